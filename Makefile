@@ -1,0 +1,48 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test lint templates system-deps constraints clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
+	@touch $@
+
+## demo: create .venv, install, run the main job end to end and say where the results are
+demo: $(STAMP)
+	$(VENV)/bin/kpi demo
+
+## system-deps: Debian packages the tests drive for real (LibreOffice to open the workbooks)
+system-deps:
+	@if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null; then \
+	  echo "Installing libreoffice-calc and poppler-utils (Debian packages) ..."; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	    libreoffice-calc poppler-utils >/dev/null; \
+	fi
+
+## lint: ruff (lint and format) and mypy on the package
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+## test: install what the tests need (Python and Debian packages) and run everything
+test: $(STAMP) system-deps lint
+	$(VENV)/bin/kpi templates --check
+	$(VENV)/bin/pytest
+
+## templates: regenerate the committed blank templates from the catalogue
+templates: $(STAMP)
+	$(VENV)/bin/kpi templates
+
+constraints: $(STAMP)
+	$(PY) -m pip freeze --exclude-editable | grep -v '^pip==' > constraints.txt
+
+clean:
+	rm -rf build site .pytest_cache .mypy_cache .ruff_cache

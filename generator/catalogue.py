@@ -1,0 +1,490 @@
+"""The indicator catalogue: the one source of truth for templates, reader, calculations and site.
+
+The catalogue is data (YAML under ``data/catalogue/``), loaded here once into frozen
+models and checked on load. Two kinds of check run:
+
+* shape checks (pydantic, ``extra="forbid"``) catch a misspelt key or a wrong type
+  and name the file and the path inside it;
+* cross-reference checks (``_cross_check``) catch what a schema cannot: duplicate
+  ids, a denominator that names no item, a breakdown or scale that is not defined,
+  a benchmark citing a document that is not in ``sources.yaml``.
+
+Every problem is collected before anything is raised, so one run of ``kpi templates``
+lists all of them rather than the first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+DEFAULT_CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "data" / "catalogue"
+
+ITEM_ID = r"^[A-G][0-9]{2}[a-z]?_[a-z0-9_]+$"
+DERIVED_ID = r"^[A-G]X[0-9]{2}_[a-z0-9_]+$"
+SLUG = r"^[a-z][a-z0-9_]*$"
+
+ValueType = Literal[
+    "count",  # whole number of people or things, >= 0
+    "proportion",  # numerator (and maybe denominator) entered as counts
+    "percentage",  # a percentage given directly, 0-100
+    "rating",  # a point on a defined scale (scales.yaml, kind: rating)
+    "choice",  # one option from a defined list (scales.yaml, kind: choice)
+    "yes_no",
+    "money",  # pounds sterling, >= 0
+    "number",  # a non-negative decimal (FTE, months, weeks)
+    "date",
+    "text",
+]
+Role = Literal["commissioner", "provider", "nhs_trust"]
+Polarity = Literal["higher_better", "lower_better", "no_judgement"]
+Frequency = Literal["quarterly", "annual"]
+
+
+class Model(BaseModel):
+    """Frozen, strict base: unknown keys are errors, so a typo cannot pass silently."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+M = TypeVar("M", bound=Model)
+
+
+class SourceRef(Model):
+    """Where in a source document an item, scale or benchmark comes from."""
+
+    document: str = Field(pattern=r"^00[0-9]$")
+    section: str
+    passage: str = Field(min_length=3)
+
+
+class Document(Model):
+    code: str = Field(pattern=r"^00[0-9]$")
+    file: str
+    title: str
+    author: str
+    year: str
+
+
+class ScalePoint(Model):
+    value: int | str
+    label: str = Field(min_length=1)
+
+
+class Scale(Model):
+    """A rating scale (the wording of every point is part of the instrument) or a choice list."""
+
+    id: str = Field(pattern=SLUG)
+    kind: Literal["rating", "choice"]
+    title: str
+    points: tuple[ScalePoint, ...] = Field(min_length=2)
+    source: SourceRef | None = None
+    note: str = ""
+
+    def dropdown_labels(self) -> tuple[str, ...]:
+        """The text shown in a drop-down: for ratings ``"3 = wording"`` so the wording is visible."""
+        if self.kind == "rating":
+            return tuple(f"{p.value} = {p.label}" for p in self.points)
+        return tuple(str(p.label) for p in self.points)
+
+
+class Category(Model):
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9_]*$")
+    label: str
+
+
+class Breakdown(Model):
+    """A set of categories an item is reported by; ``exhaustive`` ones must sum to the total."""
+
+    id: str = Field(pattern=SLUG)
+    title: str
+    categories: tuple[Category, ...] = Field(min_length=2)
+    source: SourceRef
+    note: str = ""
+
+
+class Benchmark(Model):
+    """A target, benchmark or range from a source document.
+
+    ``kind`` says how a value is judged against it:
+    minimum (at least ``value``), maximum (at most ``value``), range (good between
+    ``low`` and ``high``), look_at (outside ``low``..``high`` deserves a question),
+    reference (a published figure to compare with, no judgement).
+    """
+
+    id: str = Field(pattern=SLUG)
+    kind: Literal["minimum", "maximum", "range", "look_at", "reference"]
+    label: str
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    unit: Literal["percent", "gbp", "count", "months", "weeks", "score"]
+    applies_to: Literal["all", "ips", "ips_smi", "ips_beyond_smi", "seqf"] = "all"
+    source: SourceRef
+
+
+class Part(Model):
+    """A numerator or denominator: either entered on this item (``label``) or taken from another
+    item (``item``, optionally ``.numerator``)."""
+
+    label: str | None = None
+    item: str | None = None
+
+
+class Item(Model):
+    """One thing a template collects."""
+
+    id: str = Field(pattern=ITEM_ID)
+    title: str = Field(min_length=3, max_length=90)
+    question: str = Field(min_length=3)
+    definition: str = Field(min_length=3)
+    value_type: ValueType
+    data_source: str
+    completed_by: Role | None = None
+    polarity: Polarity = "no_judgement"
+    required: bool = True
+    required_when_yes: str | None = None  # id of a yes_no item that makes this required
+    numerator: Part | None = None
+    denominator: Part | None = None
+    breakdown: str | None = None
+    breakdown_exhaustive: bool = True
+    exclude_categories: tuple[str, ...] = ()  # categories of the breakdown not collected here
+    scale: str | None = None
+    min: float | None = None
+    max: float | None = None
+    benchmarks: tuple[Benchmark, ...] = ()
+    source: SourceRef
+    note: str = ""
+
+    @field_validator("title", "question", "definition")
+    @classmethod
+    def _no_double_spaces(cls, v: str) -> str:
+        return re.sub(r"\s+", " ", v)
+
+
+class Derived(Model):
+    """A published indicator computed from items (issue 4 implements the methods)."""
+
+    id: str = Field(pattern=DERIVED_ID)
+    title: str
+    definition: str
+    method: Literal[
+        "proportion",
+        "ratio",
+        "cost_per_outcome",
+        "share_split",
+        "profile_vs_population",
+        "swemwbs_change",
+        "rating_profile",
+    ]
+    inputs: dict[str, tuple[str, ...]]
+    unit: Literal["percent", "gbp", "count", "ratio", "score"]
+    polarity: Polarity
+    benchmarks: tuple[Benchmark, ...] = ()
+    source: SourceRef
+    note: str = ""
+
+
+class Group(Model):
+    id: str = Field(pattern=SLUG)
+    title: str
+    intro: str = ""
+    items: tuple[Item, ...] = Field(min_length=1)
+
+
+class Section(Model):
+    """One KPI section: one workbook."""
+
+    section: Literal["A", "B", "C", "D", "E", "F", "G"]
+    title: str
+    template_id: str = Field(pattern=r"^kpi-[a-g]-[a-z0-9-]+$")
+    version: str = Field(pattern=r"^[0-9]+\.[0-9]+$")
+    completed_by: Role
+    completed_by_text: str
+    frequency: Frequency
+    purpose: str
+    how_to_submit: str
+    sources: tuple[SourceRef, ...] = Field(min_length=1)
+    groups: tuple[Group, ...] = Field(min_length=1)
+    derived: tuple[Derived, ...] = ()
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(i for g in self.groups for i in g.items)
+
+
+class CatalogueError(ValueError):
+    """Raised with every problem found; ``problems`` holds one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(
+            f"the indicator catalogue has {len(problems)} problem(s):\n  " + "\n  ".join(problems)
+        )
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The loaded, checked catalogue. Build it with :func:`load_catalogue`."""
+
+    documents: dict[str, Document]
+    scales: dict[str, Scale]
+    breakdowns: dict[str, Breakdown]
+    sections: dict[str, Section]
+    digest: str  # sha256 of the YAML it was loaded from: changes when the catalogue does
+
+    def section(self, letter: str) -> Section:
+        try:
+            return self.sections[letter.upper()]
+        except KeyError:
+            raise KeyError(f"no section {letter!r}; sections are {', '.join(self.sections)}") from None
+
+    def items(self) -> Iterator[tuple[Section, Item]]:
+        for s in self.sections.values():
+            for i in s.items:
+                yield s, i
+
+    @cached_property
+    def item_index(self) -> dict[str, Item]:
+        return {i.id: i for _, i in self.items()}
+
+
+_KNOWN_FILES = ("sources.yaml", "scales.yaml", "breakdowns.yaml")
+
+
+def _read_yaml(path: Path, problems: list[str]) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        problems.append(f"{path.name}: cannot be read as YAML: {e}")
+        return None
+
+
+def _pydantic_problems(where: str, err: ValidationError) -> list[str]:
+    out = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"])
+        got = e.get("input")
+        shown = repr(got) if not isinstance(got, dict | list) else type(got).__name__
+        out.append(f"{where}: {loc}: {e['msg']} (found {shown[:80]})")
+    return out
+
+
+def _parse_list(model: type[M], raw: object, where: str, problems: list[str]) -> list[M]:
+    if not isinstance(raw, list):
+        problems.append(f"{where}: expected a list at the top level, found {type(raw).__name__}")
+        return []
+    parsed = []
+    for n, entry in enumerate(raw):
+        label = entry.get("id") or entry.get("code") if isinstance(entry, dict) else n
+        try:
+            parsed.append(model.model_validate(entry))
+        except ValidationError as e:
+            problems.extend(_pydantic_problems(f"{where}[{n}] ({label})", e))
+    return parsed
+
+
+def load_catalogue(directory: Path | str = DEFAULT_CATALOGUE_DIR) -> Catalogue:
+    """Load and check the catalogue; raise :class:`CatalogueError` listing every problem."""
+    directory = Path(directory)
+    problems: list[str] = []
+    digest = hashlib.sha256()
+    files = [directory / f for f in _KNOWN_FILES] + sorted((directory / "sections").glob("*.yaml"))
+    for f in files:
+        if f.exists():
+            digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+        else:
+            problems.append(f"{f.relative_to(directory.parent)}: missing")
+    if problems:
+        raise CatalogueError(problems)
+
+    docs = _parse_list(Document, _read_yaml(files[0], problems), "sources.yaml", problems)
+    scales = _parse_list(Scale, _read_yaml(files[1], problems), "scales.yaml", problems)
+    bds = _parse_list(Breakdown, _read_yaml(files[2], problems), "breakdowns.yaml", problems)
+    sections: list[Section] = []
+    for f in files[3:]:
+        raw = _read_yaml(f, problems)
+        try:
+            sections.append(Section.model_validate(raw))
+        except ValidationError as e:
+            problems.extend(_pydantic_problems(f"sections/{f.name}", e))
+    cat = Catalogue(
+        documents={d.code: d for d in docs},
+        scales={s.id: s for s in scales},
+        breakdowns={b.id: b for b in bds},
+        sections={s.section: s for s in sorted(sections, key=lambda s: s.section)},
+        digest=digest.hexdigest(),
+    )
+    problems.extend(_cross_check(cat, docs, scales, bds, sections))
+    if problems:
+        raise CatalogueError(problems)
+    return cat
+
+
+def _duplicates(ids: list[str]) -> list[str]:
+    seen: set[str] = set()
+    return sorted({i for i in ids if i in seen or seen.add(i)})  # type: ignore[func-returns-value]
+
+
+def _cross_check(
+    cat: Catalogue,
+    docs: list[Document],
+    scales: list[Scale],
+    bds: list[Breakdown],
+    sections: list[Section],
+) -> list[str]:
+    """Checks a schema cannot express: uniqueness and references between entries."""
+    p: list[str] = []
+    for name, ids in (
+        ("sources.yaml document code", [d.code for d in docs]),
+        ("scales.yaml id", [s.id for s in scales]),
+        ("breakdowns.yaml id", [b.id for b in bds]),
+        ("section letter", [str(s.section) for s in sections]),
+        ("template_id", [s.template_id for s in sections]),
+    ):
+        for d in _duplicates(ids):
+            p.append(f"duplicate {name}: {d}")
+    for b in bds:
+        for d in _duplicates([c.code for c in b.categories]):
+            p.append(f"breakdowns.yaml ({b.id}): duplicate category code {d}")
+    for sc in scales:
+        for d in _duplicates([str(pt.value) for pt in sc.points]):
+            p.append(f"scales.yaml ({sc.id}): duplicate point value {d}")
+
+    all_ids = [i.id for s in sections for i in s.items] + [d.id for s in sections for d in s.derived]
+    for d in _duplicates(all_ids):
+        p.append(f"duplicate item or indicator id: {d}")
+    items = {i.id: i for s in sections for i in s.items}
+
+    def check_source(where: str, ref: SourceRef | None) -> None:
+        if ref is not None and ref.document not in cat.documents:
+            p.append(f"{where}: cites document {ref.document!r}, not listed in sources.yaml")
+
+    for sc in scales:
+        check_source(f"scales.yaml ({sc.id})", sc.source)
+    for b in bds:
+        check_source(f"breakdowns.yaml ({b.id})", b.source)
+
+    for s in sections:
+        where_s = f"section {s.section}"
+        for ref in s.sources:
+            check_source(where_s, ref)
+        for g in s.groups:
+            for d in _duplicates([i.id for i in g.items]):
+                p.append(f"{where_s}: group {g.id} repeats item {d}")
+        for i in s.items:
+            w = f"{where_s} item {i.id}"
+            if not i.id.startswith(s.section):
+                p.append(f"{w}: id must start with the section letter {s.section}")
+            check_source(w, i.source)
+            for bm in i.benchmarks:
+                check_source(f"{w} benchmark {bm.id}", bm.source)
+                p.extend(_check_benchmark(w, bm))
+            p.extend(_check_item(w, i, items, cat))
+        for ind in s.derived:
+            w = f"{where_s} indicator {ind.id}"
+            if not ind.id.startswith(s.section):
+                p.append(f"{w}: id must start with the section letter {s.section}")
+            check_source(w, ind.source)
+            for bm in ind.benchmarks:
+                check_source(f"{w} benchmark {bm.id}", bm.source)
+                p.extend(_check_benchmark(w, bm))
+            for role, refs in ind.inputs.items():
+                for inp in refs:
+                    p.extend(_check_ref(f"{w}: input {role}", inp, items, cat))
+    return p
+
+
+def _check_ref(where: str, ref: str, items: dict[str, Item], cat: Catalogue) -> list[str]:
+    """A derived indicator's input: ``ITEM``, ``ITEM.numerator|denominator`` or ``ITEM:category``."""
+    m = re.fullmatch(r"([^.:]+)(?:\.(numerator|denominator))?(?::([a-z0-9_]+))?", ref)
+    if m is None:
+        return [f"{where} {ref!r} is not ITEM, ITEM.numerator, ITEM.denominator or ITEM:category"]
+    item = items.get(m.group(1))
+    if item is None:
+        return [f"{where} names {ref!r}, which is not an item"]
+    if m.group(2) and item.value_type != "proportion":
+        return [f"{where} {ref!r}: only a proportion has a {m.group(2)}"]
+    if m.group(3):
+        bd = cat.breakdowns.get(item.breakdown or "")
+        if bd is None or m.group(3) not in {c.code for c in bd.categories}:
+            return [f"{where} {ref!r}: {m.group(3)!r} is not a category of {item.id}"]
+    return []
+
+
+def _check_benchmark(where: str, bm: Benchmark) -> list[str]:
+    if bm.kind in ("minimum", "maximum", "reference") and bm.value is None:
+        return [f"{where} benchmark {bm.id}: kind {bm.kind} needs 'value'"]
+    if bm.kind in ("range", "look_at"):
+        if bm.low is None or bm.high is None:
+            return [f"{where} benchmark {bm.id}: kind {bm.kind} needs 'low' and 'high'"]
+        if bm.low > bm.high:
+            return [f"{where} benchmark {bm.id}: low {bm.low} is above high {bm.high}"]
+    return []
+
+
+def _check_item(w: str, i: Item, items: dict[str, Item], cat: Catalogue) -> list[str]:
+    p: list[str] = []
+    vt = i.value_type
+    if vt == "proportion":
+        if i.numerator is None or i.denominator is None:
+            p.append(f"{w}: a proportion needs both 'numerator' and 'denominator'")
+        else:
+            if i.numerator.label is None or i.numerator.item is not None:
+                p.append(f"{w}: the numerator is entered on the item: give it a 'label' only")
+            d = i.denominator
+            if (d.label is None) == (d.item is None):
+                p.append(f"{w}: the denominator needs exactly one of 'label' or 'item'")
+            elif d.item is not None:
+                base, _, part = d.item.partition(".")
+                target = items.get(base)
+                if target is None:
+                    p.append(f"{w}: denominator item {d.item!r} is not an item")
+                elif part not in ("", "numerator"):
+                    p.append(f"{w}: denominator {d.item!r}: only '.numerator' may follow an id")
+                elif part == "numerator" and target.value_type != "proportion":
+                    p.append(f"{w}: denominator {d.item!r} is not a proportion")
+                elif part == "numerator" and target.breakdown is not None:
+                    p.append(f"{w}: denominator {d.item!r} has a breakdown: no single count")
+                elif part == "" and target.value_type != "count":
+                    p.append(f"{w}: denominator {d.item!r} must be a count item")
+    elif i.numerator is not None or i.denominator is not None:
+        p.append(f"{w}: only a proportion has a numerator or denominator")
+    if vt in ("rating", "choice"):
+        sc = cat.scales.get(i.scale or "")
+        if sc is None:
+            p.append(f"{w}: scale {i.scale!r} is not defined in scales.yaml")
+        elif sc.kind != vt:
+            p.append(f"{w}: scale {i.scale!r} is a {sc.kind} list, but the item is a {vt}")
+    elif i.scale is not None:
+        p.append(f"{w}: only a rating or choice item has a scale")
+    if i.breakdown is not None:
+        if i.breakdown not in cat.breakdowns:
+            p.append(f"{w}: breakdown {i.breakdown!r} is not defined in breakdowns.yaml")
+        else:
+            codes = {c.code for c in cat.breakdowns[i.breakdown].categories}
+            for code in i.exclude_categories:
+                if code not in codes:
+                    p.append(f"{w}: exclude_categories names {code!r}, not in {i.breakdown}")
+        if vt not in ("proportion", "count", "percentage"):
+            p.append(f"{w}: a breakdown needs a count, proportion or percentage item")
+    if i.required_when_yes is not None:
+        gate = items.get(i.required_when_yes)
+        if gate is None or gate.value_type != "yes_no":
+            p.append(f"{w}: required_when_yes {i.required_when_yes!r} is not a yes/no item")
+        if i.required:
+            p.append(f"{w}: set 'required: false' when using required_when_yes")
+    if i.min is not None and i.max is not None and i.min > i.max:
+        p.append(f"{w}: min {i.min} is above max {i.max}")
+    directional = [b.id for b in i.benchmarks if b.kind in ("minimum", "maximum")]
+    if directional and i.polarity == "no_judgement":
+        p.append(f"{w}: targets {directional} need a polarity: say which direction is better")
+    return p

@@ -1,0 +1,716 @@
+"""Write a section's collection workbook (.xlsx) from its layout.
+
+XlsxWriter rather than openpyxl writes the templates: its files open in Excel without
+"repair" prompts, it supports every feature used here (input prompts, stop-style validation,
+defined names, custom properties, sheet protection) and it stamps every zip member with the
+same date, so the same catalogue gives byte-identical workbooks. openpyxl is kept for reading
+templates back in tests.
+
+Design follows the Analysis Function's guidance on accessible spreadsheets: title in A1,
+no merged cells, one header row per table, no blank rows inside tables, meaningful sheet
+names, and colour never the only signal (every coloured cell also says what it means).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from . import __version__
+from .catalogue import Catalogue, Item, Section
+from .layout import (
+    ANSWER_COL,
+    CHECK_COL,
+    COVER_SHEET,
+    DETAILS_CHECK_COL,
+    DETAILS_COLUMNS,
+    DETAILS_SHEET,
+    GUIDANCE_SHEET,
+    HEADER_ROW,
+    LISTS_SHEET,
+    META_SHEET,
+    RETURN_COLUMNS,
+    RETURN_SHEET,
+    DetailField,
+    InputCell,
+    Layout,
+    SumCheck,
+    build_layout,
+)
+from .rules import Rule, excel_serial, fmt
+
+FIXED_TIMESTAMP = dt.datetime(2026, 1, 1)  # core.xml dates: fixed so output is reproducible
+COVER_WIDTH = 100
+GUIDANCE_WIDTHS = (20, 22, 30, 45, 55, 22, 12, 14, 40, 16, 40, 24, 50)
+
+# Colours: the input fill is the usual pale yellow; status fills support (never replace) the text.
+INPUT_FILL = "#FFF2CC"
+OK_FILL = "#E2F0D9"
+TODO_FILL = "#FCE4D6"
+PROBLEM_FILL = "#F4CCCC"
+HEADER_FILL = "#12436D"  # Analysis Function dark blue, white text: contrast 10.4:1
+
+ROLE_TEXT = {
+    "commissioner": "commissioner",
+    "provider": "provider",
+    "nhs_trust": "NHS trust",
+}
+VALUE_TYPE_TEXT = {
+    "count": "Whole number (0 or more)",
+    "proportion": "Whole number (0 or more)",
+    "percentage": "Percentage, 0 to 100 (no % sign)",
+    "rating": "Choose a rating from the list",
+    "choice": "Choose from the list",
+    "yes_no": "Choose Yes or No",
+    "money": "Amount in pounds (no £ sign needed)",
+    "number": "Number (decimals allowed)",
+    "date": "Date (dd/mm/yyyy)",
+    "text": "Text (no names or details that identify a person)",
+}
+POLARITY_TEXT = {
+    "higher_better": "Higher is better",
+    "lower_better": "Lower is better",
+    "no_judgement": "No judgement (context)",
+}
+FREQUENCY_TEXT = {
+    "quarterly": "Quarterly: one return for each quarter of the UK financial year",
+    "annual": "Annual: one return for each UK financial year (April to March)",
+}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Values to pre-fill on the 'Your details' sheet for one organisation."""
+
+    area_code: str
+    area_name: str
+    organisation_code: str
+    organisation_name: str
+    period: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "area_code": self.area_code,
+            "area_name": self.area_name,
+            "organisation_code": self.organisation_code,
+            "organisation_name": self.organisation_name,
+            "period": self.period,
+        }
+
+
+def template_filename(section: Section, identity: Identity | None = None) -> str:
+    if identity is None:
+        return f"{section.template_id}.xlsx"
+    safe = "_".join(
+        "".join(ch if ch.isalnum() or ch in "-" else "-" for ch in part)
+        for part in (identity.period, identity.area_code, identity.organisation_code)
+    )
+    return f"{section.template_id}_{safe}.xlsx"
+
+
+def render_template(
+    section: Section,
+    catalogue: Catalogue,
+    identity: Identity | None = None,
+    answers: Mapping[str, object] | None = None,
+) -> bytes:
+    """The workbook for ``section`` as bytes: deterministic for the same inputs.
+
+    ``answers`` (input key -> value, see :attr:`InputCell.key`) pre-fills the Return sheet;
+    the demo returns are made this way, through the real template.
+    """
+    layout = build_layout(section, catalogue)
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False})
+    _properties(wb, section, catalogue)
+    styles = _Styles(wb)
+    _cover(wb.add_worksheet(COVER_SHEET), section, catalogue, layout, styles)
+    _details_sheet(wb.add_worksheet(DETAILS_SHEET), section, layout, styles, identity)
+    _return_sheet(wb.add_worksheet(RETURN_SHEET), section, layout, styles, answers or {})
+    _guidance_sheet(wb.add_worksheet(GUIDANCE_SHEET), section, catalogue, styles)
+    _lists_sheet(wb, wb.add_worksheet(LISTS_SHEET), layout, styles)
+    _meta_sheet(wb.add_worksheet(META_SHEET), section, catalogue, layout, styles)
+    wb.close()
+    return buf.getvalue()
+
+
+def write_templates(
+    catalogue: Catalogue,
+    out_dir: Path,
+    sections: list[str] | None = None,
+    identity: Identity | None = None,
+) -> list[Path]:
+    """Write one workbook per section; only files whose bytes changed are rewritten."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for letter, section in catalogue.sections.items():
+        if sections and letter not in sections:
+            continue
+        path = out_dir / template_filename(section, identity)
+        data = render_template(section, catalogue, identity)
+        if not path.exists() or path.read_bytes() != data:
+            tmp = path.with_suffix(".xlsx.tmp")
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        written.append(path)
+    return written
+
+
+# --------------------------------------------------------------------------------------
+class _Styles:
+    def __init__(self, wb: Workbook) -> None:
+        base = {"font_name": "Arial", "font_size": 11, "valign": "top"}
+        self.title = wb.add_format({**base, "bold": True, "font_size": 16})
+        self.subtitle = wb.add_format({**base, "bold": True, "font_size": 13})
+        self.text = wb.add_format({**base, "text_wrap": True})
+        self.plain = wb.add_format(base)
+        self.bold = wb.add_format({**base, "bold": True, "text_wrap": True})
+        self.header = wb.add_format(
+            {
+                **base,
+                "bold": True,
+                "font_color": "#FFFFFF",
+                "bg_color": HEADER_FILL,
+                "text_wrap": True,
+                "border": 1,
+            }
+        )
+        self.cell = wb.add_format({**base, "text_wrap": True, "border": 1, "border_color": "#BFBFBF"})
+        self.check = wb.add_format({**base, "text_wrap": True, "border": 1, "border_color": "#BFBFBF"})
+        self.calc = wb.add_format(
+            {**base, "border": 1, "border_color": "#BFBFBF", "bg_color": "#F2F2F2", "num_format": "0.##"}
+        )
+        inp = {**base, "locked": False, "bg_color": INPUT_FILL, "border": 2, "border_color": "#7F6000"}
+        self.input = {
+            "whole": wb.add_format({**inp, "num_format": "0"}),
+            "decimal": wb.add_format({**inp, "num_format": "0.##"}),
+            "money": wb.add_format({**inp, "num_format": "£#,##0.00"}),
+            "date": wb.add_format({**inp, "num_format": "dd/mm/yyyy"}),
+            "list": wb.add_format({**inp, "text_wrap": True}),
+            "text": wb.add_format({**inp, "text_wrap": True, "num_format": "@"}),
+        }
+        self.ok = wb.add_format({"bg_color": OK_FILL})
+        self.todo = wb.add_format({"bg_color": TODO_FILL})
+        self.problem = wb.add_format({"bg_color": PROBLEM_FILL, "bold": True})
+
+    def for_input(self, item: Item | None, rule: Rule) -> object:
+        if item is not None and item.value_type == "money":
+            return self.input["money"]
+        return self.input[rule.kind]
+
+
+def _properties(wb: Workbook, section: Section, catalogue: Catalogue) -> None:
+    wb.set_properties(
+        {
+            "title": f"Employment support KPIs - Section {section.section}: {section.title}",
+            "subject": "Key performance indicator return",
+            "author": "kpi generator",
+            "company": "",
+            "comments": f"Template {section.template_id} version {section.version}",
+            "created": FIXED_TIMESTAMP,
+        }
+    )
+    # Strings only: LibreOffice turns integer properties into floats on re-save.
+    for name, value in _meta_pairs(section, catalogue):
+        wb.set_custom_property(name, value, "text")
+
+
+def _meta_pairs(section: Section, catalogue: Catalogue) -> list[tuple[str, str]]:
+    return [
+        ("kpi_template_id", section.template_id),
+        ("kpi_section", section.section),
+        ("kpi_template_version", section.version),
+        ("kpi_catalogue_digest", catalogue.digest[:16]),
+        ("kpi_generator_version", __version__),
+    ]
+
+
+LINE_HEIGHT = 15.0  # points per line of 11-point Arial
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines ``text`` wraps to in a column ``width`` characters wide (a cautious estimate)."""
+    usable = max(width * 1.05 - 1, 1)
+    return sum(max(1, -(-len(part) // int(usable))) for part in str(text).split("\n"))
+
+
+def _fit_row(ws: Worksheet, row0: int, cells: list[tuple[str, float]], minimum: int = 1) -> None:
+    """Set a row's height so its wrapped text shows: spreadsheet programs do not do this on open."""
+    n = max([minimum] + [_lines(t, w) for t, w in cells])
+    ws.set_row(row0, LINE_HEIGHT * n + 3)
+
+
+def _page_setup(ws: Worksheet, header_row0: int | None = None) -> None:
+    """Print landscape, one page wide, with the table header repeated."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    if header_row0 is not None:
+        ws.repeat_rows(header_row0)
+
+
+def _protect(ws: Worksheet) -> None:
+    """Sheet protection as accident prevention: no password, columns and rows resizable."""
+    ws.protect(
+        "",
+        {
+            "format_columns": True,
+            "format_rows": True,
+            "select_locked_cells": True,
+            "select_unlocked_cells": True,
+            "autofilter": True,
+        },
+    )
+
+
+def _status_formats(ws: Worksheet, rng: str, s: _Styles) -> None:
+    ws.conditional_format(
+        rng, {"type": "text", "criteria": "begins with", "value": "Problem", "format": s.problem}
+    )
+    ws.conditional_format(
+        rng, {"type": "text", "criteria": "begins with", "value": "To do", "format": s.todo}
+    )
+    ws.conditional_format(rng, {"type": "text", "criteria": "begins with", "value": "OK", "format": s.ok})
+
+
+def _cover(ws: Worksheet, section: Section, catalogue: Catalogue, layout: Layout, s: _Styles) -> None:
+    ws.set_column("A:A", COVER_WIDTH, s.text)
+    ws.hide_gridlines(2)
+    _page_setup(ws)
+    return_checks = f"{RETURN_SHEET}!{CHECK_COL}{HEADER_ROW + 1}:{CHECK_COL}{layout.last_row}"
+    details_checks = (
+        f"'{DETAILS_SHEET}'!{DETAILS_CHECK_COL}{HEADER_ROW + 1}:"
+        f"{DETAILS_CHECK_COL}{HEADER_ROW + len(layout.details)}"
+    )
+
+    def count(pattern: str) -> str:
+        return f'COUNTIF({return_checks},"{pattern}")+COUNTIF({details_checks},"{pattern}")'
+
+    todo, problems, answered = count("To do"), count("Problem*"), count("OK*")
+    n_inputs = len(layout.input_cells) + len(layout.details)
+    docs = sorted({ref.document for ref in section.sources} | {i.source.document for i in section.items})
+    lines: list[tuple[str, object]] = [
+        (f"Employment support KPIs - Section {section.section}: {section.title}", s.title),
+        ("What this return is", s.subtitle),
+        (section.purpose, s.text),
+        ("Who completes it", s.subtitle),
+        (section.completed_by_text + ".", s.text),
+        ("Reporting period", s.subtitle),
+        (FREQUENCY_TEXT[section.frequency] + ". Choose the period on the 'Your details' sheet.", s.text),
+        ("How to fill it in", s.subtitle),
+        (
+            "1. On the 'Your details' sheet, fill in the yellow cells headed 'Your answer (enter here)'.",
+            s.text,
+        ),
+        (
+            "2. On the 'Return' sheet, answer every question in the yellow 'Your answer (enter here)' "
+            "column. Click a cell to see what it asks for; drop-down lists show the allowed answers, "
+            "including the full wording of each rating.",
+            s.text,
+        ),
+        (
+            "3. The 'Check' column next to each answer says 'To do', 'OK' or 'Problem' with what to fix "
+            "(for example a number larger than its total, or breakdowns that do not add up).",
+            s.text,
+        ),
+        ("4. The 'Guidance' sheet gives every item's full definition and where it comes from.", s.text),
+        (
+            "Enter numbers of people only. Never enter names, dates of birth or any detail that could "
+            "identify a person, including in text answers.",
+            s.bold,
+        ),
+        ("Progress (updates as you type)", s.subtitle),
+        (f'="Answers still to do: "&({todo})', s.text),
+        (f'="Problems to fix: "&({problems})', s.text),
+        (f'="Answers that pass their checks: "&({answered})&" of {n_inputs}"', s.text),
+        ("How to submit", s.subtitle),
+        (section.how_to_submit, s.text),
+        ("About this template", s.subtitle),
+        (
+            f"Template {section.template_id}, Section {section.section}, version {section.version}. "
+            "Please do not rename, add or delete sheets, rows or columns: "
+            "the return is read back automatically.",
+            s.text,
+        ),
+        ("Sources", s.subtitle),
+    ]
+    for code in docs:
+        d = catalogue.documents[code]
+        lines.append((f"[{d.code}] {d.author} ({d.year}). {d.title}.", s.text))
+    for n, (text, fmt_) in enumerate(lines):
+        if isinstance(text, str) and text.startswith("="):
+            ws.write_formula(n, 0, text, fmt_, "")
+        else:
+            ws.write_string(n, 0, str(text), fmt_)
+            if n == 0:
+                ws.set_row(0, 24)
+            elif fmt_ is s.subtitle:
+                ws.set_row(n, 21)
+            else:
+                _fit_row(ws, n, [(str(text), COVER_WIDTH)])
+    _protect(ws)
+    ws.activate()
+
+
+def _details_sheet(
+    ws: Worksheet, section: Section, layout: Layout, s: _Styles, identity: Identity | None
+) -> None:
+    ws.write_string(0, 0, f"Your details - Section {section.section}: {section.title}", s.title)
+    ws.write_string(1, 0, "Fill in the yellow cells in the 'Your answer (enter here)' column.", s.plain)
+    ws.write_string(2, 0, "The 'Check' column says 'To do', 'OK' or 'Problem' for each answer.", s.plain)
+    for c, h in enumerate(DETAILS_COLUMNS):
+        ws.write_string(HEADER_ROW - 1, c, h, s.header)
+    values = identity.as_dict() if identity else {}
+    for f in layout.details:
+        r0 = f.row - 1
+        ws.write_string(r0, 0, f.label, s.cell)
+        ws.write_string(r0, 1, f.description, s.cell)
+        _write_input(ws, f.ref, values.get(f.key), s.for_input(None, f.rule), f.rule)
+        ws.data_validation(f.ref, f.rule.to_xlsxwriter(f.label, f.description))
+        ws.write_formula(f"{DETAILS_CHECK_COL}{f.row}", _check_formula_details(f), s.check, "")
+        ws.write_string(r0, 4, f.rule.expected[0].upper() + f.rule.expected[1:], s.cell)
+        _fit_row(ws, r0, [(f.description, 50), (f.rule.expected, 40)], minimum=2)
+    ws.set_row(0, 24)
+    _page_setup(ws, HEADER_ROW - 1)
+    ws.set_column("A:A", 22)
+    ws.set_column("B:B", 50)
+    ws.set_column("C:C", 34)
+    ws.set_column("D:D", 30)
+    ws.set_column("E:E", 40)
+    ws.freeze_panes(HEADER_ROW, 0)
+    _status_formats(
+        ws, f"{DETAILS_CHECK_COL}{HEADER_ROW + 1}:{DETAILS_CHECK_COL}{HEADER_ROW + len(layout.details)}", s
+    )
+    _protect(ws)
+
+
+def _check_formula_details(f: DetailField) -> str:
+    blank = '"To do"' if f.required else '"OK (optional)"'
+    return (
+        f'=IF(ISBLANK({f.ref}),{blank},IF({f.rule.valid_formula(f.ref)},"OK",'
+        f'"Problem: expected {f.rule.expected}"))'
+    )
+
+
+def _write_input(ws: Worksheet, ref: str, value: object, fmt_: object, rule: Rule) -> None:
+    if value is None or value == "":
+        ws.write_blank(ref, None, fmt_)
+    elif isinstance(value, bool):
+        ws.write_string(ref, "Yes" if value else "No", fmt_)
+    elif isinstance(value, int | float):
+        ws.write_number(ref, value, fmt_)
+    elif isinstance(value, dt.date):
+        d = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+        ws.write_datetime(ref, d, fmt_)
+    else:
+        ws.write_string(ref, str(value), fmt_)
+
+
+def _blank_text(cell: InputCell) -> str:
+    item = cell.item
+    if item.required:
+        return '"To do"'
+    if cell.gate_row is not None:
+        return f'IF({ANSWER_COL}{cell.gate_row}="Yes","To do","OK (not needed)")'
+    return '"OK (optional)"'
+
+
+def check_formula(cell: InputCell) -> str:
+    """The live check for one input: 'To do', 'OK...' or 'Problem: ...' in words."""
+    ref = cell.ref
+    inner = '"OK"'
+    if cell.relation_row is not None:
+        den = f"{ANSWER_COL}{cell.relation_row}"
+        inner = (
+            f'IF(AND(ISNUMBER({den}),{ref}>{den}),"Problem: more than the total in row {cell.relation_row} ('
+            f'"&{den}&")","OK")'
+        )
+    return (
+        f"=IF(ISBLANK({ref}),{_blank_text(cell)},IF({cell.rule.valid_formula(ref)},{inner},"
+        f'"Problem: expected {cell.rule.expected}"))'
+    )
+
+
+def sum_check_formula(sc: SumCheck) -> str:
+    rng = f"{ANSWER_COL}{sc.first_row}:{ANSWER_COL}{sc.last_row}"
+    total = f"SUM({rng})"
+    if sc.total_row is not None:
+        t = f"{ANSWER_COL}{sc.total_row}"
+        return (
+            f'=IF(COUNT({rng})=0,"Waiting for the rows above",'
+            f'IF(NOT(ISNUMBER({t})),"Waiting for the total in row {sc.total_row}",'
+            f'IF({total}={t},"Adds up to the total",'
+            f'"Problem: these add up to "&{total}&" but the total in row {sc.total_row} is "&{t})))'
+        )
+    if sc.total_value is not None:
+        v = fmt(sc.total_value)
+        return (
+            f'=IF(COUNT({rng})=0,"Waiting for the rows above",IF(ABS({total}-{v})<=0.5,"Adds up to {v}",'
+            f'"Problem: these add up to "&ROUND({total},1)&", expected {v}"))'
+        )
+    return f'=IF(COUNT({rng})=0,"Waiting for the rows above","Total: "&{total})'
+
+
+def _return_sheet(
+    ws: Worksheet, section: Section, layout: Layout, s: _Styles, answers: Mapping[str, object]
+) -> None:
+    ws.write_string(0, 0, f"Return - Section {section.section}: {section.title}", s.title)
+    ws.write_string(
+        1,
+        0,
+        "Answer in the yellow 'Your answer (enter here)' column. Click a cell to see what it asks for.",
+        s.plain,
+    )
+    ws.write_string(
+        2,
+        0,
+        "The 'Check' column says 'To do', 'OK' or 'Problem' with what to fix. "
+        "Grey cells are calculated for you.",
+        s.plain,
+    )
+    for c, h in enumerate(RETURN_COLUMNS):
+        ws.write_string(HEADER_ROW - 1, c, h, s.header)
+    topic = {i.id: g.title for g in section.groups for i in g.items}
+    for row in layout.rows:
+        r0 = row.row - 1
+        ws.write_string(r0, 0, row.item.id, s.cell)
+        ws.write_string(r0, 1, topic[row.item.id], s.cell)
+        ws.write_string(r0, 2, row.question, s.cell)
+        if isinstance(row, InputCell):
+            ws.write_string(r0, 3, row.category_label, s.cell)
+            _write_input(ws, row.ref, answers.get(row.key), s.for_input(row.item, row.rule), row.rule)
+            prompt = _prompt(row)
+            ws.data_validation(row.ref, row.rule.to_xlsxwriter(row.item.title, prompt))
+            ws.write_formula(f"{CHECK_COL}{row.row}", check_formula(row), s.check, "")
+            what = VALUE_TYPE_TEXT[row.item.value_type]
+            if not row.item.required:
+                what += " - optional" if row.gate_row is None else " - only if the Yes/No above is Yes"
+            ws.write_string(r0, 6, what, s.cell)
+        else:
+            ws.write_string(r0, 3, "Total (calculated)", s.cell)
+            ws.write_formula(
+                f"{ANSWER_COL}{row.row}",
+                f"=SUM({ANSWER_COL}{row.first_row}:{ANSWER_COL}{row.last_row})",
+                s.calc,
+                "",
+            )
+            ws.write_formula(f"{CHECK_COL}{row.row}", sum_check_formula(row), s.check, "")
+            ws.write_string(r0, 6, "Nothing to enter: calculated", s.cell)
+        answer = answers.get(row.key) if isinstance(row, InputCell) else None
+        _fit_row(ws, r0, [(row.question, 60), (topic[row.item.id], 26), (str(answer or ""), 40)], minimum=2)
+    ws.set_row(0, 24)
+    ws.set_row(HEADER_ROW - 1, 33)
+    _page_setup(ws, HEADER_ROW - 1)
+    ws.set_column("A:A", 24)
+    ws.set_column("B:B", 26)
+    ws.set_column("C:C", 60)
+    ws.set_column("D:D", 28)
+    ws.set_column("E:E", 40)
+    ws.set_column("F:F", 34)
+    ws.set_column("G:G", 30)
+    ws.freeze_panes(HEADER_ROW, 3)
+    ws.autofilter(HEADER_ROW - 1, 0, layout.last_row - 1, len(RETURN_COLUMNS) - 1)
+    _status_formats(ws, f"{CHECK_COL}{HEADER_ROW + 1}:{CHECK_COL}{layout.last_row}", s)
+    _protect(ws)
+
+
+def _prompt(cell: InputCell) -> str:
+    item = cell.item
+    if cell.part == "denominator" and item.denominator and item.denominator.label:
+        lead = item.denominator.label
+    elif cell.part == "numerator" and item.numerator and item.numerator.label:
+        lead = item.numerator.label + (f" ({cell.category_label})" if cell.category_label else "")
+    else:
+        lead = item.definition
+    if len(lead) > 250:
+        lead = lead[:247].rsplit(" ", 1)[0] + "..."
+    return lead
+
+
+def _benchmark_text(item_or_bm: object) -> str:
+    bms = getattr(item_or_bm, "benchmarks", ())
+    parts = []
+    for b in bms:
+        unit = {"percent": "%", "gbp": "", "count": "", "months": " months", "weeks": " weeks", "score": ""}[
+            b.unit
+        ]
+        money = "£" if b.unit == "gbp" else ""
+        if b.kind in ("minimum", "maximum", "reference"):
+            word = {"minimum": "at least", "maximum": "at most", "reference": ""}[b.kind]
+            val = f"{word} {money}{fmt(b.value)}{unit}".strip()
+        else:
+            val = f"{money}{fmt(b.low)}{unit} to {money}{fmt(b.high)}{unit}"
+            if b.kind == "look_at":
+                val = f"look at values outside {val}"
+        scope = "" if b.applies_to == "all" else f" [{b.applies_to}]"
+        parts.append(f"{b.label}: {val}{scope} (source {b.source.document})")
+    return "; ".join(parts)
+
+
+def _guidance_sheet(ws: Worksheet, section: Section, catalogue: Catalogue, s: _Styles) -> None:
+    ws.write_string(0, 0, f"Guidance - every item in Section {section.section}: {section.title}", s.title)
+    ws.write_string(
+        1,
+        0,
+        "Each row is one item on the Return sheet: what it means, where it comes from, and any target.",
+        s.plain,
+    )
+    ws.write_string(2, 0, "Source codes refer to the documents listed on the Cover sheet.", s.plain)
+    headers = (
+        "Item ID",
+        "Topic",
+        "Title",
+        "Question (wording from the source)",
+        "Definition: what to enter",
+        "Type of answer",
+        "Required",
+        "Completed by",
+        "Breakdown categories",
+        "Better if",
+        "Targets and benchmarks",
+        "Data source",
+        "Source document and passage",
+    )
+    for c, h in enumerate(headers):
+        ws.write_string(HEADER_ROW - 1, c, h, s.header)
+    r0 = HEADER_ROW
+    for g in section.groups:
+        for i in g.items:
+            cats = ""
+            if i.breakdown:
+                cats = "; ".join(
+                    c.label
+                    for c in catalogue.breakdowns[i.breakdown].categories
+                    if c.code not in i.exclude_categories
+                )
+            if i.scale:
+                sc = catalogue.scales[i.scale]
+                cats = " | ".join(sc.dropdown_labels())
+            req = (
+                "Yes" if i.required else ("If the Yes/No gate is Yes" if i.required_when_yes else "Optional")
+            )
+            definition = i.definition
+            if i.value_type == "proportion" and i.numerator and i.denominator:
+                den = i.denominator.label or f"taken from item {i.denominator.item}"
+                definition += f" Numerator: {i.numerator.label}. Denominator: {den}."
+            if i.note:
+                definition += f" Note: {i.note}"
+            src = f'[{i.source.document}] {i.source.section}: "{i.source.passage}"'
+            values = (
+                i.id,
+                g.title,
+                i.title,
+                i.question,
+                definition,
+                VALUE_TYPE_TEXT[i.value_type],
+                req,
+                ROLE_TEXT[i.completed_by or section.completed_by],
+                cats,
+                POLARITY_TEXT[i.polarity],
+                _benchmark_text(i),
+                i.data_source,
+                src,
+            )
+            for c, v in enumerate(values):
+                ws.write_string(r0, c, v, s.cell)
+            _fit_row(ws, r0, list(zip(values, GUIDANCE_WIDTHS, strict=True)))
+            r0 += 1
+    widths = GUIDANCE_WIDTHS
+    ws.set_row(0, 24)
+    ws.set_row(HEADER_ROW - 1, 33)
+    _page_setup(ws, HEADER_ROW - 1)
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    ws.freeze_panes(HEADER_ROW, 1)
+    ws.autofilter(HEADER_ROW - 1, 0, r0 - 1, len(headers) - 1)
+    _protect(ws)
+
+
+def _lists_sheet(wb: Workbook, ws: Worksheet, layout: Layout, s: _Styles) -> None:
+    ws.write_string(
+        0, 0, "Lists - the choices offered in drop-downs, with the full wording of every rating", s.title
+    )
+    for c, h in enumerate(("List", "Code", "Choice (as shown in the drop-down)")):
+        ws.write_string(1, c, h, s.header)
+    for b in layout.lists:
+        for n, (code, text) in enumerate(zip(b.codes, b.texts, strict=True)):
+            r0 = b.first_row - 1 + n
+            ws.write_string(r0, 0, b.title, s.cell)
+            ws.write_string(r0, 1, code, s.cell)
+            ws.write_string(r0, 2, text, s.cell)
+            _fit_row(ws, r0, [(b.title, 40), (text, 110)])
+        wb.define_name(b.name, f"={LISTS_SHEET}!$C${b.first_row}:$C${b.last_row}")
+    ws.set_column("A:A", 40)
+    ws.set_column("B:B", 16)
+    ws.set_column("C:C", 110)
+    ws.set_row(0, 24)
+    _page_setup(ws, 1)
+    ws.freeze_panes(2, 0)
+    _protect(ws)
+
+
+def _meta_sheet(ws: Worksheet, section: Section, catalogue: Catalogue, layout: Layout, s: _Styles) -> None:
+    """Plain-hidden sheet the reader uses to identify the template and map its cells."""
+    ws.write_string(0, 0, "Template metadata: read by the kpi reader. Do not edit.", s.plain)
+    ws.write_string(1, 0, "key", s.plain)
+    ws.write_string(1, 1, "value", s.plain)
+    pairs = _meta_pairs(section, catalogue)
+    for n, (k, v) in enumerate(pairs):
+        ws.write_string(2 + n, 0, k, s.plain)
+        ws.write_string(2 + n, 1, v, s.plain)
+    headers = ("sheet", "cell", "key", "item_id", "part", "category", "value_type", "required")
+    for c, h in enumerate(headers):
+        ws.write_string(1, 3 + c, h, s.plain)
+    r0 = 2
+    for f in layout.details:
+        for c, v in enumerate(
+            (
+                DETAILS_SHEET,
+                f.ref,
+                f"details.{f.key}",
+                "",
+                "value",
+                "",
+                f.rule.kind,
+                "yes" if f.required else "no",
+            )
+        ):
+            ws.write_string(r0, 3 + c, v, s.plain)
+        r0 += 1
+    for cell in layout.input_cells:
+        req = (
+            "yes" if cell.item.required else (f"if {cell.item.required_when_yes}" if cell.gate_row else "no")
+        )
+        vals = (
+            RETURN_SHEET,
+            cell.ref,
+            cell.key,
+            cell.item.id,
+            cell.part,
+            cell.category or "",
+            cell.item.value_type,
+            req,
+        )
+        for c, v in enumerate(vals):
+            ws.write_string(r0, 3 + c, v, s.plain)
+        r0 += 1
+    ws.hide()
+    _protect(ws)
+
+
+__all__ = [
+    "Identity",
+    "check_formula",
+    "excel_serial",
+    "render_template",
+    "sum_check_formula",
+    "template_filename",
+    "write_templates",
+]

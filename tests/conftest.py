@@ -1,0 +1,83 @@
+"""Shared fixtures: the catalogue, the rendered templates, and real LibreOffice when present."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from generator.catalogue import Catalogue, load_catalogue
+from generator.templates import render_template, template_filename
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+IN_CI = bool(os.environ.get("CI"))
+
+
+def need_tool(name: str, install: str) -> str:
+    """Path of a real tool; fail in CI when it is missing, skip locally with what to install."""
+    path = shutil.which(name)
+    if path:
+        return path
+    msg = f"{name} not found: install it with `{install}` (or run `make test`, which does)"
+    if IN_CI:
+        pytest.fail(msg)
+    pytest.skip(msg)
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+@pytest.fixture(scope="session")
+def rendered(catalogue: Catalogue) -> dict[str, bytes]:
+    """Every section's blank template, rendered once per test session."""
+    return {letter: render_template(sec, catalogue) for letter, sec in catalogue.sections.items()}
+
+
+@pytest.fixture(scope="session")
+def workbooks(rendered: dict[str, bytes]) -> dict[str, openpyxl.Workbook]:
+    return {k: openpyxl.load_workbook(io.BytesIO(v)) for k, v in rendered.items()}
+
+
+def soffice_convert(files: list[Path], out_dir: Path, profile: Path, fmt: str = "xlsx") -> list[Path]:
+    """Open files in LibreOffice headless and save them again (one process, own profile)."""
+    soffice = need_tool("soffice", "apt-get install libreoffice-calc")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        soffice,
+        "--headless",
+        "--norestore",
+        f"-env:UserInstallation=file://{profile}",
+        "--convert-to",
+        fmt,
+        "--outdir",
+        str(out_dir),
+        *map(str, files),
+    ]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=300)
+    outs = [out_dir / (f.stem + "." + fmt) for f in files]
+    missing = [o.name for o in outs if not o.exists()]
+    assert not missing, f"LibreOffice produced no output for {missing}"
+    return outs
+
+
+@pytest.fixture(scope="session")
+def libreoffice_resaved(
+    rendered: dict[str, bytes], catalogue: Catalogue, tmp_path_factory
+) -> dict[str, Path]:
+    """Every template opened and re-saved as .xlsx by LibreOffice headless."""
+    src = tmp_path_factory.mktemp("lo_src")
+    files = []
+    for letter, data in rendered.items():
+        p = src / template_filename(catalogue.sections[letter])
+        p.write_bytes(data)
+        files.append(p)
+    outs = soffice_convert(files, tmp_path_factory.mktemp("lo_out"), tmp_path_factory.mktemp("lo_profile"))
+    return dict(zip(rendered, outs, strict=True))

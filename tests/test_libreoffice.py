@@ -1,0 +1,125 @@
+"""Templates opened and re-saved by a real spreadsheet program (LibreOffice headless)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+from defusedxml import ElementTree
+from python_calamine import CalamineWorkbook
+
+from generator.layout import CHECK_COL, META_SHEET, RETURN_SHEET, InputCell, SumCheck, build_layout
+from generator.templates import render_template
+
+from .conftest import soffice_convert
+
+pytestmark = pytest.mark.libreoffice
+
+
+def _summary(wb: openpyxl.Workbook) -> dict:
+    out = {}
+    for ws in wb.worksheets:
+        unlocked = sorted(c.coordinate for row in ws.iter_rows() for c in row if c.protection.locked is False)
+        dvs = sorted(
+            (str(dv.sqref), dv.type, dv.operator or "between", dv.formula1, bool(dv.showErrorMessage))
+            for dv in ws.data_validations.dataValidation
+        )
+        out[ws.title] = {
+            "state": ws.sheet_state,
+            "protected": bool(ws.protection.sheet),
+            "unlocked": unlocked,
+            "validations": dvs,
+        }
+    return out
+
+
+def _norm_dvs(dvs):
+    # LibreOffice writes numbers back as it likes ("0" vs "0.0", dates as serials): compare values
+    def num(x):
+        try:
+            return float(x)
+        except (TypeError, ValueError):
+            return x
+
+    return [(sq, t, op, num(f1), err) for sq, t, op, f1, err in dvs]
+
+
+def test_resave_keeps_validations_protection_and_meta(libreoffice_resaved, rendered):
+    """No loss of validations, protection, unlocked cells or the hidden _meta sheet."""
+    for letter, path in libreoffice_resaved.items():
+        before = _summary(openpyxl.load_workbook(io.BytesIO(rendered[letter])))
+        after = _summary(openpyxl.load_workbook(path))
+        assert list(after) == list(before), letter
+        for sheet, b in before.items():
+            a = after[sheet]
+            assert a["state"] == b["state"], (letter, sheet)
+            assert a["protected"] and b["protected"], (letter, sheet)
+            assert a["unlocked"] == b["unlocked"], (letter, sheet)
+            assert _norm_dvs(a["validations"]) == _norm_dvs(b["validations"]), (letter, sheet)
+        assert after[META_SHEET]["state"] == "hidden"
+
+
+def test_resave_keeps_defined_names_and_custom_properties(libreoffice_resaved, rendered, catalogue):
+    for letter, path in libreoffice_resaved.items():
+        wb_before = openpyxl.load_workbook(io.BytesIO(rendered[letter]))
+        wb_after = openpyxl.load_workbook(path)
+        assert set(wb_after.defined_names) >= set(wb_before.defined_names)
+        for name in wb_before.defined_names:
+            assert list(wb_after.defined_names[name].destinations) == list(
+                wb_before.defined_names[name].destinations
+            )
+        with zipfile.ZipFile(path) as z:
+            root = ElementTree.fromstring(z.read("docProps/custom.xml"))
+        props = {p.get("name"): next(iter(p)).text for p in root}
+        sec = catalogue.sections[letter]
+        assert props["kpi_template_id"] == sec.template_id
+        assert props["kpi_template_version"] == sec.version  # still text, not a float
+
+
+def test_meta_sheet_readable_with_calamine_after_resave(libreoffice_resaved, catalogue):
+    """The reader's fast path (calamine, values only) still finds the template identity."""
+    for letter, path in libreoffice_resaved.items():
+        wb = CalamineWorkbook.from_path(str(path))
+        rows = wb.get_sheet_by_name(META_SHEET).to_python()
+        pairs = {r[0]: r[1] for r in rows[2:7]}
+        assert pairs["kpi_template_id"] == catalogue.sections[letter].template_id
+        assert pairs["kpi_template_version"] == catalogue.sections[letter].version
+
+
+def test_live_checks_say_what_is_wrong(catalogue, tmp_path):
+    """Filled in and recalculated by LibreOffice, the Check column names each problem in words."""
+    sec = catalogue.section("B")
+    lay = build_layout(sec, catalogue)
+    answers: dict[str, object] = {"B01_new_referrals": 50}
+    for c in lay.input_cells:
+        if c.item.id == "B02_age":
+            answers[c.key] = 10  # six bands x 10 = 60, but the total is 50
+        elif c.item.id == "B03_gender":
+            answers[c.key] = {"female": 20, "male": 25, "another": 1, "not_recorded": 4}[c.category]
+        elif c.item.id == "B05_nvq2":
+            answers[c.key] = 70  # more than the 50 referrals
+        elif c.item.id == "B07_specialist_mh_contact":
+            answers[c.key] = 2.5  # pasted fraction
+    src = tmp_path / "filled.xlsx"
+    src.write_bytes(render_template(sec, catalogue, answers=answers))
+    (out,) = soffice_convert([src], tmp_path / "out", tmp_path / "profile")
+    rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name(RETURN_SHEET).to_python()
+    check = {r.row: rows[r.row - 1][5] for r in lay.rows}
+
+    def sumcheck(item_id):
+        return next(check[r.row] for r in lay.rows if isinstance(r, SumCheck) and r.item.id == item_id)
+
+    def inputs(item_id):
+        return [check[r.row] for r in lay.rows if isinstance(r, InputCell) and r.item.id == item_id]
+
+    assert sumcheck("B02_age") == "Problem: these add up to 60 but the total in row 5 is 50"
+    assert sumcheck("B03_gender") == "Adds up to the total"
+    assert inputs("B05_nvq2") == ["Problem: more than the total in row 5 (50)"]
+    assert inputs("B07_specialist_mh_contact") == ["Problem: expected a whole number, 0 or more"]
+    assert set(inputs("B04_ethnicity")) == {"To do"}
+    assert inputs("B01_new_referrals") == ["OK"]
+    cover = [r[0] for r in CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Cover").to_python()]
+    assert "Problems to fix: 3" in cover
+    assert CHECK_COL == "F"
