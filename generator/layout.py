@@ -156,7 +156,14 @@ def period_bounds(period: str) -> tuple[dt.date, dt.date]:
 
 
 def _question(item: Item, part: Part, category_label: str, denom_label: str | None) -> str:
-    """The Question column: the item's title, plus which count this row asks for."""
+    """The Question column.
+
+    Ratings, choices, yes/no, dates and text show the instrument's own question: it is the
+    statement being answered. Counts show the short title plus which count the row asks for,
+    because their source wording ("% Age") is a heading, not something to enter.
+    """
+    if item.value_type in ("rating", "choice", "yes_no", "date", "text"):
+        return item.question
     if part == "denominator":
         return f"{item.title}: {denom_label}"
     if part == "numerator" and not category_label and item.numerator and item.numerator.label:

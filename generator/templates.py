@@ -48,6 +48,7 @@ from .rules import Rule, excel_serial, fmt
 
 FIXED_TIMESTAMP = dt.datetime(2026, 1, 1)  # core.xml dates: fixed so output is reproducible
 COVER_WIDTH = 100
+RETURN_WIDTHS = (24, 24, 50, 24, 44, 32, 60)
 GUIDANCE_WIDTHS = (20, 22, 30, 45, 55, 22, 12, 14, 40, 16, 40, 24, 50)
 
 # Colours: the input fill is the usual pale yellow; status fills support (never replace) the text.
@@ -489,9 +490,7 @@ def _return_sheet(
             prompt = _prompt(row)
             ws.data_validation(row.ref, row.rule.to_xlsxwriter(row.item.title, prompt))
             ws.write_formula(f"{CHECK_COL}{row.row}", check_formula(row), s.check, "")
-            what = VALUE_TYPE_TEXT[row.item.value_type]
-            if not row.item.required:
-                what += " - optional" if row.gate_row is None else " - only if the Yes/No above is Yes"
+            what = _what_to_enter(row)
             ws.write_string(r0, 6, what, s.cell)
         else:
             ws.write_string(r0, 3, "Total (calculated)", s.cell)
@@ -503,22 +502,40 @@ def _return_sheet(
             )
             ws.write_formula(f"{CHECK_COL}{row.row}", sum_check_formula(row), s.check, "")
             ws.write_string(r0, 6, "Nothing to enter: calculated", s.cell)
-        answer = answers.get(row.key) if isinstance(row, InputCell) else None
-        _fit_row(ws, r0, [(row.question, 60), (topic[row.item.id], 26), (str(answer or ""), 40)], minimum=2)
+        what_text = _what_to_enter(row) if isinstance(row, InputCell) else ""
+        _fit_row(
+            ws,
+            r0,
+            [
+                (row.question, RETURN_WIDTHS[2]),
+                (topic[row.item.id], RETURN_WIDTHS[1]),
+                (what_text, RETURN_WIDTHS[6]),
+            ],
+            minimum=2,
+        )
     ws.set_row(0, 24)
     ws.set_row(HEADER_ROW - 1, 33)
     _page_setup(ws, HEADER_ROW - 1)
-    ws.set_column("A:A", 24)
-    ws.set_column("B:B", 26)
-    ws.set_column("C:C", 60)
-    ws.set_column("D:D", 28)
-    ws.set_column("E:E", 40)
-    ws.set_column("F:F", 34)
-    ws.set_column("G:G", 30)
+    for c, w in enumerate(RETURN_WIDTHS):
+        ws.set_column(c, c, w)
     ws.freeze_panes(HEADER_ROW, 3)
     ws.autofilter(HEADER_ROW - 1, 0, layout.last_row - 1, len(RETURN_COLUMNS) - 1)
     _status_formats(ws, f"{CHECK_COL}{HEADER_ROW + 1}:{CHECK_COL}{layout.last_row}", s)
     _protect(ws)
+
+
+def _what_to_enter(cell: InputCell) -> str:
+    """The 'What to enter' column; for ratings and choices, every option in full.
+
+    A drop-down is only as wide as its cell, so long rating points are cut off there; the full
+    wording of every point is shown here, on the row where the rating is entered.
+    """
+    what = VALUE_TYPE_TEXT[cell.item.value_type]
+    if not cell.item.required:
+        what += " - optional" if cell.gate_row is None else " - only if the Yes/No above is Yes"
+    if cell.item.value_type in ("rating", "choice"):
+        what += ":\n" + "\n".join(cell.rule.options)
+    return what
 
 
 def _prompt(cell: InputCell) -> str:
