@@ -117,11 +117,12 @@ class Benchmark(Model):
     ``kind`` says how a value is judged against it:
     minimum (at least ``value``), maximum (at most ``value``), range (good between
     ``low`` and ``high``), look_at (outside ``low``..``high`` deserves a question),
-    reference (a published figure to compare with, no judgement).
+    reference (a published figure to compare with, no judgement), typical_range (the spread
+    a source reports, shown for context and never judged).
     """
 
     id: str = Field(pattern=SLUG)
-    kind: Literal["minimum", "maximum", "range", "look_at", "reference"]
+    kind: Literal["minimum", "maximum", "range", "look_at", "reference", "typical_range"]
     label: str
     value: float | None = None
     low: float | None = None
@@ -423,7 +424,7 @@ def _check_ref(where: str, ref: str, items: dict[str, Item], cat: Catalogue) -> 
 def _check_benchmark(where: str, bm: Benchmark) -> list[str]:
     if bm.kind in ("minimum", "maximum", "reference") and bm.value is None:
         return [f"{where} benchmark {bm.id}: kind {bm.kind} needs 'value'"]
-    if bm.kind in ("range", "look_at"):
+    if bm.kind in ("range", "look_at", "typical_range"):
         if bm.low is None or bm.high is None:
             return [f"{where} benchmark {bm.id}: kind {bm.kind} needs 'low' and 'high'"]
         if bm.low > bm.high:

@@ -121,11 +121,13 @@ def render_template(
     catalogue: Catalogue,
     identity: Identity | None = None,
     answers: Mapping[str, object] | None = None,
+    details: Mapping[str, object] | None = None,
 ) -> bytes:
     """The workbook for ``section`` as bytes: deterministic for the same inputs.
 
-    ``answers`` (input key -> value, see :attr:`InputCell.key`) pre-fills the Return sheet;
-    the demo returns are made this way, through the real template.
+    ``answers`` (input key -> value, see :attr:`InputCell.key`) pre-fills the Return sheet and
+    ``details`` the other 'Your details' fields (contact, date); the demo returns are made this
+    way, through the real template.
     """
     layout = build_layout(section, catalogue)
     buf = io.BytesIO()
@@ -133,7 +135,7 @@ def render_template(
     _properties(wb, section, catalogue)
     styles = _Styles(wb)
     _cover(wb.add_worksheet(COVER_SHEET), section, catalogue, layout, styles)
-    _details_sheet(wb.add_worksheet(DETAILS_SHEET), section, layout, styles, identity)
+    _details_sheet(wb.add_worksheet(DETAILS_SHEET), section, layout, styles, identity, details or {})
     _return_sheet(wb.add_worksheet(RETURN_SHEET), section, layout, styles, answers or {})
     _guidance_sheet(wb.add_worksheet(GUIDANCE_SHEET), section, catalogue, styles)
     _lists_sheet(wb, wb.add_worksheet(LISTS_SHEET), layout, styles)
@@ -361,14 +363,19 @@ def _cover(ws: Worksheet, section: Section, catalogue: Catalogue, layout: Layout
 
 
 def _details_sheet(
-    ws: Worksheet, section: Section, layout: Layout, s: _Styles, identity: Identity | None
+    ws: Worksheet,
+    section: Section,
+    layout: Layout,
+    s: _Styles,
+    identity: Identity | None,
+    details: Mapping[str, object],
 ) -> None:
     ws.write_string(0, 0, f"Your details - Section {section.section}: {section.title}", s.title)
     ws.write_string(1, 0, "Fill in the yellow cells in the 'Your answer (enter here)' column.", s.plain)
     ws.write_string(2, 0, "The 'Check' column says 'To do', 'OK' or 'Problem' for each answer.", s.plain)
     for c, h in enumerate(DETAILS_COLUMNS):
         ws.write_string(HEADER_ROW - 1, c, h, s.header)
-    values = identity.as_dict() if identity else {}
+    values: dict[str, object] = {**(identity.as_dict() if identity else {}), **details}
     for f in layout.details:
         r0 = f.row - 1
         ws.write_string(r0, 0, f.label, s.cell)
@@ -566,6 +573,8 @@ def _benchmark_text(item_or_bm: object) -> str:
             val = f"{money}{fmt(b.low)}{unit} to {money}{fmt(b.high)}{unit}"
             if b.kind == "look_at":
                 val = f"look at values outside {val}"
+            elif b.kind == "typical_range":
+                val = f"typically {val}"
         scope = "" if b.applies_to == "all" else f" [{b.applies_to}]"
         parts.append(f"{b.label}: {val}{scope} (source {b.source.document})")
     return "; ".join(parts)

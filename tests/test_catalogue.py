@@ -83,7 +83,7 @@ NAMED_IN_ISSUE: dict[str, dict[str, list[str]]] = {
         "contract value including overheads": ["E02_total_cost"],
         "referrals": ["E03_referrals"],
         "taken on / starters": ["E04_starters"],
-        "gained / retained / self-employed": ["E05_job_outcomes"],
+        "gained / retained / self-employed": ["E05a_outcome_type"],
         "reasons for not accepting": ["E06_rejection_reasons"],
         "jobs by employment sector": ["E07_jobs_by_sector"],
         "active caseload per employment specialist": ["E09_active_caseload", "E10_specialist_fte"],
@@ -127,6 +127,7 @@ DERIVED_IN_ISSUE = {
         "access": "EX01_access_rate",
         "unit cost": "EX05_cost_per_participant",
         "active caseload per employment specialist": "EX06_caseload_per_specialist",
+        "paid work entry": "EX09_paid_work_entry_rate",
     },
 }
 
