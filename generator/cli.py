@@ -7,20 +7,25 @@ organisation), 2 usage error. Data goes to stdout, messages to stderr.
 from __future__ import annotations
 
 import argparse
-import csv
 import inspect
+import json
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__
 from .catalogue import DEFAULT_CATALOGUE_DIR, CatalogueError, Section, load_catalogue
+from .demo import write_demo_returns
 from .layout import periods
+from .problems import Problem
+from .reader import ReadResult, read_return
+from .registry import ORGANISATIONS_CSV, Registry, load_registry, role_for
+from .store import DEFAULT_STORE, IngestOutcome, Store
 from .templates import Identity, render_template, template_filename, write_templates
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = ROOT / "templates_xlsx"
-ORGANISATIONS_CSV = ROOT / "data" / "organisations.csv"
 
 
 class UsageError(Exception):
@@ -42,40 +47,33 @@ def _rel(p: Path) -> str:
         return str(p)
 
 
-def load_organisations(path: Path = ORGANISATIONS_CSV) -> dict[str, dict[str, str]]:
-    """The registry of areas and organisations, keyed by organisation code."""
-    with path.open(newline="", encoding="utf-8") as f:
-        return {row["organisation_code"]: row for row in csv.DictReader(f)}
-
-
 def resolve_identity(
     section_letters: list[str],
     area: str,
     organisation: str,
     period: str,
     catalogue_sections: dict[str, Section],
-    orgs: dict[str, dict[str, str]],
+    registry: Registry,
 ) -> Identity:
     """Check a pre-fill request against the registry and the sections' periods."""
-    org = orgs.get(organisation)
+    org = registry.organisations.get(organisation)
     if org is None:
-        known = ", ".join(sorted(orgs)[:6])
+        known = ", ".join(sorted(registry.organisations)[:6])
         raise InputError(
             f"unknown organisation code {organisation!r} (not in {_rel(ORGANISATIONS_CSV)}); "
             f"known codes include {known}"
         )
-    if org["area_code"] != area:
+    if org.area_code != area:
         raise InputError(
-            f"organisation {organisation} belongs to area {org['area_code']} ({org['area_name']}), "
-            f"not {area!r}"
+            f"organisation {organisation} belongs to area {org.area_code} ({org.area_name}), not {area!r}"
         )
     for letter in section_letters:
         sec = catalogue_sections[letter]
-        wanted = "commissioner" if sec.completed_by == "commissioner" else "provider"
-        if org["role"] != wanted:
+        wanted = role_for(sec.completed_by)
+        if org.role != wanted:
             raise InputError(
                 f"section {letter} ({sec.title}) is completed by a {wanted}, "
-                f"but {organisation} is a {org['role']}; choose the sections with --section"
+                f"but {organisation} is a {org.role}; choose the sections with --section"
             )
         if period not in periods(sec.frequency):
             example = periods(sec.frequency)[8]
@@ -83,7 +81,7 @@ def resolve_identity(
                 f"period {period!r} is not a {sec.frequency} period for section {letter}; "
                 f"expected a period like {example!r}"
             )
-    return Identity(org["area_code"], org["area_name"], organisation, org["organisation_name"], period)
+    return Identity(org.area_code, org.area_name, organisation, org.name, period)
 
 
 # -- commands ------------------------------------------------------------------------------
@@ -109,7 +107,7 @@ def cmd_templates(args: argparse.Namespace) -> int:
     identity = None
     if all(prefill):
         identity = resolve_identity(
-            letters, args.area, args.provider, args.period, catalogue.sections, load_organisations()
+            letters, args.area, args.provider, args.period, catalogue.sections, load_registry()
         )
     out = Path(args.out) if args.out else (ROOT / "build" / "prefilled" if identity else TEMPLATES_DIR)
 
@@ -139,16 +137,129 @@ def cmd_templates(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    """Run the main job end to end on the demo data and say where the results are.
+def _print_result(r: ReadResult, head: str) -> None:
+    status = "valid" if r.valid else "NOT VALID"
+    what = f"Section {r.section} v{r.version}" if r.section else "unidentified file"
+    who = " ".join(r.identity.get(k, "") for k in ("organisation_code", "period")).strip()
+    counts = f"{len(r.errors)} error(s), {len(r.warnings)} warning(s)"
+    print(f"{r.file}: {head or status} - {what}{(' - ' + who) if who else ''} - {counts}")
+    for p in r.problems:
+        print(_problem_line(p))
 
-    For now the main job is generating the collection templates; later steps (demo returns,
-    ingest, compute, site) join it as they are built.
+
+def _problem_line(p: Problem) -> str:
+    where = p.where or "(file)"
+    lines = [f"  {p.severity:<7} {where:<22} {p.code}"]
+    lines.append(f"          {p.message}")
+    if p.found or p.expected:
+        lines.append(f"          found: {p.found or '(nothing)'}; expected: {p.expected or '-'}")
+    return "\n".join(lines)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check completed returns (.xlsx or .ods) cell by cell; nothing is stored.
+
+    Every problem names the file, sheet, cell, indicator, what was found and what was expected.
+    Exit status: 0 if every file is valid, 1 if any is not, 2 for a usage error.
+
+    Examples:
+      kpi validate return.xlsx
+      kpi validate --json returns/*.xlsx
+      kpi validate --section B intake-q1.xlsx
+    """
+    catalogue, registry = load_catalogue(args.catalogue), load_registry()
+    results = [read_return(f, catalogue, registry, args.section) for f in args.files]
+    if args.json:
+        print(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
+    else:
+        for r in results:
+            _print_result(r, "")
+        bad = sum(not r.valid for r in results)
+        _say(f"{len(results) - bad} of {len(results)} file(s) valid")
+    return 0 if all(r.valid for r in results) else 1
+
+
+def _print_outcome(o: IngestOutcome) -> None:
+    _print_result(o.result, o.status.upper())
+    if o.message:
+        print(f"  -> {o.message}")
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Validate returns and store the valid ones; a rejected file changes nothing stored.
+
+    Files are kept byte for byte under the store (default data/returns/), named by period, area,
+    organisation and section; every attempt is a row in ledger.csv; values.csv is rebuilt.
+    A second return for the same organisation, section and period is refused unless --replace
+    (the replaced file is kept in history/). Re-ingesting an identical file does nothing.
+
+    Examples:
+      kpi ingest return.xlsx
+      kpi ingest --replace corrected-return.xlsx
+      kpi ingest --store /srv/kpi/returns returns/*.xlsx
+    """
+    catalogue, registry = load_catalogue(args.catalogue), load_registry()
+    store = Store(args.store)
+    outcomes = []
+    for f in args.files:
+        o = store.ingest(
+            f, catalogue, registry, replace=args.replace, expected_section=args.section, rebuild=False
+        )
+        outcomes.append(o)
+        if args.json:
+            continue
+        _print_outcome(o)
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        **o.result.as_dict(),
+                        "status": o.status,
+                        "stored_as": o.stored_as,
+                        "replaced": o.replaced,
+                        "message": o.message,
+                    }
+                    for o in outcomes
+                ],
+                indent=2,
+            )
+        )
+    if any(o.status in ("accepted", "replaced") for o in outcomes):
+        store.rebuild_table(catalogue)
+    n_ok = sum(o.ok for o in outcomes)
+    _say(f"{n_ok} of {len(outcomes)} file(s) stored or already stored in {_rel(store.root)}")
+    return 0 if n_ok == len(outcomes) else 1
+
+
+def cmd_demo_returns(args: argparse.Namespace) -> int:
+    """Write synthetic demo returns for the 17 pilot sites, filled in through the real templates.
+
+    Eight quarters of the quarterly sections and two years of the annual ones, calibrated to the
+    pilot's published findings; deterministic from --seed. All synthetic: no real data.
+
+    Example:
+      kpi demo-returns --out build/demo/returns
+    """
+    catalogue, registry = load_catalogue(args.catalogue), load_registry()
+    written = write_demo_returns(catalogue, registry, Path(args.out), seed=args.seed)
+    for d in written:
+        print(_rel(d.path))
+    _say(f"wrote {len(written)} synthetic returns to {_rel(Path(args.out))}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Run the main job end to end on synthetic demo data and say where the results are.
+
+    Generates the templates, fills them in for the 17 pilot sites (build/demo/returns/),
+    validates and ingests every return into a fresh demo store (build/demo/store/), including
+    one late resubmission that replaces an earlier return.
 
     Example:
       kpi demo
     """
-    catalogue = load_catalogue(args.catalogue)
+    catalogue, registry = load_catalogue(args.catalogue), load_registry()
     paths = write_templates(catalogue, TEMPLATES_DIR)
     n_items = len(catalogue.item_index)
     _say(
@@ -159,12 +270,105 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for p in paths:
         sec = next(s for s in catalogue.sections.values() if p.name == template_filename(s))
         _say(f"  {_rel(p)}  - Section {sec.section}: {sec.title} ({sec.frequency}, {sec.completed_by})")
+
+    demo_dir = ROOT / "build" / "demo"
+    returns = write_demo_returns(catalogue, registry, demo_dir / "returns", seed=args.seed)
+    store_dir = demo_dir / "store"
+    if store_dir.exists():
+        shutil.rmtree(store_dir)  # the demo store is rebuilt from the demo returns every run
+    store = Store(store_dir)
+    counts: dict[str, int] = {}
+    first_problem: IngestOutcome | None = None
+    for d in returns:
+        o = store.ingest(d.path, catalogue, registry, replace=d.resubmission, rebuild=False)
+        counts[o.status] = counts.get(o.status, 0) + 1
+        if not o.ok and first_problem is None:
+            first_problem = o
+    store.rebuild_table(catalogue)
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    _say(f"Demo returns: {len(returns)} synthetic workbooks in {_rel(demo_dir / 'returns')} ({summary}).")
+    _say(f"Returns store: {_rel(store_dir)} (ledger.csv, values.csv and the files, by period/area/org).")
+    if first_problem is not None:
+        _print_outcome(first_problem)
+        return 1
+    example = next(d.path for d in returns if d.section == "B")
+    _say("Try:")
+    _say(f"  .venv/bin/kpi validate {_rel(example)}")
+    _say(f"  .venv/bin/kpi validate --json {_rel(example)}")
     return 0
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "templates": cmd_templates,
+    "validate": cmd_validate,
+    "ingest": cmd_ingest,
+    "demo-returns": cmd_demo_returns,
     "demo": cmd_demo,
+}
+
+
+def _args_templates(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument(
+        "--section",
+        action="append",
+        metavar="LETTER",
+        help="only this section (repeatable), e.g. --section B",
+    )
+    sp.add_argument("--out", metavar="DIR", help="output folder")
+    sp.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 if the files in the output folder differ from the catalogue",
+    )
+    sp.add_argument("--area", metavar="CODE", help="area code to pre-fill, e.g. PS04")
+    sp.add_argument(
+        "--provider",
+        "--organisation",
+        dest="provider",
+        metavar="CODE",
+        help="organisation code to pre-fill (the commissioner for sections A and G)",
+    )
+    sp.add_argument("--period", metavar="PERIOD", help='reporting period, e.g. "2025-26 Q1" or "2025-26"')
+
+
+def _args_validate(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("files", nargs="+", metavar="FILE", help="completed returns (.xlsx or .ods)")
+    sp.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
+    sp.add_argument("--section", metavar="LETTER", help="expect returns for this section only")
+
+
+def _args_ingest(sp: argparse.ArgumentParser) -> None:
+    _args_validate(sp)
+    sp.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace a stored return for the same organisation, section and period",
+    )
+    sp.add_argument(
+        "--store", default=str(DEFAULT_STORE), metavar="DIR", help="the returns store (default data/returns)"
+    )
+
+
+def _args_demo(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--seed", type=int, default=2009, help="random seed (default 2009)")
+
+
+def _args_demo_returns(sp: argparse.ArgumentParser) -> None:
+    _args_demo(sp)
+    sp.add_argument(
+        "--out",
+        default=str(ROOT / "build" / "demo" / "returns"),
+        metavar="DIR",
+        help="output folder (default build/demo/returns)",
+    )
+
+
+ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
+    "templates": _args_templates,
+    "validate": _args_validate,
+    "ingest": _args_ingest,
+    "demo-returns": _args_demo_returns,
+    "demo": _args_demo,
 }
 
 
@@ -185,30 +389,8 @@ def build_parser() -> argparse.ArgumentParser:
             description=doc,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        if name == "templates":
-            sp.add_argument(
-                "--section",
-                action="append",
-                metavar="LETTER",
-                help="only this section (repeatable), e.g. --section B",
-            )
-            sp.add_argument("--out", metavar="DIR", help="output folder")
-            sp.add_argument(
-                "--check",
-                action="store_true",
-                help="exit 1 if the files in the output folder differ from the catalogue",
-            )
-            sp.add_argument("--area", metavar="CODE", help="area code to pre-fill, e.g. PS04")
-            sp.add_argument(
-                "--provider",
-                "--organisation",
-                dest="provider",
-                metavar="CODE",
-                help="organisation code to pre-fill (the commissioner for sections A and G)",
-            )
-            sp.add_argument(
-                "--period", metavar="PERIOD", help='reporting period, e.g. "2025-26 Q1" or "2025-26"'
-            )
+        if name in ARGUMENTS:
+            ARGUMENTS[name](sp)
     return p
 
 

@@ -37,41 +37,47 @@ class Rule:
     minimum: float | None = None
     maximum: float | None = None
     options: tuple[str, ...] = ()  # for lists: the exact drop-down texts
+    option_codes: tuple[str, ...] = ()  # ... and the code stored for each
     list_name: str | None = None  # workbook defined name holding ``options``
     expected: str = ""  # plain words for messages: "a whole number, 0 or more"
 
     # -- Python side -------------------------------------------------------------------
     def check(self, value: object) -> str | None:
         """Return ``None`` if ``value`` is acceptable, else a short reason a provider understands."""
+        found = self.problem(value)
+        return None if found is None else found[1]
+
+    def problem(self, value: object) -> tuple[str, str] | None:
+        """``None`` if ``value`` is acceptable, else ``(code, reason)`` (codes: problems.CODES)."""
         if self.kind in ("whole", "decimal"):
             if isinstance(value, bool) or not isinstance(value, int | float):
-                return f"expected {self.expected}, found text"
+                return "not-a-number", f"expected {self.expected}, found text"
             if value != value:  # NaN
-                return f"expected {self.expected}"
+                return "not-a-number", f"expected {self.expected}"
             if self.minimum is not None and value < self.minimum:
-                return f"expected {self.expected}, found a value below {fmt(self.minimum)}"
+                return "below-minimum", f"expected {self.expected}, found a value below {fmt(self.minimum)}"
             if self.maximum is not None and value > self.maximum:
-                return f"expected {self.expected}, found a value above {fmt(self.maximum)}"
+                return "above-maximum", f"expected {self.expected}, found a value above {fmt(self.maximum)}"
             if self.kind == "whole" and isinstance(value, float) and not value.is_integer():
-                return f"expected {self.expected}, found a fraction"
+                return "not-a-whole-number", f"expected {self.expected}, found a fraction"
             return None
         if self.kind == "list":
             if not isinstance(value, str) or value.strip() not in self.options:
-                return f"expected one of the drop-down choices ({self.expected})"
+                return "not-in-list", f"expected one of the drop-down choices ({self.expected})"
             return None
         if self.kind == "date":
             if isinstance(value, dt.datetime):
                 value = value.date()
             if not isinstance(value, dt.date):
-                return f"expected {self.expected}"
+                return "not-a-date", f"expected {self.expected}"
             if not EARLIEST_DATE <= value <= LATEST_DATE:
-                return f"expected {self.expected}, found {value.isoformat()}"
+                return "date-outside-period", f"expected {self.expected}, found {value.isoformat()}"
             return None
         # text
         if not isinstance(value, str):
-            return f"expected {self.expected}"
+            return "not-in-list", f"expected {self.expected}"
         if self.maximum is not None and len(value) > self.maximum:
-            return f"expected at most {int(self.maximum)} characters, found {len(value)}"
+            return "text-too-long", f"expected at most {int(self.maximum)} characters, found {len(value)}"
         return None
 
     # -- Spreadsheet side ----------------------------------------------------------------
@@ -180,9 +186,14 @@ def rule_for(item: Item, scale: Scale | None, part: str = "value") -> Rule:
             words = f"a rating from {lo_} to {hi_}, chosen from the list"
         else:
             words = "one of the choices in the list"
-        return Rule("list", options=opts, list_name=list_name("scale", scale.id), expected=words)
+        codes = tuple(str(p.value) for p in scale.points)
+        return Rule(
+            "list", options=opts, option_codes=codes, list_name=list_name("scale", scale.id), expected=words
+        )
     if vt == "yes_no":
-        return Rule("list", options=YES_NO, list_name="list_yes_no", expected="Yes or No")
+        return Rule(
+            "list", options=YES_NO, option_codes=("yes", "no"), list_name="list_yes_no", expected="Yes or No"
+        )
     if vt == "date":
         return Rule("date", expected="a date, for example 31/03/2026")
     return Rule("text", maximum=MAX_TEXT, expected=f"text of up to {MAX_TEXT} characters")

@@ -1,0 +1,351 @@
+"""The gate: cheap checks on a received file's bytes before any spreadsheet parser sees it.
+
+No spreadsheet reader protects itself from a zip bomb, a cell referenced a million rows down,
+or XML entity expansion, and a provider's file may be anything: the wrong file, a renamed
+text file, a legacy or encrypted workbook, a workbook with macros. Each is answered here with
+a problem a provider can act on, using only the zip directory and bounded reads.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .problems import Problem, error
+
+MAX_FILE_BYTES = 10 * 1024 * 1024  # genuine returns are 20-60 KB
+MAX_ENTRIES = 300
+MAX_ENTRY_BYTES = 25 * 1024 * 1024
+MAX_TOTAL_BYTES = 60 * 1024 * 1024
+MAX_RATIO = 100  # compression ratio allowed for entries above RATIO_FLOOR
+RATIO_FLOOR = 1024 * 1024
+MAX_ROW = 5000  # no template uses more than a few hundred rows
+MAX_COL = 60  # ... or columns
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+
+Kind = Literal["xlsx", "ods"]
+
+
+@dataclass
+class GateResult:
+    kind: Kind | None
+    problems: list[Problem] = field(default_factory=list)
+    members: dict[str, zipfile.ZipInfo] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.kind is not None and not self.problems
+
+
+def _err(code: str, message: str, file: str, found: str = "", expected: str = "") -> Problem:
+    return error(code, message, file=file, found=found, expected=expected)
+
+
+def inspect_bytes(data: bytes, name: str) -> GateResult:
+    """Decide whether ``data`` (the file called ``name``) is safe to parse, and as what."""
+    if not data:
+        return GateResult(None, [_err("empty-file", "The file is empty (0 bytes).", name)])
+    if len(data) > MAX_FILE_BYTES:
+        return GateResult(None, [too_large(name, len(data))])
+    if data.startswith(OLE_MAGIC):
+        return GateResult(None, [_ole_problem(data, name)])
+    if not data.startswith(b"PK"):
+        what = "a text file" if _looks_like_text(data[:2048]) else "not a spreadsheet"
+        return GateResult(
+            None,
+            [
+                _err(
+                    "not-a-spreadsheet",
+                    f"This is {what}, not an .xlsx or .ods workbook (it may have been renamed). "
+                    "Please send the completed template saved as .xlsx.",
+                    name,
+                    found=what,
+                    expected="an .xlsx or .ods workbook",
+                )
+            ],
+        )
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+        return GateResult(
+            None,
+            [
+                _err(
+                    "not-a-spreadsheet",
+                    f"The file is damaged or incomplete and cannot be opened as a workbook ({e}). "
+                    "Please save it again and resend.",
+                    name,
+                    found="a damaged zip file",
+                )
+            ],
+        )
+    with zf:
+        return _inspect_zip(zf, infos, name)
+
+
+def too_large(name: str, size: int) -> Problem:
+    return _err(
+        "file-too-large",
+        f"The file is {size / 1e6:.1f} MB; a return is well under {MAX_FILE_BYTES // (1024 * 1024)} MB. "
+        "Check you sent the right file.",
+        name,
+        found=f"{size} bytes",
+        expected=f"at most {MAX_FILE_BYTES} bytes",
+    )
+
+
+def _looks_like_text(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _ole_problem(data: bytes, name: str) -> Problem:
+    # An encrypted .xlsx is an OLE container with EncryptionInfo/EncryptedPackage streams;
+    # anything else in an OLE container is a legacy .xls (or another Office 97 file).
+    if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
+        return _err(
+            "encrypted",
+            "The workbook is protected with a password to open (encrypted), so it cannot be read. "
+            "Open it, remove the password (in Excel: File > Info > Protect Workbook > Encrypt with "
+            "Password, then clear it) and save it again. Sheet protection is fine; only the "
+            "password to open must go.",
+            name,
+            found="an encrypted workbook",
+            expected="a workbook without a password to open",
+        )
+    return _err(
+        "legacy-xls",
+        "This is an old-format Excel file (.xls), which cannot be checked safely. Open it in Excel "
+        "or LibreOffice and save it as 'Excel Workbook (.xlsx)', then send that file.",
+        name,
+        found="a legacy .xls workbook",
+        expected="an .xlsx workbook",
+    )
+
+
+def _inspect_zip(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) -> GateResult:
+    problems: list[Problem] = []
+    members = {i.filename: i for i in infos}
+    if len(infos) > MAX_ENTRIES:
+        problems.append(
+            _err(
+                "zip-unsafe",
+                f"The workbook has {len(infos)} parts; a return has about 20.",
+                name,
+                found=f"{len(infos)} zip entries",
+                expected=f"at most {MAX_ENTRIES}",
+            )
+        )
+        return GateResult(None, problems)
+    total = 0
+    for i in infos:
+        total += i.file_size
+        if i.flag_bits & 0x1:
+            problems.append(
+                _err(
+                    "encrypted",
+                    "Part of the workbook is encrypted. Please save it without a password and resend.",
+                    name,
+                    found=i.filename,
+                )
+            )
+        elif i.file_size > MAX_ENTRY_BYTES or (
+            i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(i.compress_size, 1)
+        ):
+            problems.append(
+                _err(
+                    "zip-unsafe",
+                    f"Part of the workbook ({i.filename}) would expand to {i.file_size / 1e6:.0f} MB, "
+                    "far more than any return. It cannot be opened safely.",
+                    name,
+                    found=f"{i.filename}: {i.file_size} bytes from {i.compress_size}",
+                    expected=f"at most {MAX_ENTRY_BYTES} bytes, ratio at most {MAX_RATIO}",
+                )
+            )
+    if total > MAX_TOTAL_BYTES:
+        problems.append(
+            _err(
+                "zip-unsafe",
+                f"The workbook would expand to {total / 1e6:.0f} MB in memory, far more than any return.",
+                name,
+                found=f"{total} bytes",
+                expected=f"at most {MAX_TOTAL_BYTES} bytes",
+            )
+        )
+    if problems:
+        return GateResult(None, problems)
+
+    kind: Kind | None
+    if "mimetype" in members and zf.read("mimetype").strip().startswith(ODS_MIME):
+        kind = "ods"
+    elif "[Content_Types].xml" in members and any(n.startswith("xl/") for n in members):
+        kind = "xlsx"
+    else:
+        return GateResult(
+            None,
+            [
+                _err(
+                    "not-a-spreadsheet",
+                    "This zip file is not an .xlsx or .ods workbook (it may be another document type "
+                    "renamed). Please send the completed template saved as .xlsx.",
+                    name,
+                    found="a zip file that is not a workbook",
+                )
+            ],
+        )
+
+    problems.extend(_check_xml_and_content(zf, infos, name, kind))
+    return GateResult(kind if not problems else None, problems, members)
+
+
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+_DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+[0-9]+:)?([A-Z]{1,3})([0-9]{1,7})"')
+_ODS_REPEAT_WITH_VALUE = re.compile(
+    rb'<table:table-cell[^>]*?table:number-columns-repeated="([0-9]+)"[^>]*?office:value-type'
+)
+_ODS_ROWS_REPEAT = re.compile(
+    rb'<table:table-row[^>]*?table:number-rows-repeated="([0-9]+)"[^>]*>\s*'
+    rb"<table:table-cell[^>]*office:value-type"
+)
+
+
+def col_number(letters: bytes | str) -> int:
+    n = 0
+    for ch in letters if isinstance(letters, str) else letters.decode():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _check_xml_and_content(
+    zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str, kind: Kind
+) -> list[Problem]:
+    problems: list[Problem] = []
+    names = [i.filename for i in infos]
+    lower = [n.lower() for n in names]
+
+    # macros
+    macro = [
+        n
+        for n in names
+        if n.lower().endswith("vbaproject.bin")
+        or (n.lower().startswith(("basic/", "scripts/")) and not n.endswith("/"))
+    ]
+    ctypes = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+    if macro or b"macroEnabled" in ctypes or b"vbaProject" in ctypes:
+        problems.append(
+            _err(
+                "macros-present",
+                "The workbook contains macros, which are not accepted. Save it as a plain 'Excel "
+                "Workbook (.xlsx)' (not .xlsm) and resend.",
+                name,
+                found=", ".join(macro) or "macro-enabled content type",
+                expected="no macros",
+            )
+        )
+    # external links and embedded objects
+    ext = [n for n in lower if n.startswith("xl/externallinks/")]
+    if ext:
+        problems.append(
+            _err(
+                "external-links",
+                "The workbook links to other files (external links). Copy the values in instead "
+                "(Paste Special > Values) and resend.",
+                name,
+                found=", ".join(ext[:3]),
+                expected="no external links",
+            )
+        )
+    emb = [
+        n
+        for n in lower
+        if n.startswith(("xl/embeddings/", "xl/activex/", "objectreplacements/"))
+        or re.match(r"object \d+/", n)
+    ]
+    if emb:
+        problems.append(
+            _err(
+                "embedded-objects",
+                "The workbook contains embedded objects or controls, which are not accepted. Delete "
+                "them and resend.",
+                name,
+                found=", ".join(emb[:3]),
+                expected="no embedded objects",
+            )
+        )
+    if kind == "ods" and "meta-inf/manifest.xml" in lower:
+        manifest = zf.read(names[lower.index("meta-inf/manifest.xml")])
+        if b"encryption-data" in manifest:
+            problems.append(
+                _err(
+                    "encrypted",
+                    "The workbook is saved with a password. Save it again without a password and resend.",
+                    name,
+                    found="an encrypted .ods",
+                )
+            )
+            return problems
+
+    # XML: no DTDs or entities anywhere; cells within the template's area
+    for i in infos:
+        if not i.filename.lower().endswith((".xml", ".rels")):
+            continue
+        with zf.open(i) as fh:
+            head = fh.read(4096)
+        if _DTD.search(head):
+            problems.append(
+                _err(
+                    "unsafe-xml",
+                    "The workbook contains XML entity declarations, which no spreadsheet program writes "
+                    "in a return. It cannot be opened safely.",
+                    name,
+                    found=i.filename,
+                    expected="XML without DOCTYPE or ENTITY",
+                )
+            )
+            return problems
+    problems.extend(_check_extent(zf, infos, name, kind))
+    return problems
+
+
+def _check_extent(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str, kind: Kind) -> list[Problem]:
+    """Reject cells far outside the template: readers allocate a grid up to the last cell."""
+    worst_row, worst_col, where = 0, 0, ""
+    if kind == "xlsx":
+        for i in infos:
+            if not (i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")):
+                continue
+            data = zf.read(i)
+            for m in _CELL_REF.finditer(data):
+                r, c = int(m.group(2)), col_number(m.group(1))
+                if r > worst_row or c > worst_col:
+                    worst_row, worst_col, where = max(r, worst_row), max(c, worst_col), i.filename
+    else:
+        data = zf.read("content.xml") if "content.xml" in {i.filename for i in infos} else b""
+        for m in _ODS_REPEAT_WITH_VALUE.finditer(data):
+            worst_col = max(worst_col, int(m.group(1)))
+            where = "content.xml"
+        for m in _ODS_ROWS_REPEAT.finditer(data):
+            worst_row = max(worst_row, int(m.group(1)))
+            where = "content.xml"
+    if worst_row > MAX_ROW or worst_col > MAX_COL:
+        return [
+            _err(
+                "sheet-too-large",
+                f"A sheet has values far outside the template (row {worst_row}, column {worst_col}). "
+                "Please delete anything typed outside the template's table and resend.",
+                name,
+                found=f"{where}: row {worst_row}, column {worst_col}",
+                expected=f"rows up to {MAX_ROW}, columns up to {MAX_COL}",
+            )
+        ]
+    return []
