@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import random
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -447,32 +449,67 @@ def demo_plan(
 
 
 def write_demo_returns(
-    catalogue: Catalogue, registry: Registry, out_dir: Path, seed: int = 2009
+    catalogue: Catalogue, registry: Registry, out_dir: Path, seed: int = 2009, workers: int | None = None
 ) -> list[DemoReturn]:
-    """Fill the real templates for every demo site and period; return what was written."""
+    """Fill the real templates for every demo site and period; return what was written.
+
+    Each workbook is independent and deterministic, so they are rendered in a process pool
+    (one worker per core); files whose bytes would not change are left untouched.
+    """
+    jobs = [
+        (site, sec.section, period, resub)
+        for site, sec, period, resub in demo_plan(catalogue, registry, seed)
+    ]
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(jobs) < 8:
+        results = [_render_job(catalogue, seed, job) for job in jobs]
+    else:
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(catalogue, seed)) as pool:
+            results = list(pool.map(_render_in_worker, jobs, chunksize=8))
     out: list[DemoReturn] = []
-    for site, sec, period, resub in demo_plan(catalogue, registry, seed):
-        org = site.commissioner if role_for(sec.completed_by) == "commissioner" else site.provider
-        org_name = site.commissioner_name if org == site.commissioner else site.provider_name
-        ident = Identity(site.area_code, site.area_name, org, org_name, period)
-        answers = answers_for(sec, catalogue, site, period, seed)
-        if (site.area_code, sec.section, period) == LATE_RESUBMISSION and not resub:
-            answers = _undercount(answers)
-        details = {
-            "contact_name": "Synthetic demo data",
-            "contact_email": "demo@example.invalid",
-            "completed_date": period_bounds(period)[1] + dt.timedelta(days=20 + 40 * resub),
-        }
-        data = render_template(sec, catalogue, ident, answers, details)
-        name = template_filename(sec, ident)
-        if resub:
-            name = name.replace(".xlsx", "_resubmission.xlsx")
+    for (site, letter, period, resub), (name, data) in zip(jobs, results, strict=True):
         path = out_dir / period.replace(" ", "-") / name
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists() or path.read_bytes() != data:
             path.write_bytes(data)
-        out.append(DemoReturn(path, sec.section, site.area_code, period, resub))
+        out.append(DemoReturn(path, letter, site.area_code, period, resub))
     return out
+
+
+_WORKER: dict[str, object] = {}
+
+
+def _init_worker(catalogue: Catalogue, seed: int) -> None:
+    _WORKER["catalogue"], _WORKER["seed"] = catalogue, seed
+
+
+def _render_in_worker(job: tuple[Site, str, str, bool]) -> tuple[str, bytes]:
+    catalogue = _WORKER["catalogue"]
+    seed = _WORKER["seed"]
+    assert isinstance(catalogue, Catalogue) and isinstance(seed, int)
+    return _render_job(catalogue, seed, job)
+
+
+def _render_job(catalogue: Catalogue, seed: int, job: tuple[Site, str, str, bool]) -> tuple[str, bytes]:
+    """One demo workbook: (file name, bytes)."""
+    site, letter, period, resub = job
+    sec = catalogue.sections[letter]
+    org = site.commissioner if role_for(sec.completed_by) == "commissioner" else site.provider
+    org_name = site.commissioner_name if org == site.commissioner else site.provider_name
+    ident = Identity(site.area_code, site.area_name, org, org_name, period)
+    answers = answers_for(sec, catalogue, site, period, seed)
+    if (site.area_code, sec.section, period) == LATE_RESUBMISSION and not resub:
+        answers = _undercount(answers)
+    details = {
+        "contact_name": "Synthetic demo data",
+        "contact_email": "demo@example.invalid",
+        "completed_date": period_bounds(period)[1] + dt.timedelta(days=20 + 40 * resub),
+    }
+    data = render_template(sec, catalogue, ident, answers, details)
+    name = template_filename(sec, ident)
+    if resub:
+        name = name.replace(".xlsx", "_resubmission.xlsx")
+    return name, data
 
 
 def _undercount(answers: dict[str, object]) -> dict[str, object]:

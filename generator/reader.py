@@ -15,6 +15,7 @@ A spreadsheet's cached formula results are never used as answers.
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import re
 import zipfile
@@ -209,7 +210,7 @@ def _read_checked(
     answers = Answers(
         details={f.key: _cell(det, f.row, DETAILS_ANSWER_COL) for f in layout.details},
         cells={c.ref: _cell(ret, c.row, ANSWER_COL) for c in layout.input_cells},
-        formulas=frozenset(formula_cells),
+        formulas=formula_cells,
     )
     checked = validate_answers(layout, answers, registry, name)
     result.identity = checked.identity
@@ -355,17 +356,19 @@ def _custom_properties(zf: zipfile.ZipFile, kind: str) -> dict[str, str]:
     return {k: v for k, v in out.items() if k.startswith("kpi_")}
 
 
-_XLSX_FORMULA = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*<f[\s>/]')
+_XLSX_FORMULA = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*<f(?:\s[^>]*)?(?:/>|>([^<]{0,200}))')
 
 
-def _formula_cells(zf: zipfile.ZipFile, kind: str) -> set[tuple[str, str]]:
-    """(sheet, cell) of every cell holding a formula on the sheets where answers are typed."""
+def _formula_cells(zf: zipfile.ZipFile, kind: str) -> dict[tuple[str, str], str]:
+    """(sheet, cell) -> formula text, for every formula on the sheets where answers are typed."""
     wanted = {RETURN_SHEET, DETAILS_SHEET}
-    out: set[tuple[str, str]] = set()
+    out: dict[tuple[str, str], str] = {}
     if kind == "xlsx":
         for sheet, member in _xlsx_sheet_members(zf).items():
             if sheet in wanted and member in zf.namelist():
-                out.update((sheet, m.group(1).decode()) for m in _XLSX_FORMULA.finditer(zf.read(member)))
+                for m in _XLSX_FORMULA.finditer(zf.read(member)):
+                    text = html.unescape((m.group(2) or b"").decode("utf-8", "replace"))
+                    out[(sheet, m.group(1).decode())] = "=" + text if text else "(shared formula)"
         return out
     if "content.xml" not in zf.namelist():
         return out
@@ -384,8 +387,8 @@ def _xlsx_sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _ods_formula_cells(content: bytes, wanted: set[str]) -> set[tuple[str, str]]:
-    out: set[tuple[str, str]] = set()
+def _ods_formula_cells(content: bytes, wanted: set[str]) -> dict[tuple[str, str], str]:
+    out: dict[tuple[str, str], str] = {}
     table, row, col = "", 0, 0
     t = f"{{{NS_TABLE}}}"
     for event, el in ElementTree.iterparse(io.BytesIO(content), events=("start", "end")):
@@ -398,8 +401,9 @@ def _ods_formula_cells(content: bytes, wanted: set[str]) -> set[tuple[str, str]]
                 col = 0
             elif tag in (f"{t}table-cell", f"{t}covered-table-cell"):
                 col += 1
-                if table in wanted and el.get(f"{t}formula"):
-                    out.add((table, f"{_col_letters(col)}{row}"))
+                formula = el.get(f"{t}formula")
+                if table in wanted and formula:
+                    out[(table, f"{_col_letters(col)}{row}")] = formula.removeprefix("of:")
         else:
             if tag == f"{t}table-row":
                 row += int(el.get(f"{t}number-rows-repeated", "1")) - 1

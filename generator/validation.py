@@ -29,7 +29,7 @@ class Answers:
 
     details: Mapping[str, object]  # detail key -> raw value
     cells: Mapping[str, object]  # Return sheet ref (E12) -> raw value
-    formulas: frozenset[tuple[str, str]]  # (sheet, ref) of input cells holding a formula
+    formulas: Mapping[tuple[str, str], str]  # (sheet, ref) -> formula text, for cells holding one
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,13 @@ def validate_answers(layout: Layout, answers: Answers, registry: Registry, file:
     period = identity.get("period", "")
     if period in periods(layout.section.frequency):
         _validate_dates(layout, values, answers, period, file, problems)
-    return Validated(identity, values, problems)
+    return Validated(identity, values, sorted(problems, key=_reading_order))
+
+
+def _reading_order(p: Problem) -> tuple[int, int, str]:
+    """Details before the Return sheet, then top to bottom, as a provider reads the workbook."""
+    m = re.match(r"[A-Z]+([0-9]+)", p.cell)
+    return (0 if p.sheet == DETAILS_SHEET else 1, int(m.group(1)) if m else 0, p.code)
 
 
 def _validate_details(
@@ -67,7 +73,7 @@ def _validate_details(
                 error(
                     "formula-in-input",
                     f"{f.label} holds a formula; type the value instead.",
-                    found="a formula",
+                    found=shown(answers.formulas[(DETAILS_SHEET, f.ref)]),
                     expected=f.rule.expected,
                     **where,
                 )
@@ -223,7 +229,7 @@ def _validate_cells(
                     "formula-in-input",
                     f"{label}: the answer cell holds a formula. Type the "
                     "value itself (or Paste Special > Values).",
-                    found="a formula",
+                    found=shown(answers.formulas[(RETURN_SHEET, c.ref)]),
                     expected=c.rule.expected,
                     **where,
                 )

@@ -104,7 +104,7 @@ def test_prefill_writes_named_files_with_identity(tmp_path, capsys):
         "PS04",
         "Leeds",
         "PS04-EMP",
-        "Leeds employment service",
+        "Leeds employment service (synthetic)",
         "2025-26 Q1",
     ]
 

@@ -1,0 +1,89 @@
+"""Build valid and hostile returns for the reader's tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import openpyxl
+
+from generator.catalogue import Catalogue
+from generator.demo import answers_for, sites
+from generator.layout import DETAILS_SHEET, RETURN_SHEET, build_layout, period_bounds
+from generator.registry import Registry, role_for
+from generator.templates import Identity, render_template
+
+PERIODS = {"quarterly": "2025-26 Q1", "annual": "2025-26"}
+
+
+def identity_for(catalogue: Catalogue, registry: Registry, letter: str, area: str = "PS04") -> Identity:
+    sec = catalogue.section(letter)
+    org = next(o for o in registry.in_area(area) if o.role == role_for(sec.completed_by))
+    return Identity(area, org.area_name, org.code, org.name, PERIODS[sec.frequency])
+
+
+def valid_return(
+    catalogue: Catalogue,
+    registry: Registry,
+    letter: str,
+    changes: dict[str, object] | None = None,
+    identity: Identity | None = None,
+) -> bytes:
+    """A complete, valid return for PS04 made through the real template, with ``changes``."""
+    sec = catalogue.section(letter)
+    ident = identity or identity_for(catalogue, registry, letter)
+    demo_sites = {s.area_code: s for s in sites(registry, 2009)}
+    site = demo_sites.get(ident.area_code, demo_sites["PS04"])  # unknown areas answer like PS04
+    period = ident.period if ident.period in PERIODS.values() else PERIODS[sec.frequency]
+    answers = answers_for(sec, catalogue, site, period, 2009)
+    answers.update(changes or {})
+    details = {"contact_name": "Test contact", "completed_date": period_bounds(period)[1] + dt.timedelta(10)}
+    return render_template(sec, catalogue, ident, answers, details)
+
+
+def rezip(
+    data: bytes,
+    replace: dict[str, bytes | None] | None = None,
+    add: dict[str, bytes] | None = None,
+    compression: int = zipfile.ZIP_DEFLATED,
+) -> bytes:
+    """Copy a zip, replacing (or, with None, dropping) members and adding new ones."""
+    replace = replace or {}
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", compression) as dst:
+        for info in src.infolist():
+            if info.filename in replace:
+                new = replace[info.filename]
+                if new is not None:
+                    dst.writestr(info.filename, new)
+            else:
+                dst.writestr(info, src.read(info))
+        for name, content in (add or {}).items():
+            dst.writestr(name, content)
+    return out.getvalue()
+
+
+def member(data: bytes, name: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return z.read(name)
+
+
+def sheet_member(data: bytes, sheet: str) -> str:
+    """The zip member holding ``sheet`` (XlsxWriter numbers sheets in order)."""
+    order = ["Cover", DETAILS_SHEET, RETURN_SHEET, "Guidance", "Lists", "_meta"]
+    return f"xl/worksheets/sheet{order.index(sheet) + 1}.xml"
+
+
+def edit_with_openpyxl(data: bytes, fn) -> bytes:
+    """Change a workbook the way a person in a spreadsheet program might (rows, sheets, formulas)."""
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    fn(wb)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def input_ref(catalogue: Catalogue, letter: str, key: str) -> str:
+    lay = build_layout(catalogue.section(letter), catalogue)
+    return next(c.ref for c in lay.input_cells if c.key == key)

@@ -1,0 +1,214 @@
+"""Hostile and broken returns, each with the error code the reader must give it.
+
+Every case is built from a real template at test time; none needs a network or a stored file.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import msoffcrypto.format.ooxml
+
+from generator.catalogue import Catalogue
+from generator.layout import DETAILS_SHEET, RETURN_SHEET
+from generator.registry import Registry
+from generator.templates import Identity
+
+from .builders import edit_with_openpyxl, identity_for, input_ref, member, rezip, sheet_member, valid_return
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    build: Callable[[Catalogue, Registry], bytes]
+    code: str
+    filename: str = "return.xlsx"
+    expected_section: str | None = None
+
+
+def _b(cat: Catalogue, reg: Registry, **changes: object) -> bytes:
+    return valid_return(cat, reg, "B", dict(changes))
+
+
+def _zip_bomb(cat: Catalogue, reg: Registry) -> bytes:
+    # 40 MB of zeros deflates to about 40 KB: a ratio of 1000 to 1
+    return rezip(_b(cat, reg), add={"xl/media/padding.bin": b"\0" * (40 * 1024 * 1024)})
+
+
+def _huge_cell(cat: Catalogue, reg: Registry) -> bytes:
+    data = _b(cat, reg)
+    name = sheet_member(data, RETURN_SHEET)
+    xml = member(data, name).replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+    )
+    return rezip(data, replace={name: xml})
+
+
+LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties">&lol3;</Properties>"""
+XXE = b"""<?xml version="1.0"?>
+<!DOCTYPE p [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties">&xxe;</Properties>"""
+
+
+def _macro(cat: Catalogue, reg: Registry) -> bytes:
+    data = _b(cat, reg)
+    ct = member(data, "[Content_Types].xml").replace(
+        b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    )
+    return rezip(data, replace={"[Content_Types].xml": ct}, add={"xl/vbaProject.bin": os.urandom(2048)})
+
+
+def _encrypted(cat: Catalogue, reg: Registry) -> bytes:
+    out = io.BytesIO()
+    msoffcrypto.format.ooxml.OOXMLFile(io.BytesIO(_b(cat, reg))).encrypt("secret", out)
+    return out.getvalue()
+
+
+def _legacy_xls(cat: Catalogue, reg: Registry) -> bytes:
+    # The Compound File header of an .xls, followed by a Workbook stream's name (UTF-16).
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
+    return header + "Workbook".encode("utf-16-le") + os.urandom(4096)
+
+
+def _older_version(cat: Catalogue, reg: Registry) -> bytes:
+    data = _b(cat, reg)
+    sec = cat.section("B")
+    props = member(data, "docProps/custom.xml").replace(
+        f"<vt:lpwstr>{sec.version}</vt:lpwstr>".encode(), b"<vt:lpwstr>0.9</vt:lpwstr>"
+    )
+    strings = member(data, "xl/sharedStrings.xml").replace(f"<t>{sec.version}</t>".encode(), b"<t>0.9</t>")
+    return rezip(data, replace={"docProps/custom.xml": props, "xl/sharedStrings.xml": strings})
+
+
+def _rows_inserted(cat: Catalogue, reg: Registry) -> bytes:
+    return edit_with_openpyxl(_b(cat, reg), lambda wb: wb[RETURN_SHEET].insert_rows(8, 1))
+
+
+def _rows_sorted(cat: Catalogue, reg: Registry) -> bytes:
+    def swap(wb):
+        ws = wb[RETURN_SHEET]
+        for col in range(1, 8):
+            a, b = ws.cell(6, col), ws.cell(7, col)
+            a.value, b.value = b.value, a.value
+
+    return edit_with_openpyxl(_b(cat, reg), swap)
+
+
+def _sheet_renamed(cat: Catalogue, reg: Registry) -> bytes:
+    def rename(wb):
+        wb[RETURN_SHEET].title = "Return (2)"
+
+    return edit_with_openpyxl(_b(cat, reg), rename)
+
+
+def _formula(value: str) -> Callable[[Catalogue, Registry], bytes]:
+    def build(cat: Catalogue, reg: Registry) -> bytes:
+        ref = input_ref(cat, "B", "B01_new_referrals")
+        return edit_with_openpyxl(_b(cat, reg), lambda wb: wb[RETURN_SHEET].__setitem__(ref, value))
+
+    return build
+
+
+def _identity(**kw: str) -> Callable[[Catalogue, Registry], bytes]:
+    def build(cat: Catalogue, reg: Registry) -> bytes:
+        base = identity_for(cat, reg, "B")
+        ident = Identity(**{**base.as_dict(), **kw})
+        return valid_return(cat, reg, "B", identity=ident)
+
+    return build
+
+
+def _text_item(value: str) -> Callable[[Catalogue, Registry], bytes]:
+    def build(cat: Catalogue, reg: Registry) -> bytes:
+        return valid_return(cat, reg, "C", {"C15_model_processes": value})
+
+    return build
+
+
+CASES = [
+    Case("empty file", lambda c, r: b"", "empty-file"),
+    Case("random bytes", lambda c, r: os.urandom(5000), "not-a-spreadsheet"),
+    Case("text file renamed .xlsx", lambda c, r: b"area,referrals\nPS04,51\n" * 50, "not-a-spreadsheet"),
+    Case("truncated zip", lambda c, r: _b(c, r)[:9000], "not-a-spreadsheet"),
+    Case("zip bomb", _zip_bomb, "zip-unsafe"),
+    Case("huge referenced cell", _huge_cell, "sheet-too-large"),
+    Case(
+        "billion laughs XML",
+        lambda c, r: rezip(_b(c, r), replace={"docProps/custom.xml": LAUGHS}),
+        "unsafe-xml",
+    ),
+    Case(
+        "external entity XML",
+        lambda c, r: rezip(_b(c, r), replace={"docProps/custom.xml": XXE}),
+        "unsafe-xml",
+    ),
+    Case(".xlsm with a macro", _macro, "macros-present", filename="return.xlsm"),
+    Case("encrypted workbook", _encrypted, "encrypted"),
+    Case("legacy .xls", _legacy_xls, "legacy-xls", filename="return.xls"),
+    Case(
+        "another section's template",
+        lambda c, r: valid_return(c, r, "C"),
+        "wrong-section",
+        expected_section="B",
+    ),
+    Case("older template version", _older_version, "old-template-version"),
+    Case("rows inserted", _rows_inserted, "layout-changed"),
+    Case("rows sorted", _rows_sorted, "layout-changed"),
+    Case("sheet renamed", _sheet_renamed, "missing-sheet"),
+    Case("text in a number cell", lambda c, r: _b(c, r, B01_new_referrals="fifty"), "not-a-number"),
+    Case("negative count", lambda c, r: _b(c, r, **{"B02_age.numerator:36_50": -3}), "below-minimum"),
+    Case("decimal count", lambda c, r: _b(c, r, **{"B02_age.numerator:36_50": 2.5}), "not-a-whole-number"),
+    Case(
+        "percentage over 100",
+        lambda c, r: valid_return(c, r, "A", {"A01_employment_rate": 104.0}),
+        "above-maximum",
+    ),
+    Case(
+        "rating off the scale",
+        lambda c, r: valid_return(c, r, "C", {"C01_paid_employment_focus": "6 = Excellent"}),
+        "not-in-list",
+    ),
+    Case(
+        "bare rating off the scale",
+        lambda c, r: valid_return(c, r, "C", {"C01_paid_employment_focus": 7}),
+        "not-in-list",
+    ),
+    Case(
+        "numerator above denominator",
+        lambda c, r: valid_return(c, r, "D", {"D03_employed_psa16.numerator": 10**6}),
+        "numerator-exceeds-denominator",
+    ),
+    Case("breakdown not adding up", lambda c, r: _b(c, r, B01_new_referrals=10**5), "breakdown-sum-mismatch"),
+    Case("formula in an input", _formula("=SUM(1,2)"), "formula-in-input"),
+    Case("external reference in an input", _formula("='[other.xlsx]Sheet1'!A1"), "formula-in-input"),
+    Case("100,000-character text", _text_item("x" * 100_000), "text-too-long"),
+    Case("100,000-character name", _identity(organisation_name="y" * 100_000), "text-too-long"),
+    Case("script in a name", _identity(organisation_name="<script>alert(1)</script>"), "unsafe-text"),
+    Case(
+        "formula text in a name",
+        _identity(area_name='=HYPERLINK("http://example.invalid","x")'),
+        "unsafe-text",
+    ),
+    Case("unknown area code", _identity(area_code="ZZ99"), "unknown-area"),
+    Case("missing period", _identity(period=""), "bad-period"),
+    Case("period of the wrong kind", _identity(period="2025-26"), "bad-period"),
+    Case("a zip that is not a workbook", lambda c, r: _plain_zip(), "not-a-spreadsheet"),
+]
+
+
+def _plain_zip() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("readme.txt", "hello")
+    return out.getvalue()
+
+
+__all__ = ["CASES", "DETAILS_SHEET", "Case"]

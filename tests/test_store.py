@@ -1,0 +1,170 @@
+"""The returns store: byte-for-byte, atomic, all-or-nothing, with a ledger and a tidy table."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+
+import pytest
+
+from generator.cli import main
+from generator.registry import load_registry
+from generator.store import LEDGER_FIELDS, Store
+
+from .builders import valid_return
+from .hostile import CASES
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_registry()
+
+
+def _tree(root):
+    """Every stored file and its hash, except the ledger (which records every attempt)."""
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name not in ("ledger.csv", ".lock")
+    }
+
+
+def _ledger(store):
+    with store.ledger.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture
+def stored(tmp_path, catalogue, registry):
+    """A store holding one accepted Section B return."""
+    store = Store(tmp_path / "store")
+    f = tmp_path / "b.xlsx"
+    f.write_bytes(valid_return(catalogue, registry, "B"))
+    assert store.ingest(f, catalogue, registry).status == "accepted"
+    return store, f
+
+
+def test_accepted_return_is_kept_byte_for_byte_under_a_predictable_name(stored):
+    store, f = stored
+    kept = store.root / "2025-26-Q1" / "PS04" / "PS04-EMP" / "B.xlsx"
+    assert kept.read_bytes() == f.read_bytes()
+    (row,) = _ledger(store)
+    assert tuple(row) == LEDGER_FIELDS
+    assert (row["status"], row["section"], row["area_code"], row["period"]) == (
+        "accepted",
+        "B",
+        "PS04",
+        "2025-26 Q1",
+    )
+    assert row["sha256"] == hashlib.sha256(f.read_bytes()).hexdigest()
+    assert row["template_id"] == "kpi-b-client-intake" and row["template_version"] == "1.0"
+
+
+def test_values_table_has_one_row_per_item_and_breakdown(stored, catalogue, registry):
+    store, f = stored
+    from generator.reader import read_return
+
+    values = read_return(f, catalogue, registry).values
+    with store.table.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == len(values)
+    age = [r for r in rows if r["item_id"] == "B02_age"]
+    assert {r["category"] for r in age} == {"under_18", "18_35", "36_50", "51_65", "over_65", "not_recorded"}
+    assert all(r["part"] == "numerator" and r["value_type"] == "proportion" for r in age)
+    total = next(r for r in rows if r["item_id"] == "B01_new_referrals")
+    assert int(total["value"]) == values["B01_new_referrals"]
+    assert {r["organisation_code"] for r in rows} == {"PS04-EMP"}
+
+
+def test_identical_file_again_is_a_no_op(stored, catalogue, registry):
+    store, f = stored
+    before = _tree(store.root)
+    o = store.ingest(f, catalogue, registry)
+    assert o.status == "unchanged" and o.ok
+    assert _tree(store.root) == before
+
+
+def test_second_return_for_the_slot_is_refused_without_replace(stored, catalogue, registry, tmp_path):
+    store, f = stored
+    g = tmp_path / "b2.xlsx"
+    g.write_bytes(
+        valid_return(
+            catalogue, registry, "B", {"B01_new_referrals": 0, **dict.fromkeys(_all_numerators(catalogue), 0)}
+        )
+    )
+    before = _tree(store.root)
+    o = store.ingest(g, catalogue, registry)
+    assert o.status == "refused-duplicate" and not o.ok and "--replace" in o.message
+    assert _tree(store.root) == before
+    o = store.ingest(g, catalogue, registry, replace=True)
+    assert o.status == "replaced"
+    slot = store.root / "2025-26-Q1" / "PS04" / "PS04-EMP"
+    assert (slot / "B.xlsx").read_bytes() == g.read_bytes()
+    (old,) = list((slot / "history").iterdir())
+    assert old.read_bytes() == f.read_bytes()  # the replaced return stays in the history
+    assert [r["status"] for r in _ledger(store)] == ["accepted", "refused-duplicate", "replaced"]
+    assert _ledger(store)[-1]["replaced"] == f"2025-26-Q1/PS04/PS04-EMP/history/{old.name}"
+
+
+def _all_numerators(catalogue):
+    from generator.layout import build_layout
+
+    return [
+        c.key for c in build_layout(catalogue.section("B"), catalogue).input_cells if c.part == "numerator"
+    ]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.expected_section is None][::3], ids=lambda c: c.name)
+def test_a_rejected_return_changes_nothing_stored(stored, catalogue, registry, tmp_path, case):
+    store, _ = stored
+    before = _tree(store.root)
+    bad = tmp_path / case.filename
+    bad.write_bytes(case.build(catalogue, registry))
+    o = store.ingest(bad, catalogue, registry, replace=True)
+    assert o.status == "rejected"
+    assert _tree(store.root) == before
+    assert _ledger(store)[-1]["status"] == "rejected"
+    assert int(_ledger(store)[-1]["errors"]) >= 1
+
+
+def test_a_failed_write_leaves_the_previous_return_in_place(
+    stored, catalogue, registry, tmp_path, monkeypatch
+):
+    """A crash between writes never half-loads: the old return and its values stay consistent."""
+    store, _ = stored
+    before = _tree(store.root)
+    g = tmp_path / "b2.xlsx"
+    g.write_bytes(
+        valid_return(
+            catalogue, registry, "B", {"B01_new_referrals": 0, **dict.fromkeys(_all_numerators(catalogue), 0)}
+        )
+    )
+    import generator.store as store_mod
+
+    real = store_mod._atomic_write
+
+    def flaky(path, data):
+        if path.suffix == ".xlsx" and path.parent.name != "history":
+            raise OSError("disk full")
+        real(path, data)
+
+    monkeypatch.setattr(store_mod, "_atomic_write", flaky)
+    with pytest.raises(OSError):
+        store.ingest(g, catalogue, registry, replace=True)
+    monkeypatch.setattr(store_mod, "_atomic_write", real)
+    after = _tree(store.root)
+    assert {k: v for k, v in after.items() if "/history/" not in k} == before
+    assert not list(store.root.rglob(".*.tmp-*"))
+    assert store.ingest(g, catalogue, registry, replace=True).status == "replaced"
+
+
+def test_ingest_cli(tmp_path, catalogue, registry, capsys):
+    f = tmp_path / "b.xlsx"
+    f.write_bytes(valid_return(catalogue, registry, "B"))
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook")
+    store = str(tmp_path / "s")
+    assert main(["ingest", "--store", store, str(f)]) == 0
+    assert main(["ingest", "--store", store, str(f), str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert "UNCHANGED" in out and "REJECTED" in out and "not-a-spreadsheet" in out
