@@ -381,23 +381,20 @@ def _cross_check(
         for g in s.groups:
             for d in _duplicates([i.id for i in g.items]):
                 p.append(f"{where_s}: group {g.id} repeats item {d}")
-        for i in s.items:
-            w = f"{where_s} item {i.id}"
-            if not i.id.startswith(s.section):
+        entries: list[Item | Derived] = [*s.items, *s.derived]
+        for entry in entries:
+            kind = "item" if isinstance(entry, Item) else "indicator"
+            w = f"{where_s} {kind} {entry.id}"
+            if not entry.id.startswith(s.section):
                 p.append(f"{w}: id must start with the section letter {s.section}")
-            check_source(w, i.source)
-            for bm in i.benchmarks:
+            check_source(w, entry.source)
+            for bm in entry.benchmarks:
                 check_source(f"{w} benchmark {bm.id}", bm.source)
                 p.extend(_check_benchmark(w, bm))
-            p.extend(_check_item(w, i, items, cat))
-        for ind in s.derived:
-            w = f"{where_s} indicator {ind.id}"
-            if not ind.id.startswith(s.section):
-                p.append(f"{w}: id must start with the section letter {s.section}")
-            check_source(w, ind.source)
-            for bm in ind.benchmarks:
-                check_source(f"{w} benchmark {bm.id}", bm.source)
-                p.extend(_check_benchmark(w, bm))
+            if isinstance(entry, Item):
+                p.extend(_check_item(w, entry, items, cat))
+                continue
+            ind = entry
             for role, refs in ind.inputs.items():
                 for inp in refs:
                     p.extend(_check_ref(f"{w}: input {role}", inp, items, cat))

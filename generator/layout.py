@@ -198,6 +198,26 @@ def build_layout(section: Section, catalogue: Catalogue) -> Layout:
         r += 1
         return r - 1
 
+    def add_breakdown(item: Item, part: Part, cats: list[tuple[str, str]], denom_row: int | None) -> None:
+        """One input per category, then a calculated total row that checks them."""
+        nonlocal r
+        first = r
+        for code, label in cats:
+            add_input(item, part, code, label, relation_row=denom_row)
+        exhaustive = item.breakdown_exhaustive
+        rows.append(
+            SumCheck(
+                row=r,
+                item=item,
+                first_row=first,
+                last_row=r - 1,
+                total_row=denom_row if exhaustive else None,
+                total_value=100.0 if item.value_type == "percentage" and exhaustive else None,
+                question=f"{item.title}: total of the rows above",
+            )
+        )
+        r += 1
+
     for item in section.items:
         cats = []
         if item.breakdown:
@@ -212,39 +232,11 @@ def build_layout(section: Section, catalogue: Catalogue) -> Layout:
                 assert item.denominator.item is not None
                 denom_row = where[item.denominator.item]
             if cats:
-                first = r
-                for code, label in cats:
-                    add_input(item, "numerator", code, label, relation_row=denom_row)
-                rows.append(
-                    SumCheck(
-                        row=r,
-                        item=item,
-                        first_row=first,
-                        last_row=r - 1,
-                        total_row=denom_row if item.breakdown_exhaustive else None,
-                        question=f"{item.title}: total of the rows above",
-                    )
-                )
-                r += 1
+                add_breakdown(item, "numerator", cats, denom_row)
             else:
                 where[f"{item.id}.numerator"] = add_input(item, "numerator", None, "", relation_row=denom_row)
         elif cats:
-            first = r
-            for code, label in cats:
-                add_input(item, "value", code, label)
-            total_value = 100.0 if item.value_type == "percentage" and item.breakdown_exhaustive else None
-            rows.append(
-                SumCheck(
-                    row=r,
-                    item=item,
-                    first_row=first,
-                    last_row=r - 1,
-                    total_row=None,
-                    total_value=total_value,
-                    question=f"{item.title}: total of the rows above",
-                )
-            )
-            r += 1
+            add_breakdown(item, "value", cats, None)
         else:
             where[item.id] = add_input(item, "value", None, "")
 
