@@ -241,6 +241,7 @@ class Catalogue:
     breakdowns: dict[str, Breakdown]
     sections: dict[str, Section]
     digest: str  # sha256 of the YAML it was loaded from: changes when the catalogue does
+    section_digests: dict[str, str]  # per section: its own file and the shared files
 
     def section(self, letter: str) -> Section:
         try:
@@ -311,18 +312,24 @@ def load_catalogue(directory: Path | str = DEFAULT_CATALOGUE_DIR) -> Catalogue:
     scales = _parse_list(Scale, _read_yaml(files[1], problems), "scales.yaml", problems)
     bds = _parse_list(Breakdown, _read_yaml(files[2], problems), "breakdowns.yaml", problems)
     sections: list[Section] = []
+    section_digests: dict[str, str] = {}
+    shared = b"".join(f.name.encode() + b"\0" + f.read_bytes() + b"\0" for f in files[:3])
     for f in files[3:]:
         raw = _read_yaml(f, problems)
         try:
-            sections.append(Section.model_validate(raw))
+            sec = Section.model_validate(raw)
         except ValidationError as e:
             problems.extend(_pydantic_problems(f"sections/{f.name}", e))
+            continue
+        sections.append(sec)
+        section_digests[sec.section] = hashlib.sha256(shared + f.read_bytes()).hexdigest()
     cat = Catalogue(
         documents={d.code: d for d in docs},
         scales={s.id: s for s in scales},
         breakdowns={b.id: b for b in bds},
         sections={s.section: s for s in sorted(sections, key=lambda s: s.section)},
         digest=digest.hexdigest(),
+        section_digests=section_digests,
     )
     problems.extend(_cross_check(cat, docs, scales, bds, sections))
     if problems:

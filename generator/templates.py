@@ -230,7 +230,7 @@ def _meta_pairs(section: Section, catalogue: Catalogue) -> list[tuple[str, str]]
         ("kpi_template_id", section.template_id),
         ("kpi_section", section.section),
         ("kpi_template_version", section.version),
-        ("kpi_catalogue_digest", catalogue.digest[:16]),
+        ("kpi_catalogue_digest", catalogue.section_digests[section.section][:16]),
         ("kpi_generator_version", __version__),
     ]
 

@@ -293,8 +293,15 @@ def test_a_missing_file_is_named(cat_copy):
 
 
 def test_digest_changes_with_the_catalogue(cat_copy, catalogue):
-    """The digest stored in every template changes when any catalogue file does."""
+    """The catalogue's digest changes when any file does; a section's only when its inputs do,
+    so editing one section's questions leaves the other sections' templates untouched."""
     assert load_catalogue(cat_copy).digest == catalogue.digest
+    p = cat_copy / "sections" / "B_client_intake.yaml"
+    p.write_text(p.read_text() + "\n# a comment\n")
+    edited = load_catalogue(cat_copy)
+    assert edited.digest != catalogue.digest
+    assert edited.section_digests["B"] != catalogue.section_digests["B"]
+    assert edited.section_digests["A"] == catalogue.section_digests["A"]
     p = cat_copy / "breakdowns.yaml"
     p.write_text(p.read_text() + "\n# a comment\n")
-    assert load_catalogue(cat_copy).digest != catalogue.digest
+    assert load_catalogue(cat_copy).section_digests["A"] != catalogue.section_digests["A"]
