@@ -129,6 +129,7 @@ class Benchmark(Model):
     high: float | None = None
     unit: Literal["percent", "gbp", "count", "months", "weeks", "score"]
     applies_to: Literal["all", "ips", "ips_smi", "ips_beyond_smi", "seqf"] = "all"
+    category: str | None = None  # for a breakdown: the one category this benchmark is about
     source: SourceRef
 
 
@@ -395,9 +396,10 @@ def _cross_check(
             if not entry.id.startswith(s.section):
                 p.append(f"{w}: id must start with the section letter {s.section}")
             check_source(w, entry.source)
+            cats = _entry_categories(entry, items, cat)
             for bm in entry.benchmarks:
                 check_source(f"{w} benchmark {bm.id}", bm.source)
-                p.extend(_check_benchmark(w, bm))
+                p.extend(_check_benchmark(w, bm, cats))
             if isinstance(entry, Item):
                 p.extend(_check_item(w, entry, items, cat))
                 continue
@@ -406,6 +408,21 @@ def _cross_check(
                 for inp in refs:
                     p.extend(_check_ref(f"{w}: input {role}", inp, items, cat))
     return p
+
+
+def _entry_categories(entry: Item | Derived, items: dict[str, Item], cat: Catalogue) -> set[str]:
+    """The categories a benchmark of this item or indicator may name."""
+    ids: list[str | None]
+    if isinstance(entry, Item):
+        ids = [entry.breakdown] if entry.breakdown else []
+    else:
+        ids = [
+            items[r.split(":")[0].split(".")[0]].breakdown
+            for refs in entry.inputs.values()
+            for r in refs
+            if r.split(":")[0].split(".")[0] in items
+        ]
+    return {c.code for b in ids if b and b in cat.breakdowns for c in cat.breakdowns[b].categories}
 
 
 def _check_ref(where: str, ref: str, items: dict[str, Item], cat: Catalogue) -> list[str]:
@@ -425,7 +442,9 @@ def _check_ref(where: str, ref: str, items: dict[str, Item], cat: Catalogue) -> 
     return []
 
 
-def _check_benchmark(where: str, bm: Benchmark) -> list[str]:
+def _check_benchmark(where: str, bm: Benchmark, categories: set[str] | None = None) -> list[str]:
+    if bm.category is not None and categories is not None and bm.category not in categories:
+        return [f"{where} benchmark {bm.id}: category {bm.category!r} is not one of {sorted(categories)}"]
     if bm.kind in ("minimum", "maximum", "reference") and bm.value is None:
         return [f"{where} benchmark {bm.id}: kind {bm.kind} needs 'value'"]
     if bm.kind in ("range", "look_at", "typical_range"):

@@ -19,6 +19,7 @@ from .catalogue import DEFAULT_CATALOGUE_DIR, CatalogueError, Section, load_cata
 from .demo import write_demo_returns
 from .layout import periods
 from .problems import Problem
+from .publish import build_dataset, data_quality, write_dataset
 from .reader import ReadResult, read_return
 from .registry import ORGANISATIONS_CSV, Registry, load_registry, role_for
 from .store import DEFAULT_STORE, IngestOutcome, Store
@@ -232,6 +233,36 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0 if n_ok == len(outcomes) else 1
 
 
+def cmd_compute(args: argparse.Namespace) -> int:
+    """Calculate every indicator from the stored returns and write the published dataset.
+
+    Per provider, per area (pooled from the providers' numerators and denominators) and for all
+    areas; per period and over rolling 12 months for quarterly sections; with intervals,
+    comparisons, quartiles, trends and funnel limits; disclosure control applied before writing.
+    Writes indicators.csv, data_quality.csv and dataset.xlsx (with a Notes sheet).
+
+    Examples:
+      kpi compute
+      kpi compute --store build/demo/store --out build/demo/dataset
+    """
+    catalogue, registry = load_catalogue(args.catalogue), load_registry()
+    store = Store(args.store)
+    returns = store.current_returns()
+    if not returns:
+        raise InputError(f"no returns stored in {_rel(store.root)}: run `kpi ingest` first")
+    rows = build_dataset(returns, catalogue, registry)
+    quality = data_quality(returns, catalogue, registry, store.ledger_rows())
+    paths = write_dataset(rows, quality, Path(args.out))
+    for p in paths:
+        print(_rel(p))
+    missing = sum(q["status"] == "missing" for q in quality)
+    _say(
+        f"{len(rows)} indicator rows from {len(returns)} returns ({missing} expected returns missing); "
+        f"wrote {len(paths)} files to {_rel(Path(args.out))}"
+    )
+    return 0
+
+
 def cmd_demo_returns(args: argparse.Namespace) -> int:
     """Write synthetic demo returns for the 17 pilot sites, filled in through the real templates.
 
@@ -291,6 +322,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if first_problem is not None:
         _print_outcome(first_problem)
         return 1
+    dataset = demo_dir / "dataset"
+    rows = build_dataset(store.current_returns(), catalogue, registry)
+    quality = data_quality(store.current_returns(), catalogue, registry, store.ledger_rows())
+    write_dataset(rows, quality, dataset)
+    _say(
+        f"Published dataset: {_rel(dataset)} (indicators.csv with {len(rows)} rows, data_quality.csv, "
+        "dataset.xlsx), disclosure control applied."
+    )
     example = next(d.path for d in returns if d.section == "B")
     _say("Try:")
     _say(f"  .venv/bin/kpi validate {_rel(example)}")
@@ -302,6 +341,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "templates": cmd_templates,
     "validate": cmd_validate,
     "ingest": cmd_ingest,
+    "compute": cmd_compute,
     "demo-returns": cmd_demo_returns,
     "demo": cmd_demo,
 }
@@ -349,6 +389,18 @@ def _args_ingest(sp: argparse.ArgumentParser) -> None:
     )
 
 
+def _args_compute(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument(
+        "--store", default=str(DEFAULT_STORE), metavar="DIR", help="the returns store (default data/returns)"
+    )
+    sp.add_argument(
+        "--out",
+        default=str(ROOT / "build" / "dataset"),
+        metavar="DIR",
+        help="output folder (default build/dataset)",
+    )
+
+
 def _args_demo(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--seed", type=int, default=2009, help="random seed (default 2009)")
 
@@ -367,6 +419,7 @@ ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "templates": _args_templates,
     "validate": _args_validate,
     "ingest": _args_ingest,
+    "compute": _args_compute,
     "demo-returns": _args_demo_returns,
     "demo": _args_demo,
 }

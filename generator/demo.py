@@ -449,7 +449,12 @@ def demo_plan(
 
 
 def write_demo_returns(
-    catalogue: Catalogue, registry: Registry, out_dir: Path, seed: int = 2009, workers: int | None = None
+    catalogue: Catalogue,
+    registry: Registry,
+    out_dir: Path,
+    seed: int = 2009,
+    workers: int | None = None,
+    areas: set[str] | None = None,
 ) -> list[DemoReturn]:
     """Fill the real templates for every demo site and period; return what was written.
 

@@ -248,6 +248,12 @@ class Store:
             f.flush()
             os.fsync(f.fileno())
 
+    def ledger_rows(self) -> list[dict[str, str]]:
+        if not self.ledger.exists():
+            return []
+        with self.ledger.open(newline="", encoding="utf-8") as f:
+            return list(csv.DictReader(f))
+
     # -- the tidy table --------------------------------------------------------------------
     def current_returns(self) -> list[dict[str, object]]:
         """The validated values of every current return, from the JSON beside each file."""

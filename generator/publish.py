@@ -1,0 +1,288 @@
+"""The published dataset: indicators after disclosure control, data quality, and notes.
+
+``kpi compute`` writes, under its output folder:
+
+* ``indicators.csv``  the long table (one row per area or provider x period x indicator x
+  breakdown), after disclosure control;
+* ``data_quality.csv`` which returns arrived for each area, section and period, how complete
+  they were and how many warnings they carried;
+* ``dataset.xlsx``    the same two tables with a Notes sheet, for people who open spreadsheets.
+
+Text cells are protected against formula injection: a text value beginning with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return gets a leading apostrophe, in text columns only, so a
+spreadsheet program shows it as text and never runs it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from . import disclosure
+from .catalogue import Catalogue
+from .indicators import COLUMNS, calculate
+from .layout import build_layout, periods
+from .registry import Registry, role_for
+
+REQUIRED_COLUMNS = COLUMNS[: COLUMNS.index("method") + 1]
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMERIC_COLUMNS = {
+    "numerator",
+    "denominator",
+    "value",
+    "lower_95",
+    "upper_95",
+    "lower_998",
+    "upper_998",
+    "quartile",
+    "all_areas_value",
+    "funnel_lower_95",
+    "funnel_upper_95",
+    "funnel_lower_998",
+    "funnel_upper_998",
+    "items_answered",
+    "items_expected",
+    "warnings",
+    "returns_received",
+}
+QUALITY_COLUMNS = (
+    "area_code",
+    "area_name",
+    "organisation_code",
+    "organisation_name",
+    "section",
+    "period",
+    "status",
+    "items_answered",
+    "items_expected",
+    "warnings",
+    "returns_received",
+)
+
+
+def neutralise(value: Any) -> Any:
+    """Make text safe to open in a spreadsheet: a leading formula character becomes literal."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: (v if k in NUMERIC_COLUMNS else neutralise(v)) for k, v in row.items()}
+
+
+def flag_provisional(rows: list[dict[str, Any]], catalogue: Catalogue) -> None:
+    """The latest period of each section is provisional: returns for it may still be resubmitted."""
+    latest: dict[str, str] = {}
+    for r in rows:
+        p = r["period"].removeprefix("12 months to ")
+        if p > latest.get(r["section"], ""):
+            latest[r["section"]] = p
+    for r in rows:
+        if r["period"].removeprefix("12 months to ") == latest.get(r["section"]):
+            flags = set(filter(None, str(r["flags"]).split(";")))
+            r["flags"] = ";".join(sorted(flags | {"provisional"}))
+
+
+def build_dataset(
+    returns: Sequence[Mapping[str, Any]], catalogue: Catalogue, registry: Registry
+) -> list[dict[str, Any]]:
+    """Indicators for publication: calculated, flagged, then disclosure-controlled (pure)."""
+    rows = calculate(returns, catalogue, registry)
+    flag_provisional(rows, catalogue)
+    return disclosure.apply(rows)
+
+
+def data_quality(
+    returns: Sequence[Mapping[str, Any]],
+    catalogue: Catalogue,
+    registry: Registry,
+    ledger: Iterable[Mapping[str, str]] = (),
+) -> list[dict[str, Any]]:
+    """For every organisation, section and period seen: received or missing, and how complete."""
+    received = {
+        (r["identity"]["organisation_code"], r["section"], r["identity"]["period"]): r for r in returns
+    }
+    attempts = Counter(
+        (row["organisation_code"], row["section"], row["period"])
+        for row in ledger
+        if row.get("status") in ("accepted", "replaced")
+    )
+    seen_periods: dict[str, set[str]] = defaultdict(set)
+    for r in returns:
+        seen_periods[r["section"]].add(r["identity"]["period"])
+    n_inputs = {s: len(build_layout(sec, catalogue).input_cells) for s, sec in catalogue.sections.items()}
+    out = []
+    for letter, sec in catalogue.sections.items():
+        wanted = role_for(sec.completed_by)
+        for period in sorted(seen_periods.get(letter, ()), key=periods(sec.frequency).index):
+            for org in sorted(registry.organisations.values(), key=lambda o: o.code):
+                if org.role != wanted:
+                    continue
+                got = received.get((org.code, letter, period))
+                n = attempts.get((org.code, letter, period), 0)
+                out.append(
+                    {
+                        "area_code": org.area_code,
+                        "area_name": org.area_name,
+                        "organisation_code": org.code,
+                        "organisation_name": org.name,
+                        "section": letter,
+                        "period": period,
+                        "status": "missing" if got is None else "resubmitted" if n > 1 else "received",
+                        "items_answered": len(got["values"]) if got else 0,
+                        "items_expected": n_inputs[letter],
+                        "warnings": len(got.get("warnings", [])) if got else 0,
+                        "returns_received": n,
+                    }
+                )
+    return out
+
+
+def _csv_bytes(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> bytes:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: ("" if v is None else v) for k, v in safe_row(r).items()})
+    return buf.getvalue().encode("utf-8")
+
+
+NOTES = [
+    (
+        "About this dataset",
+        "Key performance indicators for employment support for people with mental health "
+        "problems, calculated from the returns providers and commissioners sent, area by area and "
+        "provider by "
+        "provider. Synthetic demonstration data unless stated otherwise.",
+    ),
+    (
+        "Disclosure control",
+        "Below national level, counts of 1 to 4 people are suppressed (blank, flag "
+        "'suppressed') and other counts are rounded to the nearest 5. A percentage is suppressed when its "
+        "numerator or denominator is below 5; percentages are calculated from unrounded counts. Where a "
+        "suppressed number could be worked out from a total and the other numbers, a second number is "
+        "suppressed too (flag 'secondary'). Ratings and money are not counts of people and are shown "
+        "as they are.",
+    ),
+    (
+        "Intervals",
+        "95% and 99.8% Wilson score intervals for proportions; normal intervals for mean "
+        "wellbeing scores. An interval shows how sure a value is: a small service has a wide interval.",
+    ),
+    (
+        "Comparisons",
+        "Against a target: better if the lower 95% limit is at or above it, worse if the upper "
+        "limit is below it, otherwise 'not significantly different'. Against all areas: the same rule, "
+        "reported at 99.8% where that is significant, else at 95%. Funnel limits around the all-areas value "
+        "use Spiegelhalter's overdispersion adjustment when the areas vary more than chance allows. "
+        "Quartiles "
+        "need at least 4 areas. Trends need at least 5 periods (chi-squared test for linear trend).",
+    ),
+    (
+        "Flags",
+        "suppressed, secondary: see disclosure control. partial: some expected returns were missing "
+        "from a rolling 12-month window or an area. provisional: the latest period, which may still be "
+        "revised. mean of returns: several returns gave a value and their mean is shown.",
+    ),
+    (
+        "Columns",
+        "The Indicators sheet has the required columns; indicators.csv also has: "
+        + ", ".join(COLUMNS[COLUMNS.index("method") + 1 :])
+        + ".",
+    ),
+    (
+        "Formula safety",
+        "Text beginning with =, +, -, @, a tab or a carriage return starts with an "
+        "apostrophe so that spreadsheet programs treat it as text.",
+    ),
+]
+
+
+def latest_rows(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Each section's latest period (and the rolling 12 months to it), at every level.
+
+    The workbook is for browsing; the full history is in indicators.csv (it would not fit in a
+    spreadsheet at national scale: more than a million rows).
+    """
+    latest: dict[str, str] = {}
+    for r in rows:
+        p = str(r["period"]).removeprefix("12 months to ")
+        latest[r["section"]] = max(latest.get(r["section"], ""), p)
+    return [r for r in rows if str(r["period"]).removeprefix("12 months to ") == latest[r["section"]]]
+
+
+def write_dataset(
+    rows: Sequence[Mapping[str, Any]], quality: Sequence[Mapping[str, Any]], out: Path
+) -> list[Path]:
+    """Write the CSVs and the workbook (only files whose bytes change are replaced)."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, data in (
+        ("indicators.csv", _csv_bytes(rows, COLUMNS)),
+        ("data_quality.csv", _csv_bytes(quality, QUALITY_COLUMNS)),
+    ):
+        path = out / name
+        if not path.exists() or path.read_bytes() != data:
+            tmp = path.with_name(f".{name}.tmp")
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        paths.append(path)
+    book = out / "dataset.xlsx"
+    tmp = out / ".dataset.xlsx.tmp"
+    _workbook(latest_rows(rows), quality, tmp)
+    if book.exists() and book.read_bytes() == tmp.read_bytes():
+        tmp.unlink()
+    else:
+        tmp.replace(book)
+    return [*paths, book]
+
+
+def _workbook(rows: Sequence[Mapping[str, Any]], quality: Sequence[Mapping[str, Any]], path: Path) -> None:
+    """Streamed row by row (constant memory): the table can be large."""
+    wb = xlsxwriter.Workbook(
+        str(path), {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
+    wb.set_properties(
+        {"title": "Employment support KPIs: published dataset", "created": dt.datetime(2026, 1, 1)}
+    )
+    bold = wb.add_format({"bold": True})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    notes = wb.add_worksheet("Notes")
+    notes.set_column(0, 0, 24)
+    notes.set_column(1, 1, 110)
+    title = wb.add_format({"bold": True, "font_size": 14})
+    notes.write_string(0, 0, "Employment support KPIs: published dataset", title)
+    notes.write_string(2, 0, "Topic", bold)
+    notes.write_string(2, 1, "Note", bold)
+    for n, (topic, text) in enumerate(NOTES, start=3):
+        notes.write_string(n, 0, topic, wrap)
+        notes.write_string(n, 1, text, wrap)
+    for name, table, columns in (
+        ("Indicators", rows, REQUIRED_COLUMNS),
+        ("Data quality", quality, QUALITY_COLUMNS),
+    ):
+        ws = wb.add_worksheet(name)
+        ws.freeze_panes(1, 0)
+        for c, col in enumerate(columns):
+            ws.write_string(0, c, col, bold)
+        for r, row in enumerate(table, start=1):
+            for c, col in enumerate(columns):
+                v = row.get(col)
+                if v is None or v == "":
+                    continue
+                if isinstance(v, bool):
+                    ws.write_string(r, c, "yes" if v else "no")
+                elif isinstance(v, int | float):
+                    ws.write_number(r, c, v)
+                else:
+                    ws.write_string(r, c, str(neutralise(v)))
+    wb.close()

@@ -1,0 +1,298 @@
+"""Statistics for benchmarking: intervals, comparisons, funnel limits, quartiles and trends.
+
+Pure functions on numbers. The methods are those used in UK public-sector benchmarking
+(Public Health England's Fingertips, NHS Digital):
+
+* Wilson score intervals for proportions (95% and 99.8%);
+* comparison with a target or with the all-areas value decided by whether the interval
+  excludes it, polarity-aware;
+* funnel-plot control limits around the pooled value, with Spiegelhalter's (2005)
+  additive random-effects adjustment when the data are overdispersed;
+* the chi-squared test for linear trend in proportions (Cochran-Armitage) over at least
+  five periods.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+Z95 = 1.959963984540054  # two-sided 95%
+Z998 = 3.090232306167813  # two-sided 99.8%
+MIN_TREND_PERIODS = 5
+MIN_QUARTILE_AREAS = 4
+WINSOR = 0.10  # Spiegelhalter: winsorise z-scores at the 10th and 90th percentiles
+
+Polarity = Literal["higher_better", "lower_better", "no_judgement"]
+NAN = float("nan")
+
+
+def isnan(x: float | None) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def wilson(x: float, n: float, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for x successes out of n (as proportions 0-1); NaN when n is 0."""
+    if n <= 0:
+        return NAN, NAN
+    p = x / n
+    denom = 1 + z * z / n
+    centre = p + z * z / (2 * n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    lo, hi = (centre - half) / denom, (centre + half) / denom
+    # exact at the ends: no rounding error below 0 or above 1
+    return (0.0 if x == 0 else max(0.0, lo)), (1.0 if x == n else min(1.0, hi))
+
+
+@dataclass(frozen=True)
+class Interval:
+    value: float
+    lower_95: float
+    upper_95: float
+    lower_998: float
+    upper_998: float
+
+
+def proportion(x: float, n: float) -> Interval:
+    """A proportion with its Wilson 95% and 99.8% intervals (all 0-1; NaN when n is 0)."""
+    if n <= 0:
+        return Interval(NAN, NAN, NAN, NAN, NAN)
+    lo95, hi95 = wilson(x, n, Z95)
+    lo998, hi998 = wilson(x, n, Z998)
+    return Interval(x / n, lo95, hi95, lo998, hi998)
+
+
+# -- comparisons ---------------------------------------------------------------------------
+BETTER, WORSE, SAME = "better", "worse", "not significantly different"
+HIGHER, LOWER = "higher", "lower"
+
+
+def _direction(word: str, polarity: Polarity) -> str:
+    """'higher'/'lower' in words of better or worse where the indicator has a direction."""
+    if polarity == "higher_better":
+        return BETTER if word == HIGHER else WORSE
+    if polarity == "lower_better":
+        return BETTER if word == LOWER else WORSE
+    return word
+
+
+def compare_interval(lo: float, hi: float, value: float, polarity: Polarity) -> str:
+    """Is the interval [lo, hi] wholly above, wholly below, or around ``value``?
+
+    Above when the lower limit is at or above the value (the issue's rule for targets: "better
+    if the lower 95% limit is at or above the target"), below when the upper limit is below it.
+    """
+    if isnan(lo) or isnan(hi) or isnan(value):
+        return "not assessed"
+    if lo >= value:
+        return _direction(HIGHER, polarity)
+    if hi < value:
+        return _direction(LOWER, polarity)
+    return SAME
+
+
+def compare_point(x: float, value: float, polarity: Polarity) -> str:
+    """For values with no sampling interval (money, ratios, ratings): a plain comparison."""
+    if isnan(x) or isnan(value):
+        return "not assessed"
+    if x == value:
+        return "equal"
+    return _direction(HIGHER if x > value else LOWER, polarity)
+
+
+def compare_to_benchmark(
+    kind: str,
+    lo: float,
+    hi: float,
+    point: float,
+    polarity: Polarity,
+    value: float | None = None,
+    low: float | None = None,
+    high: float | None = None,
+    unit: str = "",
+) -> str:
+    """Judge an indicator against one benchmark from the documents, in words.
+
+    ``lo``/``hi`` are the 95% limits (equal to ``point`` for values without an interval).
+    """
+    if isnan(point):
+        return "not assessed"
+    if kind == "minimum":
+        assert value is not None
+        return {
+            HIGHER: "meets the target",
+            BETTER: "meets the target",
+            WORSE: "below the target",
+            LOWER: "below the target",
+        }.get(compare_interval(lo, hi, value, "higher_better"), "not significantly different from the target")
+    if kind == "maximum":
+        assert value is not None
+        verdict = compare_interval(lo, hi, value, "lower_better")
+        if verdict == BETTER:
+            return "within the maximum"
+        if verdict == WORSE:
+            return "above the maximum"
+        return "not significantly different from the maximum"
+    if kind in ("range", "look_at"):
+        assert low is not None and high is not None
+        if hi < low:
+            return f"look at: below {fmt_num(low)}{unit}" if kind == "look_at" else "below the range"
+        if lo > high:
+            return f"look at: above {fmt_num(high)}{unit}" if kind == "look_at" else "above the range"
+        if lo >= low and hi <= high:
+            return "within the range"
+        return "not significantly different from the range edge"
+    if kind == "reference":
+        assert value is not None
+        word = (
+            compare_interval(lo, hi, value, "no_judgement")
+            if lo != hi
+            else compare_point(point, value, "no_judgement")
+        )
+        return {HIGHER: "above the reference", LOWER: "below the reference", "equal": "at the reference"}.get(
+            word, "similar to the reference"
+        )
+    return "shown for context"  # typical_range: never judged
+
+
+def fmt_num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+# -- funnel plots --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Funnel:
+    """Control limits around a pooled proportion, and how overdispersed the units are."""
+
+    p0: float
+    phi: float  # overdispersion factor (1 = as expected by chance)
+    tau2: float  # additive between-unit variance (0 when not overdispersed)
+    adjusted: bool
+    k: int
+
+    def limits(self, n: float, z: float) -> tuple[float, float]:
+        if n <= 0 or isnan(self.p0):
+            return NAN, NAN
+        s = math.sqrt(self.p0 * (1 - self.p0) / n + self.tau2)
+        return max(0.0, self.p0 - z * s), min(1.0, self.p0 + z * s)
+
+    @property
+    def short(self) -> str:
+        if math.isnan(self.phi):
+            return "funnel (binomial)"
+        return f"funnel phi={self.phi:.2f}" + (" (Spiegelhalter-adjusted)" if self.adjusted else "")
+
+    @property
+    def method(self) -> str:
+        if self.adjusted:
+            return (
+                f"funnel limits around the pooled value, overdispersion phi={self.phi:.2f}: "
+                f"Spiegelhalter additive random effects, tau2={self.tau2:.5f}"
+            )
+        return f"funnel limits around the pooled value (binomial; phi={self.phi:.2f}, not overdispersed)"
+
+
+def funnel(xs: Sequence[float], ns: Sequence[float]) -> Funnel:
+    """Pooled proportion and Spiegelhalter's overdispersion estimate for units with x of n."""
+    pairs = [(x, n) for x, n in zip(xs, ns, strict=True) if n > 0]
+    k = len(pairs)
+    total_n = sum(n for _, n in pairs)
+    if k == 0 or total_n == 0:
+        return Funnel(NAN, NAN, 0.0, False, 0)
+    p0 = sum(x for x, _ in pairs) / total_n
+    if p0 in (0.0, 1.0) or k < 2:
+        return Funnel(p0, NAN, 0.0, False, k)
+    var = [p0 * (1 - p0) / n for _, n in pairs]
+    z = [(x / n - p0) / math.sqrt(v) for (x, n), v in zip(pairs, var, strict=True)]
+    zw = winsorise(z, WINSOR)
+    phi = sum(v * v for v in zw) / k
+    tau2 = 0.0
+    if phi * k > k - 1 and phi > 1:
+        w = [1 / v for v in var]
+        tau2 = max(0.0, (k * phi - (k - 1)) / (sum(w) - sum(wi * wi for wi in w) / sum(w)))
+    return Funnel(p0, phi, tau2, tau2 > 0, k)
+
+
+def winsorise(values: Sequence[float], q: float) -> list[float]:
+    """Pull values below the q-th and above the (1-q)-th quantile in to those quantiles."""
+    if not values:
+        return []
+    s = sorted(values)
+    lo, hi = quantile(s, q), quantile(s, 1 - q)
+    return [min(max(v, lo), hi) for v in values]
+
+
+def quantile(sorted_values: Sequence[float], q: float) -> float:
+    """Linear-interpolation quantile (numpy's default, 'type 7')."""
+    if not sorted_values:
+        return NAN
+    pos = (len(sorted_values) - 1) * q
+    i = math.floor(pos)
+    frac = pos - i
+    if i + 1 < len(sorted_values):
+        return sorted_values[i] + frac * (sorted_values[i + 1] - sorted_values[i])
+    return sorted_values[i]
+
+
+def quartile_of(value: float, values: Sequence[float]) -> int | None:
+    """Which quartile (1 lowest .. 4 highest) ``value`` falls in among ``values``; None below 4."""
+    clean = sorted(v for v in values if not isnan(v))
+    if isnan(value) or len(clean) < MIN_QUARTILE_AREAS:
+        return None
+    q1, q2, q3 = (quantile(clean, p) for p in (0.25, 0.5, 0.75))
+    return 1 if value <= q1 else 2 if value <= q2 else 3 if value <= q3 else 4
+
+
+# -- trends --------------------------------------------------------------------------------
+def trend_z(xs: Sequence[float], ns: Sequence[float]) -> float | None:
+    """Cochran-Armitage z for a linear trend in proportions over equally spaced periods.
+
+    Periods with no denominator are left out but keep their place (scores are the period's
+    position), so a missing period does not distort the spacing. None below five periods.
+    """
+    pts = [(i, x, n) for i, (x, n) in enumerate(zip(xs, ns, strict=True)) if n > 0 and not isnan(x)]
+    if len(pts) < MIN_TREND_PERIODS:
+        return None
+    total_n = sum(n for _, _, n in pts)
+    p = sum(x for _, x, _ in pts) / total_n
+    if p in (0.0, 1.0):
+        return 0.0
+    t_bar = sum(n * t for t, _, n in pts) / total_n
+    stat = sum(x * (t - t_bar) for t, x, _ in pts)
+    var = p * (1 - p) * sum(n * (t - t_bar) ** 2 for t, _, n in pts)
+    return stat / math.sqrt(var) if var > 0 else 0.0
+
+
+def trend(xs: Sequence[float], ns: Sequence[float], polarity: Polarity) -> str:
+    """The trend in words: at least five periods, chi-squared test for linear trend at 95%."""
+    z = trend_z(xs, ns)
+    if z is None:
+        have = sum(1 for x, n in zip(xs, ns, strict=True) if n > 0 and not isnan(x))
+        return f"not enough periods ({have} of the {MIN_TREND_PERIODS} needed)"
+    if abs(z) < Z95:
+        return "no significant change"
+    verdict = _direction(HIGHER if z > 0 else LOWER, polarity)
+    return {HIGHER: "increasing", LOWER: "decreasing", BETTER: "improving", WORSE: "getting worse"}[verdict]
+
+
+def trend_values(values: Sequence[float], polarity: Polarity) -> str:
+    """For values without counts: least-squares slope, with its t-test at 95% (>=5 periods)."""
+    pts = [(i, v) for i, v in enumerate(values) if not isnan(v)]
+    if len(pts) < MIN_TREND_PERIODS:
+        return f"not enough periods ({len(pts)} of the {MIN_TREND_PERIODS} needed)"
+    n = len(pts)
+    tb = sum(t for t, _ in pts) / n
+    vb = sum(v for _, v in pts) / n
+    sxx = sum((t - tb) ** 2 for t, _ in pts)
+    slope = sum((t - tb) * (v - vb) for t, v in pts) / sxx
+    resid = sum((v - vb - slope * (t - tb)) ** 2 for t, v in pts)
+    se = math.sqrt(resid / (n - 2) / sxx) if n > 2 else NAN
+    se_t = (math.inf if slope else 0.0) if se == 0 else (0.0 if isnan(se) else abs(slope) / se)
+    # two-sided t critical values at 95% for n-2 degrees of freedom (3..)
+    crit = {3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228}.get(n - 2, 2.0)
+    if se_t < crit:
+        return "no significant change"
+    verdict = _direction(HIGHER if slope > 0 else LOWER, polarity)
+    return {HIGHER: "increasing", LOWER: "decreasing", BETTER: "improving", WORSE: "getting worse"}[verdict]

@@ -1,0 +1,136 @@
+"""Statistical methods, pinned against references computed independently.
+
+References: Wilson intervals from statsmodels 0.14 `proportion_confint(method="wilson")` (run
+outside this project) and from Newcombe (1998), Statistics in Medicine 17:857-872, Table I;
+the trend z from statsmodels' `Table.test_ordinal_association`, which uses an N-1 variance
+(so ours equals it times sqrt(N/(N-1))); funnel overdispersion recomputed here with plain
+arithmetic following Spiegelhalter (2005), Statistics in Medicine 24:1185-1202.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from generator import stats
+
+
+@pytest.mark.parametrize(
+    ("x", "n", "lo95", "hi95", "lo998", "hi998"),
+    [
+        (10, 50, 0.1124, 0.3304, 0.0809, 0.4154),  # TOOLING.md reference; statsmodels
+        (81, 263, 0.2553, 0.3662, 0.2280, 0.4014),  # Newcombe 1998 Table I; statsmodels
+        (15, 148, 0.0624, 0.1605, 0.0474, 0.2036),  # Newcombe 1998; statsmodels
+        (0, 20, 0.0, 0.1611, 0.0, 0.3232),  # zero numerator: Newcombe 1998
+        (1, 29, 0.0061, 0.1718, 0.0030, 0.2966),  # Newcombe 1998
+        (29, 29, 0.8830, 1.0, 0.7523, 1.0),  # numerator equals denominator
+        (5, 5, 0.5655, 1.0, 0.3437, 1.0),
+    ],
+)
+def test_wilson_matches_published_and_independent_values(x, n, lo95, hi95, lo998, hi998):
+    assert stats.wilson(x, n) == pytest.approx((lo95, hi95), abs=5e-5)
+    assert stats.wilson(x, n, stats.Z998) == pytest.approx((lo998, hi998), abs=5e-5)
+
+
+def test_wilson_with_no_denominator_is_undefined_not_zero():
+    lo, hi = stats.wilson(0, 0)
+    assert math.isnan(lo) and math.isnan(hi)
+    assert math.isnan(stats.proportion(0, 0).value)
+
+
+def test_interval_rule_against_a_target():
+    """Better if the lower 95% limit is at or above the target, worse if the upper is below."""
+    assert stats.compare_interval(0.70, 0.80, 0.70, "higher_better") == "better"
+    assert stats.compare_interval(0.50, 0.69, 0.70, "higher_better") == "worse"
+    assert stats.compare_interval(0.60, 0.75, 0.70, "higher_better") == "not significantly different"
+    assert stats.compare_interval(0.50, 0.69, 0.70, "lower_better") == "better"  # polarity-aware
+    assert stats.compare_interval(0.50, 0.69, 0.70, "no_judgement") == "lower"
+
+
+def test_benchmark_kinds_in_words():
+    c = stats.compare_to_benchmark
+    assert c("minimum", 72, 80, 76, "higher_better", value=70) == "meets the target"
+    assert c("minimum", 50, 69, 60, "higher_better", value=70) == "below the target"
+    assert (
+        c("minimum", 60, 75, 68, "higher_better", value=70) == "not significantly different from the target"
+    )
+    assert c("maximum", 4500, 4500, 4500, "lower_better", value=4024) == "above the maximum"
+    assert c("maximum", 3000, 3000, 3000, "lower_better", value=4024) == "within the maximum"
+    assert c("look_at", 15, 28, 21, "higher_better", low=30, high=61, unit="%") == "look at: below 30%"
+    assert c("look_at", 62, 70, 66, "higher_better", low=30, high=61, unit="%") == "look at: above 61%"
+    assert c("look_at", 57, 70, 64, "higher_better", low=30, high=61) == (
+        "not significantly different from the range edge"
+    )
+    assert c("range", 32, 50, 41, "higher_better", low=30, high=56) == "within the range"
+    assert c("typical_range", 1, 2, 1.5, "no_judgement", low=13, high=63) == "shown for context"
+    assert c("reference", 40, 50, 45, "no_judgement", value=38) == "above the reference"
+
+
+def test_trend_z_matches_statsmodels_linear_by_linear_association():
+    xs, ns = [10, 12, 15, 18, 22], [100] * 5
+    z = stats.trend_z(xs, ns)
+    n_total = sum(ns)
+    assert z == pytest.approx(2.625675086549573 * math.sqrt(n_total / (n_total - 1)), rel=1e-9)
+    assert stats.trend(xs, ns, "higher_better") == "improving"
+    assert stats.trend(xs, ns, "lower_better") == "getting worse"
+    assert stats.trend([20, 19, 22, 18, 21], ns, "higher_better") == "no significant change"
+
+
+def test_trend_needs_five_periods_and_says_so():
+    assert stats.trend([1, 2, 3, 4], [10] * 4, "higher_better") == "not enough periods (4 of the 5 needed)"
+    # a missing period (no denominator) does not count
+    assert stats.trend([1, 2, 0, 4, 5], [10, 10, 0, 10, 10], "higher_better").startswith("not enough periods")
+    assert stats.trend_values([1, 2, 3], "higher_better").startswith("not enough periods")
+
+
+def test_trend_of_values_without_counts():
+    assert stats.trend_values([10, 11, 12, 13, 14, 15], "lower_better") == "getting worse"
+    assert stats.trend_values([10, 12, 9, 11, 10], "higher_better") == "no significant change"
+
+
+def _phi_by_hand(xs, ns):
+    p0 = sum(xs) / sum(ns)
+    z = sorted((x / n - p0) / math.sqrt(p0 * (1 - p0) / n) for x, n in zip(xs, ns, strict=True))
+    k = len(z)
+
+    def q(p):  # numpy 'linear' percentile
+        pos = (k - 1) * p
+        i = int(pos)
+        return z[i] + (pos - i) * (z[min(i + 1, k - 1)] - z[i])
+
+    lo, hi = q(0.1), q(0.9)
+    zw = [min(max(v, lo), hi) for v in z]
+    return p0, sum(v * v for v in zw) / k
+
+
+def test_funnel_overdispersion_matches_a_hand_calculation():
+    xs = [10, 40, 25, 60, 5, 33, 48, 12]
+    ns = [100, 110, 90, 120, 80, 100, 105, 95]
+    f = stats.funnel(xs, ns)
+    p0, phi = _phi_by_hand(xs, ns)
+    assert f.p0 == pytest.approx(p0) and f.phi == pytest.approx(phi)
+    assert f.adjusted and f.tau2 > 0
+    w = [n / (p0 * (1 - p0)) for n in ns]
+    tau2 = (len(ns) * phi - (len(ns) - 1)) / (sum(w) - sum(x * x for x in w) / sum(w))
+    assert f.tau2 == pytest.approx(tau2)
+    lo, hi = f.limits(100, stats.Z95)
+    s = math.sqrt(p0 * (1 - p0) / 100 + tau2)
+    assert (lo, hi) == pytest.approx((max(0.0, p0 - stats.Z95 * s), p0 + stats.Z95 * s))  # never below 0
+
+
+def test_funnel_edge_cases():
+    same = stats.funnel([10, 20, 30, 40], [100, 200, 300, 400])  # all areas identical
+    assert same.phi == 0 and not same.adjusted
+    assert same.limits(100, stats.Z95)[0] < 0.1 < same.limits(100, stats.Z95)[1]
+    one = stats.funnel([10], [50])  # one area only
+    assert one.k == 1 and math.isnan(one.phi) and not one.adjusted
+    empty = stats.funnel([], [])
+    assert empty.k == 0 and math.isnan(empty.limits(10, stats.Z95)[0])
+
+
+def test_quartiles_need_four_areas():
+    assert stats.quartile_of(5, [1, 5, 9]) is None
+    values = [1, 2, 3, 4, 5, 6, 7, 8]
+    assert [stats.quartile_of(v, values) for v in values] == [1, 1, 2, 2, 3, 3, 4, 4]
+    assert stats.quartile_of(float("nan"), values) is None
