@@ -435,10 +435,12 @@ def _choice(scale: str, options: tuple[str, ...], site: Site, rng: random.Random
 
 
 def demo_plan(
-    catalogue: Catalogue, registry: Registry, seed: int
+    catalogue: Catalogue, registry: Registry, seed: int, areas: set[str] | None = None
 ) -> Iterator[tuple[Site, Section, str, bool]]:
     """Every (site, section, period, is_resubmission) the demo produces, in a stable order."""
     for site in sites(registry, seed):
+        if areas is not None and site.area_code not in areas:
+            continue
         for letter, sec in catalogue.sections.items():
             if (site.area_code, letter) == MISSING_SECTION:
                 continue
@@ -463,7 +465,7 @@ def write_demo_returns(
     """
     jobs = [
         (site, sec.section, period, resub)
-        for site, sec, period, resub in demo_plan(catalogue, registry, seed)
+        for site, sec, period, resub in demo_plan(catalogue, registry, seed, areas)
     ]
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(jobs) < 8:

@@ -75,54 +75,103 @@ def _group_key(row: Row) -> tuple[Any, ...]:
     return (row.get("area_code"), row.get("provider_code"), row.get("period"), row.get("indicator_id"))
 
 
-def secondary_suppress(rows: list[Row]) -> list[Row]:
-    """Suppress a second cell wherever one suppressed cell could be recovered by subtraction.
+def secondary_suppress(rows: list[Row], max_rounds: int = 20) -> list[Row]:
+    """Suppress more cells wherever one suppressed cell could be recovered by subtraction.
 
     Three kinds of sum are protected: the categories of one breakdown (whose total is published
-    as the denominator of each category), the providers of one area (whose pooled counts are
-    published on the area row), and the areas of the country (whose pooled counts are published
-    on the national row).
+    as the denominator of each category), an area and its providers (the area's pooled count is
+    their sum), and all areas with their national total. Protecting one sum can expose another
+    (a cell hidden to protect the national total leaves that area's breakdown with a single
+    hidden cell), so the passes repeat until nothing changes.
     """
     out = [dict(r) for r in rows]
+    sums = _sum_groups(out)
+    twins = _twin_groups(out)
+    for _ in range(max_rounds):
+        changed = False
+        for total, parts in sums:
+            field = "numerator" if parts[0].get("unit") == "percent" else "value"
+            changed |= _protect(total, parts, field)
+        for group in twins:
+            changed |= _hide_together(group)
+        if not changed:
+            break
+    return out
+
+
+def _twin_groups(rows: list[Row]) -> list[list[Row]]:
+    """Rows of different indicators built from the same counts (an intake breakdown and its
+    comparison with the local population): what one hides, the other must hide too."""
     groups: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
-    for r in out:
-        if r.get("area_code") != NATIONAL and r.get("unit") in PEOPLE_UNITS and r.get("breakdown"):
-            groups[_group_key(r)].append(r)
-    for members in groups.values():
-        _protect(members, "numerator" if members[0].get("unit") == "percent" else "value")
-    by_area: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
-    for r in out:
-        if r.get("area_code") != NATIONAL and r.get("provider_code") and r.get("unit") in PEOPLE_UNITS:
-            by_area[
-                (r.get("area_code"), r.get("period"), r.get("indicator_id"), r.get("breakdown_value"))
-            ].append(r)
-    nation: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
-    for r in out:
-        if r.get("area_code") != NATIONAL and not r.get("provider_code") and r.get("unit") in PEOPLE_UNITS:
-            nation[(r.get("period"), r.get("indicator_id"), r.get("breakdown_value"))].append(r)
-    for members in [*by_area.values(), *nation.values()]:
-        if len(members) > 1:
-            _protect(members, "numerator" if members[0].get("unit") == "percent" else "value")
+    for r in rows:
+        if r.get("_counts") and r.get("unit") in PEOPLE_UNITS and r.get("area_code") != NATIONAL:
+            groups[(r.get("area_code"), r.get("provider_code"), r.get("period"), r["_counts"])].append(r)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def _hide_together(group: list[Row]) -> bool:
+    def field(r: Row) -> str:
+        return "numerator" if r.get("unit") == "percent" else "value"
+
+    if not any(_suppressed(r, field(r)) for r in group):
+        return False
+    changed = False
+    for r in group:
+        if r.get(field(r)) is not None:
+            r[field(r)] = None
+            if field(r) == "numerator":
+                _blank(r, RATE_FIELDS)
+            flags = set(filter(None, str(r.get("flags") or "").split(";")))
+            r["flags"] = ";".join(sorted(flags | {"suppressed", "secondary"}))
+            changed = True
+    return changed
+
+
+def _sum_groups(rows: list[Row]) -> list[tuple[Row | None, list[Row]]]:
+    """(total row or None, part rows) for every sum a reader could subtract within."""
+    people = [r for r in rows if r.get("unit") in PEOPLE_UNITS]
+    out: list[tuple[Row | None, list[Row]]] = []
+    breakdowns: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
+    for r in people:
+        if r.get("area_code") != NATIONAL and r.get("breakdown") and r.get("breakdown_value") != "total":
+            breakdowns[_group_key(r)].append(r)
+    out.extend((None, parts) for parts in breakdowns.values())
+    cell: dict[tuple[Any, ...], dict[tuple[Any, Any], Row]] = defaultdict(dict)  # (period, ind, cat)
+    for r in people:
+        key = (r.get("period"), r.get("indicator_id"), r.get("breakdown_value"))
+        cell[key][(r.get("area_code"), r.get("provider_code") or "")] = r
+    for units in cell.values():
+        areas = {a for a, p in units if a != NATIONAL}
+        for area in areas:
+            providers = [row for (a, p), row in units.items() if a == area and p]
+            if providers:
+                out.append((units.get((area, "")), providers))
+        area_rows = [row for (a, p), row in units.items() if a != NATIONAL and not p]
+        if area_rows:
+            out.append((units.get((NATIONAL, "")), area_rows))
     return out
 
 
 def _suppressed(r: Row, field: str) -> bool:
-    return "suppressed" in str(r.get("flags") or "") and r.get(field) is None
+    return r.get(field) is None and "suppressed" in str(r.get("flags") or "")
 
 
-def _protect(members: list[Row], field: str) -> None:
-    hidden = [r for r in members if _suppressed(r, field)]
+def _protect(total: Row | None, parts: list[Row], field: str) -> bool:
+    """If exactly one cell of the sum (total or part) is hidden, hide the smallest shown part."""
+    cells = parts + ([total] if total is not None and total.get("area_code") != NATIONAL else [])
+    hidden = [r for r in cells if _suppressed(r, field)]
     if len(hidden) != 1:
-        return  # none to protect, or already two or more (no single cell can be recovered)
-    shown = [r for r in members if not _suppressed(r, field) and r.get(field) is not None]
+        return False  # none to protect, or two or more already (no single cell can be recovered)
+    shown = [r for r in parts if r.get(field) is not None]
     if not shown:
-        return
+        return False
     victim = min(shown, key=lambda r: r[field])
     victim[field] = None
     if field == "numerator":
         _blank(victim, RATE_FIELDS)
     flags = set(filter(None, str(victim.get("flags") or "").split(";")))
     victim["flags"] = ";".join(sorted(flags | {"suppressed", "secondary"}))
+    return True
 
 
 def apply(rows: list[Row]) -> list[Row]:

@@ -83,6 +83,7 @@ class Spec:
     reference: tuple[str, ...] = ()  # profile: the local population's share (a Section A key)
     benchmarks: tuple[Benchmark, ...] = ()
     headline: bool = False  # a key indicator for the site's overview
+    wording: Mapping[str, str] = field(default_factory=dict)  # rating: scale point -> its wording
     description: str = ""
 
 
@@ -200,6 +201,9 @@ def specs(catalogue: Catalogue) -> list[Spec]:
                 "yes_no": "same",
                 "choice": "same",
             }[vt]
+            if item.scale:  # ratings and choices: publish each point's wording beside its code
+                sc = catalogue.scales[item.scale]
+                base = replace(base, wording={str(p.value): p.label for p in sc.points})
             if cats:
                 for code, label in cats:
                     out.append(
@@ -649,6 +653,8 @@ COLUMNS = (
     "funnel_upper_998",
     "comparison_funnel",
     "headline",
+    "rank",
+    "value_label",
 )
 
 
@@ -825,6 +831,12 @@ def _row(
         if level == "area" and numeric and spec.unit != "yes/no"
         else None
     )
+    rank = None
+    if quart is not None and spec.polarity != "no_judgement":  # a rank needs a better direction
+        better = [
+            x for x in area_values if (x > v.value if spec.polarity == "higher_better" else x < v.value)
+        ]
+        rank = len(better) + 1
     rolling = bag.period.startswith("12 months")
     past = [(p, x) for p, x in series[(bag.area_code, bag.provider_code, rolling)] if p <= bag.period]
     if rolling:
@@ -882,7 +894,19 @@ def _row(
         "funnel_upper_998": f_hi998,
         "comparison_funnel": comp_funnel,
         "headline": spec.headline,
+        # not published: lets disclosure control hide together the rows built from the same counts
+        "rank": rank,
+        "value_label": _wording(spec, v.value),
+        "_counts": "|".join(spec.numerator),
     }
+
+
+def _wording(spec: Spec, value: Any) -> str:
+    """A rating's or choice's words for its value; an area's mean between points has none."""
+    if not spec.wording or value is None:
+        return ""
+    key = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    return spec.wording.get(key, "")
 
 
 def _r(x: Any) -> Any:

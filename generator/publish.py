@@ -215,9 +215,13 @@ def latest_rows(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """
     latest: dict[str, str] = {}
     for r in rows:
-        p = str(r["period"]).removeprefix("12 months to ")
-        latest[r["section"]] = max(latest.get(r["section"], ""), p)
-    return [r for r in rows if str(r["period"]).removeprefix("12 months to ") == latest[r["section"]]]
+        p = str(r.get("period", "")).removeprefix("12 months to ")
+        latest[r.get("section", "")] = max(latest.get(r.get("section", ""), ""), p)
+    return [
+        r
+        for r in rows
+        if str(r.get("period", "")).removeprefix("12 months to ") == latest[r.get("section", "")]
+    ]
 
 
 def write_dataset(

@@ -208,3 +208,31 @@ def test_rating_profile_totals(catalogue, registry):
     }
     assert totals == {role: 4 * len(s.numerator) for s in keys for role in [s.breakdown_value]}
     assert not any(math.isnan(v) for v in totals.values())
+
+
+def test_ratings_carry_their_scale_wording_and_areas_are_ranked_only_with_a_direction(catalogue, registry):
+    rows = calculate([ret("C", "A1-P1", "A1", "2025-26", {"C03_rapid_job_search": 5})], catalogue, registry)
+    r = find(rows, "C03_rapid_job_search", "provider", "2025-26", provider="A1-P1")
+    assert r["value"] == 5 and r["value_label"].startswith("First face-to-face contact with an employer")
+    regs = Registry(
+        {f"A{i}-P": Organisation(f"A{i}-P", "p", f"A{i}", f"Area {i}", "provider", True) for i in range(1, 6)}
+    )
+    split_values = {
+        "E05a_outcome_type.numerator:gained": 6,
+        "E05a_outcome_type.numerator:retained": 3,
+        "E05a_outcome_type.numerator:self_employed": 1,
+    }
+    rets = [
+        ret("E", f"A{i}-P", f"A{i}", "2025-26 Q1", {**_e(100, 10 * i), **split_values}) for i in range(1, 6)
+    ]
+    rows = calculate(rets, catalogue, regs)
+    ranks = {
+        r["area_code"]: r["rank"]
+        for r in rows
+        if r["indicator_id"] == "EX02_job_outcome_rate"
+        and r["level"] == "area"
+        and r["period"] == "2025-26 Q1"
+    }
+    assert ranks == {"A1": 5, "A2": 4, "A3": 3, "A4": 2, "A5": 1}  # higher job outcome rate ranks first
+    split = [r for r in rows if r["indicator_id"] == "EX03_job_outcome_split" and r["level"] == "area"]
+    assert split and all(r["rank"] is None for r in split)  # no direction, no rank

@@ -1,0 +1,157 @@
+"""The published dataset: nothing below national level identifies anyone; text is formula-safe."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from generator.cli import main
+from generator.demo import write_demo_returns
+from generator.publish import build_dataset, data_quality, neutralise, write_dataset
+from generator.registry import load_registry
+from generator.store import Store
+
+AREAS = {"PS04", "PS05", "PS10", "PS11", "PS15"}  # PS10 and PS15 are the small sites
+
+
+@pytest.fixture(scope="module")
+def published(catalogue, tmp_path_factory):
+    """The real pipeline on five demo sites: templates -> returns -> ingest -> compute -> files."""
+    registry = load_registry()
+    tmp = tmp_path_factory.mktemp("pub")
+    store = Store(tmp / "store")
+    for d in write_demo_returns(catalogue, registry, tmp / "returns", areas=AREAS):
+        assert store.ingest(d.path, catalogue, registry, replace=d.resubmission, rebuild=False).ok
+    returns = store.current_returns()
+    rows = build_dataset(returns, catalogue, registry)
+    quality = data_quality(returns, catalogue, registry, store.ledger_rows())
+    paths = write_dataset(rows, quality, tmp / "dataset")
+    return {p.name: p for p in paths}, rows, quality
+
+
+def _num(v):
+    if v in (None, ""):
+        return None
+    return float(v)
+
+
+def _scan(rows):
+    """Independent check of the rule, on rows as read back from a published file."""
+    problems = []
+    groups = defaultdict(list)
+    for r in rows:
+        if r["area_code"] == "ALL" or r["unit"] not in ("count", "percent"):
+            continue
+        where = (
+            f"{r['area_code']}/{r['provider_code']}/{r['period']}/{r['indicator_id']}/{r['breakdown_value']}"
+        )
+        for col in ("numerator", "denominator") + (("value",) if r["unit"] == "count" else ()):
+            v = _num(r[col])
+            if v is not None and (0 < v < 5 or v % 5):
+                problems.append(f"{where}: {col} {v} is a small or unrounded count")
+        given = str(r["method"]).startswith("as returned")  # a published statistic, not our rate
+        if r["unit"] == "percent" and _num(r["value"]) is not None and not given:
+            n, d = _num(r["numerator"]), _num(r["denominator"])
+            if n is None or d is None or n < 5 or d < 5:
+                problems.append(f"{where}: a rate shown with numerator {n}, denominator {d}")
+        if r["unit"] == "percent" and r["breakdown"]:
+            groups[(r["area_code"], r["provider_code"], r["period"], r["indicator_id"])].append(r)
+    cells = defaultdict(dict)
+    for r in rows:
+        if r["unit"] in ("count", "percent") and r["breakdown_value"] != "total":
+            field = "numerator" if r["unit"] == "percent" else "value"
+            cells[(r["period"], r["indicator_id"], r["breakdown_value"])][
+                (r["area_code"], r["provider_code"])
+            ] = _num(r[field]) is None and "suppressed" in r["flags"]
+    for key, units in cells.items():
+        areas = {a for a, _ in units if a != "ALL"}
+        for area in areas:
+            group = [hidden for (a, _), hidden in units.items() if a == area]
+            if len(group) > 1 and sum(group) == 1:
+                problems.append(f"{key} {area}: one hidden cell recoverable from the area and its providers")
+        nation = [hidden for (a, p), hidden in units.items() if a != "ALL" and not p]
+        if ("ALL", "") in units and sum(nation) == 1:
+            problems.append(f"{key}: one hidden area recoverable from the national total")
+    for key, members in groups.items():
+        hidden = [m for m in members if _num(m["numerator"]) is None]
+        if (
+            len(members) > 1
+            and len(hidden) == 1
+            and all(_num(m["denominator"]) is not None for m in members)
+            and len({m["denominator"] for m in members}) == 1
+        ):
+            problems.append(f"{key}: one hidden category recoverable from the total and the others")
+    return problems
+
+
+def test_published_csv_has_no_small_counts_below_national_level(published):
+    files, _, _ = published
+    with files["indicators.csv"].open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert rows
+    problems = _scan(rows)
+    assert not problems, "\n".join(problems[:20])
+    # the rule was exercised, not vacuous: small sites produce suppressed cells
+    assert any("suppressed" in r["flags"] for r in rows)
+    assert any("secondary" in r["flags"] for r in rows)
+
+
+def test_published_workbook_has_no_small_counts_below_national_level(published):
+    files, _, _ = published
+    wb = CalamineWorkbook.from_path(str(files["dataset.xlsx"]))
+    assert wb.sheet_names == ["Notes", "Indicators", "Data quality"]
+    table = wb.get_sheet_by_name("Indicators").to_python()
+    header, body = table[0], table[1:]
+    rows = [dict(zip(header, (("" if v == "" else v) for v in line), strict=False)) for line in body]
+    assert rows and not _scan(rows)
+    notes = " ".join(str(r[1]) for r in wb.get_sheet_by_name("Notes").to_python()[3:])
+    assert "counts of 1 to 4 people are suppressed" in notes
+
+
+def test_national_rows_are_unsuppressed(published):
+    _, rows, _ = published
+    national = [r for r in rows if r["area_code"] == "ALL" and r["unit"] == "count" and r["value"]]
+    assert any(0 < r["value"] < 5 or r["value"] % 5 for r in national)  # exact counts nationally
+
+
+def test_data_quality_lists_received_missing_and_resubmitted(published):
+    _, _, quality = published
+    statuses = {q["status"] for q in quality}
+    assert {"received", "resubmitted"} <= statuses
+    resub = [q for q in quality if q["status"] == "resubmitted"]
+    assert [(q["organisation_code"], q["section"], q["period"]) for q in resub] == [
+        ("PS04-EMP", "E", "2025-26 Q2")
+    ]
+
+
+def test_required_columns_are_published(published):
+    files, _, _ = published
+    with files["indicators.csv"].open(newline="") as f:
+        header = next(csv.reader(f))
+    required = (
+        "area_code, area_name, provider_code, provider_name, period, indicator_id, indicator_title, "
+        "breakdown, breakdown_value, numerator, denominator, value, unit, lower_95, upper_95, lower_998, "
+        "upper_998, target, comparison_target, comparison_all_areas, quartile, trend, flags, method"
+    )
+    assert header[:24] == required.split(", ")
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx"])
+def test_formula_injection_is_neutralised_in_text(text):
+    assert neutralise(text) == "'" + text
+    assert neutralise("plain") == "plain" and neutralise(-2) == -2
+
+
+def test_text_columns_are_safe_in_the_csv(tmp_path):
+    row = {"area_code": "PS01", "area_name": "=cmd|' /C calc'!A0", "value": -3.5, "indicator_title": "@x"}
+    write_dataset([row], [], tmp_path)
+    text = (tmp_path / "indicators.csv").read_text()
+    assert "'=cmd" in text and ",-3.5," in text and "'@x" in text
+
+
+def test_compute_cli(published, tmp_path, capsys):
+    assert main(["compute", "--store", str(tmp_path / "empty"), "--out", str(tmp_path / "o")]) == 1
+    assert "no returns stored" in capsys.readouterr().err
