@@ -7,6 +7,7 @@ organisation), 2 usage error. Data goes to stdout, messages to stderr.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
 import json
 import shutil
@@ -15,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__
+from .build import BuildError, build_site
 from .catalogue import DEFAULT_CATALOGUE_DIR, CatalogueError, Section, load_catalogue
 from .demo import write_demo_returns
 from .layout import periods
@@ -263,6 +265,50 @@ def cmd_compute(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    """Build the benchmarking website from the stored returns.
+
+    Computes the published dataset, draws the charts, writes the generated pages into site_src/
+    and runs `mkdocs build --strict` into site/. Serve it with `kpi serve`.
+
+    Examples:
+      kpi build
+      kpi build --store build/demo/store
+    """
+    catalogue, registry = load_catalogue(args.catalogue), load_registry()
+    try:
+        res = build_site(Path(args.store), catalogue, registry, Path(args.dataset), site_dir=Path(args.site))
+    except BuildError as e:
+        raise InputError(str(e)) from None
+    _say(
+        f"{res.rows} indicator rows, {res.pages} pages and {res.charts} charts "
+        f"({res.changed} files changed); "
+        f"data as at {res.data_as_at}"
+    )
+    _say(f"Site built in {_rel(res.site_dir)}: run `.venv/bin/kpi serve` and open http://127.0.0.1:8000/")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the built site on this machine only (127.0.0.1), for looking at it in a browser.
+
+    Example:
+      kpi serve --port 8000
+    """
+    import functools
+    import http.server
+
+    site = Path(args.site)
+    if not (site / "index.html").exists():
+        raise InputError(f"no built site in {_rel(site)}: run `kpi build` (or `make demo`) first")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler) as httpd:
+        _say(f"Serving {_rel(site)} at http://127.0.0.1:{args.port}/ (Ctrl+C to stop)")
+        with contextlib.suppress(KeyboardInterrupt):
+            httpd.serve_forever()
+    return 0
+
+
 def cmd_demo_returns(args: argparse.Namespace) -> int:
     """Write synthetic demo returns for the 17 pilot sites, filled in through the real templates.
 
@@ -323,13 +369,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _print_outcome(first_problem)
         return 1
     dataset = demo_dir / "dataset"
-    rows = build_dataset(store.current_returns(), catalogue, registry)
-    quality = data_quality(store.current_returns(), catalogue, registry, store.ledger_rows())
-    write_dataset(rows, quality, dataset)
+    try:
+        res = build_site(store_dir, catalogue, registry, dataset, site_dir=ROOT / "site")
+    except BuildError as e:
+        raise InputError(str(e)) from None
     _say(
-        f"Published dataset: {_rel(dataset)} (indicators.csv with {len(rows)} rows, data_quality.csv, "
+        f"Published dataset: {_rel(dataset)} (indicators.csv with {res.rows} rows, data_quality.csv, "
         "dataset.xlsx), disclosure control applied."
     )
+    _say(f"Website: {res.pages} pages and {res.charts} charts built in {_rel(res.site_dir)}.")
+    _say("To look at it: run `.venv/bin/kpi serve` and open http://127.0.0.1:8000/")
     example = next(d.path for d in returns if d.section == "B")
     _say("Try:")
     _say(f"  .venv/bin/kpi validate {_rel(example)}")
@@ -342,6 +391,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "validate": cmd_validate,
     "ingest": cmd_ingest,
     "compute": cmd_compute,
+    "build": cmd_build,
+    "serve": cmd_serve,
     "demo-returns": cmd_demo_returns,
     "demo": cmd_demo,
 }
@@ -401,6 +452,24 @@ def _args_compute(sp: argparse.ArgumentParser) -> None:
     )
 
 
+def _args_build(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument(
+        "--store", default=str(DEFAULT_STORE), metavar="DIR", help="the returns store (default data/returns)"
+    )
+    sp.add_argument(
+        "--dataset",
+        default=str(ROOT / "build" / "dataset"),
+        metavar="DIR",
+        help="where the published dataset goes (default build/dataset)",
+    )
+    sp.add_argument("--site", default=str(ROOT / "site"), metavar="DIR", help="output folder (default site)")
+
+
+def _args_serve(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--site", default=str(ROOT / "site"), metavar="DIR", help="the built site (default site)")
+    sp.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
+
+
 def _args_demo(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--seed", type=int, default=2009, help="random seed (default 2009)")
 
@@ -420,6 +489,8 @@ ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "validate": _args_validate,
     "ingest": _args_ingest,
     "compute": _args_compute,
+    "build": _args_build,
+    "serve": _args_serve,
     "demo-returns": _args_demo_returns,
     "demo": _args_demo,
 }

@@ -667,7 +667,7 @@ def _applies(b: Benchmark, models: frozenset[str]) -> bool:
     return models <= wanted
 
 
-def _target_text(b: Benchmark) -> str:
+def target_text(b: Benchmark) -> str:
     unit = {"percent": "%", "gbp": "", "count": "", "months": " months", "weeks": " weeks", "score": ""}[
         b.unit
     ]
@@ -770,7 +770,7 @@ def _row(
     for b in spec.benchmarks:
         if not _applies(b, bag.support_models) or not numeric:
             continue
-        targets.append(_target_text(b))
+        targets.append(target_text(b))
         if b.kind != "typical_range":  # a reported spread: shown, never judged
             verdict = stats.compare_to_benchmark(
                 b.kind,
@@ -783,7 +783,7 @@ def _row(
                 b.high,
                 "%" if b.unit == "percent" else "",
             )
-            verdicts.append(f"{b.label}: {verdict}")
+            verdicts.append(f"{b.label.replace(';', ',')}: {verdict}")  # '; ' separates verdicts
     comp_all = ""
     if nat is not None and numeric and level != "all areas" and isinstance(nat.value, int | float):
         if v.lower_95 is not None and v.upper_95 is not None:

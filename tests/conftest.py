@@ -81,3 +81,21 @@ def libreoffice_resaved(
         files.append(p)
     outs = soffice_convert(files, tmp_path_factory.mktemp("lo_out"), tmp_path_factory.mktemp("lo_profile"))
     return dict(zip(rendered, outs, strict=True))
+
+
+SMALL_AREAS = {"PS04", "PS05", "PS10", "PS11", "PS15"}  # PS10 and PS15 are the small sites
+
+
+@pytest.fixture(scope="session")
+def small_demo(catalogue, tmp_path_factory):
+    """The real pipeline on five demo sites: templates -> returns -> ingest. Returns the store."""
+    from generator.demo import write_demo_returns
+    from generator.registry import load_registry
+    from generator.store import Store
+
+    registry = load_registry()
+    tmp = tmp_path_factory.mktemp("small_demo")
+    store = Store(tmp / "store")
+    for d in write_demo_returns(catalogue, registry, tmp / "returns", areas=SMALL_AREAS):
+        assert store.ingest(d.path, catalogue, registry, replace=d.resubmission, rebuild=False).ok
+    return store

@@ -9,26 +9,18 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from generator.cli import main
-from generator.demo import write_demo_returns
 from generator.publish import build_dataset, data_quality, neutralise, write_dataset
 from generator.registry import load_registry
-from generator.store import Store
-
-AREAS = {"PS04", "PS05", "PS10", "PS11", "PS15"}  # PS10 and PS15 are the small sites
 
 
 @pytest.fixture(scope="module")
-def published(catalogue, tmp_path_factory):
-    """The real pipeline on five demo sites: templates -> returns -> ingest -> compute -> files."""
+def published(catalogue, small_demo, tmp_path_factory):
+    """The five-site demo store, computed and written as the published files."""
     registry = load_registry()
-    tmp = tmp_path_factory.mktemp("pub")
-    store = Store(tmp / "store")
-    for d in write_demo_returns(catalogue, registry, tmp / "returns", areas=AREAS):
-        assert store.ingest(d.path, catalogue, registry, replace=d.resubmission, rebuild=False).ok
-    returns = store.current_returns()
+    returns = small_demo.current_returns()
     rows = build_dataset(returns, catalogue, registry)
-    quality = data_quality(returns, catalogue, registry, store.ledger_rows())
-    paths = write_dataset(rows, quality, tmp / "dataset")
+    quality = data_quality(returns, catalogue, registry, small_demo.ledger_rows())
+    paths = write_dataset(rows, quality, tmp_path_factory.mktemp("pub") / "dataset")
     return {p.name: p for p in paths}, rows, quality
 
 

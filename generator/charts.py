@@ -1,0 +1,372 @@
+"""Charts for the site: matplotlib, SVG, deterministic, accessible.
+
+Each chart function takes plain values and returns a :class:`Chart`: the SVG text, a headline
+title that states the message, alt text, and the data table the chart shows (the site puts the
+table next to the image, so nothing is only in the picture). The same inputs give the same
+bytes: a fixed ``svg.hashsalt``, no dates in the metadata, text kept as text.
+
+Colours are the Analysis Function's accessible categorical palette; shapes and labels carry the
+meaning as well, never colour alone.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # after use("Agg"): the backend must be chosen first
+from matplotlib.figure import Figure
+
+DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE = "#12436D", "#28A197", "#801650", "#F46A25"
+GREY = "#707070"
+RC: Any = {
+    "svg.hashsalt": "employment-support-kpis",
+    "svg.fonttype": "none",  # text stays text: smaller files, selectable, readable by tools
+    "font.family": "sans-serif",
+    "font.size": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.edgecolor": GREY,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    svg: str
+    title: str
+    alt: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float | None
+    lower: float | None = None
+    upper: float | None = None
+    verdict: str = ""  # better / worse / not significantly different
+    highlight: bool = False
+
+
+def _svg(fig: Figure) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def fmt(v: float | None, unit: str) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "suppressed or not available"
+    if unit == "percent":
+        return f"{v:.1f}%"
+    if unit == "gbp":
+        return f"£{v:,.0f}"
+    return f"{v:g}"
+
+
+MARKERS = {"better": "^", "worse": "v", "not significantly different": "o"}
+COLOURS = {"better": TURQUOISE, "worse": DARK_PINK, "not significantly different": DARK_BLUE}
+
+
+def compare_areas(
+    indicator: str, unit: str, bars: Sequence[Bar], national: float | None, period: str
+) -> Chart:
+    """Horizontal bars (areas) with 95% interval whiskers and the all-areas value as a line.
+
+    The marker at the end of each bar shows the comparison with all areas by shape as well as
+    colour: triangle up = better, triangle down = worse, circle = not significantly different.
+    """
+    shown = [b for b in bars if b.value is not None]
+    order = sorted(shown, key=lambda b: b.value or 0)
+    with plt.rc_context(RC):
+        fig, ax = plt.subplots(figsize=(7.5, 0.32 * max(len(order), 3) + 1.2))
+        for i, b in enumerate(order):
+            colour = COLOURS.get(b.verdict, DARK_BLUE)
+            ax.barh(
+                i,
+                b.value or 0.0,
+                color=colour if b.highlight else "#BFD0E0",
+                height=0.6,
+                edgecolor=colour,
+                linewidth=1.2 if b.highlight else 0,
+            )
+            if b.lower is not None and b.upper is not None:
+                ax.plot(
+                    [b.lower, b.upper], [i, i], color="white" if b.highlight else "#222222", linewidth=1.2
+                )
+            ax.plot(
+                [b.value or 0.0],
+                [i],
+                marker=MARKERS.get(b.verdict, "o"),
+                color=colour,
+                markersize=6,
+                linestyle="none",
+            )
+        if national is not None:
+            ax.axvline(national, color=ORANGE, linestyle="--", linewidth=1.5)
+            ax.text(
+                national,
+                len(order) - 0.3,
+                f" All areas {fmt(national, unit)}",
+                color="#8A3A0F",
+                va="bottom",
+                fontsize=9,
+            )
+        ax.set_yticks(range(len(order)), [b.label for b in order])
+        ax.set_xlabel(
+            {"percent": "Per cent (bars: value; lines: 95% interval)", "gbp": "Pounds"}.get(unit, unit)
+        )
+        worse = sum(b.verdict == "worse" for b in shown)
+        better = sum(b.verdict == "better" for b in shown)
+        title = (
+            f"{indicator}: {better} of {len(shown)} areas significantly better than all areas, "
+            f"{worse} significantly worse ({period})"
+        )
+        ax.set_title(_wrap(title, 80), loc="left")
+        svg = _svg(fig)
+    alt = (
+        f"Bar chart of {indicator} for {len(shown)} areas in {period}, lowest to highest, with 95% "
+        f"intervals and the all-areas value of {fmt(national, unit)}. {better} areas are significantly "
+        f"better and {worse} significantly worse than all areas. The table below gives every value."
+    )
+    rows = tuple((b.label, fmt(b.value, unit), _interval(b, unit), b.verdict or "") for b in bars)
+    return Chart(svg, title, alt, ("Area", "Value", "95% interval", "Compared with all areas"), rows)
+
+
+def funnel_plot(
+    indicator: str,
+    points: Sequence[tuple[str, float, float]],
+    p0: float | None,
+    limits: Sequence[tuple[float, float, float, float, float]],
+    phi_text: str,
+    period: str,
+    highlight: str = "",
+) -> Chart:
+    """Funnel plot: each area's value (percent) against its denominator, with 95% and 99.8% limits.
+
+    ``limits`` are (n, lower95, upper95, lower998, upper998) in percent along a grid of n.
+    """
+    with plt.rc_context(RC):
+        fig, ax = plt.subplots(figsize=(7.5, 4.2))
+        if limits:
+            ns = [x[0] for x in limits]
+            ax.plot(
+                ns, [x[1] for x in limits], color=DARK_BLUE, linestyle="--", linewidth=1, label="95% limits"
+            )
+            ax.plot(ns, [x[2] for x in limits], color=DARK_BLUE, linestyle="--", linewidth=1)
+            ax.plot(
+                ns,
+                [x[3] for x in limits],
+                color=DARK_PINK,
+                linestyle=":",
+                linewidth=1.4,
+                label="99.8% limits",
+            )
+            ax.plot(ns, [x[4] for x in limits], color=DARK_PINK, linestyle=":", linewidth=1.4)
+        if p0 is not None:
+            ax.axhline(p0, color=ORANGE, linewidth=1.2, label=f"All areas {p0:.1f}%")
+        outside = 0
+        for label, n, v in points:
+            lim = min(limits, key=lambda x: abs(x[0] - n)) if limits else None
+            out = bool(lim and (v < lim[3] or v > lim[4]))
+            outside += out
+            ax.plot(
+                [n],
+                [v],
+                marker="D" if label == highlight else "o",
+                markersize=7 if label == highlight else 5,
+                color=DARK_PINK if out else TURQUOISE if label == highlight else DARK_BLUE,
+                linestyle="none",
+            )
+            if out or label == highlight:
+                ax.annotate(label, (n, v), textcoords="offset points", xytext=(4, 4), fontsize=8)
+        ax.set_xlabel("Denominator (number of people)")
+        ax.set_ylabel("Per cent")
+        ax.legend(frameon=False, fontsize=8, loc="best")
+        title = f"{indicator}: {outside} of {len(points)} areas outside the 99.8% limits ({period})"
+        ax.set_title(_wrap(title, 80), loc="left")
+        svg = _svg(fig)
+    alt = (
+        f"Funnel plot of {indicator} in {period}: each area's value against its number of people, with "
+        f"95% and 99.8% control limits around the all-areas value ({phi_text}). {outside} areas lie "
+        "outside the 99.8% limits. The table below gives every value."
+    )
+    rows = tuple((label, f"{n:g}", f"{v:.1f}%") for label, n, v in points)
+    return Chart(svg, title, alt, ("Area", "Denominator", "Value"), rows)
+
+
+def trend_line(
+    indicator: str,
+    unit: str,
+    periods: Sequence[str],
+    values: Sequence[float | None],
+    national: Sequence[float | None],
+    area: str,
+    trend: str,
+    lower: Sequence[float | None] | None = None,
+    upper: Sequence[float | None] | None = None,
+) -> Chart:
+    """The area's value over time against all areas, with a 95% band where there is one."""
+    with plt.rc_context(RC):
+        fig, ax = plt.subplots(figsize=(7.5, 3.4))
+        xs = list(range(len(periods)))
+        pts = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
+        if lower and upper:
+            band = [
+                (x, lo, hi)
+                for x, lo, hi in zip(xs, lower, upper, strict=True)
+                if lo is not None and hi is not None
+            ]
+            if band:
+                ax.fill_between(
+                    [b[0] for b in band],
+                    [b[1] for b in band],
+                    [b[2] for b in band],
+                    color=DARK_BLUE,
+                    alpha=0.12,
+                    linewidth=0,
+                    label="95% interval",
+                )
+        if pts:
+            ax.plot(
+                [p[0] for p in pts], [p[1] for p in pts], color=DARK_BLUE, marker="o", linewidth=2, label=area
+            )
+        nat = [(x, v) for x, v in zip(xs, national, strict=True) if v is not None]
+        if nat and area != "All areas":
+            ax.plot(
+                [p[0] for p in nat],
+                [p[1] for p in nat],
+                color=ORANGE,
+                marker="s",
+                linestyle="--",
+                linewidth=1.5,
+                label="All areas",
+            )
+        ax.set_xticks(xs, list(periods), rotation=30, ha="right", fontsize=8)
+        ax.set_ylabel({"percent": "Per cent", "gbp": "Pounds"}.get(unit, unit))
+        ax.set_ylim(bottom=0)  # a truncated axis would exaggerate change
+        ax.legend(frameon=False, fontsize=8)
+        title = f"{area}, {indicator}: {trend}"
+        ax.set_title(_wrap(title, 80), loc="left")
+        svg = _svg(fig)
+    alt = (
+        f"Line chart of {indicator} for {area} over {len(periods)} periods, with the all-areas value. "
+        f"Trend: {trend}. The table below gives every value."
+    )
+    rows = tuple((p, fmt(v, unit), fmt(n, unit)) for p, v, n in zip(periods, values, national, strict=True))
+    return Chart(svg, title, alt, ("Period", area, "All areas"), rows)
+
+
+def profile_bars(
+    title_subject: str,
+    categories: Sequence[str],
+    intake: Sequence[float | None],
+    population: Sequence[float | None],
+    area: str,
+) -> Chart:
+    """Intake shares next to the local population's shares, category by category."""
+    with plt.rc_context(RC):
+        fig, ax = plt.subplots(figsize=(7.5, 0.45 * max(len(categories), 3) + 1.0))
+        ys = list(range(len(categories)))
+        ax.barh(
+            [y + 0.2 for y in ys],
+            [v or 0 for v in intake],
+            height=0.38,
+            color=DARK_BLUE,
+            label="New referrals (recorded)",
+        )
+        ax.barh(
+            [y - 0.2 for y in ys],
+            [v or 0 for v in population],
+            height=0.38,
+            color=TURQUOISE,
+            hatch="//",
+            edgecolor="white",
+            label="Local population",
+        )
+        ax.set_yticks(ys, list(categories))
+        ax.set_xlabel("Per cent")
+        ax.legend(frameon=False, fontsize=8)
+        gaps = [
+            (c, (i or 0) - (p or 0))
+            for c, i, p in zip(categories, intake, population, strict=True)
+            if i is not None and p is not None
+        ]
+        big = max(gaps, key=lambda g: abs(g[1]), default=None)
+        msg = f"largest gap: {big[0]} ({big[1]:+.0f} points)" if big else "no comparison available"
+        title = f"{area}: who is referred compared with the local population, {title_subject} ({msg})"
+        ax.set_title(_wrap(title, 80), loc="left")
+        svg = _svg(fig)
+    alt = (
+        f"Paired bar chart for {area} comparing the {title_subject} of new referrals with the local "
+        f"population; {msg}. The table below gives every value."
+    )
+    rows = tuple(
+        (c, fmt(i, "percent"), fmt(p, "percent"))
+        for c, i, p in zip(categories, intake, population, strict=True)
+    )
+    return Chart(svg, title, alt, ("Category", "New referrals", "Local population"), rows)
+
+
+def rating_profile(
+    area: str, labels: Sequence[str], values: Sequence[float | None], maxima: Sequence[int]
+) -> Chart:
+    """Each quality rating as a share of its scale's maximum, with the rating written on the bar."""
+    with plt.rc_context(RC):
+        fig, ax = plt.subplots(figsize=(7.5, 0.45 * max(len(labels), 3) + 1.0))
+        ys = list(range(len(labels)))
+        for y, v, m in zip(ys, values, maxima, strict=True):
+            ax.barh(y, m, color="#E8EEF4", height=0.6)
+            if v is not None:
+                ax.barh(
+                    y,
+                    v,
+                    color=DARK_BLUE if v >= 0.75 * m else ORANGE if v >= 0.5 * m else DARK_PINK,
+                    height=0.6,
+                )
+                ax.text(v + 0.05, y, f"{v:g} of {m}", va="center", fontsize=8)
+        ax.set_yticks(ys, [_wrap(lbl, 38) for lbl in labels], fontsize=8)
+        ax.set_xlabel("Rating (bar length: the scale's maximum)")
+        low = [lbl for lbl, v, m in zip(labels, values, maxima, strict=True) if v is not None and v < 0.5 * m]
+        msg = (
+            f"{len(low)} rated in the lower half of the scale"
+            if low
+            else "no rating in the lower half of the scale"
+        )
+        title = f"{area}: quality ratings, {msg}"
+        ax.set_title(_wrap(title, 80), loc="left")
+        svg = _svg(fig)
+    alt = f"Bar chart of {len(labels)} quality ratings for {area}; {msg}. The table below gives every rating."
+    rows = tuple(
+        (lbl, "not given" if v is None else f"{v:g} of {m}")
+        for lbl, v, m in zip(labels, values, maxima, strict=True)
+    )
+    return Chart(svg, title, alt, ("Rating", "Score"), rows)
+
+
+def _interval(b: Bar, unit: str) -> str:
+    if b.lower is None or b.upper is None:
+        return ""
+    return f"{fmt(b.lower, unit)} to {fmt(b.upper, unit)}"
+
+
+def _wrap(text: str, width: int) -> str:
+    words, lines, line = text.split(), [], ""
+    for w in words:
+        if len(line) + len(w) + 1 > width and line:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    lines.append(line)
+    return "\n".join(lines)

@@ -1,0 +1,707 @@
+"""The benchmarking site's generated pages: plain Python output, deterministic, escaped.
+
+``build_pages`` turns the published (disclosure-controlled) rows, the catalogue and the registry
+into Markdown pages and charts; ``write_pages`` writes only what changed. No text from a return
+or the registry ever passes through Jinja: generated pages are not rendered by mkdocs-macros
+(``render_by_default: false``) and every value is escaped for Markdown and HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import charts, stats
+from .catalogue import Catalogue
+from .indicators import Spec, specs, target_text
+from .registry import Registry
+
+GENERATED = "generated"
+QUESTIONS_YAML = Path(__file__).resolve().parent.parent / "data" / "questions.yaml"
+# The overview's key indicators (presentation only: every indicator has its own page).
+KEY_INDICATORS = (  # (indicator, breakdown value, short label for narrow tables)
+    ("EX02_job_outcome_rate", "", "Job outcomes"),
+    ("EX01_access_rate", "", "Referrals starting"),
+    ("EX09_paid_work_entry_rate", "", "Starters into work"),
+    ("EX04_cost_per_job_outcome", "", "Cost per job"),
+    ("D03_employed_psa16", "", "In paid work (PSA 16)"),
+    ("D06_care_plan_employment", "", "Care plans with work actions"),
+)
+SHAPES = {  # comparison -> shape and word, so colour is never the only signal
+    "better": "▲ better",
+    "worse": "▼ worse",
+    "not significantly different": "● similar",
+}
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
+
+
+def esc(text: Any) -> str:
+    """Text from data made safe for Markdown and HTML: shown literally, never interpreted."""
+    s = html.escape(str(text), quote=True)
+    s = _MD_SPECIAL.sub(r"\\\1", s)
+    return s.replace("{{", "{\u200b{").replace("{%", "{\u200b%").replace("\n", " ")
+
+
+def plain_title(text: Any) -> str:
+    """A title for front matter with no markup characters at all: the theme puts it in <title>
+    and the navigation unescaped. Quoted for YAML."""
+    t = re.sub(r'[<>{}\[\]`\\"]', "", str(text)).replace("\n", " ").strip()
+    return '"' + (t or "Untitled") + '"'
+
+
+def front(title: Any) -> str:
+    return f"---\ntitle: {plain_title(title)}\n---\n\n"
+
+
+def slug(code: str) -> str:
+    return re.sub(r"[^a-z0-9-]+", "-", code.lower()).strip("-") or "x"
+
+
+def num(v: Any) -> float | None:
+    if v is None or v == "":
+        return None
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def show(v: Any, unit: str) -> str:
+    x = num(v)
+    if x is None:
+        return "suppressed" if v in (None, "") else esc(v)
+    return esc(charts.fmt(x, unit))
+
+
+def verdict(text: str) -> str:
+    base = str(text or "").split(" (")[0]
+    return SHAPES.get(base, esc(base) if base else "")
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # relative to site_src
+    text: str
+
+
+@dataclass(frozen=True)
+class Context:
+    rows: Sequence[Mapping[str, Any]]
+    quality: Sequence[Mapping[str, Any]]
+    catalogue: Catalogue
+    registry: Registry
+    data_as_at: str  # the latest period in the data
+
+    @cached_property
+    def specs(self) -> list[Spec]:
+        return specs(self.catalogue)
+
+    @cached_property
+    def by_indicator(self) -> dict[str, list[Mapping[str, Any]]]:
+        out: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+        for r in self.rows:
+            out[str(r["indicator_id"])].append(r)
+        return out
+
+    @cached_property
+    def by_area(self) -> dict[str, list[Mapping[str, Any]]]:
+        """Area-level rows (not providers, not all areas), by area."""
+        out: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+        for r in self.rows:
+            if r["level"] == "area":
+                out[str(r["area_code"])].append(r)
+        return out
+
+    @cached_property
+    def _latest(self) -> dict[str, str]:
+        periods: dict[str, set[str]] = defaultdict(set)
+        for r in self.rows:
+            periods[str(r["section"])].add(str(r["period"]))
+        out = {}
+        for section, ps in periods.items():
+            rolling = sorted(p for p in ps if p.startswith("12 months"))
+            quarterly = self.catalogue.sections[section].frequency == "quarterly"
+            out[section] = rolling[-1] if quarterly and rolling else max(ps)
+        return out
+
+    def latest(self, section: str) -> str:
+        return self._latest.get(section, "")
+
+
+def _index(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str, str, str, str], Mapping[str, Any]]:
+    return {
+        (r["indicator_id"], r["breakdown_value"], r["area_code"], r["provider_code"] or "", r["period"]): r
+        for r in rows
+    }
+
+
+def build_pages(ctx: Context) -> tuple[list[Page], dict[str, charts.Chart]]:
+    """Every generated page and chart (pure: nothing is written here)."""
+    idx = _index(ctx.rows)
+    chart_out: dict[str, charts.Chart] = {}
+    pages = [_home(ctx, idx), _areas_index(ctx), _indicators_index(ctx), _dictionary(ctx), _downloads(ctx)]
+    questions = yaml.safe_load(QUESTIONS_YAML.read_text(encoding="utf-8"))
+    for area, name in sorted(ctx.registry.areas.items()):
+        pages.append(_area_page(ctx, idx, area, name, questions, chart_out))
+    for ind_id in sorted({s.indicator_id for s in ctx.specs}):
+        pages.append(_indicator_page(ctx, idx, ind_id, chart_out))
+    return pages, chart_out
+
+
+def _footer(ctx: Context) -> str:
+    return (
+        f"\n\n---\n\n*Data as at {esc(ctx.data_as_at)}. Synthetic demonstration data: not real services. "
+        "Small numbers are suppressed: see [methods](../methods.md#disclosure-control).*\n"
+    )
+
+
+def _home(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Mapping[str, Any]]) -> Page:
+    units = {s.indicator_id: s.unit for s in ctx.specs}
+    lines = [
+        "# Employment support: how each area is doing",
+        "",
+        "Key performance indicators for employment support for people with mental health problems, "
+        "area by area, from the returns providers and commissioners send each quarter and year. "
+        f"Data as at **{esc(ctx.data_as_at)}**.",
+        "",
+        '!!! note "Synthetic demonstration data"',
+        "    Every number on this site is invented, for the 17 sites that piloted the framework in 2009. "
+        "It shows how the site works; it says nothing about those places.",
+        "",
+        "## How to read this site",
+        "",
+        "- Each value comes with a **95% interval**: the range the true value is likely to lie in. Small "
+        "services have wide intervals.",
+        "- **▲ better**, **▼ worse** and **● similar** compare an area with all areas. Better or worse "
+        "means the interval does not include the all-areas value: the difference is unlikely to be chance.",
+        "- Targets and benchmarks come from the source documents; each indicator's page says which.",
+        "- **suppressed** means a number was too small to publish without risk of identifying someone.",
+        "- [Methods](methods.md) explains the statistics and the rules; [guidance](guidance/index.md) "
+        "explains what good employment support looks like and what to ask.",
+        "",
+        "## Overview: key indicators by area",
+        "",
+        "Latest period for each indicator. Select an area for its full page.",
+        "",
+    ]
+    header = ["Area"] + [esc(short) for _, _, short in KEY_INDICATORS]
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for area, name in sorted(ctx.registry.areas.items()):
+        cells = [f"[{esc(name)}]({GENERATED}/areas/{slug(area)}.md)"]
+        for ind, bv, _short in KEY_INDICATORS:
+            section = ind[0]
+            r = idx.get((ind, bv, area, "", ctx.latest(section)))
+            if r is None:
+                cells.append("no data")
+            else:
+                shape = verdict(str(r.get("comparison_all_areas", "")))
+                cells.append(f"{show(r['value'], units[ind])} {shape}".strip())
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "## Areas", "", "| Code | Area | Providers |", "|---|---|---|"]
+    for area, name in sorted(ctx.registry.areas.items()):
+        provs = [o.name for o in ctx.registry.in_area(area) if o.role == "provider"]
+        lines.append(
+            f"| {esc(area)} | [{esc(name)}]({GENERATED}/areas/{slug(area)}.md) | {esc(', '.join(provs))} |"
+        )
+    lines.append(f"\n*Data as at {esc(ctx.data_as_at)}.*\n")
+    return Page("index.md", "\n".join(lines))
+
+
+def _areas_index(ctx: Context) -> Page:
+    lines = ["# Areas", ""] + [
+        f"- [{esc(name)}]({slug(a)}.md)" for a, name in sorted(ctx.registry.areas.items())
+    ]
+    return Page(f"{GENERATED}/areas/index.md", "\n".join(lines) + _footer(ctx).replace("../", "../../"))
+
+
+def _indicators_index(ctx: Context) -> Page:
+    seen: dict[str, list[str]] = defaultdict(list)
+    for s in ctx.specs:
+        if s.title not in seen[s.section]:
+            seen[s.section].append(f"- [{esc(s.title)}]({slug(s.indicator_id)}.md) ({esc(s.indicator_id)})")
+    lines = ["# Indicators", "", "Every indicator in the catalogue, by section.", ""]
+    for letter, sec in ctx.catalogue.sections.items():
+        lines += [
+            f"## Section {letter}: {esc(sec.title)}",
+            "",
+            *sorted(set(seen[letter]), key=seen[letter].index),
+            "",
+        ]
+    return Page(f"{GENERATED}/indicators/index.md", "\n".join(lines) + _footer(ctx).replace("../", "../../"))
+
+
+def _key_table(
+    ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Mapping[str, Any]], area: str
+) -> list[str]:
+    """A compact table a commissioner can scan, then each indicator's verdicts against targets."""
+    titles = {s.indicator_id: (s.title, s.unit) for s in ctx.specs}
+    lines = [
+        "| Indicator | Value | 95% interval | Compared with all areas | Trend | Period and notes |",
+        "|---|---|---|---|---|---|",
+    ]
+    verdicts = []
+    for ind, bv, _short in KEY_INDICATORS:
+        title, unit = titles[ind]
+        period = ctx.latest(ind[0])
+        r = idx.get((ind, bv, area, "", period))
+        link = f"[{esc(title)}](../indicators/{slug(ind)}.md)"
+        if r is None:
+            lines.append(f"| {link} | no data | | | | no return for {esc(period)} |")
+            continue
+        lo, hi = num(r["lower_95"]), num(r["upper_95"])
+        interval = f"{show(lo, unit)} to {show(hi, unit)}" if lo is not None and hi is not None else ""
+        trend_row = idx.get((ind, bv, area, "", period.removeprefix("12 months to ")))
+        trend = esc(trend_row["trend"]) if trend_row else ""
+        notes = ", ".join(f for f in str(r["flags"]).split(";") if f)
+        lines.append(
+            f"| {link} | {show(r['value'], unit)} | {interval} | "
+            f"{verdict(str(r['comparison_all_areas']))} | {trend} | "
+            f"{esc(period)}{'; ' + esc(notes) if notes else ''} |"
+        )
+        if r["comparison_target"]:
+            verdicts.append(f"- **{esc(title)}** ({show(r['value'], unit)}):")
+            verdicts += [f"    - {esc(v)}" for v in str(r["comparison_target"]).split("; ")]
+    if verdicts:
+        lines += [
+            "",
+            "### Against the targets and benchmarks in the source documents",
+            "",
+            "Each indicator's page gives the source of every target.",
+            "",
+            *verdicts,
+        ]
+    return lines
+
+
+def _questions(
+    ctx: Context,
+    idx: Mapping[tuple[str, str, str, str, str], Mapping[str, Any]],
+    area: str,
+    questions: list[dict[str, Any]],
+) -> list[str]:
+    docs = ctx.catalogue.documents
+    raised = []
+    for q in questions:
+        hits = []
+        for r in ctx.by_area[area]:
+            ind = str(r["indicator_id"])
+            if ind != q.get("indicator") and not (
+                q.get("indicator_prefix") and ind.startswith(q["indicator_prefix"])
+            ):
+                continue
+            if r["period"] != ctx.latest(str(r["section"])):
+                continue
+            text = f"{r.get('comparison_target', '')} {_rating_flag(r)}"
+            if q["when"] in text:
+                hits.append(r)
+        if hits:
+            r = hits[0]
+            what = f"{esc(r['indicator_title'])}" + (
+                f" ({esc(r['breakdown_value'])})" if r["breakdown_value"] else ""
+            )
+            src = "; ".join(f"[{c}] {esc(docs[c].title)}" for c in q["sources"])
+            raised.append(
+                f"### {esc(q['question'])}\n\n**Raised by:** {what}: "
+                f"{esc(r['comparison_target'] or _rating_flag(r))}"
+                f"\n\n**Why it matters:** {esc(q['why'])}\n\n**What good looks like:** {esc(q['good'])}\n\n"
+                f"*Source: {src}.*\n"
+            )
+    if not raised:
+        return ["No flags were raised for this area in the latest period."]
+    return raised
+
+
+def _rating_flag(r: Mapping[str, Any]) -> str:
+    if r.get("indicator_id") != "CX01_fidelity_rating_profile":
+        return ""
+    v = num(r.get("value"))
+    maximum = 30 if r.get("breakdown_value") == "ratings" else 6
+    return "lower half of the scale" if v is not None and v < maximum / 2 else ""
+
+
+def _area_page(
+    ctx: Context,
+    idx: Mapping[tuple[str, str, str, str, str], Mapping[str, Any]],
+    area: str,
+    name: str,
+    questions: list[dict[str, Any]],
+    chart_out: dict[str, charts.Chart],
+) -> Page:
+    lines = [
+        f"# {esc(name)}",
+        "",
+        f"Area code {esc(area)}. Providers: "
+        + (esc(", ".join(o.name for o in ctx.registry.in_area(area) if o.role == "provider")) or "none")
+        + ".",
+        "",
+        "## Key indicators",
+        "",
+        *_key_table(ctx, idx, area),
+        "",
+        "## Questions to ask",
+        "",
+        *_questions(ctx, idx, area, questions),
+        "",
+    ]
+    # intake against the local population
+    lines += ["## Who the service reaches", ""]
+    for ind, subject in (
+        ("BX01_intake_age_vs_population", "age"),
+        ("BX02_intake_gender_vs_population", "gender"),
+        ("BX03_intake_ethnicity_vs_population", "ethnic group"),
+    ):
+        period = ctx.latest("B")
+        rs = [r for r in ctx.by_area[area] if r["indicator_id"] == ind and r["period"] == period]
+        if not rs:
+            continue
+        pop = [_population_share(r) for r in rs]
+        c = charts.profile_bars(
+            subject,
+            [str(r["breakdown_value"]).replace("_", " ") for r in rs],
+            [num(r["value"]) for r in rs],
+            pop,
+            name,
+        )
+        key = f"area-{slug(area)}-{slug(ind)}"
+        chart_out[key] = c
+        lines += _chart_block(c, key, "../charts")
+    # ratings
+    rating_ids = [f"C0{i}" for i in range(1, 9)]
+    ratings = {
+        str(r["indicator_id"])[:3]: r
+        for r in ctx.by_area[area]
+        if str(r["indicator_id"])[:3] in rating_ids and r["period"] == ctx.latest("C")
+    }
+    if ratings:
+        lines += [
+            "## Quality ratings",
+            "",
+            "Ratings from the provider's annual return (Section C), each with the wording of its "
+            "scale point.",
+            "",
+        ]
+        items = [(i, r) for i, r in sorted(ratings.items())]
+        labels = [str(r["indicator_title"]) for _, r in items]
+        values = [num(r["value"]) for _, r in items]
+        maxima = [3 if i in ("C07", "C08") else 5 for i, _ in items]
+        c = charts.rating_profile(name, labels, values, maxima)
+        key = f"area-{slug(area)}-ratings"
+        chart_out[key] = c
+        lines += _chart_block(c, key, "../charts")
+        lines += ["| Rating | Score | What the score means |", "|---|---|---|"]
+        for _, r in items:
+            lines.append(
+                f"| {esc(r['indicator_title'])} | {show(r['value'], 'score')} | {esc(r['value_label'])} |"
+            )
+        lines.append("")
+    lines += [
+        "## All indicators for this area",
+        "",
+        "Every indicator for this area is in the [published dataset](../downloads.md); each indicator's "
+        "page compares all areas.",
+        "",
+        "## Data quality",
+        "",
+        *_quality_table(ctx, area),
+    ]
+    return Page(
+        f"{GENERATED}/areas/{slug(area)}.md",
+        front(name) + "\n".join(lines) + _footer(ctx).replace("../", "../../"),
+    )
+
+
+def _population_share(r: Mapping[str, Any]) -> float | None:
+    m = re.search(r"local population ([0-9.]+)%", str(r.get("target", "")))
+    return float(m.group(1)) if m else None
+
+
+def _quality_table(ctx: Context, area: str) -> list[str]:
+    q = [x for x in ctx.quality if x["area_code"] == area]
+    by = defaultdict(list)
+    for x in q:
+        by[(x["section"])].append(x)
+    lines = ["| Section | Returns received | Missing | Resubmitted | Warnings |", "|---|---|---|---|---|"]
+    for letter in sorted(by):
+        xs = by[letter]
+        lines.append(
+            f"| {letter} {esc(ctx.catalogue.sections[letter].title)} | "
+            f"{sum(x['status'] != 'missing' for x in xs)} of {len(xs)} | "
+            f"{esc(', '.join(x['period'] for x in xs if x['status'] == 'missing')) or 'none'} | "
+            f"{sum(x['status'] == 'resubmitted' for x in xs)} | {sum(int(x['warnings']) for x in xs)} |"
+        )
+    return lines
+
+
+def _chart_block(c: charts.Chart, key: str, rel: str) -> list[str]:
+    lines = [f"![{esc(c.alt)}]({rel}/{key}.svg)", "", f'??? info "Data for this chart: {esc(c.title)}"', ""]
+    lines.append("    | " + " | ".join(esc(h) for h in c.header) + " |")
+    lines.append("    |" + "---|" * len(c.header))
+    for row in c.rows:
+        lines.append("    | " + " | ".join(esc(x) for x in row) + " |")
+    lines.append("")
+    return lines
+
+
+def _indicator_page(
+    ctx: Context,
+    idx: Mapping[tuple[str, str, str, str, str], Mapping[str, Any]],
+    ind: str,
+    chart_out: dict[str, charts.Chart],
+) -> Page:
+    sp = [s for s in ctx.specs if s.indicator_id == ind]
+    s0 = sp[0]
+    cat = ctx.catalogue
+    item = cat.item_index.get(ind)
+    derived = next((d for sec in cat.sections.values() for d in sec.derived if d.id == ind), None)
+    src = item.source if item else derived.source if derived else None
+    lines = [
+        f"# {esc(s0.title)}",
+        "",
+        f"Indicator {esc(ind)}, Section {s0.section}: {esc(cat.sections[s0.section].title)}.",
+        "",
+        "## Definition",
+        "",
+    ]
+    rows_def = [
+        ("Definition", item.definition if item else derived.definition if derived else ""),
+        ("Question (source wording)", item.question if item else ""),
+        ("Numerator", (item.numerator.label if item and item.numerator else "") or ", ".join(s0.numerator)),
+        (
+            "Denominator",
+            (item.denominator.label or f"item {item.denominator.item}")
+            if item and item.denominator
+            else ", ".join(s0.denominator),
+        ),
+        ("Data source", item.data_source if item else "calculated from the items named above"),
+        ("Who collects it", cat.sections[s0.section].completed_by_text),
+        ("How often", cat.sections[s0.section].frequency),
+        ("Unit", s0.unit),
+        ("Better if", {"higher_better": "higher", "lower_better": "lower"}.get(s0.polarity, "no judgement")),
+        ("Method", s0.method),
+        ("Confidence interval", "Wilson score, 95% and 99.8%" if s0.unit == "percent" else "not applicable"),
+        ("Comparison", "interval rule against targets and all areas; funnel limits; quartiles; trend"),
+        ("Disclosure rule", "counts 1-4 suppressed, others rounded to 5; rates suppressed below 5"),
+        (
+            "Source",
+            f"[{src.document}] {cat.documents[src.document].title}, {src.section}: \u201c{src.passage}\u201d"
+            if src
+            else "",
+        ),
+    ]
+    lines += ["| About this indicator | |", "|---|---|"] + [
+        f"| {esc(k)} | {esc(v)} |" for k, v in rows_def if v
+    ]
+    bms = sorted({target_text(b) for s in sp for b in s.benchmarks})
+    if bms:
+        lines += ["", "## Targets and benchmarks", "", *[f"- {esc(b)}" for b in bms]]
+    # compare areas for the first breakdown value (or the only one)
+    main = next((s for s in sp if s.breakdown_value in ("", "total")), sp[0])
+    period = ctx.latest(s0.section)
+    area_rows = [
+        r
+        for r in ctx.by_indicator[ind]
+        if r["breakdown_value"] == main.breakdown_value and r["level"] == "area" and r["period"] == period
+    ]
+    nat = next(
+        (
+            r
+            for r in ctx.by_indicator[ind]
+            if r["breakdown_value"] == main.breakdown_value
+            and r["level"] == "all areas"
+            and r["period"] == period
+        ),
+        None,
+    )
+    if area_rows and main.unit in ("percent", "gbp", "ratio", "score", "number", "count"):
+        bars = [
+            charts.Bar(
+                str(r["area_name"]),
+                num(r["value"]),
+                num(r["lower_95"]),
+                num(r["upper_95"]),
+                str(r["comparison_all_areas"]).split(" (")[0],
+            )
+            for r in area_rows
+        ]
+        if any(b.value is not None for b in bars):
+            lines += ["", f"## Areas compared ({esc(period)})", ""]
+            c = charts.compare_areas(
+                s0.title + (f" ({main.breakdown_label})" if main.breakdown_label else ""),
+                main.unit,
+                bars,
+                num(nat["value"]) if nat else None,
+                period,
+            )
+            key = f"ind-{slug(ind)}-compare"
+            chart_out[key] = c
+            lines += _chart_block(c, key, "../charts")
+    lines += _funnel_and_trend(ctx, ind, s0, main, area_rows, nat, period, chart_out)
+    lines += [
+        "",
+        f"## Data ({esc(period)})",
+        "",
+        "| Area | Provider | Breakdown | Numerator | Denominator | Value | 95% interval | Compared with all "
+        "areas | Flags |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in sorted(
+        (r for r in ctx.by_indicator[ind] if r["period"] == period),
+        key=lambda r: (
+            r["level"] != "all areas",
+            r["area_code"],
+            r["provider_code"] or "",
+            r["breakdown_value"],
+        ),
+    ):
+        lo, hi = num(r["lower_95"]), num(r["upper_95"])
+        lines.append(
+            f"| {esc(r['area_name'])} | {esc(r['provider_name'] or '')} | {esc(r['breakdown_value'])} | "
+            f"{show(r['numerator'], 'count') if r['numerator'] not in (None, '') else ''} | "
+            f"{show(r['denominator'], 'count') if r['denominator'] not in (None, '') else ''} | "
+            f"{show(r['value'], s0.unit)} | "
+            f"{_interval_text(lo, hi, s0.unit)} | "
+            f"{verdict(str(r['comparison_all_areas']))} | {esc(str(r['flags']).replace(';', ', '))} |"
+        )
+    return Page(
+        f"{GENERATED}/indicators/{slug(ind)}.md", "\n".join(lines) + _footer(ctx).replace("../", "../../")
+    )
+
+
+def _funnel_and_trend(
+    ctx: Context,
+    ind: str,
+    s0: Spec,
+    main: Spec,
+    area_rows: list[Mapping[str, Any]],
+    nat: Mapping[str, Any] | None,
+    period: str,
+    chart_out: dict[str, charts.Chart],
+) -> list[str]:
+    lines: list[str] = []
+    pts = [
+        (str(r["area_name"]), num(r["denominator"]) or 0.0, num(r["value"]) or 0.0)
+        for r in area_rows
+        if num(r["denominator"]) and num(r["value"]) is not None
+    ]
+    if main.unit == "percent" and len(pts) >= 2 and nat is not None and num(nat["value"]) is not None:
+        f = stats.funnel([v * n / 100 for _, n, v in pts], [n for _, n, _ in pts])
+        lo_n, hi_n = min(n for _, n, _ in pts) * 0.8, max(n for _, n, _ in pts) * 1.1
+        ns = [max(1.0, lo_n + (hi_n - lo_n) * k / 40) for k in range(41)]
+        limits: list[tuple[float, float, float, float, float]] = []
+        for n in ns:
+            lo95, hi95 = f.limits(n, stats.Z95)
+            lo998, hi998 = f.limits(n, stats.Z998)
+            limits.append((n, 100 * lo95, 100 * hi95, 100 * lo998, 100 * hi998))
+        c = charts.funnel_plot(s0.title, pts, num(nat["value"]), limits, f.short, period)
+        key = f"ind-{slug(ind)}-funnel"
+        chart_out[key] = c
+        lines += [
+            "",
+            "## Funnel plot",
+            "",
+            "Areas outside the limits differ from all areas by more than chance "
+            "alone would explain; areas with fewer people have wider limits.",
+            "",
+            *_chart_block(c, key, "../charts"),
+        ]
+    series = sorted(
+        (str(r["period"]), num(r["value"]))
+        for r in ctx.by_indicator[ind]
+        if r["level"] == "all areas"
+        and r["breakdown_value"] == main.breakdown_value
+        and not str(r["period"]).startswith("12 months")
+    )
+    if len(series) >= 2 and main.unit in ("percent", "gbp", "ratio", "score", "number"):
+        values = [v for _, v in series]
+        c = charts.trend_line(
+            s0.title,
+            main.unit,
+            [p for p, _ in series],
+            values,
+            values,
+            "All areas",
+            stats.trend_values([v for v in values if v is not None], main.polarity),
+        )
+        key = f"ind-{slug(ind)}-trend"
+        chart_out[key] = c
+        lines += [
+            "",
+            "## Trend for all areas",
+            "",
+            "Each area's own trend is on its page.",
+            "",
+            *_chart_block(c, key, "../charts"),
+        ]
+    return lines
+
+
+def _interval_text(lo: float | None, hi: float | None, unit: str) -> str:
+    return f"{show(lo, unit)} to {show(hi, unit)}" if lo is not None and hi is not None else ""
+
+
+def _dictionary(ctx: Context) -> Page:
+    lines = ["# Data dictionary", "", "Every item collected, by section, with its type and source.", ""]
+    for letter, sec in ctx.catalogue.sections.items():
+        lines += [
+            f"## Section {letter}: {esc(sec.title)}",
+            "",
+            "| ID | Title | Type | Source |",
+            "|---|---|---|---|",
+        ]
+        for i in sec.items:
+            lines.append(
+                f"| {esc(i.id)} | {esc(i.title)} | {esc(i.value_type)} | [{i.source.document}] "
+                f"{esc(i.source.section)} |"
+            )
+        lines.append("")
+    return Page(f"{GENERATED}/dictionary.md", "\n".join(lines) + _footer(ctx))
+
+
+def _downloads(ctx: Context) -> Page:
+    lines = [
+        "# Downloads",
+        "",
+        "## Published dataset",
+        "",
+        "- [All indicators, every period (CSV)](downloads/indicators.csv)",
+        "- [Latest period, with notes (Excel workbook)](downloads/dataset.xlsx)",
+        "- [Data quality: which returns arrived (CSV)](downloads/data_quality.csv)",
+        "",
+        "## Blank collection templates",
+        "",
+    ]
+    for letter, sec in ctx.catalogue.sections.items():
+        lines.append(
+            f"- [Section {letter}: {esc(sec.title)} (Excel workbook)](downloads/{sec.template_id}.xlsx)"
+        )
+    lines += ["", "Every chart's data is in the table under the chart, and in the CSV above."]
+    return Page(f"{GENERATED}/downloads.md", "\n".join(lines) + _footer(ctx))
+
+
+def write_pages(site_src: Path, pages: Sequence[Page], chart_out: Mapping[str, charts.Chart]) -> int:
+    """Write pages and charts; only files whose bytes change are rewritten. Returns how many were."""
+    changed = 0
+    wanted = {site_src / p.path: p.text.encode() for p in pages}
+    wanted.update(
+        {site_src / GENERATED / "charts" / f"{k}.svg": c.svg.encode() for k, c in chart_out.items()}
+    )
+    for path, data in wanted.items():
+        if not path.exists() or path.read_bytes() != data:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            changed += 1
+    gen = site_src / GENERATED
+    for stale in [
+        p for p in gen.rglob("*") if p.is_file() and p not in wanted and p.parent.name != "downloads"
+    ]:
+        stale.unlink()
+        changed += 1
+    return changed

@@ -1,0 +1,17 @@
+"""Shared values for hand-written pages (mkdocs-macros). Only pages that opt in with
+``render_macros: true`` are rendered, so no generated page or data ever passes through Jinja."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator import disclosure, stats
+
+
+def define_env(env: Any) -> None:
+    env.variables["small_count"] = disclosure.SMALL
+    env.variables["round_to"] = disclosure.ROUND_TO
+    env.variables["min_trend_periods"] = stats.MIN_TREND_PERIODS
+    env.variables["min_quartile_areas"] = stats.MIN_QUARTILE_AREAS
+    env.variables["z95"] = f"{stats.Z95:.3f}"
+    env.variables["z998"] = f"{stats.Z998:.3f}"

@@ -1,0 +1,44 @@
+"""Charts: deterministic SVG, a headline that states the message, alt text and data."""
+
+from __future__ import annotations
+
+from generator import charts
+
+
+def _bars():
+    return [
+        charts.Bar("Area one", 40.0, 35.0, 45.0, "better"),
+        charts.Bar("Area two", 20.0, 15.0, 26.0, "worse"),
+        charts.Bar("Area three", None),
+        charts.Bar("Area four", 30.0, 25.0, 35.0, "not significantly different"),
+    ]
+
+
+def test_same_inputs_give_the_same_bytes():
+    a = charts.compare_areas("Job outcome rate", "percent", _bars(), 31.0, "2025-26")
+    b = charts.compare_areas("Job outcome rate", "percent", _bars(), 31.0, "2025-26")
+    assert a.svg == b.svg and "<svg" in a.svg
+    assert "Date" not in a.svg.split("</metadata>")[0] or "dc:date" not in a.svg
+
+
+def test_headline_alt_text_and_table():
+    c = charts.compare_areas("Job outcome rate", "percent", _bars(), 31.0, "2025-26")
+    assert c.title.startswith("Job outcome rate: 1 of 3 areas significantly better")
+    assert "1 significantly worse" in c.title and "31.0%" in c.alt
+    assert ("Area three", "suppressed or not available", "", "") in c.rows  # suppressed shown in the table
+    assert len(c.rows) == 4
+
+
+def test_text_stays_text_and_uses_the_analysis_function_palette():
+    c = charts.compare_areas("Job outcome rate", "percent", _bars(), 31.0, "2025-26")
+    assert "Area one" in c.svg  # svg.fonttype none: labels are text, readable and selectable
+    assert charts.TURQUOISE.lower() in c.svg.lower() and charts.DARK_PINK.lower() in c.svg.lower()
+
+
+def test_trend_axis_starts_at_zero_and_profile_reports_the_biggest_gap():
+    t = charts.trend_line(
+        "Rate", "percent", ["Q1", "Q2"], [33.0, 35.0], [30.0, 31.0], "Area one", "no change"
+    )
+    assert t.rows == (("Q1", "33.0%", "30.0%"), ("Q2", "35.0%", "31.0%"))
+    p = charts.profile_bars("age", ["18-35", "36-50"], [20.0, 60.0], [40.0, 30.0], "Area one")
+    assert "largest gap: 18-35 (-20 points)" in p.title or "largest gap: 36-50 (+30 points)" in p.title

@@ -1,0 +1,152 @@
+"""The website, built for real (mkdocs build --strict) from the real pipeline.
+
+To keep the suite fast, pages are generated for every area and indicator but the published rows
+are limited to a handful of indicators (charts take about a third of a second each; the full
+build is measured by the benchmark, not here). One area gets a hostile name.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from generator.build import mkdocs
+from generator.catalogue import load_catalogue
+from generator.indicators import specs
+from generator.publish import build_dataset, data_quality, write_dataset
+from generator.registry import Registry, load_registry
+from generator.site import GENERATED, Context, build_pages, slug, write_pages
+
+from .conftest import ROOT
+
+HOSTILE = "<script>alert(1)</script> {{ 7*7 }} [x](javascript:alert(1))"
+KEEP = {
+    "EX02_job_outcome_rate",
+    "EX01_access_rate",
+    "EX04_cost_per_job_outcome",
+    "B02_age",
+    "BX01_intake_age_vs_population",
+    "C03_rapid_job_search",
+    "CX01_fidelity_rating_profile",
+    "D06_care_plan_employment",
+}
+
+
+def hostile_registry() -> Registry:
+    reg = load_registry()
+    orgs = {
+        code: (replace(o, area_name=HOSTILE) if o.area_code == "PS04" else o)
+        for code, o in reg.organisations.items()
+    }
+    return Registry(orgs)
+
+
+@pytest.fixture(scope="module")
+def built(small_demo, tmp_path_factory):
+    catalogue = load_catalogue()
+    registry = hostile_registry()
+    tmp = tmp_path_factory.mktemp("site_project")
+    src = tmp / "site_src"
+    top = ROOT / "site_src"
+    shutil.copytree(
+        top,
+        src,
+        ignore=lambda d, names: [n for n in names if Path(d) == top and n in (GENERATED, "index.md")],
+    )
+    config = (
+        (ROOT / "mkdocs.yml")
+        .read_text()
+        .replace("module_name: generator/site_macros", f"module_name: {ROOT / 'generator' / 'site_macros'}")
+    )
+    (tmp / "mkdocs.yml").write_text(config)
+    returns = small_demo.current_returns()
+    rows = [r for r in build_dataset(returns, catalogue, registry) if r["indicator_id"] in KEEP]
+    quality = data_quality(returns, catalogue, registry, small_demo.ledger_rows())
+    files = write_dataset(rows, quality, src / GENERATED / "downloads")
+    for sec in catalogue.sections.values():
+        shutil.copyfile(
+            ROOT / "templates_xlsx" / f"{sec.template_id}.xlsx",
+            src / GENERATED / "downloads" / f"{sec.template_id}.xlsx",
+        )
+    assert files
+    pages, charts = build_pages(Context(rows, quality, catalogue, registry, "2025-26 Q4"))
+    write_pages(src, pages, charts)
+    mkdocs(tmp / "site", "2025-26 Q4", tmp / "mkdocs.yml")  # --strict: raises on any warning
+    return tmp / "site", catalogue, registry, charts
+
+
+def test_a_page_for_every_area_and_every_indicator(built):
+    site, catalogue, registry, _ = built
+    for area in registry.areas:
+        assert (site / GENERATED / "areas" / slug(area) / "index.html").exists(), area
+    for ind in {s.indicator_id for s in specs(catalogue)}:
+        assert (site / GENERATED / "indicators" / slug(ind) / "index.html").exists(), ind
+    for page in ("guidance/ips-principles", "guidance/questions-to-ask", "methods", "accessibility"):
+        assert (site / page / "index.html").exists(), page
+
+
+def _refs(html: str) -> list[str]:
+    return re.findall(r'(?:href|src)="([^"#?]+)', html)
+
+
+def test_internal_links_and_images_resolve(built):
+    """MkDocs checks Markdown links; this checks every href and src in the built HTML too."""
+    site = built[0]
+    broken = []
+    for page in site.rglob("*.html"):
+        for ref in _refs(page.read_text(encoding="utf-8")):
+            if ref.startswith(("http://", "https://", "mailto:", "data:", "javascript:")):
+                continue
+            target = (page.parent / ref).resolve() if not ref.startswith("/") else (site / ref.lstrip("/"))
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(site)} -> {ref}")
+    assert not broken, "\n".join(broken[:20])
+
+
+def test_names_from_data_appear_as_text_never_as_markup_or_template(built):
+    site = built[0]
+    html = (site / GENERATED / "areas" / "ps04" / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)" not in html
+    assert "7*7" in html and ">49<" not in html  # {{ }} was not evaluated
+    assert 'href="javascript:' not in html
+
+
+def test_the_site_loads_nothing_from_other_hosts(built):
+    """No script, style, font or image from another host (a canonical link is not a request)."""
+    site = built[0]
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        loaded = re.findall(r'src="(https?://[^"]+)', text)
+        loaded += [
+            h for tag, h in re.findall(r'(<link[^>]*href="(https?://[^"]+)")', text) if "canonical" not in tag
+        ]
+        assert not loaded, f"{page}: {loaded[:3]}"
+
+
+def test_every_chart_has_alt_text_and_its_data_beside_it(built):
+    site, _, _, charts = built
+    assert charts
+    for key, chart in charts.items():
+        assert chart.alt and chart.title and chart.rows, key
+        assert (site / GENERATED / "charts" / f"{key}.svg").exists()
+    html = (site / GENERATED / "indicators" / "ex02-job-outcome-rate" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert 'alt="Bar chart of Job outcome rate' in html and "Data for this chart" in html
+
+
+def test_every_page_says_when_the_data_are_from(built):
+    site = built[0]
+    for page in [
+        site / "index.html",
+        site / "methods" / "index.html",
+        site / GENERATED / "areas" / "ps05" / "index.html",
+    ]:
+        assert "data as at 2025-26 Q4" in page.read_text(encoding="utf-8")
