@@ -435,15 +435,17 @@ def _args_ingest(sp: argparse.ArgumentParser) -> None:
         action="store_true",
         help="replace a stored return for the same organisation, section and period",
     )
+    _store_arg(sp)
+
+
+def _store_arg(sp: argparse.ArgumentParser) -> None:
     sp.add_argument(
         "--store", default=str(DEFAULT_STORE), metavar="DIR", help="the returns store (default data/returns)"
     )
 
 
 def _args_compute(sp: argparse.ArgumentParser) -> None:
-    sp.add_argument(
-        "--store", default=str(DEFAULT_STORE), metavar="DIR", help="the returns store (default data/returns)"
-    )
+    _store_arg(sp)
     sp.add_argument(
         "--out",
         default=str(ROOT / "build" / "dataset"),
@@ -453,9 +455,7 @@ def _args_compute(sp: argparse.ArgumentParser) -> None:
 
 
 def _args_build(sp: argparse.ArgumentParser) -> None:
-    sp.add_argument(
-        "--store", default=str(DEFAULT_STORE), metavar="DIR", help="the returns store (default data/returns)"
-    )
+    _store_arg(sp)
     sp.add_argument(
         "--dataset",
         default=str(ROOT / "build" / "dataset"),

@@ -540,15 +540,19 @@ def _mean_value(res: tuple[float, float, float] | None) -> Value:
     if res is None:
         return Value()
     n, mean, var = res
-    se = math.sqrt(var / n)
+    return _normal(n, mean, math.sqrt(var / n))
+
+
+def _normal(n: float, centre: float, se: float) -> Value:
+    """A mean (or difference of means) with normal-theory 95% and 99.8% intervals."""
     return Value(
         None,
         n,
-        round(mean, 2),
-        round(mean - stats.Z95 * se, 2),
-        round(mean + stats.Z95 * se, 2),
-        round(mean - stats.Z998 * se, 2),
-        round(mean + stats.Z998 * se, 2),
+        round(centre, 2),
+        round(centre - stats.Z95 * se, 2),
+        round(centre + stats.Z95 * se, 2),
+        round(centre - stats.Z998 * se, 2),
+        round(centre + stats.Z998 * se, 2),
     )
 
 
@@ -566,15 +570,7 @@ def m_swemwbs_change(spec: Spec, bag: Bag, _: Bag | None) -> Value:
         return Value()
     d = b[1] - a[1]
     se = math.sqrt(a[2] / a[0] + b[2] / b[0])  # start and end treated as independent: conservative
-    return Value(
-        None,
-        min(a[0], b[0]),
-        round(d, 2),
-        round(d - stats.Z95 * se, 2),
-        round(d + stats.Z95 * se, 2),
-        round(d - stats.Z998 * se, 2),
-        round(d + stats.Z998 * se, 2),
-    )
+    return _normal(min(a[0], b[0]), d, se)
 
 
 def m_rating_total(spec: Spec, bag: Bag, _: Bag | None) -> Value:
