@@ -4,12 +4,19 @@ The rule follows NHS Digital's for mental health statistics, applied to every ro
 national level before anything is written for publication:
 
 * counts of people from 1 to 4 are suppressed, other counts are rounded to the nearest 5;
-* a rate is suppressed when its numerator or denominator is below 5 (rates are computed
-  from the unrounded counts, then published or not);
-* secondary suppression: where one suppressed cell could be recovered from a published
-  total and the other cells of the same breakdown (or from an area total and its other
-  providers), the next smallest cell is suppressed too;
-* ratings and money are not counts of people and are published as they are.
+* a rate is suppressed when its numerator or denominator is below 5 (rates are computed from
+  the unrounded counts) and published to one decimal place, intervals too;
+* a value built on a number of people (a cost per job outcome, a mean wellbeing score, a
+  caseload ratio) is suppressed when that number is below 5, and the number is rounded;
+* wherever a suppressed cell could be recovered by subtraction, another cell of at least 5 is
+  suppressed too. The sums protected: the categories of a breakdown, an area and its
+  providers, the areas and the national total, a rolling 12 months and its four quarters, and
+  rows of different indicators built from the same counts. Passes repeat until nothing changes;
+* a suppressed row shows no comparison, rank, quartile, funnel limit or trend either: those are
+  calculated from the value and would give it back;
+* ratings and money totals are not counts of people and are published as they are. National
+  figures are published exactly, unless every other area is zero, when the national figure would
+  give the one suppressed area away and is suppressed too.
 
 Functions here take and return plain rows (dicts), so the rule can be tested on its own.
 """
@@ -21,11 +28,32 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from .layout import periods
+
 SMALL = 5  # counts 1..SMALL-1 are suppressed; rates need numerator and denominator >= SMALL
 ROUND_TO = 5
+RATE_DP = 1
 NATIONAL = "ALL"
-PEOPLE_UNITS = {"count", "percent"}  # indicators whose numbers are counts of people
+PEOPLE_UNITS = {"count", "percent"}  # indicators whose numerator and denominator count people
+BASED_ON_PEOPLE = {"gbp", "ratio", "score"}  # values that may rest on a number of people
 Row = dict[str, Any]
+ROLLING = "12 months to "
+
+RATE_FIELDS = ("value", "lower_95", "upper_95", "lower_998", "upper_998")
+DERIVED_FIELDS = (  # calculated from the value: blank whenever the value is suppressed
+    "comparison_target",
+    "comparison_all_areas",
+    "quartile",
+    "rank",
+    "trend",
+    "funnel_lower_95",
+    "funnel_upper_95",
+    "funnel_lower_998",
+    "funnel_upper_998",
+    "comparison_funnel",
+    "value_label",
+)
+SECONDARY = "_secondary"  # internal marker (tests); the public flag is just "suppressed"
 
 
 def round5(n: float) -> int:
@@ -42,60 +70,120 @@ def _blank(row: Row, fields: Iterable[str]) -> None:
         row[f] = None
 
 
-RATE_FIELDS = ("value", "lower_95", "upper_95", "lower_998", "upper_998")
+def _flag(row: Row, *flags: str) -> None:
+    have = set(filter(None, str(row.get("flags") or "").split(";")))
+    row["flags"] = ";".join(sorted(have | set(flags)))
+
+
+def _round_rate(row: Row) -> None:
+    for f in RATE_FIELDS:
+        v = row.get(f)
+        if isinstance(v, float):
+            row[f] = round(v, RATE_DP)
 
 
 def suppress_row(row: Row) -> Row:
-    """Primary suppression and rounding for one row (a copy), below national level only."""
+    """Primary suppression and rounding for one row (a copy)."""
     out = dict(row)
-    if out.get("area_code") == NATIONAL or out.get("unit") not in PEOPLE_UNITS:
+    unit = out.get("unit")
+    if unit == "percent":
+        _round_rate(out)
+    if out.get("area_code") == NATIONAL:
         return out
-    flags = set(filter(None, str(out.get("flags") or "").split(";")))
     num, den = out.get("numerator"), out.get("denominator")
-    if out["unit"] == "percent" and den is not None and ((num is not None and num < SMALL) or den < SMALL):
+    if unit == "percent" and den is not None and ((num is not None and num < SMALL) or den < SMALL):
         _blank(out, RATE_FIELDS)
-        flags.add("suppressed")
-    if out["unit"] == "count" and is_small(out.get("value")):
+        _flag(out, "suppressed")
+    elif unit == "count" and is_small(out.get("value")):
         out["value"] = None
-        flags.add("suppressed")
-    elif out["unit"] == "count" and out.get("value") is not None:
+        _flag(out, "suppressed")
+    elif unit == "count" and out.get("value") is not None:
         out["value"] = round5(out["value"])
-    for f in ("numerator", "denominator"):
-        v = out.get(f)
-        if is_small(v):
-            out[f] = None
-            flags.add("suppressed")
-        elif v is not None:
-            out[f] = round5(v)
-    out["flags"] = ";".join(sorted(flags))
+    elif unit in BASED_ON_PEOPLE and any(v is not None and v < SMALL for v in (num, den)):
+        _blank(out, RATE_FIELDS)  # e.g. a cost per job outcome for 1 to 4 outcomes
+        _flag(out, "suppressed")
+    if unit in PEOPLE_UNITS or unit in BASED_ON_PEOPLE:
+        for f in ("numerator", "denominator"):
+            v = out.get(f)
+            if is_small(v):
+                out[f] = None
+                _flag(out, "suppressed")
+            elif v is not None:
+                out[f] = round5(v)
     return out
 
 
-def _group_key(row: Row) -> tuple[Any, ...]:
-    return (row.get("area_code"), row.get("provider_code"), row.get("period"), row.get("indicator_id"))
-
-
-def secondary_suppress(rows: list[Row], max_rounds: int = 20) -> list[Row]:
-    """Suppress more cells wherever one suppressed cell could be recovered by subtraction.
-
-    Three kinds of sum are protected: the categories of one breakdown (whose total is published
-    as the denominator of each category), an area and its providers (the area's pooled count is
-    their sum), and all areas with their national total. Protecting one sum can expose another
-    (a cell hidden to protect the national total leaves that area's breakdown with a single
-    hidden cell), so the passes repeat until nothing changes.
-    """
+def secondary_suppress(rows: list[Row], max_rounds: int = 30) -> list[Row]:
+    """Suppress more cells wherever one suppressed cell could be recovered by subtraction."""
     out = [dict(r) for r in rows]
     sums = _sum_groups(out)
     twins = _twin_groups(out)
     for _ in range(max_rounds):
         changed = False
-        for total, parts in sums:
-            field = "numerator" if parts[0].get("unit") == "percent" else "value"
+        for total, parts, field in sums:
             changed |= _protect(total, parts, field)
         for group in twins:
             changed |= _hide_together(group)
         if not changed:
             break
+    return out
+
+
+def _field(r: Row) -> str:
+    return "numerator" if r.get("unit") == "percent" else "value"
+
+
+def _sum_groups(rows: list[Row]) -> list[tuple[Row | None, list[Row], str]]:
+    """(total row or None, part rows, field) for every sum a reader could subtract within."""
+    people = [r for r in rows if r.get("unit") in PEOPLE_UNITS and r.get("breakdown_value") != "total"]
+    out: list[tuple[Row | None, list[Row], str]] = []
+    breakdowns: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
+    for r in people:
+        if r.get("area_code") != NATIONAL and r.get("breakdown"):
+            breakdowns[
+                (r.get("area_code"), r.get("provider_code"), r.get("period"), r.get("indicator_id"))
+            ].append(r)
+    out.extend((None, parts, _field(parts[0])) for parts in breakdowns.values())
+    cell: dict[tuple[Any, ...], dict[tuple[Any, Any], Row]] = defaultdict(dict)  # (period, ind, cat) -> units
+    for r in people:
+        cell[(r.get("period"), r.get("indicator_id"), r.get("breakdown_value"))][
+            (r.get("area_code"), r.get("provider_code") or "")
+        ] = r
+    fields_of = {"percent": ("numerator", "denominator"), "count": ("value",)}
+    for units in cell.values():
+        sample = next(iter(units.values()))
+        fields = fields_of[str(sample.get("unit"))]
+        for area in {a for a, _ in units if a != NATIONAL}:
+            providers = [row for (a, p), row in units.items() if a == area and p]
+            if providers:
+                out.extend((units.get((area, "")), providers, f) for f in fields)
+        area_rows = [row for (a, p), row in units.items() if a != NATIONAL and not p]
+        if area_rows:
+            out.extend((units.get((NATIONAL, "")), area_rows, f) for f in fields)
+    out.extend(_rolling_groups(people, fields_of))
+    return out
+
+
+def _rolling_groups(
+    people: list[Row], fields_of: dict[str, tuple[str, ...]]
+) -> list[tuple[Row | None, list[Row], str]]:
+    """A rolling 12 months is the sum of its four quarters."""
+    quarters = periods("quarterly")
+    series: dict[tuple[Any, ...], dict[str, Row]] = defaultdict(dict)
+    for r in people:
+        if r.get("area_code") != NATIONAL:
+            series[
+                (r.get("area_code"), r.get("provider_code"), r.get("indicator_id"), r.get("breakdown_value"))
+            ][str(r.get("period"))] = r
+    out: list[tuple[Row | None, list[Row], str]] = []
+    for by_period in series.values():
+        for period, total in by_period.items():
+            if not period.startswith(ROLLING):
+                continue
+            end = quarters.index(period.removeprefix(ROLLING))
+            parts = [by_period[q] for q in quarters[max(0, end - 3) : end + 1] if q in by_period]
+            if parts:
+                out.extend((total, parts, f) for f in fields_of[str(total.get("unit"))])
     return out
 
 
@@ -109,71 +197,69 @@ def _twin_groups(rows: list[Row]) -> list[list[Row]]:
     return [g for g in groups.values() if len(g) > 1]
 
 
-def _hide_together(group: list[Row]) -> bool:
-    def field(r: Row) -> str:
-        return "numerator" if r.get("unit") == "percent" else "value"
+def _hidden(r: Row, field: str) -> bool:
+    return r.get(field) is None and "suppressed" in str(r.get("flags") or "")
 
-    if not any(_suppressed(r, field(r)) for r in group):
+
+def _hide(r: Row, field: str) -> None:
+    r[field] = None
+    if field in ("numerator", "denominator"):
+        _blank(r, RATE_FIELDS)
+    r[SECONDARY] = True
+    _flag(r, "suppressed")
+
+
+def _hide_together(group: list[Row]) -> bool:
+    if not any(_hidden(r, _field(r)) for r in group):
         return False
     changed = False
     for r in group:
-        if r.get(field(r)) is not None:
-            r[field(r)] = None
-            if field(r) == "numerator":
-                _blank(r, RATE_FIELDS)
-            flags = set(filter(None, str(r.get("flags") or "").split(";")))
-            r["flags"] = ";".join(sorted(flags | {"suppressed", "secondary"}))
+        if r.get(_field(r)) is not None:
+            _hide(r, _field(r))
             changed = True
     return changed
 
 
-def _sum_groups(rows: list[Row]) -> list[tuple[Row | None, list[Row]]]:
-    """(total row or None, part rows) for every sum a reader could subtract within."""
-    people = [r for r in rows if r.get("unit") in PEOPLE_UNITS]
-    out: list[tuple[Row | None, list[Row]]] = []
-    breakdowns: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
-    for r in people:
-        if r.get("area_code") != NATIONAL and r.get("breakdown") and r.get("breakdown_value") != "total":
-            breakdowns[_group_key(r)].append(r)
-    out.extend((None, parts) for parts in breakdowns.values())
-    cell: dict[tuple[Any, ...], dict[tuple[Any, Any], Row]] = defaultdict(dict)  # (period, ind, cat)
-    for r in people:
-        key = (r.get("period"), r.get("indicator_id"), r.get("breakdown_value"))
-        cell[key][(r.get("area_code"), r.get("provider_code") or "")] = r
-    for units in cell.values():
-        areas = {a for a, p in units if a != NATIONAL}
-        for area in areas:
-            providers = [row for (a, p), row in units.items() if a == area and p]
-            if providers:
-                out.append((units.get((area, "")), providers))
-        area_rows = [row for (a, p), row in units.items() if a != NATIONAL and not p]
-        if area_rows:
-            out.append((units.get((NATIONAL, "")), area_rows))
-    return out
-
-
-def _suppressed(r: Row, field: str) -> bool:
-    return r.get(field) is None and "suppressed" in str(r.get("flags") or "")
-
-
 def _protect(total: Row | None, parts: list[Row], field: str) -> bool:
-    """If exactly one cell of the sum (total or part) is hidden, hide the smallest shown part."""
+    """If exactly one cell of the sum is hidden, hide the smallest other part of at least 5.
+
+    A hidden zero protects nothing (a reader knows a second cell is 0 or at least 5), so the
+    second cell is never a zero; with no such part, the total itself is hidden.
+    """
     cells = parts + ([total] if total is not None and total.get("area_code") != NATIONAL else [])
-    hidden = [r for r in cells if _suppressed(r, field)]
+    hidden = [r for r in cells if _hidden(r, field)]
     if len(hidden) != 1:
-        return False  # none to protect, or two or more already (no single cell can be recovered)
-    shown = [r for r in parts if r.get(field) is not None]
-    if not shown:
         return False
-    victim = min(shown, key=lambda r: r[field])
-    victim[field] = None
-    if field == "numerator":
-        _blank(victim, RATE_FIELDS)
-    flags = set(filter(None, str(victim.get("flags") or "").split(";")))
-    victim["flags"] = ";".join(sorted(flags | {"suppressed", "secondary"}))
-    return True
+    candidates = [r for r in parts if r.get(field) is not None and r[field] >= SMALL]
+    if candidates:
+        _hide(min(candidates, key=lambda r: r[field]), field)
+        return True
+    if total is None and field == "numerator":
+        # a breakdown's total is its denominator, shown on every category: hide it everywhere
+        shown = [r for r in parts if r.get("denominator") is not None]
+        for r in shown:
+            _hide(r, "denominator")
+        return bool(shown)
+    if total is not None and total.get(field) is not None:
+        # no part to hide: hide the total, even a national one (every other area is zero, so the
+        # exact national figure would give the hidden area away)
+        _hide(total, field)
+        return True
+    return False
+
+
+def blank_derived(rows: list[Row]) -> list[Row]:
+    """A suppressed value takes its comparisons, rank, quartile, funnel and trend with it."""
+    for r in rows:
+        if (
+            r.get("area_code") != NATIONAL
+            and "suppressed" in str(r.get("flags") or "")
+            and r.get("value") is None
+        ):
+            _blank(r, DERIVED_FIELDS)
+    return rows
 
 
 def apply(rows: list[Row]) -> list[Row]:
-    """The whole rule, in order: primary suppression and rounding, then secondary suppression."""
-    return secondary_suppress([suppress_row(r) for r in rows])
+    """The whole rule, in order: primary, secondary (to a fixed point), then derived columns."""
+    return blank_derived(secondary_suppress([suppress_row(r) for r in rows]))

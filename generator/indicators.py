@@ -396,10 +396,6 @@ def rolling_label(quarter: str) -> str:
 def pool(returns: Sequence[Mapping[str, Any]], catalogue: Catalogue, registry: Registry) -> list[Bag]:
     """Bags per (section, provider / area / all areas, period and rolling 12 months)."""
     quarters = periods("quarterly")
-    models: dict[str, set[str]] = defaultdict(set)
-    for r in returns:
-        if r["section"] == "E" and "E01_support_model" in r["values"]:
-            models[r["identity"]["organisation_code"]].add(str(r["values"]["E01_support_model"]))
     raw: dict[tuple[str, str, str, str], list[Mapping[str, Any]]] = defaultdict(list)
     for r in returns:
         ident = r["identity"]
@@ -432,7 +428,8 @@ def pool(returns: Sequence[Mapping[str, Any]], catalogue: Catalogue, registry: R
                 values[k].append(v)
         orgs = {r["identity"]["organisation_code"] for r in rs}
         expected = 4 * len(orgs) if rolling else len(rs)
-        sm = frozenset(m for o in orgs for m in models.get(o, ()))
+        # the support model from these very returns (a provider may change model over time)
+        sm = frozenset(str(m) for m in values.get("E01_support_model", []))
         bags.append(Bag(sec, area, prov, period, dict(values), len(rs), expected, sm))
     return bags
 
@@ -703,6 +700,12 @@ def calculate(
     return rows
 
 
+def _comparable(spec: Spec) -> bool:
+    """Rates, scores, ratios and costs per outcome compare across areas; totals (counts of people,
+    money, yes/no, choices) depend on an area's size and do not."""
+    return spec.unit in ("percent", "score", "ratio") or spec.method in ("cost_per_outcome", "mean", "given")
+
+
 def _level(bag: Bag) -> str:
     return "all areas" if bag.area_code == NATIONAL else "provider" if bag.provider_code else "area"
 
@@ -781,11 +784,21 @@ def _row(
             )
             verdicts.append(f"{b.label.replace(';', ',')}: {verdict}")  # '; ' separates verdicts
     comp_all = ""
-    if nat is not None and numeric and level != "all areas" and isinstance(nat.value, int | float):
+    comparable = _comparable(spec)
+    if (
+        comparable
+        and nat is not None
+        and numeric
+        and level != "all areas"
+        and isinstance(nat.value, int | float)
+    ):
         if v.lower_95 is not None and v.upper_95 is not None:
             w95 = stats.compare_interval(v.lower_95, v.upper_95, nat.value, spec.polarity)
             w998 = stats.compare_interval(
-                v.lower_998 or math.nan, v.upper_998 or math.nan, nat.value, spec.polarity
+                math.nan if v.lower_998 is None else v.lower_998,
+                math.nan if v.upper_998 is None else v.upper_998,
+                nat.value,
+                spec.polarity,
             )
             comp_all = (
                 f"{w998} (99.8%)"
@@ -822,11 +835,7 @@ def _row(
                 if v.value < f_lo95
                 else "within the limits"
             )
-    quart = (
-        stats.quartile_of(v.value, area_values)
-        if level == "area" and numeric and spec.unit != "yes/no"
-        else None
-    )
+    quart = stats.quartile_of(v.value, area_values) if level == "area" and numeric and comparable else None
     rank = None
     if quart is not None and spec.polarity != "no_judgement":  # a rank needs a better direction
         better = [

@@ -86,6 +86,12 @@ def compare_interval(lo: float, hi: float, value: float, polarity: Polarity) -> 
     """
     if isnan(lo) or isnan(hi) or isnan(value):
         return "not assessed"
+    if polarity == "lower_better":  # the rule mirrored: at or below the target is good
+        if hi <= value:
+            return BETTER
+        if lo > value:
+            return WORSE
+        return SAME
     if lo >= value:
         return _direction(HIGHER, polarity)
     if hi < value:
@@ -209,7 +215,7 @@ def funnel(xs: Sequence[float], ns: Sequence[float]) -> Funnel:
     zw = winsorise(z, WINSOR)
     phi = sum(v * v for v in zw) / k
     tau2 = 0.0
-    if phi * k > k - 1 and phi > 1:
+    if phi * k > k - 1:  # Spiegelhalter: overdispersed when k * phi exceeds k - 1
         w = [1 / v for v in var]
         tau2 = max(0.0, (k * phi - (k - 1)) / (sum(w) - sum(wi * wi for wi in w) / sum(w)))
     return Funnel(p0, phi, tau2, tau2 > 0, k)
@@ -239,8 +245,8 @@ def quantile(sorted_values: Sequence[float], q: float) -> float:
 def quartile_of(value: float, values: Sequence[float]) -> int | None:
     """Which quartile (1 lowest .. 4 highest) ``value`` falls in among ``values``; None below 4."""
     clean = sorted(v for v in values if not isnan(v))
-    if isnan(value) or len(clean) < MIN_QUARTILE_AREAS:
-        return None
+    if isnan(value) or len(clean) < MIN_QUARTILE_AREAS or clean[0] == clean[-1]:
+        return None  # too few areas, or all alike: quartiles would mean nothing
     q1, q2, q3 = (quantile(clean, p) for p in (0.25, 0.5, 0.75))
     return 1 if value <= q1 else 2 if value <= q2 else 3 if value <= q3 else 4
 
@@ -277,6 +283,32 @@ def trend(xs: Sequence[float], ns: Sequence[float], polarity: Polarity) -> str:
     return {HIGHER: "increasing", LOWER: "decreasing", BETTER: "improving", WORSE: "getting worse"}[verdict]
 
 
+T95 = {  # two-sided 95% critical values of Student's t, by degrees of freedom
+    3: 3.182,
+    4: 2.776,
+    5: 2.571,
+    6: 2.447,
+    7: 2.365,
+    8: 2.306,
+    9: 2.262,
+    10: 2.228,
+    11: 2.201,
+    12: 2.179,
+    13: 2.160,
+    14: 2.145,
+    15: 2.131,
+    16: 2.120,
+    17: 2.110,
+    18: 2.101,
+    19: 2.093,
+    20: 2.086,
+    25: 2.060,
+    30: 2.042,
+    40: 2.021,
+    60: 2.000,
+}
+
+
 def trend_values(values: Sequence[float], polarity: Polarity) -> str:
     """For values without counts: least-squares slope, with its t-test at 95% (>=5 periods)."""
     pts = [(i, v) for i, v in enumerate(values) if not isnan(v)]
@@ -291,7 +323,7 @@ def trend_values(values: Sequence[float], polarity: Polarity) -> str:
     se = math.sqrt(resid / (n - 2) / sxx) if n > 2 else NAN
     se_t = (math.inf if slope else 0.0) if se == 0 else (0.0 if isnan(se) else abs(slope) / se)
     # two-sided t critical values at 95% for n-2 degrees of freedom (3..)
-    crit = {3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228}.get(n - 2, 2.0)
+    crit = T95.get(n - 2, 1.96)
     if se_t < crit:
         return "no significant change"
     verdict = _direction(HIGHER if slope > 0 else LOWER, polarity)

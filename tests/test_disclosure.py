@@ -63,10 +63,8 @@ def test_rates_suppressed_when_numerator_or_denominator_below_five():
     r = disclosure.suppress_row(row(unit="percent", numerator=4, denominator=4, value=100.0))
     assert r["value"] is None and r["denominator"] is None
     r = disclosure.suppress_row(row(unit="percent", numerator=12, denominator=47, value=25.53))
-    assert r["value"] == 25.53 and (r["numerator"], r["denominator"]) == (
-        10,
-        45,
-    )  # rate from unrounded counts
+    assert r["value"] == 25.5  # from unrounded counts, published to one decimal place
+    assert (r["numerator"], r["denominator"]) == (10, 45)
 
 
 def test_zero_numerator_rate_is_suppressed():
@@ -91,13 +89,13 @@ def test_secondary_suppression_within_a_breakdown():
             denominator=60,
             value=100 * n / 60,
         )
-        for c, n in (("a", 3), ("b", 9), ("c", 48))
+        for c, n in (("a", 3), ("z", 0), ("b", 9), ("c", 48))
     ]
     out = disclosure.apply(cats)
     hidden = [r["breakdown_value"] for r in out if r["numerator"] is None]
-    assert hidden == ["a", "b"]
-    assert "secondary" in out[1]["flags"] and out[1]["value"] is None
-    assert out[2]["numerator"] == 50
+    assert hidden == ["a", "b"]  # never the zero: a hidden zero protects nothing
+    assert out[2].get("_secondary") and out[2]["value"] is None and out[2]["flags"] == "suppressed"
+    assert out[3]["numerator"] == 50
 
 
 def test_no_secondary_suppression_when_two_are_already_hidden():
@@ -119,3 +117,29 @@ def test_secondary_suppression_across_providers_of_an_area():
     provs = [row(provider_code=p, value=v) for p, v in (("P1", 3), ("P2", 20), ("P3", 40))]
     out = disclosure.apply([*provs, row(value=63)])
     assert [r["value"] for r in out[:3]] == [None, None, 40]
+
+
+def test_rolling_year_and_its_quarters_are_protected_together():
+    """Year minus three published quarters would give the fourth back."""
+    qs = ["2025-26 Q1", "2025-26 Q2", "2025-26 Q3", "2025-26 Q4"]
+    rows = [row(period=q, value=v) for q, v in zip(qs, (3, 20, 25, 30), strict=True)]
+    rows.append(row(period="12 months to 2025-26 Q4", value=78))
+    out = disclosure.apply(rows)
+    assert [r["value"] for r in out[:4]].count(None) == 2  # Q1 and one more quarter
+
+
+def test_national_total_hidden_when_every_other_area_is_zero():
+    areas = [row(area_code=a, value=v) for a, v in (("PS01", 2), ("PS02", 0), ("PS03", 0))]
+    out = disclosure.apply([*areas, row(area_code="ALL", value=2)])
+    assert out[0]["value"] is None and out[3]["value"] is None
+
+
+def test_values_resting_on_few_people_are_suppressed_with_their_comparisons():
+    cost = row(
+        unit="gbp", value=48273.0, denominator=1, comparison_all_areas="worse (95%)", quartile=4, rank=17
+    )
+    out = disclosure.apply([cost])[0]
+    assert out["value"] is None and out["denominator"] is None
+    assert out["comparison_all_areas"] is None and out["quartile"] is None and out["rank"] is None
+    ok = disclosure.apply([row(unit="gbp", value=3100.0, denominator=23)])[0]
+    assert ok["value"] == 3100.0 and ok["denominator"] == 25

@@ -236,3 +236,27 @@ def test_ratings_carry_their_scale_wording_and_areas_are_ranked_only_with_a_dire
     assert ranks == {"A1": 5, "A2": 4, "A3": 3, "A4": 2, "A5": 1}  # higher job outcome rate ranks first
     split = [r for r in rows if r["indicator_id"] == "EX03_job_outcome_split" and r["level"] == "area"]
     assert split and all(r["rank"] is None for r in split)  # no direction, no rank
+
+
+def test_totals_are_not_compared_or_ranked_across_areas(catalogue, registry):
+    """A count of people depends on an area's size: no comparison with the national total (review)."""
+    regs = Registry(
+        {f"A{i}-P": Organisation(f"A{i}-P", "p", f"A{i}", f"Area {i}", "provider", True) for i in range(1, 6)}
+    )
+    rows = calculate(
+        [ret("E", f"A{i}-P", f"A{i}", "2025-26 Q1", _e(100, 10 * i)) for i in range(1, 6)], catalogue, regs
+    )
+    count = [r for r in rows if r["indicator_id"] == "E05_job_outcomes" and r["level"] == "area"]
+    assert count and all(
+        r["comparison_all_areas"] == "" and r["quartile"] is None and r["rank"] is None for r in count
+    )
+
+
+def test_a_zero_lower_limit_is_a_limit_not_missing(catalogue, registry):
+    rets = [
+        ret("E", "A1-P1", "A1", "2025-26 Q1", _e(20, 0)),
+        ret("E", "A2-P1", "A2", "2025-26 Q1", _e(20, 15)),
+    ]
+    rows = calculate(rets, catalogue, registry)
+    r = find(rows, "EX02_job_outcome_rate", "area", "2025-26 Q1")
+    assert r["lower_998"] == 0 and "not assessed" not in r["comparison_all_areas"]

@@ -134,3 +134,20 @@ def test_quartiles_need_four_areas():
     values = [1, 2, 3, 4, 5, 6, 7, 8]
     assert [stats.quartile_of(v, values) for v in values] == [1, 1, 2, 2, 3, 3, 4, 4]
     assert stats.quartile_of(float("nan"), values) is None
+
+
+def test_lower_is_better_mirrors_the_rule():
+    """At or below a maximum is good: a caseload of exactly 25 meets 'at most 25' (review finding)."""
+    assert stats.compare_to_benchmark("maximum", 25, 25, 25, "lower_better", value=25) == "within the maximum"
+    assert stats.compare_interval(20, 25, 25, "lower_better") == "better"
+    assert stats.compare_interval(25, 30, 25, "lower_better") == "not significantly different"
+    assert stats.compare_interval(26, 30, 25, "lower_better") == "worse"
+
+
+def test_quartiles_say_nothing_when_all_areas_are_alike():
+    assert stats.quartile_of(5, [5, 5, 5, 5]) is None
+
+
+def test_t_critical_values_beyond_ten_degrees_of_freedom():
+    """Twelve periods (10 df) and thirteen (11 df) use their own critical values, not 2.0."""
+    assert stats.T95[11] == 2.201
