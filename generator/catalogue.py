@@ -159,6 +159,10 @@ class Item(Model):
     breakdown: str | None = None
     breakdown_exhaustive: bool = True
     exclude_categories: tuple[str, ...] = ()  # categories of the breakdown not collected here
+    # how values add up over providers and time: "sum" (flows: referrals, job outcomes), "stock"
+    # (a level at a point in time: a caseload, staff in post; summed over providers, never over
+    # quarters), "max" (the largest of any provider or quarter)
+    aggregate: Literal["sum", "stock", "max"] = "sum"
     scale: str | None = None
     min: float | None = None
     max: float | None = None

@@ -25,7 +25,7 @@ from typing import Any
 from . import stats
 from .catalogue import Benchmark, Catalogue, Derived, Item
 from .layout import periods
-from .registry import Registry
+from .registry import Registry, role_for
 
 NOT_RECORDED = ("not_recorded", "dont_know")
 NATIONAL = "ALL"
@@ -83,6 +83,7 @@ class Spec:
     reference: tuple[str, ...] = ()  # profile: the local population's share (a Section A key)
     benchmarks: tuple[Benchmark, ...] = ()
     headline: bool = False  # a key indicator for the site's overview
+    per_period_only: bool = False  # a stock or maximum: never added up over a rolling year
     wording: Mapping[str, str] = field(default_factory=dict)  # rating: scale point -> its wording
     description: str = ""
 
@@ -201,6 +202,9 @@ def specs(catalogue: Catalogue) -> list[Spec]:
                 "yes_no": "same",
                 "choice": "same",
             }[vt]
+            if item.aggregate != "sum":  # a stock is summed over providers; a maximum is a maximum
+                method = "max" if item.aggregate == "max" else "sum"
+                base = replace(base, per_period_only=True)
             if item.scale:  # ratings and choices: publish each point's wording beside its code
                 sc = catalogue.scales[item.scale]
                 base = replace(base, wording={str(p.value): p.label for p in sc.points})
@@ -427,7 +431,19 @@ def pool(returns: Sequence[Mapping[str, Any]], catalogue: Catalogue, registry: R
             for k, v in r["values"].items():
                 values[k].append(v)
         orgs = {r["identity"]["organisation_code"] for r in rs}
-        expected = 4 * len(orgs) if rolling else len(rs)
+        # expected: every organisation the registry says should send this section, for every
+        # quarter of a rolling year; fewer returns than that makes the value "partial"
+        role = role_for(catalogue.sections[sec].completed_by)
+        n_orgs = (
+            1
+            if prov
+            else sum(
+                1
+                for o in registry.organisations.values()
+                if o.role == role and (area == NATIONAL or o.area_code == area)
+            )
+        )
+        expected = max(n_orgs, len(orgs)) * (4 if rolling else 1)
         # the support model from these very returns (a provider may change model over time)
         sm = frozenset(str(m) for m in values.get("E01_support_model", []))
         bags.append(Bag(sec, area, prov, period, dict(values), len(rs), expected, sm))
@@ -494,6 +510,11 @@ def m_same(spec: Spec, bag: Bag, _: Bag | None) -> Value:
     if not xs:
         return Value()
     return Value(value=xs.pop() if len(xs) == 1 else "mixed")
+
+
+def m_max(spec: Spec, bag: Bag, _: Bag | None) -> Value:
+    xs = [v for k in spec.numerator for v in bag.values.get(k, []) if isinstance(v, int | float)]
+    return Value(value=float(max(xs)) if xs else None)
 
 
 def m_ratio(spec: Spec, bag: Bag, _: Bag | None) -> Value:
@@ -585,6 +606,7 @@ METHODS: dict[str, Method] = {
     "given": m_given,
     "same": m_same,
     "ratio": m_ratio,
+    "max": m_max,
     "cost_per_outcome": m_cost,
     "profile": m_profile,
     "swemwbs_start": m_swemwbs_start,
@@ -599,6 +621,7 @@ METHOD_TEXT = {  # short, per row: the Notes sheet and the data dictionary expla
     "given": "as returned",
     "same": "as returned",
     "ratio": "ratio of sums",
+    "max": "largest of the returns' values",
     "cost_per_outcome": "cost incl. overheads / outcomes",
     "profile": "Wilson score interval; vs local population",
     "swemwbs_start": "SWEMWBS metric mean (Rasch-converted)",
@@ -691,6 +714,8 @@ def calculate(
         method = METHODS[spec.method]
         spec_rows = []
         for bag in by_section.get(spec.section, []):
+            if spec.per_period_only and bag.period.startswith("12 months"):
+                continue
             ctx = context.get((bag.area_code, _fy(bag.period.removeprefix("12 months to "))))
             v = method(spec, bag, ctx)
             if v.value is None and v.numerator is None and v.denominator is None:
@@ -751,7 +776,7 @@ def _row(
     level = _level(bag)
     numeric = isinstance(v.value, int | float)
     flags = set(v.flags)
-    if bag.period.startswith("12 months") and bag.returns < bag.expected:
+    if bag.returns < bag.expected:  # a return missing from the area, the country or the year
         flags.add("partial")
     point = float(v.value) if numeric else math.nan
     lo = v.lower_95 if v.lower_95 is not None else point
@@ -843,7 +868,7 @@ def _row(
         ]
         rank = len(better) + 1
     rolling = bag.period.startswith("12 months")
-    past = [(p, x) for p, x in series[(bag.area_code, bag.provider_code, rolling)] if p <= bag.period]
+    past = _in_place(series[(bag.area_code, bag.provider_code, rolling)], bag.period, spec.frequency)
     if rolling:
         trend = "see the quarterly values"
     elif spec.unit == "percent" and spec.method == "proportion":
@@ -852,7 +877,7 @@ def _row(
         )
     elif numeric:
         trend = stats.trend_values(
-            [x.value for _, x in past if isinstance(x.value, int | float)], spec.polarity
+            [float(x.value) if isinstance(x.value, int | float) else math.nan for _, x in past], spec.polarity
         )
     else:
         trend = ""
@@ -904,6 +929,17 @@ def _row(
         "value_label": _wording(spec, v.value),
         "_counts": "|".join(spec.numerator),
     }
+
+
+def _in_place(series: Sequence[tuple[str, Value]], upto: str, frequency: str) -> list[tuple[str, Value]]:
+    """The series up to ``upto`` with every period in its place: a missing period is a gap
+    (no denominator), not a step closer, so a trend test keeps the true spacing."""
+    got = dict(series)
+    order = periods(frequency)
+    have = [order.index(p) for p in got if p in order and p <= upto]
+    if not have:
+        return []
+    return [(p, got.get(p, Value())) for p in order[min(have) : order.index(upto) + 1]]
 
 
 def _wording(spec: Spec, value: Any) -> str:

@@ -260,3 +260,39 @@ def test_a_zero_lower_limit_is_a_limit_not_missing(catalogue, registry):
     rows = calculate(rets, catalogue, registry)
     r = find(rows, "EX02_job_outcome_rate", "area", "2025-26 Q1")
     assert r["lower_998"] == 0 and "not assessed" not in r["comparison_all_areas"]
+
+
+def test_stocks_and_maxima_are_not_added_up_over_a_year(catalogue, registry):
+    """A caseload is a level, the largest caseload a maximum: never summed over quarters (review)."""
+    qs = ["2025-26 Q1", "2025-26 Q2", "2025-26 Q3", "2025-26 Q4"]
+    rets = [
+        ret("E", "A1-P1", "A1", q, {**_e(10, 4), "E11_largest_caseload": 20, "E09_active_caseload": 100})
+        for q in qs
+    ]
+    rets.append(
+        ret(
+            "E",
+            "A1-P2",
+            "A1",
+            "2025-26 Q4",
+            {**_e(10, 4), "E11_largest_caseload": 23, "E09_active_caseload": 50},
+        )
+    )
+    rows = calculate(rets, catalogue, registry)
+    assert not [
+        r for r in rows if r["indicator_id"] == "E11_largest_caseload" and r["period"].startswith("12")
+    ]
+    largest = find(rows, "E11_largest_caseload", "area", "2025-26 Q4")
+    assert largest["value"] == 23 and "above the maximum" not in largest["comparison_target"]
+    caseload = find(rows, "E09_active_caseload", "area", "2025-26 Q4")
+    assert caseload["value"] == 150  # summed over providers in one quarter
+
+
+def test_missing_returns_make_an_area_partial(catalogue, registry):
+    """A1 has two providers in the registry; one return makes the area's value partial."""
+    rows = calculate([ret("E", "A1-P1", "A1", "2025-26 Q1", _e(20, 8))], catalogue, registry)
+    assert "partial" in find(rows, "EX02_job_outcome_rate", "area", "2025-26 Q1")["flags"]
+    assert (
+        "partial"
+        not in find(rows, "EX02_job_outcome_rate", "provider", "2025-26 Q1", provider="A1-P1")["flags"]
+    )
