@@ -17,14 +17,20 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(VENV)/bin/kpi demo
 
-## system-deps: Debian packages the tests drive for real (LibreOffice to open the workbooks)
-system-deps:
-	@if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null; then \
-	  echo "Installing libreoffice-calc and poppler-utils (Debian packages) ..."; \
+AXE := .tools/node_modules/axe-core/axe.min.js
+
+## system-deps: what the tests drive for real: LibreOffice (workbooks), Chromium and axe-core (site)
+system-deps: $(AXE)
+	@if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null || ! test -x /usr/bin/chromium; then \
+	  echo "Installing libreoffice-calc, poppler-utils and chromium (Debian packages) ..."; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
-	    libreoffice-calc poppler-utils >/dev/null; \
+	    libreoffice-calc poppler-utils chromium >/dev/null; \
 	fi
+
+$(AXE):
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends npm >/dev/null; }
+	npm install --prefix .tools --no-audit --no-fund --ignore-scripts --silent axe-core@4.14.1
 
 ## lint: ruff (lint and format) and mypy on the package
 lint: $(STAMP)

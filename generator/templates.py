@@ -131,7 +131,7 @@ def render_template(
     """
     layout = build_layout(section, catalogue)
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False})
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False, "nan_inf_to_errors": True})
     _properties(wb, section, catalogue)
     styles = _Styles(wb)
     _cover(wb.add_worksheet(COVER_SHEET), section, catalogue, layout, styles)

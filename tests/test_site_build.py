@@ -150,3 +150,97 @@ def test_every_page_says_when_the_data_are_from(built):
         site / GENERATED / "areas" / "ps05" / "index.html",
     ]:
         assert "data as at 2025-26 Q4" in page.read_text(encoding="utf-8")
+
+
+# -- in a real browser -----------------------------------------------------------------------
+CHROMIUM = "/usr/bin/chromium"
+AXE = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def served(built):
+    """The built site on a free port of 127.0.0.1, for the length of this module."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(_QuietHandler, directory=str(built[0]))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+class _QuietHandler(__import__("http.server").server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def page(served):
+    from .conftest import need_tool
+
+    need_tool("chromium", "apt-get install chromium (or run `make test`)")
+    if not AXE.exists():
+        msg = f"axe-core not found at {AXE}: run `make test` (it installs it with npm)"
+        if __import__("os").environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        pg = browser.new_page()
+        pg.requests = []  # every URL the page asks for
+        pg.on("request", lambda r: pg.requests.append(r.url))
+        yield pg
+        browser.close()
+
+
+@pytest.mark.browser
+def test_a_commissioner_can_find_their_area_an_indicator_and_search(page, served):
+    page.goto(served + "/")
+    assert "how each area is doing" in page.locator("h1").inner_text()
+    page.get_by_role("link", name="North Essex").first.click()  # from the overview grid
+    assert page.locator("h1").inner_text() == "North Essex"
+    page.get_by_role("link", name="Job outcome rate").first.click()
+    assert page.locator("h1").inner_text() == "Job outcome rate"
+    assert page.locator("img[alt^='Bar chart of Job outcome rate']").count() == 1
+    page.goto(served + "/")
+    search = page.locator("input.md-search__input")
+    search.click()
+    search.press_sequentially("funnel", delay=50)
+    page.locator(".md-search-result__item").first.wait_for(timeout=10_000)
+    assert page.locator(".md-search-result__item").count() > 0
+    outside = [u for u in page.requests if not u.startswith(served) and not u.startswith("data:")]
+    assert not outside, f"requests left 127.0.0.1: {outside[:5]}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/generated/areas/ps05/",
+        "/generated/indicators/ex02-job-outcome-rate/",
+        "/guidance/questions-to-ask/",
+    ],
+)
+def test_no_serious_or_critical_accessibility_violations(page, served, path):
+    page.goto(served + path)
+    page.wait_for_load_state("networkidle")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run()")
+    bad = [
+        (v["id"], v["impact"], v["nodes"][0]["target"])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, bad
