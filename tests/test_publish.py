@@ -67,6 +67,29 @@ def _scan(rows):
         nation = [hidden for (a, p), hidden in units.items() if a != "ALL" and not p]
         if ("ALL", "") in units and not units[("ALL", "")] and sum(nation) == 1:
             problems.append(f"{key}: one hidden area recoverable from the national total")
+    # a rolling year is the sum of its four quarters: one hidden cell among them is recoverable
+    quarters = [f"{y}-{(y + 1) % 100:02d} Q{q}" for y in range(2023, 2031) for q in range(1, 5)]
+    series = defaultdict(dict)
+    for r in rows:
+        if r["area_code"] != "ALL" and r["unit"] in ("count", "percent") and r["breakdown_value"] != "total":
+            series[(r["area_code"], r["provider_code"], r["indicator_id"], r["breakdown_value"])][
+                r["period"]
+            ] = r
+    for key, by_period in series.items():
+        for period, year in by_period.items():
+            if not period.startswith("12 months to "):
+                continue
+            end = quarters.index(period.removeprefix("12 months to "))
+            window = [by_period[q] for q in quarters[end - 3 : end + 1] if q in by_period]
+            if len(window) < 4:
+                continue
+            for col in ("numerator", "denominator") if year["unit"] == "percent" else ("value",):
+                cells = [year, *window]
+                hidden = [c for c in cells if _num(c[col]) is None and "suppressed" in c["flags"]]
+                if len(hidden) == 1:
+                    problems.append(
+                        f"{key} {period} {col}: one hidden cell recoverable from the year and quarters"
+                    )
     for key, members in groups.items():
         hidden = [m for m in members if _num(m["numerator"]) is None]
         if (
