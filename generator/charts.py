@@ -370,3 +370,80 @@ def _wrap(text: str, width: int) -> str:
             line = f"{line} {w}".strip()
     lines.append(line)
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Spine:
+    label: str
+    value: float | None
+    national: float
+    low: float  # lowest area
+    q1: float
+    q3: float
+    high: float  # highest area
+    polarity: str
+    verdict: str
+    unit: str
+
+
+def spine_chart(area: str, spines: Sequence[Spine]) -> Chart:
+    """Each key indicator against all areas: the range (light), the middle half (darker), the
+    all-areas value (centre line) and the area's value (shape shows the comparison).
+
+    Every row is scaled around the all-areas value and turned so that better is to the right,
+    whatever the indicator's direction.
+    """
+    with plt.rc_context(RC):
+        fig, ax = plt.subplots(figsize=(7.5, 0.55 * max(len(spines), 3) + 1.2))
+        for y, s in enumerate(reversed(spines)):
+            half = max(abs(s.high - s.national), abs(s.national - s.low), 1e-9)
+            flip = -1.0 if s.polarity == "lower_better" else 1.0
+
+            def pos(v: float, s: Spine = s, half: float = half, flip: float = flip) -> float:
+                return 0.5 + flip * (v - s.national) / (2 * half)
+
+            lo, hi = sorted((pos(s.low), pos(s.high)))
+            ax.barh(y, hi - lo, left=lo, height=0.5, color="#D9E2EC")
+            a, b = sorted((pos(s.q1), pos(s.q3)))
+            ax.barh(y, b - a, left=a, height=0.5, color="#8FA9C4")
+            if s.value is not None:
+                ax.plot(
+                    [pos(s.value)],
+                    [y],
+                    marker=MARKERS.get(s.verdict, "o"),
+                    color=COLOURS.get(s.verdict, DARK_BLUE),
+                    markersize=9,
+                    linestyle="none",
+                )
+            ax.text(1.03, y, fmt(s.value, s.unit), va="center", fontsize=8)
+        ax.axvline(0.5, color=ORANGE, linestyle="--", linewidth=1.5)
+        ax.set_yticks(range(len(spines)), [s.label for s in reversed(spines)], fontsize=9)
+        ax.set_xticks([0.0, 0.5, 1.0], ["worse", "all areas", "better"])
+        ax.set_xlim(-0.05, 1.15)
+        better = sum(s.verdict == "better" for s in spines)
+        worse = sum(s.verdict == "worse" for s in spines)
+        title = (
+            f"{area}: {better} of {len(spines)} key indicators significantly better than all areas, "
+            f"{worse} significantly worse"
+        )
+        ax.set_title(_wrap(title, 80), loc="left")
+        svg = _svg(fig)
+    alt = (
+        f"Spine chart for {area}: for each of {len(spines)} key indicators, where the area's value lies "
+        "within the range of all areas (light band), the middle half of areas (dark band) and the all-areas "
+        f"value (centre line), with better always to the right. {better} better, {worse} worse. The table "
+        "below gives every value."
+    )
+    rows = tuple(
+        (
+            s.label,
+            fmt(s.value, s.unit),
+            fmt(s.national, s.unit),
+            f"{fmt(s.low, s.unit)} to {fmt(s.high, s.unit)}",
+            s.verdict,
+        )
+        for s in spines
+    )
+    return Chart(
+        svg, title, alt, ("Indicator", area, "All areas", "Range of areas", "Compared with all areas"), rows
+    )

@@ -281,6 +281,80 @@ def _key_table(
     return lines
 
 
+def _spine_and_trend(
+    ctx: Context,
+    idx: Mapping[tuple[str, str, str, str, str], Mapping[str, Any]],
+    area: str,
+    name: str,
+    chart_out: dict[str, charts.Chart],
+) -> list[str]:
+    """Where the area stands on each key indicator among all areas, and its job outcome trend."""
+    spec_of = {s.indicator_id: s for s in ctx.specs if s.breakdown_value == ""}
+    spines = []
+    for ind, bv, short in KEY_INDICATORS:
+        period = ctx.latest(ind[0])
+        values = sorted(
+            v
+            for r in ctx.by_indicator[ind]
+            if r["level"] == "area"
+            and r["period"] == period
+            and r["breakdown_value"] == bv
+            and (v := num(r["value"])) is not None
+        )
+        nat = idx.get((ind, bv, "ALL", "", period))
+        mine = idx.get((ind, bv, area, "", period))
+        if len(values) < 4 or nat is None or num(nat["value"]) is None:
+            continue
+        spines.append(
+            charts.Spine(
+                short,
+                num(mine["value"]) if mine else None,
+                num(nat["value"]) or 0.0,
+                values[0],
+                stats.quantile(values, 0.25),
+                stats.quantile(values, 0.75),
+                values[-1],
+                spec_of[ind].polarity,
+                str(mine["comparison_all_areas"]).split(" (")[0] if mine else "",
+                spec_of[ind].unit,
+            )
+        )
+    lines: list[str] = []
+    if spines:
+        c = charts.spine_chart(name, spines)
+        key = f"area-{slug(area)}-spine"
+        chart_out[key] = c
+        lines += ["### Where the area stands among all areas", "", *_chart_block(c, key, "../charts")]
+    ind = "EX02_job_outcome_rate"
+    series = [
+        (str(r["period"]), r)
+        for r in ctx.by_indicator[ind]
+        if r["area_code"] in (area, "ALL")
+        and not r["provider_code"]
+        and not str(r["period"]).startswith("12 months")
+    ]
+    periods_seen = sorted({p for p, _ in series})
+    if len(periods_seen) >= 2:
+        own = {p: r for p, r in series if r["area_code"] == area}
+        allv = {p: r for p, r in series if r["area_code"] == "ALL"}
+        latest_own = own.get(periods_seen[-1])
+        c = charts.trend_line(
+            "job outcome rate",
+            "percent",
+            periods_seen,
+            [num(own[p]["value"]) if p in own else None for p in periods_seen],
+            [num(allv[p]["value"]) if p in allv else None for p in periods_seen],
+            name,
+            str(latest_own["trend"]) if latest_own and latest_own["trend"] else "trend not available",
+            [num(own[p]["lower_95"]) if p in own else None for p in periods_seen],
+            [num(own[p]["upper_95"]) if p in own else None for p in periods_seen],
+        )
+        key = f"area-{slug(area)}-trend"
+        chart_out[key] = c
+        lines += ["### Job outcome rate over time", "", *_chart_block(c, key, "../charts")]
+    return lines
+
+
 def _questions(
     ctx: Context,
     idx: Mapping[tuple[str, str, str, str, str], Mapping[str, Any]],
@@ -346,6 +420,7 @@ def _area_page(
         "",
         *_key_table(ctx, idx, area),
         "",
+        *_spine_and_trend(ctx, idx, area, name, chart_out),
         "## Questions to ask",
         "",
         *_questions(ctx, idx, area, questions),

@@ -210,7 +210,7 @@ def test_a_commissioner_can_find_their_area_an_indicator_and_search(page, served
     assert "how each area is doing" in page.locator("h1").inner_text()
     page.get_by_role("link", name="North Essex").first.click()  # from the overview grid
     assert page.locator("h1").inner_text() == "North Essex"
-    page.get_by_role("link", name="Job outcome rate").first.click()
+    page.get_by_role("link", name="Job outcome rate", exact=True).first.click()
     assert page.locator("h1").inner_text() == "Job outcome rate"
     assert page.locator("img[alt^='Bar chart of Job outcome rate']").count() == 1
     page.goto(served + "/")
@@ -244,3 +244,13 @@ def test_no_serious_or_critical_accessibility_violations(page, served, path):
         if v["impact"] in ("serious", "critical")
     ]
     assert not bad, bad
+
+
+def test_a_working_404_page(built):
+    page = built[0] / "404.html"
+    assert page.exists() and "404" in page.read_text(encoding="utf-8")
+
+
+def test_area_pages_show_where_the_area_stands(built):
+    html = (built[0] / GENERATED / "areas" / "ps05" / "index.html").read_text(encoding="utf-8")
+    assert "Where the area stands among all areas" in html and "area-ps05-spine.svg" in html
