@@ -35,6 +35,7 @@ MISSING_SECTION = ("PS12", "D")  # this site never sends Section D
 LATE_RESUBMISSION = ("PS04", "E", "2025-26 Q2")  # first return undercounts outcomes; corrected later
 LOW_PERFORMERS = {"PS11", "PS13", "PS16"}  # below the 30% job-outcome "look at" line
 HIGH_PERFORMER = "PS05"  # above 61%: the NDTi tool says explore that too
+IPS_BEYOND_SMI_SITES = {"PS03", "PS08", "PS14", "PS17"}  # the 2024 targets (003) apply to these
 
 # Shares by breakdown (and by item where an item differs), from the pilot findings where given.
 WEIGHTS: dict[str, dict[str, float]] = {
@@ -425,8 +426,8 @@ def _rating(options: tuple[str, ...], site: Site, rng: random.Random) -> str:
 
 
 def _choice(scale: str, options: tuple[str, ...], site: Site, rng: random.Random) -> str:
-    if scale == "support_model":
-        return options[0] if rng.random() < 0.85 else options[1]
+    if scale == "support_model":  # a service keeps its model: four sites run IPS beyond SMI
+        return options[1] if site.area_code in IPS_BEYOND_SMI_SITES else options[0]
     if scale == "fidelity_accreditation":
         return options[1] if site.quality >= 1 else options[2]
     if scale == "stage_progress":

@@ -122,3 +122,12 @@ def test_resaved_by_libreoffice_the_returns_validate_with_identical_values(
         assert again.valid, [p.message for p in again.errors][:3]
         assert again.values == demo_read[original].values
         assert again.identity == demo_read[original].identity
+
+
+def test_each_site_keeps_one_support_model_so_model_targets_apply(demo_read):
+    models = collections.defaultdict(set)
+    for r in demo_read.values():
+        if r.section == "E":
+            models[r.identity["area_code"]].add(r.values["E01_support_model"])
+    assert all(len(m) == 1 for m in models.values())
+    assert sum(m == {"ips_beyond_smi"} for m in models.values()) == 4
