@@ -60,8 +60,6 @@ SWEMWBS_METRIC = {  # raw total 7..35 -> metric score (Rasch), Warwick Medical S
     34: 32.55,
     35: 35.00,
 }
-WILSON = "proportion with Wilson score intervals (95%, 99.8%)"
-SWEMWBS_MEAN = "mean SWEMWBS metric score (raw totals converted with the Rasch table first); normal intervals"
 
 
 @dataclass(frozen=True)
@@ -85,7 +83,6 @@ class Spec:
     headline: bool = False  # a key indicator for the site's overview
     per_period_only: bool = False  # a stock or maximum: never added up over a rolling year
     wording: Mapping[str, str] = field(default_factory=dict)  # rating: scale point -> its wording
-    description: str = ""
 
 
 # -- 1. specs from the catalogue ------------------------------------------------------------
@@ -259,7 +256,6 @@ def _derived_specs(d: Derived, section: str, frequency: str, catalogue: Catalogu
         unit="",
         polarity=d.polarity,
         headline=True,
-        description=d.definition,
     )
     ins = {role: tuple(k for r in refs for k in resolve(r, catalogue)) for role, refs in d.inputs.items()}
     roles = list(d.inputs)

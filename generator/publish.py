@@ -79,15 +79,24 @@ def safe_row(row: Mapping[str, Any]) -> dict[str, Any]:
     return {k: (v if k in NUMERIC_COLUMNS else neutralise(v)) for k, v in row.items()}
 
 
-def flag_provisional(rows: list[dict[str, Any]], catalogue: Catalogue) -> None:
-    """The latest period of each section is provisional: returns for it may still be resubmitted."""
+def _period_end(row: Mapping[str, Any]) -> str:
+    """The quarter or year a row's period ends in (a rolling year ends in its last quarter)."""
+    return str(row.get("period", "")).removeprefix("12 months to ")
+
+
+def _in_latest_period(rows: Sequence[Mapping[str, Any]]) -> list[bool]:
+    """For each row: is it in its section's latest period (or the rolling year ending there)?"""
     latest: dict[str, str] = {}
     for r in rows:
-        p = r["period"].removeprefix("12 months to ")
-        if p > latest.get(r["section"], ""):
-            latest[r["section"]] = p
-    for r in rows:
-        if r["period"].removeprefix("12 months to ") == latest.get(r["section"]):
+        section = str(r.get("section", ""))
+        latest[section] = max(latest.get(section, ""), _period_end(r))
+    return [_period_end(r) == latest[str(r.get("section", ""))] for r in rows]
+
+
+def flag_provisional(rows: list[dict[str, Any]]) -> None:
+    """The latest period of each section is provisional: returns for it may still be resubmitted."""
+    for r, latest in zip(rows, _in_latest_period(rows), strict=True):
+        if latest:
             flags = set(filter(None, str(r["flags"]).split(";")))
             r["flags"] = ";".join(sorted(flags | {"provisional"}))
 
@@ -97,7 +106,7 @@ def build_dataset(
 ) -> list[dict[str, Any]]:
     """Indicators for publication: calculated, flagged, then disclosure-controlled (pure)."""
     rows = calculate(returns, catalogue, registry)
-    flag_provisional(rows, catalogue)
+    flag_provisional(rows)
     return disclosure.apply(rows)
 
 
@@ -213,15 +222,7 @@ def latest_rows(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     The workbook is for browsing; the full history is in indicators.csv (it would not fit in a
     spreadsheet at national scale: more than a million rows).
     """
-    latest: dict[str, str] = {}
-    for r in rows:
-        p = str(r.get("period", "")).removeprefix("12 months to ")
-        latest[r.get("section", "")] = max(latest.get(r.get("section", ""), ""), p)
-    return [
-        r
-        for r in rows
-        if str(r.get("period", "")).removeprefix("12 months to ") == latest[r.get("section", "")]
-    ]
+    return [r for r, latest in zip(rows, _in_latest_period(rows), strict=True) if latest]
 
 
 def write_dataset(

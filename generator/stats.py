@@ -190,15 +190,6 @@ class Funnel:
             return "funnel (binomial)"
         return f"funnel phi={self.phi:.2f}" + (" (Spiegelhalter-adjusted)" if self.adjusted else "")
 
-    @property
-    def method(self) -> str:
-        if self.adjusted:
-            return (
-                f"funnel limits around the pooled value, overdispersion phi={self.phi:.2f}: "
-                f"Spiegelhalter additive random effects, tau2={self.tau2:.5f}"
-            )
-        return f"funnel limits around the pooled value (binomial; phi={self.phi:.2f}, not overdispersed)"
-
 
 def funnel(xs: Sequence[float], ns: Sequence[float]) -> Funnel:
     """Pooled proportion and Spiegelhalter's overdispersion estimate for units with x of n."""
