@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .catalogue import Catalogue
-from .publish import build_dataset, data_quality, write_dataset
+from .publish import NoReturns, publish_store
 from .registry import Registry
 from .site import GENERATED, Context, build_pages, write_pages
 from .store import Store
@@ -49,13 +49,11 @@ def build_site(
     run_mkdocs: bool = True,
     config: Path = ROOT / "mkdocs.yml",
 ) -> BuildResult:
-    store = Store(store_dir)
-    returns = store.current_returns()
-    if not returns:
-        raise BuildError(f"no returns stored in {store_dir}: run `kpi ingest` first")
-    rows = build_dataset(returns, catalogue, registry)
-    quality = data_quality(returns, catalogue, registry, store.ledger_rows())
-    files = write_dataset(rows, quality, dataset_dir)
+    try:
+        pub = publish_store(Store(store_dir), catalogue, registry, dataset_dir)
+    except NoReturns as e:
+        raise BuildError(str(e)) from None
+    rows, quality, files = pub.rows, pub.quality, pub.files
     data_as_at = max((str(r["period"]).removeprefix("12 months to ") for r in rows), default="")
     ctx = Context(rows, quality, catalogue, registry, data_as_at)
     pages, charts = build_pages(ctx)

@@ -21,7 +21,7 @@ from .catalogue import DEFAULT_CATALOGUE_DIR, CatalogueError, Section, load_cata
 from .demo import write_demo_returns
 from .layout import periods
 from .problems import Problem
-from .publish import build_dataset, data_quality, write_dataset
+from .publish import NoReturns, publish_store
 from .reader import ReadResult, read_return
 from .registry import ORGANISATIONS_CSV, Registry, load_registry, role_for
 from .store import DEFAULT_STORE, IngestOutcome, Store
@@ -248,19 +248,16 @@ def cmd_compute(args: argparse.Namespace) -> int:
       kpi compute --store build/demo/store --out build/demo/dataset
     """
     catalogue, registry = load_catalogue(args.catalogue), load_registry()
-    store = Store(args.store)
-    returns = store.current_returns()
-    if not returns:
-        raise InputError(f"no returns stored in {_rel(store.root)}: run `kpi ingest` first")
-    rows = build_dataset(returns, catalogue, registry)
-    quality = data_quality(returns, catalogue, registry, store.ledger_rows())
-    paths = write_dataset(rows, quality, Path(args.out))
-    for p in paths:
+    try:
+        pub = publish_store(Store(args.store), catalogue, registry, Path(args.out))
+    except NoReturns as e:
+        raise InputError(str(e)) from None
+    for p in pub.files:
         print(_rel(p))
-    missing = sum(q["status"] == "missing" for q in quality)
+    missing = sum(q["status"] == "missing" for q in pub.quality)
     _say(
-        f"{len(rows)} indicator rows from {len(returns)} returns ({missing} expected returns missing); "
-        f"wrote {len(paths)} files to {_rel(Path(args.out))}"
+        f"{len(pub.rows)} indicator rows from {pub.returns} returns ({missing} expected returns missing); "
+        f"wrote {len(pub.files)} files to {_rel(Path(args.out))}"
     )
     return 0
 

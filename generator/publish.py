@@ -20,6 +20,7 @@ import datetime as dt
 import io
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from .catalogue import Catalogue
 from .indicators import COLUMNS, calculate
 from .layout import build_layout, periods
 from .registry import Registry, role_for
+from .store import Store
 
 REQUIRED_COLUMNS = COLUMNS[: COLUMNS.index("method") + 1]
 
@@ -108,6 +110,28 @@ def build_dataset(
     rows = calculate(returns, catalogue, registry)
     flag_provisional(rows)
     return disclosure.apply(rows)
+
+
+class NoReturns(Exception):
+    """The store holds no accepted returns: there is nothing to publish."""
+
+
+@dataclass(frozen=True)
+class Published:
+    returns: int
+    rows: list[dict[str, Any]]
+    quality: list[dict[str, Any]]
+    files: list[Path]
+
+
+def publish_store(store: Store, catalogue: Catalogue, registry: Registry, out: Path) -> Published:
+    """Stored returns -> the published dataset files (the I/O shell around the pure steps)."""
+    returns = store.current_returns()
+    if not returns:
+        raise NoReturns(f"no returns stored in {store.root}: run `kpi ingest` first")
+    rows = build_dataset(returns, catalogue, registry)
+    quality = data_quality(returns, catalogue, registry, store.ledger_rows())
+    return Published(len(returns), rows, quality, write_dataset(rows, quality, out))
 
 
 def data_quality(
