@@ -437,7 +437,7 @@ def _area_page(
         rs = [r for r in ctx.by_area[area] if r["indicator_id"] == ind and r["period"] == period]
         if not rs:
             continue
-        pop = [_population_share(r) for r in rs]
+        pop = [_population_share(ctx, idx, r) for r in rs]
         c = charts.profile_bars(
             subject,
             [str(r["breakdown_value"]).replace("_", " ") for r in rs],
@@ -493,9 +493,27 @@ def _area_page(
     )
 
 
-def _population_share(r: Mapping[str, Any]) -> float | None:
-    m = re.search(r"local population ([0-9.]+)%", str(r.get("target", "")))
-    return float(m.group(1)) if m else None
+def _population_share(
+    ctx: Context,
+    idx: Mapping[tuple[str, str, str, str, str], Mapping[str, Any]],
+    r: Mapping[str, Any],
+) -> float | None:
+    """The local population's share for an intake row: the Section A row its spec names, for the
+    financial year the intake period falls in."""
+    spec = next(
+        (
+            s
+            for s in ctx.specs
+            if s.indicator_id == r["indicator_id"] and s.breakdown_value == r["breakdown_value"]
+        ),
+        None,
+    )
+    if spec is None or not spec.reference:
+        return None
+    item_id, _, category = spec.reference[0].partition(":")
+    year = str(r["period"]).removeprefix("12 months to ").split(" ")[0]
+    pop = idx.get((item_id, category, str(r["area_code"]), "", year))
+    return num(pop["value"]) if pop else None
 
 
 def _quality_table(ctx: Context, area: str) -> list[str]:
