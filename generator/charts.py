@@ -354,6 +354,36 @@ def rating_profile(
     return Chart(svg, title, alt, ("Rating", "Score"), rows)
 
 
+def category_bars(indicator: str, unit: str, bars: Sequence[Bar], period: str, where: str) -> Chart:
+    """One bar per category of a breakdown (for example age band), in the catalogue's order, with
+    95% interval whiskers where there are any: how the whole of ``where`` divides up."""
+    shown = [b for b in bars if b.value is not None]
+    top = max(shown, key=lambda b: b.value or 0.0, default=None)
+    msg = f"largest: {top.label} ({fmt(top.value, unit)})" if top else "no category published"
+    title = f"{indicator}, {where}: {msg} ({period})"
+    with plt.rc_context(RC):
+        fig, ax = plt.subplots(figsize=(7.5, 0.4 * max(len(bars), 3) + 1.2))
+        ys = list(range(len(bars)))[::-1]  # first category at the top
+        for y, b in zip(ys, bars, strict=True):
+            if b.value is None:
+                ax.text(0, y, " suppressed or not available", va="center", fontsize=8, color=GREY)
+                continue
+            ax.barh(y, b.value, color=DARK_BLUE, height=0.6)
+            if b.lower is not None and b.upper is not None:
+                ax.plot([b.lower, b.upper], [y, y], color=ORANGE, linewidth=1.6)
+            ax.text(max(b.value, b.upper or 0.0), y, f" {fmt(b.value, unit)}", va="center", fontsize=8)
+        ax.set_yticks(ys, [_wrap(b.label, 30) for b in bars], fontsize=8)
+        ax.set_xlabel({"percent": "Per cent (lines: 95% interval)", "count": "Number"}.get(unit, unit))
+        ax.set_title(_wrap(title, 80), loc="left")
+        svg = _svg(fig)
+    alt = (
+        f"Bar chart of {indicator} for {where} in {period}, one bar per category ({len(bars)}); "
+        f"{msg}. The table below gives every value."
+    )
+    rows = tuple((b.label, fmt(b.value, unit), _interval(b, unit)) for b in bars)
+    return Chart(svg, title, alt, ("Category", "Value", "95% interval"), rows)
+
+
 def _interval(b: Bar, unit: str) -> str:
     if b.lower is None or b.upper is None:
         return ""

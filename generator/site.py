@@ -40,6 +40,8 @@ SHAPES = {  # comparison -> shape and word, so colour is never the only signal
     "worse": "▼ worse",
     "not significantly different": "● similar",
 }
+# Tables that become one card per row on a phone (CSS in assets/extra.css; labels from extra.js).
+STACK_OPEN, STACK_CLOSE = '<div class="kpi-stack" markdown>', "</div>"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
 
 
@@ -193,7 +195,7 @@ def _home(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Mapping[str
         "",
     ]
     header = ["Area"] + [esc(short) for _, _, short in KEY_INDICATORS]
-    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += [STACK_OPEN, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for area, name in sorted(ctx.registry.areas.items()):
         cells = [f"[{esc(name)}]({GENERATED}/areas/{slug(area)}.md)"]
         for ind, bv, _short in KEY_INDICATORS:
@@ -205,7 +207,7 @@ def _home(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Mapping[str
                 shape = verdict(str(r.get("comparison_all_areas", "")))
                 cells.append(f"{show(r['value'], units[ind])} {shape}".strip())
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", "## Areas", "", "| Code | Area | Providers |", "|---|---|---|"]
+    lines += ["", STACK_CLOSE, "", "## Areas", "", "| Code | Area | Providers |", "|---|---|---|"]
     for area, name in sorted(ctx.registry.areas.items()):
         provs = [o.name for o in ctx.registry.in_area(area) if o.role == "provider"]
         lines.append(
@@ -244,6 +246,8 @@ def _key_table(
     """A compact table a commissioner can scan, then each indicator's verdicts against targets."""
     titles = {s.indicator_id: (s.title, s.unit) for s in ctx.specs}
     lines = [
+        STACK_OPEN,
+        "",
         "| Indicator | Value | 95% interval | Compared with all areas | Trend | Period and notes |",
         "|---|---|---|---|---|---|",
     ]
@@ -269,6 +273,7 @@ def _key_table(
         if r["comparison_target"]:
             verdicts.append(f"- **{esc(title)}** ({show(r['value'], unit)}):")
             verdicts += [f"    - {esc(v)}" for v in str(r["comparison_target"]).split("; ")]
+    lines += ["", STACK_CLOSE]
     if verdicts:
         lines += [
             "",
@@ -379,7 +384,7 @@ def _questions(
         if hits:
             r = hits[0]
             what = f"{esc(r['indicator_title'])}" + (
-                f" ({esc(r['breakdown_value'])})" if r["breakdown_value"] else ""
+                f" ({esc(r['breakdown_label'] or r['breakdown_value'])})" if r["breakdown_value"] else ""
             )
             src = "; ".join(f"[{c}] {esc(docs[c].title)}" for c in q["sources"])
             raised.append(
@@ -596,8 +601,8 @@ def _indicator_page(
     if bms:
         lines += ["", "## Targets and benchmarks", "", *[f"- {esc(b)}" for b in bms]]
     # compare areas for the first breakdown value (or the only one)
-    main = next((s for s in sp if s.breakdown_value in ("", "total")), sp[0])
     period = ctx.latest(s0.section)
+    main = _main_spec(ctx, ind, sp, period)
     area_rows = [
         r
         for r in ctx.by_indicator[ind]
@@ -636,36 +641,94 @@ def _indicator_page(
             key = f"ind-{slug(ind)}-compare"
             chart_out[key] = c
             lines += _chart_block(c, key, "../charts")
+    lines += _categories(ctx, ind, sp, period, chart_out)
     lines += _funnel_and_trend(ctx, ind, s0, main, area_rows, nat, period, chart_out)
     lines += [
         "",
         f"## Data ({esc(period)})",
         "",
+        "Where an area has a single provider, the provider's figures are the area's, shown once.",
+        "",
+        STACK_OPEN,
+        "",
         "| Area | Provider | Breakdown | Numerator | Denominator | Value | 95% interval | Compared with all "
         "areas | Flags |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
+    single = {
+        a for a in ctx.registry.areas if sum(o.role == "provider" for o in ctx.registry.in_area(a)) == 1
+    }
+    order = {s.breakdown_value: i for i, s in enumerate(sp)}  # the catalogue's order of categories
     for r in sorted(
-        (r for r in ctx.by_indicator[ind] if r["period"] == period),
+        (
+            r
+            for r in ctx.by_indicator[ind]
+            if r["period"] == period and not (r["level"] == "provider" and r["area_code"] in single)
+        ),
         key=lambda r: (
             r["level"] != "all areas",
             r["area_code"],
             r["provider_code"] or "",
-            r["breakdown_value"],
+            order.get(str(r["breakdown_value"]), 0),
         ),
     ):
         lo, hi = num(r["lower_95"]), num(r["upper_95"])
         lines.append(
-            f"| {esc(r['area_name'])} | {esc(r['provider_name'] or '')} | {esc(r['breakdown_value'])} | "
+            f"| {esc(r['area_name'])} | {esc(r['provider_name'] or '')} | "
+            f"{esc(r['breakdown_label'] or r['breakdown_value'])} | "
             f"{show(r['numerator'], 'count') if r['numerator'] not in (None, '') else ''} | "
             f"{show(r['denominator'], 'count') if r['denominator'] not in (None, '') else ''} | "
             f"{show(r['value'], s0.unit)} | "
             f"{_interval_text(lo, hi, s0.unit)} | "
             f"{verdict(str(r['comparison_all_areas']))} | {esc(str(r['flags']).replace(';', ', '))} |"
         )
+    lines += ["", STACK_CLOSE]
     return Page(
         f"{GENERATED}/indicators/{slug(ind)}.md", "\n".join(lines) + _footer(ctx).replace("../", "../../")
     )
+
+
+def _main_spec(ctx: Context, ind: str, sp: Sequence[Spec], period: str) -> Spec:
+    """The breakdown value the compare, funnel and trend charts show: the total if there is one,
+    else the category with the largest all-areas value (the one most areas can publish)."""
+    total = next((s for s in sp if s.breakdown_value in ("", "total")), None)
+    if total is not None:
+        return total
+    nat = {
+        str(r["breakdown_value"]): num(r["value"]) or 0.0
+        for r in ctx.by_indicator[ind]
+        if r["level"] == "all areas" and r["period"] == period
+    }
+    return max(sp, key=lambda s: nat.get(s.breakdown_value, -1.0))
+
+
+def _categories(
+    ctx: Context, ind: str, sp: Sequence[Spec], period: str, chart_out: dict[str, charts.Chart]
+) -> list[str]:
+    """For a breakdown (age band, sector, ...): how all areas together divide up, category by category."""
+    cats = [s for s in sp if s.breakdown_value not in ("", "total")]
+    if len(cats) < 2 or cats[0].unit not in ("percent", "count"):
+        return []
+    nat = {
+        str(r["breakdown_value"]): r
+        for r in ctx.by_indicator[ind]
+        if r["level"] == "all areas" and r["period"] == period
+    }
+    bars = [
+        charts.Bar(
+            s.breakdown_label or s.breakdown_value,
+            num(nat[s.breakdown_value]["value"]) if s.breakdown_value in nat else None,
+            num(nat[s.breakdown_value]["lower_95"]) if s.breakdown_value in nat else None,
+            num(nat[s.breakdown_value]["upper_95"]) if s.breakdown_value in nat else None,
+        )
+        for s in cats
+    ]
+    if all(b.value is None for b in bars):
+        return []
+    c = charts.category_bars(sp[0].title, cats[0].unit, bars, period, "all areas")
+    key = f"ind-{slug(ind)}-categories"
+    chart_out[key] = c
+    return ["", f"## By category, all areas ({esc(period)})", "", *_chart_block(c, key, "../charts")]
 
 
 def _funnel_and_trend(
@@ -679,6 +742,7 @@ def _funnel_and_trend(
     chart_out: dict[str, charts.Chart],
 ) -> list[str]:
     lines: list[str] = []
+    label = s0.title + (f" ({main.breakdown_label})" if main.breakdown_label else "")
     pts = [
         (str(r["area_name"]), num(r["denominator"]) or 0.0, num(r["value"]) or 0.0)
         for r in area_rows
@@ -693,7 +757,7 @@ def _funnel_and_trend(
             lo95, hi95 = f.limits(n, stats.Z95)
             lo998, hi998 = f.limits(n, stats.Z998)
             limits.append((n, 100 * lo95, 100 * hi95, 100 * lo998, 100 * hi998))
-        c = charts.funnel_plot(s0.title, pts, num(nat["value"]), limits, f.short, period)
+        c = charts.funnel_plot(label, pts, num(nat["value"]), limits, f.short, period)
         key = f"ind-{slug(ind)}-funnel"
         chart_out[key] = c
         lines += [
@@ -715,7 +779,7 @@ def _funnel_and_trend(
     if len(series) >= 2 and main.unit in ("percent", "gbp", "ratio", "score", "number"):
         values = [v for _, v in series]
         c = charts.trend_line(
-            s0.title,
+            label,
             main.unit,
             [p for p, _ in series],
             values,
