@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint templates system-deps constraints clean
+.PHONY: demo test lint templates system-deps constraints clean bench bench-small
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -52,3 +52,11 @@ constraints: $(STAMP)
 
 clean:
 	rm -rf build site .pytest_cache .mypy_cache .ruff_cache
+
+## bench: national-scale benchmark (150 areas, 300 providers, 8 quarters); table in bench/results/
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+## bench-small: the same benchmark on 2 areas, to keep it working (CI runs it; times are not tested)
+bench-small: $(STAMP)
+	$(PY) bench/run.py --small --out build/bench/results

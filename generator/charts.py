@@ -13,15 +13,19 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # after use("Agg"): the backend must be chosen first
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+
+from .cache import digest
 
 DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE = "#12436D", "#28A197", "#801650", "#F46A25"
 GREY = "#707070"
@@ -40,11 +44,33 @@ RC: Any = {
 
 @dataclass(frozen=True)
 class Chart:
-    svg: str
+    """What a page needs to show a chart: the words (title, alt text, data table) at once, and
+    the plan for the picture (a drawing function's name and its plain arguments).
+
+    The picture is drawn later, by :func:`draw` (or many at once by :mod:`generator.chartrender`,
+    in parallel and through the cache): drawing takes a quarter of a second, everything else
+    here microseconds.
+    """
+
+    plot: tuple[str, tuple[Any, ...]]
     title: str
     alt: str
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+
+    @property
+    def svg(self) -> str:
+        return draw(self)
+
+    @property
+    def key(self) -> str:
+        """A digest of everything the picture depends on: the plan and the drawing code."""
+        return digest(FINGERPRINT, repr(self.plot))
+
+
+def draw(chart: Chart) -> str:
+    name, args = chart.plot
+    return _DRAW[name](*args)
 
 
 @dataclass(frozen=True)
@@ -87,31 +113,59 @@ def compare_areas(
     colour: triangle up = better, triangle down = worse, circle = not significantly different.
     """
     shown = [b for b in bars if b.value is not None]
+    worse = sum(b.verdict == "worse" for b in shown)
+    better = sum(b.verdict == "better" for b in shown)
+    title = (
+        f"{indicator}: {better} of {len(shown)} areas significantly better than all areas, "
+        f"{worse} significantly worse ({period})"
+    )
+    alt = (
+        f"Bar chart of {indicator} for {len(shown)} areas in {period}, lowest to highest, with 95% "
+        f"intervals and the all-areas value of {fmt(national, unit)}. {better} areas are significantly "
+        f"better and {worse} significantly worse than all areas. The table below gives every value."
+    )
+    rows = tuple((b.label, fmt(b.value, unit), _interval(b, unit), b.verdict or "") for b in bars)
+    plan = ("compare_areas", (unit, tuple(shown), national, title))
+    return Chart(plan, title, alt, ("Area", "Value", "95% interval", "Compared with all areas"), rows)
+
+
+def _draw_compare_areas(unit: str, shown: Sequence[Bar], national: float | None, title: str) -> str:
     order = sorted(shown, key=lambda b: b.value or 0)
     with plt.rc_context(RC):
         fig, ax = plt.subplots(figsize=(7.5, 0.32 * max(len(order), 3) + 1.2))
-        for i, b in enumerate(order):
-            colour = COLOURS.get(b.verdict, DARK_BLUE)
-            ax.barh(
-                i,
-                b.value or 0.0,
-                color=colour if b.highlight else "#BFD0E0",
-                height=0.6,
-                edgecolor=colour,
-                linewidth=1.2 if b.highlight else 0,
+        # one artist per kind, not per area: a national chart has 150 areas, and drawing them
+        # one by one took seven times as long
+        ys = list(range(len(order)))
+        colours = [COLOURS.get(b.verdict, DARK_BLUE) for b in order]
+        ax.barh(
+            ys,
+            [b.value or 0.0 for b in order],
+            color=[c if b.highlight else "#BFD0E0" for b, c in zip(order, colours, strict=True)],
+            height=0.6,
+            edgecolor=colours,
+            linewidth=[1.2 if b.highlight else 0 for b in order],
+        )
+        whiskers = [(i, b) for i, b in enumerate(order) if b.lower is not None and b.upper is not None]
+        ax.add_collection(
+            LineCollection(
+                [[(b.lower or 0.0, i), (b.upper or 0.0, i)] for i, b in whiskers],
+                colors=["white" if b.highlight else "#222222" for _, b in whiskers],
+                linewidths=1.2,
             )
-            if b.lower is not None and b.upper is not None:
+        )
+        for verdict_, marker in {**MARKERS, "": "o"}.items():
+            pts = [
+                (i, b) for i, b in enumerate(order) if (b.verdict if b.verdict in MARKERS else "") == verdict_
+            ]
+            if pts:
                 ax.plot(
-                    [b.lower, b.upper], [i, i], color="white" if b.highlight else "#222222", linewidth=1.2
+                    [b.value or 0.0 for _, b in pts],
+                    [i for i, _ in pts],
+                    marker=marker,
+                    color=COLOURS.get(verdict_, DARK_BLUE),
+                    markersize=6,
+                    linestyle="none",
                 )
-            ax.plot(
-                [b.value or 0.0],
-                [i],
-                marker=MARKERS.get(b.verdict, "o"),
-                color=colour,
-                markersize=6,
-                linestyle="none",
-            )
         if national is not None:
             ax.axvline(national, color=ORANGE, linestyle="--", linewidth=1.5)
             ax.text(
@@ -126,21 +180,8 @@ def compare_areas(
         ax.set_xlabel(
             {"percent": "Per cent (bars: value; lines: 95% interval)", "gbp": "Pounds"}.get(unit, unit)
         )
-        worse = sum(b.verdict == "worse" for b in shown)
-        better = sum(b.verdict == "better" for b in shown)
-        title = (
-            f"{indicator}: {better} of {len(shown)} areas significantly better than all areas, "
-            f"{worse} significantly worse ({period})"
-        )
         ax.set_title(_wrap(title, 80), loc="left")
-        svg = _svg(fig)
-    alt = (
-        f"Bar chart of {indicator} for {len(shown)} areas in {period}, lowest to highest, with 95% "
-        f"intervals and the all-areas value of {fmt(national, unit)}. {better} areas are significantly "
-        f"better and {worse} significantly worse than all areas. The table below gives every value."
-    )
-    rows = tuple((b.label, fmt(b.value, unit), _interval(b, unit), b.verdict or "") for b in bars)
-    return Chart(svg, title, alt, ("Area", "Value", "95% interval", "Compared with all areas"), rows)
+        return _svg(fig)
 
 
 def funnel_plot(
@@ -156,6 +197,30 @@ def funnel_plot(
 
     ``limits`` are (n, lower95, upper95, lower998, upper998) in percent along a grid of n.
     """
+    outside = sum(_outside(limits, n, v) for _, n, v in points)
+    title = f"{indicator}: {outside} of {len(points)} areas outside the 99.8% limits ({period})"
+    alt = (
+        f"Funnel plot of {indicator} in {period}: each area's value against its number of people, with "
+        f"95% and 99.8% control limits around the all-areas value ({phi_text}). {outside} areas lie "
+        "outside the 99.8% limits. The table below gives every value."
+    )
+    rows = tuple((label, f"{n:g}", f"{v:.1f}%") for label, n, v in points)
+    plan = ("funnel_plot", (tuple(points), p0, tuple(limits), title, highlight))
+    return Chart(plan, title, alt, ("Area", "Denominator", "Value"), rows)
+
+
+def _outside(limits: Sequence[tuple[float, float, float, float, float]], n: float, v: float) -> bool:
+    lim = min(limits, key=lambda x: abs(x[0] - n)) if limits else None
+    return bool(lim and (v < lim[3] or v > lim[4]))
+
+
+def _draw_funnel_plot(
+    points: Sequence[tuple[str, float, float]],
+    p0: float | None,
+    limits: Sequence[tuple[float, float, float, float, float]],
+    title: str,
+    highlight: str,
+) -> str:
     with plt.rc_context(RC):
         fig, ax = plt.subplots(figsize=(7.5, 4.2))
         if limits:
@@ -175,11 +240,8 @@ def funnel_plot(
             ax.plot(ns, [x[4] for x in limits], color=DARK_PINK, linestyle=":", linewidth=1.4)
         if p0 is not None:
             ax.axhline(p0, color=ORANGE, linewidth=1.2, label=f"All areas {p0:.1f}%")
-        outside = 0
         for label, n, v in points:
-            lim = min(limits, key=lambda x: abs(x[0] - n)) if limits else None
-            out = bool(lim and (v < lim[3] or v > lim[4]))
-            outside += out
+            out = _outside(limits, n, v)
             ax.plot(
                 [n],
                 [v],
@@ -193,16 +255,8 @@ def funnel_plot(
         ax.set_xlabel("Denominator (number of people)")
         ax.set_ylabel("Per cent")
         ax.legend(frameon=False, fontsize=8, loc="best")
-        title = f"{indicator}: {outside} of {len(points)} areas outside the 99.8% limits ({period})"
         ax.set_title(_wrap(title, 80), loc="left")
-        svg = _svg(fig)
-    alt = (
-        f"Funnel plot of {indicator} in {period}: each area's value against its number of people, with "
-        f"95% and 99.8% control limits around the all-areas value ({phi_text}). {outside} areas lie "
-        "outside the 99.8% limits. The table below gives every value."
-    )
-    rows = tuple((label, f"{n:g}", f"{v:.1f}%") for label, n, v in points)
-    return Chart(svg, title, alt, ("Area", "Denominator", "Value"), rows)
+        return _svg(fig)
 
 
 def trend_line(
@@ -217,6 +271,38 @@ def trend_line(
     upper: Sequence[float | None] | None = None,
 ) -> Chart:
     """The area's value over time against all areas, with a 95% band where there is one."""
+    title = f"{area}, {indicator}: {trend}"
+    alt = (
+        f"Line chart of {indicator} for {area} over {len(periods)} periods, with the all-areas value. "
+        f"Trend: {trend}. The table below gives every value."
+    )
+    rows = tuple((p, fmt(v, unit), fmt(n, unit)) for p, v, n in zip(periods, values, national, strict=True))
+    plan = (
+        "trend_line",
+        (
+            unit,
+            tuple(periods),
+            tuple(values),
+            tuple(national),
+            area,
+            title,
+            tuple(lower) if lower else None,
+            tuple(upper) if upper else None,
+        ),
+    )
+    return Chart(plan, title, alt, ("Period", area, "All areas"), rows)
+
+
+def _draw_trend_line(
+    unit: str,
+    periods: Sequence[str],
+    values: Sequence[float | None],
+    national: Sequence[float | None],
+    area: str,
+    title: str,
+    lower: Sequence[float | None] | None,
+    upper: Sequence[float | None] | None,
+) -> str:
     with plt.rc_context(RC):
         fig, ax = plt.subplots(figsize=(7.5, 3.4))
         xs = list(range(len(periods)))
@@ -256,15 +342,8 @@ def trend_line(
         ax.set_ylabel({"percent": "Per cent", "gbp": "Pounds"}.get(unit, unit))
         ax.set_ylim(bottom=0)  # a truncated axis would exaggerate change
         ax.legend(frameon=False, fontsize=8)
-        title = f"{area}, {indicator}: {trend}"
         ax.set_title(_wrap(title, 80), loc="left")
-        svg = _svg(fig)
-    alt = (
-        f"Line chart of {indicator} for {area} over {len(periods)} periods, with the all-areas value. "
-        f"Trend: {trend}. The table below gives every value."
-    )
-    rows = tuple((p, fmt(v, unit), fmt(n, unit)) for p, v, n in zip(periods, values, national, strict=True))
-    return Chart(svg, title, alt, ("Period", area, "All areas"), rows)
+        return _svg(fig)
 
 
 def profile_bars(
@@ -275,6 +354,29 @@ def profile_bars(
     area: str,
 ) -> Chart:
     """Intake shares next to the local population's shares, category by category."""
+    gaps = [
+        (c, (i or 0) - (p or 0))
+        for c, i, p in zip(categories, intake, population, strict=True)
+        if i is not None and p is not None
+    ]
+    big = max(gaps, key=lambda g: abs(g[1]), default=None)
+    msg = f"largest gap: {big[0]} ({big[1]:+.0f} points)" if big else "no comparison available"
+    title = f"{area}: who is referred compared with the local population, {title_subject} ({msg})"
+    alt = (
+        f"Paired bar chart for {area} comparing the {title_subject} of new referrals with the local "
+        f"population; {msg}. The table below gives every value."
+    )
+    rows = tuple(
+        (c, fmt(i, "percent"), fmt(p, "percent"))
+        for c, i, p in zip(categories, intake, population, strict=True)
+    )
+    plan = ("profile_bars", (tuple(categories), tuple(intake), tuple(population), title))
+    return Chart(plan, title, alt, ("Category", "New referrals", "Local population"), rows)
+
+
+def _draw_profile_bars(
+    categories: Sequence[str], intake: Sequence[float | None], population: Sequence[float | None], title: str
+) -> str:
     with plt.rc_context(RC):
         fig, ax = plt.subplots(figsize=(7.5, 0.45 * max(len(categories), 3) + 1.0))
         ys = list(range(len(categories)))
@@ -297,31 +399,33 @@ def profile_bars(
         ax.set_yticks(ys, list(categories))
         ax.set_xlabel("Per cent")
         ax.legend(frameon=False, fontsize=8)
-        gaps = [
-            (c, (i or 0) - (p or 0))
-            for c, i, p in zip(categories, intake, population, strict=True)
-            if i is not None and p is not None
-        ]
-        big = max(gaps, key=lambda g: abs(g[1]), default=None)
-        msg = f"largest gap: {big[0]} ({big[1]:+.0f} points)" if big else "no comparison available"
-        title = f"{area}: who is referred compared with the local population, {title_subject} ({msg})"
         ax.set_title(_wrap(title, 80), loc="left")
-        svg = _svg(fig)
-    alt = (
-        f"Paired bar chart for {area} comparing the {title_subject} of new referrals with the local "
-        f"population; {msg}. The table below gives every value."
-    )
-    rows = tuple(
-        (c, fmt(i, "percent"), fmt(p, "percent"))
-        for c, i, p in zip(categories, intake, population, strict=True)
-    )
-    return Chart(svg, title, alt, ("Category", "New referrals", "Local population"), rows)
+        return _svg(fig)
 
 
 def rating_profile(
     area: str, labels: Sequence[str], values: Sequence[float | None], maxima: Sequence[int]
 ) -> Chart:
     """Each quality rating as a share of its scale's maximum, with the rating written on the bar."""
+    low = [lbl for lbl, v, m in zip(labels, values, maxima, strict=True) if v is not None and v < 0.5 * m]
+    msg = (
+        f"{len(low)} rated in the lower half of the scale"
+        if low
+        else "no rating in the lower half of the scale"
+    )
+    title = f"{area}: quality ratings, {msg}"
+    alt = f"Bar chart of {len(labels)} quality ratings for {area}; {msg}. The table below gives every rating."
+    rows = tuple(
+        (lbl, "not given" if v is None else f"{v:g} of {m}")
+        for lbl, v, m in zip(labels, values, maxima, strict=True)
+    )
+    plan = ("rating_profile", (tuple(labels), tuple(values), tuple(maxima), title))
+    return Chart(plan, title, alt, ("Rating", "Score"), rows)
+
+
+def _draw_rating_profile(
+    labels: Sequence[str], values: Sequence[float | None], maxima: Sequence[int], title: str
+) -> str:
     with plt.rc_context(RC):
         fig, ax = plt.subplots(figsize=(7.5, 0.45 * max(len(labels), 3) + 1.0))
         ys = list(range(len(labels)))
@@ -337,21 +441,8 @@ def rating_profile(
                 ax.text(v + 0.05, y, f"{v:g} of {m}", va="center", fontsize=8)
         ax.set_yticks(ys, [_wrap(lbl, 38) for lbl in labels], fontsize=8)
         ax.set_xlabel("Rating (bar length: the scale's maximum)")
-        low = [lbl for lbl, v, m in zip(labels, values, maxima, strict=True) if v is not None and v < 0.5 * m]
-        msg = (
-            f"{len(low)} rated in the lower half of the scale"
-            if low
-            else "no rating in the lower half of the scale"
-        )
-        title = f"{area}: quality ratings, {msg}"
         ax.set_title(_wrap(title, 80), loc="left")
-        svg = _svg(fig)
-    alt = f"Bar chart of {len(labels)} quality ratings for {area}; {msg}. The table below gives every rating."
-    rows = tuple(
-        (lbl, "not given" if v is None else f"{v:g} of {m}")
-        for lbl, v, m in zip(labels, values, maxima, strict=True)
-    )
-    return Chart(svg, title, alt, ("Rating", "Score"), rows)
+        return _svg(fig)
 
 
 def category_bars(indicator: str, unit: str, bars: Sequence[Bar], period: str, where: str) -> Chart:
@@ -361,6 +452,16 @@ def category_bars(indicator: str, unit: str, bars: Sequence[Bar], period: str, w
     top = max(shown, key=lambda b: b.value or 0.0, default=None)
     msg = f"largest: {top.label} ({fmt(top.value, unit)})" if top else "no category published"
     title = f"{indicator}, {where}: {msg} ({period})"
+    alt = (
+        f"Bar chart of {indicator} for {where} in {period}, one bar per category ({len(bars)}); "
+        f"{msg}. The table below gives every value."
+    )
+    rows = tuple((b.label, fmt(b.value, unit), _interval(b, unit)) for b in bars)
+    plan = ("category_bars", (unit, tuple(bars), title))
+    return Chart(plan, title, alt, ("Category", "Value", "95% interval"), rows)
+
+
+def _draw_category_bars(unit: str, bars: Sequence[Bar], title: str) -> str:
     with plt.rc_context(RC):
         fig, ax = plt.subplots(figsize=(7.5, 0.4 * max(len(bars), 3) + 1.2))
         ys = list(range(len(bars)))[::-1]  # first category at the top
@@ -375,13 +476,7 @@ def category_bars(indicator: str, unit: str, bars: Sequence[Bar], period: str, w
         ax.set_yticks(ys, [_wrap(b.label, 30) for b in bars], fontsize=8)
         ax.set_xlabel({"percent": "Per cent (lines: 95% interval)", "count": "Number"}.get(unit, unit))
         ax.set_title(_wrap(title, 80), loc="left")
-        svg = _svg(fig)
-    alt = (
-        f"Bar chart of {indicator} for {where} in {period}, one bar per category ({len(bars)}); "
-        f"{msg}. The table below gives every value."
-    )
-    rows = tuple((b.label, fmt(b.value, unit), _interval(b, unit)) for b in bars)
-    return Chart(svg, title, alt, ("Category", "Value", "95% interval"), rows)
+        return _svg(fig)
 
 
 def _interval(b: Bar, unit: str) -> str:
@@ -423,6 +518,38 @@ def spine_chart(area: str, spines: Sequence[Spine]) -> Chart:
     Every row is scaled around the all-areas value and turned so that better is to the right,
     whatever the indicator's direction.
     """
+    better = sum(s.verdict == "better" for s in spines)
+    worse = sum(s.verdict == "worse" for s in spines)
+    title = (
+        f"{area}: {better} of {len(spines)} key indicators significantly better than all areas, "
+        f"{worse} significantly worse"
+    )
+    alt = (
+        f"Spine chart for {area}: for each of {len(spines)} key indicators, where the area's value lies "
+        "within the range of all areas (light band), the middle half of areas (dark band) and the all-areas "
+        f"value (centre line), with better always to the right. {better} better, {worse} worse. The table "
+        "below gives every value."
+    )
+    rows = tuple(
+        (
+            s.label,
+            fmt(s.value, s.unit),
+            fmt(s.national, s.unit),
+            f"{fmt(s.low, s.unit)} to {fmt(s.high, s.unit)}",
+            s.verdict,
+        )
+        for s in spines
+    )
+    return Chart(
+        ("spine_chart", (tuple(spines), title)),
+        title,
+        alt,
+        ("Indicator", area, "All areas", "Range of areas", "Compared with all areas"),
+        rows,
+    )
+
+
+def _draw_spine_chart(spines: Sequence[Spine], title: str) -> str:
     with plt.rc_context(RC):
         fig, ax = plt.subplots(figsize=(7.5, 0.55 * max(len(spines), 3) + 1.2))
         for y, s in enumerate(reversed(spines)):
@@ -450,30 +577,18 @@ def spine_chart(area: str, spines: Sequence[Spine]) -> Chart:
         ax.set_yticks(range(len(spines)), [s.label for s in reversed(spines)], fontsize=9)
         ax.set_xticks([0.0, 0.5, 1.0], ["worse", "all areas", "better"])
         ax.set_xlim(-0.05, 1.15)
-        better = sum(s.verdict == "better" for s in spines)
-        worse = sum(s.verdict == "worse" for s in spines)
-        title = (
-            f"{area}: {better} of {len(spines)} key indicators significantly better than all areas, "
-            f"{worse} significantly worse"
-        )
         ax.set_title(_wrap(title, 80), loc="left")
-        svg = _svg(fig)
-    alt = (
-        f"Spine chart for {area}: for each of {len(spines)} key indicators, where the area's value lies "
-        "within the range of all areas (light band), the middle half of areas (dark band) and the all-areas "
-        f"value (centre line), with better always to the right. {better} better, {worse} worse. The table "
-        "below gives every value."
-    )
-    rows = tuple(
-        (
-            s.label,
-            fmt(s.value, s.unit),
-            fmt(s.national, s.unit),
-            f"{fmt(s.low, s.unit)} to {fmt(s.high, s.unit)}",
-            s.verdict,
-        )
-        for s in spines
-    )
-    return Chart(
-        svg, title, alt, ("Indicator", area, "All areas", "Range of areas", "Compared with all areas"), rows
-    )
+        return _svg(fig)
+
+
+_DRAW: dict[str, Callable[..., str]] = {
+    "compare_areas": _draw_compare_areas,
+    "funnel_plot": _draw_funnel_plot,
+    "trend_line": _draw_trend_line,
+    "profile_bars": _draw_profile_bars,
+    "rating_profile": _draw_rating_profile,
+    "category_bars": _draw_category_bars,
+    "spine_chart": _draw_spine_chart,
+}
+# the drawing code and the library that runs it: either changing makes every cached picture stale
+FINGERPRINT = digest(Path(__file__).read_bytes(), matplotlib.__version__)

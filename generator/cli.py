@@ -17,12 +17,14 @@ from pathlib import Path
 
 from . import __version__
 from .build import BuildError, build_site
+from .cache import DEFAULT_CACHE, NO_CACHE, Cache
 from .catalogue import DEFAULT_CATALOGUE_DIR, CatalogueError, Section, load_catalogue
-from .demo import write_demo_returns
+from .demo import QUARTERS, write_demo_returns
 from .layout import periods
 from .problems import Problem
 from .publish import NoReturns, publish_store
-from .reader import ReadResult, read_return
+from .reader import ReadResult
+from .readmany import read_many
 from .registry import ORGANISATIONS_CSV, Registry, load_registry, role_for
 from .store import DEFAULT_STORE, IngestOutcome, Store
 from .templates import Identity, render_template, template_filename, write_templates
@@ -110,7 +112,12 @@ def cmd_templates(args: argparse.Namespace) -> int:
     identity = None
     if all(prefill):
         identity = resolve_identity(
-            letters, args.area, args.provider, args.period, catalogue.sections, load_registry()
+            letters,
+            args.area,
+            args.provider,
+            args.period,
+            catalogue.sections,
+            load_registry(Path(args.registry)),
         )
     out = Path(args.out) if args.out else (ROOT / "build" / "prefilled" if identity else TEMPLATES_DIR)
 
@@ -170,8 +177,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
       kpi validate --json returns/*.xlsx
       kpi validate --section B intake-q1.xlsx
     """
-    catalogue, registry = load_catalogue(args.catalogue), load_registry()
-    results = [read_return(f, catalogue, registry, args.section) for f in args.files]
+    catalogue, registry = load_catalogue(args.catalogue), load_registry(Path(args.registry))
+    results = read_many(_expand(args.files), catalogue, registry, args.section, _cache(args), args.jobs)
     if args.json:
         print(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
     else:
@@ -200,18 +207,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
       kpi ingest return.xlsx
       kpi ingest --replace corrected-return.xlsx
       kpi ingest --store /srv/kpi/returns returns/*.xlsx
+      kpi ingest inbox/              (every .xlsx and .ods under the folder)
     """
-    catalogue, registry = load_catalogue(args.catalogue), load_registry()
+    catalogue, registry = load_catalogue(args.catalogue), load_registry(Path(args.registry))
     store = Store(args.store)
-    outcomes = []
-    for f in args.files:
-        o = store.ingest(
-            f, catalogue, registry, replace=args.replace, expected_section=args.section, rebuild=False
-        )
-        outcomes.append(o)
-        if args.json:
-            continue
-        _print_outcome(o)
+    outcomes = store.ingest_many(
+        _expand(args.files), catalogue, registry, args.replace, args.section, _cache(args), args.jobs
+    )
+    if not args.json:
+        for o in outcomes:
+            _print_outcome(o)
     if args.json:
         print(
             json.dumps(
@@ -228,8 +233,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 indent=2,
             )
         )
-    if any(o.status in ("accepted", "replaced") for o in outcomes):
-        store.rebuild_table(catalogue)
     n_ok = sum(o.ok for o in outcomes)
     _say(f"{n_ok} of {len(outcomes)} file(s) stored or already stored in {_rel(store.root)}")
     return 0 if n_ok == len(outcomes) else 1
@@ -247,9 +250,9 @@ def cmd_compute(args: argparse.Namespace) -> int:
       kpi compute
       kpi compute --store build/demo/store --out build/demo/dataset
     """
-    catalogue, registry = load_catalogue(args.catalogue), load_registry()
+    catalogue, registry = load_catalogue(args.catalogue), load_registry(Path(args.registry))
     try:
-        pub = publish_store(Store(args.store), catalogue, registry, Path(args.out))
+        pub = publish_store(Store(args.store), catalogue, registry, Path(args.out), _cache(args), args.jobs)
     except NoReturns as e:
         raise InputError(str(e)) from None
     for p in pub.files:
@@ -272,9 +275,19 @@ def cmd_build(args: argparse.Namespace) -> int:
       kpi build
       kpi build --store build/demo/store
     """
-    catalogue, registry = load_catalogue(args.catalogue), load_registry()
+    catalogue, registry = load_catalogue(args.catalogue), load_registry(Path(args.registry))
     try:
-        res = build_site(Path(args.store), catalogue, registry, Path(args.dataset), site_dir=Path(args.site))
+        res = build_site(
+            Path(args.store),
+            catalogue,
+            registry,
+            Path(args.dataset),
+            site_src=Path(args.config).resolve().parent / "site_src",
+            site_dir=Path(args.site),
+            config=Path(args.config).resolve(),
+            cache=_cache(args),
+            workers=args.jobs,
+        )
     except BuildError as e:
         raise InputError(str(e)) from None
     _say(
@@ -282,6 +295,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"({res.changed} files changed); "
         f"data as at {res.data_as_at}"
     )
+    if args.timings:
+        Path(args.timings).write_text(json.dumps(res.timings, indent=1))
     _say(f"Site built in {_rel(res.site_dir)}: run `.venv/bin/kpi serve` and open http://127.0.0.1:8000/")
     return 0
 
@@ -315,8 +330,10 @@ def cmd_demo_returns(args: argparse.Namespace) -> int:
     Example:
       kpi demo-returns --out build/demo/returns
     """
-    catalogue, registry = load_catalogue(args.catalogue), load_registry()
-    written = write_demo_returns(catalogue, registry, Path(args.out), seed=args.seed)
+    catalogue, registry = load_catalogue(args.catalogue), load_registry(Path(args.registry))
+    written = write_demo_returns(
+        catalogue, registry, Path(args.out), seed=args.seed, quarters=QUARTERS[-args.quarters :]
+    )
     for d in written:
         print(_rel(d.path))
     _say(f"wrote {len(written)} synthetic returns to {_rel(Path(args.out))}")
@@ -333,7 +350,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     Example:
       kpi demo
     """
-    catalogue, registry = load_catalogue(args.catalogue), load_registry()
+    catalogue, registry = load_catalogue(args.catalogue), load_registry(Path(args.registry))
     paths = write_templates(catalogue, TEMPLATES_DIR)
     n_items = len(catalogue.item_index)
     _say(
@@ -353,12 +370,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     store = Store(store_dir)
     counts: dict[str, int] = {}
     first_problem: IngestOutcome | None = None
-    for d in returns:
-        o = store.ingest(d.path, catalogue, registry, replace=d.resubmission, rebuild=False)
+    outcomes = store.ingest_many(
+        [d.path for d in returns],
+        catalogue,
+        registry,
+        [d.resubmission for d in returns],
+        cache=_cache(args),
+        workers=args.jobs,
+    )
+    for o in outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
         if not o.ok and first_problem is None:
             first_problem = o
-    store.rebuild_table(catalogue)
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     _say(f"Demo returns: {len(returns)} synthetic workbooks in {_rel(demo_dir / 'returns')} ({summary}).")
     _say(f"Returns store: {_rel(store_dir)} (ledger.csv, values.csv and the files, by period/area/org).")
@@ -367,7 +390,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 1
     dataset = demo_dir / "dataset"
     try:
-        res = build_site(store_dir, catalogue, registry, dataset, site_dir=ROOT / "site")
+        res = build_site(
+            store_dir,
+            catalogue,
+            registry,
+            dataset,
+            site_dir=ROOT / "site",
+            cache=_cache(args),
+            workers=args.jobs,
+        )
     except BuildError as e:
         raise InputError(str(e)) from None
     _say(
@@ -474,6 +505,14 @@ def _args_demo(sp: argparse.ArgumentParser) -> None:
 def _args_demo_returns(sp: argparse.ArgumentParser) -> None:
     _args_demo(sp)
     sp.add_argument(
+        "--quarters",
+        type=int,
+        choices=range(1, len(QUARTERS) + 1),
+        default=len(QUARTERS),
+        metavar="N",
+        help=f"the last N of the {len(QUARTERS)} demo quarters (default all)",
+    )
+    sp.add_argument(
         "--out",
         default=str(ROOT / "build" / "demo" / "returns"),
         metavar="DIR",
@@ -491,6 +530,56 @@ ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "demo-returns": _args_demo_returns,
     "demo": _args_demo,
 }
+
+
+def _expand(items: Sequence[str]) -> list[Path]:
+    """Files as given; a folder stands for every .xlsx and .ods under it, in name order."""
+    out: list[Path] = []
+    for item in items:
+        p = Path(item)
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.suffix.lower() in (".xlsx", ".ods") and f.is_file())
+        else:
+            out.append(p)
+    return out
+
+
+def _cache(args: argparse.Namespace) -> Cache:
+    return NO_CACHE if args.no_cache else Cache(Path(args.cache))
+
+
+def _common(sp: argparse.ArgumentParser, name: str) -> None:
+    """Options every data command shares: which registry, how many cores, which cache."""
+    sp.add_argument(
+        "--registry",
+        default=str(ORGANISATIONS_CSV),
+        metavar="CSV",
+        help="areas and organisations that may send returns (default data/organisations.csv)",
+    )
+    if name in ("validate", "ingest", "compute", "build", "demo"):
+        sp.add_argument(
+            "-j",
+            "--jobs",
+            type=int,
+            default=None,
+            metavar="N",
+            help="processes to use (default: one per core)",
+        )
+        sp.add_argument(
+            "--cache",
+            default=str(DEFAULT_CACHE),
+            metavar="FILE",
+            help="the build cache, safe to delete at any time (default build/cache.sqlite)",
+        )
+        sp.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    if name == "build":
+        sp.add_argument(
+            "--config",
+            default=str(ROOT / "mkdocs.yml"),
+            metavar="FILE",
+            help="the MkDocs configuration; generated pages go to site_src/ beside it (default mkdocs.yml)",
+        )
+        sp.add_argument("--timings", metavar="FILE", help="write the seconds each stage took, as JSON")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -512,6 +601,8 @@ def build_parser() -> argparse.ArgumentParser:
         )
         if name in ARGUMENTS:
             ARGUMENTS[name](sp)
+        if name != "serve":
+            _common(sp, name)
     return p
 
 

@@ -18,7 +18,7 @@ import datetime as dt
 import hashlib
 import os
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,6 +144,7 @@ class Site:
     provider_name: str
     volume: float  # referrals a month
     quality: float  # 0.5 (weak) .. 1.3 (strong): moves rates and ratings
+    lead: bool = True  # the area's first provider: the commissioner's sections are sent once, here
 
 
 @dataclass(frozen=True)
@@ -161,18 +162,31 @@ def _rng(seed: int, *parts: str) -> random.Random:
 
 
 def sites(registry: Registry, seed: int) -> list[Site]:
+    """One site per provider; an area with several providers (national scale) has several."""
     out = []
     for area in sorted(registry.areas):
-        orgs = {o.role: o for o in registry.in_area(area)}
-        rng = _rng(seed, "site", area)
-        quality = (
-            0.55 if area in LOW_PERFORMERS else 1.45 if area == HIGH_PERFORMER else rng.uniform(0.8, 1.2)
-        )
-        volume = 17 * SMALL_SITES.get(area, rng.uniform(0.8, 1.4))
-        com, prov = orgs["commissioner"], orgs["provider"]
-        out.append(
-            Site(area, registry.areas[area], com.code, com.name, prov.code, prov.name, volume, quality)
-        )
+        orgs = registry.in_area(area)
+        com = next(o for o in orgs if o.role == "commissioner")
+        providers = sorted((o for o in orgs if o.role == "provider"), key=lambda o: o.code)
+        for k, prov in enumerate(providers):
+            rng = _rng(seed, "site", area) if k == 0 else _rng(seed, "site", area, prov.code)
+            quality = (
+                0.55 if area in LOW_PERFORMERS else 1.45 if area == HIGH_PERFORMER else rng.uniform(0.8, 1.2)
+            )
+            volume = 17 * SMALL_SITES.get(area, rng.uniform(0.8, 1.4))
+            out.append(
+                Site(
+                    area,
+                    registry.areas[area],
+                    com.code,
+                    com.name,
+                    prov.code,
+                    prov.name,
+                    volume,
+                    quality,
+                    k == 0,
+                )
+            )
     return out
 
 
@@ -230,7 +244,11 @@ def answers_for(
     section: Section, catalogue: Catalogue, site: Site, period: str, seed: int
 ) -> dict[str, object]:
     """Plausible answers for every input of ``section``, keyed as the template's inputs."""
-    rng = _rng(seed, section.section, site.area_code, period)
+    rng = (
+        _rng(seed, section.section, site.area_code, period)
+        if site.lead
+        else _rng(seed, section.section, site.area_code, site.provider, period)
+    )
     layout = build_layout(section, catalogue)
     months = 3 if section.frequency == "quarterly" else 12
     start, end = period_bounds(period)
@@ -436,7 +454,11 @@ def _choice(scale: str, options: tuple[str, ...], site: Site, rng: random.Random
 
 
 def demo_plan(
-    catalogue: Catalogue, registry: Registry, seed: int, areas: set[str] | None = None
+    catalogue: Catalogue,
+    registry: Registry,
+    seed: int,
+    areas: set[str] | None = None,
+    quarters: Sequence[str] = QUARTERS,
 ) -> Iterator[tuple[Site, Section, str, bool]]:
     """Every (site, section, period, is_resubmission) the demo produces, in a stable order."""
     for site in sites(registry, seed):
@@ -445,7 +467,10 @@ def demo_plan(
         for letter, sec in catalogue.sections.items():
             if (site.area_code, letter) == MISSING_SECTION:
                 continue
-            for period in QUARTERS if sec.frequency == "quarterly" else YEARS:
+            if not site.lead and role_for(sec.completed_by) == "commissioner":
+                continue
+            years = sorted({q.split(" ")[0] for q in quarters})
+            for period in quarters if sec.frequency == "quarterly" else years:
                 yield site, sec, period, False
                 if (site.area_code, letter, period) == LATE_RESUBMISSION:
                     yield site, sec, period, True
@@ -458,6 +483,7 @@ def write_demo_returns(
     seed: int = 2009,
     workers: int | None = None,
     areas: set[str] | None = None,
+    quarters: Sequence[str] = QUARTERS,
 ) -> list[DemoReturn]:
     """Fill the real templates for every demo site and period; return what was written.
 
@@ -466,7 +492,7 @@ def write_demo_returns(
     """
     jobs = [
         (site, sec.section, period, resub)
-        for site, sec, period, resub in demo_plan(catalogue, registry, seed, areas)
+        for site, sec, period, resub in demo_plan(catalogue, registry, seed, areas, quarters)
     ]
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(jobs) < 8:

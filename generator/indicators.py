@@ -695,9 +695,13 @@ def target_text(b: Benchmark) -> str:
 
 
 def calculate(
-    returns: Sequence[Mapping[str, Any]], catalogue: Catalogue, registry: Registry
+    returns: Sequence[Mapping[str, Any]],
+    catalogue: Catalogue,
+    registry: Registry,
+    sections: set[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The whole published table, before disclosure control (see :mod:`generator.disclosure`)."""
+    """The whole published table (or ``sections``' part of it), before disclosure control (see
+    :mod:`generator.disclosure`)."""
     bags = pool(returns, catalogue, registry)
     context = {(b.area_code, b.period): b for b in bags if b.section == "A" and not b.provider_code}
     by_section: dict[str, list[Bag]] = defaultdict(list)
@@ -707,6 +711,8 @@ def calculate(
     orgs = {o.code: o.name for o in registry.organisations.values()}
     rows: list[dict[str, Any]] = []
     for spec in specs(catalogue):
+        if sections is not None and spec.section not in sections:
+            continue
         method = METHODS[spec.method]
         spec_rows = []
         for bag in by_section.get(spec.section, []):

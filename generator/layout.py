@@ -7,6 +7,7 @@ meaning is decided in one place. Rows are 1-based, as a spreadsheet user sees th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -127,6 +128,7 @@ class Layout:
         return self.rows[-1].row if self.rows else HEADER_ROW
 
 
+@functools.cache  # called for every published row: the answer never changes
 def periods(frequency: str) -> tuple[str, ...]:
     """Reporting periods offered: UK financial years ("2025-26") or their quarters."""
     out: list[str] = []

@@ -16,10 +16,14 @@ spreadsheet program shows it as text and never runs it.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
+import json
+import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,9 +31,11 @@ from typing import Any
 import xlsxwriter
 
 from . import disclosure
+from .cache import NO_CACHE, Cache, code_fingerprint, digest
 from .catalogue import Catalogue
 from .indicators import COLUMNS, calculate
 from .layout import build_layout, periods
+from .progress import Progress
 from .registry import Registry, role_for
 from .store import Store
 
@@ -103,13 +109,73 @@ def flag_provisional(rows: list[dict[str, Any]]) -> None:
             r["flags"] = ";".join(sorted(flags | {"provisional"}))
 
 
-def build_dataset(
-    returns: Sequence[Mapping[str, Any]], catalogue: Catalogue, registry: Registry
+def section_dataset(
+    letter: str, returns: Sequence[Mapping[str, Any]], catalogue: Catalogue, registry: Registry
 ) -> list[dict[str, Any]]:
-    """Indicators for publication: calculated, flagged, then disclosure-controlled (pure)."""
-    rows = calculate(returns, catalogue, registry)
+    """One section's published rows: calculated, flagged, then disclosure-controlled (pure).
+
+    ``returns`` must hold the section's returns and Section A's (the local population, which the
+    intake comparisons need). Disclosure control runs within the section: every sum a reader could
+    subtract within, and every pair of indicators built from the same counts, lies inside one
+    section (tests/test_publish.py checks the sharded build against the whole one).
+    """
+    rows = calculate(returns, catalogue, registry, sections={letter})
     flag_provisional(rows)
-    return disclosure.apply(rows)
+    return [{k: v for k, v in r.items() if not k.startswith("_")} for r in disclosure.apply(rows)]
+
+
+# what a section's rows depend on besides its returns: the code that makes them
+_DATASET_CODE = code_fingerprint("publish", "indicators", "disclosure", "stats", "layout", "catalogue")
+
+
+def build_dataset(
+    returns: Sequence[Mapping[str, Any]],
+    catalogue: Catalogue,
+    registry: Registry,
+    cache: Cache = NO_CACHE,
+    workers: int | None = 1,
+) -> list[dict[str, Any]]:
+    """Indicators for publication, section by section, in the catalogue's order.
+
+    Sections are independent given their returns and Section A's, so they are computed in
+    parallel, and a section whose inputs are unchanged comes from the cache: after one new
+    return, only its section (or every section, if it is a Section A return) is recomputed.
+    """
+    by_section: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for r in returns:
+        by_section[str(r["section"])].append(r)
+    reg = json.dumps(sorted(dataclasses.astuple(o) for o in registry.organisations.values()))
+    jobs: dict[str, tuple[str, list[Mapping[str, Any]]]] = {}
+    for letter in catalogue.sections:
+        if letter not in by_section:
+            continue
+        inputs = by_section[letter] + (by_section.get("A", []) if letter != "A" else [])
+        key = digest(
+            _DATASET_CODE,
+            catalogue.digest,
+            reg,
+            letter,
+            *sorted(json.dumps(r, sort_keys=True, default=str) for r in inputs),
+        )
+        jobs[key] = (letter, inputs)
+    found = {k: json.loads(v) for k, v in cache.get_many("dataset", jobs).items()}
+    todo = [k for k in jobs if k not in found]
+    workers = min(workers or os.cpu_count() or 1, len(todo))
+    with Progress("Computing indicators", len(todo)) as bar:
+        if workers <= 1:
+            for k in todo:
+                found[k] = section_dataset(jobs[k][0], jobs[k][1], catalogue, registry)
+                bar.advance()
+        else:
+            with ProcessPoolExecutor(workers) as pool:
+                futures = {
+                    k: pool.submit(section_dataset, jobs[k][0], jobs[k][1], catalogue, registry) for k in todo
+                }
+                for k, f in futures.items():
+                    found[k] = f.result()
+                    bar.advance()
+    cache.put_many("dataset", {k: json.dumps(found[k]).encode() for k in todo})
+    return [row for k in jobs for row in found[k]]
 
 
 class NoReturns(Exception):
@@ -124,12 +190,19 @@ class Published:
     files: list[Path]
 
 
-def publish_store(store: Store, catalogue: Catalogue, registry: Registry, out: Path) -> Published:
+def publish_store(
+    store: Store,
+    catalogue: Catalogue,
+    registry: Registry,
+    out: Path,
+    cache: Cache = NO_CACHE,
+    workers: int | None = None,
+) -> Published:
     """Stored returns -> the published dataset files (the I/O shell around the pure steps)."""
     returns = store.current_returns()
     if not returns:
         raise NoReturns(f"no returns stored in {store.root}: run `kpi ingest` first")
-    rows = build_dataset(returns, catalogue, registry)
+    rows = build_dataset(returns, catalogue, registry, cache, workers)
     quality = data_quality(returns, catalogue, registry, store.ledger_rows())
     return Published(len(returns), rows, quality, write_dataset(rows, quality, out))
 
@@ -181,11 +254,19 @@ def data_quality(
 
 
 def _csv_bytes(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> bytes:
+    """The same text as csv.DictWriter over safe_row, about four times faster (it matters at a
+    million rows): values are pulled by column, and only text columns are neutralised."""
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
-    w.writeheader()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    text = [i for i, c in enumerate(columns) if c not in NUMERIC_COLUMNS]
     for r in rows:
-        w.writerow({k: ("" if v is None else v) for k, v in safe_row(r).items()})
+        vals = ["" if (v := r.get(c)) is None else v for c in columns]
+        for i in text:
+            v = vals[i]
+            if isinstance(v, str) and v.startswith(FORMULA_START):
+                vals[i] = "'" + v
+        w.writerow(vals)
     return buf.getvalue().encode("utf-8")
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,3 +52,12 @@ def load_registry(path: Path = ORGANISATIONS_CSV) -> Registry:
 def role_for(completed_by: str) -> str:
     """The registry role that may send a section completed by ``completed_by``."""
     return "commissioner" if completed_by == "commissioner" else "provider"
+
+
+def registry_fingerprint(registry: Registry) -> str:
+    """A digest of every organisation: cached results that depend on the registry key on it."""
+    rows = sorted(
+        (o.code, o.name, o.area_code, o.area_name, o.role, str(o.synthetic))
+        for o in registry.organisations.values()
+    )
+    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()

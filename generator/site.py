@@ -843,13 +843,12 @@ def _downloads(ctx: Context) -> Page:
     return Page(f"{GENERATED}/downloads.md", "\n".join(lines) + _footer(ctx))
 
 
-def write_pages(site_src: Path, pages: Sequence[Page], chart_out: Mapping[str, charts.Chart]) -> int:
-    """Write pages and charts; only files whose bytes change are rewritten. Returns how many were."""
+def write_pages(site_src: Path, pages: Sequence[Page], svgs: Mapping[str, str]) -> int:
+    """Write pages and drawn charts (name -> SVG text); only files whose bytes change are
+    rewritten, so MkDocs and browsers see unchanged files as unchanged. Returns how many were."""
     changed = 0
     wanted = {site_src / p.path: p.text.encode() for p in pages}
-    wanted.update(
-        {site_src / GENERATED / "charts" / f"{k}.svg": c.svg.encode() for k, c in chart_out.items()}
-    )
+    wanted.update({site_src / GENERATED / "charts" / f"{k}.svg": svg.encode() for k, svg in svgs.items()})
     for path, data in wanted.items():
         if not path.exists() or path.read_bytes() != data:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -23,12 +23,14 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import NO_CACHE, Cache
 from .catalogue import Catalogue
 from .reader import ReadResult, read_return
+from .readmany import read_many
 from .registry import Registry
 
 DEFAULT_STORE = Path(__file__).resolve().parent.parent / "data" / "returns"
@@ -138,6 +140,31 @@ class Store:
             if rebuild and outcome.status in ("accepted", "replaced"):
                 self.rebuild_table(catalogue)
         return outcome
+
+    def ingest_many(
+        self,
+        paths: Sequence[Path],
+        catalogue: Catalogue,
+        registry: Registry,
+        replace: bool | Sequence[bool] = False,
+        expected_section: str | None = None,
+        cache: Cache = NO_CACHE,
+        workers: int | None = None,
+    ) -> list[IngestOutcome]:
+        """:meth:`ingest` for many files: read in parallel (and from the cache where a file was
+        read before), then stored one by one, in order, under one lock, with the tidy table
+        rebuilt once at the end. Each file is still all-or-nothing on its own."""
+        results = read_many(paths, catalogue, registry, expected_section, cache, workers)
+        flags = [replace] * len(paths) if isinstance(replace, bool) else list(replace)
+        outcomes = []
+        with self._locked():
+            for path, result, rep in zip(paths, results, flags, strict=True):
+                outcome = self._store(Path(path), result, rep)
+                self._append_ledger(outcome)
+                outcomes.append(outcome)
+            if any(o.status in ("accepted", "replaced") for o in outcomes):
+                self.rebuild_table(catalogue)
+        return outcomes
 
     def _store(self, path: Path, result: ReadResult, replace: bool) -> IngestOutcome:
         if not result.valid:

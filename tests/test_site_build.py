@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from generator.build import mkdocs
+from generator.cache import NO_CACHE
 from generator.catalogue import load_catalogue
+from generator.chartrender import render
 from generator.indicators import specs
 from generator.publish import build_dataset, data_quality, write_dataset
 from generator.registry import Registry, load_registry
@@ -74,7 +76,7 @@ def built(small_demo, tmp_path_factory):
         )
     assert files
     pages, charts = build_pages(Context(rows, quality, catalogue, registry, "2025-26 Q4"))
-    write_pages(src, pages, charts)
+    write_pages(src, pages, render(charts, NO_CACHE))
     mkdocs(tmp / "site", "2025-26 Q4", tmp / "mkdocs.yml")  # --strict: raises on any warning
     return tmp / "site", catalogue, registry, charts
 

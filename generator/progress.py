@@ -1,0 +1,43 @@
+"""Progress bars on stderr for the long steps, and only where someone is watching.
+
+A bar appears only when stderr is a terminal and the step has run for more than two seconds,
+so logs, pipes and tests stay clean. A thin wrapper over tqdm (a well-kept library that handles
+terminal widths, rates and time estimates better than code of ours would).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from types import TracebackType
+from typing import Any
+
+from tqdm import tqdm
+
+DELAY = 2.0  # seconds before a bar is worth showing
+
+
+class Progress:
+    def __init__(self, what: str, total: int) -> None:
+        self.what, self.total = what, total
+        self._bar: tqdm[Any] | None = None
+        self._start = time.monotonic()
+        self._done = 0
+
+    def __enter__(self) -> Progress:
+        if self.total and sys.stderr.isatty():
+            self._bar = tqdm(
+                total=self.total, desc=self.what, unit="", delay=DELAY, leave=False, file=sys.stderr
+            )
+        return self
+
+    def advance(self, n: int = 1) -> None:
+        self._done += n
+        if self._bar is not None:
+            self._bar.update(n)
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._bar is not None:
+            self._bar.close()

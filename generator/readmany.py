@@ -1,0 +1,136 @@
+"""Read and validate many returns at once: across cores, and not at all if already read.
+
+A return's result depends only on its bytes, the catalogue, the registry, the section expected
+and the reading code, so it is cached under a digest of all five. Re-running ``kpi ingest`` over
+an inbox of thousands of returns then reads only the new ones. The result is stored as JSON
+(never pickle: a cache file should not be able to run code).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from .cache import NO_CACHE, Cache, code_fingerprint, digest
+from .catalogue import Catalogue
+from .gate import MAX_FILE_BYTES
+from .problems import Problem
+from .progress import Progress
+from .reader import ReadResult, read_return
+from .registry import Registry, registry_fingerprint
+
+READ_CODE = code_fingerprint("reader", "gate", "validation", "rules", "layout", "problems", "catalogue")
+
+
+def _encode(v: object) -> object:
+    if isinstance(v, dt.datetime):
+        return {"$datetime": v.isoformat()}
+    if isinstance(v, dt.date):
+        return {"$date": v.isoformat()}
+    return v
+
+
+def _decode(v: Any) -> object:
+    if isinstance(v, dict) and "$date" in v:
+        return dt.date.fromisoformat(v["$date"])
+    if isinstance(v, dict) and "$datetime" in v:
+        return dt.datetime.fromisoformat(v["$datetime"])
+    return v
+
+
+def to_json(r: ReadResult) -> bytes:
+    return json.dumps(
+        {
+            "sha256": r.sha256,
+            "kind": r.kind,
+            "template_id": r.template_id,
+            "section": r.section,
+            "version": r.version,
+            "identity": r.identity,
+            "values": {k: _encode(v) for k, v in r.values.items()},
+            "problems": [p.as_dict() for p in r.problems],
+        }
+    ).encode()
+
+
+def from_json(data: bytes, name: str) -> ReadResult:
+    """A cached result for the file now called ``name`` (the same bytes may arrive renamed)."""
+    d = json.loads(data)
+    problems = [replace(Problem(**p), file=name) if p.get("file") else Problem(**p) for p in d["problems"]]
+    return ReadResult(
+        name,
+        sha256=d["sha256"],
+        kind=d["kind"],
+        template_id=d["template_id"],
+        section=d["section"],
+        version=d["version"],
+        identity=d["identity"],
+        values={k: _decode(v) for k, v in d["values"].items()},
+        problems=problems,
+    )
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init(catalogue: Catalogue, registry: Registry, expected: str | None) -> None:
+    _WORKER.update(catalogue=catalogue, registry=registry, expected=expected)
+
+
+def _read(path: str) -> ReadResult:
+    return read_return(path, _WORKER["catalogue"], _WORKER["registry"], _WORKER["expected"])
+
+
+def _sha(path: Path) -> str | None:
+    """The file's digest, or None when it cannot (or should not) be read whole: the reader then
+    reports why, uncached."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return None
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def read_many(
+    paths: Sequence[Path],
+    catalogue: Catalogue,
+    registry: Registry,
+    expected_section: str | None = None,
+    cache: Cache = NO_CACHE,
+    workers: int | None = None,
+) -> list[ReadResult]:
+    """:func:`generator.reader.read_return` for every path, in order."""
+    base = digest(READ_CODE, catalogue.digest, registry_fingerprint(registry), expected_section or "")
+    keys = [digest(base, sha) if (sha := _sha(p)) else "" for p in paths]
+    cached = cache.get_many("read", [k for k in keys if k])
+    out: list[ReadResult | None] = [
+        from_json(cached[k], str(p)) if k in cached else None for p, k in zip(paths, keys, strict=True)
+    ]
+    todo = [i for i, r in enumerate(out) if r is None]
+    workers = workers or os.cpu_count() or 1
+    fresh: list[ReadResult] = []
+    with Progress("Reading returns", len(todo)) as bar:
+        if workers == 1 or len(todo) < 16:
+            _init(catalogue, registry, expected_section)
+            for i in todo:
+                fresh.append(_read(str(paths[i])))
+                bar.advance()
+        else:
+            with ProcessPoolExecutor(
+                workers, initializer=_init, initargs=(catalogue, registry, expected_section)
+            ) as pool:
+                for r in pool.map(_read, [str(paths[i]) for i in todo], chunksize=16):
+                    fresh.append(r)
+                    bar.advance()
+    for i, r in zip(todo, fresh, strict=True):
+        out[i] = r
+    cache.put_many("read", {keys[i]: to_json(r) for i, r in zip(todo, fresh, strict=True) if keys[i]})
+    return [r for r in out if r is not None]

@@ -1,0 +1,157 @@
+"""Incremental builds (through the cache, after one new return) give exactly what a full build
+from nothing gives; the cache can be deleted or damaged at any time without losing anything.
+
+Pictures are not drawn here (a build draws hundreds, at a quarter of a second each): the drawing
+function is replaced by one that writes the chart's cache key, a digest of its complete plan.
+Identical keys mean identical pictures because drawing is deterministic (tests/test_charts.py).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import charts
+from generator.build import build_site
+from generator.cache import NO_CACHE, Cache
+from generator.catalogue import load_catalogue
+from generator.readmany import from_json, read_many, to_json
+from generator.registry import load_registry
+from generator.store import Store
+
+from .conftest import ROOT
+
+
+def _fake_draw(chart):
+    return f"<svg><!-- {chart.key} --></svg>"
+
+
+@pytest.fixture
+def fake_drawing(monkeypatch):
+    # patched before the pool's workers fork, so they draw with it too
+    monkeypatch.setattr(charts, "draw", _fake_draw)
+
+
+def _project(tmp: Path) -> Path:
+    shutil.copytree(
+        ROOT / "site_src", tmp / "site_src", ignore=shutil.ignore_patterns("generated", "index.md")
+    )
+    return tmp / "site_src"
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _returns(small_demo: Store) -> list[Path]:
+    return sorted((small_demo.root.parent / "returns").rglob("*.xlsx"))
+
+
+def _ingest(store: Store, paths: list[Path], cache: Cache) -> None:
+    catalogue, registry = load_catalogue(), load_registry()
+    # the late resubmission must come after the return it replaces
+    paths = sorted(paths, key=lambda p: "_resubmission" in p.name)
+    outcomes = store.ingest_many(
+        paths, catalogue, registry, ["_resubmission" in p.name for p in paths], cache=cache
+    )
+    assert all(o.ok for o in outcomes), [o.message for o in outcomes if not o.ok]
+
+
+def test_incremental_build_after_one_new_return_equals_a_full_build(small_demo, tmp_path, fake_drawing):
+    catalogue, registry = load_catalogue(), load_registry()
+    files = _returns(small_demo)
+    new = next(f for f in files if f.name.startswith("kpi-e-") and "2025-26-Q4_PS05" in f.name)
+
+    # incremental: everything but one return, build; the return arrives, build again (warm cache)
+    cache = Cache(tmp_path / "cache.sqlite")
+    inc = Store(tmp_path / "inc" / "store")
+    _ingest(inc, [f for f in files if f != new], cache)
+    src_inc = _project(tmp_path / "inc")
+    first = build_site(
+        inc.root,
+        catalogue,
+        registry,
+        tmp_path / "inc" / "dataset",
+        src_inc,
+        run_mkdocs=False,
+        cache=cache,
+        workers=1,
+    )
+    drawn_first = cache.misses_by_kind["chart"]
+    _ingest(inc, [new], cache)
+    second = build_site(
+        inc.root,
+        catalogue,
+        registry,
+        tmp_path / "inc" / "dataset",
+        src_inc,
+        run_mkdocs=False,
+        cache=cache,
+        workers=1,
+    )
+    drawn_second = cache.misses_by_kind["chart"] - drawn_first
+
+    # full: every return at once, no cache at all
+    full = Store(tmp_path / "full" / "store")
+    _ingest(full, files, NO_CACHE)
+    src_full = _project(tmp_path / "full")
+    build_site(
+        full.root, catalogue, registry, tmp_path / "full" / "dataset", src_full, run_mkdocs=False, workers=1
+    )
+
+    assert _files(src_inc) == _files(src_full)
+    assert _files(tmp_path / "inc" / "dataset") == _files(tmp_path / "full" / "dataset")
+    # and the second build did less: only the charts whose numbers moved were drawn, and only
+    # the files whose bytes changed were rewritten
+    assert 0 < drawn_second < drawn_first / 2, (drawn_first, drawn_second)
+    assert 0 < second.changed < first.changed
+
+
+def test_the_cache_can_be_deleted_or_damaged_without_losing_anything(small_demo, tmp_path):
+    catalogue, registry = load_catalogue(), load_registry()
+    files = _returns(small_demo)[:30]
+    path = tmp_path / "cache.sqlite"
+    cold = read_many(files, catalogue, registry, cache=Cache(path), workers=1)
+    warm_cache = Cache(path)
+    warm = read_many(files, catalogue, registry, cache=warm_cache, workers=1)
+    assert warm_cache.hits == len(files) and warm_cache.misses == 0
+    assert [r.as_dict() for r in warm] == [r.as_dict() for r in cold]
+    assert [r.values for r in warm] == [r.values for r in cold]
+    path.write_bytes(b"this is not a database")  # damaged: treated as empty, then rebuilt
+    again = read_many(files, catalogue, registry, cache=Cache(path), workers=1)
+    assert [r.as_dict() for r in again] == [r.as_dict() for r in cold]
+    path.unlink()
+    assert [r.values for r in read_many(files, catalogue, registry, cache=Cache(path), workers=1)] == [
+        r.values for r in cold
+    ]
+
+
+def test_a_cached_read_keeps_dates_and_problems_and_takes_the_new_file_name(small_demo, tmp_path):
+    catalogue, registry = load_catalogue(), load_registry()
+    src = next(f for f in _returns(small_demo) if f.name.startswith("kpi-c-"))
+    (r,) = read_many([src], catalogue, registry, workers=1)
+    back = from_json(to_json(r), "renamed.xlsx")
+    assert back.values == r.values and back.identity == r.identity and back.sha256 == r.sha256
+    assert [p.code for p in back.problems] == [p.code for p in r.problems]
+    assert back.file == "renamed.xlsx" and all(p.file in ("", "renamed.xlsx") for p in back.problems)
+
+
+def test_sections_computed_apart_equal_the_whole_table(small_demo):
+    """Disclosure control runs per section in the sharded build: nothing it protects may span two."""
+    from generator import disclosure
+    from generator.indicators import calculate
+    from generator.publish import build_dataset, flag_provisional
+
+    catalogue, registry = load_catalogue(), load_registry()
+    returns = small_demo.current_returns()
+    rows = calculate(returns, catalogue, registry)
+    flag_provisional(rows)
+    whole = [{k: v for k, v in r.items() if not k.startswith("_")} for r in disclosure.apply(rows)]
+    sharded = build_dataset(returns, catalogue, registry, workers=2)
+
+    def key(r):
+        return (r["indicator_id"], r["breakdown_value"], r["area_code"], r["provider_code"], r["period"])
+
+    assert sorted(whole, key=key) == sorted(sharded, key=key)
