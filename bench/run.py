@@ -215,6 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  {name} ...", file=sys.stderr, flush=True)
         seconds, peak = run(cmd)
         results[name] = {"seconds": round(seconds, 2), "peak_mb": round(peak / 2**20)}
+        print(f"    {seconds:.1f} s, peak {peak / 2**20:.0f} MB", file=sys.stderr, flush=True)
 
     print(
         f"Benchmark {label}: {args.areas} areas x {args.providers} providers, {args.quarters} quarters",
