@@ -84,9 +84,6 @@ class Cache:
         self.misses_by_kind[kind] += len(keys) - len(found)
         return found
 
-    def get(self, kind: str, key: str) -> bytes | None:
-        return self.get_many(kind, [key]).get(key)
-
     def put_many(self, kind: str, items: Mapping[str, bytes]) -> None:
         db = self.db
         if db is None or not items:
@@ -96,9 +93,6 @@ class Cache:
                 "INSERT OR REPLACE INTO entries (kind, key, value) VALUES (?, ?, ?)",
                 [(kind, k, zlib.compress(v, 1)) for k, v in items.items()],
             )
-
-    def put(self, kind: str, key: str, value: bytes) -> None:
-        self.put_many(kind, {key: value})
 
     def close(self) -> None:
         if self._db is not None:

@@ -29,7 +29,14 @@ from .registry import Registry, role_for
 from .templates import Identity, render_template, template_filename
 
 QUARTERS = periods("quarterly")[4:12]  # 2024-25 Q1 .. 2025-26 Q4: eight quarters
-YEARS = ("2024-25", "2025-26")
+
+
+def years_of(quarters: Sequence[str]) -> tuple[str, ...]:
+    """The financial years the quarters fall in: the annual sections' periods."""
+    return tuple(sorted({q.split(" ")[0] for q in quarters}))
+
+
+YEARS = years_of(QUARTERS)  # 2024-25 and 2025-26
 SMALL_SITES = {"PS10": 0.12, "PS15": 0.25}  # referral volume multipliers: suppression shows
 MISSING_SECTION = ("PS12", "D")  # this site never sends Section D
 LATE_RESUBMISSION = ("PS04", "E", "2025-26 Q2")  # first return undercounts outcomes; corrected later
@@ -469,8 +476,7 @@ def demo_plan(
                 continue
             if not site.lead and role_for(sec.completed_by) == "commissioner":
                 continue
-            years = sorted({q.split(" ")[0] for q in quarters})
-            for period in quarters if sec.frequency == "quarterly" else years:
+            for period in quarters if sec.frequency == "quarterly" else years_of(quarters):
                 yield site, sec, period, False
                 if (site.area_code, letter, period) == LATE_RESUBMISSION:
                     yield site, sec, period, True

@@ -8,7 +8,6 @@ terminal widths, rates and time estimates better than code of ours would).
 from __future__ import annotations
 
 import sys
-import time
 from types import TracebackType
 from typing import Any
 
@@ -21,8 +20,6 @@ class Progress:
     def __init__(self, what: str, total: int) -> None:
         self.what, self.total = what, total
         self._bar: tqdm[Any] | None = None
-        self._start = time.monotonic()
-        self._done = 0
 
     def __enter__(self) -> Progress:
         if self.total and sys.stderr.isatty():
@@ -32,7 +29,6 @@ class Progress:
         return self
 
     def advance(self, n: int = 1) -> None:
-        self._done += n
         if self._bar is not None:
             self._bar.update(n)
 

@@ -83,10 +83,6 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def safe_row(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: (v if k in NUMERIC_COLUMNS else neutralise(v)) for k, v in row.items()}
-
-
 def _period_end(row: Mapping[str, Any]) -> str:
     """The quarter or year a row's period ends in (a rolling year ends in its last quarter)."""
     return str(row.get("period", "")).removeprefix("12 months to ")
@@ -254,8 +250,8 @@ def data_quality(
 
 
 def _csv_bytes(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> bytes:
-    """The same text as csv.DictWriter over safe_row, about four times faster (it matters at a
-    million rows): values are pulled by column, and only text columns are neutralised."""
+    """Values pulled by column into csv.writer, and only text columns neutralised: about four
+    times faster than csv.DictWriter over whole-row copies, which matters at a million rows."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(columns)
@@ -263,9 +259,7 @@ def _csv_bytes(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> byt
     for r in rows:
         vals = ["" if (v := r.get(c)) is None else v for c in columns]
         for i in text:
-            v = vals[i]
-            if isinstance(v, str) and v.startswith(FORMULA_START):
-                vals[i] = "'" + v
+            vals[i] = neutralise(vals[i])
         w.writerow(vals)
     return buf.getvalue().encode("utf-8")
 

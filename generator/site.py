@@ -261,7 +261,7 @@ def _key_table(
             lines.append(f"| {link} | no data | | | | no return for {esc(period)} |")
             continue
         lo, hi = num(r["lower_95"]), num(r["upper_95"])
-        interval = f"{show(lo, unit)} to {show(hi, unit)}" if lo is not None and hi is not None else ""
+        interval = _interval_text(lo, hi, unit)
         trend_row = idx.get((ind, bv, area, "", period.removeprefix("12 months to ")))
         trend = esc(trend_row["trend"]) if trend_row else ""
         notes = ", ".join(f for f in str(r["flags"]).split(";") if f)
@@ -602,7 +602,8 @@ def _indicator_page(
         lines += ["", "## Targets and benchmarks", "", *[f"- {esc(b)}" for b in bms]]
     # compare areas for the first breakdown value (or the only one)
     period = ctx.latest(s0.section)
-    main = _main_spec(ctx, ind, sp, period)
+    by_category = _all_areas_by_category(ctx, ind, period)
+    main = _main_spec(sp, by_category)
     area_rows = [
         r
         for r in ctx.by_indicator[ind]
@@ -641,7 +642,7 @@ def _indicator_page(
             key = f"ind-{slug(ind)}-compare"
             chart_out[key] = c
             lines += _chart_block(c, key, "../charts")
-    lines += _categories(ctx, ind, sp, period, chart_out)
+    lines += _categories(ind, sp, by_category, period, chart_out)
     lines += _funnel_and_trend(ctx, ind, s0, main, area_rows, nat, period, chart_out)
     lines += [
         "",
@@ -688,32 +689,38 @@ def _indicator_page(
     )
 
 
-def _main_spec(ctx: Context, ind: str, sp: Sequence[Spec], period: str) -> Spec:
+def _all_areas_by_category(ctx: Context, ind: str, period: str) -> dict[str, Mapping[str, Any]]:
+    """The indicator's all-areas rows in ``period``, by breakdown value."""
+    return {
+        str(r["breakdown_value"]): r
+        for r in ctx.by_indicator[ind]
+        if r["level"] == "all areas" and r["period"] == period
+    }
+
+
+def _main_spec(sp: Sequence[Spec], nat: Mapping[str, Mapping[str, Any]]) -> Spec:
     """The breakdown value the compare, funnel and trend charts show: the total if there is one,
     else the category with the largest all-areas value (the one most areas can publish)."""
     total = next((s for s in sp if s.breakdown_value in ("", "total")), None)
     if total is not None:
         return total
-    nat = {
-        str(r["breakdown_value"]): num(r["value"]) or 0.0
-        for r in ctx.by_indicator[ind]
-        if r["level"] == "all areas" and r["period"] == period
-    }
-    return max(sp, key=lambda s: nat.get(s.breakdown_value, -1.0))
+    return max(
+        sp,
+        key=lambda s: (num(nat[s.breakdown_value]["value"]) or 0.0) if s.breakdown_value in nat else -1.0,
+    )
 
 
 def _categories(
-    ctx: Context, ind: str, sp: Sequence[Spec], period: str, chart_out: dict[str, charts.Chart]
+    ind: str,
+    sp: Sequence[Spec],
+    nat: Mapping[str, Mapping[str, Any]],
+    period: str,
+    chart_out: dict[str, charts.Chart],
 ) -> list[str]:
     """For a breakdown (age band, sector, ...): how all areas together divide up, category by category."""
     cats = [s for s in sp if s.breakdown_value not in ("", "total")]
     if len(cats) < 2 or cats[0].unit not in ("percent", "count"):
         return []
-    nat = {
-        str(r["breakdown_value"]): r
-        for r in ctx.by_indicator[ind]
-        if r["level"] == "all areas" and r["period"] == period
-    }
     bars = [
         charts.Bar(
             s.breakdown_label or s.breakdown_value,

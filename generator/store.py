@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .cache import NO_CACHE, Cache
 from .catalogue import Catalogue
-from .reader import ReadResult, read_return
+from .reader import ReadResult
 from .readmany import read_many
 from .registry import Registry
 
@@ -132,14 +132,10 @@ class Store:
         expected_section: str | None = None,
         rebuild: bool = True,
     ) -> IngestOutcome:
-        path = Path(path)
-        result = read_return(path, catalogue, registry, expected_section)
-        with self._locked():
-            outcome = self._store(path, result, replace)
-            self._append_ledger(outcome)
-            if rebuild and outcome.status in ("accepted", "replaced"):
-                self.rebuild_table(catalogue)
-        return outcome
+        """One file: :meth:`ingest_many` of a batch of one."""
+        return self.ingest_many(
+            [Path(path)], catalogue, registry, replace, expected_section, rebuild=rebuild
+        )[0]
 
     def ingest_many(
         self,
@@ -150,6 +146,7 @@ class Store:
         expected_section: str | None = None,
         cache: Cache = NO_CACHE,
         workers: int | None = None,
+        rebuild: bool = True,
     ) -> list[IngestOutcome]:
         """:meth:`ingest` for many files: read in parallel (and from the cache where a file was
         read before), then stored one by one, in order, under one lock, with the tidy table
@@ -162,7 +159,7 @@ class Store:
                 outcome = self._store(Path(path), result, rep)
                 self._append_ledger(outcome)
                 outcomes.append(outcome)
-            if any(o.status in ("accepted", "replaced") for o in outcomes):
+            if rebuild and any(o.status in ("accepted", "replaced") for o in outcomes):
                 self.rebuild_table(catalogue)
         return outcomes
 
