@@ -11,6 +11,7 @@ meaning as well, never colour alone.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 from collections.abc import Callable, Sequence
@@ -22,8 +23,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # after use("Agg"): the backend must be chosen first
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 
 from .cache import digest
 
@@ -85,9 +89,92 @@ class Bar:
 
 def _svg(fig: Figure) -> str:
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     plt.close(fig)
     return buf.getvalue()
+
+
+# -- layout without a trial drawing -------------------------------------------------------
+# ``bbox_inches="tight"`` draws every chart twice (once to measure, once to save): 43% of all
+# drawing time. Instead each chart's margins are worked out beforehand from the widths of its
+# labels, measured glyph by glyph with the chart's own font (kerning ignored, which errs wide).
+FIG_WIDTH = 7.5  # inches; every chart the same width, so they line up on a page
+PAD = 0.12  # inches round the edge
+TITLE_SIZE = 11.0
+
+_RULER: Any = RendererAgg(1, 1, 72)  # type: ignore[no-untyped-call]  # at 72 dpi, pixels are points
+
+
+@functools.cache
+def _advance(char: str, weight: str) -> float:
+    """Width in points of one character at 1 pt."""
+    prop = FontProperties(family="sans-serif", size=100, weight=weight)
+    if char == " ":  # a lone space measures zero: take it from between two letters
+        a = _RULER.get_text_width_height_descent("a a", prop, ismath=False)[0]
+        b = _RULER.get_text_width_height_descent("aa", prop, ismath=False)[0]
+        return float(a - b) / 100
+    return float(_RULER.get_text_width_height_descent(char, prop, ismath=False)[0]) / 100
+
+
+def text_width(text: str, size: float, weight: str = "normal") -> float:
+    """Width of ``text`` in inches (its widest line), as the chart's font sets it."""
+    return max(sum(_advance(c, weight) for c in line) * size / 72 for line in text.split("\n"))
+
+
+def _fit(text: str, width: float, size: float, weight: str = "normal") -> str:
+    """``text`` wrapped at word breaks to lines no wider than ``width`` inches."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(f"{lines[-1]} {word}", size, weight) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return "\n".join(lines)
+
+
+def _figure(
+    title: str,
+    body: float,
+    *,
+    ylabels: Sequence[str] = ("00000",),
+    ylabel_size: float = 10.0,
+    axis_title_left: bool = False,
+    xlabels_rotated: Sequence[str] = (),
+    right: float = 0.25,
+) -> tuple[Figure, Axes]:
+    """A figure whose plotting area is ``body`` inches tall, with room for the headline title
+    above (wrapped to the figure's width, left-aligned), the y tick labels (``ylabels``, the
+    widest that can occur) and an axis title on the left, and the x tick labels and axis title
+    below (``xlabels_rotated``: tick labels turned 30 degrees, which need more depth)."""
+    title = _fit(title, FIG_WIDTH - 2 * PAD, TITLE_SIZE, "bold")
+    line = TITLE_SIZE * 1.25 / 72
+    top = PAD + line * (title.count("\n") + 1) + 0.12
+    left = PAD + max((text_width(t, ylabel_size) for t in ylabels), default=0.0) + 0.12
+    left += 0.3 if axis_title_left else 0.0
+    ticks = max((text_width(t, 8) for t in xlabels_rotated), default=0.0) * 0.5 + 0.15
+    bottom = PAD + 0.28 + (ticks if xlabels_rotated else 0.22)
+    height = body + top + bottom
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, height))
+    fig.subplots_adjust(
+        left=left / FIG_WIDTH, right=1 - right / FIG_WIDTH, top=1 - top / height, bottom=bottom / height
+    )
+    fig.text(
+        PAD / FIG_WIDTH,
+        1 - PAD / height,
+        title,
+        ha="left",
+        va="top",
+        fontsize=TITLE_SIZE,
+        fontweight="bold",
+        linespacing=1.25,
+    )
+    return fig, ax
+
+
+def _number_labels(*values: float | None) -> tuple[str, ...]:
+    """The widest tick label a numeric axis reaching these values might carry."""
+    top = max((abs(v) for v in values if v is not None), default=100.0)
+    return (f"{top * 1.1:,.1f}",)
 
 
 def fmt(v: float | None, unit: str) -> str:
@@ -129,10 +216,15 @@ def compare_areas(
     return Chart(plan, title, alt, ("Area", "Value", "95% interval", "Compared with all areas"), rows)
 
 
+MANY_AREAS = 40  # more than this and the areas are ranked along the bottom, unnamed
+
+
 def _draw_compare_areas(unit: str, shown: Sequence[Bar], national: float | None, title: str) -> str:
     order = sorted(shown, key=lambda b: b.value or 0)
+    if len(order) > MANY_AREAS:
+        return _draw_ranked_areas(unit, order, national, title)
     with plt.rc_context(RC):
-        fig, ax = plt.subplots(figsize=(7.5, 0.32 * max(len(order), 3) + 1.2))
+        fig, ax = _figure(title, 0.32 * max(len(order), 3) + 0.2, ylabels=[b.label for b in order])
         # one artist per kind, not per area: a national chart has 150 areas, and drawing them
         # one by one took seven times as long
         ys = list(range(len(order)))
@@ -168,19 +260,79 @@ def _draw_compare_areas(unit: str, shown: Sequence[Bar], national: float | None,
                 )
         if national is not None:
             ax.axvline(national, color=ORANGE, linestyle="--", linewidth=1.5)
+            lo, hi = ax.get_xlim()
+            near_right = national > lo + 0.6 * (hi - lo)  # write the label inwards, not off the edge
             ax.text(
                 national,
                 len(order) - 0.3,
-                f" All areas {fmt(national, unit)}",
+                f" All areas {fmt(national, unit)} " if near_right else f" All areas {fmt(national, unit)}",
                 color="#8A3A0F",
                 va="bottom",
+                ha="right" if near_right else "left",
                 fontsize=9,
             )
         ax.set_yticks(range(len(order)), [b.label for b in order])
         ax.set_xlabel(
             {"percent": "Per cent (bars: value; lines: 95% interval)", "gbp": "Pounds"}.get(unit, unit)
         )
-        ax.set_title(_wrap(title, 80), loc="left")
+        return _svg(fig)
+
+
+def _draw_ranked_areas(unit: str, order: Sequence[Bar], national: float | None, title: str) -> str:
+    """Many areas: ranked left to right, lowest first, with intervals and the comparison's shape.
+
+    A national chart has 150 areas; named one per row it would be fifty inches tall, unreadable
+    as a picture and slow to draw. The names are in the table that goes with every chart.
+    """
+    with plt.rc_context(RC):
+        fig, ax = _figure(title, 3.6, ylabels=_number_labels(*(b.upper or b.value for b in order)))
+        xs = list(range(len(order)))
+        colours = [COLOURS.get(b.verdict, DARK_BLUE) for b in order]
+        ax.bar(xs, [b.value or 0.0 for b in order], width=0.8, color=["#BFD0E0"] * len(order), linewidth=0)
+        ax.add_collection(
+            LineCollection(
+                [
+                    [(i, b.lower or 0.0), (i, b.upper or 0.0)]
+                    for i, b in enumerate(order)
+                    if b.lower is not None and b.upper is not None
+                ],
+                colors="#222222",
+                linewidths=0.8,
+            )
+        )
+        for verdict_, marker in {**MARKERS, "": "o"}.items():
+            pts = [
+                (i, b) for i, b in enumerate(order) if (b.verdict if b.verdict in MARKERS else "") == verdict_
+            ]
+            if pts:
+                ax.plot(
+                    [i for i, _ in pts],
+                    [b.value or 0.0 for _, b in pts],
+                    marker=marker,
+                    color=COLOURS.get(verdict_, DARK_BLUE),
+                    markersize=4,
+                    linestyle="none",
+                    label=verdict_.capitalize() if verdict_ else "Not compared",
+                )
+        for i, b in enumerate(order):
+            if b.highlight:
+                ax.bar([i], [b.value or 0.0], width=0.8, color=colours[i])
+                ax.annotate(
+                    b.label, (i, b.value or 0.0), textcoords="offset points", xytext=(0, 8), ha="center"
+                )
+        if national is not None:
+            ax.axhline(
+                national,
+                color=ORANGE,
+                linestyle="--",
+                linewidth=1.5,
+                label=f"All areas {fmt(national, unit)}",
+            )
+        ax.set_xticks([])
+        ax.set_xlim(-1, len(order))
+        ax.set_xlabel(f"{len(order)} areas, lowest to highest (the table names each one)")
+        ax.set_ylabel({"percent": "Per cent (lines: 95% interval)", "gbp": "Pounds"}.get(unit, unit))
+        ax.legend(frameon=False, fontsize=8, loc="upper left")
         return _svg(fig)
 
 
@@ -222,7 +374,9 @@ def _draw_funnel_plot(
     highlight: str,
 ) -> str:
     with plt.rc_context(RC):
-        fig, ax = plt.subplots(figsize=(7.5, 4.2))
+        fig, ax = _figure(
+            title, 3.0, ylabels=_number_labels(*(v for _, _, v in points), p0), axis_title_left=True
+        )
         if limits:
             ns = [x[0] for x in limits]
             ax.plot(
@@ -240,6 +394,7 @@ def _draw_funnel_plot(
             ax.plot(ns, [x[4] for x in limits], color=DARK_PINK, linestyle=":", linewidth=1.4)
         if p0 is not None:
             ax.axhline(p0, color=ORANGE, linewidth=1.2, label=f"All areas {p0:.1f}%")
+        labelled: list[tuple[str, float, float]] = []
         for label, n, v in points:
             out = _outside(limits, n, v)
             ax.plot(
@@ -251,11 +406,21 @@ def _draw_funnel_plot(
                 linestyle="none",
             )
             if out or label == highlight:
-                ax.annotate(label, (n, v), textcoords="offset points", xytext=(4, 4), fontsize=8)
+                labelled.append((label, n, v))
+        right_edge = max([n for _, n, _ in points] + [x[0] for x in limits], default=0.0) * 0.7
+        for label, n, v in labelled:  # labels near the right edge are written leftwards
+            inwards = n > right_edge
+            ax.annotate(
+                label,
+                (n, v),
+                textcoords="offset points",
+                xytext=(-4 if inwards else 4, 4),
+                ha="right" if inwards else "left",
+                fontsize=8,
+            )
         ax.set_xlabel("Denominator (number of people)")
         ax.set_ylabel("Per cent")
         ax.legend(frameon=False, fontsize=8, loc="best")
-        ax.set_title(_wrap(title, 80), loc="left")
         return _svg(fig)
 
 
@@ -304,7 +469,13 @@ def _draw_trend_line(
     upper: Sequence[float | None] | None,
 ) -> str:
     with plt.rc_context(RC):
-        fig, ax = plt.subplots(figsize=(7.5, 3.4))
+        fig, ax = _figure(
+            title,
+            2.2,
+            ylabels=_number_labels(*values, *national, *(upper or ())),
+            axis_title_left=True,
+            xlabels_rotated=periods,
+        )
         xs = list(range(len(periods)))
         pts = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
         if lower and upper:
@@ -342,7 +513,6 @@ def _draw_trend_line(
         ax.set_ylabel({"percent": "Per cent", "gbp": "Pounds"}.get(unit, unit))
         ax.set_ylim(bottom=0)  # a truncated axis would exaggerate change
         ax.legend(frameon=False, fontsize=8)
-        ax.set_title(_wrap(title, 80), loc="left")
         return _svg(fig)
 
 
@@ -378,7 +548,7 @@ def _draw_profile_bars(
     categories: Sequence[str], intake: Sequence[float | None], population: Sequence[float | None], title: str
 ) -> str:
     with plt.rc_context(RC):
-        fig, ax = plt.subplots(figsize=(7.5, 0.45 * max(len(categories), 3) + 1.0))
+        fig, ax = _figure(title, 0.45 * max(len(categories), 3), ylabels=categories)
         ys = list(range(len(categories)))
         ax.barh(
             [y + 0.2 for y in ys],
@@ -399,7 +569,6 @@ def _draw_profile_bars(
         ax.set_yticks(ys, list(categories))
         ax.set_xlabel("Per cent")
         ax.legend(frameon=False, fontsize=8)
-        ax.set_title(_wrap(title, 80), loc="left")
         return _svg(fig)
 
 
@@ -426,8 +595,9 @@ def rating_profile(
 def _draw_rating_profile(
     labels: Sequence[str], values: Sequence[float | None], maxima: Sequence[int], title: str
 ) -> str:
+    wrapped = [_wrap(lbl, 38) for lbl in labels]
     with plt.rc_context(RC):
-        fig, ax = plt.subplots(figsize=(7.5, 0.45 * max(len(labels), 3) + 1.0))
+        fig, ax = _figure(title, 0.45 * max(len(labels), 3), ylabels=wrapped, ylabel_size=8)
         ys = list(range(len(labels)))
         for y, v, m in zip(ys, values, maxima, strict=True):
             ax.barh(y, m, color="#E8EEF4", height=0.6)
@@ -439,9 +609,8 @@ def _draw_rating_profile(
                     height=0.6,
                 )
                 ax.text(v + 0.05, y, f"{v:g} of {m}", va="center", fontsize=8)
-        ax.set_yticks(ys, [_wrap(lbl, 38) for lbl in labels], fontsize=8)
+        ax.set_yticks(ys, wrapped, fontsize=8)
         ax.set_xlabel("Rating (bar length: the scale's maximum)")
-        ax.set_title(_wrap(title, 80), loc="left")
         return _svg(fig)
 
 
@@ -462,8 +631,11 @@ def category_bars(indicator: str, unit: str, bars: Sequence[Bar], period: str, w
 
 
 def _draw_category_bars(unit: str, bars: Sequence[Bar], title: str) -> str:
+    wrapped = [_wrap(b.label, 30) for b in bars]
+    top = max((max(b.value, b.upper or 0.0) for b in bars if b.value is not None), default=0.0)
     with plt.rc_context(RC):
-        fig, ax = plt.subplots(figsize=(7.5, 0.4 * max(len(bars), 3) + 1.2))
+        # room on the right for the value written after the longest bar
+        fig, ax = _figure(title, 0.4 * max(len(bars), 3) + 0.2, ylabels=wrapped, ylabel_size=8, right=0.25)
         ys = list(range(len(bars)))[::-1]  # first category at the top
         for y, b in zip(ys, bars, strict=True):
             if b.value is None:
@@ -473,9 +645,10 @@ def _draw_category_bars(unit: str, bars: Sequence[Bar], title: str) -> str:
             if b.lower is not None and b.upper is not None:
                 ax.plot([b.lower, b.upper], [y, y], color=ORANGE, linewidth=1.6)
             ax.text(max(b.value, b.upper or 0.0), y, f" {fmt(b.value, unit)}", va="center", fontsize=8)
-        ax.set_yticks(ys, [_wrap(b.label, 30) for b in bars], fontsize=8)
+        if top > 0:  # the value written after the longest bar stays inside the frame
+            ax.set_xlim(0, top * 1.18)
+        ax.set_yticks(ys, wrapped, fontsize=8)
         ax.set_xlabel({"percent": "Per cent (lines: 95% interval)", "count": "Number"}.get(unit, unit))
-        ax.set_title(_wrap(title, 80), loc="left")
         return _svg(fig)
 
 
@@ -551,7 +724,9 @@ def spine_chart(area: str, spines: Sequence[Spine]) -> Chart:
 
 def _draw_spine_chart(spines: Sequence[Spine], title: str) -> str:
     with plt.rc_context(RC):
-        fig, ax = plt.subplots(figsize=(7.5, 0.55 * max(len(spines), 3) + 1.2))
+        fig, ax = _figure(
+            title, 0.55 * max(len(spines), 3) + 0.2, ylabels=[s.label for s in spines], ylabel_size=9
+        )
         for y, s in enumerate(reversed(spines)):
             half = max(abs(s.high - s.national), abs(s.national - s.low), 1e-9)
             flip = -1.0 if s.polarity == "lower_better" else 1.0
@@ -577,7 +752,6 @@ def _draw_spine_chart(spines: Sequence[Spine], title: str) -> str:
         ax.set_yticks(range(len(spines)), [s.label for s in reversed(spines)], fontsize=9)
         ax.set_xticks([0.0, 0.5, 1.0], ["worse", "all areas", "better"])
         ax.set_xlim(-0.05, 1.15)
-        ax.set_title(_wrap(title, 80), loc="left")
         return _svg(fig)
 
 

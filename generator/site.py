@@ -445,7 +445,7 @@ def _area_page(
         pop = [_population_share(ctx, idx, r) for r in rs]
         c = charts.profile_bars(
             subject,
-            [str(r["breakdown_value"]).replace("_", " ") for r in rs],
+            [str(r["breakdown_label"] or r["breakdown_value"]) for r in rs],
             [num(r["value"]) for r in rs],
             pop,
             name,

@@ -57,3 +57,37 @@ def test_spine_chart_puts_better_to_the_right_whatever_the_direction():
     )
     assert "better always to the right" in c.alt
     assert c.rows[1] == ("Cost per job", "£9,967", "£4,000", "£1,500 to £17,000", "worse")
+
+
+def test_measured_text_width_matches_the_font_and_titles_wrap_to_the_figure():
+    """Margins are planned from measured label widths (no trial drawing), so the measure must
+    agree with matplotlib's own layout of the same text, erring wide, never narrow."""
+    from matplotlib.font_manager import FontProperties
+
+    for text in ["Camden & Islington", "Area 150 (synthetic)", "Public services (health, care)"]:
+        exact = charts._RULER.get_text_width_height_descent(
+            text, FontProperties(family="sans-serif", size=10), ismath=False
+        )[0]
+        ours = charts.text_width(text, 10) * 72
+        assert exact <= ours <= exact * 1.06, (text, exact, ours)
+    long = "Job outcome rate: 12 of 150 areas significantly better than all areas, 40 significantly worse"
+    lines = charts._fit(long, 3.0, 11, "bold").split("\n")
+    assert len(lines) > 1 and " ".join(lines) == long
+    assert all(charts.text_width(line, 11, "bold") <= 3.0 for line in lines)
+
+
+def _svg_height_inches(svg: str) -> float:
+    return float(svg.split('height="', 1)[1].split("pt", 1)[0]) / 72
+
+
+def test_many_areas_are_ranked_in_a_chart_of_fixed_height_with_the_names_in_the_table():
+    few = [charts.Bar(f"Area {i:03d}", 30.0 + i, 25.0 + i, 35.0 + i, "better") for i in range(10)]
+    many = [charts.Bar(f"Area {i:03d}", 30.0 + i / 10, 25.0, 45.0, "worse") for i in range(150)]
+    a = charts.compare_areas("Rate", "percent", few, 31.0, "2025-26")
+    b = charts.compare_areas("Rate", "percent", many, 31.0, "2025-26")
+    assert "Area 003" in a.svg  # few areas: named on the chart
+    assert "Area 003" not in b.svg and "150 areas, lowest to highest" in b.svg
+    assert len(b.rows) == 150 and b.rows[3][0] == "Area 003"  # ...and always in its table
+    assert _svg_height_inches(b.svg) < 6 < _svg_height_inches(
+        charts.compare_areas("Rate", "percent", many[:40], 31.0, "2025-26").svg
+    )
