@@ -208,7 +208,11 @@ def _inspect_zip(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) -
 
 
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
-_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+# MAX_ROW < 10000 and MAX_COL < 702 ("ZZ"): any cell beyond them has a four-digit row or a
+# two-letter column, so those are all the extent check needs to see
+_FAR_CELL = re.compile(rb'<c r="([A-Z]{2,3}[0-9]{1,7}|[A-Z][0-9]{4,7})"')
+_REF_PARTS = re.compile(rb"([A-Z]+)([0-9]+)")
+assert MAX_ROW >= 999 and MAX_COL >= 26, "the extent check's regex assumes these bounds"
 _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+[0-9]+:)?([A-Z]{1,3})([0-9]{1,7})"')
 _ODS_REPEAT_WITH_VALUE = re.compile(
     rb'<table:table-cell[^>]*?table:number-columns-repeated="([0-9]+)"[^>]*?office:value-type'
@@ -324,11 +328,13 @@ def _check_extent(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str, 
         for i in infos:
             if not (i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")):
                 continue
-            data = zf.read(i)
-            for m in _CELL_REF.finditer(data):
-                r, c = int(m.group(2)), col_number(m.group(1))
-                if r > worst_row or c > worst_col:
-                    worst_row, worst_col, where = max(r, worst_row), max(c, worst_col), i.filename
+            # a sheet has thousands of cells: only those that could lie outside (two-letter
+            # columns, four-digit rows) come back from the regex to be looked at in Python
+            far = [_REF_PARTS.fullmatch(ref) for ref in _FAR_CELL.findall(zf.read(i))]
+            r = max((int(m.group(2)) for m in far if m), default=0)
+            c = max((col_number(m.group(1)) for m in far if m), default=0)
+            if r > worst_row or c > worst_col:
+                worst_row, worst_col, where = max(r, worst_row), max(c, worst_col), i.filename
     else:
         data = zf.read("content.xml") if "content.xml" in {i.filename for i in infos} else b""
         for m in _ODS_REPEAT_WITH_VALUE.finditer(data):

@@ -173,8 +173,28 @@ def _question(item: Item, part: Part, category_label: str, denom_label: str | No
     return item.title
 
 
+_LAYOUTS: dict[tuple[int, int], tuple[Section, Catalogue, Layout]] = {}
+
+
 def build_layout(section: Section, catalogue: Catalogue) -> Layout:
-    """Lay out a section's Return sheet, details and lists."""
+    """Lay out a section's Return sheet, details and lists.
+
+    Remembered for the same section and catalogue objects (by identity, so a catalogue edited
+    in memory is never confused with another): the reader lays out every return it reads, and
+    at national scale that was a tenth of reading time.
+    """
+    key = (id(section), id(catalogue))
+    hit = _LAYOUTS.get(key)
+    if hit and hit[0] is section and hit[1] is catalogue:
+        return hit[2]
+    layout = _lay_out(section, catalogue)
+    if len(_LAYOUTS) >= 64:
+        _LAYOUTS.clear()
+    _LAYOUTS[key] = (section, catalogue, layout)  # held, so their ids cannot be reused meanwhile
+    return layout
+
+
+def _lay_out(section: Section, catalogue: Catalogue) -> Layout:
     rows: list[Row] = []
     where: dict[str, int] = {}  # "ITEM" / "ITEM.numerator" -> row, for denominators and gates
     r = HEADER_ROW + 1

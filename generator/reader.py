@@ -19,7 +19,7 @@ import html
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -153,7 +153,6 @@ def _read_checked(
     name = result.file
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         props = _custom_properties(zf, gate.kind or "")
-        formula_cells = _formula_cells(zf, gate.kind or "")
     wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     sheets = list(wb.sheet_names)
 
@@ -189,6 +188,12 @@ def _read_checked(
     if moved:
         result.problems.append(moved)
         return
+    answer_refs = {
+        DETAILS_SHEET: {f.ref for f in layout.details},
+        RETURN_SHEET: {c.ref for c in layout.input_cells},
+    }
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        formula_cells = _formula_cells(zf, gate.kind or "", answer_refs)
     answers = Answers(
         details={f.key: _cell(det, f.row, DETAILS_ANSWER_COL) for f in layout.details},
         cells={c.ref: _cell(ret, c.row, ANSWER_COL) for c in layout.input_cells},
@@ -341,20 +346,25 @@ def _custom_properties(zf: zipfile.ZipFile, kind: str) -> dict[str, str]:
 _XLSX_FORMULA = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*<f(?:\s[^>]*)?(?:/>|>([^<]{0,200}))')
 
 
-def _formula_cells(zf: zipfile.ZipFile, kind: str) -> dict[tuple[str, str], str]:
-    """(sheet, cell) -> formula text, for every formula on the sheets where answers are typed."""
-    wanted = {RETURN_SHEET, DETAILS_SHEET}
+def _formula_cells(
+    zf: zipfile.ZipFile, kind: str, answer_refs: Mapping[str, set[str]]
+) -> dict[tuple[str, str], str]:
+    """(sheet, cell) -> formula text, for every answer cell (``answer_refs``: sheet -> cell
+    references) that holds a formula. The template's own formulas elsewhere are not decoded."""
     out: dict[tuple[str, str], str] = {}
     if kind == "xlsx":
         for sheet, member in _xlsx_sheet_members(zf).items():
-            if sheet in wanted and member in zf.namelist():
+            refs = {r.encode() for r in answer_refs.get(sheet, ())}
+            if refs and member in zf.namelist():
                 for m in _XLSX_FORMULA.finditer(zf.read(member)):
-                    text = html.unescape((m.group(2) or b"").decode("utf-8", "replace"))
-                    out[(sheet, m.group(1).decode())] = "=" + text if text else "(shared formula)"
+                    if m.group(1) in refs:
+                        text = html.unescape((m.group(2) or b"").decode("utf-8", "replace"))
+                        out[(sheet, m.group(1).decode())] = "=" + text if text else "(shared formula)"
         return out
     if "content.xml" not in zf.namelist():
         return out
-    return _ods_formula_cells(zf.read("content.xml"), wanted)
+    found = _ods_formula_cells(zf.read("content.xml"), set(answer_refs))
+    return {k: v for k, v in found.items() if k[1] in answer_refs.get(k[0], ())}
 
 
 def _xlsx_sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:

@@ -39,13 +39,16 @@ def _zip_bomb(cat: Catalogue, reg: Registry) -> bytes:
     return rezip(_b(cat, reg), add={"xl/media/padding.bin": b"\0" * (40 * 1024 * 1024)})
 
 
-def _huge_cell(cat: Catalogue, reg: Registry) -> bytes:
-    data = _b(cat, reg)
-    name = sheet_member(data, RETURN_SHEET)
-    xml = member(data, name).replace(
-        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
-    )
-    return rezip(data, replace={name: xml})
+def _far_cell(row: int, ref: str):  # type: ignore[no-untyped-def]
+    """A value typed at ``ref`` (on ``row``), beyond the template's area."""
+
+    def build(cat: Catalogue, reg: Registry) -> bytes:
+        data = _b(cat, reg)
+        name = sheet_member(data, RETURN_SHEET)
+        cell = f'<row r="{row}"><c r="{ref}"><v>1</v></c></row></sheetData>'.encode()
+        return rezip(data, replace={name: member(data, name).replace(b"</sheetData>", cell)})
+
+    return build
 
 
 LAUGHS = b"""<?xml version="1.0"?>
@@ -139,7 +142,9 @@ CASES = [
     Case("text file renamed .xlsx", lambda c, r: b"area,referrals\nPS04,51\n" * 50, "not-a-spreadsheet"),
     Case("truncated zip", lambda c, r: _b(c, r)[:9000], "not-a-spreadsheet"),
     Case("zip bomb", _zip_bomb, "zip-unsafe"),
-    Case("huge referenced cell", _huge_cell, "sheet-too-large"),
+    Case("huge referenced cell", _far_cell(1048576, "XFD1048576"), "sheet-too-large"),
+    Case("cell far down a single-letter column", _far_cell(6000, "A6000"), "sheet-too-large"),
+    Case("cell in a far two-letter column", _far_cell(900, "BZ900"), "sheet-too-large"),
     Case(
         "billion laughs XML",
         lambda c, r: rezip(_b(c, r), replace={"docProps/custom.xml": LAUGHS}),

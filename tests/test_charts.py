@@ -88,6 +88,8 @@ def test_many_areas_are_ranked_in_a_chart_of_fixed_height_with_the_names_in_the_
     assert "Area 003" in a.svg  # few areas: named on the chart
     assert "Area 003" not in b.svg and "150 areas, lowest to highest" in b.svg
     assert len(b.rows) == 150 and b.rows[3][0] == "Area 003"  # ...and always in its table
-    assert _svg_height_inches(b.svg) < 6 < _svg_height_inches(
-        charts.compare_areas("Rate", "percent", many[:40], 31.0, "2025-26").svg
+    assert (
+        _svg_height_inches(b.svg)
+        < 6
+        < _svg_height_inches(charts.compare_areas("Rate", "percent", many[:40], 31.0, "2025-26").svg)
     )
