@@ -9,8 +9,11 @@ Embedded and file-based: no server. Layout under the store folder (default ``dat
     <period>/<area>/<organisation>/history/      returns it replaced, kept byte for byte
 
 Ingest is all-or-nothing per file: a file is validated completely before anything is
-written, every write goes to a temporary file that is then renamed into place, and a
-rejected file changes nothing but the ledger. A lock file stops two ingests overlapping.
+written, every write goes to a temporary file that is made durable and then renamed into
+place, and a rejected file changes nothing but the ledger. A lock file stops two ingests
+overlapping. Many files are stored in rounds (:class:`_Writes`): one round of concurrent
+fsyncs and one ledger append per round instead of three fsyncs a file, which at national
+scale (thousands of returns) was most of the time spent storing.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ import json
 import os
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import NO_CACHE, Cache
@@ -86,14 +90,74 @@ def _safe(part: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "-", part).strip(".-") or "unknown"
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def _write_tmp(path: Path, data: bytes) -> Path:
+    """``data`` in a temporary file beside ``path`` (not yet durable, not yet in place)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with tmp.open("wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    tmp.replace(path)
+    tmp.write_bytes(data)
+    return tmp
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+ROUND = 256  # files stored per round of fsyncs and ledger append
+
+
+@dataclass
+class _Writes:
+    """The writes of a round of returns, put in place together and in order.
+
+    Every file is first written to a temporary file; all of them are made durable at once
+    (concurrent fsyncs share the file system's journal commits, so a round costs little more
+    than one); only then are they renamed into place, in the order they were asked for (a
+    replaced return reaches history/ before its successor takes its place), and the folders
+    synced so the renames last. Should any write fail, the temporary files are removed and
+    nothing is in place.
+    """
+
+    ops: list[tuple[Path, bytes | None]] = field(default_factory=list)  # None: remove the file
+    slots: set[Path] = field(default_factory=set)
+
+    def put(self, path: Path, data: bytes) -> None:
+        self.ops.append((path, data))
+
+    def remove(self, path: Path) -> None:
+        self.ops.append((path, None))
+
+    def commit(self) -> None:
+        tmps: dict[int, Path] = {}
+        try:
+            for i, (path, data) in enumerate(self.ops):
+                if data is not None:
+                    tmps[i] = _write_tmp(path, data)
+            _fsync_all(list(tmps.values()))
+        except BaseException:
+            for t in tmps.values():
+                t.unlink(missing_ok=True)
+            raise
+        for i, (path, data) in enumerate(self.ops):
+            if data is None:
+                path.unlink(missing_ok=True)
+            else:
+                tmps[i].replace(path)
+        _fsync_all(sorted({path.parent for path, _ in self.ops}))
+        self.ops.clear()
+        self.slots.clear()
+
+
+def _fsync_all(paths: Sequence[Path]) -> None:
+    if len(paths) <= 1:
+        for p in paths:
+            _fsync(p)
+        return
+    with ThreadPoolExecutor(min(16, len(paths))) as pool:
+        list(pool.map(_fsync, paths))
 
 
 class Store:
@@ -153,17 +217,33 @@ class Store:
         rebuilt once at the end. Each file is still all-or-nothing on its own."""
         results = read_many(paths, catalogue, registry, expected_section, cache, workers)
         flags = [replace] * len(paths) if isinstance(replace, bool) else list(replace)
-        outcomes = []
+        outcomes: list[IngestOutcome] = []
+        writes, logged = _Writes(), 0
         with self._locked():
             for path, result, rep in zip(paths, results, flags, strict=True):
-                outcome = self._store(Path(path), result, rep)
-                self._append_ledger(outcome)
-                outcomes.append(outcome)
+                slot = self._slot_of(result)
+                if slot in writes.slots or len(writes.ops) >= 2 * ROUND:
+                    # a second return for the same slot must see the first one in place
+                    writes.commit()
+                    self._append_ledger(outcomes[logged:])
+                    logged = len(outcomes)
+                outcomes.append(self._store(Path(path), result, rep, writes))
+                if slot is not None:
+                    writes.slots.add(slot)
+            writes.commit()
+            self._append_ledger(outcomes[logged:])
             if rebuild and any(o.status in ("accepted", "replaced") for o in outcomes):
                 self.rebuild_table(catalogue)
         return outcomes
 
-    def _store(self, path: Path, result: ReadResult, replace: bool) -> IngestOutcome:
+    def _slot_of(self, result: ReadResult) -> Path | None:
+        if not result.valid:
+            return None
+        i = result.identity
+        return self.slot(i["period"], i["area_code"], i["organisation_code"], result.section)
+
+    def _store(self, path: Path, result: ReadResult, replace: bool, writes: _Writes) -> IngestOutcome:
+        """What to do with one read return; its files go into ``writes``, put in place later."""
         if not result.valid:
             n = len(result.errors)
             return IngestOutcome(
@@ -201,10 +281,8 @@ class Store:
             stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
             old_sha = _sha_of(current)[:12]
             hist = slot.parent / "history" / f"{slot.name}.{stamp}.{old_sha}{current.suffix}"
-            _atomic_write(hist, current.read_bytes())
+            writes.put(hist, current.read_bytes())
             replaced = self._rel(hist)
-            if current.suffix != suffix:
-                current.unlink()
         values = {
             "file": str(path.name),
             "sha256": result.sha256,
@@ -215,8 +293,10 @@ class Store:
             "values": {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in result.values.items()},
             "warnings": [p.as_dict() for p in result.warnings],
         }
-        _atomic_write(target, data)
-        _atomic_write(slot.with_suffix(".json"), json.dumps(values, indent=1, sort_keys=True).encode())
+        writes.put(target, data)
+        writes.put(slot.with_suffix(".json"), json.dumps(values, indent=1, sort_keys=True).encode())
+        if current is not None and current.suffix != suffix:
+            writes.remove(current)  # an .ods replaced by an .xlsx, or the other way round
         status = "replaced" if replaced else "accepted"
         return IngestOutcome(
             str(path),
@@ -245,30 +325,36 @@ class Store:
     def _rel(self, p: Path) -> str:
         return str(p.relative_to(self.root))
 
-    def _append_ledger(self, o: IngestOutcome) -> None:
-        r = o.result
-        row = {
-            "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "file": o.file,
-            "sha256": r.sha256,
-            "template_id": r.template_id,
-            "template_version": r.version,
-            "section": r.section,
-            "area_code": r.identity.get("area_code", ""),
-            "organisation_code": r.identity.get("organisation_code", ""),
-            "period": r.identity.get("period", ""),
-            "status": o.status,
-            "errors": str(len(r.errors)),
-            "warnings": str(len(r.warnings)),
-            "stored_as": o.stored_as,
-            "replaced": o.replaced,
-        }
+    def _append_ledger(self, outcomes: Sequence[IngestOutcome]) -> None:
+        """One row per attempt, appended after the round's files are in place, and made durable."""
+        if not outcomes:
+            return
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        rows = [
+            {
+                "time": now,
+                "file": o.file,
+                "sha256": o.result.sha256,
+                "template_id": o.result.template_id,
+                "template_version": o.result.version,
+                "section": o.result.section,
+                "area_code": o.result.identity.get("area_code", ""),
+                "organisation_code": o.result.identity.get("organisation_code", ""),
+                "period": o.result.identity.get("period", ""),
+                "status": o.status,
+                "errors": str(len(o.result.errors)),
+                "warnings": str(len(o.result.warnings)),
+                "stored_as": o.stored_as,
+                "replaced": o.replaced,
+            }
+            for o in outcomes
+        ]
         new = not self.ledger.exists()
         with self.ledger.open("a", newline="", encoding="utf-8") as f:
             w = csv.DictWriter(f, fieldnames=LEDGER_FIELDS)
             if new:
                 w.writeheader()
-            w.writerow(row)
+            w.writerows(rows)
             f.flush()
             os.fsync(f.fileno())
 
@@ -289,35 +375,25 @@ class Store:
     def rebuild_table(self, catalogue: Catalogue | None = None) -> Path:
         """Rewrite values.csv from the store: one row per organisation x period x item x breakdown."""
         types = {i.id: i.value_type for _, i in catalogue.items()} if catalogue else {}
-        rows = []
+        rows: list[tuple[object, ...]] = []  # in VALUE_FIELDS order (tuples: a million rows)
         for ret in self.current_returns():
             ident = ret["identity"]
             assert isinstance(ident, dict)
             values = ret["values"]
             assert isinstance(values, dict)
+            head = (ident["area_code"], ident["organisation_code"], ident["period"], ret["section"])
+            version, sha = ret["template_version"], ret["sha256"]
             for key, value in sorted(values.items()):
                 item_part, _, category = key.partition(":")
                 item_id, _, part = item_part.partition(".")
                 rows.append(
-                    {
-                        "area_code": ident["area_code"],
-                        "organisation_code": ident["organisation_code"],
-                        "period": ident["period"],
-                        "section": ret["section"],
-                        "template_version": ret["template_version"],
-                        "item_id": item_id,
-                        "part": part or "value",
-                        "category": category,
-                        "value": value,
-                        "value_type": types.get(item_id, ""),
-                        "return_sha256": ret["sha256"],
-                    }
+                    (*head, version, item_id, part or "value", category, value, types.get(item_id, ""), sha)
                 )
         tmp = self.table.with_name(f".values.csv.tmp-{os.getpid()}")
         self.root.mkdir(parents=True, exist_ok=True)
         with tmp.open("w", newline="", encoding="utf-8") as f:
-            w = csv.DictWriter(f, fieldnames=VALUE_FIELDS)
-            w.writeheader()
+            w = csv.writer(f)
+            w.writerow(VALUE_FIELDS)
             w.writerows(rows)
         tmp.replace(self.table)
         return self.table

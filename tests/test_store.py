@@ -141,17 +141,17 @@ def test_a_failed_write_leaves_the_previous_return_in_place(
     )
     import generator.store as store_mod
 
-    real = store_mod._atomic_write
+    real = store_mod._write_tmp
 
     def flaky(path, data):
         if path.suffix == ".xlsx" and path.parent.name != "history":
             raise OSError("disk full")
-        real(path, data)
+        return real(path, data)
 
-    monkeypatch.setattr(store_mod, "_atomic_write", flaky)
+    monkeypatch.setattr(store_mod, "_write_tmp", flaky)
     with pytest.raises(OSError):
         store.ingest(g, catalogue, registry, replace=True)
-    monkeypatch.setattr(store_mod, "_atomic_write", real)
+    monkeypatch.setattr(store_mod, "_write_tmp", real)
     after = _tree(store.root)
     assert {k: v for k, v in after.items() if "/history/" not in k} == before
     assert not list(store.root.rglob(".*.tmp-*"))
@@ -168,3 +168,48 @@ def test_ingest_cli(tmp_path, catalogue, registry, capsys):
     assert main(["ingest", "--store", store, str(f), str(bad)]) == 1
     out = capsys.readouterr().out
     assert "UNCHANGED" in out and "REJECTED" in out and "not-a-spreadsheet" in out
+
+
+@pytest.mark.parametrize("round_size", [1, 256])
+def test_a_batch_stores_in_order_whatever_the_round_size(
+    tmp_path, catalogue, registry, monkeypatch, round_size
+):
+    """Files are put in place in rounds; a later file for the same slot must still see the
+    earlier one, and the outcome must not depend on where the rounds fall."""
+    import generator.store as store_mod
+
+    monkeypatch.setattr(store_mod, "ROUND", round_size)
+    first = tmp_path / "first.xlsx"
+    first.write_bytes(valid_return(catalogue, registry, "C", {"C15_model_processes": 1}))
+    again = tmp_path / "again.xlsx"
+    again.write_bytes(first.read_bytes())
+    second = tmp_path / "second.xlsx"
+    second.write_bytes(valid_return(catalogue, registry, "C", {"C15_model_processes": 2}))
+    third = tmp_path / "third.xlsx"
+    third.write_bytes(valid_return(catalogue, registry, "C", {"C15_model_processes": 3}))
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook")
+    other = tmp_path / "b.xlsx"
+    other.write_bytes(valid_return(catalogue, registry, "B"))
+    store = Store(tmp_path / "store")
+    paths = [first, bad, again, second, third, other]
+    outcomes = store.ingest_many(paths, catalogue, registry, replace=[False, False, False, False, True, False])
+    assert [o.status for o in outcomes] == [
+        "accepted",
+        "rejected",
+        "unchanged",
+        "refused-duplicate",
+        "replaced",
+        "accepted",
+    ]
+    assert [r["status"] for r in _ledger(store)] == [o.status for o in outcomes]
+    assert [r["file"] for r in _ledger(store)] == [str(p) for p in paths]
+    (slot,) = {p.parent for p in store.root.rglob("C.xlsx")}
+    assert (slot / "C.xlsx").read_bytes() == third.read_bytes()
+    (hist,) = (slot / "history").iterdir()
+    assert hist.read_bytes() == first.read_bytes()
+    assert not list(store.root.rglob(".*.tmp-*"))
+    with store.table.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["section"] for r in rows} == {"B", "C"}
+    assert {r["value"] for r in rows if r["item_id"] == "C15_model_processes"} == {"3"}
