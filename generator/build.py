@@ -19,7 +19,7 @@ from .catalogue import Catalogue
 from .chartrender import render
 from .publish import NoReturns, publish_store
 from .registry import Registry
-from .site import GENERATED, Context, build_pages, write_pages
+from .site import GENERATED, Context, build_pages, site_downloads, write_pages
 from .store import Store
 from .templates import template_filename
 
@@ -73,10 +73,14 @@ def build_site(
     changed = write_pages(site_src, pages, svgs)
     downloads = site_src / GENERATED / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)
-    for f in [*files, *(templates_dir / template_filename(s) for s in catalogue.sections.values())]:
+    offered = [f for f in files if f.name in site_downloads(len(rows))]
+    for f in [*offered, *(templates_dir / template_filename(s) for s in catalogue.sections.values())]:
         target = downloads / f.name
         if not target.exists() or target.read_bytes() != f.read_bytes():
             shutil.copyfile(f, target)
+    for f in files:  # a plain CSV left from a smaller dataset
+        if f not in offered:
+            (downloads / f.name).unlink(missing_ok=True)
     clock.lap("write")
     if run_mkdocs:
         mkdocs(site_dir, data_as_at, config)

@@ -152,6 +152,8 @@ def _figure(
     left = PAD + max((text_width(t, ylabel_size) for t in ylabels), default=0.0) + 0.12
     left += 0.3 if axis_title_left else 0.0
     ticks = max((text_width(t, 8) for t in xlabels_rotated), default=0.0) * 0.5 + 0.15
+    # a label turned 30 degrees and aligned right of the first tick reaches 0.87 of its width left
+    left = max(left, PAD + max((text_width(t, 8) for t in xlabels_rotated[:1]), default=0.0) * 0.87)
     bottom = PAD + 0.28 + (ticks if xlabels_rotated else 0.22)
     height = body + top + bottom
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, height))

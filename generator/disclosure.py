@@ -55,6 +55,7 @@ DERIVED_FIELDS = (  # calculated from the value: blank whenever the value is sup
     "value_label",
 )
 SECONDARY = "_secondary"  # internal marker (tests); the public flag is just "suppressed"
+INTERNAL = ("_counts", SECONDARY)  # working columns, dropped before anything is published
 
 
 def round5(n: float) -> int:
@@ -179,10 +180,12 @@ def _sum_groups(rows: list[Row]) -> list[tuple[Row | None, list[Row], str]]:
     for units in cell.values():
         sample = next(iter(units.values()))
         fields = fields_of[str(sample.get("unit"))]
-        for area in {a for a, _ in units if a != NATIONAL}:
-            providers = [row for (a, p), row in units.items() if a == area and p]
-            if providers:
-                out.extend((units.get((area, "")), providers, f) for f in fields)
+        providers_of: dict[Any, list[Row]] = defaultdict(list)  # one pass: areas x units was quadratic
+        for (a, p), row in units.items():
+            if a != NATIONAL and p:
+                providers_of[a].append(row)
+        for area, providers in providers_of.items():
+            out.extend((units.get((area, "")), providers, f) for f in fields)
         area_rows = [row for (a, p), row in units.items() if a != NATIONAL and not p]
         if area_rows:
             out.extend((units.get((NATIONAL, "")), area_rows, f) for f in fields)

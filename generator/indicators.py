@@ -15,6 +15,8 @@ Three steps, each a pure function:
 
 from __future__ import annotations
 
+import bisect
+import functools
 import math
 import statistics
 from collections import defaultdict
@@ -758,9 +760,11 @@ def _compare(
                 [v.numerator or 0 for _, v in areas if v.denominator],
                 [v.denominator or 0 for _, v in areas if v.denominator],
             )
-        area_values = [v.value for _, v in areas if isinstance(v.value, int | float)]
+        # sorted once per period: quartiles and ranks are then lookups, not a pass over all areas
+        ranked = sorted(x for _, v in areas if isinstance(x := v.value, int | float) and not stats.isnan(x))
+        cuts = stats.quartiles(ranked)
         for bag, v in members:
-            out.append(_row(spec, bag, v, nat, fun, area_values, series, names, orgs))
+            out.append(_row(spec, bag, v, nat, fun, ranked, cuts, series, names, orgs))
     return out
 
 
@@ -770,7 +774,8 @@ def _row(
     v: Value,
     nat: Value | None,
     fun: stats.Funnel | None,
-    area_values: list[float],
+    ranked: list[float],
+    cuts: stats.Quartiles,
     series: Mapping[tuple[str, str, bool], list[tuple[str, Value]]],
     names: Mapping[str, str],
     orgs: Mapping[str, str],
@@ -862,15 +867,21 @@ def _row(
                 if v.value < f_lo95
                 else "within the limits"
             )
-    quart = stats.quartile_of(v.value, area_values) if level == "area" and numeric and comparable else None
+    quart = stats.quartile_in(v.value, cuts) if level == "area" and numeric and comparable else None
     rank = None
     if quart is not None and spec.polarity != "no_judgement":  # a rank needs a better direction
-        better = [
-            x for x in area_values if (x > v.value if spec.polarity == "higher_better" else x < v.value)
-        ]
-        rank = len(better) + 1
+        better = (
+            len(ranked) - bisect.bisect_right(ranked, v.value)
+            if spec.polarity == "higher_better"
+            else bisect.bisect_left(ranked, v.value)
+        )
+        rank = better + 1
     rolling = bag.period.startswith("12 months")
-    past = _in_place(series[(bag.area_code, bag.provider_code, rolling)], bag.period, spec.frequency)
+    past = (
+        []
+        if rolling
+        else _in_place(series[(bag.area_code, bag.provider_code, False)], bag.period, spec.frequency)
+    )
     if rolling:
         trend = "see the quarterly values"
     elif spec.unit == "percent" and spec.method == "proportion":
@@ -937,11 +948,17 @@ def _in_place(series: Sequence[tuple[str, Value]], upto: str, frequency: str) ->
     """The series up to ``upto`` with every period in its place: a missing period is a gap
     (no denominator), not a step closer, so a trend test keeps the true spacing."""
     got = dict(series)
-    order = periods(frequency)
-    have = [order.index(p) for p in got if p in order and p <= upto]
-    if not have:
+    order, position = periods(frequency), _positions(frequency)
+    end = position.get(upto)
+    have = [i for p in got if (i := position.get(p)) is not None and end is not None and i <= end]
+    if not have or end is None:
         return []
-    return [(p, got.get(p, Value())) for p in order[min(have) : order.index(upto) + 1]]
+    return [(p, got.get(p, Value())) for p in order[min(have) : end + 1]]
+
+
+@functools.cache
+def _positions(frequency: str) -> dict[str, int]:
+    return {p: i for i, p in enumerate(periods(frequency))}
 
 
 def _wording(spec: Spec, value: Any) -> str:

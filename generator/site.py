@@ -52,6 +52,24 @@ def esc(text: Any) -> str:
     return s.replace("{{", "{\u200b{").replace("{%", "{\u200b%").replace("\n", " ")
 
 
+def hesc(text: Any) -> str:
+    """Text from data made safe for raw HTML (which Markdown passes through untouched)."""
+    s = html.escape(str(text), quote=True)
+    return s.replace("{{", "{\u200b{").replace("{%", "{\u200b%").replace("\n", " ")
+
+
+def html_table(header: Sequence[str], rows: Sequence[Sequence[Any]], *, stack: bool = False) -> list[str]:
+    """A data table as one raw HTML block: Markdown passes it through rather than parsing each
+    cell (a national indicator page has thousands), and it is left out of the search index
+    (``data-search-exclude``), where every area's name on every indicator page would drown the
+    pages about that area. ``stack``: one card per row on a phone (see extra.css)."""
+    head = "".join(f"<th>{hesc(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{hesc(x)}</td>" for x in row) + "</tr>" for row in rows)
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    cls = ' class="kpi-stack"' if stack else ""
+    return ["", f"<div{cls} data-search-exclude>{table}</div>", ""]
+
+
 def plain_title(text: Any) -> str:
     """A title for front matter with no markup characters at all: the theme puts it in <title>
     and the navigation unescaped. Quoted for YAML."""
@@ -77,15 +95,25 @@ def num(v: Any) -> float | None:
 
 
 def show(v: Any, unit: str) -> str:
+    """A value as Markdown text."""
+    return esc(show_text(v, unit))
+
+
+def show_text(v: Any, unit: str) -> str:
+    """A value as plain text (for raw HTML tables, escaped there)."""
     x = num(v)
     if x is None:
-        return "suppressed" if v in (None, "") else esc(v)
-    return esc(charts.fmt(x, unit))
+        return "suppressed" if v in (None, "") else str(v)
+    return charts.fmt(x, unit)
 
 
 def verdict(text: str) -> str:
+    return esc(verdict_text(text))
+
+
+def verdict_text(text: str) -> str:
     base = str(text or "").split(" (")[0]
-    return SHAPES.get(base, esc(base) if base else "")
+    return SHAPES.get(base, base)
 
 
 @dataclass(frozen=True)
@@ -538,14 +566,25 @@ def _quality_table(ctx: Context, area: str) -> list[str]:
     return lines
 
 
-def _chart_block(c: charts.Chart, key: str, rel: str) -> list[str]:
-    lines = [f"![{esc(c.alt)}]({rel}/{key}.svg)", "", f'??? info "Data for this chart: {esc(c.title)}"', ""]
-    lines.append("    | " + " | ".join(esc(h) for h in c.header) + " |")
-    lines.append("    |" + "---|" * len(c.header))
-    for row in c.rows:
-        lines.append("    | " + " | ".join(esc(x) for x in row) + " |")
-    lines.append("")
-    return lines
+def _chart_block(c: charts.Chart, key: str, rel: str, table_below: bool = False) -> list[str]:
+    """The chart, its alt text, and its data in a collapsed table beside it; with
+    ``table_below``, a chart of many areas points to the page's data table instead of
+    repeating all of it."""
+    lines = [f"![{esc(c.alt)}]({rel}/{key}.svg)", ""]
+    if table_below and len(c.rows) > charts.MANY_AREAS:
+        return [
+            *lines,
+            f"Every area's figures in this chart are in the [data table](#data) below ({len(c.rows)} areas).",
+            "",
+        ]
+    head = "".join(f"<th>{hesc(h)}</th>" for h in c.header)
+    body = "".join("<tr>" + "".join(f"<td>{hesc(x)}</td>" for x in row) + "</tr>" for row in c.rows)
+    return [
+        *lines,
+        f'<details class="info" data-search-exclude><summary>Data for this chart: {hesc(c.title)}</summary>'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>",
+        "",
+    ]
 
 
 def _indicator_page(
@@ -641,30 +680,34 @@ def _indicator_page(
             )
             key = f"ind-{slug(ind)}-compare"
             chart_out[key] = c
-            lines += _chart_block(c, key, "../charts")
+            lines += _chart_block(c, key, "../charts", table_below=True)
     lines += _categories(ind, sp, by_category, period, chart_out)
     lines += _funnel_and_trend(ctx, ind, s0, main, area_rows, nat, period, chart_out)
     lines += [
         "",
-        f"## Data ({esc(period)})",
+        f"## Data ({esc(period)}) {{#data}}",
         "",
         "Where an area has a single provider, the provider's figures are the area's, shown once.",
-        "",
-        STACK_OPEN,
-        "",
-        "| Area | Provider | Breakdown | Numerator | Denominator | Value | 95% interval | Compared with all "
-        "areas | Flags |",
-        "|---|---|---|---|---|---|---|---|---|",
     ]
+    if len(sp) > 1:
+        lines += [
+            "",
+            f"All areas are shown for every category; each area and provider for "
+            f"{esc(main.breakdown_label or main.breakdown_value)}, the category charted above. Every "
+            "category, area, provider and period is in the [published dataset](../downloads.md).",
+        ]
     single = {
         a for a in ctx.registry.areas if sum(o.role == "provider" for o in ctx.registry.in_area(a)) == 1
     }
     order = {s.breakdown_value: i for i, s in enumerate(sp)}  # the catalogue's order of categories
+    table = []
     for r in sorted(
         (
             r
             for r in ctx.by_indicator[ind]
-            if r["period"] == period and not (r["level"] == "provider" and r["area_code"] in single)
+            if r["period"] == period
+            and not (r["level"] == "provider" and r["area_code"] in single)
+            and (r["level"] == "all areas" or r["breakdown_value"] == main.breakdown_value)
         ),
         key=lambda r: (
             r["level"] != "all areas",
@@ -674,16 +717,31 @@ def _indicator_page(
         ),
     ):
         lo, hi = num(r["lower_95"]), num(r["upper_95"])
-        lines.append(
-            f"| {esc(r['area_name'])} | {esc(r['provider_name'] or '')} | "
-            f"{esc(r['breakdown_label'] or r['breakdown_value'])} | "
-            f"{show(r['numerator'], 'count') if r['numerator'] not in (None, '') else ''} | "
-            f"{show(r['denominator'], 'count') if r['denominator'] not in (None, '') else ''} | "
-            f"{show(r['value'], s0.unit)} | "
-            f"{_interval_text(lo, hi, s0.unit)} | "
-            f"{verdict(str(r['comparison_all_areas']))} | {esc(str(r['flags']).replace(';', ', '))} |"
+        table.append(
+            (
+                r["area_name"],
+                r["provider_name"] or "",
+                r["breakdown_label"] or r["breakdown_value"],
+                show_text(r["numerator"], "count") if r["numerator"] not in (None, "") else "",
+                show_text(r["denominator"], "count") if r["denominator"] not in (None, "") else "",
+                show_text(r["value"], s0.unit),
+                _interval_text(lo, hi, s0.unit, plain=True),
+                verdict_text(str(r["comparison_all_areas"])),
+                str(r["flags"]).replace(";", ", "),
+            )
         )
-    lines += ["", STACK_CLOSE]
+    header = (
+        "Area",
+        "Provider",
+        "Breakdown",
+        "Numerator",
+        "Denominator",
+        "Value",
+        "95% interval",
+        "Compared with all areas",
+        "Flags",
+    )
+    lines += html_table(header, table, stack=True)
     return Page(
         f"{GENERATED}/indicators/{slug(ind)}.md", "\n".join(lines) + _footer(ctx).replace("../", "../../")
     )
@@ -774,7 +832,7 @@ def _funnel_and_trend(
             "Areas outside the limits differ from all areas by more than chance "
             "alone would explain; areas with fewer people have wider limits.",
             "",
-            *_chart_block(c, key, "../charts"),
+            *_chart_block(c, key, "../charts", table_below=True),
         ]
     series = sorted(
         (str(r["period"]), num(r["value"]))
@@ -807,8 +865,11 @@ def _funnel_and_trend(
     return lines
 
 
-def _interval_text(lo: float | None, hi: float | None, unit: str) -> str:
-    return f"{show(lo, unit)} to {show(hi, unit)}" if lo is not None and hi is not None else ""
+def _interval_text(lo: float | None, hi: float | None, unit: str, plain: bool = False) -> str:
+    if lo is None or hi is None:
+        return ""
+    text = f"{show_text(lo, unit)} to {show_text(hi, unit)}"
+    return text if plain else esc(text)
 
 
 def _dictionary(ctx: Context) -> Page:
@@ -829,14 +890,34 @@ def _dictionary(ctx: Context) -> Page:
     return Page(f"{GENERATED}/dictionary.md", "\n".join(lines) + _footer(ctx))
 
 
+PLAIN_CSV_ROWS = 100_000  # above this the site offers the table zipped only (about 30 MB a 100k rows)
+
+
+def site_downloads(rows: int) -> tuple[str, ...]:
+    """The dataset files the site offers for a table of ``rows`` rows. A national table is half
+    a gigabyte as CSV (too big for GitHub Pages to serve, and more rows than Excel opens), and
+    about a twentieth of that zipped."""
+    plain = ("indicators.csv",) if rows <= PLAIN_CSV_ROWS else ()
+    return (*plain, "indicators.csv.zip", "dataset.xlsx", "data_quality.csv")
+
+
 def _downloads(ctx: Context) -> Page:
+    offered = site_downloads(len(ctx.rows))
+    table = (
+        "- [All indicators, every period, every area and provider (CSV)](downloads/indicators.csv)"
+        if "indicators.csv" in offered
+        else f"- All indicators, every period, every area and provider: {len(ctx.rows):,} rows, "
+        "offered zipped only (below), at about a twentieth of the size"
+        + ("; more rows than a spreadsheet opens, so use a data tool" if len(ctx.rows) > 1_048_575 else "")
+    )
     lines = [
         "# Downloads",
         "",
         "## Published dataset",
         "",
-        "- [All indicators, every period (CSV)](downloads/indicators.csv)",
-        "- [Latest period, with notes (Excel workbook)](downloads/dataset.xlsx)",
+        table,
+        "- [The same table, zipped (CSV in a zip archive)](downloads/indicators.csv.zip)",
+        "- [Latest period for every area, with notes (Excel workbook)](downloads/dataset.xlsx)",
         "- [Data quality: which returns arrived (CSV)](downloads/data_quality.csv)",
         "",
         "## Blank collection templates",
@@ -846,7 +927,11 @@ def _downloads(ctx: Context) -> Page:
         lines.append(
             f"- [Section {letter}: {esc(sec.title)} (Excel workbook)](downloads/{sec.template_id}.xlsx)"
         )
-    lines += ["", "Every chart's data is in the table under the chart, and in the CSV above."]
+    lines += [
+        "",
+        "Every chart's data is in the table under the chart (or, for a chart of many areas, in the "
+        "page's data table), and in the dataset above.",
+    ]
     return Page(f"{GENERATED}/downloads.md", "\n".join(lines) + _footer(ctx))
 
 

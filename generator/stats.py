@@ -233,13 +233,30 @@ def quantile(sorted_values: Sequence[float], q: float) -> float:
     return sorted_values[i]
 
 
+Quartiles = tuple[float, float, float] | None
+
+
+def quartiles(values: Sequence[float]) -> Quartiles:
+    """The three cut points of ``values`` (NaN left out); None when there are too few areas or
+    all are alike, so that quartiles would mean nothing. Worked out once per period and
+    indicator, then looked up for each area (:func:`quartile_in`)."""
+    clean = sorted(v for v in values if not isnan(v))
+    if len(clean) < MIN_QUARTILE_AREAS or clean[0] == clean[-1]:
+        return None
+    return quantile(clean, 0.25), quantile(clean, 0.5), quantile(clean, 0.75)
+
+
+def quartile_in(value: float, cuts: Quartiles) -> int | None:
+    """Which quartile (1 lowest .. 4 highest) ``value`` falls in, given the cut points."""
+    if cuts is None or isnan(value):
+        return None
+    q1, q2, q3 = cuts
+    return 1 if value <= q1 else 2 if value <= q2 else 3 if value <= q3 else 4
+
+
 def quartile_of(value: float, values: Sequence[float]) -> int | None:
     """Which quartile (1 lowest .. 4 highest) ``value`` falls in among ``values``; None below 4."""
-    clean = sorted(v for v in values if not isnan(v))
-    if isnan(value) or len(clean) < MIN_QUARTILE_AREAS or clean[0] == clean[-1]:
-        return None  # too few areas, or all alike: quartiles would mean nothing
-    q1, q2, q3 = (quantile(clean, p) for p in (0.25, 0.5, 0.75))
-    return 1 if value <= q1 else 2 if value <= q2 else 3 if value <= q3 else 4
+    return quartile_in(value, quartiles(values))
 
 
 # -- trends --------------------------------------------------------------------------------

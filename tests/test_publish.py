@@ -170,3 +170,33 @@ def test_text_columns_are_safe_in_the_csv(tmp_path):
 def test_compute_cli(published, tmp_path, capsys):
     assert main(["compute", "--store", str(tmp_path / "empty"), "--out", str(tmp_path / "o")]) == 1
     assert "no returns stored" in capsys.readouterr().err
+
+
+def test_the_zipped_table_is_the_csv_byte_for_byte_and_the_same_every_time(published, tmp_path):
+    import zipfile
+
+    files, rows, quality = published
+    with zipfile.ZipFile(files["indicators.csv.zip"]) as zf:
+        assert zf.namelist() == ["indicators.csv"]
+        assert zf.read("indicators.csv") == files["indicators.csv"].read_bytes()
+    again = {p.name: p for p in write_dataset(rows, quality, tmp_path)}
+    assert again["indicators.csv.zip"].read_bytes() == files["indicators.csv.zip"].read_bytes()
+    assert files["indicators.csv.zip"].stat().st_size * 5 < files["indicators.csv"].stat().st_size
+
+
+def test_the_workbook_holds_the_latest_period_for_areas_and_all_areas(published):
+    files, rows, _ = published
+    wb = CalamineWorkbook.from_path(str(files["dataset.xlsx"]))
+    table = wb.get_sheet_by_name("Indicators").to_python()
+    provider, area = table[0].index("provider_code"), table[0].index("area_code")
+    assert not any(line[provider] for line in table[1:])  # each provider's figures are in the CSV
+    assert any(line[area] == "ALL" for line in table[1:]) and any(line[area] != "ALL" for line in table[1:])
+    assert any(r["level"] == "provider" for r in rows)
+
+
+def test_the_site_offers_a_large_table_zipped_only():
+    from generator.site import PLAIN_CSV_ROWS, site_downloads
+
+    assert "indicators.csv" in site_downloads(PLAIN_CSV_ROWS)
+    big = site_downloads(PLAIN_CSV_ROWS + 1)
+    assert "indicators.csv" not in big and "indicators.csv.zip" in big and "dataset.xlsx" in big

@@ -256,3 +256,23 @@ def test_a_working_404_page(built):
 def test_area_pages_show_where_the_area_stands(built):
     html = (built[0] / GENERATED / "areas" / "ps05" / "index.html").read_text(encoding="utf-8")
     assert "Where the area stands among all areas" in html and "area-ps05-spine.svg" in html
+
+
+def test_data_tables_are_on_the_page_but_not_in_the_search_index(built):
+    """Every area's row is in the indicator page's data table, but the search index holds the
+    page's words, not thousands of table cells (a national index was 13 MB, and a search for an
+    area's name would list every indicator page)."""
+    import json
+
+    site = built[0]
+    page = GENERATED + "/indicators/ex02-job-outcome-rate/"
+    html = (site / page / "index.html").read_text(encoding="utf-8")
+    assert 'id="data"' in html and "data-search-exclude" in html
+    registry = built[2]
+    names = [o.area_name for o in registry.organisations.values() if o.area_name in html]
+    assert len(names) >= 3  # the data table lists the areas
+    name = names[0]
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    entries = [d for d in index["docs"] if d["location"].startswith(page)]
+    assert entries and any("Job outcome" in d["title"] for d in entries)
+    assert not any(name in d["text"] for d in entries)

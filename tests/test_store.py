@@ -193,7 +193,9 @@ def test_a_batch_stores_in_order_whatever_the_round_size(
     other.write_bytes(valid_return(catalogue, registry, "B"))
     store = Store(tmp_path / "store")
     paths = [first, bad, again, second, third, other]
-    outcomes = store.ingest_many(paths, catalogue, registry, replace=[False, False, False, False, True, False])
+    outcomes = store.ingest_many(
+        paths, catalogue, registry, replace=[False, False, False, False, True, False]
+    )
     assert [o.status for o in outcomes] == [
         "accepted",
         "rejected",
