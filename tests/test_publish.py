@@ -200,3 +200,19 @@ def test_the_site_offers_a_large_table_zipped_only():
     assert "indicators.csv" in site_downloads(PLAIN_CSV_ROWS)
     big = site_downloads(PLAIN_CSV_ROWS + 1)
     assert "indicators.csv" not in big and "indicators.csv.zip" in big and "dataset.xlsx" in big
+
+
+def test_writing_the_same_dataset_again_replaces_no_file(published, tmp_path):
+    """Unchanged files keep their inode and time, so the site build and browsers see them as
+    unchanged; a changed table replaces the CSV and its zip."""
+    _, rows, quality = published
+    first = {p.name: p.stat() for p in write_dataset(rows, quality, tmp_path)}
+    again = {p.name: p.stat() for p in write_dataset(rows, quality, tmp_path)}
+    assert {n: (s.st_ino, s.st_mtime_ns) for n, s in first.items()} == {
+        n: (s.st_ino, s.st_mtime_ns) for n, s in again.items()
+    }
+    assert not list(tmp_path.glob(".*tmp"))
+    changed = {p.name: p.stat() for p in write_dataset(rows[1:], quality, tmp_path)}
+    assert changed["indicators.csv"].st_ino != first["indicators.csv"].st_ino
+    assert changed["indicators.csv.zip"].st_ino != first["indicators.csv.zip"].st_ino
+    assert changed["data_quality.csv"].st_ino == first["data_quality.csv"].st_ino
