@@ -20,7 +20,7 @@ import functools
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -701,9 +701,10 @@ def calculate(
     catalogue: Catalogue,
     registry: Registry,
     sections: set[str] | None = None,
+    indicators: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The whole published table (or ``sections``' part of it), before disclosure control (see
-    :mod:`generator.disclosure`)."""
+    """The whole published table (or ``sections``' part of it, or ``indicators``'), before
+    disclosure control (see :mod:`generator.disclosure`)."""
     bags = pool(returns, catalogue, registry)
     context = {(b.area_code, b.period): b for b in bags if b.section == "A" and not b.provider_code}
     by_section: dict[str, list[Bag]] = defaultdict(list)
@@ -714,6 +715,8 @@ def calculate(
     rows: list[dict[str, Any]] = []
     for spec in specs(catalogue):
         if sections is not None and spec.section not in sections:
+            continue
+        if indicators is not None and spec.indicator_id not in indicators:
             continue
         method = METHODS[spec.method]
         spec_rows = []

@@ -155,3 +155,23 @@ def test_sections_computed_apart_equal_the_whole_table(small_demo):
         return (r["indicator_id"], r["breakdown_value"], r["area_code"], r["provider_code"], r["period"])
 
     assert sorted(whole, key=key) == sorted(sharded, key=key)
+
+
+def test_a_large_section_splits_where_disclosure_control_never_reaches():
+    """Parts of a section are computed apart, so no check of disclosure control may span two:
+    each indicator is in exactly one part, and indicators built from the same counts share one."""
+    from generator.indicators import specs
+    from generator.publish import shards
+
+    catalogue = load_catalogue()
+    for letter in catalogue.sections:
+        parts = shards(letter, catalogue)
+        section = [s for s in specs(catalogue) if s.section == letter]
+        ids = [i for p in parts for i in p]
+        assert sorted(ids) == sorted({s.indicator_id for s in section}), letter  # once each
+        part_of = {i: n for n, p in enumerate(parts) for i in p}
+        by_counts: dict[tuple[str, ...], set[int]] = {}
+        for s in section:
+            by_counts.setdefault(tuple(s.numerator), set()).add(part_of[s.indicator_id])
+        assert all(len(v) == 1 for v in by_counts.values()), letter
+    assert len(shards("E", catalogue)) > 1 and len(shards("B", catalogue)) > 1
