@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
 
 from . import charts
 from .cache import Cache
+from .pools import process_pool
 from .progress import Progress
 
 
@@ -34,7 +34,7 @@ def render(wanted: Mapping[str, charts.Chart], cache: Cache, workers: int | None
                 drawn[c.key] = _draw(c)
                 bar.advance()
         else:
-            with ProcessPoolExecutor(workers) as pool:
+            with process_pool(workers) as pool:
                 for c, svg in zip(todo, pool.map(_draw, todo, chunksize=4), strict=True):
                     drawn[c.key] = svg
                     bar.advance()

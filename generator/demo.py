@@ -19,12 +19,12 @@ import hashlib
 import os
 import random
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from .catalogue import Catalogue, Item, Section
 from .layout import InputCell, build_layout, period_bounds, periods
+from .pools import process_pool
 from .registry import Registry, role_for
 from .templates import Identity, render_template, template_filename
 
@@ -504,7 +504,7 @@ def write_demo_returns(
     if workers == 1 or len(jobs) < 8:
         results = [_render_job(catalogue, seed, job) for job in jobs]
     else:
-        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(catalogue, seed)) as pool:
+        with process_pool(workers, initializer=_init_worker, initargs=(catalogue, seed)) as pool:
             results = list(pool.map(_render_in_worker, jobs, chunksize=8))
     out: list[DemoReturn] = []
     for (site, letter, period, resub), (name, data) in zip(jobs, results, strict=True):

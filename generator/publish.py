@@ -27,7 +27,6 @@ import shutil
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +39,7 @@ from .cache import NO_CACHE, Cache, code_fingerprint, digest
 from .catalogue import Catalogue
 from .indicators import COLUMNS, calculate, specs
 from .layout import build_layout, periods
+from .pools import process_pool
 from .progress import Progress
 from .registry import Registry, role_for
 from .store import Store
@@ -225,7 +225,7 @@ def build_dataset(
                 found[k] = shard_rows(jobs[k][0], jobs[k][1], catalogue, registry, jobs[k][2])
                 bar.advance()
         else:
-            with ProcessPoolExecutor(workers) as pool:
+            with process_pool(workers) as pool:
                 futures = {
                     k: pool.submit(shard_rows, jobs[k][0], jobs[k][1], catalogue, registry, jobs[k][2])
                     for k in todo

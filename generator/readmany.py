@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 from .cache import NO_CACHE, Cache, code_fingerprint, digest
 from .catalogue import Catalogue
 from .gate import MAX_FILE_BYTES
+from .pools import process_pool
 from .problems import Problem
 from .progress import Progress
 from .reader import ReadResult, read_return
@@ -124,9 +124,7 @@ def read_many(
                 fresh.append(_read(str(paths[i])))
                 bar.advance()
         else:
-            with ProcessPoolExecutor(
-                workers, initializer=_init, initargs=(catalogue, registry, expected_section)
-            ) as pool:
+            with process_pool(workers, _init, (catalogue, registry, expected_section)) as pool:
                 for r in pool.map(_read, [str(paths[i]) for i in todo], chunksize=16):
                     fresh.append(r)
                     bar.advance()
