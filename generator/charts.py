@@ -218,6 +218,14 @@ def compare_areas(
     return Chart(plan, title, alt, ("Area", "Value", "95% interval", "Compared with all areas"), rows)
 
 
+def _by_verdict(order: Sequence[Bar]) -> list[tuple[str, str, list[tuple[int, Bar]]]]:
+    """(verdict, marker shape, [(position, bar)]) for each comparison: one artist per kind."""
+    return [
+        (v, marker, [(i, b) for i, b in enumerate(order) if (b.verdict if b.verdict in MARKERS else "") == v])
+        for v, marker in {**MARKERS, "": "o"}.items()
+    ]
+
+
 MANY_AREAS = 40  # more than this and the areas are ranked along the bottom, unnamed
 
 
@@ -247,10 +255,7 @@ def _draw_compare_areas(unit: str, shown: Sequence[Bar], national: float | None,
                 linewidths=1.2,
             )
         )
-        for verdict_, marker in {**MARKERS, "": "o"}.items():
-            pts = [
-                (i, b) for i, b in enumerate(order) if (b.verdict if b.verdict in MARKERS else "") == verdict_
-            ]
+        for verdict_, marker, pts in _by_verdict(order):
             if pts:
                 ax.plot(
                     [b.value or 0.0 for _, b in pts],
@@ -302,10 +307,7 @@ def _draw_ranked_areas(unit: str, order: Sequence[Bar], national: float | None, 
                 linewidths=0.8,
             )
         )
-        for verdict_, marker in {**MARKERS, "": "o"}.items():
-            pts = [
-                (i, b) for i, b in enumerate(order) if (b.verdict if b.verdict in MARKERS else "") == verdict_
-            ]
+        for verdict_, marker, pts in _by_verdict(order):
             if pts:
                 ax.plot(
                     [i for i, _ in pts],
