@@ -402,8 +402,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     except BuildError as e:
         raise InputError(str(e)) from None
     _say(
-        f"Published dataset: {_rel(dataset)} (indicators.csv with {res.rows} rows, data_quality.csv, "
-        "dataset.xlsx), disclosure control applied."
+        f"Published dataset: {_rel(dataset)} (indicators.csv with {res.rows} rows and its zip, "
+        "data_quality.csv, dataset.xlsx), disclosure control applied."
     )
     _say(f"Website: {res.pages} pages and {res.charts} charts built in {_rel(res.site_dir)}.")
     _say("To look at it: run `.venv/bin/kpi serve` and open http://127.0.0.1:8000/")

@@ -890,7 +890,7 @@ def _dictionary(ctx: Context) -> Page:
     return Page(f"{GENERATED}/dictionary.md", "\n".join(lines) + _footer(ctx))
 
 
-PLAIN_CSV_ROWS = 100_000  # above this the site offers the table zipped only (about 30 MB a 100k rows)
+PLAIN_CSV_ROWS = 200_000  # above this (about 65 MB) the site offers the table zipped only
 
 
 def site_downloads(rows: int) -> tuple[str, ...]:
