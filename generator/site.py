@@ -63,11 +63,15 @@ def html_table(header: Sequence[str], rows: Sequence[Sequence[Any]], *, stack: b
     cell (a national indicator page has thousands), and it is left out of the search index
     (``data-search-exclude``), where every area's name on every indicator page would drown the
     pages about that area. ``stack``: one card per row on a phone (see extra.css)."""
+    cls = ' class="kpi-stack"' if stack else ""
+    return ["", f"<div{cls} data-search-exclude>{_table(header, rows)}</div>", ""]
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """``<table>`` markup, every cell escaped."""
     head = "".join(f"<th>{hesc(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{hesc(x)}</td>" for x in row) + "</tr>" for row in rows)
-    table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-    cls = ' class="kpi-stack"' if stack else ""
-    return ["", f"<div{cls} data-search-exclude>{table}</div>", ""]
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def plain_title(text: Any) -> str:
@@ -253,16 +257,16 @@ def _areas_index(ctx: Context) -> Page:
 
 
 def _indicators_index(ctx: Context) -> Page:
-    seen: dict[str, list[str]] = defaultdict(list)
+    # one line per indicator (its breakdowns share it), in the catalogue's order
+    seen: dict[str, dict[str, None]] = defaultdict(dict)
     for s in ctx.specs:
-        if s.title not in seen[s.section]:
-            seen[s.section].append(f"- [{esc(s.title)}]({slug(s.indicator_id)}.md) ({esc(s.indicator_id)})")
+        seen[s.section][f"- [{esc(s.title)}]({slug(s.indicator_id)}.md) ({esc(s.indicator_id)})"] = None
     lines = ["# Indicators", "", "Every indicator in the catalogue, by section.", ""]
     for letter, sec in ctx.catalogue.sections.items():
         lines += [
             f"## Section {letter}: {esc(sec.title)}",
             "",
-            *sorted(set(seen[letter]), key=seen[letter].index),
+            *seen[letter],
             "",
         ]
     return Page(f"{GENERATED}/indicators/index.md", "\n".join(lines) + _footer(ctx).replace("../", "../../"))
@@ -577,12 +581,10 @@ def _chart_block(c: charts.Chart, key: str, rel: str, table_below: bool = False)
             f"Every area's figures in this chart are in the [data table](#data) below ({len(c.rows)} areas).",
             "",
         ]
-    head = "".join(f"<th>{hesc(h)}</th>" for h in c.header)
-    body = "".join("<tr>" + "".join(f"<td>{hesc(x)}</td>" for x in row) + "</tr>" for row in c.rows)
     return [
         *lines,
         f'<details class="info" data-search-exclude><summary>Data for this chart: {hesc(c.title)}</summary>'
-        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>",
+        f"{_table(c.header, c.rows)}</details>",
         "",
     ]
 

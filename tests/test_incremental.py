@@ -69,28 +69,23 @@ def test_incremental_build_after_one_new_return_equals_a_full_build(small_demo, 
     inc = Store(tmp_path / "inc" / "store")
     _ingest(inc, [f for f in files if f != new], cache)
     src_inc = _project(tmp_path / "inc")
-    first = build_site(
-        inc.root,
-        catalogue,
-        registry,
-        tmp_path / "inc" / "dataset",
-        src_inc,
-        run_mkdocs=False,
-        cache=cache,
-        workers=1,
-    )
+
+    def build_inc():
+        return build_site(
+            inc.root,
+            catalogue,
+            registry,
+            tmp_path / "inc" / "dataset",
+            src_inc,
+            run_mkdocs=False,
+            cache=cache,
+            workers=1,
+        )
+
+    first = build_inc()
     drawn_first = cache.misses_by_kind["chart"]
     _ingest(inc, [new], cache)
-    second = build_site(
-        inc.root,
-        catalogue,
-        registry,
-        tmp_path / "inc" / "dataset",
-        src_inc,
-        run_mkdocs=False,
-        cache=cache,
-        workers=1,
-    )
+    second = build_inc()
     drawn_second = cache.misses_by_kind["chart"] - drawn_first
 
     # full: every return at once, no cache at all
