@@ -64,7 +64,7 @@ def build_site(
         raise BuildError(str(e)) from None
     rows, quality, files = pub.rows, pub.quality, pub.files
     data_as_at = max((str(r["period"]).removeprefix("12 months to ") for r in rows), default="")
-    ctx = Context(rows, quality, catalogue, registry, data_as_at)
+    ctx = Context(rows, quality, catalogue, registry, data_as_at, pub.count)
     clock.lap("compute")
     pages, charts = build_pages(ctx)
     clock.lap("pages")
@@ -73,7 +73,7 @@ def build_site(
     changed = write_pages(site_src, pages, svgs)
     downloads = site_src / GENERATED / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)
-    offered = [f for f in files if f.name in site_downloads(len(rows))]
+    offered = [f for f in files if f.name in site_downloads(pub.count)]
     for f in [*offered, *(templates_dir / template_filename(s) for s in catalogue.sections.values())]:
         target = downloads / f.name
         if not target.exists() or target.read_bytes() != f.read_bytes():
@@ -86,7 +86,7 @@ def build_site(
         mkdocs(site_dir, data_as_at, config)
         clock.lap("mkdocs")
     return BuildResult(
-        len(rows), len(pages), len(charts), changed, data_as_at, site_dir, dataset_dir, clock.laps
+        pub.count, len(pages), len(charts), changed, data_as_at, site_dir, dataset_dir, clock.laps
     )
 
 

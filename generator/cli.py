@@ -259,7 +259,7 @@ def cmd_compute(args: argparse.Namespace) -> int:
         print(_rel(p))
     missing = sum(q["status"] == "missing" for q in pub.quality)
     _say(
-        f"{len(pub.rows)} indicator rows from {pub.returns} returns ({missing} expected returns missing); "
+        f"{pub.count} indicator rows from {pub.returns} returns ({missing} expected returns missing); "
         f"wrote {len(pub.files)} files to {_rel(Path(args.out))}"
     )
     return 0

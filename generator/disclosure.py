@@ -87,11 +87,17 @@ def _round_rate(row: Row) -> None:
 def suppress_row(row: Row) -> Row:
     """Primary suppression and rounding for one row (a copy)."""
     out = dict(row)
+    _suppress(out)
+    return out
+
+
+def _suppress(out: Row) -> None:
+    """Primary suppression and rounding, in place."""
     unit = out.get("unit")
     if unit == "percent":
         _round_rate(out)
     if out.get("area_code") == NATIONAL:
-        return out
+        return
     num, den = out.get("numerator"), out.get("denominator")
     if unit == "percent" and den is not None and ((num is not None and num < SMALL) or den < SMALL):
         _blank(out, RATE_FIELDS)
@@ -112,20 +118,26 @@ def suppress_row(row: Row) -> Row:
                 _flag(out, "suppressed")
             elif v is not None:
                 out[f] = round5(v)
-    return out
 
 
 def secondary_suppress(rows: list[Row], max_rounds: int = 30) -> list[Row]:
-    """Suppress more cells wherever one suppressed cell could be recovered by subtraction."""
+    """Suppress more cells wherever one suppressed cell could be recovered by subtraction (copies)."""
     out = [dict(r) for r in rows]
+    _secondary(out, max_rounds)
+    return out
+
+
+def _secondary(out: list[Row], max_rounds: int = 30) -> None:
+    """:func:`secondary_suppress`, in place."""
     sums = _sum_groups(out)
     twins = _twin_groups(out)
     # Round after round, every sum and every twin group is checked in a fixed order until a
     # round changes nothing. A check whose cells have not changed since it last ran cannot change
     # anything, so only checks holding a newly hidden cell are run: later in the same round if
     # they come after the change, in the next round otherwise. That is exactly what re-running
-    # every check would do, in a fraction of the time at national scale.
-    checks = len(sums) + len(twins)
+    # every check would do, in a fraction of the time at national scale. Hiding only ever adds
+    # hidden cells, so the first round need only run the checks that can act now: a sum with
+    # exactly one hidden cell, twins with any; the others run once a cell of theirs is hidden.
     members: dict[int, list[int]] = defaultdict(list)
     for i, (total, parts, _name) in enumerate(sums):
         for r in [*parts, *([total] if total is not None else [])]:
@@ -133,7 +145,10 @@ def secondary_suppress(rows: list[Row], max_rounds: int = 30) -> list[Row]:
     for j, group in enumerate(twins, start=len(sums)):
         for r in group:
             members[id(r)].append(j)
-    pending = set(range(checks))
+    pending = {i for i, (total, parts, field) in enumerate(sums) if _hidden_count(total, parts, field) == 1}
+    pending.update(
+        j for j, group in enumerate(twins, start=len(sums)) if any(_hidden(r, _field(r)) for r in group)
+    )
     for _ in range(max_rounds):
         heap = sorted(pending)  # a sorted list is a valid heap
         queued, pending = set(heap), set()
@@ -153,7 +168,6 @@ def secondary_suppress(rows: list[Row], max_rounds: int = 30) -> list[Row]:
                     pending.add(j)
         if not pending:
             break
-    return out
 
 
 def _field(r: Row) -> str:
@@ -251,15 +265,22 @@ def _hide_together(group: list[Row], log: list[Row] | None = None) -> bool:
     return changed
 
 
+def _cells(total: Row | None, parts: list[Row]) -> list[Row]:
+    """A sum's cells that could be hidden (a national total is published exactly)."""
+    return parts + ([total] if total is not None and total.get("area_code") != NATIONAL else [])
+
+
+def _hidden_count(total: Row | None, parts: list[Row], field: str) -> int:
+    return sum(1 for r in _cells(total, parts) if _hidden(r, field))
+
+
 def _protect(total: Row | None, parts: list[Row], field: str, log: list[Row] | None = None) -> bool:
     """If exactly one cell of the sum is hidden, hide the smallest other part of at least 5.
 
     A hidden zero protects nothing (a reader knows a second cell is 0 or at least 5), so the
     second cell is never a zero; with no such part, the total itself is hidden.
     """
-    cells = parts + ([total] if total is not None and total.get("area_code") != NATIONAL else [])
-    hidden = [r for r in cells if _hidden(r, field)]
-    if len(hidden) != 1:
+    if _hidden_count(total, parts, field) != 1:
         return False
     candidates = [r for r in parts if r.get(field) is not None and r[field] >= SMALL]
     if candidates:
@@ -291,6 +312,13 @@ def blank_derived(rows: list[Row]) -> list[Row]:
     return rows
 
 
-def apply(rows: list[Row]) -> list[Row]:
-    """The whole rule, in order: primary, secondary (to a fixed point), then derived columns."""
-    return blank_derived(secondary_suppress([suppress_row(r) for r in rows]))
+def apply(rows: list[Row], *, in_place: bool = False) -> list[Row]:
+    """The whole rule, in order: primary, secondary (to a fixed point), then derived columns.
+
+    On copies of ``rows``, unless ``in_place`` (rows just calculated, which nothing else holds:
+    copying a national section's rows twice took a tenth of its compute)."""
+    out = rows if in_place else [dict(r) for r in rows]
+    for r in out:
+        _suppress(r)
+    _secondary(out)
+    return blank_derived(out)

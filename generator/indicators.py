@@ -385,6 +385,8 @@ class Bag:
     returns: int  # how many returns were pooled
     expected: int  # how many were expected (4 quarters in a rolling year)
     support_models: frozenset[str] = frozenset()
+    # sums already taken, by keys: a breakdown's every category shares one denominator
+    sums: dict[tuple[str, ...], float | None] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _fy(period: str) -> str:
@@ -462,9 +464,14 @@ class Value:
     flags: set[str] = field(default_factory=set)
 
 
-def _sum(bag: Bag, keys: Sequence[str]) -> float | None:
-    present = [v for k in keys for v in bag.values.get(k, []) if isinstance(v, int | float)]
-    return float(sum(present)) if present else None
+def _sum(bag: Bag, keys: tuple[str, ...]) -> float | None:
+    try:
+        return bag.sums[keys]
+    except KeyError:
+        pass
+    present = [v for k in keys for v in bag.values.get(k, ()) if isinstance(v, int | float)]
+    total = bag.sums[keys] = float(sum(present)) if present else None
+    return total
 
 
 def _proportion(num: float | None, den: float | None) -> Value:
@@ -750,9 +757,9 @@ def _compare(
     for bag, v in spec_rows:
         by_period[bag.period].append((bag, v))
     national = {p: v for p, members in by_period.items() for b, v in members if b.area_code == NATIONAL}
-    series: dict[tuple[str, str, bool], list[tuple[str, Value]]] = defaultdict(list)
+    series: dict[tuple[str, str, bool], dict[str, Value]] = defaultdict(dict)
     for bag, v in spec_rows:
-        series[(bag.area_code, bag.provider_code, bag.period.startswith("12 months"))].append((bag.period, v))
+        series[(bag.area_code, bag.provider_code, bag.period.startswith("12 months"))][bag.period] = v
     out = []
     for period, members in by_period.items():
         areas = [(b, v) for b, v in members if _level(b) == "area"]
@@ -779,7 +786,7 @@ def _row(
     fun: stats.Funnel | None,
     ranked: list[float],
     cuts: stats.Quartiles,
-    series: Mapping[tuple[str, str, bool], list[tuple[str, Value]]],
+    series: Mapping[tuple[str, str, bool], Mapping[str, Value]],
     names: Mapping[str, str],
     orgs: Mapping[str, str],
 ) -> dict[str, Any]:
@@ -947,16 +954,18 @@ def _row(
     }
 
 
-def _in_place(series: Sequence[tuple[str, Value]], upto: str, frequency: str) -> list[tuple[str, Value]]:
-    """The series up to ``upto`` with every period in its place: a missing period is a gap
-    (no denominator), not a step closer, so a trend test keeps the true spacing."""
-    got = dict(series)
+_GAP = Value()  # a period with no value (read only)
+
+
+def _in_place(got: Mapping[str, Value], upto: str, frequency: str) -> list[tuple[str, Value]]:
+    """The series (period -> value) up to ``upto`` with every period in its place: a missing
+    period is a gap (no denominator), not a step closer, so a trend test keeps the true spacing."""
     order, position = periods(frequency), _positions(frequency)
     end = position.get(upto)
     have = [i for p in got if (i := position.get(p)) is not None and end is not None and i <= end]
     if not have or end is None:
         return []
-    return [(p, got.get(p, Value())) for p in order[min(have) : end + 1]]
+    return [(p, got.get(p, _GAP)) for p in order[min(have) : end + 1]]
 
 
 @functools.cache

@@ -21,10 +21,12 @@ import csv
 import dataclasses
 import datetime as dt
 import filecmp
+import io
 import json
 import os
 import shutil
 import zipfile
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -102,12 +104,28 @@ def _in_latest_period(rows: Sequence[Mapping[str, Any]]) -> list[bool]:
     return [_period_end(r) == latest[str(r.get("section", ""))] for r in rows]
 
 
-def flag_provisional(rows: list[dict[str, Any]]) -> None:
-    """The latest period of each section is provisional: returns for it may still be resubmitted."""
-    for r, latest in zip(rows, _in_latest_period(rows), strict=True):
-        if latest:
+def flag_provisional(rows: list[dict[str, Any]], latest: Mapping[str, str] | None = None) -> None:
+    """The latest period of each section is provisional: returns for it may still be resubmitted.
+
+    ``latest``: each section's latest period (:func:`latest_periods`); by default the latest
+    among ``rows``."""
+    if latest is None:
+        in_latest: Iterable[bool] = _in_latest_period(rows)
+    else:
+        in_latest = (_period_end(r) == latest.get(str(r["section"])) for r in rows)
+    for r, last in zip(rows, in_latest, strict=True):
+        if last:
             flags = set(filter(None, str(r["flags"]).split(";")))
             r["flags"] = ";".join(sorted(flags | {"provisional"}))
+
+
+def latest_periods(returns: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Each section's latest period among its returns: the one still open to resubmission."""
+    out: dict[str, str] = {}
+    for r in returns:
+        section, period = str(r["section"]), str(r["identity"]["period"])
+        out[section] = max(out.get(section, ""), period)
+    return out
 
 
 SHARD_SPECS = 40  # a section with more indicator specifications than this is computed in parts
@@ -153,43 +171,87 @@ def shard_rows(
     indicators: frozenset[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Part of a section's published rows (``indicators``; all if None): calculated, then
-    disclosure-controlled (pure). The provisional flag, which depends on the whole section's
-    periods, is added once the parts are together (:func:`section_rows`).
+    disclosure-controlled (pure). The provisional flag is added by :func:`shard_part`.
 
     ``returns`` must hold the section's returns and Section A's (the local population, which the
     intake comparisons need). tests/test_incremental.py checks the parts against the whole.
     """
     rows = calculate(returns, catalogue, registry, sections={letter}, indicators=indicators)
-    rows = disclosure.apply(rows)
+    rows = disclosure.apply(rows, in_place=True)
     for r in rows:  # in place: rebuilding a million rows without them took a tenth of compute
         for k in disclosure.INTERNAL:
             r.pop(k, None)
     return rows
 
 
-def section_rows(parts: Sequence[list[dict[str, Any]]], catalogue: Catalogue) -> list[dict[str, Any]]:
-    """A section's parts joined in the catalogue's order of indicators (the order a whole-section
-    run gives), then flagged provisional in its latest period."""
-    position = {(s.indicator_id, s.breakdown_value): i for i, s in enumerate(specs(catalogue))}
-    rows = sorted(
-        (r for part in parts for r in part),
-        key=lambda r: position.get((r["indicator_id"], r["breakdown_value"]), -1),
-    )
-    flag_provisional(rows)
-    return rows
+@dataclass(frozen=True)
+class Block:
+    """One indicator's published rows, as computed in a worker: the CSV lines (compressed: a
+    national table is half a gigabyte of text) and the rows the site shows."""
+
+    indicator_id: str
+    count: int  # rows in the published table
+    csv: bytes  # zlib-compressed CSV lines, no header
+    rows: list[dict[str, Any]]  # every row, or only those the site shows (see :func:`shown`)
+
+
+def shown(row: Mapping[str, Any], latest: str) -> bool:
+    """Does the site show this row? Areas and all areas in every period (the trends), providers
+    only in their section's latest period (an indicator page's table). The other provider rows,
+    more than half the table at national scale, are in the published CSV only."""
+    return row["level"] != "provider" or _period_end(row) == latest
+
+
+def shard_part(
+    letter: str,
+    returns: Sequence[Mapping[str, Any]],
+    catalogue: Catalogue,
+    registry: Registry,
+    indicators: frozenset[str] | None,
+    latest: str,
+    every_row: bool = False,
+) -> list[Block]:
+    """Part of a section (:func:`shard_rows`), flagged provisional in ``latest``, as one block
+    per indicator in the catalogue's order (pure). The CSV is rendered here, in the worker, so
+    that the main process never holds the whole table."""
+    rows = shard_rows(letter, returns, catalogue, registry, indicators)
+    flag_provisional(rows, {letter: latest})
+    by_indicator: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:  # calculated indicator by indicator, so each one's rows are already in order
+        by_indicator[str(r["indicator_id"])].append(r)
+    return [
+        Block(
+            ind,
+            len(rs),
+            zlib.compress(csv_lines(rs, COLUMNS).encode("utf-8"), 1),
+            rs if every_row else [r for r in rs if shown(r, latest)],
+        )
+        for ind, rs in by_indicator.items()
+    ]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The published table as the build needs it: compressed CSV blocks in the table's order,
+    and the rows the site shows (all rows when asked for)."""
+
+    count: int
+    csv: list[bytes]
+    rows: list[dict[str, Any]]
 
 
 # what a section's rows depend on besides its returns: the code that makes them
 _DATASET_CODE = code_fingerprint("publish", "indicators", "disclosure", "stats", "layout", "catalogue")
 
 
-def build_dataset(
+def compute_dataset(
     returns: Sequence[Mapping[str, Any]],
     catalogue: Catalogue,
     registry: Registry,
     cache: Cache = NO_CACHE,
     workers: int | None = 1,
-) -> list[dict[str, Any]]:
+    every_row: bool = False,
+) -> Dataset:
     """Indicators for publication, section by section, in the catalogue's order.
 
     Sections are independent given their returns and Section A's, and a large section splits
@@ -200,6 +262,7 @@ def build_dataset(
     by_section: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for r in returns:
         by_section[str(r["section"])].append(r)
+    latest = latest_periods(returns)
     reg = json.dumps(sorted(dataclasses.astuple(o) for o in registry.organisations.values()))
     jobs: dict[str, tuple[str, list[Mapping[str, Any]], frozenset[str]]] = {}
     for letter in catalogue.sections:
@@ -211,37 +274,80 @@ def build_dataset(
             catalogue.digest,
             reg,
             letter,
+            "every row" if every_row else "rows shown",
             *sorted(orjson.dumps(r, option=orjson.OPT_SORT_KEYS, default=str) for r in inputs),
         )
         for part in shards(letter, catalogue):
             jobs[digest(section_key, *sorted(part))] = (letter, inputs, part)
-    found = {k: orjson.loads(v) for k, v in cache.get_many("dataset", jobs).items()}
+    found = {k: _unpack(v) for k, v in cache.get_many("dataset", jobs).items()}
     # largest first, so the long parts start at once and the short ones fill in around them
     todo = sorted((k for k in jobs if k not in found), key=lambda k: -len(jobs[k][2]) * len(jobs[k][1]))
     workers = min(workers or os.cpu_count() or 1, len(todo))
+
+    def args(k: str) -> tuple[Any, ...]:
+        letter, inputs, part = jobs[k]
+        return letter, inputs, catalogue, registry, part, latest[letter], every_row
+
     with Progress("Computing indicators", len(todo)) as bar:
         if workers <= 1:
             for k in todo:
-                found[k] = shard_rows(jobs[k][0], jobs[k][1], catalogue, registry, jobs[k][2])
+                found[k] = shard_part(*args(k))
+                cache.put_many("dataset", {k: _pack(found[k])})
                 bar.advance()
         else:
             with process_pool(workers) as pool:
-                futures = {
-                    k: pool.submit(shard_rows, jobs[k][0], jobs[k][1], catalogue, registry, jobs[k][2])
-                    for k in todo
-                }
+                futures = {k: pool.submit(shard_part, *args(k)) for k in todo}
                 for k, f in futures.items():
                     found[k] = f.result()
+                    cache.put_many("dataset", {k: _pack(found[k])})
                     bar.advance()
-    # orjson: a national section is a million rows, which the json module took half a minute
-    # to write (and as long again to read back on the next build)
-    cache.put_many("dataset", {k: orjson.dumps(found[k]) for k in todo})
-    out: list[dict[str, Any]] = []
+    position = {s.indicator_id: i for i, s in reversed(list(enumerate(specs(catalogue))))}
+    return _assemble(jobs, found, catalogue, position)
+
+
+def _assemble(
+    jobs: Mapping[str, tuple[str, Any, Any]],
+    found: Mapping[str, list[Block]],
+    catalogue: Catalogue,
+    position: Mapping[str, int],
+) -> Dataset:
+    """Blocks in the table's order: section by section, indicator by indicator."""
+    count, csv_blocks, rows = 0, [], []
     for letter in catalogue.sections:
-        parts = [found[k] for k, job in jobs.items() if job[0] == letter]
-        if parts:
-            out.extend(section_rows(parts, catalogue))
+        blocks = [b for k, job in jobs.items() if job[0] == letter for b in found[k]]
+        for b in sorted(blocks, key=lambda b: position.get(b.indicator_id, -1)):
+            count += b.count
+            csv_blocks.append(b.csv)
+            rows.extend(b.rows)
+    return Dataset(count, csv_blocks, rows)
+
+
+def _pack(blocks: Sequence[Block]) -> bytes:
+    """A part for the cache: a JSON head (orjson: a national part is a hundred thousand rows),
+    a NUL (which JSON never holds raw), then the compressed CSV blocks one after another."""
+    head = [[b.indicator_id, b.count, len(b.csv), b.rows] for b in blocks]
+    return orjson.dumps(head) + b"\0" + b"".join(b.csv for b in blocks)
+
+
+def _unpack(data: bytes) -> list[Block]:
+    cut = data.index(b"\0")
+    out, at = [], cut + 1
+    for ind, count, size, rows in orjson.loads(data[:cut]):
+        out.append(Block(ind, count, data[at : at + size], rows))
+        at += size
     return out
+
+
+def build_dataset(
+    returns: Sequence[Mapping[str, Any]],
+    catalogue: Catalogue,
+    registry: Registry,
+    cache: Cache = NO_CACHE,
+    workers: int | None = 1,
+) -> list[dict[str, Any]]:
+    """Every published row (what :func:`compute_dataset` gives with ``every_row``): for tests
+    and small datasets; a national build keeps only the rows its site shows."""
+    return compute_dataset(returns, catalogue, registry, cache, workers, every_row=True).rows
 
 
 class NoReturns(Exception):
@@ -251,7 +357,8 @@ class NoReturns(Exception):
 @dataclass(frozen=True)
 class Published:
     returns: int
-    rows: list[dict[str, Any]]
+    count: int  # rows in the published table
+    rows: list[dict[str, Any]]  # the rows the site shows (see :func:`shown`)
     quality: list[dict[str, Any]]
     files: list[Path]
 
@@ -268,9 +375,9 @@ def publish_store(
     returns = store.current_returns()
     if not returns:
         raise NoReturns(f"no returns stored in {store.root}: run `kpi ingest` first")
-    rows = build_dataset(returns, catalogue, registry, cache, workers)
+    data = compute_dataset(returns, catalogue, registry, cache, workers)
     quality = data_quality(returns, catalogue, registry, store.ledger_rows())
-    return Published(len(returns), rows, quality, write_dataset(rows, quality, out))
+    return Published(len(returns), data.count, data.rows, quality, write_published(data, quality, out))
 
 
 def data_quality(
@@ -320,16 +427,22 @@ def data_quality(
 
 
 def _write_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], path: Path) -> None:
-    """Values pulled by column into csv.writer, and only text columns neutralised: about four
-    times faster than csv.DictWriter over whole-row copies, which matters at a million rows.
-    Streamed to the file: a national table is half a gigabyte."""
     with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerow(columns)
         _write_rows(rows, columns, f)
 
 
+def csv_lines(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    """``rows`` as CSV lines (no header)."""
+    f = io.StringIO()
+    _write_rows(rows, columns, f)
+    return f.getvalue()
+
+
 def _write_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], f: Any) -> None:
+    """Values pulled by column into csv.writer, and only text columns neutralised: about four
+    times faster than csv.DictWriter over whole-row copies, which matters at a million rows."""
     w = csv.writer(f, lineterminator="\n")
-    w.writerow(columns)
     text = [i for i, c in enumerate(columns) if c not in NUMERIC_COLUMNS]
     safe: dict[Any, Any] = {}  # the same few names recur a million times: neutralise each once
     for r in rows:
@@ -411,20 +524,30 @@ def latest_rows(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
 
 
 def write_dataset(
-    rows: Sequence[Mapping[str, Any]], quality: Sequence[Mapping[str, Any]], out: Path
+    rows: Sequence[dict[str, Any]], quality: Sequence[Mapping[str, Any]], out: Path
 ) -> list[Path]:
-    """Write the CSVs and the workbook (only files whose bytes change are replaced)."""
+    """Write every published row and data quality (see :func:`write_published`)."""
+    block = zlib.compress(csv_lines(rows, COLUMNS).encode("utf-8"), 1)
+    return write_published(Dataset(len(rows), [block], list(rows)), quality, out)
+
+
+def write_published(data: Dataset, quality: Sequence[Mapping[str, Any]], out: Path) -> list[Path]:
+    """Write the CSVs and the workbook (only files whose bytes change are replaced). The table
+    is streamed from its compressed blocks; the workbook needs only rows the site shows."""
     out.mkdir(parents=True, exist_ok=True)
     table, zipped, book = out / "indicators.csv", out / "indicators.csv.zip", out / "dataset.xlsx"
     quality_csv = out / "data_quality.csv"
     tmp = out / ".indicators.csv.tmp"
-    _write_csv(rows, COLUMNS, tmp)
+    with tmp.open("wb") as f:
+        f.write((",".join(COLUMNS) + "\n").encode("utf-8"))
+        for block in data.csv:
+            f.write(zlib.decompress(block))
     if _put_in_place(tmp, table) or not zipped.exists():
         _zip_file(table, out / ".indicators.csv.zip.tmp")
         _put_in_place(out / ".indicators.csv.zip.tmp", zipped)
     _write_csv(quality, QUALITY_COLUMNS, out / ".data_quality.csv.tmp")
     _put_in_place(out / ".data_quality.csv.tmp", quality_csv)
-    _workbook(latest_rows(rows), quality, out / ".dataset.xlsx.tmp")
+    _workbook(latest_rows(data.rows), quality, out / ".dataset.xlsx.tmp")
     _put_in_place(out / ".dataset.xlsx.tmp", book)
     return [table, zipped, quality_csv, book]
 

@@ -133,6 +133,11 @@ class Context:
     catalogue: Catalogue
     registry: Registry
     data_as_at: str  # the latest period in the data
+    published: int = 0  # rows in the published table (``rows`` may hold only those shown)
+
+    @property
+    def table_rows(self) -> int:
+        return self.published or len(self.rows)
 
     @cached_property
     def specs(self) -> list[Spec]:
@@ -904,13 +909,13 @@ def site_downloads(rows: int) -> tuple[str, ...]:
 
 
 def _downloads(ctx: Context) -> Page:
-    offered = site_downloads(len(ctx.rows))
+    offered = site_downloads(ctx.table_rows)
     table = (
         "- [All indicators, every period, every area and provider (CSV)](downloads/indicators.csv)"
         if "indicators.csv" in offered
-        else f"- All indicators, every period, every area and provider: {len(ctx.rows):,} rows, "
+        else f"- All indicators, every period, every area and provider: {ctx.table_rows:,} rows, "
         "offered zipped only (below), at about a twentieth of the size"
-        + ("; more rows than a spreadsheet opens, so use a data tool" if len(ctx.rows) > 1_048_575 else "")
+        + ("; more rows than a spreadsheet opens, so use a data tool" if ctx.table_rows > 1_048_575 else "")
     )
     lines = [
         "# Downloads",

@@ -170,3 +170,31 @@ def test_a_large_section_splits_where_disclosure_control_never_reaches():
             by_counts.setdefault(tuple(s.numerator), set()).add(part_of[s.indicator_id])
         assert all(len(v) == 1 for v in by_counts.values()), letter
     assert len(shards("E", catalogue)) > 1 and len(shards("B", catalogue)) > 1
+
+
+def test_the_build_keeps_only_rows_its_site_shows_and_publishes_every_row(small_demo, tmp_path):
+    """A national build never holds the whole table: each worker renders its part of the CSV and
+    hands back only the rows the site shows. The files are those written from every row, and
+    the pages those built from every row."""
+    from generator.publish import compute_dataset, latest_periods, shown, write_dataset, write_published
+    from generator.site import Context, build_pages
+
+    catalogue, registry = load_catalogue(), load_registry()
+    returns = small_demo.current_returns()
+    every = compute_dataset(returns, catalogue, registry, workers=2, every_row=True)
+    lean = compute_dataset(returns, catalogue, registry, workers=2)
+    latest = latest_periods(returns)
+    assert lean.count == every.count == len(every.rows)
+    assert lean.rows == [r for r in every.rows if shown(r, latest[r["section"]])]
+    assert any(r["level"] == "provider" for r in every.rows if r not in lean.rows)  # some are left out
+    assert "provisional" in next(r["flags"] for r in lean.rows if r["period"] == latest["E"])
+
+    full = write_dataset(every.rows, [], tmp_path / "every")
+    part = write_published(lean, [], tmp_path / "lean")
+    assert [p.read_bytes() for p in part] == [p.read_bytes() for p in full]
+
+    as_at = max(str(r["period"]) for r in every.rows)
+    pages_every, charts_every = build_pages(Context(every.rows, [], catalogue, registry, as_at))
+    pages_lean, charts_lean = build_pages(Context(lean.rows, [], catalogue, registry, as_at, lean.count))
+    assert pages_lean == pages_every
+    assert {k: c.key for k, c in charts_lean.items()} == {k: c.key for k, c in charts_every.items()}
