@@ -397,8 +397,17 @@ def rolling_label(quarter: str) -> str:
     return f"12 months to {quarter}"
 
 
-def pool(returns: Sequence[Mapping[str, Any]], catalogue: Catalogue, registry: Registry) -> list[Bag]:
-    """Bags per (section, provider / area / all areas, period and rolling 12 months)."""
+SUPPORT_MODEL = "E01_support_model"  # which targets apply (IPS or not) depends on it
+
+
+def pool(
+    returns: Sequence[Mapping[str, Any]],
+    catalogue: Catalogue,
+    registry: Registry,
+    keys: Collection[str] | None = None,
+) -> list[Bag]:
+    """Bags per (section, provider / area / all areas, period and rolling 12 months), holding
+    the values of ``keys`` only, if given (a part of a section needs only its own)."""
     quarters = periods("quarterly")
     raw: dict[tuple[str, str, str, str], list[Mapping[str, Any]]] = defaultdict(list)
     for r in returns:
@@ -429,7 +438,8 @@ def pool(returns: Sequence[Mapping[str, Any]], catalogue: Catalogue, registry: R
         values: dict[str, list[Any]] = defaultdict(list)
         for r in rs:
             for k, v in r["values"].items():
-                values[k].append(v)
+                if keys is None or k in keys:
+                    values[k].append(v)
         orgs = {r["identity"]["organisation_code"] for r in rs}
         # expected: every organisation the registry says should send this section, for every
         # quarter of a rolling year; fewer returns than that makes the value "partial"
@@ -445,7 +455,7 @@ def pool(returns: Sequence[Mapping[str, Any]], catalogue: Catalogue, registry: R
         )
         expected = max(n_orgs, len(orgs)) * (4 if rolling else 1)
         # the support model from these very returns (a provider may change model over time)
-        sm = frozenset(str(m) for m in values.get("E01_support_model", []))
+        sm = frozenset(str(r["values"][SUPPORT_MODEL]) for r in rs if SUPPORT_MODEL in r["values"])
         bags.append(Bag(sec, area, prov, period, dict(values), len(rs), expected, sm))
     return bags
 
@@ -712,7 +722,14 @@ def calculate(
 ) -> list[dict[str, Any]]:
     """The whole published table (or ``sections``' part of it, or ``indicators``'), before
     disclosure control (see :mod:`generator.disclosure`)."""
-    bags = pool(returns, catalogue, registry)
+    wanted = [
+        s
+        for s in specs(catalogue)
+        if (sections is None or s.section in sections)
+        and (indicators is None or s.indicator_id in indicators)
+    ]
+    keys = {k for s in wanted for k in (*s.numerator, *s.denominator, *s.reference)}
+    bags = pool(returns, catalogue, registry, keys)
     context = {(b.area_code, b.period): b for b in bags if b.section == "A" and not b.provider_code}
     by_section: dict[str, list[Bag]] = defaultdict(list)
     for b in bags:
@@ -720,11 +737,7 @@ def calculate(
     names = {o.area_code: o.area_name for o in registry.organisations.values()}
     orgs = {o.code: o.name for o in registry.organisations.values()}
     rows: list[dict[str, Any]] = []
-    for spec in specs(catalogue):
-        if sections is not None and spec.section not in sections:
-            continue
-        if indicators is not None and spec.indicator_id not in indicators:
-            continue
+    for spec in wanted:
         method = METHODS[spec.method]
         spec_rows = []
         for bag in by_section.get(spec.section, []):
