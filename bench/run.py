@@ -37,6 +37,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from generator.build import config_elsewhere  # noqa: E402
 from generator.catalogue import load_catalogue  # noqa: E402
 from generator.reader import read_return  # noqa: E402
 from generator.registry import load_registry  # noqa: E402
@@ -116,10 +117,7 @@ def project_copy(dest: Path) -> Path:
         dest / "site_src",
         ignore=lambda d, names: [n for n in names if Path(d) == src and n in ("generated", "index.md")],
     )
-    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    config = config.replace(
-        "module_name: generator/site_macros", f"module_name: {ROOT / 'generator' / 'site_macros'}"
-    )
+    config = config_elsewhere((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     (dest / "mkdocs.yml").write_text(config, encoding="utf-8")
     return dest / "mkdocs.yml"
 

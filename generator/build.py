@@ -90,6 +90,15 @@ def build_site(
     )
 
 
+def config_elsewhere(config: str) -> str:
+    """The text of mkdocs.yml for a copy of the site's sources in another folder (tests, the
+    benchmark): the macros module and the hook are named relative to this checkout."""
+    for rel in ("generator/site_macros", "generator/site_hooks.py"):
+        assert config.count(f" {rel}") == 1, rel
+        config = config.replace(f" {rel}", f" {ROOT / rel}")
+    return config
+
+
 class _Clock:
     def __init__(self) -> None:
         self.laps: dict[str, float] = {}

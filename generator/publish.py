@@ -284,7 +284,8 @@ def compute_dataset(
         )
         for part in shards(letter, catalogue):
             jobs[digest(section_key, *sorted(part))] = (letter, inputs, part)
-    found = {k: _unpack(v) for k, v in cache.get_many("dataset", jobs).items()}
+    cached = cache.get_many("dataset", jobs)
+    found = {k: _unpack(cached.pop(k)) for k in list(cached)}  # each part's bytes freed as it is read
     # largest first, so the long parts start at once and the short ones fill in around them
     todo = sorted((k for k in jobs if k not in found), key=lambda k: -len(jobs[k][2]) * len(jobs[k][1]))
     workers = min(workers or os.cpu_count() or 1, len(todo))

@@ -124,6 +124,16 @@ def verdict_text(text: str) -> str:
 class Page:
     path: str  # relative to site_src
     text: str
+    # (name, HTML): tables put into the built page by generator/site_hooks.py, never parsed as Markdown
+    fragments: tuple[tuple[str, str], ...] = ()
+
+
+FRAGMENTS = "fragments"  # under GENERATED; excluded from the docs in mkdocs.yml
+
+
+def fragment(name: str, lines: Sequence[str]) -> tuple[list[str], tuple[str, str]]:
+    """A marker for the page and the HTML it stands for (see generator/site_hooks.py)."""
+    return ["", f"<!-- kpi-fragment {name} -->", ""], (name, "\n".join(lines))
 
 
 @dataclass(frozen=True)
@@ -748,9 +758,12 @@ def _indicator_page(
         "Compared with all areas",
         "Flags",
     )
-    lines += html_table(header, table, stack=True)
+    marker, data = fragment(f"data-{slug(ind)}", html_table(header, table, stack=True))
+    lines += marker
     return Page(
-        f"{GENERATED}/indicators/{slug(ind)}.md", "\n".join(lines) + _footer(ctx).replace("../", "../../")
+        f"{GENERATED}/indicators/{slug(ind)}.md",
+        "\n".join(lines) + _footer(ctx).replace("../", "../../"),
+        (data,),
     )
 
 
@@ -947,6 +960,13 @@ def write_pages(site_src: Path, pages: Sequence[Page], svgs: Mapping[str, str]) 
     rewritten, so MkDocs and browsers see unchanged files as unchanged. Returns how many were."""
     changed = 0
     wanted = {site_src / p.path: p.text.encode() for p in pages}
+    wanted.update(
+        {
+            site_src / GENERATED / FRAGMENTS / f"{n}.html": html.encode()
+            for p in pages
+            for n, html in p.fragments
+        }
+    )
     wanted.update({site_src / GENERATED / "charts" / f"{k}.svg": svg.encode() for k, svg in svgs.items()})
     for path, data in wanted.items():
         if not path.exists() or path.read_bytes() != data:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import mkdocs
+from generator.build import config_elsewhere, mkdocs
 from generator.cache import NO_CACHE
 from generator.catalogue import load_catalogue
 from generator.chartrender import render
@@ -59,12 +59,7 @@ def built(small_demo, tmp_path_factory):
         src,
         ignore=lambda d, names: [n for n in names if Path(d) == top and n in (GENERATED, "index.md")],
     )
-    config = (
-        (ROOT / "mkdocs.yml")
-        .read_text()
-        .replace("module_name: generator/site_macros", f"module_name: {ROOT / 'generator' / 'site_macros'}")
-    )
-    (tmp / "mkdocs.yml").write_text(config)
+    (tmp / "mkdocs.yml").write_text(config_elsewhere((ROOT / "mkdocs.yml").read_text()))
     returns = small_demo.current_returns()
     rows = [r for r in build_dataset(returns, catalogue, registry) if r["indicator_id"] in KEEP]
     quality = data_quality(returns, catalogue, registry, small_demo.ledger_rows())
@@ -268,6 +263,7 @@ def test_data_tables_are_on_the_page_but_not_in_the_search_index(built):
     page = GENERATED + "/indicators/ex02-job-outcome-rate/"
     html = (site / page / "index.html").read_text(encoding="utf-8")
     assert 'id="data"' in html and "data-search-exclude" in html
+    assert "kpi-fragment" not in html  # the table is in place of its marker (generator/site_hooks.py)
     registry = built[2]
     names = [o.area_name for o in registry.organisations.values() if o.area_name in html]
     assert len(names) >= 3  # the data table lists the areas
@@ -276,3 +272,24 @@ def test_data_tables_are_on_the_page_but_not_in_the_search_index(built):
     entries = [d for d in index["docs"] if d["location"].startswith(page)]
     assert entries and any("Job outcome" in d["title"] for d in entries)
     assert not any(name in d["text"] for d in entries)
+
+
+def test_a_table_marker_without_its_table_fails_the_build(tmp_path):
+    """The hook that puts data tables into built pages never leaves a page quietly without one."""
+    from types import SimpleNamespace
+
+    from mkdocs.exceptions import PluginError
+
+    from generator import site_hooks
+
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="generated/indicators/x.md"))
+    config = {"docs_dir": str(tmp_path)}
+    out = "<h2>Data</h2>\n<!-- kpi-fragment data-x -->\n<p>after</p>"
+    with pytest.raises(PluginError, match="data-x"):
+        site_hooks.on_post_page(out, page, config)
+    (tmp_path / site_hooks.FRAGMENTS).mkdir(parents=True)
+    (tmp_path / site_hooks.FRAGMENTS / "data-x.html").write_text("<table><tr><td>1</td></tr></table>")
+    assert site_hooks.on_post_page(out, page, config) == (
+        "<h2>Data</h2>\n<table><tr><td>1</td></tr></table>\n<p>after</p>"
+    )
+    assert site_hooks.on_post_page("<p>no marker</p>", page, config) == "<p>no marker</p>"
