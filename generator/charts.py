@@ -25,7 +25,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # after use("Agg"): the backend must be chosen first
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import RendererAgg
-from matplotlib.collections import LineCollection
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
@@ -293,9 +293,19 @@ def _draw_ranked_areas(unit: str, order: Sequence[Bar], national: float | None, 
     """
     with plt.rc_context(RC):
         fig, ax = _figure(title, 3.6, ylabels=_number_labels(*(b.upper or b.value for b in order)))
-        xs = list(range(len(order)))
         colours = [COLOURS.get(b.verdict, DARK_BLUE) for b in order]
-        ax.bar(xs, [b.value or 0.0 for b in order], width=0.8, color=["#BFD0E0"] * len(order), linewidth=0)
+        # one collection, not a patch per area: 150 patches each updated the axes' limits from its
+        # outline, a third of the drawing time
+        bars = PolyCollection(
+            [
+                [(i - 0.4, 0.0), (i - 0.4, h), (i + 0.4, h), (i + 0.4, 0.0)]
+                for i, h in enumerate(b.value or 0.0 for b in order)
+            ],
+            facecolors="#BFD0E0",
+            linewidths=0,
+        )
+        bars.sticky_edges.y.append(0.0)  # as bars do: the axis starts at zero, with no margin
+        ax.add_collection(bars)
         ax.add_collection(
             LineCollection(
                 [
@@ -399,18 +409,27 @@ def _draw_funnel_plot(
         if p0 is not None:
             ax.axhline(p0, color=ORANGE, linewidth=1.2, label=f"All areas {p0:.1f}%")
         labelled: list[tuple[str, float, float]] = []
+        styles: dict[tuple[str, float, str], list[tuple[float, float]]] = {}  # one line per style
         for label, n, v in points:
             out = _outside(limits, n, v)
+            mine = label == highlight
+            style = (
+                "D" if mine else "o",
+                7 if mine else 5,
+                DARK_PINK if out else TURQUOISE if mine else DARK_BLUE,
+            )
+            styles.setdefault(style, []).append((n, v))
+            if out or mine:
+                labelled.append((label, n, v))
+        for (marker, size, colour), pts in sorted(styles.items(), key=lambda s: s[0][1]):  # highlight last
             ax.plot(
-                [n],
-                [v],
-                marker="D" if label == highlight else "o",
-                markersize=7 if label == highlight else 5,
-                color=DARK_PINK if out else TURQUOISE if label == highlight else DARK_BLUE,
+                [n for n, _ in pts],
+                [v for _, v in pts],
+                marker=marker,
+                markersize=size,
+                color=colour,
                 linestyle="none",
             )
-            if out or label == highlight:
-                labelled.append((label, n, v))
         right_edge = max([n for _, n, _ in points] + [x[0] for x in limits], default=0.0) * 0.7
         for label, n, v in labelled:  # labels near the right edge are written leftwards
             inwards = n > right_edge
