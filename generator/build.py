@@ -11,13 +11,15 @@ import shutil
 import subprocess
 import sys
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import NO_CACHE, Cache
 from .catalogue import Catalogue
 from .chartrender import render
-from .publish import NoReturns, publish_store
+from .pools import process_pool
+from .publish import NoReturns, latest_rows, publish_store, write_workbook
 from .registry import Registry
 from .site import GENERATED, Context, build_pages, site_downloads, write_pages
 from .store import Store
@@ -59,17 +61,26 @@ def build_site(
     section, the charts per picture; pages and charts are rewritten only where their bytes change."""
     clock = _Clock()
     try:
-        pub = publish_store(Store(store_dir), catalogue, registry, dataset_dir, cache, workers)
+        pub = publish_store(
+            Store(store_dir), catalogue, registry, dataset_dir, cache, workers, workbook=False
+        )
     except NoReturns as e:
         raise BuildError(str(e)) from None
     rows, quality, files = pub.rows, pub.quality, pub.files
     data_as_at = max((str(r["period"]).removeprefix("12 months to ") for r in rows), default="")
     ctx = Context(rows, quality, catalogue, registry, data_as_at, pub.count)
     clock.lap("compute")
-    pages, charts = build_pages(ctx)
-    clock.lap("pages")
-    svgs = render(charts, cache, workers)
-    clock.lap("charts")
+    with process_pool(1) if workers != 1 else nullcontext() as background:
+        # the workbook (pure Python: ten seconds at national scale) is written in its own
+        # process while this one builds the pages and the pool draws the charts
+        args = (latest_rows(rows), quality, dataset_dir)
+        book = background.submit(write_workbook, *args) if background is not None else write_workbook(*args)
+        pages, charts = build_pages(ctx)
+        clock.lap("pages")
+        svgs = render(charts, cache, workers)
+        clock.lap("charts")
+        if not isinstance(book, Path):
+            book.result()
     changed = write_pages(site_src, pages, svgs)
     downloads = site_src / GENERATED / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)

@@ -372,14 +372,17 @@ def publish_store(
     out: Path,
     cache: Cache = NO_CACHE,
     workers: int | None = None,
+    workbook: bool = True,
 ) -> Published:
-    """Stored returns -> the published dataset files (the I/O shell around the pure steps)."""
+    """Stored returns -> the published dataset files (the I/O shell around the pure steps);
+    ``workbook=False`` leaves ``dataset.xlsx`` to the caller (see :func:`write_published`)."""
     returns = store.current_returns()
     if not returns:
         raise NoReturns(f"no returns stored in {store.root}: run `kpi ingest` first")
     data = compute_dataset(returns, catalogue, registry, cache, workers)
     quality = data_quality(returns, catalogue, registry, store.ledger_rows())
-    return Published(len(returns), data.count, data.rows, quality, write_published(data, quality, out))
+    files = write_published(data, quality, out, workbook)
+    return Published(len(returns), data.count, data.rows, quality, files)
 
 
 def data_quality(
@@ -533,9 +536,12 @@ def write_dataset(
     return write_published(Dataset(len(rows), [block], list(rows)), quality, out)
 
 
-def write_published(data: Dataset, quality: Sequence[Mapping[str, Any]], out: Path) -> list[Path]:
+def write_published(
+    data: Dataset, quality: Sequence[Mapping[str, Any]], out: Path, workbook: bool = True
+) -> list[Path]:
     """Write the CSVs and the workbook (only files whose bytes change are replaced). The table
-    is streamed from its compressed blocks; the workbook needs only rows the site shows."""
+    is streamed from its compressed blocks. ``workbook=False``: the caller writes the workbook
+    itself (:func:`write_workbook`; `kpi build` does, beside the pages and charts)."""
     out.mkdir(parents=True, exist_ok=True)
     table, zipped, book = out / "indicators.csv", out / "indicators.csv.zip", out / "dataset.xlsx"
     quality_csv = out / "data_quality.csv"
@@ -552,12 +558,23 @@ def write_published(data: Dataset, quality: Sequence[Mapping[str, Any]], out: Pa
             zipping = background.submit(_zip_file, table, out / ".indicators.csv.zip.tmp")
         _write_csv(quality, QUALITY_COLUMNS, out / ".data_quality.csv.tmp")
         _put_in_place(out / ".data_quality.csv.tmp", quality_csv)
-        _workbook(latest_rows(data.rows), quality, out / ".dataset.xlsx.tmp")
-        _put_in_place(out / ".dataset.xlsx.tmp", book)
+        if workbook:
+            write_workbook(data.rows, quality, out)
         if zipping is not None:
             zipping.result()
             _put_in_place(out / ".indicators.csv.zip.tmp", zipped)
     return [table, zipped, quality_csv, book]
+
+
+def write_workbook(
+    rows: Sequence[Mapping[str, Any]], quality: Sequence[Mapping[str, Any]], out: Path
+) -> Path:
+    """``dataset.xlsx`` from the rows the site shows (only :func:`latest_rows` of them are used,
+    so those alone may be passed)."""
+    book = out / "dataset.xlsx"
+    _workbook(latest_rows(rows), quality, out / ".dataset.xlsx.tmp")
+    _put_in_place(out / ".dataset.xlsx.tmp", book)
+    return book
 
 
 def _put_in_place(tmp: Path, path: Path) -> bool:
