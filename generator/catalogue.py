@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -267,9 +267,15 @@ class Catalogue:
 _KNOWN_FILES = ("sources.yaml", "scales.yaml", "breakdowns.yaml")
 
 
+def load_yaml(text: str) -> Any:
+    """``yaml.safe_load`` with libyaml's C loader where PyYAML was built with it: the same safe
+    subset, parsed six times faster (the catalogue is read by every command)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def _read_yaml(path: Path, problems: list[str]) -> object:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as e:
         problems.append(f"{path.name}: cannot be read as YAML: {e}")
         return None

@@ -17,10 +17,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import charts, stats
-from .catalogue import Catalogue
+from .catalogue import Catalogue, load_yaml
 from .indicators import Spec, specs, target_text
 from .registry import Registry
 
@@ -197,7 +195,7 @@ def build_pages(ctx: Context) -> tuple[list[Page], dict[str, charts.Chart]]:
     idx = _index(ctx.rows)
     chart_out: dict[str, charts.Chart] = {}
     pages = [_home(ctx, idx), _areas_index(ctx), _indicators_index(ctx), _dictionary(ctx), _downloads(ctx)]
-    questions = yaml.safe_load(QUESTIONS_YAML.read_text(encoding="utf-8"))
+    questions = load_yaml(QUESTIONS_YAML.read_text(encoding="utf-8"))
     for area, name in sorted(ctx.registry.areas.items()):
         pages.append(_area_page(ctx, idx, area, name, questions, chart_out))
     for ind_id in sorted({s.indicator_id for s in ctx.specs}):
