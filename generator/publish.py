@@ -31,6 +31,7 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,17 +107,11 @@ def _in_latest_period(rows: Sequence[Mapping[str, Any]]) -> list[bool]:
     return [_period_end(r) == latest[str(r.get("section", ""))] for r in rows]
 
 
-def flag_provisional(rows: list[dict[str, Any]], latest: Mapping[str, str] | None = None) -> None:
-    """The latest period of each section is provisional: returns for it may still be resubmitted.
-
-    ``latest``: each section's latest period (:func:`latest_periods`); by default the latest
-    among ``rows``."""
-    if latest is None:
-        in_latest: Iterable[bool] = _in_latest_period(rows)
-    else:
-        in_latest = (_period_end(r) == latest.get(str(r["section"])) for r in rows)
-    for r, last in zip(rows, in_latest, strict=True):
-        if last:
+def flag_provisional(rows: list[dict[str, Any]], latest: Mapping[str, str]) -> None:
+    """The latest period of each section (``latest``, from :func:`latest_periods`) is
+    provisional: returns for it may still be resubmitted."""
+    for r in rows:
+        if _period_end(r) == latest.get(str(r["section"])):
             flags = set(filter(None, str(r["flags"]).split(";")))
             r["flags"] = ";".join(sorted(flags | {"provisional"}))
 
@@ -226,12 +221,7 @@ def shard_part(
     for r in rows:  # calculated indicator by indicator, so each one's rows are already in order
         by_indicator[str(r["indicator_id"])].append(r)
     return [
-        Block(
-            ind,
-            len(rs),
-            zlib.compress(csv_lines(rs, COLUMNS).encode("utf-8"), 1),
-            rs if every_row else [r for r in rs if shown(r, latest)],
-        )
+        Block(ind, len(rs), csv_block(rs), rs if every_row else [r for r in rs if shown(r, latest)])
         for ind, rs in by_indicator.items()
     ]
 
@@ -295,32 +285,25 @@ def compute_dataset(
         letter, inputs, part = jobs[k]
         return letter, inputs, catalogue, registry, part, latest[letter], every_row
 
-    with Progress("Computing indicators", len(todo)) as bar:
+    with Progress("Computing indicators", len(todo)) as bar, ExitStack() as stack:
         if workers <= 1:
-            for k in todo:
-                packed = packed_part(*args(k))
-                cache.put_many("dataset", {k: packed})
-                found[k] = pickle.loads(packed)
-                bar.advance()
+            done: Iterable[tuple[str, bytes]] = ((k, packed_part(*args(k))) for k in todo)
         else:
-            with process_pool(workers) as pool:
-                futures = {k: pool.submit(packed_part, *args(k)) for k in todo}
-                for k, f in futures.items():
-                    packed = f.result()
-                    cache.put_many("dataset", {k: packed})
-                    found[k] = pickle.loads(packed)
-                    bar.advance()
-    position = {s.indicator_id: i for i, s in reversed(list(enumerate(specs(catalogue))))}
-    return _assemble(jobs, found, catalogue, position)
+            pool = stack.enter_context(process_pool(workers))
+            futures = {k: pool.submit(packed_part, *args(k)) for k in todo}
+            done = ((k, f.result()) for k, f in futures.items())
+        for k, packed in done:
+            cache.put_many("dataset", {k: packed})
+            found[k] = pickle.loads(packed)
+            bar.advance()
+    return _assemble(jobs, found, catalogue)
 
 
 def _assemble(
-    jobs: Mapping[str, tuple[str, Any, Any]],
-    found: Mapping[str, list[Block]],
-    catalogue: Catalogue,
-    position: Mapping[str, int],
+    jobs: Mapping[str, tuple[str, Any, Any]], found: Mapping[str, list[Block]], catalogue: Catalogue
 ) -> Dataset:
     """Blocks in the table's order: section by section, indicator by indicator."""
+    position = {s.indicator_id: i for i, s in reversed(list(enumerate(specs(catalogue))))}
     count, csv_blocks, rows = 0, [], []
     for letter in catalogue.sections:
         blocks = [b for k, job in jobs.items() if job[0] == letter for b in found[k]]
@@ -437,11 +420,12 @@ def _write_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], path: 
         _write_rows(rows, columns, f)
 
 
-def csv_lines(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
-    """``rows`` as CSV lines (no header)."""
+def csv_block(rows: Sequence[Mapping[str, Any]]) -> bytes:
+    """Published ``rows`` as lines of indicators.csv (no header), zlib-compressed (level 1:
+    quick, and a national table shrinks from half a gigabyte to a few tens of megabytes)."""
     f = io.StringIO()
-    _write_rows(rows, columns, f)
-    return f.getvalue()
+    _write_rows(rows, COLUMNS, f)
+    return zlib.compress(f.getvalue().encode("utf-8"), 1)
 
 
 def _write_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], f: Any) -> None:
@@ -532,8 +516,7 @@ def write_dataset(
     rows: Sequence[dict[str, Any]], quality: Sequence[Mapping[str, Any]], out: Path
 ) -> list[Path]:
     """Write every published row and data quality (see :func:`write_published`)."""
-    block = zlib.compress(csv_lines(rows, COLUMNS).encode("utf-8"), 1)
-    return write_published(Dataset(len(rows), [block], list(rows)), quality, out)
+    return write_published(Dataset(len(rows), [csv_block(rows)], list(rows)), quality, out)
 
 
 def write_published(

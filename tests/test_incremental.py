@@ -137,12 +137,12 @@ def test_sections_computed_apart_equal_the_whole_table(small_demo):
     """Disclosure control runs per section in the sharded build: nothing it protects may span two."""
     from generator import disclosure
     from generator.indicators import calculate
-    from generator.publish import build_dataset, flag_provisional
+    from generator.publish import build_dataset, flag_provisional, latest_periods
 
     catalogue, registry = load_catalogue(), load_registry()
     returns = small_demo.current_returns()
     rows = calculate(returns, catalogue, registry)
-    flag_provisional(rows)
+    flag_provisional(rows, latest_periods(returns))
     whole = [{k: v for k, v in r.items() if not k.startswith("_")} for r in disclosure.apply(rows)]
     sharded = build_dataset(returns, catalogue, registry, workers=2)
 
