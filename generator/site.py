@@ -21,6 +21,7 @@ from . import charts, stats
 from .catalogue import Catalogue, load_yaml
 from .indicators import Spec, specs, target_text
 from .registry import Registry
+from .site_hooks import FRAGMENTS, marker
 
 GENERATED = "generated"
 QUESTIONS_YAML = Path(__file__).resolve().parent.parent / "data" / "questions.yaml"
@@ -126,12 +127,9 @@ class Page:
     fragments: tuple[tuple[str, str], ...] = ()
 
 
-FRAGMENTS = "fragments"  # under GENERATED; excluded from the docs in mkdocs.yml
-
-
 def fragment(name: str, lines: Sequence[str]) -> tuple[list[str], tuple[str, str]]:
     """A marker for the page and the HTML it stands for (see generator/site_hooks.py)."""
-    return ["", f"<!-- kpi-fragment {name} -->", ""], (name, "\n".join(lines))
+    return ["", marker(name), ""], (name, "\n".join(lines))
 
 
 @dataclass(frozen=True)
@@ -959,11 +957,7 @@ def write_pages(site_src: Path, pages: Sequence[Page], svgs: Mapping[str, str]) 
     changed = 0
     wanted = {site_src / p.path: p.text.encode() for p in pages}
     wanted.update(
-        {
-            site_src / GENERATED / FRAGMENTS / f"{n}.html": html.encode()
-            for p in pages
-            for n, html in p.fragments
-        }
+        {site_src / FRAGMENTS / f"{n}.html": html.encode() for p in pages for n, html in p.fragments}
     )
     wanted.update({site_src / GENERATED / "charts" / f"{k}.svg": svg.encode() for k, svg in svgs.items()})
     for path, data in wanted.items():

@@ -16,12 +16,20 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-MARKER = re.compile(r"<!-- kpi-fragment ([a-z0-9-]+) -->")
-FRAGMENTS = Path("generated") / "fragments"
+PREFIX = "<!-- kpi-fragment "
+MARKER = re.compile(re.escape(PREFIX) + r"([a-z0-9-]+) -->")
+FRAGMENTS = Path("generated") / "fragments"  # under docs_dir; excluded from the docs in mkdocs.yml
+
+
+def marker(name: str) -> str:
+    """What a page holds in place of the table ``name`` (``FRAGMENTS/name.html``)."""
+    m = f"{PREFIX}{name} -->"
+    assert MARKER.fullmatch(m), f"a table's name is a slug: {name!r}"
+    return m
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
-    if "<!-- kpi-fragment " not in output:
+    if PREFIX not in output:
         return output
     root = Path(config["docs_dir"]) / FRAGMENTS
 
