@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import sys
 import time
-from contextlib import nullcontext
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,17 +70,15 @@ def build_site(
     data_as_at = max((str(r["period"]).removeprefix("12 months to ") for r in rows), default="")
     ctx = Context(rows, quality, catalogue, registry, data_as_at, pub.count)
     clock.lap("compute")
-    with process_pool(1) if workers != 1 else nullcontext() as background:
-        # the workbook (pure Python: ten seconds at national scale) is written in its own
-        # process while this one builds the pages and the pool draws the charts
-        args = (latest_rows(rows), quality, dataset_dir)
-        book = background.submit(write_workbook, *args) if background is not None else write_workbook(*args)
+    # the workbook (pure Python: ten seconds at national scale) is written in its own process
+    # while this one builds the pages and the pool draws the charts (--jobs 1: on a thread here)
+    with process_pool(1) if workers != 1 else ThreadPoolExecutor(1) as background:
+        book = background.submit(write_workbook, latest_rows(rows), quality, dataset_dir)
         pages, charts = build_pages(ctx)
         clock.lap("pages")
         svgs = render(charts, cache, workers)
         clock.lap("charts")
-        if not isinstance(book, Path):
-            book.result()
+        book.result()
     changed = write_pages(site_src, pages, svgs)
     downloads = site_src / GENERATED / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)
