@@ -143,12 +143,23 @@ def compare_to_benchmark(
         if verdict == WORSE:
             return "above the maximum"
         return "not significantly different from the maximum"
-    if kind in ("range", "look_at"):
+    if kind == "look_at":
+        # A prompt for a question, not a verdict: the document asks for a look at any value
+        # outside the band, so the value itself decides; the interval says how sure that is.
+        assert low is not None and high is not None
+        if point < low or point > high:
+            side, edge, sure = ("below", low, hi < low) if point < low else ("above", high, lo > high)
+            chance = "" if sure else f" (the 95% interval reaches {fmt_num(edge)}{unit}: may be chance)"
+            return f"look at: {side} {fmt_num(edge)}{unit}{chance}"
+        if lo >= low and hi <= high:
+            return "within the range"
+        return "within the range, near its edge"
+    if kind == "range":
         assert low is not None and high is not None
         if hi < low:
-            return f"look at: below {fmt_num(low)}{unit}" if kind == "look_at" else "below the range"
+            return "below the range"
         if lo > high:
-            return f"look at: above {fmt_num(high)}{unit}" if kind == "look_at" else "above the range"
+            return "above the range"
         if lo >= low and hi <= high:
             return "within the range"
         return "not significantly different from the range edge"

@@ -59,7 +59,16 @@ def test_benchmark_kinds_in_words():
     assert c("maximum", 3000, 3000, 3000, "lower_better", value=4024) == "within the maximum"
     assert c("look_at", 15, 28, 21, "higher_better", low=30, high=61, unit="%") == "look at: below 30%"
     assert c("look_at", 62, 70, 66, "higher_better", low=30, high=61, unit="%") == "look at: above 61%"
-    assert c("look_at", 57, 70, 64, "higher_better", low=30, high=61) == (
+    # a look-at band is a prompt: the value decides, the interval says whether it may be chance
+    assert c("look_at", 57, 70, 64, "higher_better", low=30, high=61, unit="%") == (
+        "look at: above 61% (the 95% interval reaches 61%: may be chance)"
+    )
+    assert c("look_at", 20, 33, 27, "higher_better", low=30, high=61, unit="%") == (
+        "look at: below 30% (the 95% interval reaches 30%: may be chance)"
+    )
+    assert c("look_at", 28, 40, 34, "higher_better", low=30, high=61) == "within the range, near its edge"
+    assert c("look_at", 32, 50, 41, "higher_better", low=30, high=61) == "within the range"
+    assert c("range", 28, 40, 34, "higher_better", low=30, high=56) == (
         "not significantly different from the range edge"
     )
     assert c("range", 32, 50, 41, "higher_better", low=30, high=56) == "within the range"
