@@ -79,7 +79,7 @@ def build_site(
         svgs = render(charts, cache, workers)
         clock.lap("charts")
         book.result()
-    changed = write_pages(site_src, pages, svgs)
+    changed = write_pages(site_src, pages, svgs, charts)
     downloads = site_src / GENERATED / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)
     offered = [f for f in files if f.name in site_downloads(pub.count)]

@@ -204,14 +204,20 @@ def compare_areas(
     shown = [b for b in bars if b.value is not None]
     worse = sum(b.verdict == "worse" for b in shown)
     better = sum(b.verdict == "better" for b in shown)
+    # values with no interval (money, ratios, ratings) are compared as plain values, not tested
+    tested = any(b.lower is not None for b in shown)
+    sig = "significantly " if tested else ""
     title = (
-        f"{indicator}: {better} of {len(shown)} areas significantly better than all areas, "
-        f"{worse} significantly worse ({period})"
+        f"{indicator}: {better} of {len(shown)} areas {sig}better than all areas, "
+        f"{worse} {sig}worse ({period}{'' if tested else ', no interval'})"
     )
     alt = (
-        f"Bar chart of {indicator} for {len(shown)} areas in {period}, lowest to highest, with 95% "
-        f"intervals and the all-areas value of {fmt(national, unit)}. {better} areas are significantly "
-        f"better and {worse} significantly worse than all areas. The table below gives every value."
+        f"Bar chart of {indicator} for {len(shown)} areas in {period}, lowest to highest, "
+        + ("with 95% intervals " if tested else "")
+        + f"and the all-areas value of {fmt(national, unit)}. {better} areas are {sig}better and "
+        f"{worse} {sig}worse than all areas"
+        + ("" if tested else " (plain values: no interval, so not tested for chance)")
+        + ". The table below gives every value."
     )
     rows = tuple((b.label, fmt(b.value, unit), _interval(b, unit), b.verdict or "") for b in bars)
     plan = ("compare_areas", (unit, tuple(shown), national, title))
@@ -464,7 +470,17 @@ def trend_line(
         f"Line chart of {indicator} for {area} over {len(periods)} periods, with the all-areas value. "
         f"Trend: {trend}. The table below gives every value."
     )
-    rows = tuple((p, fmt(v, unit), fmt(n, unit)) for p, v, n in zip(periods, values, national, strict=True))
+    if area == "All areas":  # the all-areas series itself: one column, not the same one twice
+        alt = alt.replace(", with the all-areas value", "")
+        header: tuple[str, ...] = ("Period", area)
+        rows: tuple[tuple[str, ...], ...] = tuple(
+            (p, fmt(v, unit)) for p, v in zip(periods, values, strict=True)
+        )
+    else:
+        header = ("Period", area, "All areas")
+        rows = tuple(
+            (p, fmt(v, unit), fmt(n, unit)) for p, v, n in zip(periods, values, national, strict=True)
+        )
     plan = (
         "trend_line",
         (
@@ -478,7 +494,7 @@ def trend_line(
             tuple(upper) if upper else None,
         ),
     )
-    return Chart(plan, title, alt, ("Period", area, "All areas"), rows)
+    return Chart(plan, title, alt, header, rows)
 
 
 def _draw_trend_line(
@@ -716,10 +732,8 @@ def spine_chart(area: str, spines: Sequence[Spine]) -> Chart:
     """
     better = sum(s.verdict == "better" for s in spines)
     worse = sum(s.verdict == "worse" for s in spines)
-    title = (
-        f"{area}: {better} of {len(spines)} key indicators significantly better than all areas, "
-        f"{worse} significantly worse"
-    )
+    # "significantly" would overstate it: money has no interval and is compared as a plain value
+    title = f"{area}: {better} of {len(spines)} key indicators better than all areas, {worse} worse"
     alt = (
         f"Spine chart for {area}: for each of {len(spines)} key indicators, where the area's value lies "
         "within the range of all areas (light band), the middle half of areas (dark band) and the all-areas "

@@ -8,7 +8,9 @@ or the registry ever passes through Jinja: generated pages are not rendered by m
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -20,6 +22,7 @@ from typing import Any
 from . import charts, stats
 from .catalogue import Catalogue, load_yaml
 from .indicators import Spec, specs, target_text
+from .publish import neutralise
 from .registry import Registry
 from .site_hooks import FRAGMENTS, marker
 
@@ -39,6 +42,7 @@ SHAPES = {  # comparison -> shape and word, so colour is never the only signal
     "worse": "▼ worse",
     "not significantly different": "● similar",
 }
+VERDICT_CLASS = {"better": "kpi-better", "worse": "kpi-worse", "not significantly different": "kpi-similar"}
 # Tables that become one card per row on a phone (CSS in assets/extra.css; labels from extra.js).
 STACK_OPEN, STACK_CLOSE = '<div class="kpi-stack" markdown>', "</div>"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
@@ -111,12 +115,19 @@ def show_text(v: Any, unit: str) -> str:
 
 
 def verdict(text: str) -> str:
-    return esc(verdict_text(text))
+    """A comparison as Markdown: shape and word, on a tint (colour is never the only signal)."""
+    base = str(text or "").split(" (")[0]
+    shown = esc(verdict_text(text))
+    cls = VERDICT_CLASS.get(base)
+    return f'<span class="kpi-v {cls}">{shown}</span>' if cls and shown else shown
 
 
 def verdict_text(text: str) -> str:
-    base = str(text or "").split(" (")[0]
-    return SHAPES.get(base, base)
+    """``better (95%)`` -> ``▲ better``; a comparison of values with no interval says so, because
+    it is a plain comparison, not a test that the difference is unlikely to be chance."""
+    base, _, rest = str(text or "").partition(" (")
+    shown = SHAPES.get(base, base)
+    return f"{shown} (no interval)" if rest.startswith("no interval") else shown
 
 
 @dataclass(frozen=True)
@@ -225,8 +236,11 @@ def _home(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Mapping[str
         "",
         "- Each value comes with a **95% interval**: the range the true value is likely to lie in. Small "
         "services have wide intervals.",
-        "- **▲ better**, **▼ worse** and **● similar** compare an area with all areas. Better or worse "
-        "means the interval does not include the all-areas value: the difference is unlikely to be chance.",
+        "- **▲ better**, **▼ worse** and **● similar** compare an area with all areas (on a green, pink "
+        "or grey tint; the shape and the word say the same). Better or worse means the interval does "
+        "not include the all-areas value: the difference is unlikely to be chance. Money, ratios and "
+        "ratings have no interval and are compared as plain values, marked *(no interval)*.",
+        "- Each area's page ends with **questions to ask** its provider, raised by its figures.",
         "- Targets and benchmarks come from the source documents; each indicator's page says which.",
         "- **suppressed** means a number was too small to publish without risk of identifying someone.",
         "- [Methods](methods.md) explains the statistics and the rules; [guidance](guidance/index.md) "
@@ -303,20 +317,18 @@ def _key_table(
         if r is None:
             lines.append(f"| {link} | no data | | | | no return for {esc(period)} |")
             continue
-        lo, hi = num(r["lower_95"]), num(r["upper_95"])
-        interval = _interval_text(lo, hi, unit)
         trend_row = idx.get((ind, bv, area, "", period.removeprefix("12 months to ")))
-        trend = esc(trend_row["trend"]) if trend_row else ""
-        notes = ", ".join(f for f in str(r["flags"]).split(";") if f)
+        trend = esc(_trend_text(trend_row))
+        notes = _notes(r)
         lines.append(
-            f"| {link} | {show(r['value'], unit)} | {interval} | "
+            f"| {link} | {show(r['value'], unit)} | {_row_interval(r, unit)} | "
             f"{verdict(str(r['comparison_all_areas']))} | {trend} | "
             f"{esc(period)}{'; ' + esc(notes) if notes else ''} |"
         )
         if r["comparison_target"]:
             verdicts.append(f"- **{esc(title)}** ({show(r['value'], unit)}):")
             verdicts += [f"    - {esc(v)}" for v in str(r["comparison_target"]).split("; ")]
-    lines += ["", STACK_CLOSE]
+    lines += ["", STACK_CLOSE, "", *FOOTNOTES]
     if verdicts:
         lines += [
             "",
@@ -326,6 +338,92 @@ def _key_table(
             "",
             *verdicts,
         ]
+    return lines
+
+
+FOOTNOTES = (  # what the notes and blanks in an area's tables mean (methods.md says more)
+    '<div class="kpi-notes" markdown>',
+    "",
+    "**provisional**: the latest period; a late or corrected return can still change it. "
+    "**partial**: some expected returns were missing, so the value covers fewer providers or "
+    "quarters than it should. **suppressed**: too few people to publish without risk of "
+    "identifying someone ([the rule](../../methods.md#disclosure-control)). **no interval**: "
+    "money, ratios, ratings and answers are not estimates from a sample, so they are compared "
+    "as plain values, not tested for chance. **not enough periods**: a trend needs five.",
+    "",
+    "</div>",
+    "",
+)
+
+
+def _notes(r: Mapping[str, Any]) -> str:
+    return ", ".join(f for f in str(r["flags"] or "").split(";") if f)
+
+
+def _trend_text(r: Mapping[str, Any] | None) -> str:
+    if r is None:
+        return ""
+    return str(r["trend"] or "") or ("not available: value suppressed" if num(r["value"]) is None else "")
+
+
+def _row_interval(r: Mapping[str, Any], unit: str) -> str:
+    """The 95% interval, or why there is none."""
+    lo, hi = num(r["lower_95"]), num(r["upper_95"])
+    if lo is not None and hi is not None:
+        return _interval_text(lo, hi, unit)
+    return "no interval" if num(r["value"]) is not None else ""
+
+
+def _section_tables(ctx: Context, area: str, letters: Sequence[str]) -> list[str]:
+    """Each section's indicators for the area in the section's latest period, one table per
+    section (catalogue order); indicators broken down by category are linked, since their
+    categories are compared area by area on their own pages."""
+    units = {s.indicator_id: s.unit for s in ctx.specs}
+    order = {s.indicator_id: i for i, s in enumerate(ctx.specs)}
+    lines: list[str] = []
+    for letter in letters:
+        sec = ctx.catalogue.sections[letter]
+        period = ctx.latest(letter)
+        rows = sorted(
+            (
+                r
+                for r in ctx.by_area[area]
+                if r["section"] == letter and r["period"] == period and not r["provider_code"]
+            ),
+            key=lambda r: order.get(str(r["indicator_id"]), 0),
+        )
+        lines += [f"## {esc(sec.title)}", "", f"Section {letter}, {esc(period)}."]
+        if not rows:
+            lines += ["", f"No data for this area in {esc(period)}.", ""]
+            continue
+        plain = [r for r in rows if not r["breakdown_value"]]
+        broken = {str(r["indicator_id"]): str(r["indicator_title"]) for r in rows if r["breakdown_value"]}
+        if plain:
+            lines += [
+                "",
+                STACK_OPEN,
+                "",
+                "| Indicator | Value | 95% interval | Compared with all areas | Notes |",
+                "|---|---|---|---|---|",
+            ]
+            for r in plain:
+                ind = str(r["indicator_id"])
+                unit = units.get(ind, str(r["unit"]))
+                value = (
+                    esc(r["value_label"])
+                    if r["value_label"] and unit in ("category", "yes/no")
+                    else show(r["value"], unit)
+                )
+                lines.append(
+                    f"| [{esc(r['indicator_title'])}](../indicators/{slug(ind)}.md) | {value} | "
+                    f"{_row_interval(r, unit)} | {verdict(str(r['comparison_all_areas']))} | "
+                    f"{esc(_notes(r))} |"
+                )
+            lines += ["", STACK_CLOSE]
+        if broken:
+            links = ", ".join(f"[{esc(t)}](../indicators/{slug(i)}.md)" for i, t in broken.items())
+            lines += ["", f"By category, on their own pages: {links}."]
+        lines.append("")
     return lines
 
 
@@ -474,6 +572,7 @@ def _area_page(
         *_questions(ctx, idx, area, questions),
         "",
     ]
+    lines += _section_tables(ctx, area, ("A",))
     # intake against the local population
     lines += ["## Who the service reaches", ""]
     for ind, subject in (
@@ -526,10 +625,9 @@ def _area_page(
             )
         lines.append("")
     lines += [
-        "## All indicators for this area",
-        "",
-        "Every indicator for this area is in the [published dataset](../downloads.md); each indicator's "
-        "page compares all areas.",
+        *_section_tables(ctx, area, ("D", "E", "F", "G")),
+        "Every value for this area, in every period and for each provider in the latest period, is "
+        "in the [published dataset](../downloads.md).",
         "",
         "## Data quality",
         "",
@@ -585,7 +683,16 @@ def _chart_block(c: charts.Chart, key: str, rel: str, table_below: bool = False)
     """The chart, its alt text, and its data in a collapsed table beside it; with
     ``table_below``, a chart of many areas points to the page's data table instead of
     repeating all of it."""
-    lines = [f"![{esc(c.alt)}]({rel}/{key}.svg)", ""]
+    lines = [
+        '<div class="kpi-chart" markdown>',
+        "",
+        f"![{esc(c.alt)}]({rel}/{key}.svg)",
+        "",
+        "</div>",
+        "",
+        f"[This chart's data (CSV)]({rel}/{key}.csv){{ .kpi-csv }}",
+        "",
+    ]
     if table_below and len(c.rows) > charts.MANY_AREAS:
         return [
             *lines,
@@ -623,22 +730,30 @@ def _indicator_page(
     rows_def = [
         ("Definition", item.definition if item else derived.definition if derived else ""),
         ("Question (source wording)", item.question if item else ""),
-        ("Numerator", (item.numerator.label if item and item.numerator else "") or ", ".join(s0.numerator)),
+        (
+            "Numerator",
+            (item.numerator.label if item and item.numerator else "") or _inputs(cat, s0.numerator),
+        ),
         (
             "Denominator",
-            (item.denominator.label or f"item {item.denominator.item}")
+            (item.denominator.label or _inputs(cat, (item.denominator.item or "",)))
             if item and item.denominator
-            else ", ".join(s0.denominator),
+            else _inputs(cat, s0.denominator),
         ),
         ("Data source", item.data_source if item else "calculated from the items named above"),
         ("Who collects it", cat.sections[s0.section].completed_by_text),
         ("How often", cat.sections[s0.section].frequency),
-        ("Unit", s0.unit),
+        ("Unit", UNIT_TEXT.get(s0.unit, s0.unit)),
         ("Better if", {"higher_better": "higher", "lower_better": "lower"}.get(s0.polarity, "no judgement")),
-        ("Method", s0.method),
-        ("Confidence interval", "Wilson score, 95% and 99.8%" if s0.unit == "percent" else "not applicable"),
-        ("Comparison", "interval rule against targets and all areas; funnel limits; quartiles; trend"),
-        ("Disclosure rule", "counts 1-4 suppressed, others rounded to 5; rates suppressed below 5"),
+        ("Method", METHOD_WORDS.get(s0.method, s0.method)),
+        ("Rating scale", _scale_text(cat, item)),
+        ("Confidence interval", _ci_text(s0)),
+        ("Comparison", _comparison_text(s0)),
+        ("Disclosure rule", _disclosure_text(s0)),
+        (
+            "Caveats",
+            " ".join(x for x in (item.note if item else derived.note if derived else "", _caveat(s0)) if x),
+        ),
         (
             "Source",
             f"[{src.document}] {cat.documents[src.document].title}, {src.section}: \u201c{src.passage}\u201d"
@@ -763,6 +878,97 @@ def _indicator_page(
     )
 
 
+UNIT_TEXT = {
+    "percent": "percentage",
+    "count": "number of people (or of things counted)",
+    "gbp": "pounds sterling",
+    "number": "number",
+    "score": "score",
+    "ratio": "ratio",
+    "yes/no": "yes or no",
+    "category": "one answer from a list",
+}
+METHOD_WORDS = {  # how a value is worked out, in a sentence (indicators.METHOD_TEXT is the short form)
+    "proportion": "numerator divided by denominator, as a percentage",
+    "sum": "the total of the providers' returns (over four quarters, for a 12-month value)",
+    "mean": "the mean of the returns",
+    "given": "as returned",
+    "same": "as returned; where returns differ, their mean is shown and flagged",
+    "max": "the largest returned value",
+    "ratio": "one total divided by the other",
+    "cost_per_outcome": "total cost, including overheads, divided by the number of job outcomes",
+    "profile": "each group's share of new referrals, next to its share of the local population",
+    "swemwbs_start": "mean SWEMWBS metric score, each raw total converted with the Rasch table",
+    "swemwbs_end": "mean SWEMWBS metric score, each raw total converted with the Rasch table",
+    "swemwbs_change": "difference between the mean SWEMWBS metric scores at the end and the start",
+    "rating_total": "the total of the ratings",
+}
+
+
+def _inputs(cat: Catalogue, keys: Sequence[str]) -> str:
+    """Input keys (``E05_job_outcomes``, ``B01_x.numerator:cat``) as the items' titles."""
+    out: dict[str, None] = {}
+    for k in keys:
+        head, _, category = k.partition(":")
+        item_id, _, part = head.partition(".")
+        it = cat.item_index.get(item_id)
+        if it is None:
+            out[k] = None
+            continue
+        label = {"numerator": it.numerator, "denominator": it.denominator}.get(part)
+        text = f"{it.title} ({item_id})"
+        if part and label is not None and label.label:
+            text = f"{label.label} ({item_id}, {part})"
+        out[text if not category else f"{text}, by category"] = None
+    return "; ".join(out)
+
+
+def _scale_text(cat: Catalogue, item: Any) -> str:
+    scale = cat.scales.get(item.scale) if item is not None and item.scale else None
+    if scale is None or scale.kind != "rating":
+        return ""
+    return "; ".join(f"{p.value} = {p.label}" for p in scale.points)
+
+
+def _ci_text(s: Spec) -> str:
+    if s.unit == "percent":
+        return "Wilson score interval, 95% and 99.8%"
+    if s.method.startswith("swemwbs"):
+        return "normal-theory interval for a mean, 95% and 99.8%"
+    return "none: the value is not an estimate from a sample of people, so it has no interval"
+
+
+def _comparison_text(s: Spec) -> str:
+    if s.unit in ("yes/no", "category"):
+        return "not compared: an answer, not a measure"
+    base = (
+        "against each target and benchmark below, and against the all-areas value"
+        if s.benchmarks
+        else "against the all-areas value"
+    )
+    if s.unit == "percent" or s.method.startswith("swemwbs"):
+        return f"{base}: better or worse only when the 95% interval excludes it (see Methods)"
+    return f"{base}, as plain values (no interval)"
+
+
+def _disclosure_text(s: Spec) -> str:
+    if s.unit == "percent":
+        return "suppressed when the numerator or denominator is 1-4 people; counts rounded to 5"
+    if s.unit == "count":
+        return "1-4 suppressed; other counts rounded to the nearest 5 (below national level)"
+    if s.unit in ("gbp", "ratio", "score") or s.method.startswith("swemwbs"):
+        return "suppressed when it rests on fewer than 5 people"
+    return "shown as returned: not a count of people"
+
+
+def _caveat(s: Spec) -> str:
+    if s.unit == "score" and s.method != "swemwbs_change":
+        return "Ratings are the provider's own assessment."
+    if s.unit == "gbp":
+        return "Costs depend on what each provider includes (overheads, management); compare with care."
+    return ""
+
+
 def _all_areas_by_category(ctx: Context, ind: str, period: str) -> dict[str, Mapping[str, Any]]:
     """The indicator's all-areas rows in ``period``, by breakdown value."""
     return {
@@ -850,6 +1056,15 @@ def _funnel_and_trend(
             "",
             *_chart_block(c, key, "../charts", table_below=True),
         ]
+    elif main.unit in ("gbp", "ratio", "score", "number", "count") and area_rows:
+        lines += [
+            "",
+            "## Funnel plot",
+            "",
+            f"None for this indicator: a funnel plot tests a percentage of people against the numbers "
+            f"it rests on, and this is {UNIT_TEXT.get(main.unit, main.unit)}, not a percentage. The "
+            "chart above compares the areas.",
+        ]
     series = sorted(
         (str(r["period"]), num(r["value"]))
         for r in ctx.by_indicator[ind]
@@ -857,7 +1072,7 @@ def _funnel_and_trend(
         and r["breakdown_value"] == main.breakdown_value
         and not str(r["period"]).startswith("12 months")
     )
-    if len(series) >= 2 and main.unit in ("percent", "gbp", "ratio", "score", "number"):
+    if len(series) >= 2 and main.unit in ("percent", "gbp", "ratio", "score", "number", "count"):
         values = [v for _, v in series]
         c = charts.trend_line(
             label,
@@ -946,20 +1161,39 @@ def _downloads(ctx: Context) -> Page:
     lines += [
         "",
         "Every chart's data is in the table under the chart (or, for a chart of many areas, in the "
-        "page's data table), and in the dataset above.",
+        "page's data table), in a CSV file linked under each chart, and in the dataset above.",
     ]
     return Page(f"{GENERATED}/downloads.md", "\n".join(lines) + _footer(ctx))
 
 
-def write_pages(site_src: Path, pages: Sequence[Page], svgs: Mapping[str, str]) -> int:
-    """Write pages and drawn charts (name -> SVG text); only files whose bytes change are
-    rewritten, so MkDocs and browsers see unchanged files as unchanged. Returns how many were."""
+def chart_csv(c: charts.Chart) -> bytes:
+    """A chart's data table as CSV (for the downloads a chart links to); text that a spreadsheet
+    would run as a formula is neutralised, as in the published dataset."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(c.header)
+    w.writerows([neutralise(x) for x in row] for row in c.rows)
+    return out.getvalue().encode("utf-8")
+
+
+def write_pages(
+    site_src: Path,
+    pages: Sequence[Page],
+    svgs: Mapping[str, str],
+    tables: Mapping[str, charts.Chart] | None = None,
+) -> int:
+    """Write pages, drawn charts (name -> SVG text) and each chart's data as CSV (``tables``);
+    only files whose bytes change are rewritten, so MkDocs and browsers see unchanged files as
+    unchanged. Returns how many were."""
     changed = 0
     wanted = {site_src / p.path: p.text.encode() for p in pages}
     wanted.update(
         {site_src / FRAGMENTS / f"{n}.html": html.encode() for p in pages for n, html in p.fragments}
     )
     wanted.update({site_src / GENERATED / "charts" / f"{k}.svg": svg.encode() for k, svg in svgs.items()})
+    wanted.update(
+        {site_src / GENERATED / "charts" / f"{k}.csv": chart_csv(c) for k, c in (tables or {}).items()}
+    )
     for path, data in wanted.items():
         if not path.exists() or path.read_bytes() != data:
             path.parent.mkdir(parents=True, exist_ok=True)

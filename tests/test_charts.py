@@ -29,6 +29,20 @@ def test_headline_alt_text_and_table():
     assert len(c.rows) == 4
 
 
+def test_values_without_intervals_are_not_called_significant():
+    """Money and ratios have no interval: their comparison is of plain values, and the chart's
+    title and alt text must not claim a test (or intervals) that was never made."""
+    bars = [
+        charts.Bar("Area one", 2000.0, None, None, "better"),
+        charts.Bar("Area two", 9000.0, None, None, "worse"),
+    ]
+    c = charts.compare_areas("Cost per job outcome", "gbp", bars, 4000.0, "2025-26")
+    assert "significantly" not in c.title + c.alt and "95% interval" not in c.alt
+    assert (
+        c.title == "Cost per job outcome: 1 of 2 areas better than all areas, 1 worse (2025-26, no interval)"
+    )
+
+
 def test_text_stays_text_and_uses_the_analysis_function_palette():
     c = charts.compare_areas("Job outcome rate", "percent", _bars(), 31.0, "2025-26")
     assert "Area one" in c.svg  # svg.fonttype none: labels are text, readable and selectable
@@ -52,9 +66,7 @@ def test_spine_chart_puts_better_to_the_right_whatever_the_direction():
         ),
     ]
     c = charts.spine_chart("Humber", s)
-    assert (
-        c.title == "Humber: 0 of 2 key indicators significantly better than all areas, 2 significantly worse"
-    )
+    assert c.title == "Humber: 0 of 2 key indicators better than all areas, 2 worse"
     assert "better always to the right" in c.alt
     assert c.rows[1] == ("Cost per job", "£9,967", "£4,000", "£1,500 to £17,000", "worse")
 

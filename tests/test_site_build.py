@@ -71,7 +71,7 @@ def built(small_demo, tmp_path_factory):
         )
     assert files
     pages, charts = build_pages(Context(rows, quality, catalogue, registry, "2025-26 Q4"))
-    write_pages(src, pages, render(charts, NO_CACHE))
+    write_pages(src, pages, render(charts, NO_CACHE), charts)
     mkdocs(tmp / "site", "2025-26 Q4", tmp / "mkdocs.yml")  # --strict: raises on any warning
     return tmp / "site", catalogue, registry, charts
 
@@ -244,13 +244,64 @@ def test_no_serious_or_critical_accessibility_violations(page, served, path):
 
 
 def test_a_working_404_page(built):
-    page = built[0] / "404.html"
-    assert page.exists() and "404" in page.read_text(encoding="utf-8")
+    """The 404 page helps the reader on, and `kpi serve` answers a missing page with it (status
+    404), as GitHub Pages does."""
+    import functools
+    import http.server
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from generator.cli import _SiteHandler
+
+    page = (built[0] / "404.html").read_text(encoding="utf-8")
+    assert "Page not found" in page and "data as at" in page
+    assert 'href="/generated/areas/"' in page and (built[0] / GENERATED / "areas" / "index.html").exists()
+    handler = functools.partial(_SiteHandler, directory=str(built[0]))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as httpd:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        try:
+            with pytest.raises(urllib.error.HTTPError) as err:
+                urllib.request.urlopen(f"http://127.0.0.1:{httpd.server_port}/no/such/page/", timeout=10)
+            assert err.value.code == 404 and b"Page not found" in err.value.read()
+            with urllib.request.urlopen(f"http://127.0.0.1:{httpd.server_port}/", timeout=10) as ok:
+                assert ok.status == 200
+        finally:
+            httpd.shutdown()
 
 
 def test_area_pages_show_where_the_area_stands(built):
     html = (built[0] / GENERATED / "areas" / "ps05" / "index.html").read_text(encoding="utf-8")
     assert "Where the area stands among all areas" in html and "area-ps05-spine.svg" in html
+
+
+def test_area_pages_cover_every_section_and_say_what_their_notes_mean(built):
+    """Context, outcomes, job outcomes, other supports and the commissioning self-assessment each
+    have a section (titles from the catalogue); the notes are explained on the page; and no blank
+    comes out as Python's None."""
+    site, catalogue, registry, _ = built
+    for area in registry.areas:
+        html = (site / GENERATED / "areas" / slug(area) / "index.html").read_text(encoding="utf-8")
+        for letter in "ADEFG":
+            assert f">{catalogue.sections[letter].title}</h2>" in html, (area, letter)
+        assert "<strong>provisional</strong>: the latest period" in html
+        assert "None" not in re.sub(r"<[^>]+>", " ", html).split(), area
+
+
+def test_every_chart_offers_its_data_as_csv(built):
+    """The downloads page promises every chart's data: each chart links a CSV with its table."""
+    import csv
+
+    site, _, _, charts = built
+    for key, chart in charts.items():
+        path = site / GENERATED / "charts" / f"{key}.csv"
+        with path.open(encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f))
+        assert tuple(rows[0]) == chart.header and len(rows) == len(chart.rows) + 1, key
+    page = (site / GENERATED / "indicators" / "ex02-job-outcome-rate" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert 'href="../../charts/ind-ex02-job-outcome-rate-compare.csv"' in page
 
 
 def test_data_tables_are_on_the_page_but_not_in_the_search_index(built):

@@ -27,6 +27,15 @@ function kpiStackTables() {
     });
   });
 }
-function kpiOnPage() { kpiStackTables(); kpiLabelScrollAreas(); }
+// Charts scroll sideways on a phone (extra.css): the same, for their scroll areas.
+function kpiLabelCharts() {
+  document.querySelectorAll(".kpi-chart").forEach(function (el) {
+    var img = el.querySelector("img");
+    el.setAttribute("tabindex", "0");
+    el.setAttribute("role", "region");
+    el.setAttribute("aria-label", "Chart, scrolls sideways on a narrow screen" + (img && img.alt ? ": " + img.alt.split(".")[0] : ""));
+  });
+}
+function kpiOnPage() { kpiStackTables(); kpiLabelScrollAreas(); kpiLabelCharts(); }
 if (typeof document$ !== "undefined") { document$.subscribe(kpiOnPage); }
 else { document.addEventListener("DOMContentLoaded", kpiOnPage); }
