@@ -28,6 +28,7 @@ from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from matplotlib.patches import Patch
 
 from .cache import digest
 
@@ -141,11 +142,13 @@ def _figure(
     axis_title_left: bool = False,
     xlabels_rotated: Sequence[str] = (),
     right: float = 0.25,
+    below: float = 0.0,
 ) -> tuple[Figure, Axes]:
     """A figure whose plotting area is ``body`` inches tall, with room for the headline title
     above (wrapped to the figure's width, left-aligned), the y tick labels (``ylabels``, the
     widest that can occur) and an axis title on the left, and the x tick labels and axis title
-    below (``xlabels_rotated``: tick labels turned 30 degrees, which need more depth)."""
+    below (``xlabels_rotated``: tick labels turned 30 degrees, which need more depth), and
+    ``below`` inches more at the foot (for a legend there)."""
     title = _fit(title, FIG_WIDTH - 2 * PAD, TITLE_SIZE, "bold")
     line = TITLE_SIZE * 1.25 / 72
     top = PAD + line * (title.count("\n") + 1) + 0.12
@@ -154,7 +157,7 @@ def _figure(
     ticks = max((text_width(t, 8) for t in xlabels_rotated), default=0.0) * 0.5 + 0.15
     # a label turned 30 degrees and aligned right of the first tick reaches 0.87 of its width left
     left = max(left, PAD + max((text_width(t, 8) for t in xlabels_rotated[:1]), default=0.0) * 0.87)
-    bottom = PAD + 0.28 + (ticks if xlabels_rotated else 0.22)
+    bottom = PAD + 0.28 + (ticks if xlabels_rotated else 0.22) + below
     height = body + top + bottom
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, height))
     fig.subplots_adjust(
@@ -605,6 +608,9 @@ def _draw_profile_bars(
             edgecolor="white",
             label="Local population",
         )
+        for y, v in zip(ys, intake, strict=True):
+            if v is None:  # a missing bar would read as 0%: say why it is missing
+                ax.text(0.5, y + 0.2, "suppressed or not recorded", va="center", fontsize=7, color="#3d3d3d")
         ax.set_yticks(ys, list(categories))
         ax.set_xlabel("Per cent")
         ax.legend(frameon=False, fontsize=8)
@@ -636,7 +642,7 @@ def _draw_rating_profile(
 ) -> str:
     wrapped = [_wrap(lbl, 38) for lbl in labels]
     with plt.rc_context(RC):
-        fig, ax = _figure(title, 0.45 * max(len(labels), 3), ylabels=wrapped, ylabel_size=8)
+        fig, ax = _figure(title, 0.45 * max(len(labels), 3), ylabels=wrapped, ylabel_size=8, below=0.3)
         ys = list(range(len(labels)))
         for y, v, m in zip(ys, values, maxima, strict=True):
             ax.barh(y, m, color="#E8EEF4", height=0.6)
@@ -648,8 +654,22 @@ def _draw_rating_profile(
                     height=0.6,
                 )
                 ax.text(v + 0.05, y, f"{v:g} of {m}", va="center", fontsize=8)
+            else:
+                ax.text(0.05, y, "not given", va="center", fontsize=8, color="#3d3d3d")
         ax.set_yticks(ys, wrapped, fontsize=8)
-        ax.set_xlabel("Rating (bar length: the scale's maximum)")
+        ax.set_xlabel("Rating (grey bar: the scale's maximum)")
+        fig.legend(
+            handles=[
+                Patch(color=DARK_BLUE, label="three-quarters of the maximum or more"),
+                Patch(color=ORANGE, label="half to three-quarters"),
+                Patch(color=DARK_PINK, label="lower half of the scale"),
+            ],
+            frameon=False,
+            fontsize=8,
+            loc="lower center",
+            bbox_to_anchor=(0.5, 0.0),
+            ncols=3,
+        )
         return _svg(fig)
 
 

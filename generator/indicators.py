@@ -688,6 +688,46 @@ COLUMNS = (
     "value_label",
 )
 
+COLUMN_TEXT = {  # what each published column holds (the data dictionary page shows these)
+    "area_code": "the area's code; ALL for all areas together",
+    "area_name": "the area's name",
+    "provider_code": "the provider's code; blank for an area or all areas",
+    "provider_name": "the provider's name; blank for an area or all areas",
+    "period": "a financial year (2025-26), a quarter (2025-26 Q4) or 12 months to a quarter",
+    "indicator_id": "the indicator's identifier in the catalogue (its page on this site has the same name)",
+    "indicator_title": "the indicator's title",
+    "breakdown": "the breakdown the category belongs to (for example age band); blank if none",
+    "breakdown_value": "the category's code; blank if none",
+    "numerator": "the count above the line (rounded to 5 below national level)",
+    "denominator": "the count below the line (rounded to 5 below national level)",
+    "value": "the indicator's value; blank when suppressed",
+    "unit": "percent, count, gbp, number, score, ratio, yes/no or category",
+    "lower_95": "lower limit of the 95% interval",
+    "upper_95": "upper limit of the 95% interval",
+    "lower_998": "lower limit of the 99.8% interval",
+    "upper_998": "upper limit of the 99.8% interval",
+    "target": "the targets and benchmarks from the source documents that apply, with their source",
+    "comparison_target": "the value judged against each target, in words",
+    "comparison_all_areas": "better, worse or not significantly different from all areas, and at what level",
+    "quartile": "the area's quartile among all areas (1 = lowest values), where at least 4 areas report",
+    "trend": "the change over time, in words, where there are enough periods",
+    "flags": "suppressed, partial, provisional, mean of returns, no denominator (separated by ;)",
+    "method": "how the value and its interval were calculated, in short",
+    "section": "the catalogue section (A to G)",
+    "level": "area, provider or all areas",
+    "breakdown_label": "the category's label",
+    "polarity": "higher_better, lower_better or no_judgement",
+    "all_areas_value": "the all-areas value the comparison used",
+    "funnel_lower_95": "lower 95% funnel limit for this denominator",
+    "funnel_upper_95": "upper 95% funnel limit for this denominator",
+    "funnel_lower_998": "lower 99.8% funnel limit for this denominator",
+    "funnel_upper_998": "upper 99.8% funnel limit for this denominator",
+    "comparison_funnel": "inside or outside the funnel limits",
+    "headline": "True for a headline indicator",
+    "rank": "the area's rank among areas where a higher or lower value is clearly better (1 = best)",
+    "value_label": "the wording of a rating's scale point, or an answer's label",
+}
+
 
 def _applies(b: Benchmark, models: frozenset[str]) -> bool:
     if b.applies_to == "all":

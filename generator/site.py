@@ -21,7 +21,7 @@ from typing import Any
 
 from . import charts, stats
 from .catalogue import Catalogue, load_yaml
-from .indicators import Spec, specs, target_text
+from .indicators import COLUMN_TEXT, COLUMNS, Spec, specs, target_text
 from .publish import neutralise
 from .registry import Registry
 from .site_hooks import FRAGMENTS, marker
@@ -114,10 +114,11 @@ def show_text(v: Any, unit: str) -> str:
     return charts.fmt(x, unit)
 
 
-def verdict(text: str) -> str:
-    """A comparison as Markdown: shape and word, on a tint (colour is never the only signal)."""
+def verdict(text: str, short: bool = False) -> str:
+    """A comparison as Markdown: shape and word, on a tint (colour is never the only signal).
+    ``short`` (narrow tables): "(no interval)" becomes a dagger, which the table's note explains."""
     base = str(text or "").split(" (")[0]
-    shown = esc(verdict_text(text))
+    shown = esc(verdict_text(text).replace(" (no interval)", "\u2020" if short else " (no interval)"))
     cls = VERDICT_CLASS.get(base)
     return f'<span class="kpi-v {cls}">{shown}</span>' if cls and shown else shown
 
@@ -228,6 +229,20 @@ def _home(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Mapping[str
         "area by area, from the returns providers and commissioners send each quarter and year. "
         f"Data as at **{esc(ctx.data_as_at)}**.",
         "",
+        "## About the framework",
+        "",
+        "The framework is the set of key performance indicators the Sainsbury Centre for Mental Health "
+        "published in 2009 after consulting key stakeholders and testing it, with the NHS Confederation, "
+        "in 17 sites with NHS and voluntary sector providers and local commissioners [001]. Its four "
+        "sections are the local context (Section A), who is referred (B), quality and effectiveness (C) "
+        "and outcomes (D). This site adds job outcomes and value for money (E), other employment "
+        "supports (F) and the commissioner's self-assessment (G), drawing on NDTi's review tool for "
+        "commissioners [004] (benchmarks and questions), the 2024 guide to commissioning supported "
+        "employment beyond severe mental illness [003] (suggested targets), About Time [002] and the "
+        "2009 paper's key elements of local services [001]. "
+        "[All indicators](generated/indicators/index.md) lists every one; "
+        "[guidance](guidance/index.md) describes each source.",
+        "",
         '!!! note "Synthetic demonstration data"',
         "    Every number on this site is invented, for the 17 sites that piloted the framework in 2009. "
         "It shows how the site works; it says nothing about those places.",
@@ -261,17 +276,28 @@ def _home(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Mapping[str
             if r is None:
                 cells.append("no data")
             else:
-                shape = verdict(str(r.get("comparison_all_areas", "")))
+                shape = verdict(str(r.get("comparison_all_areas", "")), short=True)
                 cells.append(f"{show(r['value'], units[ind])} {shape}".strip())
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", STACK_CLOSE, "", "## Areas", "", "| Code | Area | Providers |", "|---|---|---|"]
+    lines += [
+        "",
+        STACK_CLOSE,
+        "",
+        "\u2020 No interval: money is compared with all areas as a plain value, not tested for chance.",
+        "",
+        "## Areas",
+        "",
+        "| Code | Area | Providers |",
+        "|---|---|---|",
+    ]
     for area, name in sorted(ctx.registry.areas.items()):
         provs = [o.name for o in ctx.registry.in_area(area) if o.role == "provider"]
         lines.append(
             f"| {esc(area)} | [{esc(name)}]({GENERATED}/areas/{slug(area)}.md) | {esc(', '.join(provs))} |"
         )
     lines.append(f"\n*Data as at {esc(ctx.data_as_at)}.*\n")
-    return Page("index.md", "\n".join(lines))
+    # no table of contents column: the overview grid needs the width
+    return Page("index.md", "---\nhide:\n  - toc\n---\n\n" + "\n".join(lines))
 
 
 def _areas_index(ctx: Context) -> Page:
@@ -618,12 +644,12 @@ def _area_page(
         key = f"area-{slug(area)}-ratings"
         chart_out[key] = c
         lines += _chart_block(c, key, "../charts")
-        lines += ["| Rating | Score | What the score means |", "|---|---|---|"]
+        lines += [STACK_OPEN, "", "| Rating | Score | What the score means |", "|---|---|---|"]
         for _, r in items:
             lines.append(
                 f"| {esc(r['indicator_title'])} | {show(r['value'], 'score')} | {esc(r['value_label'])} |"
             )
-        lines.append("")
+        lines += ["", STACK_CLOSE, ""]
     lines += [
         *_section_tables(ctx, area, ("D", "E", "F", "G")),
         "Every value for this area, in every period and for each provider in the latest period, is "
@@ -667,7 +693,12 @@ def _quality_table(ctx: Context, area: str) -> list[str]:
     by = defaultdict(list)
     for x in q:
         by[(x["section"])].append(x)
-    lines = ["| Section | Returns received | Missing | Resubmitted | Warnings |", "|---|---|---|---|---|"]
+    lines = [
+        STACK_OPEN,
+        "",
+        "| Section | Returns received | Missing | Resubmitted | Warnings |",
+        "|---|---|---|---|---|",
+    ]
     for letter in sorted(by):
         xs = by[letter]
         lines.append(
@@ -676,7 +707,7 @@ def _quality_table(ctx: Context, area: str) -> list[str]:
             f"{esc(', '.join(x['period'] for x in xs if x['status'] == 'missing')) or 'none'} | "
             f"{sum(x['status'] == 'resubmitted' for x in xs)} | {sum(int(x['warnings']) for x in xs)} |"
         )
-    return lines
+    return [*lines, "", STACK_CLOSE]
 
 
 def _chart_block(c: charts.Chart, key: str, rel: str, table_below: bool = False) -> list[str]:
@@ -1118,6 +1149,16 @@ def _dictionary(ctx: Context) -> Page:
                 f"{esc(i.source.section)} |"
             )
         lines.append("")
+    lines += [
+        "## The published dataset's columns",
+        "",
+        "The columns of `indicators.csv` (see [downloads](downloads.md)), in order.",
+        "",
+        "| Column | What it holds |",
+        "|---|---|",
+        *[f"| {esc(c)} | {esc(COLUMN_TEXT[c])} |" for c in COLUMNS],
+        "",
+    ]
     return Page(f"{GENERATED}/dictionary.md", "\n".join(lines) + _footer(ctx))
 
 

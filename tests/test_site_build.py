@@ -288,6 +288,15 @@ def test_area_pages_cover_every_section_and_say_what_their_notes_mean(built):
         assert "None" not in re.sub(r"<[^>]+>", " ", html).split(), area
 
 
+def test_the_data_dictionary_explains_every_published_column(built):
+    from generator.indicators import COLUMN_TEXT, COLUMNS
+
+    assert set(COLUMN_TEXT) == set(COLUMNS)
+    html = (built[0] / GENERATED / "dictionary" / "index.html").read_text(encoding="utf-8")
+    for column in COLUMNS:
+        assert f"<td>{column}</td>" in html, column
+
+
 def test_every_chart_offers_its_data_as_csv(built):
     """The downloads page promises every chart's data: each chart links a CSV with its table."""
     import csv
