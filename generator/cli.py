@@ -17,7 +17,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__
-from .build import BuildError, build_site
 from .cache import DEFAULT_CACHE, NO_CACHE, Cache
 from .catalogue import DEFAULT_CATALOGUE_DIR, CatalogueError, Section, load_catalogue
 from .demo import QUARTERS, write_demo_returns
@@ -276,6 +275,8 @@ def cmd_build(args: argparse.Namespace) -> int:
       kpi build
       kpi build --store build/demo/store
     """
+    from .build import BuildError, build_site  # here: charts bring matplotlib, a second to load
+
     catalogue, registry = load_catalogue(args.catalogue), load_registry(Path(args.registry))
     try:
         res = build_site(
@@ -407,6 +408,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _print_outcome(first_problem)
         return 1
     dataset = demo_dir / "dataset"
+    from .build import BuildError, build_site
+
     try:
         res = build_site(
             store_dir,
