@@ -276,7 +276,7 @@ def _home(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Mapping[str
             if r is None:
                 cells.append("no data")
             else:
-                shape = verdict(str(r.get("comparison_all_areas", "")), short=True)
+                shape = verdict(str(r.get("comparison_all_areas") or ""), short=True)
                 cells.append(f"{show(r['value'], units[ind])} {shape}".strip())
         lines.append("| " + " | ".join(cells) + " |")
     lines += [
@@ -295,7 +295,6 @@ def _home(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Mapping[str
         lines.append(
             f"| {esc(area)} | [{esc(name)}]({GENERATED}/areas/{slug(area)}.md) | {esc(', '.join(provs))} |"
         )
-    lines.append(f"\n*Data as at {esc(ctx.data_as_at)}.*\n")
     # no table of contents column: the overview grid needs the width
     return Page("index.md", "---\nhide:\n  - toc\n---\n\n" + "\n".join(lines))
 
@@ -348,12 +347,12 @@ def _key_table(
         notes = _notes(r)
         lines.append(
             f"| {link} | {show(r['value'], unit)} | {_row_interval(r, unit)} | "
-            f"{verdict(str(r['comparison_all_areas']))} | {trend} | "
+            f"{verdict(r['comparison_all_areas'] or '')} | {trend} | "
             f"{esc(period)}{'; ' + esc(notes) if notes else ''} |"
         )
         if r["comparison_target"]:
             verdicts.append(f"- **{esc(title)}** ({show(r['value'], unit)}):")
-            verdicts += [f"    - {esc(v)}" for v in str(r["comparison_target"]).split("; ")]
+            verdicts += [f"    - {esc(v)}" for v in str(r["comparison_target"] or "").split("; ") if v]
     lines += ["", STACK_CLOSE, "", *FOOTNOTES]
     if verdicts:
         lines += [
@@ -442,7 +441,7 @@ def _section_tables(ctx: Context, area: str, letters: Sequence[str]) -> list[str
                 )
                 lines.append(
                     f"| [{esc(r['indicator_title'])}](../indicators/{slug(ind)}.md) | {value} | "
-                    f"{_row_interval(r, unit)} | {verdict(str(r['comparison_all_areas']))} | "
+                    f"{_row_interval(r, unit)} | {verdict(r['comparison_all_areas'] or '')} | "
                     f"{esc(_notes(r))} |"
                 )
             lines += ["", STACK_CLOSE]
@@ -487,7 +486,7 @@ def _spine_and_trend(
                 stats.quantile(values, 0.75),
                 values[-1],
                 spec_of[ind].polarity,
-                str(mine["comparison_all_areas"]).split(" (")[0] if mine else "",
+                str(mine["comparison_all_areas"] or "").split(" (")[0] if mine else "",
                 spec_of[ind].unit,
             )
         )
@@ -523,7 +522,13 @@ def _spine_and_trend(
         )
         key = f"area-{slug(area)}-trend"
         chart_out[key] = c
-        lines += ["### Job outcome rate over time", "", *_chart_block(c, key, "../charts")]
+        lines += [
+            "### Job outcome rate, quarter by quarter",
+            "",
+            "Each quarter on its own (the key indicators above are for 12 months), against all areas.",
+            "",
+            *_chart_block(c, key, "../charts"),
+        ]
     return lines
 
 
@@ -539,8 +544,9 @@ def _questions(
         hits = []
         for r in ctx.by_area[area]:
             ind = str(r["indicator_id"])
-            if ind != q.get("indicator") and not (
-                q.get("indicator_prefix") and ind.startswith(q["indicator_prefix"])
+            if ind in q.get("except", ()) or (
+                ind != q.get("indicator")
+                and not (q.get("indicator_prefix") and ind.startswith(q["indicator_prefix"]))
             ):
                 continue
             if r["period"] != ctx.latest(str(r["section"])):
@@ -824,7 +830,7 @@ def _indicator_page(
                 num(r["value"]),
                 num(r["lower_95"]),
                 num(r["upper_95"]),
-                str(r["comparison_all_areas"]).split(" (")[0],
+                str(r["comparison_all_areas"] or "").split(" (")[0],
             )
             for r in area_rows
         ]
@@ -885,8 +891,8 @@ def _indicator_page(
                 show_text(r["denominator"], "count") if r["denominator"] not in (None, "") else "",
                 show_text(r["value"], s0.unit),
                 _interval_text(lo, hi, s0.unit, plain=True),
-                verdict_text(str(r["comparison_all_areas"])),
-                str(r["flags"]).replace(";", ", "),
+                verdict_text(str(r["comparison_all_areas"] or "")),
+                str(r["flags"] or "").replace(";", ", "),
             )
         )
     header = (
@@ -900,7 +906,13 @@ def _indicator_page(
         "Compared with all areas",
         "Flags",
     )
-    marker, data = fragment(f"data-{slug(ind)}", html_table(header, table, stack=True))
+    # a column empty in every row (no providers, no breakdown, a rating with no counts) only
+    # pushes the others off the side of the page
+    keep = [i for i in range(len(header)) if i < 1 or any(row[i] for row in table)]
+    marker, data = fragment(
+        f"data-{slug(ind)}",
+        html_table([header[i] for i in keep], [[row[i] for i in keep] for row in table], stack=True),
+    )
     lines += marker
     return Page(
         f"{GENERATED}/indicators/{slug(ind)}.md",
@@ -1092,9 +1104,9 @@ def _funnel_and_trend(
             "",
             "## Funnel plot",
             "",
-            f"None for this indicator: a funnel plot tests a percentage of people against the numbers "
-            f"it rests on, and this is {UNIT_TEXT.get(main.unit, main.unit)}, not a percentage. The "
-            "chart above compares the areas.",
+            f"There is no funnel plot for this indicator. A funnel plot tests a percentage of people "
+            f"against the number of people it rests on, and this indicator's unit is "
+            f"{UNIT_TEXT.get(main.unit, main.unit)}, not a percentage. The chart above compares the areas.",
         ]
     series = sorted(
         (str(r["period"]), num(r["value"]))

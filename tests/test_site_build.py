@@ -256,7 +256,12 @@ def test_a_working_404_page(built):
 
     page = (built[0] / "404.html").read_text(encoding="utf-8")
     assert "Page not found" in page and "data as at" in page
-    assert 'href="/generated/areas/"' in page and (built[0] / GENERATED / "areas" / "index.html").exists()
+    body = page[page.index("<h1>Page not found</h1>") :]
+    links = re.findall(r'<li><a href="([^"]+)">', body)
+    assert "/generated/areas/" in links and len(links) == 4
+    for link in links:  # from the site's root, never //host-like (a protocol-relative address)
+        assert link.startswith("/") and not link.startswith("//"), link
+        assert (built[0] / link.lstrip("/") / "index.html").exists(), link
     handler = functools.partial(_SiteHandler, directory=str(built[0]))
     with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as httpd:
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -280,6 +285,8 @@ def test_area_pages_cover_every_section_and_say_what_their_notes_mean(built):
     have a section (titles from the catalogue); the notes are explained on the page; and no blank
     comes out as Python's None."""
     site, catalogue, registry, _ = built
+    for page in (site / GENERATED / "indicators").glob("*/index.html"):
+        assert "None" not in re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8")).split(), page
     for area in registry.areas:
         html = (site / GENERATED / "areas" / slug(area) / "index.html").read_text(encoding="utf-8")
         for letter in "ADEFG":
