@@ -553,7 +553,9 @@ def _draw_trend_line(
             )
         ax.set_xticks(xs, list(periods), rotation=30, ha="right", fontsize=8)
         ax.set_ylabel({"percent": "Per cent", "gbp": "Pounds"}.get(unit, unit))
-        ax.set_ylim(bottom=0)  # a truncated axis would exaggerate change
+        # from 0 (a truncated axis would exaggerate change), with headroom so that the highest
+        # point and its band clear the top of the chart
+        ax.set_ylim(bottom=0, top=ax.get_ylim()[1] * 1.08)
         ax.legend(frameon=False, fontsize=8)
         return _svg(fig)
 

@@ -72,9 +72,19 @@ def html_table(header: Sequence[str], rows: Sequence[Sequence[Any]], *, stack: b
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """``<table>`` markup, every cell escaped."""
+    return _html_table(header, [[hesc(x) for x in row] for row in rows])
+
+
+def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """``<table>`` markup around cells that are already HTML (escaped by the caller)."""
     head = "".join(f"<th>{hesc(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{hesc(x)}</td>" for x in row) + "</tr>" for row in rows)
+    body = "".join("<tr>" + "".join(f"<td>{x}</td>" for x in row) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+# From a generated page (generated/<kind>/<name>/, a directory address) to generated/: for raw
+# HTML, which MkDocs does not rewrite (Markdown links are written relative to the .md file).
+PAGE_TO_PAGE = "../../"
 
 
 def plain_title(text: Any) -> str:
@@ -117,10 +127,19 @@ def show_text(v: Any, unit: str) -> str:
 def verdict(text: str, short: bool = False) -> str:
     """A comparison as Markdown: shape and word, on a tint (colour is never the only signal).
     ``short`` (narrow tables): "(no interval)" becomes a dagger, which the table's note explains."""
+    return _verdict(text, esc, short)
+
+
+def verdict_html(text: str) -> str:
+    """:func:`verdict` for raw HTML."""
+    return _verdict(text, hesc, False)
+
+
+def _verdict(text: str, escape: Any, short: bool) -> str:
     base = str(text or "").split(" (")[0]
-    shown = esc(verdict_text(text).replace(" (no interval)", "\u2020" if short else " (no interval)"))
+    shown = escape(verdict_text(text).replace(" (no interval)", "\u2020" if short else " (no interval)"))
     cls = VERDICT_CLASS.get(base)
-    return f'<span class="kpi-v {cls}">{shown}</span>' if cls and shown else shown
+    return f'<span class="kpi-v {cls}">{shown}</span>' if cls and shown else str(shown)
 
 
 def verdict_text(text: str) -> str:
@@ -399,13 +418,20 @@ def _row_interval(r: Mapping[str, Any], unit: str) -> str:
     return "no interval" if num(r["value"]) is not None else ""
 
 
-def _section_tables(ctx: Context, area: str, letters: Sequence[str]) -> list[str]:
+def _section_tables(
+    ctx: Context, area: str, letters: Sequence[str]
+) -> tuple[list[str], list[tuple[str, str]]]:
     """Each section's indicators for the area in the section's latest period, one table per
     section (catalogue order); indicators broken down by category are linked, since their
-    categories are compared area by area on their own pages."""
+    categories are compared area by area on their own pages.
+
+    The tables are HTML fragments put in by the MkDocs hook (see :func:`fragment`): as Markdown,
+    150 areas' tables doubled a national MkDocs build, and in the search index every indicator
+    title on every area page drowned the pages about those indicators."""
     units = {s.indicator_id: s.unit for s in ctx.specs}
     order = {s.indicator_id: i for i, s in enumerate(ctx.specs)}
     lines: list[str] = []
+    frags: list[tuple[str, str]] = []
     for letter in letters:
         sec = ctx.catalogue.sections[letter]
         period = ctx.latest(letter)
@@ -424,32 +450,40 @@ def _section_tables(ctx: Context, area: str, letters: Sequence[str]) -> list[str
         plain = [r for r in rows if not r["breakdown_value"]]
         broken = {str(r["indicator_id"]): str(r["indicator_title"]) for r in rows if r["breakdown_value"]}
         if plain:
-            lines += [
-                "",
-                STACK_OPEN,
-                "",
-                "| Indicator | Value | 95% interval | Compared with all areas | Notes |",
-                "|---|---|---|---|---|",
-            ]
+            cells = []
             for r in plain:
                 ind = str(r["indicator_id"])
                 unit = units.get(ind, str(r["unit"]))
                 value = (
-                    esc(r["value_label"])
+                    r["value_label"]
                     if r["value_label"] and unit in ("category", "yes/no")
-                    else show(r["value"], unit)
+                    else show_text(r["value"], unit)
                 )
-                lines.append(
-                    f"| [{esc(r['indicator_title'])}](../indicators/{slug(ind)}.md) | {value} | "
-                    f"{_row_interval(r, unit)} | {verdict(r['comparison_all_areas'] or '')} | "
-                    f"{esc(_notes(r))} |"
+                lo, hi = num(r["lower_95"]), num(r["upper_95"])
+                interval = _interval_text(lo, hi, unit, plain=True) or (
+                    "no interval" if num(r["value"]) is not None else ""
                 )
-            lines += ["", STACK_CLOSE]
+                cells.append(
+                    (
+                        f'<a href="{PAGE_TO_PAGE}indicators/{slug(ind)}/">{hesc(r["indicator_title"])}</a>',
+                        hesc(value),
+                        hesc(interval),
+                        verdict_html(r["comparison_all_areas"] or ""),
+                        hesc(_notes(r)),
+                    )
+                )
+            head = ("Indicator", "Value", "95% interval", "Compared with all areas", "Notes")
+            marks, frag = fragment(
+                f"area-{slug(area)}-{letter.lower()}",
+                [f'<div class="kpi-stack" data-search-exclude>{_html_table(head, cells)}</div>'],
+            )
+            lines += marks
+            frags.append(frag)
         if broken:
             links = ", ".join(f"[{esc(t)}](../indicators/{slug(i)}.md)" for i, t in broken.items())
             lines += ["", f"By category, on their own pages: {links}."]
         lines.append("")
-    return lines
+    return lines, frags
 
 
 def _spine_and_trend(
@@ -556,8 +590,11 @@ def _questions(
                 hits.append(r)
         if hits:
             r = hits[0]
-            what = f"{esc(r['indicator_title'])}" + (
-                f" ({esc(r['breakdown_label'] or r['breakdown_value'])})" if r["breakdown_value"] else ""
+            unit = next((s.unit for s in ctx.specs if s.indicator_id == r["indicator_id"]), "")
+            what = (
+                f"{esc(r['indicator_title'])}"
+                + (f" ({esc(r['breakdown_label'] or r['breakdown_value'])})" if r["breakdown_value"] else "")
+                + f", {show(r['value'], unit)} in {esc(r['period'])}"
             )
             src = "; ".join(f"[{c}] {esc(docs[c].title)}" for c in q["sources"])
             raised.append(
@@ -604,7 +641,8 @@ def _area_page(
         *_questions(ctx, idx, area, questions),
         "",
     ]
-    lines += _section_tables(ctx, area, ("A",))
+    context, frags = _section_tables(ctx, area, ("A",))
+    lines += context
     # intake against the local population
     lines += ["## Who the service reaches", ""]
     for ind, subject in (
@@ -656,8 +694,9 @@ def _area_page(
                 f"| {esc(r['indicator_title'])} | {show(r['value'], 'score')} | {esc(r['value_label'])} |"
             )
         lines += ["", STACK_CLOSE, ""]
+    others, more = _section_tables(ctx, area, ("D", "E", "F", "G"))
     lines += [
-        *_section_tables(ctx, area, ("D", "E", "F", "G")),
+        *others,
         "Every value for this area, in every period and for each provider in the latest period, is "
         "in the [published dataset](../downloads.md).",
         "",
@@ -668,6 +707,7 @@ def _area_page(
     return Page(
         f"{GENERATED}/areas/{slug(area)}.md",
         front(name) + "\n".join(lines) + _footer(ctx).replace("../", "../../"),
+        tuple(frags + more),
     )
 
 
@@ -720,14 +760,13 @@ def _chart_block(c: charts.Chart, key: str, rel: str, table_below: bool = False)
     """The chart, its alt text, and its data in a collapsed table beside it; with
     ``table_below``, a chart of many areas points to the page's data table instead of
     repeating all of it."""
+    # raw HTML, which MkDocs neither parses nor rewrites: written as the browser will resolve it,
+    # from the page's directory address (one level deeper than its .md file, which ``rel`` is from)
     lines = [
-        '<div class="kpi-chart" markdown>',
         "",
-        f"![{esc(c.alt)}]({rel}/{key}.svg)",
+        f'<div class="kpi-chart"><img alt="{hesc(c.alt)}" src="../{rel}/{key}.svg"></div>',
         "",
-        "</div>",
-        "",
-        f"[This chart's data (CSV)]({rel}/{key}.csv){{ .kpi-csv }}",
+        f'<p class="kpi-csv"><a href="../{rel}/{key}.csv">This chart\'s data (CSV)</a></p>',
         "",
     ]
     if table_below and len(c.rows) > charts.MANY_AREAS:
@@ -852,7 +891,10 @@ def _indicator_page(
         "",
         f"## Data ({esc(period)}) {{#data}}",
         "",
-        "Where an area has a single provider, the provider's figures are the area's, shown once.",
+        "Where an area has a single provider, the provider's figures are the area's, shown once. "
+        "Below national level, counts are rounded to the nearest 5 and percentages are worked out "
+        "from the exact counts, so a percentage may differ a little from the rounded counts "
+        "([disclosure control](../../methods.md#disclosure-control)).",
     ]
     if len(sp) > 1:
         lines += [
@@ -1147,20 +1189,30 @@ def _interval_text(lo: float | None, hi: float | None, unit: str, plain: bool = 
 
 
 def _dictionary(ctx: Context) -> Page:
-    lines = ["# Data dictionary", "", "Every item collected, by section, with its type and source.", ""]
+    lines = [
+        "# Data dictionary",
+        "",
+        "Every item collected, by section, with its type and source; each title links to the "
+        "item's page, which has its full definition and every area's figures.",
+        "",
+    ]
+    pages = {s.indicator_id for s in ctx.specs}
     for letter, sec in ctx.catalogue.sections.items():
         lines += [
             f"## Section {letter}: {esc(sec.title)}",
             "",
-            "| ID | Title | Type | Source |",
+            STACK_OPEN,
+            "",
+            "| Title | ID | Type | Source |",
             "|---|---|---|---|",
         ]
         for i in sec.items:
+            title = f"[{esc(i.title)}](indicators/{slug(i.id)}.md)" if i.id in pages else esc(i.title)
             lines.append(
-                f"| {esc(i.id)} | {esc(i.title)} | {esc(i.value_type)} | [{i.source.document}] "
+                f"| {title} | {esc(i.id)} | {esc(i.value_type)} | [{i.source.document}] "
                 f"{esc(i.source.section)} |"
             )
-        lines.append("")
+        lines += ["", STACK_CLOSE, ""]
     lines += [
         "## The published dataset's columns",
         "",
