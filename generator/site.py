@@ -410,11 +410,11 @@ def _trend_text(r: Mapping[str, Any] | None) -> str:
     return str(r["trend"] or "") or ("not available: value suppressed" if num(r["value"]) is None else "")
 
 
-def _row_interval(r: Mapping[str, Any], unit: str) -> str:
-    """The 95% interval, or why there is none."""
+def _row_interval(r: Mapping[str, Any], unit: str, plain: bool = False) -> str:
+    """The 95% interval, or why there is none (``plain``: text for raw HTML, not Markdown)."""
     lo, hi = num(r["lower_95"]), num(r["upper_95"])
     if lo is not None and hi is not None:
-        return _interval_text(lo, hi, unit)
+        return _interval_text(lo, hi, unit, plain)
     return "no interval" if num(r["value"]) is not None else ""
 
 
@@ -459,15 +459,11 @@ def _section_tables(
                     if r["value_label"] and unit in ("category", "yes/no")
                     else show_text(r["value"], unit)
                 )
-                lo, hi = num(r["lower_95"]), num(r["upper_95"])
-                interval = _interval_text(lo, hi, unit, plain=True) or (
-                    "no interval" if num(r["value"]) is not None else ""
-                )
                 cells.append(
                     (
                         f'<a href="{PAGE_TO_PAGE}indicators/{slug(ind)}/">{hesc(r["indicator_title"])}</a>',
                         hesc(value),
-                        hesc(interval),
+                        hesc(_row_interval(r, unit, plain=True)),
                         verdict_html(r["comparison_all_areas"] or ""),
                         hesc(_notes(r)),
                     )
