@@ -803,8 +803,10 @@ def _indicator_page(
         ("Definition", item.definition if item else derived.definition if derived else ""),
         ("Question (source wording)", item.question if item else ""),
         (
-            "Numerator",
-            (item.numerator.label if item and item.numerator else "") or _inputs(cat, s0.numerator),
+            "Numerator",  # a value with no denominator (a count, a rating) is simply the value
+            ((item.numerator.label if item and item.numerator else "") or _inputs(cat, s0.numerator))
+            if s0.denominator or (item and item.denominator)
+            else "",
         ),
         (
             "Denominator",
