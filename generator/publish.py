@@ -17,10 +17,12 @@ spreadsheet program shows it as text and never runs it.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import datetime as dt
 import filecmp
+import gc
 import io
 import json
 import os
@@ -29,7 +31,7 @@ import shutil
 import zipfile
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -320,7 +322,22 @@ def packed_part(*args: Any) -> bytes:
     shared (every row of an indicator holds the same title, method and target text): a warm
     national build loads its rows in a third of the time, in half the memory. The cache is
     the build's own file, written by this code and keyed on a digest of it (see cache.py)."""
-    return pickle.dumps(shard_part(*args), protocol=pickle.HIGHEST_PROTOCOL)
+    with _no_cycle_collector():
+        return pickle.dumps(shard_part(*args), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+@contextlib.contextmanager
+def _no_cycle_collector() -> Iterator[None]:
+    """Pause Python's cycle collector while a part is computed. A part makes some hundred
+    thousand row dicts, none in a reference cycle (reference counting frees them all), yet each
+    full collection walks every live one: about a tenth of a national part's time, measured."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def build_dataset(
