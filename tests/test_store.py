@@ -242,3 +242,18 @@ def test_values_table_from_cached_lines_is_the_table_made_afresh(small_demo, cat
     assert again.misses_by_kind["values"] == 1
     assert table == store.rebuild_table(catalogue, NO_CACHE).read_bytes() != fresh
     assert b'"changed, with a comma"' in table
+
+
+def test_stored_json_keeps_every_value_whichever_encoder_writes_it():
+    """The JSON beside each return is written by orjson (quick) unless a value is one only json
+    keeps (orjson writes infinity as null): either way it reads back as the same values."""
+    import json
+    import math
+
+    from generator.store import _dump_json
+
+    plain = {"sha256": "x", "values": {"B01": 12, "B02.numerator:a": 3.5, "C01": "ips", "D": "2025-04-01"}}
+    assert json.loads(_dump_json(plain)) == plain
+    odd = {"values": {"E02_total_cost": math.inf}}
+    assert json.loads(_dump_json(odd))["values"]["E02_total_cost"] == math.inf
+    assert json.loads(_dump_json({"values": {"x": 10**30}}))["values"]["x"] == 10**30
