@@ -211,6 +211,46 @@ class Context:
     def latest(self, section: str) -> str:
         return self._latest.get(section, "")
 
+    @cached_property
+    def area_latest(self) -> dict[str, dict[str, list[Mapping[str, Any]]]]:
+        """Each area's rows in their section's latest period, by indicator (in table order).
+        An area page reads only these; scanning all of an area's rows for each question and
+        section was half the time of a national page build."""
+        out: dict[str, dict[str, list[Mapping[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+        for area, rows in self.by_area.items():
+            for r in rows:
+                if r["period"] == self.latest(str(r["section"])):
+                    out[area][str(r["indicator_id"])].append(r)
+        return out
+
+    def area_values(self, ind: str, bv: str, period: str) -> list[float]:
+        """Every area's published value of one indicator in one period, sorted (once: each
+        area's spine chart places the area among them)."""
+        key = (ind, bv, period)
+        if key not in self._area_values:
+            self._area_values[key] = sorted(
+                v
+                for r in self.by_indicator[ind]
+                if r["level"] == "area"
+                and r["period"] == period
+                and r["breakdown_value"] == bv
+                and (v := num(r["value"])) is not None
+            )
+        return self._area_values[key]
+
+    @cached_property
+    def _area_values(self) -> dict[tuple[str, str, str], list[float]]:
+        return {}
+
+    @cached_property
+    def single_provider_areas(self) -> frozenset[str]:
+        """Areas with one provider, whose provider's figures are the area's (shown once)."""
+        n: dict[str, int] = defaultdict(int)
+        for o in self.registry.organisations.values():
+            if o.role == "provider":
+                n[o.area_code] += 1
+        return frozenset(a for a in self.registry.areas if n[a] == 1)
+
 
 def _index(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str, str, str, str], Mapping[str, Any]]:
     return {
@@ -438,8 +478,9 @@ def _section_tables(
         rows = sorted(
             (
                 r
-                for r in ctx.by_area[area]
-                if r["section"] == letter and r["period"] == period and not r["provider_code"]
+                for rs in ctx.area_latest[area].values()
+                for r in rs
+                if r["section"] == letter and not r["provider_code"]
             ),
             key=lambda r: order.get(str(r["indicator_id"]), 0),
         )
@@ -494,14 +535,7 @@ def _spine_and_trend(
     spines = []
     for ind, bv, short in KEY_INDICATORS:
         period = ctx.latest(ind[0])
-        values = sorted(
-            v
-            for r in ctx.by_indicator[ind]
-            if r["level"] == "area"
-            and r["period"] == period
-            and r["breakdown_value"] == bv
-            and (v := num(r["value"])) is not None
-        )
+        values = ctx.area_values(ind, bv, period)
         nat = idx.get((ind, bv, "ALL", "", period))
         mine = idx.get((ind, bv, area, "", period))
         if len(values) < 4 or nat is None or num(nat["value"]) is None:
@@ -570,20 +604,19 @@ def _questions(
 ) -> list[str]:
     docs = ctx.catalogue.documents
     raised = []
+    latest = ctx.area_latest[area]
     for q in questions:
         hits = []
-        for r in ctx.by_area[area]:
-            ind = str(r["indicator_id"])
+        for ind, rows in latest.items():
             if ind in q.get("except", ()) or (
                 ind != q.get("indicator")
                 and not (q.get("indicator_prefix") and ind.startswith(q["indicator_prefix"]))
             ):
                 continue
-            if r["period"] != ctx.latest(str(r["section"])):
-                continue
-            text = f"{r.get('comparison_target', '')} {_rating_flag(r)}"
-            if q["when"] in text:
-                hits.append(r)
+            for r in rows:
+                text = f"{r.get('comparison_target', '')} {_rating_flag(r)}"
+                if q["when"] in text:
+                    hits.append(r)
         if hits:
             r = hits[0]
             unit = next((s.unit for s in ctx.specs if s.indicator_id == r["indicator_id"]), "")
@@ -646,8 +679,7 @@ def _area_page(
         ("BX02_intake_gender_vs_population", "gender"),
         ("BX03_intake_ethnicity_vs_population", "ethnic group"),
     ):
-        period = ctx.latest("B")
-        rs = [r for r in ctx.by_area[area] if r["indicator_id"] == ind and r["period"] == period]
+        rs = ctx.area_latest[area].get(ind, [])
         if not rs:
             continue
         pop = [_population_share(ctx, idx, r) for r in rs]
@@ -663,11 +695,7 @@ def _area_page(
         lines += _chart_block(c, key, "../charts")
     # ratings
     rating_ids = [f"C0{i}" for i in range(1, 9)]
-    ratings = {
-        str(r["indicator_id"])[:3]: r
-        for r in ctx.by_area[area]
-        if str(r["indicator_id"])[:3] in rating_ids and r["period"] == ctx.latest("C")
-    }
+    ratings = {ind[:3]: r for ind, rs in ctx.area_latest[area].items() if ind[:3] in rating_ids for r in rs}
     if ratings:
         lines += [
             "## Quality ratings",
@@ -901,9 +929,7 @@ def _indicator_page(
             f"{esc(main.breakdown_label or main.breakdown_value)}, the category charted above. Every "
             "category, area, provider and period is in the [published dataset](../downloads.md).",
         ]
-    single = {
-        a for a in ctx.registry.areas if sum(o.role == "provider" for o in ctx.registry.in_area(a)) == 1
-    }
+    single = ctx.single_provider_areas
     order = {s.breakdown_value: i for i, s in enumerate(sp)}  # the catalogue's order of categories
     table = []
     for r in sorted(
