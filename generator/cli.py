@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import http.server
 import inspect
 import json
 import shutil
@@ -303,24 +302,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-class _SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """A static file server that answers a missing page with the site's own 404 page, as GitHub
-    Pages does, so what a user sees locally is what they will see once published."""
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        page = Path(str(self.directory)) / "404.html"
-        if code != 404 or not page.is_file():
-            super().send_error(code, message, explain)
-            return
-        body = page.read_bytes()
-        self.send_response(404, message)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the built site on this machine only (127.0.0.1), for looking at it in a browser.
 
@@ -328,11 +309,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
       kpi serve --port 8000
     """
     import functools
+    import http.server
+
+    from .serve import SiteHandler
 
     site = Path(args.site)
     if not (site / "index.html").exists():
         raise InputError(f"no built site in {_rel(site)}: run `kpi build` (or `make demo`) first")
-    handler = functools.partial(_SiteHandler, directory=str(site))
+    handler = functools.partial(SiteHandler, directory=str(site))
     with http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler) as httpd:
         _say(f"Serving {_rel(site)} at http://127.0.0.1:{args.port}/ (Ctrl+C to stop)")
         with contextlib.suppress(KeyboardInterrupt):

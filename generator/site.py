@@ -559,7 +559,7 @@ def _spine_and_trend(
         c = charts.spine_chart(name, spines)
         key = f"area-{slug(area)}-spine"
         chart_out[key] = c
-        lines += ["### Where the area stands among all areas", "", *_chart_block(c, key, "../charts")]
+        lines += ["### Where the area stands among all areas", "", *_chart_block(c, key)]
     ind = "EX02_job_outcome_rate"
     series = [
         (str(r["period"]), r)
@@ -591,7 +591,7 @@ def _spine_and_trend(
             "",
             "Each quarter on its own (the key indicators above are for 12 months), against all areas.",
             "",
-            *_chart_block(c, key, "../charts"),
+            *_chart_block(c, key),
         ]
     return lines
 
@@ -692,7 +692,7 @@ def _area_page(
         )
         key = f"area-{slug(area)}-{slug(ind)}"
         chart_out[key] = c
-        lines += _chart_block(c, key, "../charts")
+        lines += _chart_block(c, key)
     # ratings
     rating_ids = [f"C0{i}" for i in range(1, 9)]
     ratings = {ind[:3]: r for ind, rs in ctx.area_latest[area].items() if ind[:3] in rating_ids for r in rs}
@@ -711,7 +711,7 @@ def _area_page(
         c = charts.rating_profile(name, labels, values, maxima)
         key = f"area-{slug(area)}-ratings"
         chart_out[key] = c
-        lines += _chart_block(c, key, "../charts")
+        lines += _chart_block(c, key)
         lines += [STACK_OPEN, "", "| Rating | Score | What the score means |", "|---|---|---|"]
         for _, r in items:
             lines.append(
@@ -780,17 +780,17 @@ def _quality_table(ctx: Context, area: str) -> list[str]:
     return [*lines, "", STACK_CLOSE]
 
 
-def _chart_block(c: charts.Chart, key: str, rel: str, table_below: bool = False) -> list[str]:
+def _chart_block(c: charts.Chart, key: str, table_below: bool = False) -> list[str]:
     """The chart, its alt text, and its data in a collapsed table beside it; with
     ``table_below``, a chart of many areas points to the page's data table instead of
     repeating all of it."""
-    # raw HTML, which MkDocs neither parses nor rewrites: written as the browser will resolve it,
-    # from the page's directory address (one level deeper than its .md file, which ``rel`` is from)
+    # raw HTML, which MkDocs neither parses nor rewrites (see PAGE_TO_PAGE)
+    charts_dir = f"{PAGE_TO_PAGE}charts"
     lines = [
         "",
-        f'<div class="kpi-chart"><img alt="{hesc(c.alt)}" src="../{rel}/{key}.svg"></div>',
+        f'<div class="kpi-chart"><img alt="{hesc(c.alt)}" src="{charts_dir}/{key}.svg"></div>',
         "",
-        f'<p class="kpi-csv"><a href="../{rel}/{key}.csv">This chart\'s data (CSV)</a></p>',
+        f'<p class="kpi-csv"><a href="{charts_dir}/{key}.csv">This chart\'s data (CSV)</a></p>',
         "",
     ]
     if table_below and len(c.rows) > charts.MANY_AREAS:
@@ -910,7 +910,7 @@ def _indicator_page(
             )
             key = f"ind-{slug(ind)}-compare"
             chart_out[key] = c
-            lines += _chart_block(c, key, "../charts", table_below=True)
+            lines += _chart_block(c, key, table_below=True)
     lines += _categories(ind, sp, by_category, period, chart_out)
     lines += _funnel_and_trend(ctx, ind, s0, main, area_rows, nat, period, chart_out)
     lines += [
@@ -1124,7 +1124,7 @@ def _categories(
     c = charts.category_bars(sp[0].title, cats[0].unit, bars, period, "all areas")
     key = f"ind-{slug(ind)}-categories"
     chart_out[key] = c
-    return ["", f"## By category, all areas ({esc(period)})", "", *_chart_block(c, key, "../charts")]
+    return ["", f"## By category, all areas ({esc(period)})", "", *_chart_block(c, key)]
 
 
 def _funnel_and_trend(
@@ -1163,7 +1163,7 @@ def _funnel_and_trend(
             "Areas outside the limits differ from all areas by more than chance "
             "alone would explain; areas with fewer people have wider limits.",
             "",
-            *_chart_block(c, key, "../charts", table_below=True),
+            *_chart_block(c, key, table_below=True),
         ]
     elif main.unit in ("gbp", "ratio", "score", "number", "count") and area_rows:
         lines += [
@@ -1200,7 +1200,7 @@ def _funnel_and_trend(
             "",
             "Each area's own trend is on its page.",
             "",
-            *_chart_block(c, key, "../charts"),
+            *_chart_block(c, key),
         ]
     return lines
 

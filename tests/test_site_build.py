@@ -252,7 +252,7 @@ def test_a_working_404_page(built):
     import urllib.error
     import urllib.request
 
-    from generator.cli import _SiteHandler
+    from generator.serve import SiteHandler
 
     page = (built[0] / "404.html").read_text(encoding="utf-8")
     assert "Page not found" in page and "data as at" in page
@@ -262,7 +262,7 @@ def test_a_working_404_page(built):
     for link in links:  # from the site's root, never //host-like (a protocol-relative address)
         assert link.startswith("/") and not link.startswith("//"), link
         assert (built[0] / link.lstrip("/") / "index.html").exists(), link
-    handler = functools.partial(_SiteHandler, directory=str(built[0]))
+    handler = functools.partial(SiteHandler, directory=str(built[0]))
     with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as httpd:
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         try:
