@@ -35,7 +35,9 @@ Kind = Literal["xlsx", "ods"]
 class GateResult:
     kind: Kind | None
     problems: list[Problem] = field(default_factory=list)
-    members: dict[str, zipfile.ZipInfo] = field(default_factory=dict)
+    # the parts the gate read whole (see :func:`kept_part`), for the reader: each is
+    # decompressed once per file, not once per check
+    parts: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -203,8 +205,22 @@ def _inspect_zip(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) -
             ],
         )
 
-    problems.extend(_check_xml_and_content(zf, infos, name, kind))
-    return GateResult(kind if not problems else None, problems, members)
+    parts: dict[str, bytes] = {}
+    problems.extend(_check_xml_and_content(zf, infos, name, kind, parts))
+    return GateResult(kind if not problems else None, problems, parts)
+
+
+XLSX_KEPT = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "docProps/custom.xml")
+ODS_KEPT = ("content.xml", "meta.xml")
+
+
+def kept_part(member: str, kind: Kind) -> bool:
+    """Is this part read whole by the gate? The worksheets (the extent check reads them, the
+    reader looks in them for formulas), and what says where the sheets are and whose return it
+    is. Their sizes are already bounded by the checks on the zip directory."""
+    if kind == "ods":
+        return member in ODS_KEPT
+    return (member.startswith("xl/worksheets/") and member.endswith(".xml")) or member in XLSX_KEPT
 
 
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -231,7 +247,7 @@ def col_number(letters: bytes | str) -> int:
 
 
 def _check_xml_and_content(
-    zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str, kind: Kind
+    zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str, kind: Kind, parts: dict[str, bytes]
 ) -> list[Problem]:
     problems: list[Problem] = []
     names = [i.filename for i in infos]
@@ -303,8 +319,12 @@ def _check_xml_and_content(
     for i in infos:
         if not i.filename.lower().endswith((".xml", ".rels")):
             continue
-        with zf.open(i) as fh:
-            head = fh.read(4096)
+        if kept_part(i.filename, kind):
+            parts[i.filename] = zf.read(i)
+            head = parts[i.filename][:4096]
+        else:
+            with zf.open(i) as fh:
+                head = fh.read(4096)
         if _DTD.search(head):
             problems.append(
                 _err(
@@ -317,26 +337,26 @@ def _check_xml_and_content(
                 )
             )
             return problems
-    problems.extend(_check_extent(zf, infos, name, kind))
+    problems.extend(_check_extent(parts, name, kind))
     return problems
 
 
-def _check_extent(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str, kind: Kind) -> list[Problem]:
+def _check_extent(parts: dict[str, bytes], name: str, kind: Kind) -> list[Problem]:
     """Reject cells far outside the template: readers allocate a grid up to the last cell."""
     worst_row, worst_col, where = 0, 0, ""
     if kind == "xlsx":
-        for i in infos:
-            if not (i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")):
+        for member, xml in parts.items():
+            if not (member.startswith("xl/worksheets/") and member.endswith(".xml")):
                 continue
             # a sheet has thousands of cells: only those that could lie outside (two-letter
             # columns, four-digit rows) come back from the regex to be looked at in Python
-            far = [_REF_PARTS.fullmatch(ref) for ref in _FAR_CELL.findall(zf.read(i))]
+            far = [_REF_PARTS.fullmatch(ref) for ref in _FAR_CELL.findall(xml)]
             r = max((int(m.group(2)) for m in far if m), default=0)
             c = max((col_number(m.group(1)) for m in far if m), default=0)
             if r > worst_row or c > worst_col:
-                worst_row, worst_col, where = max(r, worst_row), max(c, worst_col), i.filename
+                worst_row, worst_col, where = max(r, worst_row), max(c, worst_col), member
     else:
-        data = zf.read("content.xml") if "content.xml" in {i.filename for i in infos} else b""
+        data = parts.get("content.xml", b"")
         for m in _ODS_REPEAT_WITH_VALUE.finditer(data):
             worst_col = max(worst_col, int(m.group(1)))
             where = "content.xml"

@@ -56,11 +56,12 @@ class InputCell:
     gate_row: int | None  # row of the yes/no item that makes this one required
     relation_row: int | None = None  # numerator: row of its denominator
 
-    @property
+    # cached: a layout is built once per section and these are looked up for every return read
+    @functools.cached_property
     def ref(self) -> str:
         return f"{ANSWER_COL}{self.row}"
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         """Stable id of this input: ``item[.part][:category]``."""
         k = self.item.id if self.part == "value" else f"{self.item.id}.{self.part}"

@@ -14,11 +14,11 @@ A spreadsheet's cached formula results are never used as answers.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import io
 import re
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,8 +151,7 @@ def _read_checked(
     expected_section: str | None,
 ) -> None:
     name = result.file
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        props = _custom_properties(zf, gate.kind or "")
+    props = _custom_properties(gate.parts, gate.kind or "")
     wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     sheets = list(wb.sheet_names)
 
@@ -192,8 +191,7 @@ def _read_checked(
         DETAILS_SHEET: {f.ref for f in layout.details},
         RETURN_SHEET: {c.ref for c in layout.input_cells},
     }
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        formula_cells = _formula_cells(zf, gate.kind or "", answer_refs)
+    formula_cells = _formula_cells(gate.parts, gate.kind or "", answer_refs)
     answers = Answers(
         details={f.key: _cell(det, f.row, DETAILS_ANSWER_COL) for f in layout.details},
         cells={c.ref: _cell(ret, c.row, ANSWER_COL) for c in layout.input_cells},
@@ -277,8 +275,14 @@ def _version_tuple(v: str) -> tuple[int, ...] | None:
     return tuple(int(x) for x in v.split(".")) if re.fullmatch(r"[0-9]+(\.[0-9]+)*", v or "") else None
 
 
+@functools.cache
+def _col_index(col: str) -> int:
+    """Zero-based column of ``col``: a few letters, looked up for every cell read."""
+    return col_number(col) - 1
+
+
 def _cell(rows: Grid, row: int, col: str) -> object:
-    c = col_number(col) - 1
+    c = _col_index(col)
     if row - 1 >= len(rows) or c >= len(rows[row - 1]):
         return None
     v = rows[row - 1][c]
@@ -324,18 +328,18 @@ def _layout_problem(layout: Layout, ret: Grid, det: Grid, name: str) -> Problem 
 
 
 # -- what calamine does not give: document properties and formulas --------------------------
-def _custom_properties(zf: zipfile.ZipFile, kind: str) -> dict[str, str]:
-    names = set(zf.namelist())
+# These read the parts the gate kept (generator.gate.kept_part), not the zip again.
+def _custom_properties(parts: Mapping[str, bytes], kind: str) -> dict[str, str]:
     out: dict[str, str] = {}
-    if kind == "xlsx" and "docProps/custom.xml" in names:
-        root = ElementTree.fromstring(zf.read("docProps/custom.xml"))
+    if kind == "xlsx" and "docProps/custom.xml" in parts:
+        root = ElementTree.fromstring(parts["docProps/custom.xml"])
         for prop in root:
             name = prop.get("name")
             children = list(prop)
             if name and children:
                 out[name] = (children[0].text or "").strip()
-    elif kind == "ods" and "meta.xml" in names:
-        root = ElementTree.fromstring(zf.read("meta.xml"))
+    elif kind == "ods" and "meta.xml" in parts:
+        root = ElementTree.fromstring(parts["meta.xml"])
         for el in root.iter(f"{{{NS_META}}}user-defined"):
             name = el.get(f"{{{NS_META}}}name")
             if name:
@@ -347,29 +351,29 @@ _XLSX_FORMULA = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*<f(?:\s[^>]*
 
 
 def _formula_cells(
-    zf: zipfile.ZipFile, kind: str, answer_refs: Mapping[str, set[str]]
+    parts: Mapping[str, bytes], kind: str, answer_refs: Mapping[str, set[str]]
 ) -> dict[tuple[str, str], str]:
     """(sheet, cell) -> formula text, for every answer cell (``answer_refs``: sheet -> cell
     references) that holds a formula. The template's own formulas elsewhere are not decoded."""
     out: dict[tuple[str, str], str] = {}
     if kind == "xlsx":
-        for sheet, member in _xlsx_sheet_members(zf).items():
+        for sheet, member in _xlsx_sheet_members(parts).items():
             refs = {r.encode() for r in answer_refs.get(sheet, ())}
-            if refs and member in zf.namelist():
-                for m in _XLSX_FORMULA.finditer(zf.read(member)):
+            if refs and member in parts:
+                for m in _XLSX_FORMULA.finditer(parts[member]):
                     if m.group(1) in refs:
                         text = html.unescape((m.group(2) or b"").decode("utf-8", "replace"))
                         out[(sheet, m.group(1).decode())] = "=" + text if text else "(shared formula)"
         return out
-    if "content.xml" not in zf.namelist():
+    if "content.xml" not in parts:
         return out
-    found = _ods_formula_cells(zf.read("content.xml"), set(answer_refs))
+    found = _ods_formula_cells(parts["content.xml"], set(answer_refs))
     return {k: v for k, v in found.items() if k[1] in answer_refs.get(k[0], ())}
 
 
-def _xlsx_sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
-    wb = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+def _xlsx_sheet_members(parts: Mapping[str, bytes]) -> dict[str, str]:
+    wb = ElementTree.fromstring(parts["xl/workbook.xml"])
+    rels = ElementTree.fromstring(parts["xl/_rels/workbook.xml.rels"])
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{{{NS_PKG_REL}}}Relationship")}
     out = {}
     for sh in wb.iter(f"{{{NS_MAIN}}}sheet"):

@@ -12,7 +12,8 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -108,27 +109,48 @@ def read_many(
     workers: int | None = None,
 ) -> list[ReadResult]:
     """:func:`generator.reader.read_return` for every path, in order."""
+    return list(iter_read(paths, catalogue, registry, expected_section, cache, workers))
+
+
+CACHE_ROUND = 256  # results written to the cache together
+
+
+def iter_read(
+    paths: Sequence[Path],
+    catalogue: Catalogue,
+    registry: Registry,
+    expected_section: str | None = None,
+    cache: Cache = NO_CACHE,
+    workers: int | None = None,
+) -> Iterator[ReadResult]:
+    """:func:`read_many`, each result given as soon as it and those before it are read, so the
+    caller can store the first returns while the workers read the rest (a national ingest's
+    writing then costs almost nothing on top of its reading)."""
     base = digest(READ_CODE, catalogue.digest, registry_fingerprint(registry), expected_section or "")
     keys = [digest(base, sha) if (sha := _sha(p)) else "" for p in paths]
     cached = cache.get_many("read", [k for k in keys if k])
-    out: list[ReadResult | None] = [
-        from_json(cached[k], str(p)) if k in cached else None for p, k in zip(paths, keys, strict=True)
-    ]
-    todo = [i for i, r in enumerate(out) if r is None]
+    todo = [str(p) for p, k in zip(paths, keys, strict=True) if k not in cached]
     workers = workers or os.cpu_count() or 1
-    fresh: list[ReadResult] = []
-    with Progress("Reading returns", len(todo)) as bar:
+    fresh: dict[str, bytes] = {}
+    with Progress("Reading returns", len(todo)) as bar, ExitStack() as stack:
         if workers == 1 or len(todo) < 16:
             _init(catalogue, registry, expected_section)
-            for i in todo:
-                fresh.append(_read(str(paths[i])))
-                bar.advance()
+            results: Iterator[ReadResult] = map(_read, todo)
         else:
-            with process_pool(workers, _init, (catalogue, registry, expected_section)) as pool:
-                for r in pool.map(_read, [str(paths[i]) for i in todo], chunksize=16):
-                    fresh.append(r)
-                    bar.advance()
-    for i, r in zip(todo, fresh, strict=True):
-        out[i] = r
-    cache.put_many("read", {keys[i]: to_json(r) for i, r in zip(todo, fresh, strict=True) if keys[i]})
-    return [r for r in out if r is not None]
+            pool = stack.enter_context(process_pool(workers, _init, (catalogue, registry, expected_section)))
+            # should the caller stop early (an error while storing), the files not yet read are dropped
+            stack.callback(pool.shutdown, cancel_futures=True)
+            results = pool.map(_read, todo, chunksize=16)
+        for p, k in zip(paths, keys, strict=True):
+            if k in cached:
+                yield from_json(cached[k], str(p))
+                continue
+            r = next(results)
+            bar.advance()
+            if k:
+                fresh[k] = to_json(r)
+                if len(fresh) >= CACHE_ROUND:
+                    cache.put_many("read", fresh)
+                    fresh.clear()
+            yield r
+    cache.put_many("read", fresh)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ class Organisation:
 class Registry:
     organisations: dict[str, Organisation]
 
-    @property
+    @functools.cached_property  # looked up for every return read
     def areas(self) -> dict[str, str]:
         return {o.area_code: o.area_name for o in self.organisations.values()}
 

@@ -12,8 +12,8 @@ Ingest is all-or-nothing per file: a file is validated completely before anythin
 written, every write goes to a temporary file that is made durable and then renamed into
 place, and a rejected file changes nothing but the ledger. A lock file stops two ingests
 overlapping. Many files are stored in rounds (:class:`_Writes`): one round of concurrent
-fsyncs and one ledger append per round instead of three fsyncs a file, which at national
-scale (thousands of returns) was most of the time spent storing.
+writes and fsyncs and one ledger append per round instead of three fsyncs a file, which at
+national scale (thousands of returns) was most of the time spent storing.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ import orjson
 from .cache import NO_CACHE, Cache, code_fingerprint, digest
 from .catalogue import Catalogue
 from .reader import ReadResult
-from .readmany import read_many
+from .readmany import iter_read
 from .registry import Registry
 
 DEFAULT_STORE = Path(__file__).resolve().parent.parent / "data" / "returns"
@@ -96,10 +96,17 @@ def _safe(part: str) -> str:
 
 
 def _write_tmp(path: Path, data: bytes) -> Path:
-    """``data`` in a temporary file beside ``path`` (not yet durable, not yet in place)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """``data`` in a temporary file beside ``path`` (its folder exists), made durable, not yet in
+    place. A failed write leaves no temporary file behind."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
+    try:
+        with tmp.open("wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return tmp
 
 
@@ -111,19 +118,21 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-ROUND = 256  # files stored per round of fsyncs and ledger append
+ROUND = 256  # files stored per round of writes and ledger append
+WRITERS = 16  # threads writing a round's files: creating a file waits on the disk, not the CPU
 
 
 @dataclass
 class _Writes:
     """The writes of a round of returns, put in place together and in order.
 
-    Every file is first written to a temporary file; all of them are made durable at once
-    (concurrent fsyncs share the file system's journal commits, so a round costs little more
-    than one); only then are they renamed into place, in the order they were asked for (a
-    replaced return reaches history/ before its successor takes its place), and the folders
-    synced so the renames last. Should any write fail, the temporary files are removed and
-    nothing is in place.
+    Every file is first written to a temporary file and made durable, on many threads at once
+    (a file's creation and its fsync wait on the disk, and concurrent waits share the file
+    system's journal commits, so a round of hundreds of files costs little more than a few);
+    only then are they renamed into place, in the order they were asked for (a replaced return
+    reaches history/ before its successor takes its place), and the folders synced so the
+    renames last. Should any write fail, the temporary files are removed and nothing is in
+    place.
     """
 
     ops: list[tuple[Path, bytes | None]] = field(default_factory=list)  # None: remove the file
@@ -136,16 +145,22 @@ class _Writes:
         self.ops.append((path, None))
 
     def commit(self) -> None:
+        writes = {i: (path, data) for i, (path, data) in enumerate(self.ops) if data is not None}
+        for folder in sorted({path.parent for path, _ in writes.values()}):
+            folder.mkdir(parents=True, exist_ok=True)
         tmps: dict[int, Path] = {}
-        try:
-            for i, (path, data) in enumerate(self.ops):
-                if data is not None:
-                    tmps[i] = _write_tmp(path, data)
-            _fsync_all(list(tmps.values()))
-        except BaseException:
+        failed: BaseException | None = None
+        with ThreadPoolExecutor(max(1, min(WRITERS, len(writes)))) as pool:
+            futures = {i: pool.submit(_write_tmp, path, data) for i, (path, data) in writes.items()}
+            for i, fut in futures.items():
+                try:
+                    tmps[i] = fut.result()
+                except BaseException as e:  # the first failure is raised once all have finished
+                    failed = failed or e
+        if failed is not None:
             for t in tmps.values():
                 t.unlink(missing_ok=True)
-            raise
+            raise failed
         for i, (path, data) in enumerate(self.ops):
             if data is None:
                 path.unlink(missing_ok=True)
@@ -161,7 +176,7 @@ def _fsync_all(paths: Sequence[Path]) -> None:
         for p in paths:
             _fsync(p)
         return
-    with ThreadPoolExecutor(min(16, len(paths))) as pool:
+    with ThreadPoolExecutor(min(WRITERS, len(paths))) as pool:
         list(pool.map(_fsync, paths))
 
 
@@ -218,9 +233,10 @@ class Store:
         rebuild: bool = True,
     ) -> list[IngestOutcome]:
         """:meth:`ingest` for many files: read in parallel (and from the cache where a file was
-        read before), then stored one by one, in order, under one lock, with the tidy table
-        rebuilt once at the end. Each file is still all-or-nothing on its own."""
-        results = read_many(paths, catalogue, registry, expected_section, cache, workers)
+        read before) and stored one by one, in order, as the reading goes on, under one lock,
+        with the tidy table rebuilt once at the end. Each file is still all-or-nothing on its
+        own."""
+        results = iter_read(paths, catalogue, registry, expected_section, cache, workers)
         flags = [replace] * len(paths) if isinstance(replace, bool) else list(replace)
         outcomes: list[IngestOutcome] = []
         writes, logged = _Writes(), 0
