@@ -17,9 +17,9 @@ from pathlib import Path
 
 from . import __version__
 from .cache import DEFAULT_CACHE, NO_CACHE, Cache
-from .catalogue import DEFAULT_CATALOGUE_DIR, CatalogueError, Section, load_catalogue
+from .catalogue import DEFAULT_CATALOGUE_DIR, Catalogue, CatalogueError, Section, load_catalogue
 from .demo import QUARTERS, write_demo_returns
-from .layout import periods
+from .layout import example_period, periods
 from .problems import Problem
 from .publish import NoReturns, publish_store
 from .reader import ReadResult
@@ -80,9 +80,9 @@ def resolve_identity(
                 f"but {organisation} is a {org.role}; choose the sections with --section"
             )
         if period not in periods(sec.frequency):
-            example = periods(sec.frequency)[8]
+            example = example_period(sec.frequency)
             raise InputError(
-                f"period {period!r} is not a {sec.frequency} period for section {letter}; "
+                f"period {period!r} is not one of section {letter}'s {sec.frequency} periods; "
                 f"expected a period like {example!r}"
             )
     return Identity(org.area_code, org.area_name, organisation, org.name, period)
@@ -94,17 +94,24 @@ def cmd_templates(args: argparse.Namespace) -> int:
 
     Blank templates go to templates_xlsx/ (committed). With --area, --provider and --period,
     the identity cells are pre-filled for one organisation and the files go to build/prefilled/.
+    With --every-organisation and --period, every organisation in the registry gets its own
+    (the sections its role completes in that period), in a folder per organisation:
+    build/prefilled/<area>/<organisation>/, ready to send.
 
     Examples:
       kpi templates
       kpi templates --check
       kpi templates --section B --area PS04 --provider PS04-EMP --period "2025-26 Q1"
+      kpi templates --every-organisation --period "2025-26 Q1"     (sections B and E)
+      kpi templates --every-organisation --period 2025-26          (the annual sections)
     """
     catalogue = load_catalogue(args.catalogue)
     letters = [s.upper() for s in args.section] if args.section else list(catalogue.sections)
     for s in letters:
         if s not in catalogue.sections:
             raise UsageError(f"no section {s!r}; sections are {', '.join(catalogue.sections)}")
+    if args.every_organisation:
+        return _prefill_all(args, catalogue, letters)
     prefill = [args.area, args.provider, args.period]
     if any(prefill) and not all(prefill):
         raise UsageError("pre-filling needs all three of --area, --provider and --period")
@@ -143,6 +150,31 @@ def cmd_templates(args: argparse.Namespace) -> int:
     for p in paths:
         print(_rel(p))
     _say(f"wrote {len(paths)} workbook(s) to {_rel(out)}")
+    return 0
+
+
+def _prefill_all(args: argparse.Namespace, catalogue: Catalogue, letters: list[str]) -> int:
+    """`kpi templates --every-organisation`: see :mod:`generator.prefill`."""
+    from . import prefill
+
+    if args.area or args.provider or args.check:
+        raise UsageError(
+            "--every-organisation takes --period (and --section), not --area, --provider or --check"
+        )
+    if not args.period:
+        raise UsageError('--every-organisation needs --period, e.g. --period "2025-26 Q1"')
+    try:
+        jobs = prefill.plan(catalogue, load_registry(Path(args.registry)), args.period, letters)
+    except prefill.NothingToPrefill as e:
+        raise InputError(str(e)) from None
+    out = Path(args.out) if args.out else ROOT / "build" / "prefilled"
+    paths = prefill.write_prefilled(catalogue, jobs, out, args.jobs)
+    orgs = len({job[1].organisation_code for job in jobs})
+    sections = ", ".join(sorted({job[0] for job in jobs}))
+    _say(
+        f"wrote {len(paths)} workbook(s) for {orgs} organisation(s), section(s) {sections}, "
+        f"{args.period}, to {_rel(out)}/<area>/<organisation>/"
+    )
     return 0
 
 
@@ -453,6 +485,12 @@ def _args_templates(sp: argparse.ArgumentParser) -> None:
         help="organisation code to pre-fill (the commissioner for sections A and G)",
     )
     sp.add_argument("--period", metavar="PERIOD", help='reporting period, e.g. "2025-26 Q1" or "2025-26"')
+    sp.add_argument(
+        "--every-organisation",
+        action="store_true",
+        help="pre-fill for every organisation in the registry (with --period), a folder each",
+    )
+    sp.add_argument("-j", "--jobs", type=int, metavar="N", help="processes to use (default: one per core)")
 
 
 def _args_validate(sp: argparse.ArgumentParser) -> None:

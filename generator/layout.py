@@ -142,6 +142,11 @@ def periods(frequency: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def example_period(frequency: str) -> str:
+    """A period of this frequency to show in a message: "2025-26 Q1" or "2025-26"."""
+    return next(p for p in periods(frequency) if p.startswith("2025-26"))
+
+
 def period_bounds(period: str) -> tuple[dt.date, dt.date]:
     """First and last day of a period code such as ``2025-26`` or ``2025-26 Q3``."""
     fy, _, q = period.partition(" Q")
