@@ -472,7 +472,8 @@ NOTES = [
         "problems, calculated from the returns providers and commissioners sent, area by area and "
         "provider by provider. This workbook holds each section's latest period for every area and "
         "for all areas; every period, and each provider's own figures, are in indicators.csv. "
-        "Synthetic demonstration data unless stated otherwise.",
+        "Organisations marked synthetic in the registry (their names say so) are demonstration "
+        "data, not real services.",
     ),
     (
         "Disclosure control",

@@ -272,11 +272,50 @@ def build_pages(ctx: Context) -> tuple[list[Page], dict[str, charts.Chart]]:
     return pages, chart_out
 
 
+def synthetic_areas(registry: Registry) -> tuple[int, int]:
+    """(areas with any organisation marked synthetic in the registry, all areas): what the site
+    must say about invented data. Real returns are published without a demonstration warning,
+    and demonstration data never without one."""
+    areas: dict[str, bool] = {}
+    for o in registry.organisations.values():
+        areas[o.area_code] = areas.get(o.area_code, False) or o.synthetic
+    return sum(areas.values()), len(areas)
+
+
+def _synthetic_words(ctx: Context) -> str:
+    invented, total = synthetic_areas(ctx.registry)
+    if not invented:
+        return ""
+    if invented == total:
+        return "Synthetic demonstration data: not real services. "
+    return f"{invented} of {total} areas hold synthetic demonstration data (marked so in their names). "
+
+
 def _footer(ctx: Context) -> str:
     return (
-        f"\n\n---\n\n*Data as at {esc(ctx.data_as_at)}. Synthetic demonstration data: not real services. "
+        f"\n\n---\n\n*Data as at {esc(ctx.data_as_at)}. {_synthetic_words(ctx)}"
         "Small numbers are suppressed: see [methods](../methods.md#disclosure-control).*\n"
     )
+
+
+def _synthetic_note(ctx: Context) -> list[str]:
+    """The home page's warning, when any area's data are invented."""
+    invented, total = synthetic_areas(ctx.registry)
+    if not invented:
+        return []
+    if invented == total:
+        body = (
+            f"Every number on this site is invented, for {total} areas whose organisations the "
+            "registry marks as synthetic. It shows how the site works; it says nothing about any "
+            "real place or service."
+        )
+    else:
+        body = (
+            f"The figures for {invented} of the {total} areas are invented: their organisations are "
+            "marked synthetic in the registry (and in their names). They show how the site works and "
+            "say nothing about any real place or service."
+        )
+    return ['!!! note "Synthetic demonstration data"', f"    {body}", ""]
 
 
 def _home(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Mapping[str, Any]]) -> Page:
@@ -302,10 +341,7 @@ def _home(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Mapping[str
         "[All indicators](generated/indicators/index.md) lists every one; "
         "[guidance](guidance/index.md) describes each source.",
         "",
-        '!!! note "Synthetic demonstration data"',
-        "    Every number on this site is invented, for the 17 sites that piloted the framework in 2009. "
-        "It shows how the site works; it says nothing about those places.",
-        "",
+        *_synthetic_note(ctx),
         "## How to read this site",
         "",
         "- Each value comes with a **95% interval**: the range the true value is likely to lie in. Small "

@@ -360,3 +360,29 @@ def test_a_table_marker_without_its_table_fails_the_build(tmp_path):
         "<h2>Data</h2>\n<table><tr><td>1</td></tr></table>\n<p>after</p>"
     )
     assert site_hooks.on_post_page("<p>no marker</p>", page, config) == "<p>no marker</p>"
+
+
+@pytest.mark.parametrize("synthetic", ["all", "some", "none"])
+def test_the_demonstration_warning_follows_the_registry(small_demo, synthetic):
+    """Invented data are never published without the warning, and real data never with it: the
+    registry's synthetic flag decides, area by area."""
+    catalogue, base = load_catalogue(), load_registry()
+    marked = {"all": set(base.areas), "some": {"PS01", "PS02"}, "none": set()}[synthetic]
+    registry = Registry(
+        {c: replace(o, synthetic=o.area_code in marked) for c, o in base.organisations.items()}
+    )
+    returns = small_demo.current_returns()
+    rows = [
+        r for r in build_dataset(returns, catalogue, registry) if r["indicator_id"] == "EX02_job_outcome_rate"
+    ]
+    pages, _ = build_pages(Context(rows, [], catalogue, registry, "2025-26 Q4"))
+    home = next(p.text for p in pages if p.path == "index.md")
+    area = next(p.text for p in pages if p.path.endswith("/ps05.md"))
+    if synthetic == "none":
+        assert "Synthetic demonstration data" not in home and "synthetic demonstration" not in area.lower()
+    elif synthetic == "all":
+        assert "Every number on this site is invented" in home and f"for {len(base.areas)} areas" in home
+        assert "Synthetic demonstration data: not real services" in area
+    else:
+        assert f"The figures for 2 of the {len(base.areas)} areas are invented" in home
+        assert f"2 of {len(base.areas)} areas hold synthetic demonstration data" in area
