@@ -398,7 +398,11 @@ def _draw_funnel_plot(
 ) -> str:
     with plt.rc_context(RC):
         fig, ax = _figure(
-            title, 3.0, ylabels=_number_labels(*(v for _, _, v in points), p0), axis_title_left=True
+            title,
+            3.0,
+            ylabels=_number_labels(*(v for _, _, v in points), p0),
+            axis_title_left=True,
+            below=0.3,
         )
         if limits:
             ns = [x[0] for x in limits]
@@ -452,7 +456,18 @@ def _draw_funnel_plot(
             )
         ax.set_xlabel("Denominator (number of people)")
         ax.set_ylabel("Per cent")
-        ax.legend(frameon=False, fontsize=8, loc="best")
+        # below the plot: with many areas, no corner inside it is free of points and limit lines
+        handles, names = ax.get_legend_handles_labels()
+        if handles:
+            fig.legend(
+                handles,
+                names,
+                frameon=False,
+                fontsize=8,
+                loc="lower center",
+                bbox_to_anchor=(0.5, 0.0),
+                ncols=len(handles),
+            )
         return _svg(fig)
 
 
