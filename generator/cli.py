@@ -12,8 +12,10 @@ import inspect
 import json
 import shutil
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from . import __version__
 from .cache import DEFAULT_CACHE, NO_CACHE, Cache
@@ -197,24 +199,43 @@ def _problem_line(p: Problem) -> str:
     return "\n".join(lines)
 
 
+T = TypeVar("T")
+LIST_EVERY_FILE_UP_TO = 50  # beyond this, only the files that need a look are listed
+
+
+def _listed(items: Sequence[T], needs_a_look: Callable[[T], bool], verbose: bool) -> tuple[list[T], int]:
+    """The items to print, and how many were left out: all of them for a small batch or with
+    --verbose; for a national inbox of thousands, only those someone must act on (a line per
+    clean file would bury the few that matter)."""
+    if verbose or len(items) <= LIST_EVERY_FILE_UP_TO:
+        return list(items), 0
+    shown = [i for i in items if needs_a_look(i)]
+    return shown, len(items) - len(shown)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check completed returns (.xlsx or .ods) cell by cell; nothing is stored.
 
     Every problem names the file, sheet, cell, indicator, what was found and what was expected.
+    With more than 50 files, only those with errors or warnings are listed (--verbose: all).
     Exit status: 0 if every file is valid, 1 if any is not, 2 for a usage error.
 
     Examples:
       kpi validate return.xlsx
       kpi validate --json returns/*.xlsx
       kpi validate --section B intake-q1.xlsx
+      kpi validate inbox/              (every .xlsx and .ods under the folder)
     """
     catalogue, registry = load_catalogue(args.catalogue), load_registry(Path(args.registry))
     results = read_many(_expand(args.files), catalogue, registry, args.section, _cache(args), args.jobs)
     if args.json:
         print(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
     else:
-        for r in results:
+        shown, left_out = _listed(results, lambda r: bool(r.problems), args.verbose)
+        for r in shown:
             _print_result(r, "")
+        if left_out:
+            _say(f"{left_out} valid file(s) with no warnings not listed (--verbose lists every file)")
         bad = sum(not r.valid for r in results)
         _say(f"{len(results) - bad} of {len(results)} file(s) valid")
     return 0 if all(r.valid for r in results) else 1
@@ -233,6 +254,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     organisation and section; every attempt is a row in ledger.csv; values.csv is rebuilt.
     A second return for the same organisation, section and period is refused unless --replace
     (the replaced file is kept in history/). Re-ingesting an identical file does nothing.
+    With more than 50 files, only those refused, rejected, replaced or with warnings are listed,
+    then a count of each outcome (--verbose: every file; ledger.csv has them all).
 
     Examples:
       kpi ingest return.xlsx
@@ -246,8 +269,20 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         _expand(args.files), catalogue, registry, args.replace, args.section, _cache(args), args.jobs
     )
     if not args.json:
-        for o in outcomes:
+        shown, left_out = _listed(
+            outcomes,
+            lambda o: o.status not in ("accepted", "unchanged") or bool(o.result.problems),
+            args.verbose,
+        )
+        for o in shown:
             _print_outcome(o)
+        if left_out:
+            _say(
+                f"{left_out} file(s) accepted or unchanged with no warnings not listed (--verbose lists "
+                f"every file; {_rel(store.ledger)} has every attempt)"
+            )
+        counts = Counter(o.status for o in outcomes)
+        _say("outcomes: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
     if args.json:
         print(
             json.dumps(
@@ -497,6 +532,12 @@ def _args_validate(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("files", nargs="+", metavar="FILE", help="completed returns (.xlsx or .ods)")
     sp.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
     sp.add_argument("--section", metavar="LETTER", help="expect returns for this section only")
+    sp.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help=f"list every file, even in a batch of more than {LIST_EVERY_FILE_UP_TO}",
+    )
 
 
 def _args_ingest(sp: argparse.ArgumentParser) -> None:

@@ -257,3 +257,40 @@ def test_stored_json_keeps_every_value_whichever_encoder_writes_it():
     odd = {"values": {"E02_total_cost": math.inf}}
     assert json.loads(_dump_json(odd))["values"]["E02_total_cost"] == math.inf
     assert json.loads(_dump_json({"values": {"x": 10**30}}))["values"]["x"] == 10**30
+
+
+def test_a_large_batch_lists_only_the_files_that_need_a_look(
+    tmp_path, catalogue, registry, capsys, monkeypatch
+):
+    """At national scale a line per clean file would bury the few that matter: past
+    LIST_EVERY_FILE_UP_TO files, validate and ingest list only files with problems (ingest also
+    refused and replaced ones) and count the rest; --verbose lists every file."""
+    import generator.cli as cli
+
+    monkeypatch.setattr(cli, "LIST_EVERY_FILE_UP_TO", 2)
+    good = tmp_path / "b.xlsx"
+    good.write_bytes(valid_return(catalogue, registry, "B"))
+    other = tmp_path / "c.xlsx"
+    other.write_bytes(valid_return(catalogue, registry, "C", {"C15_model_processes": 1}))
+    again = tmp_path / "c-again.xlsx"
+    again.write_bytes(valid_return(catalogue, registry, "C", {"C15_model_processes": 2}))
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook")
+    files = [str(p) for p in (good, other, again, bad)]
+
+    assert main(["validate", *files]) == 1
+    out, err = capsys.readouterr()
+    assert "bad.xlsx: NOT VALID" in out and "b.xlsx:" not in out and "c.xlsx:" not in out
+    assert "3 valid file(s) with no warnings not listed" in err
+    assert main(["validate", "--verbose", *files]) == 1
+    out, err = capsys.readouterr()
+    assert all(f"{p}:" in out for p in files) and "not listed" not in err
+
+    store = str(tmp_path / "store")
+    assert main(["ingest", "--store", store, *files]) == 1
+    out, err = capsys.readouterr()
+    assert "c-again.xlsx: REFUSED-DUPLICATE" in out and "bad.xlsx: REJECTED" in out
+    assert "b.xlsx: ACCEPTED" not in out and "c.xlsx: ACCEPTED" not in out
+    assert "2 file(s) accepted or unchanged with no warnings not listed" in err
+    assert "outcomes: 2 accepted, 1 refused-duplicate, 1 rejected" in err
+    assert len(Store(store).ledger_rows()) == 4  # every attempt is in the ledger all the same
