@@ -265,9 +265,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """
     catalogue, registry = load_catalogue(args.catalogue), load_registry(Path(args.registry))
     store = Store(args.store)
-    outcomes = store.ingest_many(
-        _expand(args.files), catalogue, registry, args.replace, args.section, _cache(args), args.jobs
-    )
+    try:
+        outcomes = store.ingest_many(
+            _expand(args.files), catalogue, registry, args.replace, args.section, _cache(args), args.jobs
+        )
+    except OSError as e:  # a full disk, a read-only or vanished folder: say what, and what was kept
+        raise InputError(
+            f"stopped by a file system error: {e}. Returns stored before it are listed in "
+            f"{_rel(store.ledger)}; nothing else was stored. Run the same command again once it is "
+            "fixed: returns already stored are recognised as unchanged."
+        ) from None
     if not args.json:
         shown, left_out = _listed(
             outcomes,

@@ -294,3 +294,25 @@ def test_a_large_batch_lists_only_the_files_that_need_a_look(
     assert "2 file(s) accepted or unchanged with no warnings not listed" in err
     assert "outcomes: 2 accepted, 1 refused-duplicate, 1 rejected" in err
     assert len(Store(store).ledger_rows()) == 4  # every attempt is in the ledger all the same
+
+
+def test_a_file_system_error_while_storing_is_reported_not_a_traceback(
+    tmp_path, catalogue, registry, capsys, monkeypatch
+):
+    import generator.store as store_mod
+
+    f = tmp_path / "b.xlsx"
+    f.write_bytes(valid_return(catalogue, registry, "B"))
+
+    def disk_full(path, data):
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(store_mod, "_write_tmp", disk_full)
+    store = tmp_path / "store"
+    assert main(["ingest", "--store", str(store), str(f)]) == 1
+    err = capsys.readouterr().err
+    assert "stopped by a file system error" in err and "No space left on device" in err
+    assert "Traceback" not in err
+    assert not [p for p in store.rglob("*") if p.is_file() and p.name not in (".lock",)]
+    monkeypatch.undo()
+    assert main(["ingest", "--store", str(store), str(f)]) == 0  # and the same command then works
