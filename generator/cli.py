@@ -714,3 +714,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InputError, CatalogueError) as e:
         _say(f"kpi {args.command}: {e}")
         return 1
+    except OSError as e:  # the path and the system's reason say it all; a traceback would not help
+        _say(f"kpi {args.command}: stopped by a file system error: {e}")
+        return 1

@@ -204,3 +204,10 @@ def test_a_quarter_for_an_annual_section_says_what_to_type(tmp_path, capsys):
     args = ["templates", "--out", str(tmp_path), "--area", "PS04", "--provider", "PS04-COM"]
     assert main([*args, "--period", "2025-26 Q1", "--section", "A"]) == 1
     assert "expected a period like '2025-26'" in capsys.readouterr().err
+
+
+def test_a_file_system_error_is_one_line_not_a_traceback(capsys):
+    assert main(["templates", "--section", "B", "--out", "/proc/not-writable/templates"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("kpi templates: stopped by a file system error:") and "/proc/not-writable" in err
+    assert "Traceback" not in err
