@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -35,8 +36,8 @@ Kind = Literal["xlsx", "ods"]
 class GateResult:
     kind: Kind | None
     problems: list[Problem] = field(default_factory=list)
-    # the parts the gate read whole (see :func:`kept_part`), for the reader: each is
-    # decompressed once per file, not once per check
+    # every part of the zip, decompressed (their sizes are bounded by the checks on the zip
+    # directory), for the checks here and for the reader: each is read once per file
     parts: dict[str, bytes] = field(default_factory=dict)
 
     @property
@@ -148,6 +149,21 @@ def _inspect_zip(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) -
             )
         )
         return GateResult(None, problems)
+    if len(members) != len(infos):  # two parts of one name: programs may read either
+        twice = sorted({i.filename for i in infos if sum(j.filename == i.filename for j in infos) > 1})
+        return GateResult(
+            None,
+            [
+                _err(
+                    "zip-unsafe",
+                    "The workbook holds two parts with the same name, which no spreadsheet program "
+                    "writes. It cannot be opened safely.",
+                    name,
+                    found=", ".join(twice[:3]),
+                    expected="each part once",
+                )
+            ],
+        )
     total = 0
     for i in infos:
         total += i.file_size
@@ -186,8 +202,27 @@ def _inspect_zip(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) -
     if problems:
         return GateResult(None, problems)
 
+    parts: dict[str, bytes] = {}
+    for i in infos:  # every part, whole: sizes and ratios are checked above
+        try:
+            parts[i.filename] = zf.read(i)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError, ValueError) as e:
+            return GateResult(
+                None,
+                [
+                    _err(
+                        "zip-unsafe",
+                        f"Part of the workbook ({i.filename}) is damaged and cannot be read ({e}). "
+                        "Please save it again and resend.",
+                        name,
+                        found=f"{i.filename}: {type(e).__name__}",
+                        expected="an undamaged workbook",
+                    )
+                ],
+            )
+
     kind: Kind | None
-    if "mimetype" in members and zf.read("mimetype").strip().startswith(ODS_MIME):
+    if "mimetype" in members and parts["mimetype"].strip().startswith(ODS_MIME):
         kind = "ods"
     elif "[Content_Types].xml" in members and any(n.startswith("xl/") for n in members):
         kind = "xlsx"
@@ -205,22 +240,8 @@ def _inspect_zip(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) -
             ],
         )
 
-    parts: dict[str, bytes] = {}
     problems.extend(_check_xml_and_content(zf, infos, name, kind, parts))
     return GateResult(kind if not problems else None, problems, parts)
-
-
-XLSX_KEPT = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "docProps/custom.xml")
-ODS_KEPT = ("content.xml", "meta.xml")
-
-
-def kept_part(member: str, kind: Kind) -> bool:
-    """Is this part read whole by the gate? The worksheets (the extent check reads them, the
-    reader looks in them for formulas), and what says where the sheets are and whose return it
-    is. Their sizes are already bounded by the checks on the zip directory."""
-    if kind == "ods":
-        return member in ODS_KEPT
-    return (member.startswith("xl/worksheets/") and member.endswith(".xml")) or member in XLSX_KEPT
 
 
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -260,7 +281,7 @@ def _check_xml_and_content(
         if n.lower().endswith("vbaproject.bin")
         or (n.lower().startswith(("basic/", "scripts/")) and not n.endswith("/"))
     ]
-    ctypes = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+    ctypes = parts.get("[Content_Types].xml", b"")
     if macro or b"macroEnabled" in ctypes or b"vbaProject" in ctypes:
         problems.append(
             _err(
@@ -303,7 +324,7 @@ def _check_xml_and_content(
             )
         )
     if kind == "ods" and "meta-inf/manifest.xml" in lower:
-        manifest = zf.read(names[lower.index("meta-inf/manifest.xml")])
+        manifest = parts[names[lower.index("meta-inf/manifest.xml")]]
         if b"encryption-data" in manifest:
             problems.append(
                 _err(
@@ -315,17 +336,10 @@ def _check_xml_and_content(
             )
             return problems
 
-    # XML: no DTDs or entities anywhere; cells within the template's area
+    # XML: no DTDs or entities in any part, whatever it is called (a parser goes by what a part
+    # holds, not by its name); cells within the template's area
     for i in infos:
-        if not i.filename.lower().endswith((".xml", ".rels")):
-            continue
-        if kept_part(i.filename, kind):
-            parts[i.filename] = zf.read(i)
-            head = parts[i.filename][:4096]
-        else:
-            with zf.open(i) as fh:
-                head = fh.read(4096)
-        if _DTD.search(head):
+        if _DTD.search(parts[i.filename][:4096]):
             problems.append(
                 _err(
                     "unsafe-xml",
@@ -342,12 +356,11 @@ def _check_xml_and_content(
 
 
 def _check_extent(parts: dict[str, bytes], name: str, kind: Kind) -> list[Problem]:
-    """Reject cells far outside the template: readers allocate a grid up to the last cell."""
+    """Reject cells far outside the template: readers allocate a grid up to the last cell.
+    Every part is looked in, wherever the workbook keeps its sheets: only a sheet holds cells."""
     worst_row, worst_col, where = 0, 0, ""
     if kind == "xlsx":
         for member, xml in parts.items():
-            if not (member.startswith("xl/worksheets/") and member.endswith(".xml")):
-                continue
             # a sheet has thousands of cells: only those that could lie outside (two-letter
             # columns, four-digit rows) come back from the regex to be looked at in Python
             far = [_REF_PARTS.fullmatch(ref) for ref in _FAR_CELL.findall(xml)]

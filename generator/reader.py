@@ -18,6 +18,7 @@ import functools
 import hashlib
 import html
 import io
+import posixpath
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -328,7 +329,7 @@ def _layout_problem(layout: Layout, ret: Grid, det: Grid, name: str) -> Problem 
 
 
 # -- what calamine does not give: document properties and formulas --------------------------
-# These read the parts the gate kept (generator.gate.kept_part), not the zip again.
+# These read the parts the gate decompressed (GateResult.parts), not the zip again.
 def _custom_properties(parts: Mapping[str, bytes], kind: str) -> dict[str, str]:
     out: dict[str, str] = {}
     if kind == "xlsx" and "docProps/custom.xml" in parts:
@@ -359,16 +360,31 @@ def _formula_cells(
     if kind == "xlsx":
         for sheet, member in _xlsx_sheet_members(parts).items():
             refs = {r.encode() for r in answer_refs.get(sheet, ())}
-            if refs and member in parts:
-                for m in _XLSX_FORMULA.finditer(parts[member]):
-                    if m.group(1) in refs:
-                        text = html.unescape((m.group(2) or b"").decode("utf-8", "replace"))
-                        out[(sheet, m.group(1).decode())] = "=" + text if text else "(shared formula)"
+            if not refs:
+                continue
+            xml = _part(parts, member)
+            if xml is None:  # never pass answers unchecked: the file is reported unreadable
+                raise ValueError(
+                    f"the workbook names a part for sheet '{sheet}' ({member}) that it does not hold"
+                )
+            for m in _XLSX_FORMULA.finditer(xml):
+                if m.group(1) in refs:
+                    text = html.unescape((m.group(2) or b"").decode("utf-8", "replace"))
+                    out[(sheet, m.group(1).decode())] = "=" + text if text else "(shared formula)"
         return out
     if "content.xml" not in parts:
         return out
     found = _ods_formula_cells(parts["content.xml"], set(answer_refs))
     return {k: v for k, v in found.items() if k[1] in answer_refs.get(k[0], ())}
+
+
+def _part(parts: Mapping[str, bytes], member: str) -> bytes | None:
+    """A part by the name a relationship gives it: as written, else ignoring case (zip names are
+    case-sensitive, but programs that read workbooks are not always)."""
+    if member in parts:
+        return parts[member]
+    folded = [k for k in parts if k.lower() == member.lower()]
+    return parts[folded[0]] if len(folded) == 1 else None
 
 
 def _xlsx_sheet_members(parts: Mapping[str, bytes]) -> dict[str, str]:
@@ -379,7 +395,7 @@ def _xlsx_sheet_members(parts: Mapping[str, bytes]) -> dict[str, str]:
     for sh in wb.iter(f"{{{NS_MAIN}}}sheet"):
         target = targets.get(sh.get(f"{{{NS_REL}}}id"), "")
         target = target.lstrip("/")
-        out[sh.get("name", "")] = target if target.startswith("xl/") else f"xl/{target}"
+        out[sh.get("name", "")] = posixpath.normpath(target if target.startswith("xl/") else f"xl/{target}")
     return out
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import warnings
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -136,6 +137,54 @@ def _text_item(value: str) -> Callable[[Catalogue, Registry], bytes]:
     return build
 
 
+def _moved(build: Callable[[Catalogue, Registry], bytes], new: str) -> Callable[[Catalogue, Registry], bytes]:
+    """``build``'s workbook with its Return sheet kept under another part name (the workbook's
+    relationships and content types follow it): the checks must find a sheet by what the
+    workbook says, not by where a template happens to put it."""
+
+    def moved(cat: Catalogue, reg: Registry) -> bytes:
+        data = build(cat, reg)
+        old = sheet_member(data, RETURN_SHEET)
+        was, now = old.removeprefix("xl/").encode(), new.removeprefix("xl/").encode()
+        rels, types = "xl/_rels/workbook.xml.rels", "[Content_Types].xml"
+        return rezip(
+            data,
+            replace={
+                old: None,
+                rels: member(data, rels).replace(was, now),
+                types: member(data, types).replace(was, now),
+            },
+            add={new: member(data, old)},
+        )
+
+    return moved
+
+
+def _twice(cat: Catalogue, reg: Registry) -> bytes:
+    """A second part of the same name, which some programs would read instead of the first."""
+    data = _b(cat, reg)
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "a") as dst,
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore", UserWarning)  # zipfile's "Duplicate name": the point here
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        dst.writestr("docProps/custom.xml", member(data, "docProps/custom.xml"))
+    return out.getvalue()
+
+
+def _damaged_part(cat: Catalogue, reg: Registry) -> bytes:
+    """One byte of a stored part changed in transit: its checksum no longer matches."""
+    data = _b(cat, reg)
+    body = member(data, "docProps/custom.xml")
+    data = rezip(data, replace={"docProps/custom.xml": body}, compression=zipfile.ZIP_STORED)
+    at = data.index(body) + len(body) // 2
+    return data[:at] + bytes([data[at] ^ 0x20]) + data[at + 1 :]
+
+
 CASES = [
     Case("empty file", lambda c, r: b"", "empty-file"),
     Case("random bytes", lambda c, r: os.urandom(5000), "not-a-spreadsheet"),
@@ -194,6 +243,23 @@ CASES = [
     Case("breakdown not adding up", lambda c, r: _b(c, r, B01_new_referrals=10**5), "breakdown-sum-mismatch"),
     Case("formula in an input", _formula("=SUM(1,2)"), "formula-in-input"),
     Case("external reference in an input", _formula("='[other.xlsx]Sheet1'!A1"), "formula-in-input"),
+    Case(
+        "formula in an input, its sheet kept elsewhere",
+        _moved(_formula("=SUM(40,4)"), "xl/sheets/answers.xml"),
+        "formula-in-input",
+    ),
+    Case(
+        "formula in an input, its sheet's part named in capitals",
+        _moved(_formula("=SUM(40,4)"), "xl/worksheets/SHEET3.XML"),
+        "formula-in-input",
+    ),
+    Case(
+        "far cell in a sheet kept elsewhere",
+        _moved(_far_cell(6000, "A6000"), "xl/sheets/x"),
+        "sheet-too-large",
+    ),
+    Case("two parts with one name", _twice, "zip-unsafe"),
+    Case("a damaged part", _damaged_part, "zip-unsafe"),
     Case("100,000-character text", _text_item("x" * 100_000), "text-too-long"),
     Case("100,000-character name", _identity(organisation_name="y" * 100_000), "text-too-long"),
     Case("script in a name", _identity(organisation_name="<script>alert(1)</script>"), "unsafe-text"),
