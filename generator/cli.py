@@ -271,9 +271,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         )
     except OSError as e:  # a full disk, a read-only or vanished folder: say what, and what was kept
         raise InputError(
-            f"stopped by a file system error: {e}. Returns stored before it are listed in "
-            f"{_rel(store.ledger)}; nothing else was stored. Run the same command again once it is "
-            "fixed: returns already stored are recognised as unchanged."
+            f"stopped by a file system error: {e}. Each return is stored whole or not at all; "
+            f"{_rel(store.ledger)} records the attempts made before the error. Run the same command "
+            "again once it is fixed: returns already stored are recognised as unchanged, and "
+            "values.csv is brought up to date."
         ) from None
     if not args.json:
         shown, left_out = _listed(

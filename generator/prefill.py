@@ -25,6 +25,7 @@ from .layout import example_period, periods
 from .pools import process_pool
 from .progress import Progress
 from .registry import Registry, role_for
+from .store import safe_name
 from .templates import Identity, render_template, template_filename
 
 Job = tuple[str, Identity]  # section letter, who and when
@@ -63,9 +64,8 @@ def plan(catalogue: Catalogue, registry: Registry, period: str, letters: Sequenc
 def target(out: Path, catalogue: Catalogue, job: Job) -> Path:
     """Where a job's workbook goes: a folder per organisation, to send as it is."""
     letter, ident = job
-    return (
-        out / ident.area_code / ident.organisation_code / template_filename(catalogue.sections[letter], ident)
-    )
+    folder = out / safe_name(ident.area_code) / safe_name(ident.organisation_code)  # never outside ``out``
+    return folder / template_filename(catalogue.sections[letter], ident)
 
 
 _WORKER: dict[str, Catalogue] = {}

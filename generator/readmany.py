@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
@@ -122,7 +122,7 @@ def iter_read(
     expected_section: str | None = None,
     cache: Cache = NO_CACHE,
     workers: int | None = None,
-) -> Iterator[ReadResult]:
+) -> Generator[ReadResult, None, None]:
     """:func:`read_many`, each result given as soon as it and those before it are read, so the
     caller can store the first returns while the workers read the rest (a national ingest's
     writing then costs almost nothing on top of its reading)."""

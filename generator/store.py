@@ -29,7 +29,7 @@ import math
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,7 +90,7 @@ class IngestOutcome:
         return self.status in ("accepted", "replaced", "unchanged")
 
 
-def _safe(part: str) -> str:
+def safe_name(part: str) -> str:
     """A path component from a code: letters, digits, dot, dash and underscore only."""
     return re.sub(r"[^A-Za-z0-9._-]", "-", part).strip(".-") or "unknown"
 
@@ -137,6 +137,7 @@ class _Writes:
 
     ops: list[tuple[Path, bytes | None]] = field(default_factory=list)  # None: remove the file
     slots: set[Path] = field(default_factory=set)
+    placing: bool = False  # files are being put in place: from here a failure may leave some there
 
     def put(self, path: Path, data: bytes) -> None:
         self.ops.append((path, data))
@@ -148,19 +149,22 @@ class _Writes:
         writes = {i: (path, data) for i, (path, data) in enumerate(self.ops) if data is not None}
         for folder in sorted({path.parent for path, _ in writes.values()}):
             folder.mkdir(parents=True, exist_ok=True)
-        tmps: dict[int, Path] = {}
-        failed: BaseException | None = None
-        with ThreadPoolExecutor(max(1, min(WRITERS, len(writes)))) as pool:
-            futures = {i: pool.submit(_write_tmp, path, data) for i, (path, data) in writes.items()}
-            for i, fut in futures.items():
-                try:
-                    tmps[i] = fut.result()
-                except BaseException as e:  # the first failure is raised once all have finished
-                    failed = failed or e
-        if failed is not None:
-            for t in tmps.values():
-                t.unlink(missing_ok=True)
-            raise failed
+        futures: dict[int, Future[Path]] = {}
+        written = False
+        try:
+            with ThreadPoolExecutor(max(1, min(WRITERS, len(writes)))) as pool:
+                futures = {i: pool.submit(_write_tmp, path, data) for i, (path, data) in writes.items()}
+            failures = [e for f in futures.values() if (e := f.exception()) is not None]
+            if failures:  # raised once every write has finished
+                raise failures[0]
+            tmps = {i: f.result() for i, f in futures.items()}
+            written = True
+        finally:
+            if not written:  # a write failed, or the round was interrupted: no temporary file stays
+                for f in futures.values():
+                    if f.done() and not f.cancelled() and f.exception() is None:
+                        f.result().unlink(missing_ok=True)
+        self.placing = True
         for i, (path, data) in enumerate(self.ops):
             if data is None:
                 path.unlink(missing_ok=True)
@@ -169,6 +173,7 @@ class _Writes:
         _fsync_all(sorted({path.parent for path, _ in self.ops}))
         self.ops.clear()
         self.slots.clear()
+        self.placing = False
 
 
 def _fsync_all(paths: Sequence[Path]) -> None:
@@ -194,7 +199,13 @@ class Store:
 
     def slot(self, period: str, area: str, organisation: str, section: str) -> Path:
         """Where the current return for this organisation, section and period lives (no suffix)."""
-        return self.root / _safe(period.replace(" ", "-")) / _safe(area) / _safe(organisation) / section
+        return (
+            self.root
+            / safe_name(period.replace(" ", "-"))
+            / safe_name(area)
+            / safe_name(organisation)
+            / section
+        )
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -240,22 +251,41 @@ class Store:
         flags = [replace] * len(paths) if isinstance(replace, bool) else list(replace)
         outcomes: list[IngestOutcome] = []
         writes, logged = _Writes(), 0
-        with self._locked():
+        # closing: should storing fail, the files not yet read are dropped at once, not read first
+        with self._locked(), contextlib.closing(results):
             for path, result, rep in zip(paths, results, flags, strict=True):
                 slot = self._slot_of(result)
                 if slot in writes.slots or len(writes.ops) >= 2 * ROUND:
                     # a second return for the same slot must see the first one in place
-                    writes.commit()
-                    self._append_ledger(outcomes[logged:])
+                    self._commit_round(writes, outcomes[logged:])
                     logged = len(outcomes)
                 outcomes.append(self._store(Path(path), result, rep, writes))
                 if slot is not None:
                     writes.slots.add(slot)
-            writes.commit()
-            self._append_ledger(outcomes[logged:])
-            if rebuild and any(o.status in ("accepted", "replaced") for o in outcomes):
+            self._commit_round(writes, outcomes[logged:])
+            if rebuild and (self._stale.exists() or (not self.table.exists() and self._value_files())):
                 self.rebuild_table(catalogue, cache)
         return outcomes
+
+    @property
+    def _stale(self) -> Path:
+        """Present from the moment returns are put in place until values.csv is rebuilt: if an
+        ingest stops in between (a full disk, a crash), the next one rebuilds the table."""
+        return self.root / ".values.csv.stale"
+
+    def _commit_round(self, writes: _Writes, outcomes: Sequence[IngestOutcome]) -> None:
+        """Put a round's files in place, then record its attempts in the ledger."""
+        marked = bool(writes.ops) and not self._stale.exists()
+        if marked:
+            self._stale.touch()
+            _fsync_all([self._stale, self.root])
+        try:
+            writes.commit()
+        except BaseException:
+            if marked and not writes.placing:  # nothing of this round reached its place
+                self._stale.unlink(missing_ok=True)
+            raise
+        self._append_ledger(outcomes)
 
     def _slot_of(self, result: ReadResult) -> Path | None:
         if not result.valid:
@@ -411,11 +441,15 @@ class Store:
         cache.put_many("values", made)
         tmp = self.table.with_name(f".values.csv.tmp-{os.getpid()}")
         self.root.mkdir(parents=True, exist_ok=True)
-        with tmp.open("wb") as f:
-            f.write(_csv_lines([VALUE_FIELDS]))
-            for k in keys:
-                f.write(found[k] if k in found else made[k])
-        tmp.replace(self.table)
+        try:
+            with tmp.open("wb") as f:
+                f.write(_csv_lines([VALUE_FIELDS]))
+                for k in keys:
+                    f.write(found[k] if k in found else made[k])
+            tmp.replace(self.table)
+        finally:
+            tmp.unlink(missing_ok=True)
+        self._stale.unlink(missing_ok=True)
         return self.table
 
 

@@ -316,3 +316,28 @@ def test_a_file_system_error_while_storing_is_reported_not_a_traceback(
     assert not [p for p in store.rglob("*") if p.is_file() and p.name not in (".lock",)]
     monkeypatch.undo()
     assert main(["ingest", "--store", str(store), str(f)]) == 0  # and the same command then works
+
+
+def test_values_csv_catches_up_after_an_ingest_stopped_before_rebuilding_it(
+    tmp_path, catalogue, registry, monkeypatch
+):
+    """Returns put in place by an ingest that then failed (here: writing values.csv on a full
+    disk) are in the table after the next ingest, even though every file is then unchanged."""
+    f = tmp_path / "b.xlsx"
+    f.write_bytes(valid_return(catalogue, registry, "B"))
+    store = Store(tmp_path / "store")
+    real = Store.rebuild_table
+
+    def full_disk(self, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Store, "rebuild_table", full_disk)
+    with pytest.raises(OSError):
+        store.ingest(f, catalogue, registry)
+    monkeypatch.setattr(Store, "rebuild_table", real)
+    assert not store.table.exists() and len(store.ledger_rows()) == 1
+    assert store.ingest(f, catalogue, registry).status == "unchanged"
+    rows = store.table.read_text(encoding="utf-8").splitlines()
+    assert len(rows) > 1 and all(",B," in r for r in rows[1:])
+    assert not list(store.root.glob(".*tmp*")) and not list(store.root.glob(".values.csv.stale"))
+    assert store.ingest(f, catalogue, registry).status == "unchanged"  # and then nothing to catch up
