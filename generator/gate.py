@@ -15,6 +15,8 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Literal
 
+from defusedxml import ElementTree
+
 from .problems import Problem, error
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # genuine returns are 20-60 KB
@@ -149,15 +151,20 @@ def _inspect_zip(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) -
             )
         )
         return GateResult(None, problems)
-    if len(members) != len(infos):  # two parts of one name: programs may read either
-        twice = sorted({i.filename for i in infos if sum(j.filename == i.filename for j in infos) > 1})
+    folded = [i.filename.lower() for i in infos]
+    odd = [i.filename for i in infos if _ODD_NAME.search(i.filename)]
+    if len(set(folded)) != len(infos) or odd:
+        # two parts of one name (or of names that differ only in case, or that name the same
+        # place another way): one program reads one, another the other, so a check could look
+        # at a part that is not the one read
+        twice = odd or sorted({i.filename for i in infos if folded.count(i.filename.lower()) > 1})
         return GateResult(
             None,
             [
                 _err(
                     "zip-unsafe",
-                    "The workbook holds two parts with the same name, which no spreadsheet program "
-                    "writes. It cannot be opened safely.",
+                    "The workbook names its parts as no spreadsheet program does (two parts of one "
+                    "name, or a part named another way). It cannot be opened safely.",
                     name,
                     found=", ".join(twice[:3]),
                     expected="each part once",
@@ -245,19 +252,22 @@ def _inspect_zip(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) -
 
 
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+# "./", "../", "//", a backslash or a leading "/" in a part's name: another way to name a part
+_ODD_NAME = re.compile(r"(^|/)\.{1,2}(/|$)|//|\\|^/")
+# pictures are not read by any parser here (an SVG logo may well carry a DOCTYPE)
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".svg", ".webp")
+# Cells as every spreadsheet program writes them: <c r="B12" ...>, the reference first, in
+# double quotes, upper case, no leading zero. Any other way of writing a cell is refused, so the
+# extent and formula checks, which look for this form, see every cell the reader will read.
+_CANON_CELL = re.compile(rb'<c r="[A-Z]{1,3}[1-9][0-9]{0,6}"')
+_ODD_CELL = re.compile(rb"<c[\t\r\n/>]|<[\w.-]+:c[\s/>]")
+_ATTRS = rb"""(?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*?"""
+_SECOND_R = re.compile(rb'<c r="[^"]*"' + _ATTRS + rb"\s+r\s*=")
 # MAX_ROW < 10000 and MAX_COL < 702 ("ZZ"): any cell beyond them has a four-digit row or a
 # two-letter column, so those are all the extent check needs to see
 _FAR_CELL = re.compile(rb'<c r="([A-Z]{2,3}[0-9]{1,7}|[A-Z][0-9]{4,7})"')
 _REF_PARTS = re.compile(rb"([A-Z]+)([0-9]+)")
 assert MAX_ROW >= 999 and MAX_COL >= 26, "the extent check's regex assumes these bounds"
-_DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+[0-9]+:)?([A-Z]{1,3})([0-9]{1,7})"')
-_ODS_REPEAT_WITH_VALUE = re.compile(
-    rb'<table:table-cell[^>]*?table:number-columns-repeated="([0-9]+)"[^>]*?office:value-type'
-)
-_ODS_ROWS_REPEAT = re.compile(
-    rb'<table:table-row[^>]*?table:number-rows-repeated="([0-9]+)"[^>]*>\s*'
-    rb"<table:table-cell[^>]*office:value-type"
-)
 
 
 def col_number(letters: bytes | str) -> int:
@@ -339,6 +349,8 @@ def _check_xml_and_content(
     # XML: no DTDs or entities in any part, whatever it is called (a parser goes by what a part
     # holds, not by its name); cells within the template's area
     for i in infos:
+        if i.filename.lower().endswith(IMAGE_SUFFIXES):
+            continue
         if _DTD.search(parts[i.filename][:4096]):
             problems.append(
                 _err(
@@ -355,12 +367,59 @@ def _check_xml_and_content(
     return problems
 
 
+def _ods_extent(content: bytes) -> tuple[int, int]:
+    """The last row and column holding a value in any table of an .ods, with every repeat of
+    rows and columns counted (LibreOffice writes the empty rest of a sheet as one long repeat,
+    so only cells with a value count)."""
+    if not content:
+        return 0, 0
+    t = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+    value_type = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}value-type"
+    worst_row = worst_col = row = col = 0
+    row_end = 0
+    for event, el in ElementTree.iterparse(io.BytesIO(content), events=("start", "end")):
+        tag = el.tag
+        if event == "start":
+            if tag == f"{t}table":
+                row = 0
+            elif tag == f"{t}table-row":
+                row_end = row + int(el.get(f"{t}number-rows-repeated", "1"))
+                col = 0
+            elif tag in (f"{t}table-cell", f"{t}covered-table-cell"):
+                col_end = col + int(el.get(f"{t}number-columns-repeated", "1"))
+                if el.get(value_type):
+                    worst_row, worst_col = max(worst_row, row_end), max(worst_col, col_end)
+                col = col_end
+        elif tag == f"{t}table-row":
+            row = row_end
+            el.clear()
+    return worst_row, worst_col
+
+
 def _check_extent(parts: dict[str, bytes], name: str, kind: Kind) -> list[Problem]:
     """Reject cells far outside the template: readers allocate a grid up to the last cell.
     Every part is looked in, wherever the workbook keeps its sheets: only a sheet holds cells."""
     worst_row, worst_col, where = 0, 0, ""
     if kind == "xlsx":
         for member, xml in parts.items():
+            if b"<c" not in xml and b":c" not in xml:
+                continue
+            if (
+                xml.count(b"<c ") != len(_CANON_CELL.findall(xml))
+                or _ODD_CELL.search(xml)
+                or _SECOND_R.search(xml)
+            ):
+                return [
+                    _err(
+                        "unreadable",
+                        "The workbook's cells are written in an unusual way that cannot be checked "
+                        "safely. Please open it in Excel or LibreOffice Calc, save it again as .xlsx "
+                        "and resend.",
+                        name,
+                        found=f'{member}: cells not written as <c r="A1" ...>',
+                        expected="cells as spreadsheet programs write them",
+                    )
+                ]
             # a sheet has thousands of cells: only those that could lie outside (two-letter
             # columns, four-digit rows) come back from the regex to be looked at in Python
             far = [_REF_PARTS.fullmatch(ref) for ref in _FAR_CELL.findall(xml)]
@@ -369,13 +428,19 @@ def _check_extent(parts: dict[str, bytes], name: str, kind: Kind) -> list[Proble
             if r > worst_row or c > worst_col:
                 worst_row, worst_col, where = max(r, worst_row), max(c, worst_col), member
     else:
-        data = parts.get("content.xml", b"")
-        for m in _ODS_REPEAT_WITH_VALUE.finditer(data):
-            worst_col = max(worst_col, int(m.group(1)))
-            where = "content.xml"
-        for m in _ODS_ROWS_REPEAT.finditer(data):
-            worst_row = max(worst_row, int(m.group(1)))
-            where = "content.xml"
+        try:
+            worst_row, worst_col = _ods_extent(parts.get("content.xml", b""))
+        except (ValueError, ElementTree.ParseError) as e:  # a bad repeat count, or broken XML
+            return [
+                _err(
+                    "unreadable",
+                    f"The workbook's content cannot be read ({type(e).__name__}). Please save it "
+                    "again and resend.",
+                    name,
+                    found=f"content.xml: {str(e)[:120]}",
+                )
+            ]
+        where = "content.xml"
     if worst_row > MAX_ROW or worst_col > MAX_COL:
         return [
             _err(

@@ -18,7 +18,6 @@ import functools
 import hashlib
 import html
 import io
-import posixpath
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -153,6 +152,8 @@ def _read_checked(
 ) -> None:
     name = result.file
     props = _custom_properties(gate.parts, gate.kind or "")
+    if gate.kind == "xlsx":
+        _xlsx_sheet_members(gate.parts)  # first: a sheet named twice is refused before any is read
     wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     sheets = list(wb.sheet_names)
 
@@ -348,7 +349,13 @@ def _custom_properties(parts: Mapping[str, bytes], kind: str) -> dict[str, str]:
     return {k: v for k, v in out.items() if k.startswith("kpi_")}
 
 
-_XLSX_FORMULA = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*<f(?:\s[^>]*)?(?:/>|>([^<]{0,200}))')
+# a cell (written as the gate insists: reference first) whose first child is a formula, with
+# any attributes between, even one holding a ">", and with or without a namespace prefix
+_XLSX_FORMULA = re.compile(
+    rb'<c r="([A-Z]{1,3}[0-9]{1,7})"'
+    rb"""(?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*>"""
+    rb"\s*<(?:[\w.-]+:)?f(?:\s[^>]*)?(?:/>|>([^<]{0,200}))"
+)
 
 
 def _formula_cells(
@@ -390,12 +397,18 @@ def _part(parts: Mapping[str, bytes], member: str) -> bytes | None:
 def _xlsx_sheet_members(parts: Mapping[str, bytes]) -> dict[str, str]:
     wb = ElementTree.fromstring(parts["xl/workbook.xml"])
     rels = ElementTree.fromstring(parts["xl/_rels/workbook.xml.rels"])
-    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{{{NS_PKG_REL}}}Relationship")}
+    pairs = [(r.get("Id"), r.get("Target", "")) for r in rels.iter(f"{{{NS_PKG_REL}}}Relationship")]
+    targets = dict(pairs)
+    if len(targets) != len(pairs):  # programs may follow either: never check one and read the other
+        raise ValueError("the workbook's relationships give one id twice")
     out = {}
     for sh in wb.iter(f"{{{NS_MAIN}}}sheet"):
         target = targets.get(sh.get(f"{{{NS_REL}}}id"), "")
         target = target.lstrip("/")
-        out[sh.get("name", "")] = posixpath.normpath(target if target.startswith("xl/") else f"xl/{target}")
+        sheet = sh.get("name", "")
+        if sheet in out:  # programs may read either: never check one and read the other
+            raise ValueError(f"the workbook has two sheets called '{sheet}'")
+        out[sheet] = target if target.startswith("xl/") else f"xl/{target}"
     return out
 
 

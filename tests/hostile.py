@@ -160,6 +160,39 @@ def _moved(build: Callable[[Catalogue, Registry], bytes], new: str) -> Callable[
     return moved
 
 
+def _cell_markup(cell: bytes) -> Callable[[Catalogue, Registry], bytes]:
+    """A value written in the Return sheet in a form spreadsheet programs do not use (attributes
+    in another order, other quotes, lower case, no reference): a reader still takes it, so the
+    gate, which looks for cells in their usual form, must refuse it rather than miss it."""
+
+    def build(cat: Catalogue, reg: Registry) -> bytes:
+        data = _b(cat, reg)
+        name = sheet_member(data, RETURN_SHEET)
+        row = b'<row r="20000">' + cell + b"</row></sheetData>"
+        return rezip(data, replace={name: member(data, name).replace(b"</sheetData>", row)})
+
+    return build
+
+
+def _workbook_xml(
+    old: bytes, new: bytes, part: str = "xl/workbook.xml"
+) -> Callable[[Catalogue, Registry], bytes]:
+    def build(cat: Catalogue, reg: Registry) -> bytes:
+        data = _b(cat, reg)
+        text = member(data, part)
+        assert old in text, (old, part)
+        return rezip(data, replace={part: text.replace(old, new, 1)})
+
+    return build
+
+
+def _case_twin(cat: Catalogue, reg: Registry) -> bytes:
+    """A second Return sheet part whose name differs only in case."""
+    data = _b(cat, reg)
+    name = sheet_member(data, RETURN_SHEET)
+    return rezip(data, add={name.upper(): member(data, name)})
+
+
 def _twice(cat: Catalogue, reg: Registry) -> bytes:
     """A second part of the same name, which some programs would read instead of the first."""
     data = _b(cat, reg)
@@ -259,6 +292,17 @@ CASES = [
         "sheet-too-large",
     ),
     Case("two parts with one name", _twice, "zip-unsafe"),
+    Case("two parts whose names differ in case", _case_twin, "zip-unsafe"),
+    Case("cell written attributes first", _cell_markup(b'<c s="0" r="A20000"><v>1</v></c>'), "unreadable"),
+    Case("cell reference in single quotes", _cell_markup(b"<c r='A20000'><v>1</v></c>"), "unreadable"),
+    Case("cell reference in lower case", _cell_markup(b'<c r="a20000"><v>1</v></c>'), "unreadable"),
+    Case("cell without a reference", _cell_markup(b"<c><v>1</v></c>"), "unreadable"),
+    Case("cell with two references", _cell_markup(b'<c r="A1" s=">" r="A20000"><v>1</v></c>'), "unreadable"),
+    Case(
+        "two sheets of one name",
+        _workbook_xml(b'name="Cover"', b'name="Return"'),
+        "unreadable",
+    ),
     Case("a damaged part", _damaged_part, "zip-unsafe"),
     Case("100,000-character text", _text_item("x" * 100_000), "text-too-long"),
     Case("100,000-character name", _identity(organisation_name="y" * 100_000), "text-too-long"),
