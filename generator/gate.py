@@ -256,13 +256,19 @@ _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 _ODD_NAME = re.compile(r"(^|/)\.{1,2}(/|$)|//|\\|^/")
 # pictures are not read by any parser here (an SVG logo may well carry a DOCTYPE)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".svg", ".webp")
-# Cells as every spreadsheet program writes them: <c r="B12" ...>, the reference first, in
-# double quotes, upper case, no leading zero. Any other way of writing a cell is refused, so the
-# extent and formula checks, which look for this form, see every cell the reader will read.
-_CANON_CELL = re.compile(rb'<c r="[A-Z]{1,3}[1-9][0-9]{0,6}"')
-_ODD_CELL = re.compile(rb"<c[\t\r\n/>]|<[\w.-]+:c[\s/>]")
-_ATTRS = rb"""(?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*?"""
-_SECOND_R = re.compile(rb'<c r="[^"]*"' + _ATTRS + rb"\s+r\s*=")
+# Cells as every spreadsheet program writes them: <c r="B12" s="3" t="s">, the reference first,
+# in double quotes, upper case, no leading zero, then plain attributes. Any other way of writing
+# a cell (which a reader would still place) is refused, so the extent and formula checks, which
+# look for this form, see every cell the reader will read. One search finds any cell tag that is
+# not of this form or lies beyond column BH (60) or row 4999, so a usual return costs one pass.
+_SUSPECT_CELL = re.compile(
+    rb'<c(?=[\s/>])(?! r="(?:[A-Z]|A[A-Z]|B[A-H])(?:[1-9][0-9]{0,2}|[1-4][0-9]{3})"'
+    rb'(?:\s+(?!r\s*=)[a-z]+="[^"<>]*")*\s*/?>)'
+)
+_CANON_CELL_TAG = re.compile(rb'<c r="[A-Z]{1,3}[1-9][0-9]{0,6}"(?:\s+(?!r\s*=)[a-z]+="[^"<>]*")*\s*/?>')
+_ODD_CELL = re.compile(rb"<c[\t\r\n/>]")
+_PREFIXED = re.compile(rb":c[\s/>]")  # quick: only then look for <x:c ...> properly
+_PREFIXED_CELL = re.compile(rb"<[\w.-]+:c[\s/>]")
 # MAX_ROW < 10000 and MAX_COL < 702 ("ZZ"): any cell beyond them has a four-digit row or a
 # two-letter column, so those are all the extent check needs to see
 _FAR_CELL = re.compile(rb'<c r="([A-Z]{2,3}[0-9]{1,7}|[A-Z][0-9]{4,7})"')
@@ -402,13 +408,12 @@ def _check_extent(parts: dict[str, bytes], name: str, kind: Kind) -> list[Proble
     worst_row, worst_col, where = 0, 0, ""
     if kind == "xlsx":
         for member, xml in parts.items():
-            if b"<c" not in xml and b":c" not in xml:
+            if b"sheetData" not in xml:  # a sheet's cells are all inside its sheetData
                 continue
-            if (
-                xml.count(b"<c ") != len(_CANON_CELL.findall(xml))
-                or _ODD_CELL.search(xml)
-                or _SECOND_R.search(xml)
-            ):
+            prefixed = _PREFIXED.search(xml) is not None and _PREFIXED_CELL.search(xml) is not None
+            if not prefixed and not _SUSPECT_CELL.search(xml):
+                continue  # every cell in its usual form, within the template's area
+            if prefixed or _ODD_CELL.search(xml) or xml.count(b"<c ") != len(_CANON_CELL_TAG.findall(xml)):
                 return [
                     _err(
                         "unreadable",
@@ -420,8 +425,7 @@ def _check_extent(parts: dict[str, bytes], name: str, kind: Kind) -> list[Proble
                         expected="cells as spreadsheet programs write them",
                     )
                 ]
-            # a sheet has thousands of cells: only those that could lie outside (two-letter
-            # columns, four-digit rows) come back from the regex to be looked at in Python
+            # every cell in its usual form, some beyond the quick bounds: look at those
             far = [_REF_PARTS.fullmatch(ref) for ref in _FAR_CELL.findall(xml)]
             r = max((int(m.group(2)) for m in far if m), default=0)
             c = max((col_number(m.group(1)) for m in far if m), default=0)
