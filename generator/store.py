@@ -29,7 +29,7 @@ import math
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -153,7 +153,8 @@ class _Writes:
         written = False
         try:
             with ThreadPoolExecutor(max(1, min(WRITERS, len(writes)))) as pool:
-                futures = {i: pool.submit(_write_tmp, path, data) for i, (path, data) in writes.items()}
+                for i, (path, data) in writes.items():
+                    futures[i] = pool.submit(_write_tmp, path, data)
             failures = [e for f in futures.values() if (e := f.exception()) is not None]
             if failures:  # raised once every write has finished
                 raise failures[0]
@@ -162,14 +163,24 @@ class _Writes:
         finally:
             if not written:  # a write failed, or the round was interrupted: no temporary file stays
                 for f in futures.values():
-                    if f.done() and not f.cancelled() and f.exception() is None:
+                    f.cancel()
+                wait(futures.values())  # the writes under way finish before their files are removed
+                for f in futures.values():
+                    if not f.cancelled() and f.exception() is None:
                         f.result().unlink(missing_ok=True)
         self.placing = True
-        for i, (path, data) in enumerate(self.ops):
-            if data is None:
-                path.unlink(missing_ok=True)
-            else:
-                tmps[i].replace(path)
+        moved: set[int] = set()
+        try:
+            for i, (path, content) in enumerate(self.ops):
+                if content is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    tmps[i].replace(path)
+                    moved.add(i)
+        finally:
+            for i, t in tmps.items():  # a rename failed: the files not yet in place are dropped
+                if i not in moved:
+                    t.unlink(missing_ok=True)
         _fsync_all(sorted({path.parent for path, _ in self.ops}))
         self.ops.clear()
         self.slots.clear()
@@ -305,8 +316,11 @@ class Store:
         suffix = ".ods" if result.kind == "ods" else ".xlsx"
         current = self._current(slot)
         data = path.read_bytes()
+        # the very file already in place, its values missing or not its own (an ingest stopped
+        # between the two): write them again, with no history and no --replace needed
+        repair = current is not None and current.read_bytes() == data
         if current is not None:
-            if current.read_bytes() == data and self._in_sync(slot, result.sha256):
+            if repair and self._in_sync(slot, result.sha256):
                 return IngestOutcome(
                     str(path),
                     "unchanged",
@@ -314,7 +328,7 @@ class Store:
                     stored_as=self._rel(current),
                     message="identical to the stored return: nothing to do",
                 )
-            if not replace:
+            if not replace and not repair:
                 return IngestOutcome(
                     str(path),
                     "refused-duplicate",
@@ -328,7 +342,7 @@ class Store:
                 )
         target = slot.with_suffix(suffix)
         replaced = ""
-        if current is not None:
+        if current is not None and not repair:
             stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
             old_sha = _sha_of(current)[:12]
             hist = slot.parent / "history" / f"{slot.name}.{stamp}.{old_sha}{current.suffix}"
@@ -349,13 +363,15 @@ class Store:
         if current is not None and current.suffix != suffix:
             writes.remove(current)  # an .ods replaced by an .xlsx, or the other way round
         status = "replaced" if replaced else "accepted"
+        note = (
+            f"; the previous return is kept as {replaced}"
+            if replaced
+            else "; the file was in place without its values (an ingest stopped): they are written now"
+            if repair
+            else ""
+        )
         return IngestOutcome(
-            str(path),
-            status,
-            result,
-            stored_as=self._rel(target),
-            replaced=replaced,
-            message=status + (f"; the previous return is kept as {replaced}" if replaced else ""),
+            str(path), status, result, stored_as=self._rel(target), replaced=replaced, message=status + note
         )
 
     def _in_sync(self, slot: Path, sha256: str) -> bool:
@@ -446,10 +462,14 @@ class Store:
                 f.write(_csv_lines([VALUE_FIELDS]))
                 for k in keys:
                     f.write(found[k] if k in found else made[k])
+                f.flush()
+                os.fsync(f.fileno())
             tmp.replace(self.table)
         finally:
             tmp.unlink(missing_ok=True)
-        self._stale.unlink(missing_ok=True)
+        if self._stale.exists():  # the table is durable, and so is its name, before the marker goes
+            _fsync(self.root)
+            self._stale.unlink()
         return self.table
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from pathlib import Path
 
 import pytest
 
@@ -341,3 +342,32 @@ def test_values_csv_catches_up_after_an_ingest_stopped_before_rebuilding_it(
     assert len(rows) > 1 and all(",B," in r for r in rows[1:])
     assert not list(store.root.glob(".*tmp*")) and not list(store.root.glob(".values.csv.stale"))
     assert store.ingest(f, catalogue, registry).status == "unchanged"  # and then nothing to catch up
+
+
+def test_an_ingest_stopped_between_a_file_and_its_values_is_repaired_by_the_next(
+    tmp_path, catalogue, registry, monkeypatch
+):
+    """The workbook reached its place, its values did not (the disk filled between the two
+    renames): nothing temporary is left, and the same file ingested again is repaired without
+    --replace and without a history copy, values.csv included."""
+    f = tmp_path / "b.xlsx"
+    f.write_bytes(valid_return(catalogue, registry, "B"))
+    store = Store(tmp_path / "store")
+    real = Path.replace
+
+    def full_at_json(self, target):
+        if str(target).endswith(".json"):
+            raise OSError(28, "No space left on device", str(target))
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "replace", full_at_json)
+    with pytest.raises(OSError):
+        store.ingest(f, catalogue, registry)
+    monkeypatch.setattr(Path, "replace", real)
+    assert list(store.root.glob("*/*/*/B.xlsx")) and not list(store.root.glob("*/*/*/B.json"))
+    assert not list(store.root.rglob(".*.tmp-*"))
+    again = store.ingest(f, catalogue, registry)
+    assert again.status == "accepted" and "they are written now" in again.message
+    assert list(store.root.glob("*/*/*/B.json")) and not list(store.root.rglob("history/*"))
+    assert any(",B," in line for line in store.table.read_text(encoding="utf-8").splitlines()[1:])
+    assert store.ingest(f, catalogue, registry).status == "unchanged"
