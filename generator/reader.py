@@ -152,8 +152,8 @@ def _read_checked(
 ) -> None:
     name = result.file
     props = _custom_properties(gate.parts, gate.kind or "")
-    if gate.kind == "xlsx":
-        _xlsx_sheet_members(gate.parts)  # first: a sheet named twice is refused before any is read
+    # first: a sheet named twice is refused before any is read
+    sheet_parts = _xlsx_sheet_members(gate.parts) if gate.kind == "xlsx" else {}
     wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     sheets = list(wb.sheet_names)
 
@@ -193,7 +193,7 @@ def _read_checked(
         DETAILS_SHEET: {f.ref for f in layout.details},
         RETURN_SHEET: {c.ref for c in layout.input_cells},
     }
-    formula_cells = _formula_cells(gate.parts, gate.kind or "", answer_refs)
+    formula_cells = _formula_cells(gate.parts, gate.kind or "", answer_refs, sheet_parts)
     answers = Answers(
         details={f.key: _cell(det, f.row, DETAILS_ANSWER_COL) for f in layout.details},
         cells={c.ref: _cell(ret, c.row, ANSWER_COL) for c in layout.input_cells},
@@ -349,23 +349,25 @@ def _custom_properties(parts: Mapping[str, bytes], kind: str) -> dict[str, str]:
     return {k: v for k, v in out.items() if k.startswith("kpi_")}
 
 
-# a cell (written as the gate insists: reference first) whose first child is a formula, with
-# any attributes between, even one holding a ">", and with or without a namespace prefix
+# a cell whose first child is a formula, with or without a namespace prefix. The gate lets
+# through only cells written <c r="A1" ...> with no "<" or ">" inside an attribute, so "[^>]*>"
+# ends the tag where it really ends
 _XLSX_FORMULA = re.compile(
-    rb'<c r="([A-Z]{1,3}[0-9]{1,7})"'
-    rb"""(?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*>"""
-    rb"\s*<(?:[\w.-]+:)?f(?:\s[^>]*)?(?:/>|>([^<]{0,200}))"
+    rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*<(?:[\w.-]+:)?f(?:\s[^>]*)?(?:/>|>([^<]{0,200}))'
 )
 
 
 def _formula_cells(
-    parts: Mapping[str, bytes], kind: str, answer_refs: Mapping[str, set[str]]
+    parts: Mapping[str, bytes],
+    kind: str,
+    answer_refs: Mapping[str, set[str]],
+    sheet_parts: Mapping[str, str],
 ) -> dict[tuple[str, str], str]:
     """(sheet, cell) -> formula text, for every answer cell (``answer_refs``: sheet -> cell
     references) that holds a formula. The template's own formulas elsewhere are not decoded."""
     out: dict[tuple[str, str], str] = {}
     if kind == "xlsx":
-        for sheet, member in _xlsx_sheet_members(parts).items():
+        for sheet, member in sheet_parts.items():  # sheet name -> its part (_xlsx_sheet_members)
             refs = {r.encode() for r in answer_refs.get(sheet, ())}
             if not refs:
                 continue
