@@ -51,44 +51,39 @@ def _err(code: str, message: str, file: str, found: str = "", expected: str = ""
     return error(code, message, file=file, found=found, expected=expected)
 
 
+def _refuse(code: str, message: str, file: str, found: str = "", expected: str = "") -> GateResult:
+    """The file is not parsed, for this one reason."""
+    return GateResult(None, [_err(code, message, file, found, expected)])
+
+
 def inspect_bytes(data: bytes, name: str) -> GateResult:
     """Decide whether ``data`` (the file called ``name``) is safe to parse, and as what."""
     if not data:
-        return GateResult(None, [_err("empty-file", "The file is empty (0 bytes).", name)])
+        return _refuse("empty-file", "The file is empty (0 bytes).", name)
     if len(data) > MAX_FILE_BYTES:
         return GateResult(None, [too_large(name, len(data))])
     if data.startswith(OLE_MAGIC):
         return GateResult(None, [_ole_problem(data, name)])
     if not data.startswith(b"PK"):
         what = "a text file" if _looks_like_text(data[:2048]) else "not a spreadsheet"
-        return GateResult(
-            None,
-            [
-                _err(
-                    "not-a-spreadsheet",
-                    f"This is {what}, not an .xlsx or .ods workbook (it may have been renamed). "
-                    "Please send the completed template saved as .xlsx.",
-                    name,
-                    found=what,
-                    expected="an .xlsx or .ods workbook",
-                )
-            ],
+        return _refuse(
+            "not-a-spreadsheet",
+            f"This is {what}, not an .xlsx or .ods workbook (it may have been renamed). "
+            "Please send the completed template saved as .xlsx.",
+            name,
+            found=what,
+            expected="an .xlsx or .ods workbook",
         )
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
-        return GateResult(
-            None,
-            [
-                _err(
-                    "not-a-spreadsheet",
-                    f"The file is damaged or incomplete and cannot be opened as a workbook ({e}). "
-                    "Please save it again and resend.",
-                    name,
-                    found="a damaged zip file",
-                )
-            ],
+        return _refuse(
+            "not-a-spreadsheet",
+            f"The file is damaged or incomplete and cannot be opened as a workbook ({e}). "
+            "Please save it again and resend.",
+            name,
+            found="a damaged zip file",
         )
     with zf:
         return _inspect_zip(zf, infos, name)
@@ -158,18 +153,13 @@ def _inspect_zip(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) -
         # place another way): one program reads one, another the other, so a check could look
         # at a part that is not the one read
         twice = odd or sorted({i.filename for i in infos if folded.count(i.filename.lower()) > 1})
-        return GateResult(
-            None,
-            [
-                _err(
-                    "zip-unsafe",
-                    "The workbook names its parts as no spreadsheet program does (two parts of one "
-                    "name, or a part named another way). It cannot be opened safely.",
-                    name,
-                    found=", ".join(twice[:3]),
-                    expected="each part once",
-                )
-            ],
+        return _refuse(
+            "zip-unsafe",
+            "The workbook names its parts as no spreadsheet program does (two parts of one "
+            "name, or a part named another way). It cannot be opened safely.",
+            name,
+            found=", ".join(twice[:3]),
+            expected="each part once",
         )
     total = 0
     for i in infos:
@@ -214,18 +204,13 @@ def _inspect_zip(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) -
         try:
             parts[i.filename] = zf.read(i)
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError, ValueError) as e:
-            return GateResult(
-                None,
-                [
-                    _err(
-                        "zip-unsafe",
-                        f"Part of the workbook ({i.filename}) is damaged and cannot be read ({e}). "
-                        "Please save it again and resend.",
-                        name,
-                        found=f"{i.filename}: {type(e).__name__}",
-                        expected="an undamaged workbook",
-                    )
-                ],
+            return _refuse(
+                "zip-unsafe",
+                f"Part of the workbook ({i.filename}) is damaged and cannot be read ({e}). "
+                "Please save it again and resend.",
+                name,
+                found=f"{i.filename}: {type(e).__name__}",
+                expected="an undamaged workbook",
             )
 
     kind: Kind | None
@@ -234,20 +219,15 @@ def _inspect_zip(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) -
     elif "[Content_Types].xml" in members and any(n.startswith("xl/") for n in members):
         kind = "xlsx"
     else:
-        return GateResult(
-            None,
-            [
-                _err(
-                    "not-a-spreadsheet",
-                    "This zip file is not an .xlsx or .ods workbook (it may be another document type "
-                    "renamed). Please send the completed template saved as .xlsx.",
-                    name,
-                    found="a zip file that is not a workbook",
-                )
-            ],
+        return _refuse(
+            "not-a-spreadsheet",
+            "This zip file is not an .xlsx or .ods workbook (it may be another document type "
+            "renamed). Please send the completed template saved as .xlsx.",
+            name,
+            found="a zip file that is not a workbook",
         )
 
-    problems.extend(_check_xml_and_content(zf, infos, name, kind, parts))
+    problems.extend(_check_xml_and_content(infos, name, kind, parts))
     return GateResult(kind if not problems else None, problems, parts)
 
 
@@ -284,7 +264,7 @@ def col_number(letters: bytes | str) -> int:
 
 
 def _check_xml_and_content(
-    zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str, kind: Kind, parts: dict[str, bytes]
+    infos: list[zipfile.ZipInfo], name: str, kind: Kind, parts: dict[str, bytes]
 ) -> list[Problem]:
     problems: list[Problem] = []
     names = [i.filename for i in infos]
