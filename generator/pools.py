@@ -10,9 +10,13 @@ the generator's modules once, so they start in milliseconds and hold only what t
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 # imported once by the forkserver, so each worker starts with them loaded. Not the charts
 # (matplotlib): every worker would then carry its 40 MB, computing ones included, and a
@@ -27,3 +31,27 @@ def process_pool(
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(PRELOAD)
     return ProcessPoolExecutor(workers, mp_context=ctx, initializer=initializer, initargs=initargs)
+
+
+def in_order(
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    workers: int | None,
+    initializer: Callable[..., object],
+    initargs: tuple[Any, ...],
+    chunksize: int,
+) -> Generator[R, None, None]:
+    """``fn`` over ``items``, each result given as soon as it and those before it are ready: in
+    this process (``initializer`` run here) for one worker or fewer than ``chunksize`` items,
+    else in a pool. Should the caller stop early (close the iterator), the items not yet
+    started are dropped at once rather than all worked through first."""
+    workers = min(workers or os.cpu_count() or 1, len(items))
+    if workers <= 1 or len(items) < chunksize:
+        initializer(*initargs)
+        yield from map(fn, items)
+        return
+    with process_pool(workers, initializer, initargs) as pool:
+        try:
+            yield from pool.map(fn, items, chunksize=chunksize)
+        finally:
+            pool.shutdown(cancel_futures=True)

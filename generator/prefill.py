@@ -15,14 +15,13 @@ ones).
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import ExitStack
+import contextlib
+from collections.abc import Sequence
 from pathlib import Path
 
 from .catalogue import Catalogue
 from .layout import example_period, periods
-from .pools import process_pool
+from .pools import in_order
 from .progress import Progress
 from .registry import Registry, role_for
 from .store import safe_name
@@ -86,8 +85,9 @@ def write_prefilled(
     """Render and write every job's workbook (only those whose bytes change are replaced),
     written as they are drawn so the round is never all in memory."""
     written = []
-    with Progress("Pre-filling templates", len(jobs)) as bar:
-        for job, data in zip(jobs, _rendered(catalogue, jobs, workers), strict=True):
+    rendered = in_order(_render, jobs, workers, _init, (catalogue,), 8)
+    with Progress("Pre-filling templates", len(jobs)) as bar, contextlib.closing(rendered):
+        for job, data in zip(jobs, rendered, strict=True):
             path = target(out, catalogue, job)
             path.parent.mkdir(parents=True, exist_ok=True)
             if not path.exists() or path.read_bytes() != data:
@@ -97,17 +97,3 @@ def write_prefilled(
             written.append(path)
             bar.advance()
     return written
-
-
-def _rendered(catalogue: Catalogue, jobs: Sequence[Job], workers: int | None) -> Iterator[bytes]:
-    workers = min(workers or os.cpu_count() or 1, len(jobs))
-    with ExitStack() as stack:
-        results: Iterable[bytes]
-        if workers <= 1 or len(jobs) < 8:
-            _init(catalogue)
-            results = map(_render, jobs)
-        else:
-            pool = stack.enter_context(process_pool(workers, _init, (catalogue,)))
-            stack.callback(pool.shutdown, cancel_futures=True)  # stopped early: drop the rest
-            results = pool.map(_render, jobs, chunksize=8)
-        yield from results

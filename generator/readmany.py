@@ -8,20 +8,19 @@ an inbox of thousands of returns then reads only the new ones. The result is sto
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
-import os
-from collections.abc import Generator, Iterator, Sequence
-from contextlib import ExitStack
+from collections.abc import Generator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from . import pools
 from .cache import NO_CACHE, Cache, code_fingerprint, digest
 from .catalogue import Catalogue
 from .gate import MAX_FILE_BYTES
-from .pools import process_pool
 from .problems import Problem
 from .progress import Progress
 from .reader import ReadResult, read_return
@@ -130,17 +129,9 @@ def iter_read(
     keys = [digest(base, sha) if (sha := _sha(p)) else "" for p in paths]
     cached = cache.get_many("read", [k for k in keys if k])
     todo = [str(p) for p, k in zip(paths, keys, strict=True) if k not in cached]
-    workers = workers or os.cpu_count() or 1
     fresh: dict[str, bytes] = {}
-    with Progress("Reading returns", len(todo)) as bar, ExitStack() as stack:
-        if workers == 1 or len(todo) < 16:
-            _init(catalogue, registry, expected_section)
-            results: Iterator[ReadResult] = map(_read, todo)
-        else:
-            pool = stack.enter_context(process_pool(workers, _init, (catalogue, registry, expected_section)))
-            # should the caller stop early (an error while storing), the files not yet read are dropped
-            stack.callback(pool.shutdown, cancel_futures=True)
-            results = pool.map(_read, todo, chunksize=16)
+    results = pools.in_order(_read, todo, workers, _init, (catalogue, registry, expected_section), 16)
+    with Progress("Reading returns", len(todo)) as bar, contextlib.closing(results):
         for p, k in zip(paths, keys, strict=True):
             if k in cached:
                 yield from_json(cached[k], str(p))
