@@ -243,6 +243,16 @@ class Context:
         return {}
 
     @cached_property
+    def synthetic_areas(self) -> tuple[int, int]:
+        """(areas with any organisation marked synthetic in the registry, all areas): what the
+        site must say about invented data, on every page. Real returns are published without a
+        demonstration warning, and demonstration data never without one."""
+        areas: dict[str, bool] = {}
+        for o in self.registry.organisations.values():
+            areas[o.area_code] = areas.get(o.area_code, False) or o.synthetic
+        return sum(areas.values()), len(areas)
+
+    @cached_property
     def single_provider_areas(self) -> frozenset[str]:
         """Areas with one provider, whose provider's figures are the area's (shown once)."""
         n: dict[str, int] = defaultdict(int)
@@ -272,18 +282,8 @@ def build_pages(ctx: Context) -> tuple[list[Page], dict[str, charts.Chart]]:
     return pages, chart_out
 
 
-def synthetic_areas(registry: Registry) -> tuple[int, int]:
-    """(areas with any organisation marked synthetic in the registry, all areas): what the site
-    must say about invented data. Real returns are published without a demonstration warning,
-    and demonstration data never without one."""
-    areas: dict[str, bool] = {}
-    for o in registry.organisations.values():
-        areas[o.area_code] = areas.get(o.area_code, False) or o.synthetic
-    return sum(areas.values()), len(areas)
-
-
 def _synthetic_words(ctx: Context) -> str:
-    invented, total = synthetic_areas(ctx.registry)
+    invented, total = ctx.synthetic_areas
     if not invented:
         return ""
     if invented == total:
@@ -300,7 +300,7 @@ def _footer(ctx: Context) -> str:
 
 def _synthetic_note(ctx: Context) -> list[str]:
     """The home page's warning, when any area's data are invented."""
-    invented, total = synthetic_areas(ctx.registry)
+    invented, total = ctx.synthetic_areas
     if not invented:
         return []
     if invented == total:
