@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator import charts
+from generator import charts, svgplot
 
 
 def _bars():
@@ -77,15 +77,15 @@ def test_measured_text_width_matches_the_font_and_titles_wrap_to_the_figure():
     from matplotlib.font_manager import FontProperties
 
     for text in ["Camden & Islington", "Area 150 (synthetic)", "Public services (health, care)"]:
-        exact = charts._RULER.get_text_width_height_descent(
+        exact = svgplot._RULER.get_text_width_height_descent(
             text, FontProperties(family="sans-serif", size=10), ismath=False
         )[0]
-        ours = charts.text_width(text, 10) * 72
+        ours = svgplot.text_width(text, 10) * 72
         assert exact <= ours <= exact * 1.06, (text, exact, ours)
     long = "Job outcome rate: 12 of 150 areas significantly better than all areas, 40 significantly worse"
-    lines = charts._fit(long, 3.0, 11, "bold").split("\n")
+    lines = svgplot.fit(long, 3.0, 11, "bold").split("\n")
     assert len(lines) > 1 and " ".join(lines) == long
-    assert all(charts.text_width(line, 11, "bold") <= 3.0 for line in lines)
+    assert all(svgplot.text_width(line, 11, "bold") <= 3.0 for line in lines)
 
 
 def _svg_height_inches(svg: str) -> float:

@@ -1,0 +1,168 @@
+"""Charts written straight as SVG: well-formed whatever the labels say, every mark inside the
+picture, round-number axes that cover the data, and rows in the table's order."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from generator import charts, svgplot
+
+NS = "{http://www.w3.org/2000/svg}"
+HOSTILE = "Area <script>alert(\"x\")</script> & 'co'\x01"
+
+
+def _all_kinds(label: str = "Area one") -> list[charts.Chart]:
+    bars = [
+        charts.Bar(label, 40.0, 35.0, 45.0, "better", highlight=True),
+        charts.Bar("Area two", 20.0, 15.0, 26.0, "worse"),
+        charts.Bar("Area three", None),
+        charts.Bar("Area four", 30.0, 25.0, 35.0, "not significantly different"),
+    ]
+    many = [
+        charts.Bar(f"Area {i:03d}", 30.0 + i / 10, 25.0, 45.0, "worse", highlight=i == 7) for i in range(150)
+    ]
+    return [
+        charts.compare_areas("Job outcome rate", "percent", bars, 31.0, "2025-26"),
+        charts.compare_areas(
+            "Job outcome rate", "percent", [*many[:-1], charts.Bar(label, 60.0)], 31.0, "Q1"
+        ),
+        charts.compare_areas(
+            "Change in wellbeing", "score", [charts.Bar(label, -3.5, -6.0, -1.0)], 1.0, "Q1"
+        ),
+        charts.trend_line(
+            "Rate",
+            "percent",
+            ["Q1", "Q2", "Q3"],
+            [33.0, None, 35.0],
+            [30.0, 31.0, 29.0],
+            label,
+            "no change",
+            [28.0, None, 30.0],
+            [38.0, None, 41.0],
+        ),
+        charts.trend_line("Rate", "gbp", ["Q1"], [None], [None], "All areas", "too few periods"),
+        charts.profile_bars(
+            "age", ["18-35", label, "Over 65"], [20.0, None, 60.0], [40.0, 30.0, None], label
+        ),
+        charts.rating_profile(label, [label, "Second rating"], [4.5, None], [5, 3]),
+        charts.category_bars("Outcomes by age", "percent", bars, "2025-26", "all areas"),
+        charts.spine_chart(
+            label,
+            [charts.Spine(label, 20.0, 35.0, 15.0, 30.0, 40.0, 64.0, "lower_better", "better", "percent")],
+        ),
+    ]
+
+
+def _path_points(d: str) -> list[tuple[float, float]]:
+    """Every point a path visits (the commands svgplot writes: M L H V z, h v, and arcs a)."""
+    x = y = 0.0
+    points = []
+    for cmd, args in re.findall(r"([MLHVZhvaz])([^MLHVZhvaz]*)", d):
+        n = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", args)]
+        if cmd in "ML":
+            for i in range(0, len(n), 2):
+                x, y = n[i], n[i + 1]
+                points.append((x, y))
+        elif cmd in "Hh":
+            x = n[0] + (x if cmd == "h" else 0)
+        elif cmd in "Vv":
+            y = n[0] + (y if cmd == "v" else 0)
+        elif cmd == "a":  # an arc to (x+dx, y+dy) of radius r reaches r either side
+            r = n[0]
+            points += [(x - r, y - r), (x + r, y + r)]
+            x, y = x + n[5], y + n[6]
+        points.append((x, y))
+    return points
+
+
+@pytest.mark.parametrize("chart", _all_kinds(HOSTILE), ids=lambda c: c.plot[0])
+def test_any_label_gives_well_formed_svg_with_the_label_as_text(chart: charts.Chart) -> None:
+    svg = chart.svg
+    root = ET.fromstring(svg)  # well-formed XML: a stray '<' or '&' in a name would break it
+    assert root.tag == f"{NS}svg"
+    texts = ["".join(t.itertext()) for t in root.iter(f"{NS}text")]
+    assert not any("<script>" in t and "\x01" in t for t in texts)
+    labelled = "<script>" in chart.title or (
+        len(chart.rows) <= charts.MANY_AREAS and "<script>" in repr(chart.rows)
+    )
+    if chart.plot[0] not in charts.MATPLOTLIB and labelled:
+        assert any('<script>alert("x")</script>' in t for t in texts)  # shown as text, not markup
+    assert "<script" not in svg
+
+
+@pytest.mark.parametrize("chart", _all_kinds(), ids=lambda c: c.plot[0])
+def test_every_mark_lies_inside_the_picture(chart: charts.Chart) -> None:
+    root = ET.fromstring(chart.svg)
+    _, _, width, height = (float(v) for v in root.get("viewBox", "").split())
+    tiles = {id(e) for pattern in root.iter(f"{NS}pattern") for e in pattern.iter()}  # own coordinates
+    for el in root.iter():
+        if id(el) in tiles:
+            continue
+        if el.tag == f"{NS}rect" and el.get("x") is not None:
+            x, y, w, h = (float(el.get(k, "0")) for k in ("x", "y", "width", "height"))
+            assert x >= 0 and x + w <= width + 0.01 and y >= 0 and y + h <= height + 0.01, el.attrib
+            assert w >= 0 and h >= 0
+        if el.tag == f"{NS}path":
+            for px, py in _path_points(el.get("d", "")):
+                assert -0.01 <= px <= width + 0.01 and -0.01 <= py <= height + 0.01, (
+                    el.get("d"),
+                    width,
+                    height,
+                )
+
+
+def test_round_number_ticks_cover_the_data() -> None:
+    for lo, hi in [
+        (0, 1),
+        (0, 48.3),
+        (0, 61.2),
+        (-3.5, 1.0),
+        (0, 17000),
+        (0, 0),
+        (0, 5),
+        (0.2, 0.9),
+        (0, 1e-7),
+    ]:
+        ticks = svgplot.nice_ticks(lo, hi)
+        assert ticks[0] <= lo and ticks[-1] >= hi and 2 <= len(ticks) <= 8, (lo, hi, ticks)
+        steps = {round(b - a, 12) for a, b in itertools.pairwise(ticks)}
+        assert len(steps) == 1, ticks
+        mantissa = f"{steps.pop():e}".split("e")[0]
+        assert float(mantissa) in (1.0, 2.0, 2.5, 5.0), ticks
+    assert svgplot.tick_text([0, 2.5, 5.0, 7.5]) == ["0", "2.5", "5.0", "7.5"]
+    assert svgplot.tick_text([0, 5000, 10000]) == ["0", "5,000", "10,000"]
+    assert svgplot.tick_text([0.0, 0.25, 0.5]) == ["0", "0.25", "0.50"]
+
+
+def _row_labels(svg: str, wanted: list[str]) -> list[str]:
+    """The wanted labels in the order they appear from the top of the picture down."""
+    root = ET.fromstring(svg)
+    found = []
+    for t in root.iter(f"{NS}text"):
+        text = " ".join("".join(t.itertext()).split())
+        y = t.get("y") or next(t.iter(f"{NS}tspan")).get("y")
+        if text in wanted:
+            found.append((float(y or 0), text))
+    return [text for _, text in sorted(found)]
+
+
+def test_rows_read_top_down_in_the_tables_order() -> None:
+    """A chart and its table list categories in the same order, first at the top."""
+    cats = ["Under 18", "18-35", "36-50", "Over 65"]
+    p = charts.profile_bars("age", cats, [1.0, 30.0, 50.0, 2.0], [5.0, 40.0, 30.0, 25.0], "Area one")
+    assert _row_labels(p.svg, cats) == cats == [r[0] for r in p.rows]
+    labels = ["Focus on finding paid employment", "Speed of contact", "Benefits advice"]
+    r = charts.rating_profile("Area one", labels, [3.0, 4.5, 2.0], [5, 5, 3])
+    assert _row_labels(r.svg, labels) == labels == [row[0] for row in r.rows]
+
+
+def test_quick_charts_skip_matplotlib_and_are_deterministic() -> None:
+    kinds = _all_kinds()
+    assert {c.plot[0] for c in kinds} | charts.MATPLOTLIB == set(charts._DRAW)  # every kind tested here
+    for c in kinds:
+        assert c.svg == charts.draw(c)
+        assert "matplotlib" not in c.svg.lower()
