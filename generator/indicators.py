@@ -31,6 +31,7 @@ from .registry import Registry, role_for
 
 NOT_RECORDED = ("not_recorded", "dont_know")
 NATIONAL = "ALL"
+NUMBER = (int, float)  # isinstance with a tuple: twice as quick as with `int | float`, built per call
 SWEMWBS_METRIC = {  # raw total 7..35 -> metric score (Rasch), Warwick Medical School scoring guidance
     7: 7.00,
     8: 9.51,
@@ -387,6 +388,9 @@ class Bag:
     support_models: frozenset[str] = frozenset()
     # sums already taken, by keys: a breakdown's every category shares one denominator
     sums: dict[tuple[str, ...], float | None] = field(default_factory=dict, compare=False, repr=False)
+    moments: dict[tuple[str, ...], tuple[float, float, float] | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 def _fy(period: str) -> str:
@@ -479,8 +483,15 @@ def _sum(bag: Bag, keys: tuple[str, ...]) -> float | None:
         return bag.sums[keys]
     except KeyError:
         pass
-    present = [v for k in keys for v in bag.values.get(k, ()) if isinstance(v, int | float)]
-    total = bag.sums[keys] = float(sum(present)) if present else None
+    values = (
+        bag.values.get(keys[0], ()) if len(keys) == 1 else [v for k in keys for v in bag.values.get(k, ())]
+    )
+    try:  # every value a number (nearly always): the same sum, in the same order, at C speed
+        total = float(sum(values)) if values else None
+    except TypeError:  # a blank or a word among them: sum the numbers only
+        present = [v for v in values if isinstance(v, NUMBER)]
+        total = float(sum(present)) if present else None
+    bag.sums[keys] = total
     return total
 
 
@@ -506,12 +517,12 @@ def m_sum(spec: Spec, bag: Bag, _: Bag | None) -> Value:
 
 
 def m_mean(spec: Spec, bag: Bag, _: Bag | None) -> Value:
-    xs = [v for k in spec.numerator for v in bag.values.get(k, []) if isinstance(v, int | float)]
+    xs = [v for k in spec.numerator for v in bag.values.get(k, []) if isinstance(v, NUMBER)]
     return Value(value=round(statistics.fmean(xs), 2) if xs else None)
 
 
 def m_given(spec: Spec, bag: Bag, _: Bag | None) -> Value:
-    xs = [v for k in spec.numerator for v in bag.values.get(k, []) if isinstance(v, int | float)]
+    xs = [v for k in spec.numerator for v in bag.values.get(k, []) if isinstance(v, NUMBER)]
     if not xs:
         return Value()
     return Value(
@@ -528,7 +539,7 @@ def m_same(spec: Spec, bag: Bag, _: Bag | None) -> Value:
 
 
 def m_max(spec: Spec, bag: Bag, _: Bag | None) -> Value:
-    xs = [v for k in spec.numerator for v in bag.values.get(k, []) if isinstance(v, int | float)]
+    xs = [v for k in spec.numerator for v in bag.values.get(k, []) if isinstance(v, NUMBER)]
     return Value(value=float(max(xs)) if xs else None)
 
 
@@ -549,18 +560,27 @@ def m_cost(spec: Spec, bag: Bag, _: Bag | None) -> Value:
 def m_profile(spec: Spec, bag: Bag, context: Bag | None) -> Value:
     v = m_proportion(spec, bag, context)
     if context is not None:
-        ref = [x for k in spec.reference for x in context.values.get(k, []) if isinstance(x, int | float)]
+        ref = [x for k in spec.reference for x in context.values.get(k, []) if isinstance(x, NUMBER)]
         if ref:
             v.target_value = float(ref[0]) if len(ref) == 1 else statistics.fmean(ref)
     return v
 
 
-def _swemwbs(bag: Bag, keys: Sequence[str]) -> tuple[float, float, float] | None:
-    """(n, mean, variance) of metric scores from counts of raw totals."""
+def _swemwbs(bag: Bag, keys: tuple[str, ...]) -> tuple[float, float, float] | None:
+    """(n, mean, variance) of metric scores from counts of raw totals; once per bag and keys
+    (the start, end and change indicators all need them)."""
+    try:
+        return bag.moments[keys]
+    except KeyError:
+        result = bag.moments[keys] = _moments(bag, keys)
+        return result
+
+
+def _moments(bag: Bag, keys: Sequence[str]) -> tuple[float, float, float] | None:
     n, s, s2 = 0.0, 0.0, 0.0
     for k in keys:
         raw = int(k.rsplit(":s", 1)[-1])
-        c = sum(v for v in bag.values.get(k, []) if isinstance(v, int | float))
+        c = sum(v for v in bag.values.get(k, []) if isinstance(v, NUMBER))
         m = SWEMWBS_METRIC[raw]
         n, s, s2 = n + c, s + c * m, s2 + c * m * m
     if n < 2:
@@ -607,7 +627,7 @@ def m_swemwbs_change(spec: Spec, bag: Bag, _: Bag | None) -> Value:
 
 
 def m_rating_total(spec: Spec, bag: Bag, _: Bag | None) -> Value:
-    per_key = [[v for v in bag.values.get(k, []) if isinstance(v, int | float)] for k in spec.numerator]
+    per_key = [[v for v in bag.values.get(k, []) if isinstance(v, NUMBER)] for k in spec.numerator]
     if not all(per_key):
         return Value(flags={"partial"} if any(per_key) else set())
     return Value(value=round(sum(statistics.fmean(xs) for xs in per_key), 2))
@@ -824,7 +844,7 @@ def _compare(
                 [v.denominator or 0 for _, v in areas if v.denominator],
             )
         # sorted once per period: quartiles and ranks are then lookups, not a pass over all areas
-        ranked = sorted(x for _, v in areas if isinstance(x := v.value, int | float) and not stats.isnan(x))
+        ranked = sorted(x for _, v in areas if isinstance(x := v.value, NUMBER) and not stats.isnan(x))
         cuts = stats.quartiles(ranked)
         for bag, v in members:
             out.append(_row(spec, bag, v, nat, fun, ranked, cuts, series, names, orgs))
@@ -844,7 +864,7 @@ def _row(
     orgs: Mapping[str, str],
 ) -> dict[str, Any]:
     level = _level(bag)
-    numeric = isinstance(v.value, int | float)
+    numeric = isinstance(v.value, NUMBER)
     flags = set(v.flags)
     if bag.returns < bag.expected:  # a return missing from the area, the country or the year
         flags.add("partial")
@@ -880,13 +900,7 @@ def _row(
             verdicts.append(f"{b.label.replace(';', ',')}: {verdict}")  # '; ' separates verdicts
     comp_all = ""
     comparable = _comparable(spec)
-    if (
-        comparable
-        and nat is not None
-        and numeric
-        and level != "all areas"
-        and isinstance(nat.value, int | float)
-    ):
+    if comparable and nat is not None and numeric and level != "all areas" and isinstance(nat.value, NUMBER):
         if v.lower_95 is not None and v.upper_95 is not None:
             w95 = stats.compare_interval(v.lower_95, v.upper_95, nat.value, spec.polarity)
             w998 = stats.compare_interval(
@@ -953,7 +967,7 @@ def _row(
         )
     elif numeric:
         trend = stats.trend_values(
-            [float(x.value) if isinstance(x.value, int | float) else math.nan for _, x in past], spec.polarity
+            [float(x.value) if isinstance(x.value, NUMBER) else math.nan for _, x in past], spec.polarity
         )
     else:
         trend = ""

@@ -296,3 +296,20 @@ def test_missing_returns_make_an_area_partial(catalogue, registry):
         "partial"
         not in find(rows, "EX02_job_outcome_rate", "provider", "2025-26 Q1", provider="A1-P1")["flags"]
     )
+
+
+def test_sums_take_numbers_only_in_order_whatever_else_a_value_list_holds():
+    """The quick path (a plain sum) and the careful one (numbers only) agree: same total, same
+    order of adding (it matters for money), None when nothing is a number."""
+    from generator.indicators import Bag, _sum
+
+    def bag(values):
+        return Bag("E", "A1", "", "2025-26 Q1", values, 1, 1)
+
+    money = {"a": [0.1, 0.2, 0.3], "b": [1e16, 1.0, -1e16]}
+    assert _sum(bag(money), ("a", "b")) == float(sum([0.1, 0.2, 0.3, 1e16, 1.0, -1e16]))
+    assert _sum(bag({"a": [3, None, "n/a", 4, True]}), ("a",)) == 8.0  # a yes counts as 1
+    assert _sum(bag({"a": [None, "n/a"]}), ("a",)) is None
+    assert _sum(bag({"a": []}), ("a", "missing")) is None and _sum(bag({}), ()) is None
+    b = bag({"a": [2, 3]})
+    assert _sum(b, ("a",)) == 5.0 and b.sums[("a",)] == 5.0  # remembered for the next spec
