@@ -70,13 +70,13 @@ def build_site(
     data_as_at = max((str(r["period"]).removeprefix("12 months to ") for r in rows), default="")
     ctx = Context(rows, quality, catalogue, registry, data_as_at, pub.count)
     clock.lap("compute")
-    # the workbook (pure Python: ten seconds at national scale) is written in its own process
-    # while this one builds the pages and the pool draws the charts (--jobs 1: on a thread here)
+    # the workbook (pure Python: seven seconds at national scale) is written in its own process
+    # while this one builds the pages and draws the charts (--jobs 1: on a thread here)
     with process_pool(1) if workers != 1 else ThreadPoolExecutor(1) as background:
         book = background.submit(write_workbook, latest_rows(rows), quality, dataset_dir)
         pages, charts = build_pages(ctx)
         clock.lap("pages")
-        svgs = render(charts, cache, workers)
+        svgs = render(charts, cache)
         clock.lap("charts")
         book.result()
     changed = write_pages(site_src, pages, svgs, charts)

@@ -18,10 +18,10 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
-# imported once by the forkserver, so each worker starts with them loaded. Not the charts
-# (matplotlib): every worker would then carry its 40 MB, computing ones included, and a
-# drawing worker loads it in a fraction of a second: the national build's peak was 1.89 GB
-# with it here and 1.67 GB without, its drawing time the same (16.5 s).
+# imported once by the forkserver, so each worker starts with them loaded. Not the charts:
+# they are drawn in the main process, and their font metrics load matplotlib, 40 MB that every
+# computing worker would carry (the national build's peak was 1.89 GB with it here, 1.67 GB
+# without).
 PRELOAD = ["generator.publish", "generator.readmany", "generator.demo"]
 
 
