@@ -19,7 +19,7 @@ from .cache import NO_CACHE, Cache
 from .catalogue import Catalogue
 from .chartrender import render
 from .pools import process_pool
-from .publish import NoReturns, latest_rows, publish_store, write_workbook
+from .publish import NoReturns, compute_store, latest_rows, publishing, write_workbook
 from .registry import Registry
 from .site import GENERATED, Context, build_pages, site_downloads, write_pages
 from .store import Store
@@ -61,18 +61,20 @@ def build_site(
     section, the charts per picture; pages and charts are rewritten only where their bytes change."""
     clock = _Clock()
     try:
-        pub = publish_store(
-            Store(store_dir), catalogue, registry, dataset_dir, cache, workers, workbook=False
-        )
+        _, data, quality = compute_store(Store(store_dir), catalogue, registry, cache, workers)
     except NoReturns as e:
         raise BuildError(str(e)) from None
-    rows, quality, files = pub.rows, pub.quality, pub.files
+    rows = data.rows
     data_as_at = max((str(r["period"]).removeprefix("12 months to ") for r in rows), default="")
-    ctx = Context(rows, quality, catalogue, registry, data_as_at, pub.count)
+    ctx = Context(rows, quality, catalogue, registry, data_as_at, data.count)
     clock.lap("compute")
-    # the workbook (pure Python: seven seconds at national scale) is written in its own process
-    # while this one builds the pages and draws the charts (--jobs 1: on a thread here)
-    with process_pool(1) if workers != 1 else ThreadPoolExecutor(1) as background:
+    # three things at once: the dataset's CSVs and zip (on a thread: zlib lets go of the
+    # interpreter), the workbook (pure Python, five seconds at national scale: its own process,
+    # or a thread with --jobs 1) and, here, the pages and charts
+    with (
+        publishing(data, quality, dataset_dir) as files,
+        process_pool(1) if workers != 1 else ThreadPoolExecutor(1) as background,
+    ):
         book = background.submit(write_workbook, latest_rows(rows), quality, dataset_dir)
         pages, charts = build_pages(ctx)
         clock.lap("pages")
@@ -82,7 +84,7 @@ def build_site(
     changed = write_pages(site_src, pages, svgs, charts)
     downloads = site_src / GENERATED / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)
-    offered = [f for f in files if f.name in site_downloads(pub.count)]
+    offered = [f for f in files if f.name in site_downloads(data.count)]
     for f in [*offered, *(templates_dir / template_filename(s) for s in catalogue.sections.values())]:
         target = downloads / f.name
         if not target.exists() or target.read_bytes() != f.read_bytes():
@@ -95,7 +97,7 @@ def build_site(
         mkdocs(site_dir, data_as_at, config)
         clock.lap("mkdocs")
     return BuildResult(
-        pub.count, len(pages), len(charts), changed, data_as_at, site_dir, dataset_dir, clock.laps
+        data.count, len(pages), len(charts), changed, data_as_at, site_dir, dataset_dir, clock.laps
     )
 
 

@@ -366,6 +366,21 @@ class Published:
     files: list[Path]
 
 
+def compute_store(
+    store: Store,
+    catalogue: Catalogue,
+    registry: Registry,
+    cache: Cache = NO_CACHE,
+    workers: int | None = None,
+) -> tuple[int, Dataset, list[dict[str, Any]]]:
+    """Stored returns -> (how many, the published table, data quality), nothing written."""
+    returns = store.current_returns()
+    if not returns:
+        raise NoReturns(f"no returns stored in {store.root}: run `kpi ingest` first")
+    data = compute_dataset(returns, catalogue, registry, cache, workers)
+    return len(returns), data, data_quality(returns, catalogue, registry, store.ledger_rows())
+
+
 def publish_store(
     store: Store,
     catalogue: Catalogue,
@@ -373,17 +388,11 @@ def publish_store(
     out: Path,
     cache: Cache = NO_CACHE,
     workers: int | None = None,
-    workbook: bool = True,
 ) -> Published:
-    """Stored returns -> the published dataset files (the I/O shell around the pure steps);
-    ``workbook=False`` leaves ``dataset.xlsx`` to the caller (see :func:`write_published`)."""
-    returns = store.current_returns()
-    if not returns:
-        raise NoReturns(f"no returns stored in {store.root}: run `kpi ingest` first")
-    data = compute_dataset(returns, catalogue, registry, cache, workers)
-    quality = data_quality(returns, catalogue, registry, store.ledger_rows())
-    files = write_published(data, quality, out, workbook)
-    return Published(len(returns), data.count, data.rows, quality, files)
+    """Stored returns -> the published dataset files (the I/O shell around the pure steps)."""
+    returns, data, quality = compute_store(store, catalogue, registry, cache, workers)
+    files = write_published(data, quality, out)
+    return Published(returns, data.count, data.rows, quality, files)
 
 
 def data_quality(
@@ -542,31 +551,45 @@ def write_dataset(
 def write_published(
     data: Dataset, quality: Sequence[Mapping[str, Any]], out: Path, workbook: bool = True
 ) -> list[Path]:
-    """Write the CSVs and the workbook (only files whose bytes change are replaced). The table
-    is streamed from its compressed blocks. ``workbook=False``: the caller writes the workbook
-    itself (:func:`write_workbook`; `kpi build` does, beside the pages and charts)."""
+    """Write the CSVs and the workbook (only files whose bytes change are replaced)."""
+    with publishing(data, quality, out) as files:
+        if workbook:
+            write_workbook(data.rows, quality, out)
+    return files
+
+
+@contextlib.contextmanager
+def publishing(data: Dataset, quality: Sequence[Mapping[str, Any]], out: Path) -> Iterator[list[Path]]:
+    """The dataset's CSV files written on a thread while the caller's block runs, and in place
+    when it ends. A national table is half a gigabyte, streamed from its compressed blocks, and
+    zipping it takes five seconds; zlib and file writes let go of the interpreter, so that time
+    is spent beside the workbook, the pages and the charts rather than before them. The
+    workbook is the caller's to write (:func:`write_workbook`)."""
     out.mkdir(parents=True, exist_ok=True)
-    table, zipped, book = out / "indicators.csv", out / "indicators.csv.zip", out / "dataset.xlsx"
-    quality_csv = out / "data_quality.csv"
+    files = [
+        out / "indicators.csv",
+        out / "indicators.csv.zip",
+        out / "data_quality.csv",
+        out / "dataset.xlsx",
+    ]
+    with ThreadPoolExecutor(max_workers=1) as background:
+        tables = background.submit(_write_tables, data, quality, out)
+        yield files  # should the block fail, leaving the with waits for the thread first
+        tables.result()
+
+
+def _write_tables(data: Dataset, quality: Sequence[Mapping[str, Any]], out: Path) -> None:
+    table, zipped = out / "indicators.csv", out / "indicators.csv.zip"
     tmp = out / ".indicators.csv.tmp"
     with tmp.open("wb") as f:
         f.write((",".join(COLUMNS) + "\n").encode("utf-8"))
         for block in data.csv:
             f.write(zlib.decompress(block))
-    with ThreadPoolExecutor(max_workers=1) as background:
-        # zlib lets go of the interpreter while it compresses, so the zip is made beside the
-        # workbook (pure Python) rather than before it: five seconds at national scale
-        zipping = None
-        if _put_in_place(tmp, table) or not zipped.exists():
-            zipping = background.submit(_zip_file, table, out / ".indicators.csv.zip.tmp")
-        _write_csv(quality, QUALITY_COLUMNS, out / ".data_quality.csv.tmp")
-        _put_in_place(out / ".data_quality.csv.tmp", quality_csv)
-        if workbook:
-            write_workbook(data.rows, quality, out)
-        if zipping is not None:
-            zipping.result()
-            _put_in_place(out / ".indicators.csv.zip.tmp", zipped)
-    return [table, zipped, quality_csv, book]
+    if _put_in_place(tmp, table) or not zipped.exists():
+        _zip_file(table, out / ".indicators.csv.zip.tmp")
+        _put_in_place(out / ".indicators.csv.zip.tmp", zipped)
+    _write_csv(quality, QUALITY_COLUMNS, out / ".data_quality.csv.tmp")
+    _put_in_place(out / ".data_quality.csv.tmp", out / "data_quality.csv")
 
 
 def write_workbook(
