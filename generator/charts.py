@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -72,14 +72,24 @@ class Bar:
     highlight: bool = False
 
 
+def _num(x: float | None) -> float | None:
+    """A value to draw: None for one that is missing or not a number (NaN, infinite), which the
+    chart shows as missing, as its table says "suppressed or not available"."""
+    return x if x is not None and math.isfinite(x) else None
+
+
+def _clean(bars: Sequence[Bar]) -> list[Bar]:
+    return [replace(b, value=_num(b.value), lower=_num(b.lower), upper=_num(b.upper)) for b in bars]
+
+
 def _number_labels(*values: float | None) -> tuple[str, ...]:
     """The widest tick label a numeric axis reaching these values might carry."""
-    top = max((abs(v) for v in values if v is not None), default=100.0)
+    top = max((abs(v) for v in values if v is not None and math.isfinite(v)), default=100.0)
     return (f"{top * 1.1:,.1f}",)
 
 
 def fmt(v: float | None, unit: str) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "suppressed or not available"
     if unit == "percent":
         return f"{v:.1f}%"
@@ -135,11 +145,13 @@ MANY_AREAS = 40  # more than this and the areas are ranked along the bottom, unn
 
 
 def _draw_compare_areas(unit: str, shown: Sequence[Bar], national: float | None, title: str) -> str:
-    order = sorted(shown, key=lambda b: b.value or 0)
+    order = sorted((b for b in _clean(shown) if b.value is not None), key=lambda b: b.value or 0)
+    national = _num(national)
     if len(order) > MANY_AREAS:
         return _draw_ranked_areas(unit, order, national, title)
     n = len(order)
-    fig = svgplot.Figure(title, 0.32 * max(n, 3) + 0.2, ylabels=[b.label for b in order])
+    names = [_wrap(b.label, 36) for b in order]
+    fig = svgplot.Figure(title, 0.32 * max(n, 3) + 0.2, ylabels=names)
     ticks = _value_ticks(order, national)
     fig.scales((ticks[0], ticks[-1]), (-0.6, max(n, 3) - 0.4 + 0.5))
     colours = [COLOURS.get(b.verdict, DARK_BLUE) for b in order]
@@ -159,7 +171,14 @@ def _draw_compare_areas(unit: str, shown: Sequence[Bar], national: float | None,
             1.2,
         )
     for verdict_, marker, pts in _by_verdict(order):
-        fig.markers([(b.value or 0.0, i) for i, b in pts], marker, 6, COLOURS.get(verdict_, DARK_BLUE))
+        for lit in (False, True):  # on a bar of its own colour, a marker is outlined in white
+            fig.markers(
+                [(b.value or 0.0, i) for i, b in pts if b.highlight == lit],
+                marker,
+                6,
+                COLOURS.get(verdict_, DARK_BLUE),
+                edge="#FFFFFF" if lit else "",
+            )
     if national is not None:
         fig.vline(national, ORANGE, 1.5, DASHED)
         near_right = national > ticks[0] + 0.6 * (ticks[-1] - ticks[0])  # written inwards, not off the edge
@@ -175,7 +194,7 @@ def _draw_compare_areas(unit: str, shown: Sequence[Bar], national: float | None,
     fig.axes(
         xticks=ticks,
         yticks=range(n),
-        ylabels=[b.label for b in order],
+        ylabels=names,
         xlabel={"percent": "Per cent (bars: value; lines: 95% interval)", "gbp": "Pounds"}.get(unit, unit),
     )
     return fig.svg()
@@ -186,7 +205,7 @@ def _value_ticks(bars: Sequence[Bar], *more: float | None) -> list[float]:
     and reference line (``more``)."""
     ends = [x for b in bars for x in (b.value, b.lower, b.upper) if x is not None]
     ends += [x for x in more if x is not None]
-    return nice_ticks(min(0.0, *ends), max(0.0, *ends))
+    return nice_ticks(min([0.0, *ends]), max([0.0, *ends]))
 
 
 def _draw_ranked_areas(unit: str, order: Sequence[Bar], national: float | None, title: str) -> str:
@@ -198,13 +217,16 @@ def _draw_ranked_areas(unit: str, order: Sequence[Bar], national: float | None, 
     fig = svgplot.Figure(
         title,
         3.6,
-        ylabels=_number_labels(*(b.upper or b.value for b in order)),
+        ylabels=_number_labels(*(x for b in order for x in (b.value, b.lower, b.upper)), national),
         axis_title_left=True,
         below=0.3,
     )
     ticks = _value_ticks(order, national)
     fig.scales((-1, len(order)), (ticks[0], ticks[-1]))
     fig.rects([(i - 0.4, 0.0, i + 0.4, b.value or 0.0) for i, b in enumerate(order)], "#BFD0E0")
+    for i, b in enumerate(order):  # under its interval and marker, which keep their shape
+        if b.highlight:
+            fig.vbar(i, 0.0, b.value or 0.0, 0.8, COLOURS.get(b.verdict, DARK_BLUE))
     fig.segments(
         [
             ((i, b.lower), (i, b.upper))
@@ -218,12 +240,15 @@ def _draw_ranked_areas(unit: str, order: Sequence[Bar], national: float | None, 
     for verdict_, marker, pts in _by_verdict(order):
         if pts:
             colour = COLOURS.get(verdict_, DARK_BLUE)
-            fig.markers([(i, b.value or 0.0) for i, b in pts], marker, 4, colour)
+            fig.markers([(i, b.value or 0.0) for i, b in pts if not b.highlight], marker, 4, colour)
+            fig.markers(
+                [(i, b.value or 0.0) for i, b in pts if b.highlight], marker, 6, colour, edge="#FFFFFF"
+            )
             keys.append(Key(verdict_.capitalize() if verdict_ else "Not compared", colour, marker=marker))
     for i, b in enumerate(order):
-        if b.highlight:
-            fig.vbar(i, 0.0, b.value or 0.0, 0.8, COLOURS.get(b.verdict, DARK_BLUE))
-            fig.text(i, b.value or 0.0, b.label, anchor="middle", va="baseline", dy=-8)
+        if b.highlight:  # the name above its bar, kept inside the picture at either end
+            where = "start" if i < len(order) / 4 else "end" if i > 3 * len(order) / 4 else "middle"
+            fig.text(i, max(b.value or 0.0, b.upper or 0.0), b.label, anchor=where, va="baseline", dy=-6)
     if national is not None:
         fig.hline(national, ORANGE, 1.5, DASHED)
         keys.append(Key(f"All areas {fmt(national, unit)}", ORANGE, line=1.5, dash=DASHED))
@@ -273,6 +298,8 @@ def _draw_funnel_plot(
     title: str,
     highlight: str,
 ) -> str:
+    points = [(label, n, v) for label, n, v in points if math.isfinite(n) and math.isfinite(v)]
+    p0 = _num(p0)
     fig = svgplot.Figure(
         title,
         3.0,
@@ -378,6 +405,9 @@ def _draw_trend_line(
     lower: Sequence[float | None] | None,
     upper: Sequence[float | None] | None,
 ) -> str:
+    values, national = [_num(v) for v in values], [_num(v) for v in national]
+    lower = [_num(v) for v in lower] if lower else None
+    upper = [_num(v) for v in upper] if upper else None
     fig = svgplot.Figure(
         title,
         2.2,
@@ -454,6 +484,8 @@ def profile_bars(
 def _draw_profile_bars(
     categories: Sequence[str], intake: Sequence[float | None], population: Sequence[float | None], title: str
 ) -> str:
+    intake, population = [_num(v) for v in intake], [_num(v) for v in population]
+    categories = [_wrap(c, 36) for c in categories]
     n = len(categories)
     fig = svgplot.Figure(title, 0.45 * max(n, 3), ylabels=categories, below=0.3)
     ticks = nice_ticks(0.0, max([1.0, *(v for v in (*intake, *population) if v is not None)]))
@@ -490,7 +522,7 @@ def rating_profile(
     title = f"{area}: quality ratings, {msg}"
     alt = f"Bar chart of {len(labels)} quality ratings for {area}; {msg}. The table below gives every rating."
     rows = tuple(
-        (lbl, "not given" if v is None else f"{v:g} of {m}")
+        (lbl, "not given" if _num(v) is None else f"{v:g} of {m}")
         for lbl, v, m in zip(labels, values, maxima, strict=True)
     )
     plan = ("rating_profile", (tuple(labels), tuple(values), tuple(maxima), title))
@@ -501,6 +533,7 @@ def _draw_rating_profile(
     labels: Sequence[str], values: Sequence[float | None], maxima: Sequence[int], title: str
 ) -> str:
     wrapped = [_wrap(lbl, 38) for lbl in labels]
+    values = [_num(v) for v in values]
     n = len(labels)
     fig = svgplot.Figure(title, 0.45 * max(n, 3), ylabels=wrapped, ylabel_size=8, below=0.3)
     top = max([1, *maxima])
@@ -549,6 +582,7 @@ def category_bars(indicator: str, unit: str, bars: Sequence[Bar], period: str, w
 
 
 def _draw_category_bars(unit: str, bars: Sequence[Bar], title: str) -> str:
+    bars = _clean(bars)
     wrapped = [_wrap(b.label, 30) for b in bars]
     n = len(bars)
     fig = svgplot.Figure(title, 0.4 * max(n, 3) + 0.2, ylabels=wrapped, ylabel_size=8)
@@ -644,22 +678,29 @@ def spine_chart(area: str, spines: Sequence[Spine]) -> Chart:
 
 def _draw_spine_chart(spines: Sequence[Spine], title: str) -> str:
     n = len(spines)
-    fig = svgplot.Figure(title, 0.55 * max(n, 3) + 0.2, ylabels=[s.label for s in spines], ylabel_size=9)
-    fig.scales((-0.05, 1.15), (-0.6, max(n, 3) - 0.4))
-    for y, s in enumerate(reversed(spines)):
+    # each row's value is written in a column at the right, as wide as the widest of them
+    texts = [fmt(_num(s.value), s.unit) for s in spines]
+    column = max((svgplot.text_width(t, 8) for t in texts), default=0.0) + svgplot.PAD + 0.12
+    fig = svgplot.Figure(
+        title, 0.55 * max(n, 3) + 0.2, ylabels=[s.label for s in spines], ylabel_size=9, right=column
+    )
+    fig.scales((-0.05, 1.05), (-0.6, max(n, 3) - 0.4))
+    for y, (s, text) in enumerate(zip(reversed(spines), reversed(texts), strict=True)):
+        fig.label(fig.width - svgplot.PAD * 72, fig.y(y), text, size=8, anchor="end")
+        if not all(math.isfinite(v) for v in (s.national, s.low, s.q1, s.q3, s.high)):
+            continue  # no spread of areas to place it in
         half = max(abs(s.high - s.national), abs(s.national - s.low), 1e-9)
         flip = -1.0 if s.polarity == "lower_better" else 1.0
 
         def pos(v: float, s: Spine = s, half: float = half, flip: float = flip) -> float:
-            return 0.5 + flip * (v - s.national) / (2 * half)
+            # an area beyond the range (its own value was left out of it) stays on the chart
+            return min(1.04, max(-0.04, 0.5 + flip * (v - s.national) / (2 * half)))
 
         fig.hbar(y, pos(s.low), pos(s.high), 0.5, "#D9E2EC")  # (the rectangle sorts its ends)
         fig.hbar(y, pos(s.q1), pos(s.q3), 0.5, "#8FA9C4")
-        if s.value is not None:
-            fig.markers(
-                [(pos(s.value), y)], MARKERS.get(s.verdict, "o"), 9, COLOURS.get(s.verdict, DARK_BLUE)
-            )
-        fig.text(1.03, y, fmt(s.value, s.unit), size=8)
+        value = _num(s.value)
+        if value is not None:
+            fig.markers([(pos(value), y)], MARKERS.get(s.verdict, "o"), 9, COLOURS.get(s.verdict, DARK_BLUE))
     fig.vline(0.5, ORANGE, 1.5, DASHED)
     fig.axes(
         xticks=[0.0, 0.5, 1.0],

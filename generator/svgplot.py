@@ -31,7 +31,7 @@ TITLE_SIZE = 11.0
 GREY = "#707070"
 FONT = "'DejaVu Sans', 'Bitstream Vera Sans', Verdana, Arial, sans-serif"  # the face we measure
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 # -- measuring text (matplotlib's metrics for the font the charts name first) --------------------
@@ -123,6 +123,8 @@ def esc(text: str) -> str:
 
 
 def _n(x: float) -> str:
+    if not math.isfinite(x):  # the charts drop values that are not numbers before drawing
+        raise ValueError(f"cannot place {x} in a picture")
     return f"{x:.2f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
 
 
@@ -185,6 +187,7 @@ class Figure:
         ticks = max((text_width(t, 8) for t in xlabels_rotated), default=0.0) * 0.5 + 0.15
         # a label turned 30 degrees and aligned right of the first tick reaches 0.87 of its width left
         left = max(left, PAD + max((text_width(t, 8) for t in xlabels_rotated[:1]), default=0.0) * 0.87)
+        left = min(left, FIG_WIDTH / 2 - right)  # a very long label is cut, not the plot reversed
         bottom = PAD + 0.28 + (ticks if xlabels_rotated else 0.22) + below
         self.width, self.height = FIG_WIDTH * 72, (body + top + bottom) * 72
         self.left, self.right = left * 72, (FIG_WIDTH - right) * 72
@@ -279,10 +282,15 @@ class Figure:
         d = "M" + "L".join(f"{_n(self.x(a))} {_n(self.y(b))}" for a, b in pts) + "z"
         self._body.append(f'<path d="{d}" fill="{colour}" fill-opacity="{_n(opacity)}"/>')
 
-    def markers(self, points: Sequence[tuple[float, float]], shape: str, size: float, colour: str) -> None:
+    def markers(
+        self, points: Sequence[tuple[float, float]], shape: str, size: float, colour: str, edge: str = ""
+    ) -> None:
+        """Markers of one shape and colour; ``edge``: an outline, so that one on a bar of its own
+        colour keeps its shape."""
         if points:
             d = "".join(marker_path(shape, self.x(px), self.y(py), size) for px, py in points)
-            self._body.append(f'<path d="{d}" fill="{colour}"/>')
+            outline = f' stroke="{edge}" stroke-width="1"' if edge else ""
+            self._body.append(f'<path d="{d}" fill="{colour}"{outline}/>')
 
     def vline(self, x: float, colour: str, width: float, dash: str = "") -> None:
         self._body.append(
@@ -392,7 +400,10 @@ class Figure:
             out.append(f'<path d="{marks}" stroke="{GREY}" stroke-width="0.8"/>')
         xl = list(xlabels) if xlabels is not None else tick_text(xticks) if xticks else []
         for v, t in zip(xticks, xl, strict=True):
-            if rotate_x:
+            half = text_width(t, xtick_size) * 36
+            if not rotate_x and self.x(v) + half > self.width - 2:  # the last label, at the edge
+                self.label(self.width - 2, self.bottom + tick + 2, t, size=xtick_size, anchor="end", va="top")
+            elif rotate_x:
                 self.label(
                     self.x(v) + 2,
                     self.bottom + tick + 4,
@@ -450,7 +461,7 @@ class Figure:
         w, h = _n(self.width), _n(self.height)
         head = (
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}pt" height="{h}pt" viewBox="0 0 {w} {h}">'
-            f"<style>text{{font-family:{FONT};fill:#000}}</style>"
+            f"<style>text{{font-family:{FONT}}}</style>"  # no fill here: it would beat fill="..."
         )
         defs = f"<defs>{''.join(self._defs)}</defs>" if self._defs else ""
         edge = PAD * 72

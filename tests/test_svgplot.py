@@ -65,7 +65,24 @@ def _all_kinds(label: str = "Area one") -> list[charts.Chart]:
         ),
         charts.spine_chart(
             label,
-            [charts.Spine(label, 20.0, 35.0, 15.0, 30.0, 40.0, 64.0, "lower_better", "better", "percent")],
+            [
+                charts.Spine(label, 20.0, 35.0, 15.0, 30.0, 40.0, 64.0, "lower_better", "better", "percent"),
+                charts.Spine(
+                    "Cost per job", None, 4000.0, 1500.0, 3000.0, 5000.0, 17000.0, "lower_better", "", "gbp"
+                ),
+                charts.Spine(
+                    "Beyond the range",
+                    90.0,
+                    35.0,
+                    15.0,
+                    30.0,
+                    40.0,
+                    64.0,
+                    "higher_better",
+                    "better",
+                    "percent",
+                ),
+            ],
         ),
     ]
 
@@ -119,6 +136,20 @@ def test_every_mark_lies_inside_the_picture(chart: charts.Chart) -> None:
             x, y, w, h = (float(el.get(k, "0")) for k in ("x", "y", "width", "height"))
             assert x >= 0 and x + w <= width + 0.01 and y >= 0 and y + h <= height + 0.01, el.attrib
             assert w >= 0 and h >= 0
+        if el.tag == f"{NS}text" and el.get("x") is not None and "rotate" not in el.get("transform", ""):
+            x, width_pt = (
+                float(el.get("x", "0")),
+                svgplot.text_width(el.text or "", float(el.get("font-size", "10"))) * 72,
+            )
+            start = {"start": x, "middle": x - width_pt / 2, "end": x - width_pt}[
+                el.get("text-anchor", "start")
+            ]
+            assert start >= -0.5 and start + width_pt <= width + 0.5, (
+                el.text,
+                start,
+                start + width_pt,
+                width,
+            )
         if el.tag == f"{NS}path":
             for px, py in _path_points(el.get("d", "")):
                 assert -0.01 <= px <= width + 0.01 and -0.01 <= py <= height + 0.01, (
@@ -179,3 +210,42 @@ def test_charts_skip_matplotlib_and_are_deterministic() -> None:
     for c in kinds:
         assert c.svg == charts.draw(c)
         assert "matplotlib" not in c.svg.lower()
+
+
+def _with_nan(chart: charts.Chart) -> charts.Chart:
+    """The same plan with every number that may be missing made NaN (what a blank cell read as a
+    float gives): NaN must draw as missing, never crash or reach the picture as 'nan'."""
+    nan = math.nan
+
+    def swap(x: object) -> object:
+        if isinstance(x, charts.Bar):
+            return charts.Bar(x.label, nan, nan, nan, x.verdict, x.highlight)
+        if isinstance(x, charts.Spine):
+            return charts.Spine(x.label, nan, nan, x.low, x.q1, x.q3, x.high, x.polarity, x.verdict, x.unit)
+        if isinstance(x, float):
+            return nan
+        if isinstance(x, tuple):
+            return tuple(swap(y) for y in x)
+        return x
+
+    name, args = chart.plot
+    return charts.Chart(
+        (name, tuple(swap(a) if not isinstance(a, str) else a for a in args)),
+        *[getattr(chart, f) for f in ("title", "alt", "header", "rows")],
+    )
+
+
+@pytest.mark.parametrize("chart", _all_kinds(), ids=lambda c: c.plot[0])
+def test_values_that_are_not_numbers_draw_as_missing(chart: charts.Chart) -> None:
+    svg = charts.draw(_with_nan(chart))
+    ET.fromstring(svg)
+    assert not re.search(r"\b(nan|inf)\b", svg, re.IGNORECASE)
+
+
+def test_coloured_text_keeps_its_colour() -> None:
+    """A style sheet rule beats an SVG fill attribute, so the sheet must not set text's fill:
+    the all-areas label is brown and the notes grey, not black."""
+    c = charts.compare_areas("Rate", "percent", [charts.Bar("Area one", 40.0)], 31.0, "2025-26")
+    style = ET.fromstring(c.svg).find(f"{NS}style")
+    assert style is not None and "fill" not in (style.text or "")
+    assert 'fill="#8A3A0F"' in c.svg
