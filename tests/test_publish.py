@@ -216,3 +216,23 @@ def test_writing_the_same_dataset_again_replaces_no_file(published, tmp_path):
     assert changed["indicators.csv"].st_ino != first["indicators.csv"].st_ino
     assert changed["indicators.csv.zip"].st_ino != first["indicators.csv.zip"].st_ino
     assert changed["data_quality.csv"].st_ino == first["data_quality.csv"].st_ino
+
+
+def test_the_tables_written_beside_a_failing_step_are_whole(published, tmp_path):
+    """`kpi build` writes the CSVs on a thread while it makes the workbook, pages and charts.
+    Should that step fail, the error is the build's, and the thread has finished first: each
+    file is complete and in place (or not there at all), never half-written."""
+    from generator.publish import Dataset, csv_block, publishing
+
+    files, rows, quality = published
+    data = Dataset(len(rows), [csv_block(rows)], list(rows))
+    with pytest.raises(ValueError, match="a page failed"), publishing(data, quality, tmp_path):
+        raise ValueError("a page failed")
+    assert (tmp_path / "indicators.csv").read_bytes() == files["indicators.csv"].read_bytes()
+    assert (tmp_path / "indicators.csv.zip").read_bytes() == files["indicators.csv.zip"].read_bytes()
+    assert not list(tmp_path.glob(".*tmp"))
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / ".indicators.csv.tmp").mkdir()  # the thread cannot write its file: the build fails
+    with pytest.raises(IsADirectoryError), publishing(data, quality, blocked):
+        pass
