@@ -19,7 +19,16 @@ from .cache import NO_CACHE, Cache
 from .catalogue import Catalogue
 from .chartrender import render
 from .pools import process_pool
-from .publish import NoReturns, compute_store, latest_rows, publishing, write_workbook
+from .publish import (
+    NoReturns,
+    already_written,
+    compute_store,
+    files_key,
+    latest_rows,
+    publishing,
+    remember_written,
+    write_workbook,
+)
 from .registry import Registry
 from .site import GENERATED, Context, build_pages, site_downloads, write_pages
 from .store import Store
@@ -72,15 +81,20 @@ def build_site(
     # interpreter), the workbook (pure Python, five seconds at national scale: its own process,
     # or a thread with --jobs 1) and, here, the pages and charts
     with (
-        publishing(data, quality, dataset_dir) as files,
+        publishing(data, quality, dataset_dir, cache) as files,
         process_pool(1) if workers != 1 else ThreadPoolExecutor(1) as background,
     ):
-        book = background.submit(write_workbook, latest_rows(rows), quality, dataset_dir)
+        book_key = files_key("workbook", data, quality)
+        book = None
+        if not already_written(cache, book_key, files[3:]):
+            book = background.submit(write_workbook, latest_rows(rows), quality, dataset_dir)
         pages, charts = build_pages(ctx)
         clock.lap("pages")
         svgs = render(charts, cache)
         clock.lap("charts")
-        book.result()
+        if book is not None:
+            book.result()
+            remember_written(cache, book_key, files[3:])
     changed = write_pages(site_src, pages, svgs, charts)
     downloads = site_src / GENERATED / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)

@@ -391,7 +391,7 @@ def publish_store(
 ) -> Published:
     """Stored returns -> the published dataset files (the I/O shell around the pure steps)."""
     returns, data, quality = compute_store(store, catalogue, registry, cache, workers)
-    files = write_published(data, quality, out)
+    files = write_published(data, quality, out, cache=cache)
     return Published(returns, data.count, data.rows, quality, files)
 
 
@@ -549,33 +549,76 @@ def write_dataset(
 
 
 def write_published(
-    data: Dataset, quality: Sequence[Mapping[str, Any]], out: Path, workbook: bool = True
+    data: Dataset,
+    quality: Sequence[Mapping[str, Any]],
+    out: Path,
+    workbook: bool = True,
+    cache: Cache = NO_CACHE,
 ) -> list[Path]:
     """Write the CSVs and the workbook (only files whose bytes change are replaced)."""
-    with publishing(data, quality, out) as files:
-        if workbook:
+    with publishing(data, quality, out, cache) as files:
+        key = files_key("workbook", data, quality)
+        if workbook and not already_written(cache, key, files[3:]):
             write_workbook(data.rows, quality, out)
+            remember_written(cache, key, files[3:])
     return files
 
 
 @contextlib.contextmanager
-def publishing(data: Dataset, quality: Sequence[Mapping[str, Any]], out: Path) -> Iterator[list[Path]]:
+def publishing(
+    data: Dataset, quality: Sequence[Mapping[str, Any]], out: Path, cache: Cache = NO_CACHE
+) -> Iterator[list[Path]]:
     """The dataset's CSV files written on a thread while the caller's block runs, and in place
     when it ends. A national table is half a gigabyte, streamed from its compressed blocks, and
-    zipping it takes five seconds; zlib and file writes let go of the interpreter, so that time
-    is spent beside the workbook, the pages and the charts rather than before them. The
-    workbook is the caller's to write (:func:`write_workbook`)."""
+    zipping it takes two seconds; zlib and file writes let go of the interpreter, so that time
+    is spent beside the workbook, the pages and the charts rather than before them. Files the
+    cache says were written from this very content, and are as they were left, are not written
+    again. The workbook is the caller's to write (:func:`write_workbook`)."""
     out.mkdir(parents=True, exist_ok=True)
-    files = [
-        out / "indicators.csv",
-        out / "indicators.csv.zip",
-        out / "data_quality.csv",
-        out / "dataset.xlsx",
-    ]
+    files = [out / n for n in ("indicators.csv", "indicators.csv.zip", "data_quality.csv", "dataset.xlsx")]
+    key = files_key("tables", data, quality)
+    if already_written(cache, key, files[:3]):
+        yield files
+        return
     with ThreadPoolExecutor(max_workers=1) as background:
         tables = background.submit(_write_tables, data, quality, out)
         yield files  # should the block fail, leaving the with waits for the thread first
         tables.result()
+    remember_written(cache, key, files[:3])
+
+
+# what the dataset files are made by: change it and every file is written again
+_FILES_CODE = code_fingerprint("publish", "indicators")
+
+
+def files_key(kind: str, data: Dataset, quality: Sequence[Mapping[str, Any]]) -> str:
+    """A digest of what a kind of dataset file ("tables", "workbook") is written from: the
+    table's compressed blocks (the workbook's rows are some of the table's) and data quality."""
+    return digest(_FILES_CODE, kind, orjson.dumps(list(quality), option=orjson.OPT_SORT_KEYS), *data.csv)
+
+
+def _stat(paths: Sequence[Path]) -> bytes:
+    """Each file's size and modification time: what says it is still the file that was written."""
+    out = []
+    for p in paths:
+        try:
+            st = p.stat()
+            out.append([p.name, st.st_size, st.st_mtime_ns])
+        except OSError:
+            out.append([p.name, None, None])
+    return json.dumps(out).encode()
+
+
+def already_written(cache: Cache, key: str, paths: Sequence[Path]) -> bool:
+    """Were ``paths`` written from the content ``key`` names, and left as they were? A rebuild
+    with nothing new (a guidance page edited, say) then rewrites no half-gigabyte table and no
+    workbook. With no cache, or a file touched since, the answer is no and they are written."""
+    known = cache.get_many("written", [key]).get(key)
+    return known is not None and all(p.exists() for p in paths) and known == _stat(paths)
+
+
+def remember_written(cache: Cache, key: str, paths: Sequence[Path]) -> None:
+    cache.put_many("written", {key: _stat(paths)})
 
 
 def _write_tables(data: Dataset, quality: Sequence[Mapping[str, Any]], out: Path) -> None:

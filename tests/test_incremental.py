@@ -1,9 +1,9 @@
 """Incremental builds (through the cache, after one new return) give exactly what a full build
 from nothing gives; the cache can be deleted or damaged at any time without losing anything.
 
-Pictures are not drawn here (a build draws hundreds, at a quarter of a second each): the drawing
-function is replaced by one that writes the chart's cache key, a digest of its complete plan.
-Identical keys mean identical pictures because drawing is deterministic (tests/test_charts.py).
+Pictures are not drawn here: the drawing function is replaced by one that writes the chart's
+cache key, a digest of its complete plan, so that the tests count what was drawn. Identical keys
+mean identical pictures because drawing is deterministic (tests/test_svgplot.py).
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ def _fake_draw(chart):
 
 @pytest.fixture
 def fake_drawing(monkeypatch):
-    # patched before the pool's workers fork, so they draw with it too
     monkeypatch.setattr(charts, "draw", _fake_draw)
 
 
@@ -102,6 +101,49 @@ def test_incremental_build_after_one_new_return_equals_a_full_build(small_demo, 
     # the files whose bytes changed were rewritten
     assert 0 < drawn_second < drawn_first / 2, (drawn_first, drawn_second)
     assert 0 < second.changed < first.changed
+
+
+def test_a_rebuild_with_nothing_new_writes_no_dataset_file_again(
+    small_demo, tmp_path, fake_drawing, monkeypatch
+):
+    """A build after a guidance page is edited, say, has the same table: the half-gigabyte CSV,
+    its zip and the workbook are not written again. A file touched or removed since is."""
+    import os
+
+    from generator import build, publish
+
+    catalogue, registry = load_catalogue(), load_registry()
+    cache = Cache(tmp_path / "cache.sqlite")
+    store = Store(tmp_path / "s" / "store")
+    _ingest(store, _returns(small_demo), cache)
+    src, out = _project(tmp_path / "s"), tmp_path / "s" / "dataset"
+    written: list[str] = []
+
+    def spy(name, fn):
+        def wrapped(*args, **kwargs):
+            written.append(name)
+            return fn(*args, **kwargs)
+
+        return wrapped
+
+    monkeypatch.setattr(publish, "_write_tables", spy("tables", publish._write_tables))
+    monkeypatch.setattr(build, "write_workbook", spy("workbook", build.write_workbook))
+
+    def build_again() -> list[str]:
+        written.clear()
+        build.build_site(store.root, catalogue, registry, out, src, run_mkdocs=False, cache=cache, workers=1)
+        return sorted(written)
+
+    assert build_again() == ["tables", "workbook"]
+    first = _files(out)
+    assert build_again() == []
+    book = out / "dataset.xlsx"
+    os.utime(book, ns=(book.stat().st_atime_ns, book.stat().st_mtime_ns - 10**9))  # touched since
+    assert build_again() == ["workbook"]
+    (out / "indicators.csv.zip").unlink()
+    assert build_again() == ["tables"]
+    assert _files(out) == first
+    assert build_again() == []
 
 
 def test_the_cache_can_be_deleted_or_damaged_without_losing_anything(small_demo, tmp_path):
