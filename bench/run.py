@@ -337,6 +337,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     step("7b kpi build (incremental)", [*build, "--timings", str(work / "timings-incremental.json")])
     stages_inc = json.loads((work / "timings-incremental.json").read_text())
+    # 8. nothing new (a guidance page edited, say): what every rebuild costs whatever changed
+    step("8 kpi build (nothing new)", [*build, "--timings", str(work / "timings-nothing-new.json")])
+    stages_none = json.loads((work / "timings-nothing-new.json").read_text())
 
     n = len(files)
     ingest = results["2 validate + ingest (all returns)"]["seconds"]
@@ -385,6 +388,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "",
         "Stages of the incremental build (s): " + ", ".join(f"{k} {v:.1f}" for k, v in stages_inc.items()),
         "",
+        "Stages of the build with nothing new (s): "
+        + ", ".join(f"{k} {v:.1f}" for k, v in stages_none.items()),
+        "",
         f"Reading one file, single process, {len(sample)}-file sample (ms): ours {ours_1 * 1000:.1f}, "
         f"pandas+openpyxl {pandas_1 * 1000:.1f}, bare calamine {calamine_1 * 1000:.1f}. "
         f"Bare calamine over all {n} files on {args.jobs} processes: {floor:.1f} s. "
@@ -409,6 +415,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "steps": results,
                 "stages_full": stages_full,
                 "stages_incremental": stages_inc,
+                "stages_nothing_new": stages_none,
                 "reading_ms": {
                     "ours": ours_1 * 1000,
                     "pandas_openpyxl": pandas_1 * 1000,
