@@ -84,7 +84,7 @@ def build_site(
         publishing(data, quality, dataset_dir, cache) as files,
         process_pool(1) if workers != 1 else ThreadPoolExecutor(1) as background,
     ):
-        book_key = files_key("workbook", data, quality)
+        book_key = files_key("workbook", data, quality, dataset_dir)
         book = None
         if not already_written(cache, book_key, files[3:]):
             book = background.submit(write_workbook, latest_rows(rows), quality, dataset_dir)

@@ -557,7 +557,7 @@ def write_published(
 ) -> list[Path]:
     """Write the CSVs and the workbook (only files whose bytes change are replaced)."""
     with publishing(data, quality, out, cache) as files:
-        key = files_key("workbook", data, quality)
+        key = files_key("workbook", data, quality, out)
         if workbook and not already_written(cache, key, files[3:]):
             write_workbook(data.rows, quality, out)
             remember_written(cache, key, files[3:])
@@ -576,8 +576,10 @@ def publishing(
     again. The workbook is the caller's to write (:func:`write_workbook`)."""
     out.mkdir(parents=True, exist_ok=True)
     files = [out / n for n in ("indicators.csv", "indicators.csv.zip", "data_quality.csv", "dataset.xlsx")]
-    key = files_key("tables", data, quality)
+    key = files_key("tables", data, quality, out)
     if already_written(cache, key, files[:3]):
+        for stale in (".indicators.csv.tmp", ".indicators.csv.zip.tmp", ".data_quality.csv.tmp"):
+            (out / stale).unlink(missing_ok=True)  # left by a run that was stopped
         yield files
         return
     with ThreadPoolExecutor(max_workers=1) as background:
@@ -588,24 +590,27 @@ def publishing(
 
 
 # what the dataset files are made by: change it and every file is written again
-_FILES_CODE = code_fingerprint("publish", "indicators")
+_FILES_CODE = digest(code_fingerprint("publish", "indicators"), xlsxwriter.__version__)
 
 
-def files_key(kind: str, data: Dataset, quality: Sequence[Mapping[str, Any]]) -> str:
-    """A digest of what a kind of dataset file ("tables", "workbook") is written from: the
-    table's compressed blocks (the workbook's rows are some of the table's) and data quality."""
-    return digest(_FILES_CODE, kind, orjson.dumps(list(quality), option=orjson.OPT_SORT_KEYS), *data.csv)
+def files_key(kind: str, data: Dataset, quality: Sequence[Mapping[str, Any]], out: Path) -> str:
+    """A digest of what a kind of dataset file ("tables", "workbook") in folder ``out`` is
+    written from: the table's compressed blocks (the workbook's rows are some of the table's)
+    and data quality."""
+    quality_json = orjson.dumps(list(quality), option=orjson.OPT_SORT_KEYS)
+    return digest(_FILES_CODE, kind, str(out.resolve()), quality_json, *data.csv)
 
 
 def _stat(paths: Sequence[Path]) -> bytes:
-    """Each file's size and modification time: what says it is still the file that was written."""
-    out = []
+    """Each file's inode, size and times: what says it is still the file that was written (a
+    tool that puts back a modification time cannot put back the change time)."""
+    out: list[list[Any]] = []
     for p in paths:
         try:
             st = p.stat()
-            out.append([p.name, st.st_size, st.st_mtime_ns])
+            out.append([p.name, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns])
         except OSError:
-            out.append([p.name, None, None])
+            out.append([p.name])
     return json.dumps(out).encode()
 
 
@@ -622,15 +627,20 @@ def remember_written(cache: Cache, key: str, paths: Sequence[Path]) -> None:
 
 
 def _write_tables(data: Dataset, quality: Sequence[Mapping[str, Any]], out: Path) -> None:
+    """The table, its zip and data quality. The zip is made from the new table before the table
+    is put in place, and whenever it does not hold that very table (its checksum and size say):
+    a run stopped in between, or a zip damaged since, is mended by the next one."""
     table, zipped = out / "indicators.csv", out / "indicators.csv.zip"
     tmp = out / ".indicators.csv.tmp"
+    crc, size = 0, 0
     with tmp.open("wb") as f:
-        f.write((",".join(COLUMNS) + "\n").encode("utf-8"))
-        for block in data.csv:
-            f.write(zlib.decompress(block))
-    if _put_in_place(tmp, table) or not zipped.exists():
-        _zip_file(table, out / ".indicators.csv.zip.tmp")
+        for chunk in ((",".join(COLUMNS) + "\n").encode("utf-8"), *map(zlib.decompress, data.csv)):
+            f.write(chunk)
+            crc, size = zlib.crc32(chunk, crc), size + len(chunk)
+    if not _zip_holds(zipped, table.name, crc, size):
+        _zip_file(tmp, out / ".indicators.csv.zip.tmp", table.name)
         _put_in_place(out / ".indicators.csv.zip.tmp", zipped)
+    _put_in_place(tmp, table)
     _write_csv(quality, QUALITY_COLUMNS, out / ".data_quality.csv.tmp")
     _put_in_place(out / ".data_quality.csv.tmp", out / "data_quality.csv")
 
@@ -655,11 +665,22 @@ def _put_in_place(tmp: Path, path: Path) -> bool:
     return True
 
 
-def _zip_file(src: Path, dest: Path) -> None:
-    """``src`` as the one file in a zip archive, byte for byte the same for the same data (a
-    fixed date), streamed: the CSV compresses about twenty to one, and a national one is 500 MB."""
+def _zip_holds(path: Path, name: str, crc: int, size: int) -> bool:
+    """Is ``path`` a zip of exactly one file, ``name``, with this checksum and size?"""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (OSError, zipfile.BadZipFile):
+        return False
+    return len(infos) == 1 and infos[0].filename == name and (infos[0].CRC, infos[0].file_size) == (crc, size)
+
+
+def _zip_file(src: Path, dest: Path, name: str) -> None:
+    """``src`` as the one file in a zip archive, called ``name``, byte for byte the same for the
+    same data (a fixed date), streamed: the CSV compresses about twenty to one, and a national
+    one is 500 MB."""
     with zipfile.ZipFile(dest, "w") as zf:
-        info = zipfile.ZipInfo(src.name, date_time=(2026, 1, 1, 0, 0, 0))
+        info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
         info.compress_type = zipfile.ZIP_DEFLATED
         info.file_size = src.stat().st_size  # sizes known up front: no ZIP64 guesswork
         with src.open("rb") as f, zf.open(info, "w") as w:

@@ -236,3 +236,37 @@ def test_the_tables_written_beside_a_failing_step_are_whole(published, tmp_path)
     (blocked / ".indicators.csv.tmp").mkdir()  # the thread cannot write its file: the build fails
     with pytest.raises(IsADirectoryError), publishing(data, quality, blocked):
         pass
+
+
+def test_a_zip_left_behind_by_a_stopped_run_or_damaged_since_is_made_again(published, tmp_path, monkeypatch):
+    """The zip is what a national site offers: after any run that ends well it holds the very
+    table beside it, whatever an earlier run left (stopped while zipping) or a program did."""
+    import zipfile
+
+    from generator import publish
+    from generator.cache import Cache
+
+    _, rows, quality = published
+    cache, out = Cache(tmp_path / "cache.sqlite"), tmp_path / "dataset"
+    old = publish.Dataset(len(rows) - 1, [publish.csv_block(rows[1:])], list(rows[1:]))
+    new = publish.Dataset(len(rows), [publish.csv_block(rows)], list(rows))
+    publish.write_published(old, quality, out, workbook=False, cache=cache)
+    real = publish._zip_file
+
+    def disk_full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(publish, "_zip_file", disk_full)
+    with pytest.raises(OSError):
+        publish.write_published(new, quality, out, workbook=False, cache=cache)
+    monkeypatch.setattr(publish, "_zip_file", real)
+
+    def zip_holds_table() -> bool:
+        with zipfile.ZipFile(out / "indicators.csv.zip") as zf:
+            return zf.read("indicators.csv") == (out / "indicators.csv").read_bytes()
+
+    publish.write_published(new, quality, out, workbook=False, cache=cache)  # the retry
+    assert zip_holds_table() and (out / "indicators.csv").read_bytes().count(b"\n") == len(rows) + 1
+    (out / "indicators.csv.zip").write_bytes(b"not a zip")  # damaged by something else
+    publish.write_published(new, quality, out, workbook=False, cache=cache)
+    assert zip_holds_table()
