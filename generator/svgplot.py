@@ -460,7 +460,11 @@ class Figure:
         """The finished picture: title, then everything drawn, in drawing order."""
         w, h = _n(self.width), _n(self.height)
         head = (
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}pt" height="{h}pt" viewBox="0 0 {w} {h}">'
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}pt" height="{h}pt" viewBox="0 0 {w} {h}" '
+            'role="img">'
+            # the headline as the picture's name, for a chart opened on its own (on a page, the
+            # <img> carries the alt text)
+            f"<title>{esc(' '.join(self.title.split()))}</title>"
             f"<style>text{{font-family:{FONT}}}</style>"  # no fill here: it would beat fill="..."
         )
         defs = f"<defs>{''.join(self._defs)}</defs>" if self._defs else ""

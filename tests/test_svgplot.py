@@ -114,6 +114,8 @@ def test_any_label_gives_well_formed_svg_with_the_label_as_text(chart: charts.Ch
     svg = chart.svg
     root = ET.fromstring(svg)  # well-formed XML: a stray '<' or '&' in a name would break it
     assert root.tag == f"{NS}svg"
+    named = " ".join(svgplot._NOT_XML.sub("", chart.title).split())
+    assert root.findtext(f"{NS}title") == named  # the headline names the picture opened alone
     texts = ["".join(t.itertext()) for t in root.iter(f"{NS}text")]
     assert not any("<script>" in t and "\x01" in t for t in texts)
     labelled = "<script>" in chart.title or (
