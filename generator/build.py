@@ -14,12 +14,16 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .cache import NO_CACHE, Cache
 from .catalogue import Catalogue
 from .chartrender import render
+from .charts import Chart
 from .pools import process_pool
+from .progress import Progress
 from .publish import (
+    Dataset,
     NoReturns,
     already_written,
     compute_store,
@@ -30,7 +34,7 @@ from .publish import (
     write_workbook,
 )
 from .registry import Registry
-from .site import GENERATED, Context, build_pages, site_downloads, write_pages
+from .site import GENERATED, Context, Page, build_pages, site_downloads, write_pages
 from .store import Store
 from .templates import template_filename
 
@@ -77,6 +81,36 @@ def build_site(
     data_as_at = max((str(r["period"]).removeprefix("12 months to ") for r in rows), default="")
     ctx = Context(rows, quality, catalogue, registry, data_as_at, data.count)
     clock.lap("compute")
+    # after the computing bar, one for the rest: at national scale some ten seconds more
+    stages = ["making pages", "drawing charts", "writing files", *(["MkDocs"] if run_mkdocs else [])]
+    with Progress("Building the site", len(stages)) as bar:
+        clock.show(bar, stages)
+        changed, pages, charts, files = _site(
+            ctx, data, quality, cache, workers, site_src, dataset_dir, clock
+        )
+        offered = [f for f in files if f.name in site_downloads(data.count)]
+        _downloads(site_src, offered, files, templates_dir, catalogue)
+        clock.lap("write")
+        if run_mkdocs:
+            mkdocs(site_dir, data_as_at, config)
+            clock.lap("mkdocs")
+    return BuildResult(
+        data.count, len(pages), len(charts), changed, data_as_at, site_dir, dataset_dir, clock.laps
+    )
+
+
+def _site(
+    ctx: Context,
+    data: Dataset,
+    quality: list[dict[str, Any]],
+    cache: Cache,
+    workers: int | None,
+    site_src: Path,
+    dataset_dir: Path,
+    clock: _Clock,
+) -> tuple[int, list[Page], dict[str, Chart], list[Path]]:
+    """Pages and charts made and written, beside the dataset files (see :func:`build_site`)."""
+    rows = data.rows
     # three things at once: the dataset's CSVs and zip (on a thread: zlib lets go of the
     # interpreter), the workbook (pure Python, five seconds at national scale: its own process,
     # or a thread with --jobs 1) and, here, the pages and charts
@@ -95,10 +129,15 @@ def build_site(
         if book is not None:
             book.result()
             remember_written(cache, book_key, files[3:])
-    changed = write_pages(site_src, pages, svgs, charts)
+    return write_pages(site_src, pages, svgs, charts), pages, charts, files
+
+
+def _downloads(
+    site_src: Path, offered: list[Path], files: list[Path], templates_dir: Path, catalogue: Catalogue
+) -> None:
+    """The dataset files the site offers, and the blank templates, copied beside the pages."""
     downloads = site_src / GENERATED / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)
-    offered = [f for f in files if f.name in site_downloads(data.count)]
     for f in [*offered, *(templates_dir / template_filename(s) for s in catalogue.sections.values())]:
         target = downloads / f.name
         if not target.exists() or target.read_bytes() != f.read_bytes():
@@ -106,13 +145,6 @@ def build_site(
     for f in files:  # a plain CSV left from a smaller dataset
         if f not in offered:
             (downloads / f.name).unlink(missing_ok=True)
-    clock.lap("write")
-    if run_mkdocs:
-        mkdocs(site_dir, data_as_at, config)
-        clock.lap("mkdocs")
-    return BuildResult(
-        data.count, len(pages), len(charts), changed, data_as_at, site_dir, dataset_dir, clock.laps
-    )
 
 
 def config_elsewhere(config: str) -> str:
@@ -125,14 +157,26 @@ def config_elsewhere(config: str) -> str:
 
 
 class _Clock:
+    """Seconds per stage (what `make bench` reports), and the progress bar moved on at each."""
+
     def __init__(self) -> None:
         self.laps: dict[str, float] = {}
         self._t = time.perf_counter()
+        self._bar: Progress | None = None
+        self._next: list[str] = []
+
+    def show(self, bar: Progress, stages: list[str]) -> None:
+        self._bar, self._next = bar, list(stages)
+        bar.stage(self._next.pop(0))
 
     def lap(self, name: str) -> None:
         now = time.perf_counter()
         self.laps[name] = round(now - self._t, 3)
         self._t = now
+        if self._bar is not None:
+            self._bar.advance()
+            if self._next:
+                self._bar.stage(self._next.pop(0))
 
 
 def mkdocs(site_dir: Path, data_as_at: str, config: Path = ROOT / "mkdocs.yml") -> None:

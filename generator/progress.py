@@ -32,6 +32,12 @@ class Progress:
         if self._bar is not None:
             self._bar.update(n)
 
+    def stage(self, name: str) -> None:
+        """Name what is being done now, beside the bar (for a step made of a few long stages):
+        shown at once once the bar is showing, and not before (a quick step shows no bar)."""
+        if self._bar is not None:
+            self._bar.set_postfix_str(name, refresh=self._bar.format_dict["elapsed"] >= self._bar.delay)
+
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:

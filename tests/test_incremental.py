@@ -240,3 +240,53 @@ def test_the_build_keeps_only_rows_its_site_shows_and_publishes_every_row(small_
     pages_lean, charts_lean = build_pages(Context(lean.rows, [], catalogue, registry, as_at, lean.count))
     assert pages_lean == pages_every
     assert {k: c.key for k, c in charts_lean.items()} == {k: c.key for k, c in charts_every.items()}
+
+
+def test_the_site_build_names_its_stages_on_a_terminal(small_demo, tmp_path, fake_drawing, monkeypatch):
+    """After the computing bar, a national build spends some ten seconds more on pages, files
+    and MkDocs: a bar names each stage (only on a terminal, as every bar here)."""
+    import io
+    import sys
+
+    from generator import progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    term = Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    monkeypatch.setattr(progress, "DELAY", 0)
+    build_site(
+        small_demo.root,
+        load_catalogue(),
+        load_registry(),
+        tmp_path / "dataset",
+        _project(tmp_path),
+        run_mkdocs=False,
+        workers=1,
+    )
+    shown = term.getvalue()
+    assert "Building the site" in shown
+    assert all(s in shown for s in ("making pages", "drawing charts", "writing files")), shown[-500:]
+    assert "MkDocs" not in shown  # not run here, so not named
+
+
+def test_a_quick_step_shows_no_bar_even_when_it_names_its_stage(monkeypatch):
+    import io
+    import sys
+
+    from generator.progress import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    term = Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    with Progress("Building the site", 2) as bar:
+        bar.stage("making pages")
+        bar.advance()
+        bar.stage("writing files")
+        bar.advance()
+    assert term.getvalue() == ""
