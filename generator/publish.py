@@ -51,10 +51,10 @@ from .pools import process_pool
 from .progress import Progress
 from .registry import Registry, role_for
 from .store import Store
+from .validation import FORMULA_START  # one list: what is refused on the way in is neutralised on the way out
 
 REQUIRED_COLUMNS = COLUMNS[: COLUMNS.index("method") + 1]
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMERIC_COLUMNS = {
     "numerator",
     "denominator",

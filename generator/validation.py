@@ -18,6 +18,7 @@ from .problems import Problem, error, shown, warning
 from .registry import Registry, role_for
 from .rules import fmt
 
+# text a spreadsheet program would take as a formula: refused in answers, neutralised in what we publish
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!]")
 PERCENT_TOLERANCE = 1.0  # shares of a whole, each rounded: allow the sum to be 99-101
