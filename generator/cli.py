@@ -720,4 +720,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except OSError as e:  # the path and the system's reason say it all; a traceback would not help
         _say(f"kpi {args.command}: stopped by a file system error: {e}")
+        for note in getattr(e, "__notes__", []):  # e.g. a second failure beside it
+            _say(f"  {note}")
         return 1

@@ -584,7 +584,12 @@ def publishing(
         return
     with ThreadPoolExecutor(max_workers=1) as background:
         tables = background.submit(_write_tables, data, quality, out)
-        yield files  # should the block fail, leaving the with waits for the thread first
+        try:
+            yield files
+        except BaseException as e:  # the block failed: once the thread is done, say if it failed too
+            if (also := tables.exception()) is not None:
+                e.add_note(f"Writing the dataset files in {out} failed too: {also}")
+            raise
         tables.result()
     remember_written(cache, key, files[:3])
 

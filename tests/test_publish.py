@@ -236,6 +236,9 @@ def test_the_tables_written_beside_a_failing_step_are_whole(published, tmp_path)
     (blocked / ".indicators.csv.tmp").mkdir()  # the thread cannot write its file: the build fails
     with pytest.raises(IsADirectoryError), publishing(data, quality, blocked):
         pass
+    with pytest.raises(ValueError) as both, publishing(data, quality, blocked):  # both fail: both said
+        raise ValueError("a page failed")
+    assert any("dataset files" in n and "Is a directory" in n for n in getattr(both.value, "__notes__", []))
 
 
 def test_a_zip_left_behind_by_a_stopped_run_or_damaged_since_is_made_again(published, tmp_path, monkeypatch):
