@@ -29,7 +29,9 @@ FIG_WIDTH = 7.5  # inches; every chart the same width, so they line up on a page
 PAD = 0.12  # inches round the edge
 TITLE_SIZE = 11.0
 GREY = "#707070"
-FONT = "'DejaVu Sans', 'Bitstream Vera Sans', Verdana, Arial, sans-serif"  # the face we measure
+# the face we measure first; where it is missing (Windows, macOS), Arial or Helvetica, both set
+# narrower than it, so that a label does not outgrow the room planned for it
+FONT = "'DejaVu Sans', 'Bitstream Vera Sans', Arial, Helvetica, sans-serif"
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
