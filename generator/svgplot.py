@@ -1,6 +1,6 @@
-"""A small SVG plotting surface for the site's simple charts: one plotting area with linear
-scales, round-number ticks, bars, lines, markers, text and a legend, written straight out as
-SVG text.
+"""A small SVG plotting surface for the site's charts: one plotting area with linear scales,
+round-number ticks, bars, lines, bands, markers, text and a legend, written straight out as SVG
+text.
 
 Why not matplotlib: a national site has over a thousand charts. matplotlib spends 20-30 ms on
 each (its artists, tick machinery and text layout, none of them one hot spot), which made
