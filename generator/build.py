@@ -25,12 +25,11 @@ from .progress import Progress
 from .publish import (
     Dataset,
     NoReturns,
-    already_written,
     compute_store,
-    files_key,
     latest_rows,
     publishing,
     remember_written,
+    workbook_to_write,
     write_workbook,
 )
 from .registry import Registry
@@ -118,10 +117,10 @@ def _site(
         publishing(data, quality, dataset_dir, cache) as files,
         process_pool(1) if workers != 1 else ThreadPoolExecutor(1) as background,
     ):
-        book_key = files_key("workbook", data, quality, dataset_dir)
-        book = None
-        if not already_written(cache, book_key, files[3:]):
-            book = background.submit(write_workbook, latest_rows(rows), quality, dataset_dir)
+        book_key = workbook_to_write(cache, data, quality, dataset_dir)
+        book = (
+            background.submit(write_workbook, latest_rows(rows), quality, dataset_dir) if book_key else None
+        )
         pages, charts = build_pages(ctx)
         clock.lap("pages")
         svgs = render(charts, cache)

@@ -557,11 +557,17 @@ def write_published(
 ) -> list[Path]:
     """Write the CSVs and the workbook (only files whose bytes change are replaced)."""
     with publishing(data, quality, out, cache) as files:
-        key = files_key("workbook", data, quality, out)
-        if workbook and not already_written(cache, key, files[3:]):
+        if workbook and (key := workbook_to_write(cache, data, quality, out)):
             write_workbook(data.rows, quality, out)
             remember_written(cache, key, files[3:])
     return files
+
+
+def workbook_to_write(cache: Cache, data: Dataset, quality: Sequence[Mapping[str, Any]], out: Path) -> str:
+    """The key to remember ``out``'s workbook under once it is written (:func:`remember_written`),
+    or "" when the one there was written from this very content and is untouched."""
+    key = files_key("workbook", data, quality, out)
+    return "" if already_written(cache, key, [out / "dataset.xlsx"]) else key
 
 
 @contextlib.contextmanager
