@@ -391,6 +391,14 @@ class Bag:
     moments: dict[tuple[str, ...], tuple[float, float, float] | None] = field(
         default_factory=dict, compare=False, repr=False
     )
+    # worked out once here, not once for every indicator's row (a national build has millions)
+    level: str = field(init=False, compare=False, repr=False)
+    rolling: bool = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        level = "all areas" if self.area_code == NATIONAL else "provider" if self.provider_code else "area"
+        object.__setattr__(self, "level", level)
+        object.__setattr__(self, "rolling", self.period.startswith("12 months"))
 
 
 def _fy(period: str) -> str:
@@ -796,20 +804,42 @@ def calculate(
         by_section[b.section].append(b)
     names = {o.area_code: o.area_name for o in registry.organisations.values()}
     orgs = {o.code: o.name for o in registry.organisations.values()}
+    # each bag's local population context and names, once, not once per indicator
+    units = {
+        letter: [
+            Unit(
+                bag,
+                context.get((bag.area_code, _fy(bag.period.removeprefix("12 months to ")))),
+                names.get(bag.area_code, "All areas"),
+                orgs.get(bag.provider_code, ""),
+            )
+            for bag in section_bags
+        ]
+        for letter, section_bags in by_section.items()
+    }
     rows: list[dict[str, Any]] = []
     for spec in wanted:
         method = METHODS[spec.method]
         spec_rows = []
-        for bag in by_section.get(spec.section, []):
-            if spec.per_period_only and bag.period.startswith("12 months"):
+        for unit in units.get(spec.section, []):
+            if spec.per_period_only and unit.bag.rolling:
                 continue
-            ctx = context.get((bag.area_code, _fy(bag.period.removeprefix("12 months to "))))
-            v = method(spec, bag, ctx)
+            v = method(spec, unit.bag, unit.context)
             if v.value is None and v.numerator is None and v.denominator is None:
                 continue
-            spec_rows.append((bag, v))
-        rows.extend(_compare(spec, spec_rows, names, orgs))
+            spec_rows.append((unit, v))
+        rows.extend(_compare(spec, spec_rows))
     return rows
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A bag with what every indicator's row for it needs besides its value."""
+
+    bag: Bag
+    context: Bag | None  # Section A for its area and year: the local population
+    area_name: str
+    provider_name: str
 
 
 def _comparable(spec: Spec) -> bool:
@@ -818,52 +848,81 @@ def _comparable(spec: Spec) -> bool:
     return spec.unit in ("percent", "score", "ratio") or spec.method in ("cost_per_outcome", "mean", "given")
 
 
-def _level(bag: Bag) -> str:
-    return "all areas" if bag.area_code == NATIONAL else "provider" if bag.provider_code else "area"
-
-
-def _compare(
-    spec: Spec, spec_rows: list[tuple[Bag, Value]], names: Mapping[str, str], orgs: Mapping[str, str]
-) -> list[dict[str, Any]]:
+def _compare(spec: Spec, spec_rows: list[tuple[Unit, Value]]) -> list[dict[str, Any]]:
     """Add comparisons across areas (same period), trends (same unit) and targets."""
-    by_period: dict[str, list[tuple[Bag, Value]]] = defaultdict(list)
-    for bag, v in spec_rows:
-        by_period[bag.period].append((bag, v))
-    national = {p: v for p, members in by_period.items() for b, v in members if b.area_code == NATIONAL}
-    series: dict[tuple[str, str, bool], dict[str, Value]] = defaultdict(dict)
-    for bag, v in spec_rows:
-        series[(bag.area_code, bag.provider_code, bag.period.startswith("12 months"))][bag.period] = v
+    by_period: dict[str, list[tuple[Unit, Value]]] = defaultdict(list)
+    for unit, v in spec_rows:
+        by_period[unit.bag.period].append((unit, v))
+    national = {p: v for p, members in by_period.items() for u, v in members if u.bag.area_code == NATIONAL}
+    series: dict[tuple[str, str], dict[str, Value]] = defaultdict(dict)
+    for unit, v in spec_rows:
+        if not unit.bag.rolling:
+            series[(unit.bag.area_code, unit.bag.provider_code)][unit.bag.period] = v
+    trends = {key: _trends(spec, got) for key, got in series.items()}
     out = []
     for period, members in by_period.items():
-        areas = [(b, v) for b, v in members if _level(b) == "area"]
+        areas = [v for u, v in members if u.bag.level == "area"]
         nat = national.get(period)
         fun = None
         if spec.unit == "percent" and spec.method != "given":
             fun = stats.funnel(
-                [v.numerator or 0 for _, v in areas if v.denominator],
-                [v.denominator or 0 for _, v in areas if v.denominator],
+                [v.numerator or 0 for v in areas if v.denominator],
+                [v.denominator or 0 for v in areas if v.denominator],
             )
         # sorted once per period: quartiles and ranks are then lookups, not a pass over all areas
-        ranked = sorted(x for _, v in areas if isinstance(x := v.value, NUMBER) and not stats.isnan(x))
+        ranked = sorted(x for v in areas if isinstance(x := v.value, NUMBER) and not stats.isnan(x))
         cuts = stats.quartiles(ranked)
-        for bag, v in members:
-            out.append(_row(spec, bag, v, nat, fun, ranked, cuts, series, names, orgs))
+        for unit, v in members:
+            bag = unit.bag
+            trend = (
+                "see the quarterly values"
+                if bag.rolling
+                else trends.get((bag.area_code, bag.provider_code), {}).get(period) or _trend(spec, v, [])
+            )
+            out.append(_row(spec, unit, v, nat, fun, ranked, cuts, trend))
     return out
+
+
+def _trends(spec: Spec, got: Mapping[str, Value]) -> dict[str, str]:
+    """The trend in words at each period of one unit's series (quarters or years), each judged
+    on the series up to it with every period in its place: a missing period is a gap (no
+    denominator), not a step closer, so a trend test keeps the true spacing. The series is laid
+    out once and each period takes its start, rather than laying it out again for every row."""
+    position = _positions(spec.frequency)
+    have = sorted(i for p in got if (i := position.get(p)) is not None)
+    if not have:
+        return {}
+    first = have[0]
+    run = [got.get(p, _GAP) for p in periods(spec.frequency)[first : have[-1] + 1]]
+    return {p: _trend(spec, got[p], run[: i - first + 1]) for p in got if (i := position.get(p)) is not None}
+
+
+def _trend(spec: Spec, v: Value, past: Sequence[Value]) -> str:
+    """The trend in words of the series ``past`` ending with ``v`` (blank for a value that is
+    not a number, unless it is a proportion, whose trend needs only the counts)."""
+    if spec.unit == "percent" and spec.method == "proportion":
+        return stats.trend(
+            [x.numerator or 0 for x in past], [x.denominator or 0 for x in past], spec.polarity
+        )
+    if isinstance(v.value, NUMBER):
+        return stats.trend_values(
+            [float(x.value) if isinstance(x.value, NUMBER) else math.nan for x in past], spec.polarity
+        )
+    return ""
 
 
 def _row(
     spec: Spec,
-    bag: Bag,
+    unit: Unit,
     v: Value,
     nat: Value | None,
     fun: stats.Funnel | None,
     ranked: list[float],
     cuts: stats.Quartiles,
-    series: Mapping[tuple[str, str, bool], Mapping[str, Value]],
-    names: Mapping[str, str],
-    orgs: Mapping[str, str],
+    trend: str,
 ) -> dict[str, Any]:
-    level = _level(bag)
+    bag = unit.bag
+    level = bag.level
     numeric = isinstance(v.value, NUMBER)
     flags = set(v.flags)
     if bag.returns < bag.expected:  # a return missing from the area, the country or the year
@@ -953,24 +1012,6 @@ def _row(
             else bisect.bisect_left(ranked, v.value)
         )
         rank = better + 1
-    rolling = bag.period.startswith("12 months")
-    past = (
-        []
-        if rolling
-        else _in_place(series[(bag.area_code, bag.provider_code, False)], bag.period, spec.frequency)
-    )
-    if rolling:
-        trend = "see the quarterly values"
-    elif spec.unit == "percent" and spec.method == "proportion":
-        trend = stats.trend(
-            [x.numerator or 0 for _, x in past], [x.denominator or 0 for _, x in past], spec.polarity
-        )
-    elif numeric:
-        trend = stats.trend_values(
-            [float(x.value) if isinstance(x.value, NUMBER) else math.nan for _, x in past], spec.polarity
-        )
-    else:
-        trend = ""
     method = METHOD_TEXT[spec.method]
     if fun is not None and level == "area":
         method += "; " + fun.short
@@ -978,9 +1019,9 @@ def _row(
         method += "; all-areas comparison by interval"
     return {
         "area_code": bag.area_code,
-        "area_name": names.get(bag.area_code, "All areas"),
+        "area_name": unit.area_name,
         "provider_code": bag.provider_code,
-        "provider_name": orgs.get(bag.provider_code, ""),
+        "provider_name": unit.provider_name,
         "period": bag.period,
         "indicator_id": spec.indicator_id,
         "indicator_title": spec.title,
@@ -990,10 +1031,11 @@ def _row(
         "denominator": v.denominator,
         "value": round(v.value, 2) if isinstance(v.value, float) else v.value,
         "unit": spec.unit,
-        "lower_95": _r(v.lower_95),
-        "upper_95": _r(v.upper_95),
-        "lower_998": _r(v.lower_998),
-        "upper_998": _r(v.upper_998),
+        # _r written out: four calls a row, millions of rows
+        "lower_95": round(x, 2) if isinstance(x := v.lower_95, float) else x,
+        "upper_95": round(x, 2) if isinstance(x := v.upper_95, float) else x,
+        "lower_998": round(x, 2) if isinstance(x := v.lower_998, float) else x,
+        "upper_998": round(x, 2) if isinstance(x := v.upper_998, float) else x,
         "target": "; ".join(targets),
         "comparison_target": "; ".join(verdicts),
         "comparison_all_areas": comp_all,
@@ -1022,17 +1064,6 @@ def _row(
 
 
 _GAP = Value()  # a period with no value (read only)
-
-
-def _in_place(got: Mapping[str, Value], upto: str, frequency: str) -> list[tuple[str, Value]]:
-    """The series (period -> value) up to ``upto`` with every period in its place: a missing
-    period is a gap (no denominator), not a step closer, so a trend test keeps the true spacing."""
-    order, position = periods(frequency), _positions(frequency)
-    end = position.get(upto)
-    have = [i for p in got if (i := position.get(p)) is not None and end is not None and i <= end]
-    if not have or end is None:
-        return []
-    return [(p, got.get(p, _GAP)) for p in order[min(have) : end + 1]]
 
 
 @functools.cache
