@@ -8,21 +8,29 @@ Three steps, each a pure function:
 2. :func:`pool` adds up returns into "bags" per section, unit (provider, area, all areas) and
    period (each return's own period, and rolling 12 months for quarterly sections). Areas are
    pooled from their providers' numerators and denominators, never by averaging percentages.
-3. :func:`calculate` evaluates each spec on each bag (the method registry), then compares
+3. :func:`calculate_table` evaluates each spec on each bag (the method registry), then compares
    areas with the documents' targets, with all areas (interval rule at 95% and 99.8%),
-   with funnel limits, quartiles and trends.
+   with funnel limits, quartiles and trends. It works an indicator at a time, column by
+   column, the arithmetic on numpy arrays by the same floating-point steps as the scalar
+   functions in :mod:`generator.stats` (so every published figure is the same double);
+   :func:`calculate` gives the same table as rows.
 """
 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
+import itertools
 import math
+import operator
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+import numpy as np
 
 from . import stats
 from .catalogue import Benchmark, Catalogue, Derived, Item
@@ -789,7 +797,36 @@ def calculate(
     indicators: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
     """The whole published table (or ``sections``' part of it, or ``indicators``'), before
-    disclosure control (see :mod:`generator.disclosure`)."""
+    disclosure control (see :mod:`generator.disclosure`), as rows."""
+    return to_rows(calculate_table(returns, catalogue, registry, sections, indicators))
+
+
+Table = dict[str, list[Any]]  # column -> its values; every column as long as the others
+
+
+def to_rows(table: Table) -> list[dict[str, Any]]:
+    """A table as rows (dicts in the table's column order)."""
+    keys = tuple(table)
+    return [dict(zip(keys, values, strict=True)) for values in zip(*table.values(), strict=True)]
+
+
+ROW_KEYS = (
+    *COLUMNS,
+    "_counts",
+)  # not published: lets disclosure control hide together the rows built from the same counts
+
+
+def calculate_table(
+    returns: Sequence[Mapping[str, Any]],
+    catalogue: Catalogue,
+    registry: Registry,
+    sections: set[str] | None = None,
+    indicators: Collection[str] | None = None,
+) -> Table:
+    """:func:`calculate`, column by column: an indicator's rows are worked out together, the
+    arithmetic on arrays (numpy), so a national build does not run the same Python for each of
+    a million and a half rows. Rows come indicator by indicator, period by period (in the
+    order the periods first appear among the units), units in order within a period."""
     wanted = [
         s
         for s in specs(catalogue)
@@ -817,19 +854,14 @@ def calculate(
         ]
         for letter, section_bags in by_section.items()
     }
-    rows: list[dict[str, Any]] = []
+    table: Table = {k: [] for k in ROW_KEYS}
     for spec in wanted:
-        method = METHODS[spec.method]
-        spec_rows = []
-        for unit in units.get(spec.section, []):
-            if spec.per_period_only and unit.bag.rolling:
-                continue
-            v = method(spec, unit.bag, unit.context)
-            if v.value is None and v.numerator is None and v.denominator is None:
-                continue
-            spec_rows.append((unit, v))
-        rows.extend(_compare(spec, spec_rows))
-    return rows
+        found = _evaluate(
+            spec, [u for u in units.get(spec.section, []) if not (spec.per_period_only and u.bag.rolling)]
+        )
+        for k, values in _spec_columns(spec, found).items():
+            table[k].extend(values)
+    return table
 
 
 @dataclass(frozen=True)
@@ -842,98 +874,366 @@ class Unit:
     provider_name: str
 
 
+@dataclass
+class Found:
+    """One indicator's values for the units that have one, column by column."""
+
+    units: list[Unit]
+    numerator: list[float | None]
+    denominator: list[float | None]
+    value: list[Any]
+    lower_95: list[float | None]
+    upper_95: list[float | None]
+    lower_998: list[float | None]
+    upper_998: list[float | None]
+    target_value: list[float | None]
+    flags: list[frozenset[str]]
+
+    def take(self, order: Sequence[int]) -> Found:
+        """The rows in ``order`` (at least one)."""
+        if len(order) == 1:
+            return Found(*([getattr(self, f.name)[order[0]]] for f in dataclasses.fields(self)))
+        pick = operator.itemgetter(*order)
+        return Found(*(list(pick(getattr(self, f.name))) for f in dataclasses.fields(self)))
+
+
+def _evaluate(spec: Spec, units: list[Unit]) -> Found:
+    """The method's value for every unit, leaving out units with nothing to show."""
+    if spec.method in ("proportion", "profile"):
+        return _evaluate_proportions(spec, units)
+    method = METHODS[spec.method]
+    kept, values = [], []
+    for unit in units:
+        v = method(spec, unit.bag, unit.context)
+        if v.value is None and v.numerator is None and v.denominator is None:
+            continue
+        kept.append(unit)
+        values.append(v)
+    return Found(
+        kept,
+        [v.numerator for v in values],
+        [v.denominator for v in values],
+        [v.value for v in values],
+        [v.lower_95 for v in values],
+        [v.upper_95 for v in values],
+        [v.lower_998 for v in values],
+        [v.upper_998 for v in values],
+        [v.target_value for v in values],
+        [frozenset(v.flags) for v in values],
+    )
+
+
+NO_FLAGS: frozenset[str] = frozenset()
+NO_DENOMINATOR = frozenset({"no denominator"})
+
+
+def _evaluate_proportions(spec: Spec, units: list[Unit]) -> Found:
+    """:func:`m_proportion` (and :func:`m_profile`) for every unit at once: the same sums, the
+    same Wilson intervals by the same floating-point steps, on arrays."""
+    nums = [_sum(u.bag, spec.numerator) for u in units]
+    dens = [_sum(u.bag, spec.denominator) for u in units]
+    keep = [i for i, (x, n) in enumerate(zip(nums, dens, strict=True)) if x is not None or n is not None]
+    kept = [units[i] for i in keep]
+    num = [nums[i] for i in keep]
+    den = [dens[i] for i in keep]
+    m = len(kept)
+    none: list[float | None] = [None] * m
+    value, lo95, hi95, lo998, hi998 = none[:], none[:], none[:], none[:], none[:]
+    flags: list[frozenset[str]] = [NO_FLAGS] * m
+    rated = [i for i in range(m) if num[i] is not None and den[i] is not None and den[i] != 0]
+    for i in range(m):
+        if den[i] == 0 and num[i] is not None:
+            flags[i] = NO_DENOMINATOR
+    if rated:
+        x = np.array([num[i] for i in rated], dtype=float)
+        n = np.array([den[i] for i in rated], dtype=float)
+        ok = n > 0  # stats.proportion: no interval (and no value) for a negative count
+        cols = _wilson_percent(x[ok], n[ok])
+        where = [i for i, good in zip(rated, ok.tolist(), strict=True) if good]
+        for target, col in zip((value, lo95, hi95, lo998, hi998), cols, strict=True):
+            for i, c in zip(where, col, strict=True):
+                target[i] = c
+    target_value: list[float | None] = none[:]
+    if spec.method == "profile":
+        for i, unit in enumerate(kept):
+            if unit.context is not None:
+                ref = [
+                    x for k in spec.reference for x in unit.context.values.get(k, []) if isinstance(x, NUMBER)
+                ]
+                if ref:
+                    target_value[i] = float(ref[0]) if len(ref) == 1 else statistics.fmean(ref)
+    return Found(kept, num, den, value, lo95, hi95, lo998, hi998, target_value, flags)
+
+
+def _wilson_percent(x: np.ndarray, n: np.ndarray) -> list[list[float | None]]:
+    """Value and Wilson 95% and 99.8% limits, as percentages, for x of n (n > 0): the steps of
+    :func:`stats.wilson` in its order, so every figure is the same double. A numerator above its
+    denominator (no interval) goes the scalar way, which says so as it always has."""
+    p = x / n
+    out = [100 * p]
+    for z in (stats.Z95, stats.Z998):
+        zz = z * z
+        radicand = p * (1 - p) / n + zz / (4 * n * n)
+        if (radicand < 0).any():
+            for xi, ni in zip(x.tolist(), n.tolist(), strict=True):
+                stats.wilson(xi, ni, z)  # raises for the impossible pair, as the scalar path did
+        denom = 1 + zz / n
+        centre = p + zz / (2 * n)
+        half = z * np.sqrt(radicand)
+        lo = np.where(x == 0, 0.0, np.maximum(0.0, (centre - half) / denom))
+        hi = np.where(x == n, 1.0, np.minimum(1.0, (centre + half) / denom))
+        out += [100 * lo, 100 * hi]
+    return [[None if c != c else c for c in col.tolist()] for col in out]
+
+
 def _comparable(spec: Spec) -> bool:
     """Rates, scores, ratios and costs per outcome compare across areas; totals (counts of people,
     money, yes/no, choices) depend on an area's size and do not."""
     return spec.unit in ("percent", "score", "ratio") or spec.method in ("cost_per_outcome", "mean", "given")
 
 
-def _compare(spec: Spec, spec_rows: list[tuple[Unit, Value]]) -> list[dict[str, Any]]:
-    """Add comparisons across areas (same period), trends (same unit) and targets."""
-    by_period: dict[str, list[tuple[Unit, Value]]] = defaultdict(list)
-    for unit, v in spec_rows:
-        by_period[unit.bag.period].append((unit, v))
-    national = {p: v for p, members in by_period.items() for u, v in members if u.bag.area_code == NATIONAL}
-    series: dict[tuple[str, str], dict[str, Value]] = defaultdict(dict)
-    for unit, v in spec_rows:
-        if not unit.bag.rolling:
-            series[(unit.bag.area_code, unit.bag.provider_code)][unit.bag.period] = v
-    trends = {key: _trends(spec, got) for key, got in series.items()}
-    out = []
-    for period, members in by_period.items():
-        areas = [v for u, v in members if u.bag.level == "area"]
-        nat = national.get(period)
-        fun = None
-        if spec.unit == "percent" and spec.method != "given":
+def _floats(xs: Iterable[Any]) -> np.ndarray:
+    """Numbers as doubles, anything else (None, text) as NaN."""
+    return np.array([float(x) if isinstance(x, NUMBER) else math.nan for x in xs], dtype=float)
+
+
+def _spec_columns(spec: Spec, found: Found) -> Table:
+    """One indicator's published rows, column by column: its values compared with all areas
+    (same period), with funnel limits, quartiles, ranks, trends (same unit) and targets."""
+    if not found.units:
+        return {k: [] for k in ROW_KEYS}
+    first: dict[str, int] = {}
+    rank_of_period = [first.setdefault(u.bag.period, len(first)) for u in found.units]
+    f = found.take(np.argsort(np.array(rank_of_period, dtype=np.int64), kind="stable").tolist())
+    m = len(f.units)
+    bags = [u.bag for u in f.units]
+    periods_ = [b.period for b in bags]
+    level = [b.level for b in bags]
+    is_area = np.array([lv == "area" for lv in level], dtype=bool)
+    numeric = np.array([isinstance(v, NUMBER) for v in f.value], dtype=bool)
+    val = _floats(f.value)
+
+    # per period: the national value, the funnel and the areas' values in order
+    starts = [0] + [i for i in range(1, m) if periods_[i] != periods_[i - 1]] + [m]
+    nat_value = np.full(m, math.nan)
+    nat_numeric = np.zeros(m, dtype=bool)
+    has_nat = np.zeros(m, dtype=bool)
+    all_areas_value: list[Any] = [None] * m
+    p0 = np.full(m, math.nan)
+    tau2 = np.zeros(m)
+    has_fun = np.zeros(m, dtype=bool)
+    short = [""] * m
+    quart: list[int | None] = [None] * m
+    rank: list[int | None] = [None] * m
+    comparable = _comparable(spec)
+    funnelled = spec.unit == "percent" and spec.method != "given"
+    for s, e in itertools.pairwise(starts):
+        nat = None
+        for i in range(s, e):
+            if bags[i].area_code == NATIONAL:
+                nat = i
+        if nat is not None:
+            nv = f.value[nat]
+            has_nat[s:e] = True
+            if isinstance(nv, NUMBER):
+                nat_numeric[s:e] = True
+                nat_value[s:e] = float(nv)
+            shown = _r(nv) if isinstance(nv, float) else nv
+            for i in range(s, e):
+                all_areas_value[i] = shown
+        areas = [i for i in range(s, e) if level[i] == "area"]
+        if funnelled:
+            with_den = [i for i in areas if f.denominator[i]]
             fun = stats.funnel(
-                [v.numerator or 0 for v in areas if v.denominator],
-                [v.denominator or 0 for v in areas if v.denominator],
+                [f.numerator[i] or 0 for i in with_den], [f.denominator[i] or 0 for i in with_den]
             )
+            p0[s:e], tau2[s:e], has_fun[s:e] = fun.p0, fun.tau2, True
+            text = "; " + fun.short
+            for i in areas:
+                short[i] = text
         # sorted once per period: quartiles and ranks are then lookups, not a pass over all areas
-        ranked = sorted(x for v in areas if isinstance(x := v.value, NUMBER) and not stats.isnan(x))
+        ranked = sorted(x for i in areas if isinstance(x := f.value[i], NUMBER) and not stats.isnan(x))
         cuts = stats.quartiles(ranked)
-        for unit, v in members:
-            bag = unit.bag
-            trend = (
-                "see the quarterly values"
-                if bag.rolling
-                else trends.get((bag.area_code, bag.provider_code), {}).get(period) or _trend(spec, v, [])
-            )
-            out.append(_row(spec, unit, v, nat, fun, ranked, cuts, trend))
+        if comparable and cuts is not None:
+            _quartiles_and_ranks(spec, [i for i in areas if numeric[i]], f.value, ranked, cuts, quart, rank)
+
+    # all areas: by interval where there is one, else by the values themselves
+    lo95, hi95 = _floats(f.lower_95), _floats(f.upper_95)
+    lo998, hi998 = _floats(f.lower_998), _floats(f.upper_998)
+    judged = has_nat & numeric & nat_numeric & np.array([lv != "all areas" for lv in level], dtype=bool)
+    comp_all = np.full(m, "", dtype=object)
+    if comparable and judged.any():
+        interval = judged & np.array(
+            [a is not None and b is not None for a, b in zip(f.lower_95, f.upper_95, strict=True)], dtype=bool
+        )
+        w95 = _compare_intervals(lo95, hi95, nat_value, spec.polarity)
+        w998 = _compare_intervals(lo998, hi998, nat_value, spec.polarity)
+        by_interval = np.where(
+            w998 != stats.SAME, w998 + " (99.8%)", np.where(w95 != stats.SAME, w95 + " (95%)", stats.SAME)
+        )
+        by_point = _compare_points(val, nat_value, spec.polarity) + " (no interval)"
+        comp_all = np.where(interval, by_interval, np.where(judged, by_point, comp_all))
+
+    # funnel limits, for areas with a denominator
+    den = _floats(f.denominator)
+    funnel_rows = has_fun & is_area & np.array([bool(d) for d in f.denominator], dtype=bool)
+    limits: list[list[float | None]] = [[None] * m for _ in range(4)]
+    comp_funnel: list[str] = [""] * m
+    if funnel_rows.any():
+        rows = np.flatnonzero(funnel_rows)
+        n, p, t2 = den[rows], p0[rows], tau2[rows]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            spread = np.sqrt(p * (1 - p) / n + t2)
+        bad = (n <= 0) | np.isnan(p)
+        cols = []
+        for z in (stats.Z95, stats.Z998):
+            lo = np.where(bad, math.nan, np.maximum(0.0, p - z * spread))
+            hi = np.where(bad, math.nan, np.minimum(1.0, p + z * spread))
+            cols += [lo, hi]
+        rounded = [stats.rounded([None if x != x else x for x in (100 * c).tolist()], 2) for c in cols]
+        for j, i in enumerate(rows.tolist()):
+            a, b, c, d = rounded[0][j], rounded[1][j], rounded[2][j], rounded[3][j]
+            limits[0][i], limits[1][i], limits[2][i], limits[3][i] = a, b, c, d
+            if numeric[i] and a is not None and b is not None and c is not None and d is not None:
+                v = f.value[i]
+                comp_funnel[i] = (
+                    "above the 99.8% limit"
+                    if v > d
+                    else "below the 99.8% limit"
+                    if v < c
+                    else "above the 95% limit"
+                    if v > b
+                    else "below the 95% limit"
+                    if v < a
+                    else "within the limits"
+                )
+
+    trends = _trends_of(spec, f)
+    method = METHOD_TEXT[spec.method]
+    comp_all_list = comp_all.tolist()
+    judged_targets = spec.method == "profile" or bool(spec.benchmarks)
+    targets = [_targets(spec, bags[i], f, i) for i in range(m)] if judged_targets else [("", "")] * m
+    partial = [b.returns < b.expected for b in bags]
+    return {
+        "area_code": [b.area_code for b in bags],
+        "area_name": [u.area_name for u in f.units],
+        "provider_code": [b.provider_code for b in bags],
+        "provider_name": [u.provider_name for u in f.units],
+        "period": periods_,
+        "indicator_id": [spec.indicator_id] * m,
+        "indicator_title": [spec.title] * m,
+        "breakdown": [spec.breakdown] * m,
+        "breakdown_value": [spec.breakdown_value] * m,
+        "numerator": f.numerator,
+        "denominator": f.denominator,
+        "value": _round(f.value),
+        "unit": [spec.unit] * m,
+        "lower_95": _round(f.lower_95),
+        "upper_95": _round(f.upper_95),
+        "lower_998": _round(f.lower_998),
+        "upper_998": _round(f.upper_998),
+        "target": [t for t, _ in targets],
+        "comparison_target": [c for _, c in targets],
+        "comparison_all_areas": comp_all_list,
+        "quartile": quart,
+        "trend": trends,
+        "flags": [_flags(fl, p) for fl, p in zip(f.flags, partial, strict=True)],
+        "method": [
+            method + s + ("; all-areas comparison by interval" if c else "")
+            for s, c in zip(short, comp_all_list, strict=True)
+        ],
+        "section": [spec.section] * m,
+        "level": level,
+        "breakdown_label": [spec.breakdown_label] * m,
+        "polarity": [spec.polarity] * m,
+        "all_areas_value": all_areas_value,
+        "funnel_lower_95": limits[0],
+        "funnel_upper_95": limits[1],
+        "funnel_lower_998": limits[2],
+        "funnel_upper_998": limits[3],
+        "comparison_funnel": comp_funnel,
+        "headline": [spec.headline] * m,
+        "rank": rank,
+        "value_label": [_wording(spec, v) for v in f.value] if spec.wording else [""] * m,
+        "_counts": ["|".join(spec.numerator)] * m,
+    }
+
+
+def _round(values: list[Any]) -> list[Any]:
+    """Numbers as published: floats to 2 decimal places (:func:`_r` for a column)."""
+    if all(x is None or type(x) is float for x in values):
+        return stats.rounded(values, 2)
+    return [round(x, 2) if isinstance(x, float) else x for x in values]
+
+
+@functools.cache
+def _flags(flags: frozenset[str], partial: bool) -> str:
+    """A row's flags in words; "partial" where a return is missing from the area, the country
+    or the year."""
+    return ";".join(sorted({*flags, "partial"} if partial else set(flags)))
+
+
+def _compare_intervals(
+    lo: np.ndarray, hi: np.ndarray, value: np.ndarray, polarity: stats.Polarity
+) -> np.ndarray:
+    """:func:`stats.compare_interval` for every row at once (words, as objects)."""
+    out = np.full(len(lo), stats.SAME, dtype=object)
+    if polarity == "lower_better":
+        better = hi <= value
+        out[better] = stats.BETTER
+        out[~better & (lo > value)] = stats.WORSE
+    else:
+        above = lo >= value
+        out[above] = stats._direction(stats.HIGHER, polarity)
+        out[~above & (hi < value)] = stats._direction(stats.LOWER, polarity)
+    out[np.isnan(lo) | np.isnan(hi) | np.isnan(value)] = "not assessed"
     return out
 
 
-def _trends(spec: Spec, got: Mapping[str, Value]) -> dict[str, str]:
-    """The trend in words at each period of one unit's series (quarters or years), each judged
-    on the series up to it with every period in its place: a missing period is a gap (no
-    denominator), not a step closer, so a trend test keeps the true spacing. The series is laid
-    out once and each period takes its start, rather than laying it out again for every row."""
-    position = _positions(spec.frequency)
-    have = sorted(i for p in got if (i := position.get(p)) is not None)
-    if not have:
-        return {}
-    first = have[0]
-    run = [got.get(p, _GAP) for p in periods(spec.frequency)[first : have[-1] + 1]]
-    return {p: _trend(spec, got[p], run[: i - first + 1]) for p in got if (i := position.get(p)) is not None}
+def _compare_points(x: np.ndarray, value: np.ndarray, polarity: stats.Polarity) -> np.ndarray:
+    """:func:`stats.compare_point` for every row at once."""
+    out = np.where(
+        x > value, stats._direction(stats.HIGHER, polarity), stats._direction(stats.LOWER, polarity)
+    )
+    out = np.where(x == value, "equal", out).astype(object)
+    out[np.isnan(x) | np.isnan(value)] = "not assessed"
+    return out
 
 
-def _trend(spec: Spec, v: Value, past: Sequence[Value]) -> str:
-    """The trend in words of the series ``past`` ending with ``v`` (blank for a value that is
-    not a number, unless it is a proportion, whose trend needs only the counts)."""
-    if spec.unit == "percent" and spec.method == "proportion":
-        return stats.trend(
-            [x.numerator or 0 for x in past], [x.denominator or 0 for x in past], spec.polarity
-        )
-    if isinstance(v.value, NUMBER):
-        return stats.trend_values(
-            [float(x.value) if isinstance(x.value, NUMBER) else math.nan for x in past], spec.polarity
-        )
-    return ""
-
-
-def _row(
+def _quartiles_and_ranks(
     spec: Spec,
-    unit: Unit,
-    v: Value,
-    nat: Value | None,
-    fun: stats.Funnel | None,
+    rows: list[int],
+    val: Sequence[Any],
     ranked: list[float],
-    cuts: stats.Quartiles,
-    trend: str,
-) -> dict[str, Any]:
-    bag = unit.bag
-    level = bag.level
-    numeric = isinstance(v.value, NUMBER)
-    flags = set(v.flags)
-    if bag.returns < bag.expected:  # a return missing from the area, the country or the year
-        flags.add("partial")
-    point = float(v.value) if numeric else math.nan
-    lo = v.lower_95 if v.lower_95 is not None else point
-    hi = v.upper_95 if v.upper_95 is not None else point
+    cuts: tuple[float, float, float],
+    quart: list[int | None],
+    rank: list[int | None],
+) -> None:
+    """Each area's quartile among the period's areas and, where a direction is better, its rank."""
+    q1, q2, q3 = cuts
+    for i in rows:
+        v = val[i]
+        if stats.isnan(v):
+            continue
+        quart[i] = 1 if v <= q1 else 2 if v <= q2 else 3 if v <= q3 else 4
+        if spec.polarity == "higher_better":
+            rank[i] = len(ranked) - bisect.bisect_right(ranked, v) + 1
+        elif spec.polarity == "lower_better":
+            rank[i] = bisect.bisect_left(ranked, v) + 1
+
+
+def _targets(spec: Spec, bag: Bag, f: Found, i: int) -> tuple[str, str]:
+    """The targets that apply to one row and its value judged against each, in words."""
+    v = f.value[i]
+    numeric = isinstance(v, NUMBER)
+    point = float(v) if numeric else math.nan
+    lo = point if (low := f.lower_95[i]) is None else low
+    hi = point if (high := f.upper_95[i]) is None else high
     targets, verdicts = [], []
-    if spec.method == "profile" and v.target_value is not None:
-        targets.append(f"local population {v.target_value:g}%")
-        word = stats.compare_interval(lo, hi, v.target_value, "no_judgement")
+    tv = f.target_value[i]
+    if spec.method == "profile" and tv is not None:
+        targets.append(f"local population {tv:g}%")
+        word = stats.compare_interval(lo, hi, tv, "no_judgement")
         verdicts.append(
             {
                 "higher": "over-represented compared with the local population",
@@ -946,124 +1246,72 @@ def _row(
         targets.append(target_text(b))
         if b.kind != "typical_range":  # a reported spread: shown, never judged
             verdict = stats.compare_to_benchmark(
-                b.kind,
-                lo,
-                hi,
-                v.value,
-                spec.polarity,
-                b.value,
-                b.low,
-                b.high,
-                "%" if b.unit == "percent" else "",
+                b.kind, lo, hi, v, spec.polarity, b.value, b.low, b.high, "%" if b.unit == "percent" else ""
             )
             verdicts.append(f"{b.label.replace(';', ',')}: {verdict}")  # '; ' separates verdicts
-    comp_all = ""
-    comparable = _comparable(spec)
-    if comparable and nat is not None and numeric and level != "all areas" and isinstance(nat.value, NUMBER):
-        if v.lower_95 is not None and v.upper_95 is not None:
-            w95 = stats.compare_interval(v.lower_95, v.upper_95, nat.value, spec.polarity)
-            w998 = stats.compare_interval(
-                math.nan if v.lower_998 is None else v.lower_998,
-                math.nan if v.upper_998 is None else v.upper_998,
-                nat.value,
-                spec.polarity,
-            )
-            comp_all = (
-                f"{w998} (99.8%)"
-                if w998 != stats.SAME
-                else f"{w95} (95%)"
-                if w95 != stats.SAME
-                else stats.SAME
-            )
-        else:
-            comp_all = stats.compare_point(v.value, nat.value, spec.polarity) + " (no interval)"
-    f_lo95 = f_hi95 = f_lo998 = f_hi998 = None
-    comp_funnel = ""
-    if fun is not None and level == "area" and v.denominator:
-        a, b2 = fun.limits(v.denominator, stats.Z95)
-        c, d = fun.limits(v.denominator, stats.Z998)
-        f_lo95, f_hi95, f_lo998, f_hi998 = (
-            None if stats.isnan(x) else round(100 * x, 2) for x in (a, b2, c, d)
-        )
-        if (
-            numeric
-            and f_lo998 is not None
-            and f_hi998 is not None
-            and f_lo95 is not None
-            and f_hi95 is not None
-        ):
-            comp_funnel = (
-                "above the 99.8% limit"
-                if v.value > f_hi998
-                else "below the 99.8% limit"
-                if v.value < f_lo998
-                else "above the 95% limit"
-                if v.value > f_hi95
-                else "below the 95% limit"
-                if v.value < f_lo95
-                else "within the limits"
-            )
-    quart = stats.quartile_in(v.value, cuts) if level == "area" and numeric and comparable else None
-    rank = None
-    if quart is not None and spec.polarity != "no_judgement":  # a rank needs a better direction
-        better = (
-            len(ranked) - bisect.bisect_right(ranked, v.value)
-            if spec.polarity == "higher_better"
-            else bisect.bisect_left(ranked, v.value)
-        )
-        rank = better + 1
-    method = METHOD_TEXT[spec.method]
-    if fun is not None and level == "area":
-        method += "; " + fun.short
-    if comp_all:
-        method += "; all-areas comparison by interval"
-    return {
-        "area_code": bag.area_code,
-        "area_name": unit.area_name,
-        "provider_code": bag.provider_code,
-        "provider_name": unit.provider_name,
-        "period": bag.period,
-        "indicator_id": spec.indicator_id,
-        "indicator_title": spec.title,
-        "breakdown": spec.breakdown,
-        "breakdown_value": spec.breakdown_value,
-        "numerator": v.numerator,
-        "denominator": v.denominator,
-        "value": round(v.value, 2) if isinstance(v.value, float) else v.value,
-        "unit": spec.unit,
-        # _r written out: four calls a row, millions of rows
-        "lower_95": round(x, 2) if isinstance(x := v.lower_95, float) else x,
-        "upper_95": round(x, 2) if isinstance(x := v.upper_95, float) else x,
-        "lower_998": round(x, 2) if isinstance(x := v.lower_998, float) else x,
-        "upper_998": round(x, 2) if isinstance(x := v.upper_998, float) else x,
-        "target": "; ".join(targets),
-        "comparison_target": "; ".join(verdicts),
-        "comparison_all_areas": comp_all,
-        "quartile": quart,
-        "trend": trend,
-        "flags": ";".join(sorted(flags)),
-        "method": method,
-        "section": spec.section,
-        "level": level,
-        "breakdown_label": spec.breakdown_label,
-        "polarity": spec.polarity,
-        "all_areas_value": _r(nat.value)
-        if nat and isinstance(nat.value, float)
-        else (nat.value if nat else None),
-        "funnel_lower_95": f_lo95,
-        "funnel_upper_95": f_hi95,
-        "funnel_lower_998": f_lo998,
-        "funnel_upper_998": f_hi998,
-        "comparison_funnel": comp_funnel,
-        "headline": spec.headline,
-        # not published: lets disclosure control hide together the rows built from the same counts
-        "rank": rank,
-        "value_label": _wording(spec, v.value),
-        "_counts": "|".join(spec.numerator),
-    }
+    return "; ".join(targets), "; ".join(verdicts)
 
 
-_GAP = Value()  # a period with no value (read only)
+def _trends_of(spec: Spec, f: Found) -> list[str]:
+    """Each row's trend in words. A rolling year points to its quarters; a quarter or a year is
+    judged on its unit's series up to it, every period in its place: a missing period is a gap
+    (no denominator), not a step closer, so a trend test keeps the true spacing. The series are
+    laid out once, as the rows of a matrix, and all the rows whose series run to the same
+    length are tested together (:func:`stats.trends`)."""
+    out = ["see the quarterly values"] * len(f.units)
+    position = _positions(spec.frequency)
+    proportion = spec.unit == "percent" and spec.method == "proportion"
+    series: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)  # unit -> (place, row)
+    for i, u in enumerate(f.units):
+        if u.bag.rolling:
+            continue
+        place = position.get(u.bag.period)
+        if place is None:  # not a period of the indicator's frequency: no series to speak of
+            out[i] = _trend(spec, f.value[i], [], [], [])
+            continue
+        series[(u.bag.area_code, u.bag.provider_code)].append((place, i))
+    if not series:
+        return out
+    firsts = [min(place for place, _ in members) for members in series.values()]
+    width = max(
+        max(place for place, _ in ms) - first + 1 for ms, first in zip(series.values(), firsts, strict=True)
+    )
+    xs, ns = np.zeros((len(series), width)), np.zeros((len(series), width))
+    vs = np.full((len(series), width), math.nan)
+    by_length: dict[int, list[tuple[int, int]]] = defaultdict(list)  # periods up to a row -> (series, row)
+    for s, (members, first) in enumerate(zip(series.values(), firsts, strict=True)):
+        for place, i in members:
+            j = place - first
+            xs[s, j] = f.numerator[i] or 0
+            ns[s, j] = f.denominator[i] or 0
+            vs[s, j] = float(v) if isinstance(v := f.value[i], NUMBER) else math.nan
+            by_length[j + 1].append((s, i))
+    for length, members in by_length.items():
+        if not proportion:  # a value that is not a number has no trend
+            for _, i in members:
+                out[i] = ""
+            members = [(s, i) for s, i in members if isinstance(f.value[i], NUMBER)]
+            if not members:
+                continue
+        rows = [s for s, _ in members]
+        words = (
+            stats.trends(xs[rows, :length], ns[rows, :length], spec.polarity)
+            if proportion
+            else stats.trends_of_values(vs[rows, :length], spec.polarity)
+        )
+        for (_, i), word in zip(members, words, strict=True):
+            out[i] = word
+    return out
+
+
+def _trend(spec: Spec, value: Any, xs: Sequence[float], ns: Sequence[float], vs: Sequence[float]) -> str:
+    """The trend in words of one series (blank for a value that is not a number, unless it is a
+    proportion, whose trend needs only the counts)."""
+    if spec.unit == "percent" and spec.method == "proportion":
+        return stats.trend(xs, ns, spec.polarity)
+    if isinstance(value, NUMBER):
+        return stats.trend_values(vs, spec.polarity)
+    return ""
 
 
 @functools.cache
@@ -1083,4 +1331,15 @@ def _r(x: Any) -> Any:
     return round(x, 2) if isinstance(x, float) else x
 
 
-__all__ = ["COLUMNS", "METHODS", "Spec", "calculate", "pool", "resolve", "specs"]
+__all__ = [
+    "COLUMNS",
+    "METHODS",
+    "Spec",
+    "Table",
+    "calculate",
+    "calculate_table",
+    "pool",
+    "resolve",
+    "specs",
+    "to_rows",
+]

@@ -19,6 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
+
 Z95 = 1.959963984540054  # two-sided 95%
 Z998 = 3.090232306167813  # two-sided 99.8%
 MIN_TREND_PERIODS = 5
@@ -349,3 +352,107 @@ def trend_values(values: Sequence[float], polarity: Polarity) -> str:
         return "no significant change"
     verdict = _direction(HIGHER if slope > 0 else LOWER, polarity)
     return {HIGHER: "increasing", LOWER: "decreasing", BETTER: "improving", WORSE: "getting worse"}[verdict]
+
+
+# -- trends of many series at once -------------------------------------------------------------
+# The same tests as trend() and trend_values(), on rows of a matrix (one series per row, all of
+# one length), for a national table's hundreds of thousands of series. Sums run period by
+# period, leaving out what the scalar versions leave out, so every figure is the same double
+# they would get; squares are taken by Python's ``**`` (the C library's pow, which is not
+# always x * x to the last bit, and numpy squares by multiplying).
+def _squares(a: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return np.array([x**2 for x in a.ravel().tolist()], dtype=float).reshape(a.shape)
+
+
+def _running(terms: npt.NDArray[np.float64], keep: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
+    """Row sums of ``terms`` where ``keep``, added left to right as Python's sum() would."""
+    total = np.zeros(terms.shape[0])
+    for j in range(terms.shape[1]):
+        total = total + np.where(keep[:, j], terms[:, j], 0.0)
+    return total
+
+
+def _words(up: npt.NDArray[np.bool_], polarity: Polarity) -> npt.NDArray[np.object_]:
+    words = {HIGHER: "increasing", LOWER: "decreasing", BETTER: "improving", WORSE: "getting worse"}
+    return np.where(up, words[_direction(HIGHER, polarity)], words[_direction(LOWER, polarity)]).astype(
+        object
+    )
+
+
+def _too_few(have: npt.NDArray[np.int64]) -> npt.NDArray[np.object_]:
+    return np.array(
+        [f"not enough periods ({h} of the {MIN_TREND_PERIODS} needed)" for h in have.tolist()], dtype=object
+    )
+
+
+def trends(xs: npt.NDArray[np.float64], ns: npt.NDArray[np.float64], polarity: Polarity) -> list[str]:
+    """:func:`trend` of each row of ``xs`` out of ``ns``."""
+    keep = (ns > 0) & ~np.isnan(xs)
+    have = keep.sum(axis=1)
+    out = _too_few(have)
+    enough = have >= MIN_TREND_PERIODS
+    if enough.any():
+        x, n, k = xs[enough], ns[enough], keep[enough]
+        t = np.broadcast_to(np.arange(x.shape[1], dtype=float), x.shape)
+        total_n = _running(n, k)
+        p = _running(x, k) / total_n
+        t_bar = _running(n * t, k) / total_n
+        d = t - t_bar[:, None]
+        stat = _running(x * d, k)
+        var = p * (1 - p) * _running(n * _squares(d), k)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z = np.where(var > 0, stat / np.sqrt(var), 0.0)
+        z = np.where((p == 0.0) | (p == 1.0), 0.0, z)
+        out[enough] = np.where(np.abs(z) < Z95, "no significant change", _words(z > 0, polarity))
+    words: list[str] = out.tolist()
+    return words
+
+
+def trends_of_values(vs: npt.NDArray[np.float64], polarity: Polarity) -> list[str]:
+    """:func:`trend_values` of each row of ``vs`` (NaN: no value)."""
+    keep = ~np.isnan(vs)
+    have = keep.sum(axis=1)
+    out = _too_few(have)
+    enough = have >= MIN_TREND_PERIODS
+    if enough.any():
+        v, k = vs[enough], keep[enough]
+        n = have[enough].astype(float)
+        t = np.broadcast_to(np.arange(v.shape[1], dtype=float), v.shape)
+        tb = _running(t, k) / n
+        vb = _running(v, k) / n
+        dt = t - tb[:, None]
+        sxx = _running(_squares(dt), k)
+        slope = _running(dt * (v - vb[:, None]), k) / sxx
+        resid = _running(_squares(v - vb[:, None] - slope[:, None] * dt), k)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            se = np.sqrt(resid / (n - 2) / sxx)
+            ratio = np.abs(slope) / se
+        se_t = np.where(se == 0, np.where(slope != 0, math.inf, 0.0), np.where(np.isnan(se), 0.0, ratio))
+        crit = np.array([T95.get(int(h) - 2, 1.96) for h in n.tolist()])
+        out[enough] = np.where(se_t < crit, "no significant change", _words(slope > 0, polarity))
+    words: list[str] = out.tolist()
+    return words
+
+
+def rounded(values: Sequence[float | None], digits: int) -> list[float | None]:
+    """``round(x, digits)`` of each value (None stays None), the same double Python gives, at
+    array speed: the scaled value is rounded to a whole number and scaled back, which is
+    Python's answer whenever that whole number is right; it can only be wrong when the scaled
+    value lies within a rounding error of a half, and those few go to Python's round()."""
+    if not values:
+        return []
+    missing = [x is None for x in values]
+    a = np.array([math.nan if x is None else x for x in values], dtype=float)
+    scale = 10.0**digits
+    y = a * scale
+    out = np.rint(y) / scale
+    with np.errstate(invalid="ignore"):
+        near_half = np.abs(y - np.floor(y) - 0.5) < 1e-6
+        risky = near_half | ~np.isfinite(y) | (np.abs(y) > 2.0**50)
+    if risky.any():
+        where = np.flatnonzero(risky)
+        out[where] = [round(x, digits) for x in a[where].tolist()]
+    result: list[float | None] = out.tolist()
+    if any(missing):
+        return [None if gone else x for x, gone in zip(result, missing, strict=True)]
+    return result

@@ -160,3 +160,65 @@ def test_quartiles_say_nothing_when_all_areas_are_alike():
 def test_t_critical_values_beyond_ten_degrees_of_freedom():
     """Twelve periods (10 df) and thirteen (11 df) use their own critical values, not 2.0."""
     assert stats.T95[11] == 2.201
+
+
+# -- the array versions give the scalar versions' answers, to the last bit ---------------------
+def _series(seed: int) -> list[tuple[object, object, str]]:
+    """Random counts and values with gaps, one length per batch, every polarity."""
+    np = pytest.importorskip("numpy")
+    rng = np.random.default_rng(seed)
+    out = []
+    for trial in range(60):
+        k, rows = int(rng.integers(1, 10)), 50
+        ns = rng.integers(0, 60, size=(rows, k)).astype(float)
+        ns[rng.random((rows, k)) < 0.15] = 0  # a period with no denominator: a gap in place
+        xs = np.round(ns * rng.random((rows, k)) ** (0.3 + trial % 3))
+        pol = ("higher_better", "lower_better", "no_judgement")[trial % 3]
+        out.append((xs, ns, pol))
+    return out
+
+
+def test_trends_of_many_series_are_the_scalar_trends():
+    for xs, ns, pol in _series(1):
+        want = [stats.trend(x, n, pol) for x, n in zip(xs.tolist(), ns.tolist(), strict=True)]
+        assert stats.trends(xs, ns, pol) == want
+    # every answer occurs, so the comparison above covers each branch
+    seen = {w for xs, ns, pol in _series(1) for w in stats.trends(xs, ns, pol)}
+    assert {"no significant change", "increasing", "improving", "getting worse"} <= seen
+    assert any(w.startswith("not enough periods") for w in seen)
+
+
+def test_trends_of_many_value_series_are_the_scalar_trends():
+    np = pytest.importorskip("numpy")
+    rng = np.random.default_rng(2)
+    seen = set()
+    for trial in range(80):
+        k = int(rng.integers(1, 10))
+        drift = np.arange(k) * rng.standard_normal() * 2
+        vs = rng.standard_normal((40, k)) * 3 + drift
+        vs[rng.random((40, k)) < 0.15] = math.nan
+        if trial % 4 == 0:
+            vs = np.round(vs, 1)
+        if trial % 9 == 0:
+            vs[:5] = 7.0  # a flat series: no spread at all
+        pol = ("higher_better", "lower_better", "no_judgement")[trial % 3]
+        got = stats.trends_of_values(vs, pol)
+        assert got == [stats.trend_values(v, pol) for v in vs.tolist()]
+        seen.update(got)
+    assert {"no significant change", "improving", "getting worse", "increasing", "decreasing"} <= seen
+
+
+def test_rounded_is_pythons_round_to_the_last_bit():
+    np = pytest.importorskip("numpy")
+    rng = np.random.default_rng(3)
+    for digits in (1, 2):
+        values = (rng.random(20_000) * 1000).tolist()
+        values += [(k + 0.5) / 10**digits for k in range(-2000, 2000)]  # halves: ties both ways
+        values += [(k + 0.5) / 10**digits + e for k in range(500) for e in (1e-13, -1e-13)]
+        values += [100 * k / 7 for k in range(500)] + [0.0, -0.0, -0.004, math.inf, 1e300]
+        values += [None]
+        got = stats.rounded(values, digits)
+        want = [None if x is None else round(x, digits) for x in values]
+        assert [repr(x) for x in got] == [repr(x) for x in want]
+    assert stats.rounded([], 2) == []
+    assert repr(stats.rounded([math.nan], 2)[0]) == "nan"
