@@ -18,17 +18,21 @@ national level before anything is written for publication:
   figures are published exactly, unless every other area is zero, when the national figure would
   give the one suppressed area away and is suppressed too.
 
-Functions here take and return plain rows (dicts), so the rule can be tested on its own.
+The rule runs on a table (column -> values, as :func:`generator.indicators.calculate_table`
+gives it), rows named by their position: a national part holds a quarter of a million rows,
+and looking each value up in a dict of its row was most of the rule's time. :func:`apply` and
+:func:`suppress_row` take and give plain rows (dicts), so the rule can be tested on its own.
 """
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
+from . import stats
 from .layout import periods
 
 SMALL = 5  # counts 1..SMALL-1 are suppressed; rates need numerator and denominator >= SMALL
@@ -38,6 +42,7 @@ NATIONAL = "ALL"
 PEOPLE_UNITS = {"count", "percent"}  # indicators whose numerator and denominator count people
 BASED_ON_PEOPLE = {"gbp", "ratio", "score"}  # values that may rest on a number of people
 Row = dict[str, Any]
+Table = dict[str, list[Any]]  # column -> values, row by row (see generator.indicators)
 ROLLING = "12 months to "
 
 RATE_FIELDS = ("value", "lower_95", "upper_95", "lower_998", "upper_998")
@@ -56,6 +61,24 @@ DERIVED_FIELDS = (  # calculated from the value: blank whenever the value is sup
 )
 SECONDARY = "_secondary"  # internal marker (tests); the public flag is just "suppressed"
 INTERNAL = ("_counts", SECONDARY)  # working columns, dropped before anything is published
+# the columns the rule reads or writes; a table without some of them has them as blanks
+NEEDED = (
+    "area_code",
+    "provider_code",
+    "period",
+    "indicator_id",
+    "breakdown",
+    "breakdown_value",
+    "unit",
+    "numerator",
+    "denominator",
+    *RATE_FIELDS,
+    "flags",
+    *DERIVED_FIELDS,
+    "_counts",
+    SECONDARY,
+)
+FIELDS_OF = {"percent": ("numerator", "denominator"), "count": ("value",)}
 
 
 def round5(n: float) -> int:
@@ -67,258 +90,295 @@ def is_small(n: float | None) -> bool:
     return n is not None and not (isinstance(n, float) and math.isnan(n)) and 0 < n < SMALL
 
 
-def _blank(row: Row, fields: Iterable[str]) -> None:
-    for f in fields:
-        row[f] = None
+@functools.cache
+def _with_suppressed(flags: str | None) -> str:
+    """A row's flags with "suppressed" among them (sorted, each once)."""
+    return ";".join(sorted(set(filter(None, str(flags or "").split(";"))) | {"suppressed"}))
 
 
-def _flag(row: Row, *flags: str) -> None:
-    have = set(filter(None, str(row.get("flags") or "").split(";")))
-    row["flags"] = ";".join(sorted(have | set(flags)))
+# -- rows <-> table -------------------------------------------------------------------------
+def _table(rows: Sequence[Row]) -> Table:
+    keys = dict.fromkeys(k for r in rows for k in r)
+    keys.update(dict.fromkeys(NEEDED))
+    return {k: [r.get(k) for r in rows] for k in keys}
 
 
-def _round_rate(row: Row) -> None:
-    for f in RATE_FIELDS:
-        v = row.get(f)
-        if isinstance(v, float):
-            row[f] = round(v, RATE_DP)
+def _rows(table: Table) -> list[Row]:
+    keys = tuple(table)
+    return [dict(zip(keys, values, strict=True)) for values in zip(*table.values(), strict=True)]
 
 
 def suppress_row(row: Row) -> Row:
     """Primary suppression and rounding for one row (a copy)."""
-    out = dict(row)
-    _suppress(out)
-    return out
+    t = _table([row])
+    _primary(t)
+    return _rows(t)[0]
 
 
-def _suppress(out: Row) -> None:
-    """Primary suppression and rounding, in place."""
-    unit = out.get("unit")
-    if unit == "percent":
-        _round_rate(out)
-    if out.get("area_code") == NATIONAL:
-        return
-    num, den = out.get("numerator"), out.get("denominator")
-    if unit == "percent" and den is not None and ((num is not None and num < SMALL) or den < SMALL):
-        _blank(out, RATE_FIELDS)
-        _flag(out, "suppressed")
-    elif unit == "count" and is_small(out.get("value")):
-        out["value"] = None
-        _flag(out, "suppressed")
-    elif unit == "count" and out.get("value") is not None:
-        out["value"] = round5(out["value"])
-    elif unit in BASED_ON_PEOPLE and any(v is not None and v < SMALL for v in (num, den)):
-        _blank(out, RATE_FIELDS)  # e.g. a cost per job outcome for 1 to 4 outcomes
-        _flag(out, "suppressed")
-    if unit in PEOPLE_UNITS or unit in BASED_ON_PEOPLE:
-        for f in ("numerator", "denominator"):
-            v = out.get(f)
+def apply(rows: Sequence[Row]) -> list[Row]:
+    """The whole rule (:func:`apply_table`) on copies of ``rows``."""
+    t = _table(rows)
+    apply_table(t)
+    return _rows(t)
+
+
+def apply_table(t: Table) -> None:
+    """The whole rule, in order, in place: primary, secondary (to a fixed point), then derived
+    columns. Columns the rule needs and the table lacks are added, blank."""
+    n = len(next(iter(t.values()), []))
+    for k in NEEDED:
+        t.setdefault(k, [None] * n)
+    _primary(t)
+    _Secondary(t).run()
+    _blank_derived(t)
+
+
+# -- primary suppression and rounding ---------------------------------------------------------
+def _primary(t: Table) -> None:
+    """Rates to one decimal place (national ones too); below national level, small counts and
+    the rates and values built on them suppressed, other counts rounded to 5."""
+    unit, area = t["unit"], t["area_code"]
+    n = len(unit)
+    percent = [i for i in range(n) if unit[i] == "percent"]
+    for f in RATE_FIELDS:
+        col = t[f]
+        floats = [i for i in percent if isinstance(col[i], float)]
+        for i, v in zip(floats, stats.rounded([col[i] for i in floats], RATE_DP), strict=True):
+            col[i] = v
+    num_c, den_c, val_c, flags = t["numerator"], t["denominator"], t["value"], t["flags"]
+    rates = [t[f] for f in RATE_FIELDS]
+    for i in range(n):
+        u = unit[i]
+        if area[i] == NATIONAL or (u not in PEOPLE_UNITS and u not in BASED_ON_PEOPLE):
+            continue
+        num, den = num_c[i], den_c[i]
+        hide = False
+        if u == "percent":
+            if den is not None and ((num is not None and num < SMALL) or den < SMALL):
+                for col in rates:
+                    col[i] = None
+                hide = True
+        elif u == "count":
+            v = val_c[i]
             if is_small(v):
-                out[f] = None
-                _flag(out, "suppressed")
+                val_c[i] = None
+                hide = True
             elif v is not None:
-                out[f] = round5(v)
+                val_c[i] = round5(v)
+        elif (num is not None and num < SMALL) or (den is not None and den < SMALL):
+            for col in rates:  # e.g. a cost per job outcome for 1 to 4 outcomes
+                col[i] = None
+            hide = True
+        if is_small(num):
+            num_c[i] = None
+            hide = True
+        elif num is not None:
+            num_c[i] = round5(num)
+        if is_small(den):
+            den_c[i] = None
+            hide = True
+        elif den is not None:
+            den_c[i] = round5(den)
+        if hide:
+            flags[i] = _with_suppressed(flags[i])
 
 
-def secondary_suppress(rows: list[Row], max_rounds: int = 30) -> list[Row]:
-    """Suppress more cells wherever one suppressed cell could be recovered by subtraction (copies)."""
-    out = [dict(r) for r in rows]
-    _secondary(out, max_rounds)
-    return out
+# -- secondary suppression ----------------------------------------------------------------------
+class _Secondary:
+    """Suppress more cells wherever one suppressed cell could be recovered by subtraction.
 
-
-def _secondary(out: list[Row], max_rounds: int = 30) -> None:
-    """:func:`secondary_suppress`, in place."""
-    sums = _sum_groups(out)
-    twins = _twin_groups(out)
-    # Round after round, every sum and every twin group is checked in a fixed order until a
-    # round changes nothing. A check whose cells have not changed since it last ran cannot change
-    # anything, so only checks holding a newly hidden cell are run: later in the same round if
-    # they come after the change, in the next round otherwise. That is exactly what re-running
-    # every check would do, in a fraction of the time at national scale. Hiding only ever adds
-    # hidden cells, so the first round need only run the checks that can act now: a sum with
-    # exactly one hidden cell, twins with any; the others run once a cell of theirs is hidden.
-    members: dict[int, list[int]] = defaultdict(list)
-    for i, (total, parts, _name) in enumerate(sums):
-        for r in [*parts, *([total] if total is not None else [])]:
-            members[id(r)].append(i)
-    for j, group in enumerate(twins, start=len(sums)):
-        for r in group:
-            members[id(r)].append(j)
-    pending = {i for i, (total, parts, field) in enumerate(sums) if _hidden_count(total, parts, field) == 1}
-    pending.update(
-        j for j, group in enumerate(twins, start=len(sums)) if any(_hidden(r, _field(r)) for r in group)
-    )
-    for _ in range(max_rounds):
-        heap = sorted(pending)  # a sorted list is a valid heap
-        queued, pending = set(heap), set()
-        while heap:
-            i = heapq.heappop(heap)
-            log: list[Row] = []
-            if i < len(sums):
-                total, parts, field = sums[i]
-                _protect(total, parts, field, log)
-            else:
-                _hide_together(twins[i - len(sums)], log)
-            for j in {j for r in log for j in members[id(r)]}:
-                if j > i and j not in queued:
-                    heapq.heappush(heap, j)
-                    queued.add(j)
-                elif j <= i:
-                    pending.add(j)
-        if not pending:
-            break
-
-
-def _field(r: Row) -> str:
-    return "numerator" if r.get("unit") == "percent" else "value"
-
-
-def _sum_groups(rows: list[Row]) -> list[tuple[Row | None, list[Row], str]]:
-    """(total row or None, part rows, field) for every sum a reader could subtract within."""
-    people = [r for r in rows if r.get("unit") in PEOPLE_UNITS and r.get("breakdown_value") != "total"]
-    out: list[tuple[Row | None, list[Row], str]] = []
-    breakdowns: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
-    for r in people:
-        if r.get("area_code") != NATIONAL and r.get("breakdown"):
-            breakdowns[
-                (r.get("area_code"), r.get("provider_code"), r.get("period"), r.get("indicator_id"))
-            ].append(r)
-    out.extend((None, parts, _field(parts[0])) for parts in breakdowns.values())
-    cell: dict[tuple[Any, ...], dict[tuple[Any, Any], Row]] = defaultdict(dict)  # (period, ind, cat) -> units
-    for r in people:
-        cell[(r.get("period"), r.get("indicator_id"), r.get("breakdown_value"))][
-            (r.get("area_code"), r.get("provider_code") or "")
-        ] = r
-    fields_of = {"percent": ("numerator", "denominator"), "count": ("value",)}
-    for units in cell.values():
-        sample = next(iter(units.values()))
-        fields = fields_of[str(sample.get("unit"))]
-        providers_of: dict[Any, list[Row]] = defaultdict(list)  # one pass: areas x units was quadratic
-        for (a, p), row in units.items():
-            if a != NATIONAL and p:
-                providers_of[a].append(row)
-        for area, providers in providers_of.items():
-            out.extend((units.get((area, "")), providers, f) for f in fields)
-        area_rows = [row for (a, p), row in units.items() if a != NATIONAL and not p]
-        if area_rows:
-            out.extend((units.get((NATIONAL, "")), area_rows, f) for f in fields)
-    out.extend(_rolling_groups(people, fields_of))
-    return out
-
-
-def _rolling_groups(
-    people: list[Row], fields_of: dict[str, tuple[str, ...]]
-) -> list[tuple[Row | None, list[Row], str]]:
-    """A rolling 12 months is the sum of its four quarters."""
-    quarters = periods("quarterly")
-    series: dict[tuple[Any, ...], dict[str, Row]] = defaultdict(dict)
-    for r in people:
-        if r.get("area_code") != NATIONAL:
-            series[
-                (r.get("area_code"), r.get("provider_code"), r.get("indicator_id"), r.get("breakdown_value"))
-            ][str(r.get("period"))] = r
-    out: list[tuple[Row | None, list[Row], str]] = []
-    for by_period in series.values():
-        for period, total in by_period.items():
-            if not period.startswith(ROLLING):
-                continue
-            end = quarters.index(period.removeprefix(ROLLING))
-            parts = [by_period[q] for q in quarters[max(0, end - 3) : end + 1] if q in by_period]
-            if parts:
-                out.extend((total, parts, f) for f in fields_of[str(total.get("unit"))])
-    return out
-
-
-def _twin_groups(rows: list[Row]) -> list[list[Row]]:
-    """Rows of different indicators built from the same counts (an intake breakdown and its
-    comparison with the local population): what one hides, the other must hide too."""
-    groups: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
-    for r in rows:
-        if r.get("_counts") and r.get("unit") in PEOPLE_UNITS and r.get("area_code") != NATIONAL:
-            groups[(r.get("area_code"), r.get("provider_code"), r.get("period"), r["_counts"])].append(r)
-    return [g for g in groups.values() if len(g) > 1]
-
-
-def _hidden(r: Row, field: str) -> bool:
-    return r.get(field) is None and "suppressed" in str(r.get("flags") or "")
-
-
-def _hide(r: Row, field: str, log: list[Row] | None = None) -> None:
-    if log is not None:
-        log.append(r)
-    r[field] = None
-    if field in ("numerator", "denominator"):
-        _blank(r, RATE_FIELDS)
-    r[SECONDARY] = True
-    _flag(r, "suppressed")
-
-
-def _hide_together(group: list[Row], log: list[Row] | None = None) -> bool:
-    if not any(_hidden(r, _field(r)) for r in group):
-        return False
-    changed = False
-    for r in group:
-        if r.get(_field(r)) is not None:
-            _hide(r, _field(r), log)
-            changed = True
-    return changed
-
-
-def _cells(total: Row | None, parts: list[Row]) -> list[Row]:
-    """A sum's cells that could be hidden (a national total is published exactly)."""
-    return parts + ([total] if total is not None and total.get("area_code") != NATIONAL else [])
-
-
-def _hidden_count(total: Row | None, parts: list[Row], field: str) -> int:
-    return sum(1 for r in _cells(total, parts) if _hidden(r, field))
-
-
-def _protect(total: Row | None, parts: list[Row], field: str, log: list[Row] | None = None) -> bool:
-    """If exactly one cell of the sum is hidden, hide the smallest other part of at least 5.
-
-    A hidden zero protects nothing (a reader knows a second cell is 0 or at least 5), so the
-    second cell is never a zero; with no such part, the total itself is hidden.
+    The checks are the sums a reader could subtract within (a total row or none, its part
+    rows, the field they add up in) and the twin groups (rows of different indicators built
+    from the same counts, which hide together), numbered in a fixed order. Round after round,
+    the checks are run in that order until a round changes nothing. A check whose cells have
+    not changed since it last ran cannot change anything, so only checks holding a newly hidden
+    cell are run: later in the same round if they come after the change, in the next round
+    otherwise. That is exactly what re-running every check would do, in a fraction of the time
+    at national scale. Hiding only ever adds hidden cells, so the first round need only run the
+    checks that can act now: a sum with exactly one hidden cell, twins with any.
     """
-    if _hidden_count(total, parts, field) != 1:
-        return False
-    candidates = [r for r in parts if r.get(field) is not None and r[field] >= SMALL]
-    if candidates:
-        _hide(min(candidates, key=lambda r: r[field]), field, log)
-        return True
-    if total is None and field == "numerator":
-        # a breakdown's total is its denominator, shown on every category: hide it everywhere
-        shown = [r for r in parts if r.get("denominator") is not None]
-        for r in shown:
-            _hide(r, "denominator", log)
-        return bool(shown)
-    if total is not None and total.get(field) is not None:
-        # no part to hide: hide the total, even a national one (every other area is zero, so the
-        # exact national figure would give the hidden area away)
-        _hide(total, field, log)
-        return True
-    return False
+
+    def __init__(self, t: Table) -> None:
+        self.t = t
+        n = len(t["unit"])
+        self.unit = t["unit"]
+        self.national = [a == NATIONAL for a in t["area_code"]]
+        self.suppressed = ["suppressed" in str(f or "") for f in t["flags"]]
+        self.totals: list[int] = []  # -1: no total row
+        self.parts: list[list[int]] = []
+        self.fields: list[str] = []
+        self._sum_groups()
+        self.n_sums = len(self.parts)
+        self.twins = self._twin_groups()
+        self.members: list[list[int]] = [[] for _ in range(n)]
+        for g, (total, parts) in enumerate(zip(self.totals, self.parts, strict=True)):
+            for r in parts:
+                self.members[r].append(g)
+            if total >= 0:
+                self.members[total].append(g)
+        for g, group in enumerate(self.twins, start=self.n_sums):
+            for r in group:
+                self.members[r].append(g)
+
+    def _field(self, r: int) -> str:
+        return "numerator" if self.unit[r] == "percent" else "value"
+
+    def _hidden(self, r: int, field: str) -> bool:
+        return self.suppressed[r] and self.t[field][r] is None
+
+    def _add(self, total: int | None, parts: list[int], field: str) -> None:
+        self.totals.append(-1 if total is None else total)
+        self.parts.append(parts)
+        self.fields.append(field)
+
+    def _sum_groups(self) -> None:
+        """Every sum a reader could subtract within, in a fixed order: the categories of each
+        breakdown, then per period, indicator and category the providers of each area and the
+        areas of the nation, then each rolling 12 months and its quarters."""
+        t, unit, national = self.t, self.unit, self.national
+        area, prov, period = t["area_code"], t["provider_code"], t["period"]
+        ind, bd, bv = t["indicator_id"], t["breakdown"], t["breakdown_value"]
+        people = [i for i in range(len(unit)) if unit[i] in PEOPLE_UNITS and bv[i] != "total"]
+        breakdowns: dict[tuple[Any, ...], list[int]] = {}
+        for i in people:
+            if not national[i] and bd[i]:
+                breakdowns.setdefault((area[i], prov[i], period[i], ind[i]), []).append(i)
+        for parts in breakdowns.values():
+            self._add(None, parts, self._field(parts[0]))
+        cells: dict[tuple[Any, ...], dict[tuple[Any, Any], int]] = {}  # (period, ind, cat) -> units
+        for i in people:
+            cells.setdefault((period[i], ind[i], bv[i]), {})[(area[i], prov[i] or "")] = i
+        for units in cells.values():
+            fields = FIELDS_OF[str(unit[next(iter(units.values()))])]
+            providers_of: dict[Any, list[int]] = {}  # one pass: areas x units was quadratic
+            for (a, p), r in units.items():
+                if a != NATIONAL and p:
+                    providers_of.setdefault(a, []).append(r)
+            for a, providers in providers_of.items():
+                for f in fields:
+                    self._add(units.get((a, "")), providers, f)
+            area_rows = [r for (a, p), r in units.items() if a != NATIONAL and not p]
+            if area_rows:
+                for f in fields:
+                    self._add(units.get((NATIONAL, "")), area_rows, f)
+        # a rolling 12 months is the sum of its four quarters
+        quarters = periods("quarterly")
+        series: dict[tuple[Any, ...], dict[str, int]] = {}
+        for i in people:
+            if not national[i]:
+                series.setdefault((area[i], prov[i], ind[i], bv[i]), {})[str(period[i])] = i
+        for by_period in series.values():
+            for p, total in by_period.items():
+                if not p.startswith(ROLLING):
+                    continue
+                end = quarters.index(p.removeprefix(ROLLING))
+                parts = [by_period[q] for q in quarters[max(0, end - 3) : end + 1] if q in by_period]
+                if parts:
+                    for f in FIELDS_OF[str(unit[total])]:
+                        self._add(total, parts, f)
+
+    def _twin_groups(self) -> list[list[int]]:
+        """Rows of different indicators built from the same counts (an intake breakdown and its
+        comparison with the local population): what one hides, the other must hide too."""
+        t = self.t
+        area, prov, period, counts = t["area_code"], t["provider_code"], t["period"], t["_counts"]
+        groups: dict[tuple[Any, ...], list[int]] = {}
+        for i, u in enumerate(self.unit):
+            if counts[i] and u in PEOPLE_UNITS and not self.national[i]:
+                groups.setdefault((area[i], prov[i], period[i], counts[i]), []).append(i)
+        return [g for g in groups.values() if len(g) > 1]
+
+    def _cells(self, g: int) -> list[int]:
+        """A sum's cells that could be hidden (a national total is published exactly)."""
+        total = self.totals[g]
+        return self.parts[g] + ([total] if total >= 0 and not self.national[total] else [])
+
+    def _hidden_count(self, g: int) -> int:
+        field = self.fields[g]
+        return sum(1 for r in self._cells(g) if self._hidden(r, field))
+
+    def _hide(self, r: int, field: str, log: list[int]) -> None:
+        log.append(r)
+        t = self.t
+        t[field][r] = None
+        if field in ("numerator", "denominator"):
+            for f in RATE_FIELDS:
+                t[f][r] = None
+        t[SECONDARY][r] = True
+        t["flags"][r] = _with_suppressed(t["flags"][r])
+        self.suppressed[r] = True
+
+    def _protect(self, g: int, log: list[int]) -> None:
+        """If exactly one cell of the sum is hidden, hide the smallest other part of at least 5.
+
+        A hidden zero protects nothing (a reader knows a second cell is 0 or at least 5), so the
+        second cell is never a zero; with no such part, the total itself is hidden.
+        """
+        if self._hidden_count(g) != 1:
+            return
+        field, parts, total = self.fields[g], self.parts[g], self.totals[g]
+        col = self.t[field]
+        candidates = [r for r in parts if col[r] is not None and col[r] >= SMALL]
+        if candidates:
+            self._hide(min(candidates, key=col.__getitem__), field, log)
+            return
+        if total < 0 and field == "numerator":
+            # a breakdown's total is its denominator, shown on every category: hide it everywhere
+            den = self.t["denominator"]
+            for r in [r for r in parts if den[r] is not None]:
+                self._hide(r, "denominator", log)
+            return
+        if total >= 0 and col[total] is not None:
+            # no part to hide: hide the total, even a national one (every other area is zero, so the
+            # exact national figure would give the hidden area away)
+            self._hide(total, field, log)
+
+    def _hide_together(self, group: list[int], log: list[int]) -> None:
+        if not any(self._hidden(r, self._field(r)) for r in group):
+            return
+        for r in group:
+            field = self._field(r)
+            if self.t[field][r] is not None:
+                self._hide(r, field, log)
+
+    def _can_act(self, g: int) -> bool:
+        if g < self.n_sums:
+            return self._hidden_count(g) == 1
+        return any(self._hidden(r, self._field(r)) for r in self.twins[g - self.n_sums])
+
+    def run(self, max_rounds: int = 30) -> None:
+        # the checks that can act now hold a hidden cell, and a hidden cell is a suppressed row's
+        first = {g for r, hidden in enumerate(self.suppressed) if hidden for g in self.members[r]}
+        pending = {g for g in first if self._can_act(g)}
+        for _ in range(max_rounds):
+            heap = sorted(pending)  # a sorted list is a valid heap
+            queued, pending = set(heap), set()
+            while heap:
+                i = heapq.heappop(heap)
+                log: list[int] = []
+                if i < self.n_sums:
+                    self._protect(i, log)
+                else:
+                    self._hide_together(self.twins[i - self.n_sums], log)
+                for j in {j for r in log for j in self.members[r]}:
+                    if j > i and j not in queued:
+                        heapq.heappush(heap, j)
+                        queued.add(j)
+                    elif j <= i:
+                        pending.add(j)
+            if not pending:
+                break
 
 
-def blank_derived(rows: list[Row]) -> list[Row]:
+def _blank_derived(t: Table) -> None:
     """A suppressed value takes its comparisons, rank, quartile, funnel and trend with it."""
-    for r in rows:
-        if (
-            r.get("area_code") != NATIONAL
-            and "suppressed" in str(r.get("flags") or "")
-            and r.get("value") is None
-        ):
-            _blank(r, DERIVED_FIELDS)
-    return rows
-
-
-def apply(rows: list[Row], *, in_place: bool = False) -> list[Row]:
-    """The whole rule, in order: primary, secondary (to a fixed point), then derived columns.
-
-    On copies of ``rows``, unless ``in_place`` (rows just calculated, which nothing else holds:
-    copying a national section's rows twice took a tenth of its compute)."""
-    out = rows if in_place else [dict(r) for r in rows]
-    for r in out:
-        _suppress(r)
-    _secondary(out)
-    return blank_derived(out)
+    area, flags, value = t["area_code"], t["flags"], t["value"]
+    gone = [
+        i
+        for i in range(len(value))
+        if value[i] is None and area[i] != NATIONAL and "suppressed" in str(flags[i] or "")
+    ]
+    for f in DERIVED_FIELDS:
+        col = t[f]
+        for i in gone:
+            col[i] = None

@@ -22,8 +22,10 @@ import csv
 import dataclasses
 import datetime as dt
 import filecmp
+import functools
 import gc
 import io
+import itertools
 import json
 import operator
 import os
@@ -45,7 +47,7 @@ import xlsxwriter
 from . import disclosure
 from .cache import NO_CACHE, Cache, code_fingerprint, digest
 from .catalogue import Catalogue
-from .indicators import COLUMNS, calculate, specs
+from .indicators import COLUMNS, Table, calculate_table, specs
 from .layout import build_layout, periods
 from .pools import process_pool
 from .progress import Progress
@@ -115,8 +117,20 @@ def flag_provisional(rows: list[dict[str, Any]], latest: Mapping[str, str]) -> N
     provisional: returns for it may still be resubmitted."""
     for r in rows:
         if _period_end(r) == latest.get(str(r["section"])):
-            flags = set(filter(None, str(r["flags"]).split(";")))
-            r["flags"] = ";".join(sorted(flags | {"provisional"}))
+            r["flags"] = _provisional(r["flags"])
+
+
+def _flag_provisional_table(table: Table, latest: Mapping[str, str]) -> None:
+    """:func:`flag_provisional` on a table."""
+    flags = table["flags"]
+    for i, (period, section) in enumerate(zip(table["period"], table["section"], strict=True)):
+        if str(period).removeprefix("12 months to ") == latest.get(str(section)):
+            flags[i] = _provisional(flags[i])
+
+
+@functools.cache
+def _provisional(flags: str) -> str:
+    return ";".join(sorted(set(filter(None, str(flags).split(";"))) | {"provisional"}))
 
 
 def latest_periods(returns: Iterable[Mapping[str, Any]]) -> dict[str, str]:
@@ -167,25 +181,25 @@ def shards(letter: str, catalogue: Catalogue) -> list[frozenset[str]]:
     return [frozenset(b) for b in bins if b]
 
 
-def shard_rows(
+def shard_table(
     letter: str,
     returns: Sequence[Mapping[str, Any]],
     catalogue: Catalogue,
     registry: Registry,
     indicators: frozenset[str] | None = None,
-) -> list[dict[str, Any]]:
-    """Part of a section's published rows (``indicators``; all if None): calculated, then
-    disclosure-controlled (pure). The provisional flag is added by :func:`shard_part`.
+) -> Table:
+    """Part of a section's published table (``indicators``; all if None): calculated, then
+    disclosure-controlled (pure), column by column. The provisional flag is added by
+    :func:`shard_part`.
 
     ``returns`` must hold the section's returns and Section A's (the local population, which the
     intake comparisons need). tests/test_incremental.py checks the parts against the whole.
     """
-    rows = calculate(returns, catalogue, registry, sections={letter}, indicators=indicators)
-    rows = disclosure.apply(rows, in_place=True)
-    for r in rows:  # in place: rebuilding a million rows without them took a tenth of compute
-        for k in disclosure.INTERNAL:
-            r.pop(k, None)
-    return rows
+    table = calculate_table(returns, catalogue, registry, sections={letter}, indicators=indicators)
+    disclosure.apply_table(table)
+    for k in disclosure.INTERNAL:
+        table.pop(k, None)
+    return table
 
 
 @dataclass(frozen=True)
@@ -196,14 +210,18 @@ class Block:
     indicator_id: str
     count: int  # rows in the published table
     csv: bytes  # zlib-compressed CSV lines, no header
-    rows: list[dict[str, Any]]  # every row, or only those the site shows (see :func:`shown`)
+    rows: list[dict[str, Any]]  # every row, or only those the site shows (see :func:`shard_part`)
 
 
 def shown(row: Mapping[str, Any], latest: str) -> bool:
     """Does the site show this row? Areas and all areas in every period (the trends), providers
     only in their section's latest period (an indicator page's table). The other provider rows,
     more than half the table at national scale, are in the published CSV only."""
-    return row["level"] != "provider" or _period_end(row) == latest
+    return _shown(row["level"], row["period"], latest)
+
+
+def _shown(level: str, period: str, latest: str) -> bool:
+    return level != "provider" or str(period).removeprefix("12 months to ") == latest
 
 
 def shard_part(
@@ -215,17 +233,33 @@ def shard_part(
     latest: str,
     every_row: bool = False,
 ) -> list[Block]:
-    """Part of a section (:func:`shard_rows`), flagged provisional in ``latest``, as one block
+    """Part of a section (:func:`shard_table`), flagged provisional in ``latest``, as one block
     per indicator in the catalogue's order (pure). The CSV is rendered here, in the worker, so
-    that the main process never holds the whole table."""
-    rows = shard_rows(letter, returns, catalogue, registry, indicators)
-    flag_provisional(rows, {letter: latest})
-    by_indicator: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:  # calculated indicator by indicator, so each one's rows are already in order
-        by_indicator[str(r["indicator_id"])].append(r)
+    that the main process never holds the whole table; rows are made only for what the site
+    shows."""
+    table = shard_table(letter, returns, catalogue, registry, indicators)
+    _flag_provisional_table(table, {letter: latest})
+    ids = table["indicator_id"]
+    # calculated indicator by indicator, so each one's rows are together and in order
+    starts = [0] + [i for i in range(1, len(ids)) if ids[i] != ids[i - 1]] + [len(ids)]
+    level, period = table["level"], table["period"]
+    blocks = []
+    for s, e in itertools.pairwise(starts):
+        keep = [i for i in range(s, e) if every_row or _shown(level[i], period[i], latest)]
+        blocks.append(Block(str(ids[s]), e - s, _csv_block_of(table, s, e), _dicts(table, keep)))
+    return blocks
+
+
+def _dicts(table: Table, rows: Sequence[int]) -> list[dict[str, Any]]:
+    """The table's rows at ``rows`` as dicts (in the table's column order)."""
+    if not rows:
+        return []
+    keys = tuple(table)
+    if len(rows) == 1:
+        return [{k: table[k][rows[0]] for k in keys}]
+    pick = operator.itemgetter(*rows)
     return [
-        Block(ind, len(rs), csv_block(rs), rs if every_row else [r for r in rs if shown(r, latest)])
-        for ind, rs in by_indicator.items()
+        dict(zip(keys, values, strict=True)) for values in zip(*(pick(table[k]) for k in keys), strict=True)
     ]
 
 
@@ -361,7 +395,7 @@ class NoReturns(Exception):
 class Published:
     returns: int
     count: int  # rows in the published table
-    rows: list[dict[str, Any]]  # the rows the site shows (see :func:`shown`)
+    rows: list[dict[str, Any]]  # the rows the site shows (see :func:`shard_part`)
     quality: list[dict[str, Any]]
     files: list[Path]
 
@@ -450,41 +484,36 @@ def _write_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], path: 
 def csv_block(rows: Sequence[Mapping[str, Any]]) -> bytes:
     """Published ``rows`` as lines of indicators.csv (no header), zlib-compressed (level 1:
     quick, and a national table shrinks from half a gigabyte to a few tens of megabytes)."""
+    return _compressed_lines([[r.get(c) for r in rows] for c in COLUMNS])
+
+
+def _csv_block_of(table: Table, start: int, end: int) -> bytes:
+    """:func:`csv_block` of the table's rows ``start`` to ``end``."""
+    return _compressed_lines([table[c][start:end] for c in COLUMNS])
+
+
+def _compressed_lines(values: Sequence[Sequence[Any]]) -> bytes:
     f = io.StringIO()
-    _write_rows(rows, COLUMNS, f)
+    _write_columns(COLUMNS, values, f)
     return zlib.compress(f.getvalue().encode("utf-8"), 1)
 
 
 def _write_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], f: Any) -> None:
-    """Values pulled by column into csv.writer (which writes None as an empty field), text
-    neutralised. Text values repeat (titles, methods, verdicts), so each text column's distinct
-    values are checked, not its cells: when none starts like a formula, as always in practice,
-    every row goes to the C writer untouched, a third of the time of looking at each cell."""
-    w = csv.writer(f, lineterminator="\n")
-    text = [c for c in columns if c not in NUMERIC_COLUMNS]
-    pull = operator.itemgetter(*columns)
-    try:
-        risky = any(
-            type(v) is str and v.startswith(FORMULA_START)
-            for c in text
-            for v in set(map(operator.itemgetter(c), rows))
-        )
-    except KeyError:  # a row without some column (rows from elsewhere than calculate())
-        risky = True
-    if not risky:
-        w.writerows(map(pull, rows))
-        return
-    where = [i for i, c in enumerate(columns) if c in text]
-    for r in rows:
-        try:
-            vals = list(pull(r))
-        except KeyError:
-            vals = [r.get(c) for c in columns]
-        for i in where:
-            v = vals[i]
-            if type(v) is str and v.startswith(FORMULA_START):
-                vals[i] = "'" + v
-        w.writerow(vals)
+    _write_columns(columns, [[r.get(c) for r in rows] for c in columns], f)
+
+
+def _write_columns(columns: Sequence[str], values: Sequence[Sequence[Any]], f: Any) -> None:
+    """CSV lines from each column's values (``values[i]`` are column i's; csv.writer writes None
+    as an empty field), text neutralised. Text values repeat (titles, methods, verdicts), so
+    each text column's distinct values are checked, not its cells: when none starts like a
+    formula, as always in practice, every row goes to the C writer untouched."""
+    out = list(values)
+    for i, c in enumerate(columns):
+        if c not in NUMERIC_COLUMNS and any(
+            type(v) is str and v.startswith(FORMULA_START) for v in set(out[i])
+        ):
+            out[i] = [neutralise(v) for v in out[i]]
+    csv.writer(f, lineterminator="\n").writerows(zip(*out, strict=True))
 
 
 NOTES = [
