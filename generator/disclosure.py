@@ -28,9 +28,12 @@ from __future__ import annotations
 
 import functools
 import heapq
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
+
+import numpy as np
 
 from . import stats
 from .layout import periods
@@ -210,15 +213,17 @@ class _Secondary:
         self._sum_groups()
         self.n_sums = len(self.parts)
         self.twins = self._twin_groups()
-        self.members: list[list[int]] = [[] for _ in range(n)]
-        for g, (total, parts) in enumerate(zip(self.totals, self.parts, strict=True)):
-            for r in parts:
-                self.members[r].append(g)
-            if total >= 0:
-                self.members[total].append(g)
-        for g, group in enumerate(self.twins, start=self.n_sums):
-            for r in group:
-                self.members[r].append(g)
+        # which checks hold each row (as a part, a total or a twin), by row: every check's rows
+        # laid end to end beside the check's number, then sorted by row (numpy: millions of cells)
+        groups = [*self.parts, *self.twins]
+        rows = np.fromiter(itertools.chain.from_iterable(groups), dtype=np.int64)
+        owner = np.repeat(np.arange(len(groups), dtype=np.int64), [len(g) for g in groups])
+        with_total = np.array([g for g, total in enumerate(self.totals) if total >= 0], dtype=np.int64)
+        rows = np.concatenate([rows, np.array(self.totals, dtype=np.int64)[with_total]])
+        owner = np.concatenate([owner, with_total])
+        order = np.argsort(rows, kind="stable")
+        self._owner = owner[order]
+        self._start = np.searchsorted(rows[order], np.arange(n + 1)).tolist()
 
     def _field(self, r: int) -> str:
         return "numerator" if self.unit[r] == "percent" else "value"
@@ -288,14 +293,23 @@ class _Secondary:
                 groups.setdefault((area[i], prov[i], period[i], counts[i]), []).append(i)
         return [g for g in groups.values() if len(g) > 1]
 
-    def _cells(self, g: int) -> list[int]:
-        """A sum's cells that could be hidden (a national total is published exactly)."""
-        total = self.totals[g]
-        return self.parts[g] + ([total] if total >= 0 and not self.national[total] else [])
+    def members(self, r: int) -> list[int]:
+        """The checks that hold row ``r``."""
+        owners: list[int] = self._owner[self._start[r] : self._start[r + 1]].tolist()
+        return owners
 
     def _hidden_count(self, g: int) -> int:
-        field = self.fields[g]
-        return sum(1 for r in self._cells(g) if self._hidden(r, field))
+        """How many of a sum's cells are hidden: its parts, and its total unless that is
+        national (published exactly). Written out: it runs for every check that might act."""
+        col, suppressed = self.t[self.fields[g]], self.suppressed
+        n = 0
+        for r in self.parts[g]:
+            if col[r] is None and suppressed[r]:
+                n += 1
+        total = self.totals[g]
+        if total >= 0 and not self.national[total] and col[total] is None and suppressed[total]:
+            n += 1
+        return n
 
     def _hide(self, r: int, field: str, log: list[int]) -> None:
         log.append(r)
@@ -348,7 +362,7 @@ class _Secondary:
 
     def run(self, max_rounds: int = 30) -> None:
         # the checks that can act now hold a hidden cell, and a hidden cell is a suppressed row's
-        first = {g for r, hidden in enumerate(self.suppressed) if hidden for g in self.members[r]}
+        first = {g for r, hidden in enumerate(self.suppressed) if hidden for g in self.members(r)}
         pending = {g for g in first if self._can_act(g)}
         for _ in range(max_rounds):
             heap = sorted(pending)  # a sorted list is a valid heap
@@ -360,7 +374,7 @@ class _Secondary:
                     self._protect(i, log)
                 else:
                     self._hide_together(self.twins[i - self.n_sums], log)
-                for j in {j for r in log for j in self.members[r]}:
+                for j in {j for r in log for j in self.members(r)}:
                     if j > i and j not in queued:
                         heapq.heappush(heap, j)
                         queued.add(j)
