@@ -84,14 +84,16 @@ class Cache:
         self.misses_by_kind[kind] += len(keys) - len(found)
         return found
 
-    def put_many(self, kind: str, items: Mapping[str, bytes]) -> None:
+    def put_many(self, kind: str, items: Mapping[str, bytes], *, compressed: bool = False) -> None:
+        """Keep ``items``; ``compressed``: their values are zlib-compressed already (by a
+        worker process, sparing the main one), as :meth:`get_many` expects to find them."""
         db = self.db
         if db is None or not items:
             return
         with db:  # one transaction: all of the batch or none of it
             db.executemany(
                 "INSERT OR REPLACE INTO entries (kind, key, value) VALUES (?, ?, ?)",
-                [(kind, k, zlib.compress(v, 1)) for k, v in items.items()],
+                [(kind, k, v if compressed else zlib.compress(v, 1)) for k, v in items.items()],
             )
 
     def close(self) -> None:

@@ -210,7 +210,7 @@ class Block:
     indicator_id: str
     count: int  # rows in the published table
     csv: bytes  # zlib-compressed CSV lines, no header
-    rows: list[dict[str, Any]]  # every row, or only those the site shows (see :func:`shard_part`)
+    shown: Table  # every row, or only those the site shows (see :func:`shard_part`), as columns
 
 
 def shown(row: Mapping[str, Any], latest: str) -> bool:
@@ -246,21 +246,18 @@ def shard_part(
     blocks = []
     for s, e in itertools.pairwise(starts):
         keep = [i for i in range(s, e) if every_row or _shown(level[i], period[i], latest)]
-        blocks.append(Block(str(ids[s]), e - s, _csv_block_of(table, s, e), _dicts(table, keep)))
+        blocks.append(Block(str(ids[s]), e - s, _csv_block_of(table, s, e), _subtable(table, keep)))
     return blocks
 
 
-def _dicts(table: Table, rows: Sequence[int]) -> list[dict[str, Any]]:
-    """The table's rows at ``rows`` as dicts (in the table's column order)."""
-    if not rows:
-        return []
-    keys = tuple(table)
+def _subtable(table: Table, rows: Sequence[int]) -> Table:
+    """The table's rows at ``rows``. Columns cross to the main process and into the cache
+    rather than a dict per row: they pickle and unpickle several times faster, and the main
+    process, which does both while the workers compute, is the one that holds everyone up."""
     if len(rows) == 1:
-        return [{k: table[k][rows[0]] for k in keys}]
-    pick = operator.itemgetter(*rows)
-    return [
-        dict(zip(keys, values, strict=True)) for values in zip(*(pick(table[k]) for k in keys), strict=True)
-    ]
+        return {k: [col[rows[0]]] for k, col in table.items()}
+    pick = operator.itemgetter(*rows) if rows else (lambda _: ())
+    return {k: list(pick(col)) for k, col in table.items()}
 
 
 @dataclass(frozen=True)
@@ -330,10 +327,11 @@ def compute_dataset(
             futures = {k: pool.submit(packed_part, *args(k)) for k in todo}
             done = ((k, f.result()) for k, f in futures.items())
         for k, packed in done:
-            cache.put_many("dataset", {k: packed})
-            found[k] = pickle.loads(packed)
+            cache.put_many("dataset", {k: packed}, compressed=True)
+            found[k] = pickle.loads(zlib.decompress(packed))
             bar.advance()
-    return _assemble(jobs, found, catalogue)
+    with _no_cycle_collector():  # half a million row dicts, none in a cycle
+        return _assemble(jobs, found, catalogue)
 
 
 def _assemble(
@@ -341,24 +339,30 @@ def _assemble(
 ) -> Dataset:
     """Blocks in the table's order: section by section, indicator by indicator."""
     position = {s.indicator_id: i for i, s in reversed(list(enumerate(specs(catalogue))))}
-    count, csv_blocks, rows = 0, [], []
+    count, csv_blocks = 0, []
+    rows: list[dict[str, Any]] = []
     for letter in catalogue.sections:
         blocks = [b for k, job in jobs.items() if job[0] == letter for b in found[k]]
         for b in sorted(blocks, key=lambda b: position.get(b.indicator_id, -1)):
             count += b.count
             csv_blocks.append(b.csv)
-            rows.extend(b.rows)
+            keys = tuple(b.shown)
+            rows.extend(
+                dict(zip(keys, values, strict=True)) for values in zip(*b.shown.values(), strict=True)
+            )
     return Dataset(count, csv_blocks, rows)
 
 
 def packed_part(*args: Any) -> bytes:
-    """:func:`shard_part`, pickled in the worker: the bytes that cross to the main process are
-    the bytes the cache keeps. Pickle rather than JSON because it keeps the rows' shared strings
-    shared (every row of an indicator holds the same title, method and target text): a warm
-    national build loads its rows in a third of the time, in half the memory. The cache is
-    the build's own file, written by this code and keyed on a digest of it (see cache.py)."""
+    """:func:`shard_part`, pickled and compressed in the worker: the bytes that cross to the
+    main process are the bytes the cache keeps (compressing them there took the main process a
+    second and a half of a national build). Pickle rather than JSON because it keeps the rows'
+    shared strings shared (every row of an indicator holds the same title, method and target
+    text): a warm national build loads its rows in a third of the time, in half the memory. The
+    cache is the build's own file, written by this code and keyed on a digest of it (see
+    cache.py)."""
     with _no_cycle_collector():
-        return pickle.dumps(shard_part(*args), protocol=pickle.HIGHEST_PROTOCOL)
+        return zlib.compress(pickle.dumps(shard_part(*args), protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 @contextlib.contextmanager
