@@ -310,9 +310,8 @@ def compute_dataset(
         for part in shards(letter, catalogue):
             jobs[digest(section_key, *sorted(part))] = (letter, inputs, part)
     cached = cache.get_many("dataset", jobs)
-    found = {k: pickle.loads(cached.pop(k)) for k in list(cached)}  # each part's bytes freed once read
     # largest first, so the long parts start at once and the short ones fill in around them
-    todo = sorted((k for k in jobs if k not in found), key=lambda k: -len(jobs[k][2]) * len(jobs[k][1]))
+    todo = sorted((k for k in jobs if k not in cached), key=lambda k: -len(jobs[k][2]) * len(jobs[k][1]))
     workers = min(workers or os.cpu_count() or 1, len(todo))
 
     def args(k: str) -> tuple[Any, ...]:
@@ -326,6 +325,9 @@ def compute_dataset(
             pool = stack.enter_context(process_pool(workers))
             futures = {k: pool.submit(packed_part, *args(k)) for k in todo}
             done = ((k, f.result()) for k, f in futures.items())
+        # the parts found in the cache are loaded while the workers compute the others (after
+        # one new return, most of the table: some seconds of the main process's time)
+        found = {k: pickle.loads(cached.pop(k)) for k in list(cached)}  # each part's bytes freed once read
         for k, packed in done:
             cache.put_many("dataset", {k: packed}, compressed=True)
             found[k] = pickle.loads(zlib.decompress(packed))
@@ -350,6 +352,7 @@ def _assemble(
             rows.extend(
                 dict(zip(keys, values, strict=True)) for values in zip(*b.shown.values(), strict=True)
             )
+            b.shown.clear()  # its columns freed as its rows are made: the two never all at once
     return Dataset(count, csv_blocks, rows)
 
 
