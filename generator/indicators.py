@@ -430,6 +430,12 @@ def pool(
     the values of ``keys`` only, if given (a part of a section needs only its own)."""
     quarters = periods("quarterly")
     raw: dict[tuple[str, str, str, str], list[Mapping[str, Any]]] = defaultdict(list)
+    # each return's values of ``keys``, picked once rather than in each of the 15 or so bags it
+    # goes into (a part of Section E wants a tenth of a return's values)
+    picked = {
+        id(r): r["values"] if keys is None else {k: v for k, v in r["values"].items() if k in keys}
+        for r in returns
+    }
     for r in returns:
         ident = r["identity"]
         org = registry.organisations.get(ident["organisation_code"])
@@ -457,9 +463,8 @@ def pool(
             continue  # a window reaching past the latest quarter anyone has sent
         values: dict[str, list[Any]] = defaultdict(list)
         for r in rs:
-            for k, v in r["values"].items():
-                if keys is None or k in keys:
-                    values[k].append(v)
+            for k, v in picked[id(r)].items():
+                values[k].append(v)
         orgs = {r["identity"]["organisation_code"] for r in rs}
         # expected: every organisation the registry says should send this section, for every
         # quarter of a rolling year; fewer returns than that makes the value "partial"
@@ -901,6 +906,22 @@ def _evaluate(spec: Spec, units: list[Unit]) -> Found:
     """The method's value for every unit, leaving out units with nothing to show."""
     if spec.method in ("proportion", "profile"):
         return _evaluate_proportions(spec, units)
+    if spec.method == "sum":  # :func:`m_sum` without a Value for each unit (two rows in five)
+        sums = [_sum(u.bag, spec.numerator) for u in units]
+        keep = [i for i, total in enumerate(sums) if total is not None]
+        none: list[float | None] = [None] * len(keep)
+        return Found(
+            [units[i] for i in keep],
+            none,
+            none[:],
+            [sums[i] for i in keep],
+            none[:],
+            none[:],
+            none[:],
+            none[:],
+            none[:],
+            [NO_FLAGS] * len(keep),
+        )
     method = METHODS[spec.method]
     kept, values = [], []
     for unit in units:
