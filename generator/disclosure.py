@@ -37,6 +37,7 @@ import numpy as np
 
 from . import stats
 from .layout import periods
+from .tables import Table, from_rows, to_rows
 
 SMALL = 5  # counts 1..SMALL-1 are suppressed; rates need numerator and denominator >= SMALL
 ROUND_TO = 5
@@ -45,7 +46,6 @@ NATIONAL = "ALL"
 PEOPLE_UNITS = {"count", "percent"}  # indicators whose numerator and denominator count people
 BASED_ON_PEOPLE = {"gbp", "ratio", "score"}  # values that may rest on a number of people
 Row = dict[str, Any]
-Table = dict[str, list[Any]]  # column -> values, row by row (see generator.indicators)
 ROLLING = "12 months to "
 
 RATE_FIELDS = ("value", "lower_95", "upper_95", "lower_998", "upper_998")
@@ -99,30 +99,18 @@ def _with_suppressed(flags: str | None) -> str:
     return ";".join(sorted(set(filter(None, str(flags or "").split(";"))) | {"suppressed"}))
 
 
-# -- rows <-> table -------------------------------------------------------------------------
-def _table(rows: Sequence[Row]) -> Table:
-    keys = dict.fromkeys(k for r in rows for k in r)
-    keys.update(dict.fromkeys(NEEDED))
-    return {k: [r.get(k) for r in rows] for k in keys}
-
-
-def _rows(table: Table) -> list[Row]:
-    keys = tuple(table)
-    return [dict(zip(keys, values, strict=True)) for values in zip(*table.values(), strict=True)]
-
-
 def suppress_row(row: Row) -> Row:
     """Primary suppression and rounding for one row (a copy)."""
-    t = _table([row])
+    t = from_rows([row], NEEDED)
     _primary(t)
-    return _rows(t)[0]
+    return to_rows(t)[0]
 
 
 def apply(rows: Sequence[Row]) -> list[Row]:
     """The whole rule (:func:`apply_table`) on copies of ``rows``."""
-    t = _table(rows)
+    t = from_rows(rows, NEEDED)
     apply_table(t)
-    return _rows(t)
+    return to_rows(t)
 
 
 def apply_table(t: Table) -> None:

@@ -36,6 +36,7 @@ from . import stats
 from .catalogue import Benchmark, Catalogue, Derived, Item
 from .layout import periods
 from .registry import Registry, role_for
+from .tables import Table, to_rows
 
 NOT_RECORDED = ("not_recorded", "dont_know")
 NATIONAL = "ALL"
@@ -806,19 +807,9 @@ def calculate(
     return to_rows(calculate_table(returns, catalogue, registry, sections, indicators))
 
 
-Table = dict[str, list[Any]]  # column -> its values; every column as long as the others
-
-
-def to_rows(table: Table) -> list[dict[str, Any]]:
-    """A table as rows (dicts in the table's column order)."""
-    keys = tuple(table)
-    return [dict(zip(keys, values, strict=True)) for values in zip(*table.values(), strict=True)]
-
-
-ROW_KEYS = (
-    *COLUMNS,
-    "_counts",
-)  # not published: lets disclosure control hide together the rows built from the same counts
+# the published columns, and one that is not: it lets disclosure control hide together the
+# rows built from the same counts
+ROW_KEYS = (*COLUMNS, "_counts")
 
 
 def calculate_table(
@@ -1352,15 +1343,4 @@ def _r(x: Any) -> Any:
     return round(x, 2) if isinstance(x, float) else x
 
 
-__all__ = [
-    "COLUMNS",
-    "METHODS",
-    "Spec",
-    "Table",
-    "calculate",
-    "calculate_table",
-    "pool",
-    "resolve",
-    "specs",
-    "to_rows",
-]
+__all__ = ["COLUMNS", "METHODS", "Spec", "calculate", "calculate_table", "pool", "resolve", "specs"]

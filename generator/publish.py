@@ -27,7 +27,6 @@ import gc
 import io
 import itertools
 import json
-import operator
 import os
 import pickle
 import shutil
@@ -47,12 +46,13 @@ import xlsxwriter
 from . import disclosure
 from .cache import NO_CACHE, Cache, code_fingerprint, digest
 from .catalogue import Catalogue
-from .indicators import COLUMNS, Table, calculate_table, specs
+from .indicators import COLUMNS, calculate_table, specs
 from .layout import build_layout, periods
 from .pools import process_pool
 from .progress import Progress
 from .registry import Registry, role_for
 from .store import Store
+from .tables import Table, take, to_rows
 from .validation import FORMULA_START  # one list: what is refused on the way in is neutralised on the way out
 
 REQUIRED_COLUMNS = COLUMNS[: COLUMNS.index("method") + 1]
@@ -210,7 +210,10 @@ class Block:
     indicator_id: str
     count: int  # rows in the published table
     csv: bytes  # zlib-compressed CSV lines, no header
-    shown: Table  # every row, or only those the site shows (see :func:`shard_part`), as columns
+    # every row, or only those the site shows (see :func:`shard_part`), as columns: they cross to
+    # the main process and into the cache several times faster than a dict per row, and the main
+    # process, which unpickles them while the workers compute, is the one that holds everyone up
+    shown: Table
 
 
 def shown(row: Mapping[str, Any], latest: str) -> bool:
@@ -246,18 +249,8 @@ def shard_part(
     blocks = []
     for s, e in itertools.pairwise(starts):
         keep = [i for i in range(s, e) if every_row or _shown(level[i], period[i], latest)]
-        blocks.append(Block(str(ids[s]), e - s, _csv_block_of(table, s, e), _subtable(table, keep)))
+        blocks.append(Block(str(ids[s]), e - s, _csv_block_of(table, s, e), take(table, keep)))
     return blocks
-
-
-def _subtable(table: Table, rows: Sequence[int]) -> Table:
-    """The table's rows at ``rows``. Columns cross to the main process and into the cache
-    rather than a dict per row: they pickle and unpickle several times faster, and the main
-    process, which does both while the workers compute, is the one that holds everyone up."""
-    if len(rows) == 1:
-        return {k: [col[rows[0]]] for k, col in table.items()}
-    pick = operator.itemgetter(*rows) if rows else (lambda _: ())
-    return {k: list(pick(col)) for k, col in table.items()}
 
 
 @dataclass(frozen=True)
@@ -271,7 +264,9 @@ class Dataset:
 
 
 # what a section's rows depend on besides its returns: the code that makes them
-_DATASET_CODE = code_fingerprint("publish", "indicators", "disclosure", "stats", "layout", "catalogue")
+_DATASET_CODE = code_fingerprint(
+    "publish", "indicators", "disclosure", "stats", "tables", "layout", "catalogue"
+)
 
 
 def compute_dataset(
@@ -348,10 +343,7 @@ def _assemble(
         for b in sorted(blocks, key=lambda b: position.get(b.indicator_id, -1)):
             count += b.count
             csv_blocks.append(b.csv)
-            keys = tuple(b.shown)
-            rows.extend(
-                dict(zip(keys, values, strict=True)) for values in zip(*b.shown.values(), strict=True)
-            )
+            rows.extend(to_rows(b.shown))
             b.shown.clear()  # its columns freed as its rows are made: the two never all at once
     return Dataset(count, csv_blocks, rows)
 
