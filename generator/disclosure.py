@@ -93,10 +93,14 @@ def is_small(n: float | None) -> bool:
     return n is not None and not (isinstance(n, float) and math.isnan(n)) and 0 < n < SMALL
 
 
-@functools.cache
-def _with_suppressed(flags: str | None) -> str:
+def _with_suppressed(flags: Any) -> str:
     """A row's flags with "suppressed" among them (sorted, each once)."""
-    return ";".join(sorted(set(filter(None, str(flags or "").split(";"))) | {"suppressed"}))
+    return _suppressed_text(str(flags or ""))
+
+
+@functools.cache  # the same few strings, millions of times
+def _suppressed_text(flags: str) -> str:
+    return ";".join(sorted(set(filter(None, flags.split(";"))) | {"suppressed"}))
 
 
 def suppress_row(row: Row) -> Row:
@@ -133,9 +137,12 @@ def _primary(t: Table) -> None:
     percent = [i for i in range(n) if unit[i] == "percent"]
     for f in RATE_FIELDS:
         col = t[f]
-        floats = [i for i in percent if isinstance(col[i], float)]
+        floats = [i for i in percent if type(col[i]) is float]
         for i, v in zip(floats, stats.rounded([col[i] for i in floats], RATE_DP), strict=True):
             col[i] = v
+        for i in percent:  # a float of another kind (numpy's, say) keeps its kind, as round() does
+            if isinstance(col[i], float) and type(col[i]) is not float:
+                col[i] = round(col[i], RATE_DP)
     num_c, den_c, val_c, flags = t["numerator"], t["denominator"], t["value"], t["flags"]
     rates = [t[f] for f in RATE_FIELDS]
     for i in range(n):

@@ -959,7 +959,7 @@ def _evaluate_proportions(spec: Spec, units: list[Unit]) -> Found:
     if rated:
         x = np.array([num[i] for i in rated], dtype=float)
         n = np.array([den[i] for i in rated], dtype=float)
-        ok = n > 0  # stats.proportion: no interval (and no value) for a negative count
+        ok = ~(n <= 0)  # stats.proportion: no interval (and no value) for a negative count
         cols = _wilson_percent(x[ok], n[ok])
         where = [i for i, good in zip(rated, ok.tolist(), strict=True) if good]
         for target, col in zip((value, lo95, hi95, lo998, hi998), cols, strict=True):
@@ -979,22 +979,26 @@ def _evaluate_proportions(spec: Spec, units: list[Unit]) -> Found:
 
 def _wilson_percent(x: np.ndarray, n: np.ndarray) -> list[list[float | None]]:
     """Value and Wilson 95% and 99.8% limits, as percentages, for x of n (n > 0): the steps of
-    :func:`stats.wilson` in its order, so every figure is the same double. A numerator above its
-    denominator (no interval) goes the scalar way, which says so as it always has."""
-    p = x / n
-    out = [100 * p]
-    for z in (stats.Z95, stats.Z998):
-        zz = z * z
-        radicand = p * (1 - p) / n + zz / (4 * n * n)
-        if (radicand < 0).any():
-            for xi, ni in zip(x.tolist(), n.tolist(), strict=True):
-                stats.wilson(xi, ni, z)  # raises for the impossible pair, as the scalar path did
-        denom = 1 + zz / n
-        centre = p + zz / (2 * n)
-        half = z * np.sqrt(radicand)
-        lo = np.where(x == 0, 0.0, np.maximum(0.0, (centre - half) / denom))
-        hi = np.where(x == n, 1.0, np.minimum(1.0, (centre + half) / denom))
-        out += [100 * lo, 100 * hi]
+    :func:`stats.wilson` in its order, so every figure is the same double; Python's max() and
+    min() as np.where (they keep 0 and 1 where the limit is NaN, as np.maximum would not). Where
+    Python's arithmetic would raise (a numerator above its denominator; a denominator so small
+    that 4n² is nothing), the scalar function is run to raise just as it always has."""
+    with np.errstate(all="ignore"):
+        p = x / n
+        out = [100 * p]
+        for z in (stats.Z95, stats.Z998):
+            zz = z * z
+            radicand = p * (1 - p) / n + zz / (4 * n * n)
+            if (radicand < 0).any() or (4 * n * n == 0).any():
+                for xi, ni in zip(x.tolist(), n.tolist(), strict=True):
+                    stats.wilson(xi, ni, z)
+            denom = 1 + zz / n
+            centre = p + zz / (2 * n)
+            half = z * np.sqrt(radicand)
+            lo, hi = (centre - half) / denom, (centre + half) / denom
+            lo = np.where(x == 0, 0.0, np.where(lo > 0.0, lo, 0.0))
+            hi = np.where(x == n, 1.0, np.where(hi < 1.0, hi, 1.0))
+            out += [100 * lo, 100 * hi]
     return [[None if c != c else c for c in col.tolist()] for col in out]
 
 
@@ -1069,7 +1073,8 @@ def _spec_columns(spec: Spec, found: Found) -> Table:
         if comparable and cuts is not None:
             _quartiles_and_ranks(spec, [i for i in areas if numeric[i]], f.value, ranked, cuts, quart, rank)
 
-    # all areas: by interval where there is one, else by the values themselves
+    # all areas: by interval where there is one, else by the values themselves (as doubles:
+    # exact, since validation keeps every number far below 2**53)
     lo95, hi95 = _floats(f.lower_95), _floats(f.upper_95)
     lo998, hi998 = _floats(f.lower_998), _floats(f.upper_998)
     judged = has_nat & numeric & nat_numeric & np.array([lv != "all areas" for lv in level], dtype=bool)
@@ -1094,14 +1099,19 @@ def _spec_columns(spec: Spec, found: Found) -> Table:
     if funnel_rows.any():
         rows = np.flatnonzero(funnel_rows)
         n, p, t2 = den[rows], p0[rows], tau2[rows]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            spread = np.sqrt(p * (1 - p) / n + t2)
-        bad = (n <= 0) | np.isnan(p)
-        cols = []
-        for z in (stats.Z95, stats.Z998):
-            lo = np.where(bad, math.nan, np.maximum(0.0, p - z * spread))
-            hi = np.where(bad, math.nan, np.minimum(1.0, p + z * spread))
-            cols += [lo, hi]
+        bad = (n <= 0) | np.isnan(p)  # Funnel.limits: no limits
+        with np.errstate(all="ignore"):
+            radicand = p * (1 - p) / n + t2
+            if (~bad & (radicand < 0)).any():  # a pooled share above 1: math.sqrt raises, as ever
+                math.sqrt(float(radicand[~bad & (radicand < 0)][0]))
+            spread = np.sqrt(radicand)
+            cols = []
+            for z in (stats.Z95, stats.Z998):  # Python's max() and min(), NaN and all
+                lo, hi = p - z * spread, p + z * spread
+                cols += [
+                    np.where(bad, math.nan, np.where(lo > 0.0, lo, 0.0)),
+                    np.where(bad, math.nan, np.where(hi < 1.0, hi, 1.0)),
+                ]
         rounded = [stats.rounded([None if x != x else x for x in (100 * c).tolist()], 2) for c in cols]
         for j, i in enumerate(rows.tolist()):
             a, b, c, d = rounded[0][j], rounded[1][j], rounded[2][j], rounded[3][j]

@@ -128,9 +128,14 @@ def _flag_provisional_table(table: Table, latest: Mapping[str, str]) -> None:
             flags[i] = _provisional(flags[i])
 
 
-@functools.cache
-def _provisional(flags: str) -> str:
-    return ";".join(sorted(set(filter(None, str(flags).split(";"))) | {"provisional"}))
+def _provisional(flags: Any) -> str:
+    """A row's flags with "provisional" among them (sorted, each once)."""
+    return _provisional_text(str(flags))
+
+
+@functools.cache  # the same few strings, a million times
+def _provisional_text(flags: str) -> str:
+    return ";".join(sorted(set(filter(None, flags.split(";"))) | {"provisional"}))
 
 
 def latest_periods(returns: Iterable[Mapping[str, Any]]) -> dict[str, str]:
@@ -243,6 +248,8 @@ def shard_part(
     table = shard_table(letter, returns, catalogue, registry, indicators)
     _flag_provisional_table(table, {letter: latest})
     ids = table["indicator_id"]
+    if not ids:  # no indicator of the part has a value (no wellbeing counts sent, say)
+        return []
     # calculated indicator by indicator, so each one's rows are together and in order
     starts = [0] + [i for i in range(1, len(ids)) if ids[i] != ids[i - 1]] + [len(ids)]
     level, period = table["level"], table["period"]
@@ -511,7 +518,7 @@ def _write_columns(columns: Sequence[str], values: Sequence[Sequence[Any]], f: A
         if c not in NUMERIC_COLUMNS and any(
             type(v) is str and v.startswith(FORMULA_START) for v in set(out[i])
         ):
-            out[i] = [neutralise(v) for v in out[i]]
+            out[i] = ["'" + v if type(v) is str and v.startswith(FORMULA_START) else v for v in out[i]]
     csv.writer(f, lineterminator="\n").writerows(zip(*out, strict=True))
 
 

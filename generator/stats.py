@@ -444,9 +444,9 @@ def rounded(values: Sequence[float | None], digits: int) -> list[float | None]:
     missing = [x is None for x in values]
     a = np.array([math.nan if x is None else x for x in values], dtype=float)
     scale = 10.0**digits
-    y = a * scale
-    out = np.rint(y) / scale
-    with np.errstate(invalid="ignore"):
+    with np.errstate(all="ignore"):
+        y = a * scale
+        out = np.rint(y) / scale
         near_half = np.abs(y - np.floor(y) - 0.5) < 1e-6
         risky = near_half | ~np.isfinite(y) | (np.abs(y) > 2.0**50)
     if risky.any():

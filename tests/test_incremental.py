@@ -290,3 +290,17 @@ def test_a_quick_step_shows_no_bar_even_when_it_names_its_stage(monkeypatch):
         bar.stage("writing files")
         bar.advance()
     assert term.getvalue() == ""
+
+
+def test_a_part_with_no_values_gives_no_blocks(small_demo):
+    """A part of a section none of whose indicators has a value (no wellbeing counts sent, say)
+    is simply empty, and the rest of the section is published."""
+    from generator.publish import compute_dataset, shard_part, shards
+
+    catalogue, registry = load_catalogue(), load_registry()
+    a_return = next(r for r in small_demo.current_returns() if r["section"] == "E")
+    bare = {**a_return, "values": {k: v for k, v in a_return["values"].items() if not k.startswith("E1")}}
+    wellbeing = next(p for p in shards("E", catalogue) if "E16_swemwbs_end" in p)
+    assert shard_part("E", [bare], catalogue, registry, wellbeing, "2025-26 Q4") == []
+    rows = compute_dataset([bare], catalogue, registry, workers=1, every_row=True).rows
+    assert rows and not any(r["indicator_id"].startswith(("E15", "E16", "EX08")) for r in rows)

@@ -313,3 +313,41 @@ def test_sums_take_numbers_only_in_order_whatever_else_a_value_list_holds():
     assert _sum(bag({"a": []}), ("a", "missing")) is None and _sum(bag({}), ()) is None
     b = bag({"a": [2, 3]})
     assert _sum(b, ("a",)) == 5.0 and b.sums[("a",)] == 5.0  # remembered for the next spec
+
+
+def test_limits_where_a_count_is_not_a_number_are_those_of_the_scalar_formula(catalogue, registry):
+    """The array arithmetic keeps Python's max() and min(): a limit that comes out NaN is held
+    at 0 or 100, as stats.wilson and Funnel.limits give it, not left blank."""
+    from generator import stats
+
+    ex02 = {"EX02_job_outcome_rate"}
+    rows = calculate(
+        [ret("E", "A1-P1", "A1", "2025-26 Q1", _e(10, math.nan))], catalogue, registry, indicators=ex02
+    )
+    lo, hi = stats.wilson(math.nan, 10.0)
+    r = find(rows, "EX02_job_outcome_rate", "provider", "2025-26 Q1", provider="A1-P1")
+    assert (r["lower_95"], r["upper_95"]) == (100 * lo, 100 * hi) == (0.0, 100.0)
+    two = [
+        ret("E", "A1-P1", "A1", "2025-26 Q1", _e(10, 5)),
+        ret("E", "A2-P1", "A2", "2025-26 Q1", _e(math.nan, 5)),
+    ]
+    a2 = find(
+        calculate(two, catalogue, registry, indicators=ex02),
+        "EX02_job_outcome_rate",
+        "area",
+        "2025-26 Q1",
+        area="A2",
+    )
+    assert (a2["funnel_lower_95"], a2["funnel_upper_95"]) == (0.0, 100.0)
+
+
+def test_impossible_counts_still_raise_as_the_scalar_formula_does(catalogue, registry):
+    """More job outcomes than starters cannot be given an interval: the build stops there, as it
+    did row by row, rather than publishing a blank."""
+    with pytest.raises(ValueError, match="math domain"):
+        calculate(
+            [ret("E", "A1-P1", "A1", "2025-26 Q1", _e(1, 1.5))],
+            catalogue,
+            registry,
+            indicators={"EX02_job_outcome_rate"},
+        )
