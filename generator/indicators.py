@@ -19,11 +19,9 @@ Three steps, each a pure function:
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import functools
 import itertools
 import math
-import operator
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -36,7 +34,7 @@ from . import stats
 from .catalogue import Benchmark, Catalogue, Derived, Item
 from .layout import periods
 from .registry import Registry, role_for
-from .tables import Table, to_rows
+from .tables import Table, take, to_rows
 
 NOT_RECORDED = ("not_recorded", "dont_know")
 NATIONAL = "ALL"
@@ -517,27 +515,6 @@ def _sum(bag: Bag, keys: tuple[str, ...]) -> float | None:
     return total
 
 
-def _proportion(num: float | None, den: float | None) -> Value:
-    if num is None or den is None:
-        return Value(num, den)
-    if den == 0:
-        return Value(num, den, flags={"no denominator"})
-    iv = stats.proportion(num, den)
-    pct = [
-        None if stats.isnan(x) else 100 * x
-        for x in (iv.value, iv.lower_95, iv.upper_95, iv.lower_998, iv.upper_998)
-    ]
-    return Value(num, den, pct[0], pct[1], pct[2], pct[3], pct[4])
-
-
-def m_proportion(spec: Spec, bag: Bag, _: Bag | None) -> Value:
-    return _proportion(_sum(bag, spec.numerator), _sum(bag, spec.denominator))
-
-
-def m_sum(spec: Spec, bag: Bag, _: Bag | None) -> Value:
-    return Value(value=_sum(bag, spec.numerator))
-
-
 def m_mean(spec: Spec, bag: Bag, _: Bag | None) -> Value:
     xs = [v for k in spec.numerator for v in bag.values.get(k, []) if isinstance(v, NUMBER)]
     return Value(value=round(statistics.fmean(xs), 2) if xs else None)
@@ -577,15 +554,6 @@ def m_cost(spec: Spec, bag: Bag, _: Bag | None) -> Value:
     if num is None or den is None or den == 0:
         return Value(None, den)  # money is published, but never as a numerator beside people
     return Value(None, den, round(num / den))
-
-
-def m_profile(spec: Spec, bag: Bag, context: Bag | None) -> Value:
-    v = m_proportion(spec, bag, context)
-    if context is not None:
-        ref = [x for k in spec.reference for x in context.values.get(k, []) if isinstance(x, NUMBER)]
-        if ref:
-            v.target_value = float(ref[0]) if len(ref) == 1 else statistics.fmean(ref)
-    return v
 
 
 def _swemwbs(bag: Bag, keys: tuple[str, ...]) -> tuple[float, float, float] | None:
@@ -655,22 +623,6 @@ def m_rating_total(spec: Spec, bag: Bag, _: Bag | None) -> Value:
     return Value(value=round(sum(statistics.fmean(xs) for xs in per_key), 2))
 
 
-Method = Callable[[Spec, Bag, "Bag | None"], Value]
-METHODS: dict[str, Method] = {
-    "proportion": m_proportion,
-    "sum": m_sum,
-    "mean": m_mean,
-    "given": m_given,
-    "same": m_same,
-    "ratio": m_ratio,
-    "max": m_max,
-    "cost_per_outcome": m_cost,
-    "profile": m_profile,
-    "swemwbs_start": m_swemwbs_start,
-    "swemwbs_end": m_swemwbs_end,
-    "swemwbs_change": m_swemwbs_change,
-    "rating_total": m_rating_total,
-}
 METHOD_TEXT = {  # short, per row: the Notes sheet and the data dictionary explain each in full
     "proportion": "Wilson score interval",
     "sum": "sum of returns",
@@ -852,7 +804,7 @@ def calculate_table(
     }
     table: Table = {k: [] for k in ROW_KEYS}
     for spec in wanted:
-        found = _evaluate(
+        found = METHODS[spec.method](
             spec, [u for u in units.get(spec.section, []) if not (spec.per_period_only and u.bag.rolling)]
         )
         for k, values in _spec_columns(spec, found).items():
@@ -886,62 +838,64 @@ class Found:
     flags: list[frozenset[str]]
 
     def take(self, order: Sequence[int]) -> Found:
-        """The rows in ``order`` (at least one)."""
-        if len(order) == 1:
-            return Found(*([getattr(self, f.name)[order[0]]] for f in dataclasses.fields(self)))
-        pick = operator.itemgetter(*order)
-        return Found(*(list(pick(getattr(self, f.name))) for f in dataclasses.fields(self)))
-
-
-def _evaluate(spec: Spec, units: list[Unit]) -> Found:
-    """The method's value for every unit, leaving out units with nothing to show."""
-    if spec.method in ("proportion", "profile"):
-        return _evaluate_proportions(spec, units)
-    if spec.method == "sum":  # :func:`m_sum` without a Value for each unit (two rows in five)
-        sums = [_sum(u.bag, spec.numerator) for u in units]
-        keep = [i for i, total in enumerate(sums) if total is not None]
-        none: list[float | None] = [None] * len(keep)
-        return Found(
-            [units[i] for i in keep],
-            none,
-            none[:],
-            [sums[i] for i in keep],
-            none[:],
-            none[:],
-            none[:],
-            none[:],
-            none[:],
-            [NO_FLAGS] * len(keep),
-        )
-    method = METHODS[spec.method]
-    kept, values = [], []
-    for unit in units:
-        v = method(spec, unit.bag, unit.context)
-        if v.value is None and v.numerator is None and v.denominator is None:
-            continue
-        kept.append(unit)
-        values.append(v)
-    return Found(
-        kept,
-        [v.numerator for v in values],
-        [v.denominator for v in values],
-        [v.value for v in values],
-        [v.lower_95 for v in values],
-        [v.upper_95 for v in values],
-        [v.lower_998 for v in values],
-        [v.upper_998 for v in values],
-        [v.target_value for v in values],
-        [frozenset(v.flags) for v in values],
-    )
+        """The rows in ``order``."""
+        return Found(**take(vars(self), order))
 
 
 NO_FLAGS: frozenset[str] = frozenset()
 NO_DENOMINATOR = frozenset({"no denominator"})
 
 
-def _evaluate_proportions(spec: Spec, units: list[Unit]) -> Found:
-    """:func:`m_proportion` (and :func:`m_profile`) for every unit at once: the same sums, the
-    same Wilson intervals by the same floating-point steps, on arrays."""
+def _sums(spec: Spec, units: list[Unit]) -> Found:
+    """Counts and money: the numerator's sum for every unit that has any (two rows in five)."""
+    sums = [_sum(u.bag, spec.numerator) for u in units]
+    keep = [i for i, total in enumerate(sums) if total is not None]
+    none: list[float | None] = [None] * len(keep)  # one list for every blank column: read only
+    return Found(
+        [units[i] for i in keep],
+        numerator=none,
+        denominator=none,
+        value=[sums[i] for i in keep],
+        lower_95=none,
+        upper_95=none,
+        lower_998=none,
+        upper_998=none,
+        target_value=none,
+        flags=[NO_FLAGS] * len(keep),
+    )
+
+
+def _each(method: Method) -> Evaluate:
+    """A method that works on one bag at a time, for every unit."""
+
+    def evaluate(spec: Spec, units: list[Unit]) -> Found:
+        kept, values = [], []
+        for unit in units:
+            v = method(spec, unit.bag, unit.context)
+            if v.value is None and v.numerator is None and v.denominator is None:
+                continue
+            kept.append(unit)
+            values.append(v)
+        return Found(
+            kept,
+            [v.numerator for v in values],
+            [v.denominator for v in values],
+            [v.value for v in values],
+            [v.lower_95 for v in values],
+            [v.upper_95 for v in values],
+            [v.lower_998 for v in values],
+            [v.upper_998 for v in values],
+            [v.target_value for v in values],
+            [frozenset(v.flags) for v in values],
+        )
+
+    return evaluate
+
+
+def _proportions(spec: Spec, units: list[Unit]) -> Found:
+    """Rates with Wilson intervals for every unit that has a numerator or a denominator, by
+    the same floating-point steps as :func:`stats.wilson`, on arrays; for a profile, each
+    area's local population share beside it."""
     nums = [_sum(u.bag, spec.numerator) for u in units]
     dens = [_sum(u.bag, spec.denominator) for u in units]
     keep = [i for i, (x, n) in enumerate(zip(nums, dens, strict=True)) if x is not None or n is not None]
@@ -1000,6 +954,25 @@ def _wilson_percent(x: np.ndarray, n: np.ndarray) -> list[list[float | None]]:
             hi = np.where(x == n, 1.0, np.where(hi < 1.0, hi, 1.0))
             out += [100 * lo, 100 * hi]
     return [[None if c != c else c for c in col.tolist()] for col in out]
+
+
+Method = Callable[[Spec, Bag, "Bag | None"], Value]  # one bag (and its local population)
+Evaluate = Callable[[Spec, list[Unit]], Found]  # every unit at once
+METHODS: dict[str, Evaluate] = {
+    "proportion": _proportions,
+    "sum": _sums,
+    "mean": _each(m_mean),
+    "given": _each(m_given),
+    "same": _each(m_same),
+    "ratio": _each(m_ratio),
+    "max": _each(m_max),
+    "cost_per_outcome": _each(m_cost),
+    "profile": _proportions,
+    "swemwbs_start": _each(m_swemwbs_start),
+    "swemwbs_end": _each(m_swemwbs_end),
+    "swemwbs_change": _each(m_swemwbs_change),
+    "rating_total": _each(m_rating_total),
+}
 
 
 def _comparable(spec: Spec) -> bool:
