@@ -100,7 +100,11 @@ def neutralise(value: Any) -> Any:
 
 def _period_end(row: Mapping[str, Any]) -> str:
     """The quarter or year a row's period ends in (a rolling year ends in its last quarter)."""
-    return str(row.get("period", "")).removeprefix("12 months to ")
+    return _ends_in(row.get("period", ""))
+
+
+def _ends_in(period: Any) -> str:
+    return str(period).removeprefix("12 months to ")
 
 
 def _in_latest_period(rows: Sequence[Mapping[str, Any]]) -> list[bool]:
@@ -113,18 +117,19 @@ def _in_latest_period(rows: Sequence[Mapping[str, Any]]) -> list[bool]:
 
 
 def flag_provisional(rows: list[dict[str, Any]], latest: Mapping[str, str]) -> None:
-    """The latest period of each section (``latest``, from :func:`latest_periods`) is
-    provisional: returns for it may still be resubmitted."""
-    for r in rows:
-        if _period_end(r) == latest.get(str(r["section"])):
-            r["flags"] = _provisional(r["flags"])
+    """:func:`_flag_provisional_table` on rows, in place."""
+    table = {k: [r[k] for r in rows] for k in ("period", "section", "flags")}
+    _flag_provisional_table(table, latest)
+    for r, flags in zip(rows, table["flags"], strict=True):
+        r["flags"] = flags
 
 
 def _flag_provisional_table(table: Table, latest: Mapping[str, str]) -> None:
-    """:func:`flag_provisional` on a table."""
+    """The latest period of each section (``latest``, from :func:`latest_periods`) is
+    provisional: returns for it may still be resubmitted."""
     flags = table["flags"]
     for i, (period, section) in enumerate(zip(table["period"], table["section"], strict=True)):
-        if str(period).removeprefix("12 months to ") == latest.get(str(section)):
+        if _ends_in(period) == latest.get(str(section)):
             flags[i] = _provisional(flags[i])
 
 
@@ -229,7 +234,7 @@ def shown(row: Mapping[str, Any], latest: str) -> bool:
 
 
 def _shown(level: str, period: str, latest: str) -> bool:
-    return level != "provider" or str(period).removeprefix("12 months to ") == latest
+    return level != "provider" or _ends_in(period) == latest
 
 
 def shard_part(
