@@ -318,13 +318,12 @@ class _Secondary:
         self.suppressed[r] = True
 
     def _protect(self, g: int, log: list[int]) -> None:
-        """If exactly one cell of the sum is hidden, hide the smallest other part of at least 5.
+        """A sum with exactly one hidden cell (:meth:`_can_act`): hide the smallest other part of
+        at least 5.
 
         A hidden zero protects nothing (a reader knows a second cell is 0 or at least 5), so the
         second cell is never a zero; with no such part, the total itself is hidden.
         """
-        if self._hidden_count(g) != 1:
-            return
         field, parts, total = self.fields[g], self.parts[g], self.totals[g]
         col = self.t[field]
         candidates = [r for r in parts if col[r] is not None and col[r] >= SMALL]
@@ -343,14 +342,14 @@ class _Secondary:
             self._hide(total, field, log)
 
     def _hide_together(self, group: list[int], log: list[int]) -> None:
-        if not any(self._hidden(r, self._field(r)) for r in group):
-            return
+        """Twins one of which is hidden (:meth:`_can_act`): hide the others too."""
         for r in group:
             field = self._field(r)
             if self.t[field][r] is not None:
                 self._hide(r, field, log)
 
     def _can_act(self, g: int) -> bool:
+        """Can the check act: a sum with exactly one hidden cell, twins with any."""
         if g < self.n_sums:
             return self._hidden_count(g) == 1
         return any(self._hidden(r, self._field(r)) for r in self.twins[g - self.n_sums])
@@ -364,6 +363,8 @@ class _Secondary:
             queued, pending = set(heap), set()
             while heap:
                 i = heapq.heappop(heap)
+                if not self._can_act(i):
+                    continue
                 log: list[int] = []
                 if i < self.n_sums:
                     self._protect(i, log)
