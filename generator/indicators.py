@@ -1261,8 +1261,8 @@ def _trends_of(spec: Spec, f: Found) -> list[str]:
         if u.bag.rolling:
             continue
         place = position.get(u.bag.period)
-        if place is None:  # not a period of the indicator's frequency: no series to speak of
-            out[i] = _trend(spec, f.value[i], [], [], [])
+        if place is None:  # not a period of the indicator's frequency: a series of none
+            out[i] = stats.too_few(0) if proportion or isinstance(f.value[i], NUMBER) else ""
             continue
         series[(u.bag.area_code, u.bag.provider_code)].append((place, i))
     if not series:
@@ -1297,16 +1297,6 @@ def _trends_of(spec: Spec, f: Found) -> list[str]:
         for (_, i), word in zip(members, words, strict=True):
             out[i] = word
     return out
-
-
-def _trend(spec: Spec, value: Any, xs: Sequence[float], ns: Sequence[float], vs: Sequence[float]) -> str:
-    """The trend in words of one series (blank for a value that is not a number, unless it is a
-    proportion, whose trend needs only the counts)."""
-    if spec.unit == "percent" and spec.method == "proportion":
-        return stats.trend(xs, ns, spec.polarity)
-    if isinstance(value, NUMBER):
-        return stats.trend_values(vs, spec.polarity)
-    return ""
 
 
 @functools.cache

@@ -295,16 +295,23 @@ def trend_z(xs: Sequence[float], ns: Sequence[float]) -> float | None:
     return stat / math.sqrt(var) if var > 0 else 0.0
 
 
+TREND_WORDS = {HIGHER: "increasing", LOWER: "decreasing", BETTER: "improving", WORSE: "getting worse"}
+
+
+def too_few(have: int) -> str:
+    return f"not enough periods ({have} of the {MIN_TREND_PERIODS} needed)"
+
+
 def trend(xs: Sequence[float], ns: Sequence[float], polarity: Polarity) -> str:
     """The trend in words: at least five periods, chi-squared test for linear trend at 95%."""
     z = trend_z(xs, ns)
     if z is None:
         have = sum(1 for x, n in zip(xs, ns, strict=True) if n > 0 and not isnan(x))
-        return f"not enough periods ({have} of the {MIN_TREND_PERIODS} needed)"
+        return too_few(have)
     if abs(z) < Z95:
         return "no significant change"
     verdict = _direction(HIGHER if z > 0 else LOWER, polarity)
-    return {HIGHER: "increasing", LOWER: "decreasing", BETTER: "improving", WORSE: "getting worse"}[verdict]
+    return TREND_WORDS[verdict]
 
 
 T95 = {  # two-sided 95% critical values of Student's t, by degrees of freedom
@@ -337,7 +344,7 @@ def trend_values(values: Sequence[float], polarity: Polarity) -> str:
     """For values without counts: least-squares slope, with its t-test at 95% (>=5 periods)."""
     pts = [(i, v) for i, v in enumerate(values) if not isnan(v)]
     if len(pts) < MIN_TREND_PERIODS:
-        return f"not enough periods ({len(pts)} of the {MIN_TREND_PERIODS} needed)"
+        return too_few(len(pts))
     n = len(pts)
     tb = sum(t for t, _ in pts) / n
     vb = sum(v for _, v in pts) / n
@@ -351,7 +358,7 @@ def trend_values(values: Sequence[float], polarity: Polarity) -> str:
     if se_t < crit:
         return "no significant change"
     verdict = _direction(HIGHER if slope > 0 else LOWER, polarity)
-    return {HIGHER: "increasing", LOWER: "decreasing", BETTER: "improving", WORSE: "getting worse"}[verdict]
+    return TREND_WORDS[verdict]
 
 
 # -- trends of many series at once -------------------------------------------------------------
@@ -373,16 +380,12 @@ def _running(terms: npt.NDArray[np.float64], keep: npt.NDArray[np.bool_]) -> npt
 
 
 def _words(up: npt.NDArray[np.bool_], polarity: Polarity) -> npt.NDArray[np.object_]:
-    words = {HIGHER: "increasing", LOWER: "decreasing", BETTER: "improving", WORSE: "getting worse"}
-    return np.where(up, words[_direction(HIGHER, polarity)], words[_direction(LOWER, polarity)]).astype(
-        object
-    )
+    rising, falling = TREND_WORDS[_direction(HIGHER, polarity)], TREND_WORDS[_direction(LOWER, polarity)]
+    return np.where(up, rising, falling).astype(object)
 
 
 def _too_few(have: npt.NDArray[np.int64]) -> npt.NDArray[np.object_]:
-    return np.array(
-        [f"not enough periods ({h} of the {MIN_TREND_PERIODS} needed)" for h in have.tolist()], dtype=object
-    )
+    return np.array([too_few(h) for h in have.tolist()], dtype=object)
 
 
 def trends(xs: npt.NDArray[np.float64], ns: npt.NDArray[np.float64], polarity: Polarity) -> list[str]:
