@@ -93,9 +93,11 @@ QUALITY_COLUMNS = (
 
 def neutralise(value: Any) -> Any:
     """Make text safe to open in a spreadsheet: a leading formula character becomes literal."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    return "'" + value if _formula_like(value) else value
+
+
+def _formula_like(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_START)
 
 
 def _period_end(row: Mapping[str, Any]) -> str:
@@ -520,10 +522,8 @@ def _write_columns(columns: Sequence[str], values: Sequence[Sequence[Any]], f: A
     formula, as always in practice, every row goes to the C writer untouched."""
     out = list(values)
     for i, c in enumerate(columns):
-        if c not in NUMERIC_COLUMNS and any(
-            type(v) is str and v.startswith(FORMULA_START) for v in set(out[i])
-        ):
-            out[i] = ["'" + v if type(v) is str and v.startswith(FORMULA_START) else v for v in out[i]]
+        if c not in NUMERIC_COLUMNS and any(map(_formula_like, set(out[i]))):
+            out[i] = list(map(neutralise, out[i]))
     csv.writer(f, lineterminator="\n").writerows(zip(*out, strict=True))
 
 
