@@ -140,9 +140,12 @@ def _primary(t: Table) -> None:
         floats = [i for i in percent if type(col[i]) is float]
         for i, v in zip(floats, stats.rounded([col[i] for i in floats], RATE_DP), strict=True):
             col[i] = v
-        for i in percent:  # a float of another kind (numpy's, say) keeps its kind, as round() does
-            if isinstance(col[i], float) and type(col[i]) is not float:
-                col[i] = round(col[i], RATE_DP)
+        # a float of another kind (numpy's, say) keeps its kind, as round() does; looked for by
+        # the kinds of value in the column, not row by row, as a table from calculate() has none
+        if any(issubclass(kind, float) and kind is not float for kind in set(map(type, col))):
+            for i in percent:
+                if isinstance(col[i], float) and type(col[i]) is not float:
+                    col[i] = round(col[i], RATE_DP)
     num_c, den_c, val_c, flags = t["numerator"], t["denominator"], t["value"], t["flags"]
     rates = [t[f] for f in RATE_FIELDS]
     for i in range(n):
