@@ -371,3 +371,71 @@ def test_an_ingest_stopped_between_a_file_and_its_values_is_repaired_by_the_next
     assert list(store.root.glob("*/*/*/B.json")) and not list(store.root.rglob("history/*"))
     assert any(",B," in line for line in store.table.read_text(encoding="utf-8").splitlines()[1:])
     assert store.ingest(f, catalogue, registry).status == "unchanged"
+
+
+def test_a_round_is_durable_before_it_is_put_in_place_and_its_folders_after(
+    tmp_path, catalogue, registry, monkeypatch
+):
+    """The order that makes a crash harmless: files written and made durable under temporary
+    names, then renamed into place, then their folders made durable (the renames)."""
+    import generator.store as store_mod
+
+    f = tmp_path / "b.xlsx"
+    f.write_bytes(valid_return(catalogue, registry, "B"))
+    store = Store(tmp_path / "store")
+    slot = store.root / "2025-26-Q1" / "PS04" / "PS04-EMP"
+    calls = []
+    real = store_mod._make_durable
+
+    def watched(paths):
+        paths = list(paths)
+        calls.append((paths, (slot / "B.xlsx").exists(), (slot / "B.json").exists()))
+        real(paths)
+
+    monkeypatch.setattr(store_mod, "_make_durable", watched)
+    assert store.ingest(f, catalogue, registry).status == "accepted"
+    temps = [c for c in calls if any(".tmp-" in p.name for p in c[0])]
+    assert len(temps) == 1
+    paths, xlsx_in_place, json_in_place = temps[0]
+    assert {p.name.split(".tmp-")[0] for p in paths} == {".B.xlsx", ".B.json"}
+    assert not xlsx_in_place and not json_in_place
+    after = calls[calls.index(temps[0]) + 1]
+    assert after[0] == [slot] and after[1] and after[2]
+
+
+def test_durability_without_syncfs_is_an_fsync_per_path_and_a_failed_sync_stores_nothing(
+    tmp_path, catalogue, registry, monkeypatch
+):
+    import ctypes
+    import errno
+    import os
+
+    import generator.store as store_mod
+
+    f = tmp_path / "b.xlsx"
+    f.write_bytes(valid_return(catalogue, registry, "B"))
+    synced = []
+    real_fsync = os.fsync
+
+    def counted(fd):
+        synced.append(Path(f"/proc/self/fd/{fd}").readlink())
+        real_fsync(fd)
+
+    monkeypatch.setattr(store_mod, "_SYNCFS", None)  # another system, or Linux before 5.8
+    monkeypatch.setattr(store_mod.os, "fsync", counted)
+    store = Store(tmp_path / "plain")
+    assert store.ingest(f, catalogue, registry).status == "accepted"
+    names = {p.name for p in synced}
+    assert {n.split(".tmp-")[0] for n in names if ".tmp-" in n} >= {".B.xlsx", ".B.json"}
+    assert "PS04-EMP" in names  # the folder that the renames changed
+
+    def failing(fd):
+        ctypes.set_errno(errno.EIO)
+        return -1
+
+    monkeypatch.setattr(store_mod, "_SYNCFS", failing)
+    broken = Store(tmp_path / "broken")
+    with pytest.raises(OSError) as e:
+        broken.ingest(f, catalogue, registry)
+    assert e.value.errno == errno.EIO
+    assert not [p for p in broken.root.rglob("*") if p.is_file() and p.name != ".lock"]
