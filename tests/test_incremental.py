@@ -304,3 +304,30 @@ def test_a_part_with_no_values_gives_no_blocks(small_demo):
     assert shard_part("E", [bare], catalogue, registry, wellbeing, "2025-26 Q4") == []
     rows = compute_dataset([bare], catalogue, registry, workers=1, every_row=True).rows
     assert rows and not any(r["indicator_id"].startswith(("E15", "E16", "EX08")) for r in rows)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"inf": float("inf")}, {"huge": 2**70}],
+    ids=["orjson", "json-for-infinity", "json-for-a-huge-integer"],
+)
+def test_a_cached_read_gives_back_every_value_as_the_type_it_was(extra):
+    """Dates stay dates and datetimes datetimes, whichever encoder wrote the cache entry."""
+    import datetime as dt
+
+    from generator.reader import ReadResult
+
+    values = {
+        "d": dt.date(2025, 6, 30),
+        "t": dt.datetime(2025, 6, 30, 12, 5, 1),
+        "n": 12,
+        "x": 0.1 + 0.2,
+        "b": True,
+        "s": "Team 'A' \u00e9",
+        "none": None,
+        **extra,
+    }
+    r = ReadResult("a.xlsx", sha256="0" * 64, kind="xlsx", section="B", values=values)
+    back = from_json(to_json(r), "b.xlsx").values
+    assert back == values
+    assert {k: type(v) for k, v in back.items()} == {k: type(v) for k, v in values.items()}
