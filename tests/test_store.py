@@ -216,6 +216,9 @@ def test_a_batch_stores_in_order_whatever_the_round_size(
         rows = list(csv.DictReader(fh))
     assert {r["section"] for r in rows} == {"B", "C"}
     assert {r["value"] for r in rows if r["item_id"] == "C15_model_processes"} == {"3"}
+    # the lines made as each return was stored (the replaced one's dropped) are the table's
+    made_as_stored = store.table.read_bytes()
+    assert store.rebuild_table(catalogue).read_bytes() == made_as_stored
 
 
 def test_values_table_from_cached_lines_is_the_table_made_afresh(small_demo, catalogue, tmp_path):
