@@ -211,8 +211,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.areas, args.providers, args.quarters, args.sample = 2, 1, 4, 10
     label = "small" if args.small else f"national-{args.areas}x{args.providers}"
     work = ROOT / "build" / "bench" / label
+    # The last run's files (some 50,000 at national scale) are set aside now and deleted when
+    # this run has measured everything. Deleted first, they slowed what came next: on these
+    # machines (ext4 without a journal, whose allocator steps over recently freed inodes),
+    # creating files in the minutes after a mass deletion took up to six times the kernel time,
+    # which measured the benchmark's own clearing up, not ingest.
+    previous = work.with_name(f"{label}.previous")
+    if previous.exists():  # left by a run that was stopped
+        shutil.rmtree(previous)
     if work.exists():
-        shutil.rmtree(work)
+        work.rename(previous)
     work.mkdir(parents=True)
     registry = work / "registry.csv"
     write_registry(registry, args.areas, args.providers)
@@ -429,6 +437,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         encoding="utf-8",
     )
     print(f"Written to {out / (label + '.md')}", file=sys.stderr)
+    shutil.rmtree(previous, ignore_errors=True)
     return 0
 
 
