@@ -12,7 +12,7 @@ Ingest is all-or-nothing per file: a file is validated completely before anythin
 written, every write goes to a temporary file that is made durable and then renamed into
 place, and a rejected file changes nothing but the ledger. A lock file stops two ingests
 overlapping. Many files are stored in rounds (:class:`_Writes`): a round's files are written,
-made durable together (one syncfs on Linux), renamed into place and recorded in one ledger
+made durable together (one syncfs on a Linux disk), renamed into place and recorded in one ledger
 append, instead of three fsyncs a file, which at national scale (thousands of returns) was most
 of the time spent storing.
 """
@@ -23,6 +23,7 @@ import contextlib
 import csv
 import ctypes
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import io
@@ -98,14 +99,17 @@ def safe_name(part: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "-", part).strip(".-") or "unknown"
 
 
-def _write_tmp(path: Path, data: bytes) -> Path:
-    """``data`` in a temporary file beside ``path`` (its folder exists), not yet in place and not
-    yet durable (:func:`_make_durable` does that for a whole round at once). A failed write
-    leaves no temporary file behind."""
+def _write_tmp(path: Path, data: bytes, fsync: bool) -> Path:
+    """``data`` in a temporary file beside ``path`` (its folder exists), not yet in place; made
+    durable here if ``fsync`` (on the descriptor that wrote it, which is sure to hear of a failed
+    write), else by the round's :class:`_Durable`. A failed write leaves no temporary file."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         with tmp.open("wb") as f:
             f.write(data)
+            if fsync:
+                f.flush()
+                os.fsync(f.fileno())
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -135,29 +139,81 @@ def _find_syncfs() -> Callable[[int], int] | None:
 
 
 _SYNCFS = _find_syncfs()
+_syncfs_refused = False  # once refused (a sandbox, say), not asked again
+# local-disk file systems, whose syncfs makes data as durable as fsync does; on others (FUSE,
+# network file systems) it may write data back without asking the server to keep it
+SYNCFS_TYPES = frozenset({"ext2", "ext3", "ext4", "xfs", "btrfs", "f2fs", "zfs", "tmpfs"})
 
 
-def _make_durable(paths: Collection[Path]) -> None:
-    """What was written to ``paths`` (files, or folders whose entries changed) reaches the disk.
+def _fs_type(device: int) -> str:
+    """The type of the mounted file system with this device number ("" if not found)."""
+    want = f"{os.major(device)}:{os.minor(device)}"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/mountinfo").read_text(encoding="utf-8").splitlines():
+            fields, _, rest = line.partition(" - ")
+            if fields.split()[2:3] == [want] and rest:
+                return rest.split()[0]
+    return ""
 
-    On Linux, one syncfs per file system: a round of hundreds of files then costs one journal
-    commit. A national ingest (7,200 returns) made 21,600 fsyncs, one per file and folder; their
-    system time, on the process that stores, took seconds of the cores the readers need."""
-    if _SYNCFS is None:
-        for p in paths:
-            _fsync(p)
-        return
-    systems: dict[int, Path] = {}
-    for p in paths:
-        systems.setdefault(p.stat().st_dev, p)
-    for p in systems.values():
-        fd = os.open(p, os.O_RDONLY)
+
+class _Durable:
+    """Makes what a round writes under some folders reach the disk.
+
+    On Linux with a local-disk file system, by one syncfs per file system: a round of hundreds
+    of files then costs one journal commit. (A national ingest made 21,600 fsyncs, one per file
+    and folder; their system time, on the process that stores, took seconds of the cores the
+    readers need.) Each syncfs is on a descriptor opened before the writes, as syncfs reports a
+    failed write-back only to descriptors open when it failed. Elsewhere, or if syncfs is
+    refused (a sandbox, say), each file is fsynced as it is written and each folder after.
+    """
+
+    def __init__(self, folders: Collection[Path]) -> None:
+        self.fds: dict[int, int] = {}  # device -> a descriptor on a folder of that file system
+        self.per_file = _SYNCFS is None or _syncfs_refused
         try:
-            if _SYNCFS(fd) != 0:
-                err = ctypes.get_errno()
-                raise OSError(err, os.strerror(err), str(p))
-        finally:
+            for folder in [] if self.per_file else folders:
+                device = folder.stat().st_dev
+                if device in self.fds:
+                    continue
+                if _fs_type(device) not in SYNCFS_TYPES:
+                    self.per_file = True
+                    break
+                self.fds[device] = os.open(folder, os.O_RDONLY)
+        except BaseException:
+            self.close()
+            raise
+        if self.per_file:
+            self.close()
+
+    def sync(self, paths: Collection[Path], fsynced: bool = False) -> None:
+        """What was written to ``paths`` (files, or folders whose entries changed) reaches the
+        disk. ``fsynced``: the files were fsynced as they were written (``per_file``)."""
+        if not self.per_file:
+            assert _SYNCFS is not None
+            for fd in self.fds.values():
+                if _SYNCFS(fd) != 0:
+                    err = ctypes.get_errno()
+                    if err not in (errno.ENOSYS, errno.EPERM, errno.EINVAL):
+                        raise OSError(err, f"syncfs failed: {os.strerror(err)}")
+                    global _syncfs_refused
+                    _syncfs_refused = self.per_file = True  # fsync each path instead
+                    break
+            else:
+                return
+        if not fsynced:
+            for p in paths:
+                _fsync(p)
+
+    def close(self) -> None:
+        for fd in self.fds.values():
             os.close(fd)
+        self.fds.clear()
+
+    def __enter__(self) -> _Durable:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 ROUND = 256  # files stored per round of writes and ledger append
@@ -168,7 +224,7 @@ class _Writes:
     """The writes of a round of returns, put in place together and in order.
 
     Every file is first written to a temporary file, and the round's files are made durable
-    together (:func:`_make_durable`); only then are they renamed into place, in the order they
+    together (:class:`_Durable`); only then are they renamed into place, in the order they
     were asked for (a replaced return reaches history/ before its successor takes its place),
     and the folders made durable so the renames last. Should any write fail, the temporary
     files are removed and nothing is in place.
@@ -188,12 +244,21 @@ class _Writes:
         writes = {i: (path, data) for i, (path, data) in enumerate(self.ops) if data is not None}
         for folder in sorted({path.parent for path, _ in writes.values()}):
             folder.mkdir(parents=True, exist_ok=True)
+        folders = sorted({path.parent for path, _ in self.ops})
+        with _Durable(folders) as durable:
+            self._put_in_place(writes, durable)
+            durable.sync(folders)
+        self.ops.clear()
+        self.slots.clear()
+        self.placing = False
+
+    def _put_in_place(self, writes: Mapping[int, tuple[Path, bytes]], durable: _Durable) -> None:
         tmps: dict[int, Path] = {}
         written = False
         try:
             for i, (path, data) in writes.items():
-                tmps[i] = _write_tmp(path, data)
-            _make_durable(tmps.values())
+                tmps[i] = _write_tmp(path, data, fsync=durable.per_file)
+            durable.sync(list(tmps.values()), fsynced=durable.per_file)
             written = True
         finally:
             if not written:  # a write failed, or the round was interrupted: no temporary file stays
@@ -212,10 +277,6 @@ class _Writes:
             for i, t in tmps.items():  # a rename failed: the files not yet in place are dropped
                 if i not in moved:
                     t.unlink(missing_ok=True)
-        _make_durable(sorted({path.parent for path, _ in self.ops}))
-        self.ops.clear()
-        self.slots.clear()
-        self.placing = False
 
 
 class Store:
@@ -283,7 +344,8 @@ class Store:
         results = iter_read(paths, catalogue, registry, expected_section, cache, workers)
         flags = [replace] * len(paths) if isinstance(replace, bool) else list(replace)
         outcomes: list[IngestOutcome] = []
-        writes, logged, lines = _Writes(), 0, _TableLines(catalogue)
+        # lines of values.csv, made only if it is to be rebuilt (tests ingest returns one at a time)
+        writes, logged, lines = _Writes(), 0, _TableLines(catalogue) if rebuild else None
         # closing: should storing fail, the files not yet read are dropped at once, not read first
         with self._locked(), contextlib.closing(results):
             for path, result, rep in zip(paths, results, flags, strict=True):
@@ -311,8 +373,9 @@ class Store:
         marked = bool(writes.ops) and not self._stale.exists()
         try:
             if marked:
-                self._stale.touch()
-                _make_durable([self._stale, self.root])
+                with _Durable([self.root]) as durable:
+                    self._stale.touch()
+                    durable.sync([self._stale, self.root])
             writes.commit()
         except BaseException:
             if marked and not writes.placing:  # nothing of this round reached its place
@@ -327,7 +390,7 @@ class Store:
         return self.slot(i["period"], i["area_code"], i["organisation_code"], result.section)
 
     def _store(
-        self, path: Path, result: ReadResult, replace: bool, writes: _Writes, lines: _TableLines
+        self, path: Path, result: ReadResult, replace: bool, writes: _Writes, lines: _TableLines | None
     ) -> IngestOutcome:
         """What to do with one read return; its files go into ``writes``, put in place later, and
         its lines of values.csv into ``lines``."""
@@ -386,7 +449,8 @@ class Store:
         writes.put(target, data)
         blob = _dump_json(values)
         writes.put(slot.with_suffix(".json"), blob)
-        lines.add(slot.with_suffix(".json"), blob)
+        if lines is not None:
+            lines.add(slot.with_suffix(".json"), blob)
         if current is not None and current.suffix != suffix:
             writes.remove(current)  # an .ods replaced by an .xlsx, or the other way round
         status = "replaced" if replaced else "accepted"
