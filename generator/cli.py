@@ -721,3 +721,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         for note in getattr(e, "__notes__", []):  # e.g. a second failure beside it
             _say(f"  {note}")
         return 1
+    except KeyboardInterrupt:  # Ctrl-C: files are put in place whole or not at all
+        _say(f"kpi {args.command}: stopped (Ctrl-C) before it finished; run the same command again to finish")
+        return 130

@@ -29,7 +29,7 @@ import itertools
 import json
 import os
 import pickle
-import shutil
+import threading
 import zipfile
 import zlib
 from collections import Counter, defaultdict
@@ -332,6 +332,8 @@ def compute_dataset(
             done: Iterable[tuple[str, bytes]] = ((k, packed_part(*args(k))) for k in todo)
         else:
             pool = stack.enter_context(process_pool(workers))
+            # on Ctrl-C or an error, the parts not yet started are dropped, not all computed first
+            stack.callback(pool.shutdown, wait=False, cancel_futures=True)
             futures = {k: pool.submit(packed_part, *args(k)) for k in todo}
             done = ((k, f.result()) for k, f in futures.items())
         # the parts found in the cache are loaded while the workers compute the others (after
@@ -641,12 +643,15 @@ def publishing(
             (out / stale).unlink(missing_ok=True)  # left by a run that was stopped
         yield files
         return
+    stop = threading.Event()
     with ThreadPoolExecutor(max_workers=1) as background:
-        tables = background.submit(_write_tables, data, quality, out)
+        tables = background.submit(_write_tables, data, quality, out, stop)
         try:
             yield files
         except BaseException as e:  # the block failed: once the thread is done, say if it failed too
-            if (also := tables.exception()) is not None:
+            if isinstance(e, KeyboardInterrupt):  # Ctrl-C: the thread stops within a chunk
+                stop.set()
+            if (also := tables.exception()) is not None and not isinstance(also, _Stopped):
                 e.add_note(f"Writing the dataset files in {out} failed too: {also}")
             raise
         tables.result()
@@ -690,20 +695,37 @@ def remember_written(cache: Cache, key: str, paths: Sequence[Path]) -> None:
     cache.put_many("written", {key: _stat(paths)})
 
 
-def _write_tables(data: Dataset, quality: Sequence[Mapping[str, Any]], out: Path) -> None:
+class _Stopped(Exception):
+    """The dataset files were left as they were: the build was stopped (Ctrl-C)."""
+
+
+def _write_tables(
+    data: Dataset, quality: Sequence[Mapping[str, Any]], out: Path, stop: threading.Event | None = None
+) -> None:
     """The table, its zip and data quality. The zip is made from the new table before the table
     is put in place, and whenever it does not hold that very table (its checksum and size say):
-    a run stopped in between, or a zip damaged since, is mended by the next one."""
+    a run stopped in between, or a zip damaged since, is mended by the next one. When ``stop``
+    is set (Ctrl-C), it stops within a chunk and removes its temporary files, leaving the files
+    in place as they were: a national table took seconds more to write and zip, which Ctrl-C
+    waited for."""
     table, zipped = out / "indicators.csv", out / "indicators.csv.zip"
-    tmp = out / ".indicators.csv.tmp"
+    tmp, tmp_zip = out / ".indicators.csv.tmp", out / ".indicators.csv.zip.tmp"
+    stop = stop or threading.Event()
     crc, size = 0, 0
-    with tmp.open("wb") as f:
-        for chunk in ((",".join(COLUMNS) + "\n").encode("utf-8"), *map(zlib.decompress, data.csv)):
-            f.write(chunk)
-            crc, size = zlib.crc32(chunk, crc), size + len(chunk)
-    if not _zip_holds(zipped, table.name, crc, size):
-        _zip_file(tmp, out / ".indicators.csv.zip.tmp", table.name)
-        _put_in_place(out / ".indicators.csv.zip.tmp", zipped)
+    try:
+        with tmp.open("wb") as f:
+            for chunk in ((",".join(COLUMNS) + "\n").encode("utf-8"), *map(zlib.decompress, data.csv)):
+                if stop.is_set():
+                    raise _Stopped
+                f.write(chunk)
+                crc, size = zlib.crc32(chunk, crc), size + len(chunk)
+        if not _zip_holds(zipped, table.name, crc, size):
+            _zip_file(tmp, tmp_zip, table.name, stop)
+            _put_in_place(tmp_zip, zipped)
+    except _Stopped:
+        tmp.unlink(missing_ok=True)
+        tmp_zip.unlink(missing_ok=True)
+        raise
     _put_in_place(tmp, table)
     _write_csv(quality, QUALITY_COLUMNS, out / ".data_quality.csv.tmp")
     _put_in_place(out / ".data_quality.csv.tmp", out / "data_quality.csv")
@@ -739,16 +761,19 @@ def _zip_holds(path: Path, name: str, crc: int, size: int) -> bool:
     return len(infos) == 1 and infos[0].filename == name and (infos[0].CRC, infos[0].file_size) == (crc, size)
 
 
-def _zip_file(src: Path, dest: Path, name: str) -> None:
+def _zip_file(src: Path, dest: Path, name: str, stop: threading.Event) -> None:
     """``src`` as the one file in a zip archive, called ``name``, byte for byte the same for the
     same data (a fixed date), streamed: the CSV compresses about twenty to one, and a national
-    one is 500 MB."""
+    one is 500 MB. Raises :class:`_Stopped` between megabytes once ``stop`` is set."""
     with zipfile.ZipFile(dest, "w") as zf:
         info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
         info.compress_type = zipfile.ZIP_DEFLATED
         info.file_size = src.stat().st_size  # sizes known up front: no ZIP64 guesswork
         with src.open("rb") as f, zf.open(info, "w") as w:
-            shutil.copyfileobj(f, w, 1 << 20)
+            while block := f.read(1 << 20):
+                if stop.is_set():
+                    raise _Stopped
+                w.write(block)
 
 
 def _workbook(rows: Sequence[Mapping[str, Any]], quality: Sequence[Mapping[str, Any]], path: Path) -> None:

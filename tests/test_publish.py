@@ -241,6 +241,61 @@ def test_the_tables_written_beside_a_failing_step_are_whole(published, tmp_path)
     assert any("dataset files" in n and "Is a directory" in n for n in getattr(both.value, "__notes__", []))
 
 
+def test_ctrl_c_stops_the_tables_within_a_chunk_and_leaves_the_files_as_they_were(
+    published, tmp_path, monkeypatch
+):
+    """Ctrl-C during a build: the thread writing the (half-gigabyte, at national scale) table and
+    its zip stops at its next chunk instead of finishing, and removes its temporary files; what
+    was in place stays as it was."""
+    import threading
+    import types
+
+    from generator import publish
+
+    _, rows, quality = published
+    data = publish.Dataset(len(rows), [publish.csv_block(rows)], list(rows))
+    made, entered = [], threading.Event()
+
+    class Event(threading.Event):
+        def __init__(self):
+            super().__init__()
+            made.append(self)
+
+    def zip_holds_waiting_for_stop(*args):  # the thread is between the table and its zip
+        entered.set()
+        made[-1].wait(10)
+        return False
+
+    monkeypatch.setattr(publish, "threading", types.SimpleNamespace(Event=Event))
+    monkeypatch.setattr(publish, "_zip_holds", zip_holds_waiting_for_stop)
+    (tmp_path / "indicators.csv").write_text("the previous table\n")
+    with pytest.raises(KeyboardInterrupt) as stopped, publish.publishing(data, quality, tmp_path):
+        assert entered.wait(10)
+        raise KeyboardInterrupt
+    assert made[-1].is_set() and not getattr(stopped.value, "__notes__", [])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["indicators.csv"]
+    assert (tmp_path / "indicators.csv").read_text() == "the previous table\n"
+    stop = Event()
+    stop.set()
+    (tmp_path / "x").mkdir()
+    with pytest.raises(publish._Stopped):  # set before it starts: nothing is written at all
+        publish._write_tables(data, quality, tmp_path / "x", stop)
+    assert not list((tmp_path / "x").iterdir())
+
+
+def test_ctrl_c_is_a_line_and_exit_status_130_not_a_traceback(monkeypatch, capsys):
+    from generator import cli
+
+    def interrupted(args):
+        """Stands in for the build (its parser is made from this docstring)."""
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(cli.COMMANDS, "build", interrupted)
+    assert main(["build"]) == 130
+    err = capsys.readouterr().err
+    assert "kpi build: stopped (Ctrl-C)" in err and "Traceback" not in err
+
+
 def test_a_zip_left_behind_by_a_stopped_run_or_damaged_since_is_made_again(published, tmp_path, monkeypatch):
     """The zip is what a national site offers: after any run that ends well it holds the very
     table beside it, whatever an earlier run left (stopped while zipping) or a program did."""
