@@ -14,6 +14,7 @@ import shutil
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TypeVar
 
@@ -720,6 +721,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(f"kpi {args.command}: stopped by a file system error: {e}")
         for note in getattr(e, "__notes__", []):  # e.g. a second failure beside it
             _say(f"  {note}")
+        return 1
+    except BrokenProcessPool:  # a worker killed (out of memory, say), or ended by a Ctrl-C
+        _say(
+            f"kpi {args.command}: a worker process ended before its work was done (stopped, or "
+            "killed for lack of memory); run the same command again, with --jobs 1 to use no "
+            "worker processes"
+        )
         return 1
     except KeyboardInterrupt:  # Ctrl-C: files are put in place whole or not at all
         _say(f"kpi {args.command}: stopped (Ctrl-C) before it finished; run the same command again to finish")

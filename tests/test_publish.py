@@ -296,6 +296,21 @@ def test_ctrl_c_is_a_line_and_exit_status_130_not_a_traceback(monkeypatch, capsy
     assert "kpi build: stopped (Ctrl-C)" in err and "Traceback" not in err
 
 
+def test_a_worker_that_died_is_a_line_not_a_traceback(monkeypatch, capsys):
+    from concurrent.futures.process import BrokenProcessPool
+
+    from generator import cli
+
+    def worker_killed(args):
+        """Stands in for ingest (its parser is made from this docstring)."""
+        raise BrokenProcessPool("A process in the process pool was terminated abruptly")
+
+    monkeypatch.setitem(cli.COMMANDS, "ingest", worker_killed)
+    assert main(["ingest", "x.xlsx"]) == 1
+    err = capsys.readouterr().err
+    assert "kpi ingest: a worker process ended" in err and "--jobs 1" in err and "Traceback" not in err
+
+
 def test_a_zip_left_behind_by_a_stopped_run_or_damaged_since_is_made_again(published, tmp_path, monkeypatch):
     """The zip is what a national site offers: after any run that ends well it holds the very
     table beside it, whatever an earlier run left (stopped while zipping) or a program did."""
