@@ -700,7 +700,7 @@ class _Stopped(Exception):
 
 
 def _write_tables(
-    data: Dataset, quality: Sequence[Mapping[str, Any]], out: Path, stop: threading.Event | None = None
+    data: Dataset, quality: Sequence[Mapping[str, Any]], out: Path, stop: threading.Event
 ) -> None:
     """The table, its zip and data quality. The zip is made from the new table before the table
     is put in place, and whenever it does not hold that very table (its checksum and size say):
@@ -710,7 +710,6 @@ def _write_tables(
     waited for."""
     table, zipped = out / "indicators.csv", out / "indicators.csv.zip"
     tmp, tmp_zip = out / ".indicators.csv.tmp", out / ".indicators.csv.zip.tmp"
-    stop = stop or threading.Event()
     crc, size = 0, 0
     try:
         with tmp.open("wb") as f:

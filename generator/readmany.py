@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import math
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,13 @@ def _tagged(v: object) -> object:
     raise TypeError(type(v).__name__)
 
 
+def orjson_keeps(values: Mapping[str, object]) -> bool:
+    """Does orjson write each of a return's values as the value it is? Not an infinite number
+    or NaN, which it writes as null (an integer beyond 64 bits it refuses: the caller falls back
+    to json then too)."""
+    return all(type(v) is not float or math.isfinite(v) for v in values.values())
+
+
 def to_json(r: ReadResult) -> bytes:
     """orjson, which calls back only for dates, not for each of the 450,000 values of a national
     ingest (json's encoder and a walk over every value were a tenth of the storing process's
@@ -69,7 +76,7 @@ def to_json(r: ReadResult) -> bytes:
         "values": r.values,
         "problems": [p.as_dict() for p in r.problems],
     }
-    if all(type(v) is not float or math.isfinite(v) for v in r.values.values()):
+    if orjson_keeps(r.values):
         with contextlib.suppress(orjson.JSONEncodeError):
             return orjson.dumps(doc, default=_tagged, option=orjson.OPT_PASSTHROUGH_DATETIME)
     doc["values"] = {k: _encode(v) for k, v in r.values.items()}

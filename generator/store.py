@@ -28,7 +28,6 @@ import fcntl
 import hashlib
 import io
 import json
-import math
 import os
 import platform
 import re
@@ -43,7 +42,7 @@ import orjson
 from .cache import NO_CACHE, Cache, code_fingerprint, digest
 from .catalogue import Catalogue
 from .reader import ReadResult
-from .readmany import iter_read
+from .readmany import iter_read, orjson_keeps
 from .registry import Registry
 
 DEFAULT_STORE = Path(__file__).resolve().parent.parent / "data" / "returns"
@@ -242,9 +241,9 @@ class _Writes:
 
     def commit(self) -> None:
         writes = {i: (path, data) for i, (path, data) in enumerate(self.ops) if data is not None}
-        for folder in sorted({path.parent for path, _ in writes.values()}):
+        folders = sorted({path.parent for path, _ in self.ops})  # a removed file's folder exists
+        for folder in folders:
             folder.mkdir(parents=True, exist_ok=True)
-        folders = sorted({path.parent for path, _ in self.ops})
         with _Durable(folders) as durable:
             self._put_in_place(writes, durable)
             durable.sync(folders)
@@ -577,8 +576,7 @@ def _dump_json(values: Mapping[str, Any]) -> bytes:
     """A return's values as JSON, keys sorted, indented for a person reading the store. orjson:
     json's indented encoder is pure Python, a tenth of a national ingest. json for what only it
     writes as the value it is: orjson would write an infinite number as null."""
-    answers = values.get("values", {})
-    if all(type(v) is not float or math.isfinite(v) for v in answers.values()):
+    if orjson_keeps(values.get("values", {})):
         with contextlib.suppress(orjson.JSONEncodeError, TypeError):
             return orjson.dumps(values, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
     return json.dumps(values, indent=1, sort_keys=True).encode()
