@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ from .publish import (
 )
 from .registry import Registry
 from .site import GENERATED, Context, Page, build_pages, site_downloads, write_pages
+from .sitefolder import build_into, check_site_folder
 from .store import Store
 from .templates import template_filename
 
@@ -68,9 +70,25 @@ def build_site(
     config: Path = ROOT / "mkdocs.yml",
     cache: Cache = NO_CACHE,
     workers: int | None = None,
+    protected: Mapping[str, Path] | None = None,
 ) -> BuildResult:
     """Every stage, each reusing the cache where its inputs have not changed: the dataset per
-    section, the charts per picture; pages and charts are rewritten only where their bytes change."""
+    section, the charts per picture; pages and charts are rewritten only where their bytes change.
+
+    The site folder is checked first (:mod:`generator.sitefolder`): if it may not be replaced,
+    :class:`~generator.sitefolder.SiteFolderError` is raised before anything is written.
+    ``protected``: other paths the site must keep clear of (the catalogue, the registry), beside
+    those given here."""
+    keep = {
+        **(protected or {}),
+        "the returns store": store_dir,
+        "the dataset folder": dataset_dir,
+        "the pages' sources": site_src,
+        "the blank templates": templates_dir,
+        **({"the build cache": cache.path} if cache.path is not None else {}),
+    }
+    if run_mkdocs:
+        check_site_folder(site_dir, _with_config(keep, config))
     clock = _Clock()
     try:
         _, data, quality = compute_store(Store(store_dir), catalogue, registry, cache, workers)
@@ -91,7 +109,7 @@ def build_site(
         _downloads(site_src, offered, files, templates_dir, catalogue)
         clock.lap("write")
         if run_mkdocs:
-            mkdocs(site_dir, data_as_at, config)
+            mkdocs(site_dir, data_as_at, config, keep)
             clock.lap("mkdocs")
     return BuildResult(
         data.count, len(pages), len(charts), changed, data_as_at, site_dir, dataset_dir, clock.laps
@@ -178,26 +196,33 @@ class _Clock:
                 self._bar.stage(self._next.pop(0))
 
 
-def mkdocs(site_dir: Path, data_as_at: str, config: Path = ROOT / "mkdocs.yml") -> None:
+def mkdocs(
+    site_dir: Path,
+    data_as_at: str,
+    config: Path = ROOT / "mkdocs.yml",
+    protected: Mapping[str, Path] | None = None,
+) -> None:
+    """``mkdocs build --strict`` of ``config`` into ``site_dir``, which is replaced whole only if
+    it may be (:func:`generator.sitefolder.check_site_folder`) and only once the build succeeds.
+    Paths are made absolute here: MkDocs runs in the configuration's folder."""
+    config = config.absolute()
+    check_site_folder(site_dir, _with_config(protected or {}, config))
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KPI_DATA_AS_AT": data_as_at}
-    r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mkdocs",
-            "build",
-            "--strict",
-            "--clean",
-            "-f",
-            str(config),
-            "-d",
-            str(site_dir),
-        ],
-        cwd=config.parent,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if r.returncode != 0:
-        raise BuildError("mkdocs build --strict failed:\n" + r.stderr[-4000:])
+
+    def run(into: Path) -> None:
+        r = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(into)],
+            cwd=config.parent,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if r.returncode != 0:
+            raise BuildError("mkdocs build --strict failed:\n" + r.stderr[-4000:])
+
+    build_into(site_dir, run)
+
+
+def _with_config(protected: Mapping[str, Path], config: Path) -> dict[str, Path]:
+    return {**protected, "the site configuration": config}

@@ -18,7 +18,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-DEFAULT_CACHE = Path(__file__).resolve().parent.parent / "build" / "cache.sqlite"
+from . import paths
+
+DEFAULT_CACHE = paths.CACHE
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS entries "
     "(kind TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, PRIMARY KEY (kind, key))"

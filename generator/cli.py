@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import inspect
+import io
 import json
 import shutil
 import sys
@@ -18,7 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TypeVar
 
-from . import __version__
+from . import __version__, paths
 from .cache import DEFAULT_CACHE, NO_CACHE, Cache
 from .catalogue import DEFAULT_CATALOGUE_DIR, Catalogue, CatalogueError, Section, load_catalogue
 from .demo import QUARTERS, write_demo_returns
@@ -28,11 +29,11 @@ from .publish import NoReturns, publish_store
 from .reader import ReadResult
 from .readmany import read_many
 from .registry import ORGANISATIONS_CSV, Registry, load_registry, role_for
+from .sitefolder import SiteFolderError, check_site_folder
 from .store import DEFAULT_STORE, IngestOutcome, Store
 from .templates import Identity, render_template, template_filename, write_templates
 
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES_DIR = ROOT / "templates_xlsx"
+ROOT = Path(__file__).resolve().parent.parent  # where the inputs are read from (mkdocs.yml)
 
 
 class UsageError(Exception):
@@ -128,7 +129,7 @@ def cmd_templates(args: argparse.Namespace) -> int:
             catalogue.sections,
             load_registry(Path(args.registry)),
         )
-    out = Path(args.out) if args.out else (ROOT / "build" / "prefilled" if identity else TEMPLATES_DIR)
+    out = Path(args.out) if args.out else (paths.PREFILLED if identity else paths.TEMPLATES)
 
     if args.check:
         stale = []
@@ -149,10 +150,10 @@ def cmd_templates(args: argparse.Namespace) -> int:
         _say(f"{len(letters)} templates in {_rel(out)} match the catalogue")
         return 0
 
-    paths = write_templates(catalogue, out, letters, identity)
-    for p in paths:
+    written = write_templates(catalogue, out, letters, identity)
+    for p in written:
         print(_rel(p))
-    _say(f"wrote {len(paths)} workbook(s) to {_rel(out)}")
+    _say(f"wrote {len(written)} workbook(s) to {_rel(out)}")
     return 0
 
 
@@ -170,12 +171,12 @@ def _prefill_all(args: argparse.Namespace, catalogue: Catalogue, letters: list[s
         jobs = prefill.plan(catalogue, load_registry(Path(args.registry)), args.period, letters)
     except prefill.NothingToPrefill as e:
         raise InputError(str(e)) from None
-    out = Path(args.out) if args.out else ROOT / "build" / "prefilled"
-    paths = prefill.write_prefilled(catalogue, jobs, out, args.jobs)
+    out = Path(args.out) if args.out else paths.PREFILLED
+    written = prefill.write_prefilled(catalogue, jobs, out, args.jobs)
     orgs = len({job[1].organisation_code for job in jobs})
     sections = ", ".join(sorted({job[0] for job in jobs}))
     _say(
-        f"wrote {len(paths)} workbook(s) for {orgs} organisation(s), section(s) {sections}, "
+        f"wrote {len(written)} workbook(s) for {orgs} organisation(s), section(s) {sections}, "
         f"{args.period}, to {_rel(out)}/<area>/<organisation>/"
     )
     return 0
@@ -277,6 +278,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             "again once it is fixed: returns already stored are recognised as unchanged, and "
             "values.csv is brought up to date."
         ) from None
+    if store.recovered:
+        _say(
+            f"recorded {len(store.recovered)} return(s) found in the store without a row in "
+            f"{_rel(store.ledger)} (an earlier ingest stopped before recording them): status 'recovered'"
+        )
     if not args.json:
         shown, left_out = _listed(
             outcomes,
@@ -354,20 +360,24 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .build import BuildError, build_site
 
     catalogue, registry = load_catalogue(args.catalogue), load_registry(Path(args.registry))
+    config = Path(args.config).absolute()
     try:
         res = build_site(
-            Path(args.store),
+            Path(args.store).absolute(),
             catalogue,
             registry,
-            Path(args.dataset),
-            site_src=Path(args.config).resolve().parent / "site_src",
-            site_dir=Path(args.site),
-            config=Path(args.config).resolve(),
+            Path(args.dataset).absolute(),
+            site_src=config.parent / "site_src",
+            site_dir=Path(args.site).absolute(),
+            config=config,
             cache=_cache(args),
             workers=args.jobs,
+            protected=_inputs(args),
         )
     except BuildError as e:
         raise InputError(str(e)) from None
+    except SiteFolderError as e:  # refused before anything was written
+        raise UsageError(str(e)) from None
     _say(
         f"{res.rows} indicator rows, {res.pages} pages and {res.charts} charts "
         f"({res.changed} files changed); "
@@ -431,20 +441,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
       kpi demo
     """
     catalogue, registry = load_catalogue(args.catalogue), load_registry(Path(args.registry))
-    paths = write_templates(catalogue, TEMPLATES_DIR)
+    demo_dir, site_dir = paths.DEMO.absolute(), paths.SITE.absolute()
+    store_dir = demo_dir / "store"
+    # before anything is written: the site folder must be one a build may replace
+    _check_site(site_dir, {**_inputs(args), "the demo's folder": demo_dir})
+    if store_dir.exists() and any(store_dir.iterdir()) and not Store(store_dir).ledger.exists():
+        raise UsageError(f"{_rel(store_dir)} is not a returns store the demo made; move it, then run again")
+    written = write_templates(catalogue, paths.TEMPLATES)
     n_items = len(catalogue.item_index)
     _say(
         f"Catalogue: {len(catalogue.sections)} sections, {n_items} items, "
         f"{sum(len(s.derived) for s in catalogue.sections.values())} derived indicators."
     )
     _say("Collection templates (open them in Excel, LibreOffice Calc or Google Sheets):")
-    for p in paths:
+    for p in written:
         sec = next(s for s in catalogue.sections.values() if p.name == template_filename(s))
         _say(f"  {_rel(p)}  - Section {sec.section}: {sec.title} ({sec.frequency}, {sec.completed_by})")
 
-    demo_dir = ROOT / "build" / "demo"
     returns = write_demo_returns(catalogue, registry, demo_dir / "returns", seed=args.seed)
-    store_dir = demo_dir / "store"
     if store_dir.exists():
         shutil.rmtree(store_dir)  # the demo store is rebuilt from the demo returns every run
     store = Store(store_dir)
@@ -477,12 +491,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
             catalogue,
             registry,
             dataset,
-            site_dir=ROOT / "site",
+            site_dir=site_dir,
+            templates_dir=paths.TEMPLATES.absolute(),
             cache=_cache(args),
             workers=args.jobs,
+            protected=_inputs(args),
         )
     except BuildError as e:
         raise InputError(str(e)) from None
+    except SiteFolderError as e:
+        raise UsageError(str(e)) from None
     _say(
         f"Published dataset: {_rel(dataset)} (indicators.csv with {res.rows} rows and its zip, "
         "data_quality.csv, dataset.xlsx), disclosure control applied."
@@ -570,7 +588,7 @@ def _args_compute(sp: argparse.ArgumentParser) -> None:
     _store_arg(sp)
     sp.add_argument(
         "--out",
-        default=str(ROOT / "build" / "dataset"),
+        default=str(paths.DATASET),
         metavar="DIR",
         help="output folder (default build/dataset)",
     )
@@ -580,15 +598,15 @@ def _args_build(sp: argparse.ArgumentParser) -> None:
     _store_arg(sp)
     sp.add_argument(
         "--dataset",
-        default=str(ROOT / "build" / "dataset"),
+        default=str(paths.DATASET),
         metavar="DIR",
         help="where the published dataset goes (default build/dataset)",
     )
-    sp.add_argument("--site", default=str(ROOT / "site"), metavar="DIR", help="output folder (default site)")
+    sp.add_argument("--site", default=str(paths.SITE), metavar="DIR", help="output folder (default site)")
 
 
 def _args_serve(sp: argparse.ArgumentParser) -> None:
-    sp.add_argument("--site", default=str(ROOT / "site"), metavar="DIR", help="the built site (default site)")
+    sp.add_argument("--site", default=str(paths.SITE), metavar="DIR", help="the built site (default site)")
     sp.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
 
 
@@ -608,7 +626,7 @@ def _args_demo_returns(sp: argparse.ArgumentParser) -> None:
     )
     sp.add_argument(
         "--out",
-        default=str(ROOT / "build" / "demo" / "returns"),
+        default=str(paths.DEMO / "returns"),
         metavar="DIR",
         help="output folder (default build/demo/returns)",
     )
@@ -636,6 +654,18 @@ def _expand(items: Sequence[str]) -> list[Path]:
         else:
             out.append(p)
     return out
+
+
+def _inputs(args: argparse.Namespace) -> dict[str, Path]:
+    """The catalogue and registry a command reads: a site folder must keep clear of them."""
+    return {"the catalogue": Path(args.catalogue), "the registry": Path(args.registry)}
+
+
+def _check_site(site: Path, protected: dict[str, Path]) -> None:
+    try:
+        check_site_folder(site, protected)
+    except SiteFolderError as e:
+        raise UsageError(str(e)) from None
 
 
 def _cache(args: argparse.Namespace) -> Cache:
@@ -701,6 +731,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # text that cannot be printed is shown escaped, never a crash
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

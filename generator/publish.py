@@ -51,7 +51,7 @@ from .layout import build_layout, periods
 from .pools import process_pool
 from .progress import Progress
 from .registry import Registry, role_for
-from .store import Store
+from .store import STORED_STATUSES, Store
 from .tables import Table, take, to_rows
 from .validation import FORMULA_START  # one list: what is refused on the way in is neutralised on the way out
 
@@ -457,7 +457,7 @@ def data_quality(
     attempts = Counter(
         (row["organisation_code"], row["section"], row["period"])
         for row in ledger
-        if row.get("status") in ("accepted", "replaced")
+        if row.get("status") in STORED_STATUSES
     )
     seen_periods: dict[str, set[str]] = defaultdict(set)
     for r in returns:
@@ -471,7 +471,8 @@ def data_quality(
                 if org.role != wanted:
                     continue
                 got = received.get((org.code, letter, period))
-                n = attempts.get((org.code, letter, period), 0)
+                # a stored return was received at least once, whatever the ledger has kept
+                n = max(attempts.get((org.code, letter, period), 0), got is not None)
                 out.append(
                     {
                         "area_code": org.area_code,

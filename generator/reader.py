@@ -39,6 +39,7 @@ from .layout import (
     Layout,
     build_layout,
 )
+from .names import printable
 from .problems import Problem, error, shown
 from .registry import Registry
 from .validation import Answers, validate_answers
@@ -101,7 +102,7 @@ def read_return(
 ) -> ReadResult:
     """Read and validate the file at ``path``; never raises for bad content."""
     path = Path(path)
-    name = str(path)
+    name = printable(path)  # what the result and its problems call the file: printable, any bytes
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:  # do not even read it into memory

@@ -24,6 +24,7 @@ from . import pools
 from .cache import NO_CACHE, Cache, code_fingerprint, digest
 from .catalogue import Catalogue
 from .gate import MAX_FILE_BYTES
+from .names import printable
 from .problems import Problem
 from .progress import Progress
 from .reader import ReadResult, read_return
@@ -159,7 +160,7 @@ def iter_read(
     with Progress("Reading returns", len(todo)) as bar, contextlib.closing(results):
         for p, k in zip(paths, keys, strict=True):
             if k in cached:
-                yield from_json(cached[k], str(p))
+                yield from_json(cached[k], printable(p))
                 continue
             r = next(results)
             bar.advance()

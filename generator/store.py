@@ -39,13 +39,15 @@ from typing import Any
 
 import orjson
 
+from . import paths
 from .cache import NO_CACHE, Cache, code_fingerprint, digest
 from .catalogue import Catalogue
+from .names import printable
 from .reader import ReadResult
 from .readmany import iter_read, orjson_keeps
 from .registry import Registry
 
-DEFAULT_STORE = Path(__file__).resolve().parent.parent / "data" / "returns"
+DEFAULT_STORE = paths.STORE
 LEDGER_FIELDS = (
     "time",
     "file",
@@ -62,6 +64,8 @@ LEDGER_FIELDS = (
     "stored_as",
     "replaced",
 )
+# ledger statuses that mean the return was put in place (recovered: found in place, its row lost)
+STORED_STATUSES = ("accepted", "replaced", "recovered")
 VALUE_FIELDS = (
     "area_code",
     "organisation_code",
@@ -281,6 +285,7 @@ class _Writes:
 class Store:
     def __init__(self, root: Path | str = DEFAULT_STORE) -> None:
         self.root = Path(root)
+        self.recovered: list[dict[str, str]] = []  # ledger rows the last ingest wrote for returns in place
 
     @property
     def ledger(self) -> Path:
@@ -347,6 +352,8 @@ class Store:
         writes, logged, lines = _Writes(), 0, _TableLines(catalogue) if rebuild else None
         # closing: should storing fail, the files not yet read are dropped at once, not read first
         with self._locked(), contextlib.closing(results):
+            # an earlier ingest stopped after putting returns in place: record any it did not
+            self.recovered = self._record_unrecorded() if self._stale.exists() else []
             for path, result, rep in zip(paths, results, flags, strict=True):
                 slot = self._slot_of(result)
                 if slot in writes.slots or len(writes.ops) >= 2 * ROUND:
@@ -392,11 +399,13 @@ class Store:
         self, path: Path, result: ReadResult, replace: bool, writes: _Writes, lines: _TableLines | None
     ) -> IngestOutcome:
         """What to do with one read return; its files go into ``writes``, put in place later, and
-        its lines of values.csv into ``lines``."""
+        its lines of values.csv into ``lines``. The file is recorded by its printable name (any
+        bytes: see :mod:`generator.names`)."""
+        name = printable(path)
         if not result.valid:
             n = len(result.errors)
             return IngestOutcome(
-                str(path), "rejected", result, message=f"rejected: {n} error{'s' * (n != 1)}; nothing stored"
+                name, "rejected", result, message=f"rejected: {n} error{'s' * (n != 1)}; nothing stored"
             )
         ident = result.identity
         slot = self.slot(ident["period"], ident["area_code"], ident["organisation_code"], result.section)
@@ -409,7 +418,7 @@ class Store:
         if current is not None:
             if repair and self._in_sync(slot, result.sha256):
                 return IngestOutcome(
-                    str(path),
+                    name,
                     "unchanged",
                     result,
                     stored_as=self._rel(current),
@@ -417,7 +426,7 @@ class Store:
                 )
             if not replace and not repair:
                 return IngestOutcome(
-                    str(path),
+                    name,
                     "refused-duplicate",
                     result,
                     stored_as=self._rel(current),
@@ -436,7 +445,7 @@ class Store:
             writes.put(hist, current.read_bytes())
             replaced = self._rel(hist)
         values = {
-            "file": str(path.name),
+            "file": printable(path.name),
             "sha256": result.sha256,
             "template_id": result.template_id,
             "template_version": result.version,
@@ -461,7 +470,7 @@ class Store:
             else ""
         )
         return IngestOutcome(
-            str(path), status, result, stored_as=self._rel(target), replaced=replaced, message=status + note
+            name, status, result, stored_as=self._rel(target), replaced=replaced, message=status + note
         )
 
     def _in_sync(self, slot: Path, sha256: str) -> bool:
@@ -483,37 +492,95 @@ class Store:
         return str(p.relative_to(self.root))
 
     def _append_ledger(self, outcomes: Sequence[IngestOutcome]) -> None:
-        """One row per attempt, appended after the round's files are in place, and made durable."""
+        """One row per attempt, appended after the round's files are in place."""
         if not outcomes:
             return
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        rows = [
-            {
-                "time": now,
-                "file": o.file,
-                "sha256": o.result.sha256,
-                "template_id": o.result.template_id,
-                "template_version": o.result.version,
-                "section": o.result.section,
-                "area_code": o.result.identity.get("area_code", ""),
-                "organisation_code": o.result.identity.get("organisation_code", ""),
-                "period": o.result.identity.get("period", ""),
-                "status": o.status,
-                "errors": str(len(o.result.errors)),
-                "warnings": str(len(o.result.warnings)),
-                "stored_as": o.stored_as,
-                "replaced": o.replaced,
-            }
-            for o in outcomes
-        ]
-        new = not self.ledger.exists()
-        with self.ledger.open("a", newline="", encoding="utf-8") as f:
-            w = csv.DictWriter(f, fieldnames=LEDGER_FIELDS)
-            if new:
+        self._append_rows(
+            [
+                {
+                    "time": now,
+                    "file": o.file,
+                    "sha256": o.result.sha256,
+                    "template_id": o.result.template_id,
+                    "template_version": o.result.version,
+                    "section": o.result.section,
+                    "area_code": o.result.identity.get("area_code", ""),
+                    "organisation_code": o.result.identity.get("organisation_code", ""),
+                    "period": o.result.identity.get("period", ""),
+                    "status": o.status,
+                    "errors": str(len(o.result.errors)),
+                    "warnings": str(len(o.result.warnings)),
+                    "stored_as": o.stored_as,
+                    "replaced": o.replaced,
+                }
+                for o in outcomes
+            ]
+        )
+
+    def _append_rows(self, rows: Sequence[Mapping[str, str]]) -> None:
+        """Rows appended to the ledger and made durable. Every text in them is printable UTF-8
+        (file names through :func:`generator.names.printable`), so no name can stop the write."""
+        with self.ledger.open("a+b") as f:  # appending: every write goes to the end
+            end = f.seek(0, os.SEEK_END)
+            if end:
+                f.seek(end - 1)
+                if f.read(1) != b"\n":  # a row cut short (a full disk, a kill): start on a line of our own
+                    f.write(b"\r\n")
+            text = io.StringIO(newline="")
+            w = csv.DictWriter(text, fieldnames=LEDGER_FIELDS)
+            if not end:
                 w.writeheader()
             w.writerows(rows)
+            f.write(text.getvalue().encode("utf-8"))
             f.flush()
             os.fsync(f.fileno())
+
+    def _record_unrecorded(self) -> list[dict[str, str]]:
+        """A ledger row, status ``recovered``, for every return in place that the ledger does not
+        record as stored: an ingest stopped between putting a round's files in place and recording
+        them (a kill, a full disk, or a file name an earlier version could not write). Only a
+        return whose values belong to its file is recorded; one whose values are out of step is
+        repaired when its file is ingested again."""
+        stored = {
+            (row.get("stored_as"), row.get("sha256"))
+            for row in self.ledger_rows()
+            if row.get("status") in STORED_STATUSES
+        }
+        rows = []
+        for p in self._value_files():
+            data_file = self._current(p.with_suffix(""))
+            if data_file is None:
+                continue
+            try:
+                ret = _load_json(p.read_bytes())
+                sha, ident = ret["sha256"], ret["identity"]
+                if (self._rel(data_file), sha) in stored or _sha_of(data_file) != sha:
+                    continue
+                when = dt.datetime.fromtimestamp(data_file.stat().st_mtime, dt.UTC)
+                rows.append(
+                    {
+                        "time": when.isoformat(timespec="seconds"),
+                        "file": printable(str(ret.get("file", ""))),
+                        "sha256": sha,
+                        "template_id": str(ret.get("template_id", "")),
+                        "template_version": str(ret.get("template_version", "")),
+                        "section": str(ret.get("section", "")),
+                        "area_code": str(ident.get("area_code", "")),
+                        "organisation_code": str(ident.get("organisation_code", "")),
+                        "period": str(ident.get("period", "")),
+                        "status": "recovered",
+                        "errors": "0",
+                        "warnings": str(len(ret.get("warnings", []))),
+                        "stored_as": self._rel(data_file),
+                        "replaced": "",
+                    }
+                )
+            except (ValueError, KeyError, TypeError, AttributeError):
+                continue  # not a return's values: left for the analyst (nothing is guessed)
+        if rows:
+            self._append_rows(rows)
+        return rows
 
     def ledger_rows(self) -> list[dict[str, str]]:
         if not self.ledger.exists():
@@ -526,8 +593,13 @@ class Store:
         return sorted(self.root.glob("*/*/*/*.json"))
 
     def current_returns(self) -> list[dict[str, object]]:
-        """The validated values of every current return, from the JSON beside each file."""
-        return [_load_json(p.read_bytes()) for p in self._value_files()]
+        """The validated values of every current return, from the JSON beside each file; its file
+        name printable (an earlier version stored a name that was not UTF-8 as it was)."""
+        returns = [_load_json(p.read_bytes()) for p in self._value_files()]
+        for r in returns:
+            if isinstance(r.get("file"), str):
+                r["file"] = printable(r["file"])
+        return returns
 
     def rebuild_table(
         self, catalogue: Catalogue | None = None, cache: Cache = NO_CACHE, fresh: _TableLines | None = None

@@ -211,3 +211,87 @@ def test_a_file_system_error_is_one_line_not_a_traceback(capsys):
     err = capsys.readouterr().err
     assert err.startswith("kpi templates: stopped by a file system error:") and "/proc/not-writable" in err
     assert "Traceback" not in err
+
+
+def _tree(root):
+    """Every path under ``root`` and the hash of each file: what 'changes nothing' compares."""
+    import hashlib
+
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
+        for p in sorted(root.rglob("*"))
+    }
+
+
+@pytest.fixture
+def analyst(tmp_path, catalogue, monkeypatch):
+    """A project (its mkdocs.yml, pages, catalogue and registry) in one folder, and an analyst's
+    working folder elsewhere holding a returns store under data/returns, as the current folder.
+    Returns the arguments that point ``kpi build`` at the project."""
+    from generator.build import config_elsewhere
+    from generator.registry import load_registry
+    from generator.store import Store
+
+    from .builders import valid_return
+
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "site_src", project / "site_src", ignore=shutil.ignore_patterns("generated"))
+    (project / "mkdocs.yml").write_text(config_elsewhere((ROOT / "mkdocs.yml").read_text()))
+    shutil.copytree(ROOT / "data" / "catalogue", project / "data" / "catalogue")
+    shutil.copy(ROOT / "data" / "organisations.csv", project / "data" / "organisations.csv")
+    work = tmp_path / "work"
+    f = tmp_path / "b.xlsx"
+    f.write_bytes(valid_return(catalogue, load_registry(), "B"))
+    assert Store(work / "data" / "returns").ingest(f, catalogue, load_registry()).ok
+    monkeypatch.chdir(work)
+    return project, [
+        "--catalogue",
+        str(project / "data" / "catalogue"),
+        "build",
+        "--registry",
+        str(project / "data" / "organisations.csv"),
+        "--config",
+        str(project / "mkdocs.yml"),
+        "--no-cache",
+    ]
+
+
+def test_build_into_a_folder_holding_the_returns_store_changes_nothing_and_exits_2(analyst, tmp_path, capsys):
+    """`kpi build --site data` from an analyst's folder whose data/ holds the returns store. It
+    once emptied data/ under the project instead (MkDocs ran there with a relative -d) and said
+    it had built the site where the user asked."""
+    _project, build = analyst
+    before = _tree(tmp_path)
+    assert main([*build, "--store", "data/returns", "--site", "data"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "kpi build: the site folder data would hold the returns store (data/returns); a build replaces "
+        "its site folder whole: choose a new or empty folder, such as site"
+    )
+    assert _tree(tmp_path) == before
+
+
+def test_build_into_an_existing_folder_it_did_not_make_changes_nothing_and_exits_2(analyst, tmp_path, capsys):
+    project, build = analyst
+    (tmp_path / "work" / "notes").mkdir()
+    (tmp_path / "work" / "notes" / "minutes.txt").write_text("the only copy")
+    (project / "notes").mkdir()  # the folder of that name where MkDocs runs: not to be touched either
+    (project / "notes" / "plan.txt").write_text("also the only copy")
+    before = _tree(tmp_path)
+    assert main([*build, "--store", "data/returns", "--site", "notes"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(
+        "kpi build: the site folder notes holds files that kpi build did not make (minutes.txt;"
+    )
+    assert _tree(tmp_path) == before
+
+
+def test_build_from_the_project_folder_into_its_data_folder_is_refused(
+    analyst, tmp_path, capsys, monkeypatch
+):
+    project, build = analyst
+    monkeypatch.chdir(project)
+    before = _tree(tmp_path)
+    assert main([*build, "--store", str(tmp_path / "work" / "data" / "returns"), "--site", "data"]) == 2
+    assert "would hold the catalogue (data/catalogue)" in capsys.readouterr().err
+    assert _tree(tmp_path) == before

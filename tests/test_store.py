@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
+import os
 from pathlib import Path
 
 import pytest
 
 from generator.cli import main
+from generator.names import original
 from generator.registry import load_registry
 from generator.store import LEDGER_FIELDS, Store
 
@@ -514,3 +517,95 @@ def test_the_file_system_type_is_read_from_the_mount_table(tmp_path):
     ).stdout.strip()
     assert _fs_type(tmp_path.stat().st_dev) == want != ""
     assert _fs_type(2**40) == ""  # no such device
+
+
+def _inbox_with_a_name_that_is_not_utf8(tmp_path, catalogue, registry):
+    """Three returns; the middle one named as a Windows zip unpacked on Linux names it."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    names = [b"a-intake.xlsx", b"b-R\xe9sum\xe9 PS04.xlsx", b"c-outcomes.xlsx"]
+    paths = []
+    for name, letter in zip(names, "BCE", strict=True):
+        p = inbox / os.fsdecode(name)
+        p.write_bytes(valid_return(catalogue, registry, letter))
+        paths.append(p)
+    return inbox, paths
+
+
+def test_a_file_name_that_is_not_utf8_is_stored_recorded_and_recoverable(
+    tmp_path, catalogue, registry, capsys
+):
+    """It stopped the ingest with a UnicodeEncodeError in the ledger writer, after the returns
+    were in place, and every later ingest the same way. Now it is stored and recorded by a
+    printable name from which the exact bytes come back."""
+    inbox, paths = _inbox_with_a_name_that_is_not_utf8(tmp_path, catalogue, registry)
+    store = Store(tmp_path / "store")
+    assert main(["ingest", "--store", str(store.root), str(inbox)]) == 0
+    assert "b-R\\xe9sum\\xe9 PS04.xlsx: ACCEPTED" in capsys.readouterr().out
+    rows = _ledger(store)
+    assert [r["status"] for r in rows] == ["accepted"] * 3
+    assert [original(r["file"]) for r in rows] == [os.fsencode(p) for p in paths]
+    assert len(store.current_returns()) == 3
+    assert main(["validate", "--json", str(paths[1])]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["file"].endswith("b-R\\xe9sum\\xe9 PS04.xlsx")
+
+
+def test_a_store_left_by_the_unicode_crash_is_repaired_by_the_next_ingest(
+    tmp_path, catalogue, registry, capsys
+):
+    """The state the crash left: every return in place, the ledger without the rows from the
+    bad name on, the values' JSON holding the name as it was, the stale mark, no values.csv.
+    The next ingest (of another return) records the returns the ledger lacks, and the data
+    quality table counts every stored return as received."""
+    _inbox, paths = _inbox_with_a_name_that_is_not_utf8(tmp_path, catalogue, registry)
+    store = Store(tmp_path / "store")
+    store.ingest_many(paths, catalogue, registry)
+    header, first, *_ = store.ledger.read_bytes().splitlines(keepends=True)
+    store.ledger.write_bytes(header + first)
+    (bad_json,) = list(store.root.glob("*/*/*/C.json"))
+    doc = json.loads(bad_json.read_bytes())
+    doc["file"] = os.fsdecode(b"b-R\xe9sum\xe9 PS04.xlsx")  # how json wrote it when orjson could not
+    bad_json.write_text(json.dumps(doc, indent=1, sort_keys=True))
+    (store.root / ".values.csv.stale").touch()
+    store.table.unlink()
+
+    g = tmp_path / "g.xlsx"
+    g.write_bytes(valid_return(catalogue, registry, "G"))
+    assert main(["ingest", "--store", str(store.root), str(g)]) == 0
+    assert "recorded 2 return(s) found in the store without a row" in capsys.readouterr().err
+    rows = _ledger(store)
+    assert [(r["status"], r["section"]) for r in rows] == [
+        ("accepted", "B"),
+        ("recovered", "C"),
+        ("recovered", "E"),
+        ("accepted", "G"),
+    ]
+    assert original(rows[1]["file"]) == b"b-R\xe9sum\xe9 PS04.xlsx"
+    stored = {str(p.relative_to(store.root)) for p in store.root.glob("*/*/*/*.xlsx")}
+    assert {r["stored_as"] for r in rows} == stored
+    assert {line.split(",")[3] for line in store.table.read_text().splitlines()[1:]} == set("BCEG")
+    out = tmp_path / "dataset"
+    assert main(["compute", "--store", str(store.root), "--out", str(out), "--no-cache"]) == 0
+    with (out / "data_quality.csv").open(newline="") as f:
+        received = [r for r in csv.DictReader(f) if r["status"] != "missing"]
+    assert sorted((r["section"], r["returns_received"]) for r in received) == [
+        ("B", "1"),
+        ("C", "1"),
+        ("E", "1"),
+        ("G", "1"),
+    ]
+    assert main(["ingest", "--store", str(store.root), str(g)]) == 0  # and then nothing more to record
+    assert len(_ledger(store)) == 5
+
+
+def test_a_ledger_row_cut_short_does_not_swallow_the_next(stored, catalogue, registry, tmp_path):
+    """A full disk or a kill can leave the ledger's last row without its line end; the next
+    row starts on a line of its own instead of being joined onto it."""
+    store, _f = stored
+    store.ledger.write_bytes(store.ledger.read_bytes() + b"2026-01-01T00:00:00+00:00,torn")
+    other = tmp_path / "c.xlsx"
+    other.write_bytes(valid_return(catalogue, registry, "C"))
+    assert store.ingest(other, catalogue, registry).status == "accepted"
+    rows = _ledger(store)
+    assert [r["status"] for r in rows] == ["accepted", None, "accepted"]
+    assert rows[2]["section"] == "C"

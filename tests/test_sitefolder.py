@@ -1,0 +1,149 @@
+"""The site folder: a build replaces only a folder it made (or a new or empty one), never one
+holding the catalogue, the returns store or anything else, and a relative folder is taken from
+where the user stands, not from where MkDocs runs."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildError, mkdocs
+from generator.sitefolder import MARKER, SiteFolderError, build_into, check_site_folder
+
+
+def _snapshot(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
+        for p in sorted(root.rglob("*"))
+    }
+
+
+def _tiny_project(folder: Path) -> Path:
+    """An MkDocs configuration with one page (MkDocs' own theme: quick), in ``folder``."""
+    (folder / "docs").mkdir(parents=True)
+    (folder / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
+    config = folder / "mkdocs.yml"
+    config.write_text("site_name: Test\ndocs_dir: docs\n", encoding="utf-8")
+    return config
+
+
+def test_a_relative_site_folder_is_taken_from_the_current_folder_not_the_configurations(
+    tmp_path, monkeypatch
+):
+    """The bug: MkDocs ran in the configuration's folder with a relative -d, so --site data from
+    elsewhere emptied <project>/data and built there. Now the site lands where the user stands
+    and the project's folder of that name is untouched."""
+    config = _tiny_project(tmp_path / "project")
+    precious = tmp_path / "project" / "data"
+    precious.mkdir()
+    (precious / "organisations.csv").write_text("area_code\n", encoding="utf-8")
+    here = tmp_path / "elsewhere"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    before = _snapshot(tmp_path / "project")
+    mkdocs(Path("data"), "2025-26 Q4", config)
+    assert (here / "data" / "index.html").is_file() and (here / "data" / MARKER).is_file()
+    assert _snapshot(tmp_path / "project") == before
+
+
+def test_a_folder_it_did_not_make_is_refused_and_left_as_it_was(tmp_path, monkeypatch):
+    config = _tiny_project(tmp_path / "project")
+    monkeypatch.chdir(tmp_path)
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "minutes.docx").write_bytes(b"the only copy")
+    with pytest.raises(
+        SiteFolderError, match=r"notes holds files that kpi build did not make \(minutes.docx"
+    ):
+        mkdocs(Path("notes"), "2025-26 Q4", config)
+    assert (notes / "minutes.docx").read_bytes() == b"the only copy" and len(list(notes.iterdir())) == 1
+
+
+def test_a_site_it_built_is_replaced_whole_and_a_failed_build_leaves_it_as_it_was(tmp_path, monkeypatch):
+    config = _tiny_project(tmp_path / "project")
+    monkeypatch.chdir(tmp_path)
+    mkdocs(Path("site"), "2025-26 Q4", config)
+    (tmp_path / "site" / "left-over.html").write_text("old", encoding="utf-8")
+    mkdocs(Path("site"), "2025-26 Q4", config)
+    assert not (tmp_path / "site" / "left-over.html").exists()  # replaced whole, as --clean did
+    built = _snapshot(tmp_path / "site")
+    (tmp_path / "project" / "docs" / "index.md").write_text("[broken](nowhere.md)\n", encoding="utf-8")
+    with pytest.raises(BuildError, match="strict"):
+        mkdocs(Path("site"), "2025-26 Q4", config)
+    assert _snapshot(tmp_path / "site") == built
+    assert [p.name for p in tmp_path.iterdir() if "kpi-building" in p.name] == []
+
+
+@pytest.mark.parametrize(
+    ("site", "protected", "says"),
+    [
+        ("data", {"the catalogue": "data/catalogue"}, "would hold the catalogue (data/catalogue)"),
+        ("data", {"the returns store": "data/returns"}, "would hold the returns store"),
+        ("data/returns", {"the returns store": "data/returns"}, "would hold the returns store"),
+        ("data/returns/site", {"the returns store": "data/returns"}, "lies inside the returns store"),
+        ("site_src/site", {"the pages' sources": "site_src"}, "lies inside the pages' sources"),
+        (".", {}, "is the current folder or holds it"),
+        ("..", {}, "is the current folder or holds it"),
+    ],
+)
+def test_folders_that_hold_or_sit_in_the_builds_data_are_refused(
+    tmp_path, monkeypatch, site, protected, says
+):
+    """Checked by path, whether or not the folders exist yet (a store not yet made is still the
+    store the build reads)."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SiteFolderError, match=f"site folder .*{says.replace('(', '.').replace(')', '.')}"):
+        check_site_folder(Path(site), {k: Path(v) for k, v in protected.items()})
+
+
+def test_new_empty_and_marked_folders_are_accepted(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    protected = {"the returns store": Path("data/returns")}
+    check_site_folder(Path("site"), protected)  # does not exist
+    (tmp_path / "empty").mkdir()
+    check_site_folder(Path("empty"), protected)
+    (tmp_path / "built").mkdir()
+    (tmp_path / "built" / MARKER).write_text("", encoding="utf-8")
+    (tmp_path / "built" / "index.html").write_text("", encoding="utf-8")
+    check_site_folder(Path("built"), protected)
+
+
+def test_a_marked_site_holding_a_store_or_a_catalogue_is_refused(tmp_path, monkeypatch):
+    """The marker says the folder was built; a ledger or a catalogue found in it since says it
+    now holds data that a rebuild would delete."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("ledger.csv", "scales.yaml"):
+        site = tmp_path / f"site-{name}"
+        (site / "deep").mkdir(parents=True)
+        (site / MARKER).write_text("", encoding="utf-8")
+        (site / "deep" / name).write_text("x", encoding="utf-8")
+        with pytest.raises(SiteFolderError, match=f"holds site-{name}/deep/{name}"):
+            check_site_folder(site, {})
+
+
+def test_a_site_built_before_the_marker_is_recognised_and_a_file_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    old = tmp_path / "site"
+    for p in ("sitemap.xml", "search/search_index.json", "generated/areas/index.html", "index.html"):
+        (old / p).parent.mkdir(parents=True, exist_ok=True)
+        (old / p).write_text("", encoding="utf-8")
+    check_site_folder(old, {})
+    (old / "search" / "search_index.json").unlink()  # no longer the signature of our build
+    with pytest.raises(SiteFolderError, match="did not make"):
+        check_site_folder(old, {})
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    with pytest.raises(SiteFolderError, match="is a file"):
+        check_site_folder(tmp_path / "a-file", {})
+
+
+def test_work_folders_of_a_stopped_build_are_removed_but_not_strangers(tmp_path):
+    ours = tmp_path / ".site.kpi-building-999999"
+    ours.mkdir()
+    (ours / MARKER).write_text("", encoding="utf-8")
+    stranger = tmp_path / ".site.kpi-building-notours"
+    stranger.mkdir()
+    build_into(tmp_path / "site", lambda into: (into.mkdir(), (into / "index.html").write_text("")))
+    assert not ours.exists() and stranger.exists()
+    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == [MARKER, "index.html"]
