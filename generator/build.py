@@ -7,7 +7,6 @@ A thin orchestration of the pure stages; the MkDocs build runs as a subprocess w
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -35,9 +34,9 @@ from .publish import (
 )
 from .registry import Registry
 from .site import GENERATED, Context, Page, build_pages, site_downloads, write_pages
-from .sitefolder import build_into, check_site_folder
+from .sitefolder import build_into, check_site_folder, locked
 from .store import Store
-from .templates import template_filename
+from .templates import render_template, template_filename
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,7 +64,6 @@ def build_site(
     dataset_dir: Path,
     site_src: Path = ROOT / "site_src",
     site_dir: Path = ROOT / "site",
-    templates_dir: Path = ROOT / "templates_xlsx",
     run_mkdocs: bool = True,
     config: Path = ROOT / "mkdocs.yml",
     cache: Cache = NO_CACHE,
@@ -78,17 +76,46 @@ def build_site(
     The site folder is checked first (:mod:`generator.sitefolder`): if it may not be replaced,
     :class:`~generator.sitefolder.SiteFolderError` is raised before anything is written.
     ``protected``: other paths the site must keep clear of (the catalogue, the registry), beside
-    those given here."""
+    those given here. Builds from the same pages' sources take turns (a lock on the folder)."""
     keep = {
         **(protected or {}),
         "the returns store": store_dir,
         "the dataset folder": dataset_dir,
         "the pages' sources": site_src,
-        "the blank templates": templates_dir,
         **({"the build cache": cache.path} if cache.path is not None else {}),
     }
     if run_mkdocs:
         check_site_folder(site_dir, _with_config(keep, config))
+    with locked(site_src):
+        return _build(
+            store_dir,
+            catalogue,
+            registry,
+            dataset_dir,
+            site_src,
+            site_dir,
+            run_mkdocs,
+            config,
+            cache,
+            workers,
+            keep,
+        )
+
+
+def _build(
+    store_dir: Path,
+    catalogue: Catalogue,
+    registry: Registry,
+    dataset_dir: Path,
+    site_src: Path,
+    site_dir: Path,
+    run_mkdocs: bool,
+    config: Path,
+    cache: Cache,
+    workers: int | None,
+    keep: Mapping[str, Path],
+) -> BuildResult:
+    """:func:`build_site` once its site folder is checked and its pages' sources held."""
     clock = _Clock()
     try:
         _, data, quality = compute_store(Store(store_dir), catalogue, registry, cache, workers)
@@ -106,10 +133,10 @@ def build_site(
             ctx, data, quality, cache, workers, site_src, dataset_dir, clock
         )
         offered = [f for f in files if f.name in site_downloads(data.count)]
-        _downloads(site_src, offered, files, templates_dir, catalogue)
+        _downloads(site_src, offered, files, catalogue)
         clock.lap("write")
         if run_mkdocs:
-            mkdocs(site_dir, data_as_at, config, keep)
+            mkdocs(site_dir, data_as_at, config, keep, source=str(store_dir.resolve()))
             clock.lap("mkdocs")
     return BuildResult(
         data.count, len(pages), len(charts), changed, data_as_at, site_dir, dataset_dir, clock.laps
@@ -149,18 +176,20 @@ def _site(
     return write_pages(site_src, pages, svgs, charts), pages, charts, files
 
 
-def _downloads(
-    site_src: Path, offered: list[Path], files: list[Path], templates_dir: Path, catalogue: Catalogue
-) -> None:
-    """The dataset files the site offers, and the blank templates, copied beside the pages."""
+def _downloads(site_src: Path, offered: list[Path], files: list[Path], catalogue: Catalogue) -> None:
+    """The dataset files the site offers, and the blank templates of the catalogue the build
+    used (made from it, a fifth of a second: copies from a folder could be of another catalogue),
+    beside the pages; a file is rewritten only when its bytes change."""
     downloads = site_src / GENERATED / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)
-    for f in [*offered, *(templates_dir / template_filename(s) for s in catalogue.sections.values())]:
-        target = downloads / f.name
-        if not target.exists() or target.read_bytes() != f.read_bytes():
-            shutil.copyfile(f, target)
+    wanted = {f.name: f.read_bytes() for f in offered}
+    wanted |= {template_filename(s): render_template(s, catalogue) for s in catalogue.sections.values()}
+    for name, data in wanted.items():
+        target = downloads / name
+        if not target.exists() or target.read_bytes() != data:
+            target.write_bytes(data)
     for f in files:  # a plain CSV left from a smaller dataset
-        if f not in offered:
+        if f.name not in wanted:
             (downloads / f.name).unlink(missing_ok=True)
 
 
@@ -201,10 +230,12 @@ def mkdocs(
     data_as_at: str,
     config: Path = ROOT / "mkdocs.yml",
     protected: Mapping[str, Path] | None = None,
+    source: str = "",
 ) -> None:
-    """``mkdocs build --strict`` of ``config`` into ``site_dir``, which is replaced whole only if
-    it may be (:func:`generator.sitefolder.check_site_folder`) and only once the build succeeds.
-    Paths are made absolute here: MkDocs runs in the configuration's folder."""
+    """``mkdocs build --strict`` of ``config`` into ``site_dir``, whose pages are replaced only if
+    they may be (:func:`generator.sitefolder.check_site_folder`) and only once the build
+    succeeds; ``source`` (what the site is built from) is recorded in its marker. Paths are made
+    absolute here: MkDocs runs in the configuration's folder."""
     config = config.absolute()
     check_site_folder(site_dir, _with_config(protected or {}, config))
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KPI_DATA_AS_AT": data_as_at}
@@ -221,7 +252,7 @@ def mkdocs(
         if r.returncode != 0:
             raise BuildError("mkdocs build --strict failed:\n" + r.stderr[-4000:])
 
-    build_into(site_dir, run)
+    build_into(site_dir, run, source)
 
 
 def _with_config(protected: Mapping[str, Path], config: Path) -> dict[str, Path]:

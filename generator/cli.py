@@ -11,6 +11,7 @@ import contextlib
 import inspect
 import io
 import json
+import shlex
 import shutil
 import sys
 from collections import Counter
@@ -29,7 +30,7 @@ from .publish import NoReturns, publish_store
 from .reader import ReadResult
 from .readmany import read_many
 from .registry import ORGANISATIONS_CSV, Registry, load_registry, role_for
-from .sitefolder import SiteFolderError, check_site_folder
+from .sitefolder import SiteFolderError, built_from, check_site_folder
 from .store import DEFAULT_STORE, IngestOutcome, Store
 from .templates import Identity, render_template, template_filename, write_templates
 
@@ -385,7 +386,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     )
     if args.timings:
         Path(args.timings).write_text(json.dumps(res.timings, indent=1))
-    _say(f"Site built in {_rel(res.site_dir)}: run `.venv/bin/kpi serve` and open http://127.0.0.1:8000/")
+    _say(
+        f"Site built in {_rel(res.site_dir)}: run `{_serve_command(res.site_dir)}` and open http://127.0.0.1:8000/"
+    )
     return 0
 
 
@@ -443,8 +446,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     catalogue, registry = load_catalogue(args.catalogue), load_registry(Path(args.registry))
     demo_dir, site_dir = paths.DEMO.absolute(), paths.SITE.absolute()
     store_dir = demo_dir / "store"
-    # before anything is written: the site folder must be one a build may replace
+    # before anything is written: the site folder must be one a build may replace, and not a
+    # site built from real returns (the demo would put synthetic figures in its place)
     _check_site(site_dir, {**_inputs(args), "the demo's folder": demo_dir})
+    made_from = built_from(site_dir)
+    if made_from and Path(made_from) != store_dir.resolve():
+        raise UsageError(
+            f"{_rel(site_dir)} is a site built from the returns in {made_from}; the demo will not put "
+            "synthetic figures in its place. Run the demo in another folder, or move that site"
+        )
     if store_dir.exists() and any(store_dir.iterdir()) and not Store(store_dir).ledger.exists():
         raise UsageError(f"{_rel(store_dir)} is not a returns store the demo made; move it, then run again")
     written = write_templates(catalogue, paths.TEMPLATES)
@@ -492,7 +502,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
             registry,
             dataset,
             site_dir=site_dir,
-            templates_dir=paths.TEMPLATES.absolute(),
             cache=_cache(args),
             workers=args.jobs,
             protected=_inputs(args),
@@ -506,7 +515,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "data_quality.csv, dataset.xlsx), disclosure control applied."
     )
     _say(f"Website: {res.pages} pages and {res.charts} charts built in {_rel(res.site_dir)}.")
-    _say("To look at it: run `.venv/bin/kpi serve` and open http://127.0.0.1:8000/")
+    _say(f"To look at it: run `{_serve_command(res.site_dir)}` and open http://127.0.0.1:8000/")
     example = next(d.path for d in returns if d.section == "B")
     _say("Try:")
     _say(f"  .venv/bin/kpi validate {_rel(example)}")
@@ -654,6 +663,14 @@ def _expand(items: Sequence[str]) -> list[Path]:
         else:
             out.append(p)
     return out
+
+
+def _serve_command(site: Path) -> str:
+    """How to serve ``site`` from here: the command as it was run (``.venv/bin/kpi``, ``kpi`` or
+    ``python -m generator``), with ``--site`` unless it is the default."""
+    run = sys.argv[0] if Path(sys.argv[0]).name == "kpi" else f"{Path(sys.executable).name} -m generator"
+    there = "" if site.resolve() == paths.SITE.resolve() else f" --site {shlex.quote(_rel(site))}"
+    return f"{run} serve{there}"
 
 
 def _inputs(args: argparse.Namespace) -> dict[str, Path]:

@@ -5,37 +5,41 @@ lone surrogates, which no UTF-8 file, CSV or terminal can hold: written as it is
 ingest. :func:`printable` turns a name into plain printable text by one reversible rule, and
 :func:`original` gives back the exact bytes, so the ledger records every name and loses none.
 
-The rule: a byte that is not part of valid UTF-8 becomes ``\\xNN``; a control character (C0,
-DEL, C1), a bidirectional-text control or any other lone surrogate becomes ``\\xNN`` (below
-0x80) or ``\\uNNNN``; a backslash becomes ``\\\\``. Every other character is itself, so an
-ordinary name is unchanged.
+The rule: a byte that is not part of valid UTF-8 becomes ``\\xNN``; a character that does not
+show as itself - a control character (C0, DEL, C1), a format character (zero-width space,
+bidirectional controls, soft hyphen, byte-order mark, tags), a line or paragraph separator, a
+space other than the plain one, a private-use character or any other lone surrogate - becomes
+``\\xNN`` (below 0x80), ``\\uNNNN`` or ``\\UNNNNNNNN``; a backslash becomes ``\\\\``. Every
+other character is itself, so an ordinary name, accents and all, is unchanged.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import unicodedata
 
-# bidirectional controls: they make a terminal or a viewer show text in another order than it is
-_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_ESCAPED = re.compile(f"[\\\\\\x00-\\x1f\\x7f-\\x9f{_BIDI}\\ud800-\\udfff]")
-_ESCAPE = re.compile(r"\\(\\|x[0-9a-f]{2}|u[0-9a-f]{4})")
+# categories of characters that do not show as themselves (or show as something else)
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp", "Zs"})
+_ESCAPE = re.compile(r"\\(\\|x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8})")
 
 
-def _escape(m: re.Match[str]) -> str:
-    c = m.group()
+def _escaped(c: str) -> str:
+    code = ord(c)
     if c == "\\":
         return "\\\\"
-    code = ord(c)
     if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, as os.fsdecode carries it
         return f"\\x{code - 0xDC00:02x}"
-    # any other lone surrogate (not a file name's, but a str may hold one) as its code point
-    return f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}"
+    if c == " " or unicodedata.category(c) not in _HIDDEN:
+        return c
+    if code < 0x80:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def printable(name: str | os.PathLike[str]) -> str:
     """``name`` (a path, or a str that may carry undecodable bytes) as printable UTF-8 text."""
-    return _ESCAPED.sub(_escape, os.fspath(name))
+    return "".join(map(_escaped, os.fspath(name)))
 
 
 def original(text: str) -> bytes:
@@ -54,3 +58,12 @@ def original(text: str) -> bytes:
         pos = m.end()
     out += text[pos:].encode("utf-8")
     return bytes(out)
+
+
+def as_recorded(text: str) -> str:
+    """A name read back from a file this program wrote: printable already (returned as it is),
+    unless an earlier version wrote it raw, as it came (then made printable now). A raw name
+    whose only unusual character is a backslash cannot be told from a printable one, and is
+    taken as printable."""
+    plain = all(c == "\\" or _escaped(c) == c for c in text)
+    return text if plain else printable(text)

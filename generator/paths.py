@@ -1,9 +1,11 @@
 """Where the commands write by default: folders relative to the current directory.
 
-An output goes where the user stands (or where an option says), never beside the package: a
-command run from another folder must not write into, or clean, the checkout it was installed
-from. Relative paths are made absolute where they are used (MkDocs runs in its configuration's
-folder, so a relative site folder given to it would be taken against that folder).
+An output named by an option, or by its default here, goes where the user stands, not beside
+the package: run from another folder, ``kpi build --site data`` once emptied the checkout's
+``data/``. Relative paths are made absolute where they are used (MkDocs runs in its
+configuration's folder, so a relative site folder given to it is taken against that folder).
+What is still read from the checkout (the catalogue, the registry, ``mkdocs.yml``) and the
+generated pages written beside ``mkdocs.yml`` are the build's inputs, chosen by options.
 """
 
 from __future__ import annotations

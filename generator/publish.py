@@ -472,7 +472,7 @@ def data_quality(
                     continue
                 got = received.get((org.code, letter, period))
                 # a stored return was received at least once, whatever the ledger has kept
-                n = max(attempts.get((org.code, letter, period), 0), got is not None)
+                n = max(attempts.get((org.code, letter, period), 0), int(got is not None))
                 out.append(
                     {
                         "area_code": org.area_code,

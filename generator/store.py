@@ -42,7 +42,7 @@ import orjson
 from . import paths
 from .cache import NO_CACHE, Cache, code_fingerprint, digest
 from .catalogue import Catalogue
-from .names import printable
+from .names import as_recorded, printable
 from .reader import ReadResult
 from .readmany import iter_read, orjson_keeps
 from .registry import Registry
@@ -352,8 +352,8 @@ class Store:
         writes, logged, lines = _Writes(), 0, _TableLines(catalogue) if rebuild else None
         # closing: should storing fail, the files not yet read are dropped at once, not read first
         with self._locked(), contextlib.closing(results):
-            # an earlier ingest stopped after putting returns in place: record any it did not
-            self.recovered = self._record_unrecorded() if self._stale.exists() else []
+            # returns an earlier ingest put in place but did not record (it stopped in between)
+            self.recovered = self._record_unrecorded()
             for path, result, rep in zip(paths, results, flags, strict=True):
                 slot = self._slot_of(result)
                 if slot in writes.slots or len(writes.ops) >= 2 * ROUND:
@@ -541,16 +541,22 @@ class Store:
         record as stored: an ingest stopped between putting a round's files in place and recording
         them (a kill, a full disk, or a file name an earlier version could not write). Only a
         return whose values belong to its file is recorded; one whose values are out of step is
-        repaired when its file is ingested again."""
+        repaired when its file is ingested again.
+
+        Every return is checked (its digest against the ledger's) when the stale mark says an
+        ingest stopped after putting files in place; otherwise, to keep an ingest quick, only
+        the returns with no stored row at all (an earlier version's stop, a ledger cut short)."""
         stored = {
             (row.get("stored_as"), row.get("sha256"))
             for row in self.ledger_rows()
             if row.get("status") in STORED_STATUSES
         }
+        recorded = {stored_as for stored_as, _ in stored}
+        every = self._stale.exists()
         rows = []
         for p in self._value_files():
             data_file = self._current(p.with_suffix(""))
-            if data_file is None:
+            if data_file is None or (not every and self._rel(data_file) in recorded):
                 continue
             try:
                 ret = _load_json(p.read_bytes())
@@ -561,7 +567,7 @@ class Store:
                 rows.append(
                     {
                         "time": when.isoformat(timespec="seconds"),
-                        "file": printable(str(ret.get("file", ""))),
+                        "file": as_recorded(str(ret.get("file", ""))),
                         "sha256": sha,
                         "template_id": str(ret.get("template_id", "")),
                         "template_version": str(ret.get("template_version", "")),
@@ -598,7 +604,7 @@ class Store:
         returns = [_load_json(p.read_bytes()) for p in self._value_files()]
         for r in returns:
             if isinstance(r.get("file"), str):
-                r["file"] = printable(r["file"])
+                r["file"] = as_recorded(r["file"])
         return returns
 
     def rebuild_table(

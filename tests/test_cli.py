@@ -266,7 +266,7 @@ def test_build_into_a_folder_holding_the_returns_store_changes_nothing_and_exits
     err = capsys.readouterr().err.strip()
     assert err == (
         "kpi build: the site folder data would hold the returns store (data/returns); a build replaces "
-        "its site folder whole: choose a new or empty folder, such as site"
+        "its site folder's pages: choose a new or empty folder, such as site"
     )
     assert _tree(tmp_path) == before
 
@@ -294,4 +294,19 @@ def test_build_from_the_project_folder_into_its_data_folder_is_refused(
     before = _tree(tmp_path)
     assert main([*build, "--store", str(tmp_path / "work" / "data" / "returns"), "--site", "data"]) == 2
     assert "would hold the catalogue (data/catalogue)" in capsys.readouterr().err
+    assert _tree(tmp_path) == before
+
+
+def test_the_demo_will_not_put_synthetic_figures_in_place_of_a_real_site(tmp_path, monkeypatch, capsys):
+    """A site built from real returns (its marker says from which store) is refused by
+    `kpi demo`, before anything is written."""
+    from generator.sitefolder import MARKER
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / MARKER).write_text("built by kpi build\nfrom: /srv/kpi/returns\n")
+    (tmp_path / "site" / "index.html").write_text("the real site")
+    before = _tree(tmp_path)
+    assert main(["demo"]) == 2
+    assert "is a site built from the returns in /srv/kpi/returns" in capsys.readouterr().err
     assert _tree(tmp_path) == before

@@ -61,19 +61,19 @@ def test_a_folder_it_did_not_make_is_refused_and_left_as_it_was(tmp_path, monkey
     assert (notes / "minutes.docx").read_bytes() == b"the only copy" and len(list(notes.iterdir())) == 1
 
 
-def test_a_site_it_built_is_replaced_whole_and_a_failed_build_leaves_it_as_it_was(tmp_path, monkeypatch):
+def test_a_site_it_built_has_its_pages_replaced_and_a_failed_build_leaves_it_as_it_was(tmp_path, monkeypatch):
     config = _tiny_project(tmp_path / "project")
     monkeypatch.chdir(tmp_path)
     mkdocs(Path("site"), "2025-26 Q4", config)
     (tmp_path / "site" / "left-over.html").write_text("old", encoding="utf-8")
     mkdocs(Path("site"), "2025-26 Q4", config)
-    assert not (tmp_path / "site" / "left-over.html").exists()  # replaced whole, as --clean did
+    assert not (tmp_path / "site" / "left-over.html").exists()  # every page replaced, as --clean did
     built = _snapshot(tmp_path / "site")
     (tmp_path / "project" / "docs" / "index.md").write_text("[broken](nowhere.md)\n", encoding="utf-8")
     with pytest.raises(BuildError, match="strict"):
         mkdocs(Path("site"), "2025-26 Q4", config)
     assert _snapshot(tmp_path / "site") == built
-    assert [p.name for p in tmp_path.iterdir() if "kpi-building" in p.name] == []
+    assert [p.name for p in (tmp_path / "site").iterdir() if "kpi-building" in p.name] == []
 
 
 @pytest.mark.parametrize(
@@ -123,27 +123,81 @@ def test_a_marked_site_holding_a_store_or_a_catalogue_is_refused(tmp_path, monke
             check_site_folder(site, {})
 
 
-def test_a_site_built_before_the_marker_is_recognised_and_a_file_is_refused(tmp_path, monkeypatch):
+def test_a_site_without_the_marker_is_refused_but_a_folder_of_dot_entries_is_not(tmp_path, monkeypatch):
+    """A site an earlier version built has no marker: it is refused like any folder of files
+    (a folder that merely looks like a site may hold pages of someone else's). Entries whose
+    names start with a dot are not pages (a Pages branch's .git): they neither count nor go."""
     monkeypatch.chdir(tmp_path)
     old = tmp_path / "site"
-    for p in ("sitemap.xml", "search/search_index.json", "generated/areas/index.html", "index.html"):
+    for p in ("sitemap.xml", "search/search_index.json", "generated/areas/index.html", "README-mine.txt"):
         (old / p).parent.mkdir(parents=True, exist_ok=True)
         (old / p).write_text("", encoding="utf-8")
-    check_site_folder(old, {})
-    (old / "search" / "search_index.json").unlink()  # no longer the signature of our build
-    with pytest.raises(SiteFolderError, match="did not make"):
+    with pytest.raises(SiteFolderError, match=r"did not make .* delete this one yourself"):
         check_site_folder(old, {})
+    (tmp_path / "pages" / ".git").mkdir(parents=True)
+    check_site_folder(tmp_path / "pages", {})
     (tmp_path / "a-file").write_text("", encoding="utf-8")
     with pytest.raises(SiteFolderError, match="is a file"):
         check_site_folder(tmp_path / "a-file", {})
 
 
-def test_work_folders_of_a_stopped_build_are_removed_but_not_strangers(tmp_path):
-    ours = tmp_path / ".site.kpi-building-999999"
-    ours.mkdir()
-    (ours / MARKER).write_text("", encoding="utf-8")
-    stranger = tmp_path / ".site.kpi-building-notours"
-    stranger.mkdir()
-    build_into(tmp_path / "site", lambda into: (into.mkdir(), (into / "index.html").write_text("")))
-    assert not ours.exists() and stranger.exists()
-    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == [MARKER, "index.html"]
+def test_a_rebuild_keeps_the_folder_its_mode_and_its_dot_entries(tmp_path, monkeypatch):
+    """The pages are replaced inside the folder, which stays (a mount point, a web server's
+    group and mode), and dot entries stay as MkDocs' --clean left them (.git, .htaccess)."""
+    config = _tiny_project(tmp_path / "project")
+    monkeypatch.chdir(tmp_path)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / ".git").mkdir()
+    (site / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+    (site / ".htaccess").write_text("Options -Indexes\n")
+    site.chmod(0o2770)
+    inode = site.stat().st_ino
+    mkdocs(Path("site"), "2025-26 Q4", config)
+    mkdocs(Path("site"), "2025-26 Q4", config)
+    assert site.stat().st_ino == inode and site.stat().st_mode & 0o7777 == 0o2770
+    assert (site / ".git" / "HEAD").read_text().startswith("ref:") and (site / ".htaccess").is_file()
+    assert (site / "index.html").is_file() and (site / MARKER).is_file()
+    assert not [p for p in site.iterdir() if p.name.startswith(".kpi-building")]
+
+
+def test_two_builds_at_once_take_turns_and_both_leave_a_whole_site(tmp_path, monkeypatch):
+    """A second build used to delete the first one's work folder: the first then reported
+    success over a third of a site. Now the second waits for the first."""
+    import threading
+
+    config = _tiny_project(tmp_path / "project")
+    for n in range(40):  # enough pages for the two builds to overlap
+        (tmp_path / "project" / "docs" / f"page{n}.md").write_text(f"# Page {n}\n")
+    monkeypatch.chdir(tmp_path)
+    errors: list[BaseException] = []
+
+    def one() -> None:
+        try:
+            mkdocs(tmp_path / "site", "2025-26 Q4", config)
+        except BaseException as e:
+            errors.append(e)
+
+    builds = [threading.Thread(target=one) for _ in range(3)]
+    for t in builds:
+        t.start()
+    for t in builds:
+        t.join()
+    assert not errors
+    built = {p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site").rglob("*.html")}
+    assert {f"page{n}/index.html" for n in range(40)} <= built
+
+
+def test_work_folders_of_a_stopped_build_are_removed(tmp_path):
+    """A build killed half-way leaves its work folder inside the site; the next build, holding
+    the lock (so no build is using it), removes it."""
+    site = tmp_path / "site"
+    (site / ".kpi-building-999999" / "site").mkdir(parents=True)
+    (site / MARKER).write_text("", encoding="utf-8")
+
+    def make(into: Path) -> None:
+        into.mkdir()
+        (into / "index.html").write_text("")
+
+    build_into(site, make)
+    assert sorted(p.name for p in site.iterdir()) == [MARKER, "index.html"]

@@ -609,3 +609,57 @@ def test_a_ledger_row_cut_short_does_not_swallow_the_next(stored, catalogue, reg
     rows = _ledger(store)
     assert [r["status"] for r in rows] == ["accepted", None, "accepted"]
     assert rows[2]["section"] == "C"
+
+
+def test_returns_in_place_without_a_stored_row_are_recorded_even_with_no_stale_mark(
+    tmp_path, catalogue, registry
+):
+    """After the crash, re-running the old version without the badly named file cleared the
+    stale mark and gave the stored returns only 'unchanged' rows. The next ingest still records
+    each of them once, and then no more."""
+    _inbox, paths = _inbox_with_a_name_that_is_not_utf8(tmp_path, catalogue, registry)
+    store = Store(tmp_path / "store")
+    store.ingest_many(paths, catalogue, registry)
+    store.ingest_many(paths, catalogue, registry)  # three 'unchanged' rows
+    lines = store.ledger.read_bytes().splitlines(keepends=True)
+    store.ledger.write_bytes(lines[0] + b"".join(lines[4:]))  # the 'accepted' rows lost
+    assert not (store.root / ".values.csv.stale").exists()
+    g = tmp_path / "g.xlsx"
+    g.write_bytes(valid_return(catalogue, registry, "G"))
+    store.ingest(g, catalogue, registry)
+    assert [r["status"] for r in _ledger(store)] == ["unchanged"] * 3 + ["recovered"] * 3 + ["accepted"]
+    store.ingest(g, catalogue, registry)
+    assert [r["status"] for r in _ledger(store)][-1] == "unchanged" and len(_ledger(store)) == 8
+
+
+def test_a_recovered_row_names_the_file_as_it_was_recorded_not_escaped_twice(tmp_path, catalogue, registry):
+    """The values' JSON holds the printable name already; recording it again must not escape
+    its backslashes again, or the bytes that come back are wrong."""
+    store = Store(tmp_path / "store")
+    name = b"line\nbreak \x1b[2J R\xe9sum\xe9 back\\slash.xlsx"
+    f = tmp_path / os.fsdecode(name)
+    f.write_bytes(valid_return(catalogue, registry, "B"))
+    store.ingest(f, catalogue, registry)
+    store.ledger.write_bytes(store.ledger.read_bytes().splitlines(keepends=True)[0])  # a kill before the row
+    (store.root / ".values.csv.stale").touch()
+    g = tmp_path / "g.xlsx"
+    g.write_bytes(valid_return(catalogue, registry, "G"))
+    store.ingest(g, catalogue, registry)
+    (recovered,) = [r for r in _ledger(store) if r["status"] == "recovered"]
+    assert original(recovered["file"]) == name
+    assert [r["file"] for r in store.current_returns() if r["section"] == "B"] == [recovered["file"]]
+
+
+def test_data_quality_counts_a_stored_return_as_received_once_when_the_ledger_lost_it(catalogue, registry):
+    """Whatever the ledger has kept, a stored return was received: returns_received is the
+    number 1 (not True, which is what reached the CSV and the workbook)."""
+    from generator.publish import data_quality
+
+    ret = {
+        "identity": {"organisation_code": "PS04-EMP", "period": "2025-26 Q1", "area_code": "PS04"},
+        "section": "B",
+        "values": {},
+        "warnings": [],
+    }
+    (row,) = [q for q in data_quality([ret], catalogue, registry, []) if q["status"] != "missing"]
+    assert row["returns_received"] == 1 and type(row["returns_received"]) is int
