@@ -352,8 +352,12 @@ class Store:
         writes, logged, lines = _Writes(), 0, _TableLines(catalogue) if rebuild else None
         # closing: should storing fail, the files not yet read are dropped at once, not read first
         with self._locked(), contextlib.closing(results):
-            # returns an earlier ingest put in place but did not record (it stopped in between)
-            self.recovered = self._record_unrecorded()
+            # returns an earlier ingest put in place but did not record: after a stop (the stale
+            # mark), and once in a store an earlier version kept (no mark of this version's)
+            checked = self._stale.exists() or not self._checked.exists()
+            self.recovered = self._record_unrecorded() if checked else []
+            if checked and self.ledger.exists():
+                self._checked.touch()
             for path, result, rep in zip(paths, results, flags, strict=True):
                 slot = self._slot_of(result)
                 if slot in writes.slots or len(writes.ops) >= 2 * ROUND:
@@ -367,6 +371,13 @@ class Store:
             if rebuild and (self._stale.exists() or (not self.table.exists() and self._value_files())):
                 self.rebuild_table(catalogue, cache, lines)
         return outcomes
+
+    @property
+    def _checked(self) -> Path:
+        """Present once an ingest of this version has made sure that every stored return has its
+        row in the ledger: an earlier version could leave a store without them (a file name it
+        could not write stopped it), and a later run of it could clear the stale mark."""
+        return self.root / ".ledger-checked"
 
     @property
     def _stale(self) -> Path:
@@ -529,8 +540,9 @@ class Store:
                     f.write(b"\r\n")
             text = io.StringIO(newline="")
             w = csv.DictWriter(text, fieldnames=LEDGER_FIELDS)
-            if not end:
+            if not end:  # a new ledger, so a store this version keeps from the start
                 w.writeheader()
+                self._checked.touch()
             w.writerows(rows)
             f.write(text.getvalue().encode("utf-8"))
             f.flush()
@@ -541,27 +553,21 @@ class Store:
         record as stored: an ingest stopped between putting a round's files in place and recording
         them (a kill, a full disk, or a file name an earlier version could not write). Only a
         return whose values belong to its file is recorded; one whose values are out of step is
-        repaired when its file is ingested again.
-
-        Every return is checked (its digest against the ledger's) when the stale mark says an
-        ingest stopped after putting files in place; otherwise, to keep an ingest quick, only
-        the returns with no stored row at all (an earlier version's stop, a ledger cut short)."""
+        repaired when its file is ingested again."""
         stored = {
             (row.get("stored_as"), row.get("sha256"))
             for row in self.ledger_rows()
             if row.get("status") in STORED_STATUSES
         }
-        recorded = {stored_as for stored_as, _ in stored}
-        every = self._stale.exists()
         rows = []
-        for p in self._value_files():
-            data_file = self._current(p.with_suffix(""))
-            if data_file is None or (not every and self._rel(data_file) in recorded):
+        for rel, data_file in self._stored_files():
+            p = data_file.with_suffix(".json")
+            if not p.exists():
                 continue
             try:
                 ret = _load_json(p.read_bytes())
                 sha, ident = ret["sha256"], ret["identity"]
-                if (self._rel(data_file), sha) in stored or _sha_of(data_file) != sha:
+                if (rel, sha) in stored or _sha_of(data_file) != sha:
                     continue
                 when = dt.datetime.fromtimestamp(data_file.stat().st_mtime, dt.UTC)
                 rows.append(
@@ -587,6 +593,21 @@ class Store:
         if rows:
             self._append_rows(rows)
         return rows
+
+    def _stored_files(self) -> Iterator[tuple[str, Path]]:
+        """Every current return's file (``<period>/<area>/<organisation>/<S>.xlsx`` or ``.ods``),
+        with its path relative to the store: one listing per folder, three levels down (at
+        national scale, globbing and a look for each file's two possible names took 0.2 s)."""
+        for top, dirs, files in os.walk(self.root):
+            depth = len(Path(top).relative_to(self.root).parts)
+            if depth < 3:
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                continue
+            dirs[:] = []  # history/ and anything deeper
+            for f in sorted(files):
+                if f.endswith((".xlsx", ".ods")) and not f.startswith("."):
+                    path = Path(top) / f
+                    yield path.relative_to(self.root).as_posix(), path
 
     def ledger_rows(self) -> list[dict[str, str]]:
         if not self.ledger.exists():

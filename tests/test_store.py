@@ -615,14 +615,15 @@ def test_returns_in_place_without_a_stored_row_are_recorded_even_with_no_stale_m
     tmp_path, catalogue, registry
 ):
     """After the crash, re-running the old version without the badly named file cleared the
-    stale mark and gave the stored returns only 'unchanged' rows. The next ingest still records
-    each of them once, and then no more."""
+    stale mark and gave the stored returns only 'unchanged' rows. The next ingest (the first of
+    this version in that store) still records each of them once, and then no more."""
     _inbox, paths = _inbox_with_a_name_that_is_not_utf8(tmp_path, catalogue, registry)
     store = Store(tmp_path / "store")
     store.ingest_many(paths, catalogue, registry)
     store.ingest_many(paths, catalogue, registry)  # three 'unchanged' rows
     lines = store.ledger.read_bytes().splitlines(keepends=True)
     store.ledger.write_bytes(lines[0] + b"".join(lines[4:]))  # the 'accepted' rows lost
+    (store.root / ".ledger-checked").unlink()  # a store the earlier version kept has no such mark
     assert not (store.root / ".values.csv.stale").exists()
     g = tmp_path / "g.xlsx"
     g.write_bytes(valid_return(catalogue, registry, "G"))
