@@ -163,6 +163,10 @@ class Item(Model):
     # (a level at a point in time: a caseload, staff in post; summed over providers, never over
     # quarters), "max" (the largest of any provider or quarter)
     aggregate: Literal["sum", "stock", "max"] = "sum"
+    # what disclosure control makes of it (generator/disclosure.py): counts and proportions are
+    # counts of people unless said otherwise; "other" counts things (training sessions);
+    # "distribution" counts people by a score, published for all areas only (means below that)
+    disclosure: Literal["people", "other", "distribution"] | None = None
     scale: str | None = None
     min: float | None = None
     max: float | None = None

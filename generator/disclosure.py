@@ -1,87 +1,90 @@
-"""Disclosure control: nothing published below national level may identify anyone.
+"""Disclosure control: what is published below national level, and what each figure stands for.
 
-The rule follows NHS Digital's for mental health statistics, applied to every row below
-national level before anything is written for publication:
+The data describe people using mental health services, so no count of people below national
+level may be narrowed, by any combination of published figures, to fewer than 3 possible values
+(a published zero aside). The rule, stated once here and in words on the methods page:
 
-* counts of people from 1 to 4 are suppressed, other counts are rounded to the nearest 5;
-* a rate is suppressed when its numerator or denominator is below 5 (rates are computed from
-  the unrounded counts) and published to one decimal place, intervals too;
-* a value built on a number of people (a cost per job outcome, a mean wellbeing score, a
-  caseload ratio) is suppressed when that number is below 5, and the number is rounded;
-* wherever a suppressed cell could be recovered by subtraction, another cell of at least 5 is
-  suppressed too. The sums protected: the categories of a breakdown, an area and its
-  providers, the areas and the national total, a rolling 12 months and its four quarters, and
-  rows of different indicators built from the same counts. Passes repeat until nothing changes;
-* a suppressed row shows no comparison, rank, quartile, funnel limit or trend either: those are
-  calculated from the value and would give it back;
-* ratings and money totals are not counts of people and are published as they are. National
-  figures are published exactly, unless every other area is zero, when the national figure would
-  give the one suppressed area away and is suppressed too.
+1. **One granularity in time.** Below national level, a count that adds up over time (referrals,
+   starters, job outcomes) is published for complete rolling 12-month windows only (every
+   organisation that sent anything for the window sent all four quarters); annual sections for
+   each year; a stock (a caseload at a quarter's end) for each quarter. Quarters, and windows
+   short of a quarter, would give quarters away by differencing the windows; they are
+   published for all areas together only.
+2. **Counts of people** (:func:`treatment`: a catalogue item's ``disclosure``, counts and
+   proportions by default): 0 is published as 0; 1 to 4 are *suppressed*; any other count is
+   rounded to the nearest 5, so a published 5 stands for 5 to 7 and any other published count
+   for 2 either side. Areas and their providers are rounded alike.
+3. **Targeted withholding.** A total and its parts (the categories of a breakdown; an area's
+   providers) are checked exactly: where their published figures would narrow a count below
+   3 values, the parts are *withheld*, so that only the total is known of them.
+4. **National figures** are exact, except that a national count to which a single area
+   contributes is withheld, with its breakdown, since it would give that area's count away; and
+   a national maximum (the largest caseload) is some area's figure, so it is rounded as one.
+5. **Everything else is computed from the published counts** and the ranges they stand for
+   (:class:`Count`): rates, their intervals (the union of the Wilson intervals of every pair of
+   counts the published pair stands for), comparisons, funnel limits, quartiles, ranks, costs
+   per outcome and ratios. So anyone can recompute them, and none narrows a count further.
+6. **Minimums**: a value resting on fewer than :data:`MIN_SHOWN` people (by its published
+   count) is not shown; below :data:`MIN_JUDGED` it is shown without a verdict, rank or quartile.
+7. **Distributions** (the wellbeing scores, item by score) are not published below national
+   level; their means are, from the exact scores, when at least :data:`MIN_SHOWN` people gave them.
 
-The rule runs on a table (column -> values, as :func:`generator.indicators.calculate_table`
-gives it), rows named by their position: a national part holds a quarter of a million rows,
-and looking each value up in a dict of its row was most of the rule's time. :func:`apply` and
-:func:`suppress_row` take and give plain rows (dicts), so the rule can be tested on its own.
+Money, ratings, choices and answers given as percentages are not counts of people and are
+published as they are (a total cost beside a cost per outcome divides out only to the published,
+rounded, count). A catalogue indicator whose treatment cannot be determined stops the build.
 """
 
 from __future__ import annotations
 
-import functools
-import heapq
-import itertools
 import math
-from collections.abc import Sequence
-from typing import Any
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
-import numpy as np
-
-from . import stats
+from .catalogue import Catalogue, Derived, Item
 from .layout import periods
-from .tables import Table, from_rows, to_rows
 
-SMALL = 5  # counts 1..SMALL-1 are suppressed; rates need numerator and denominator >= SMALL
+if TYPE_CHECKING:
+    from .indicators import Bag
+
+SMALL = 5  # counts 1 to SMALL-1 are suppressed
 ROUND_TO = 5
+HALF = 2  # a rounded count stands for HALF either side of it
+MIN_SHOWN = 10  # a value resting on fewer published people is not shown
+MIN_JUDGED = 30  # below this, no verdict, rank, quartile or funnel flag
+MIN_VALUES = 3  # no count of people may be narrowed to fewer possible values than this
 RATE_DP = 1
 NATIONAL = "ALL"
-PEOPLE_UNITS = {"count", "percent"}  # indicators whose numerator and denominator count people
-BASED_ON_PEOPLE = {"gbp", "ratio", "score"}  # values that may rest on a number of people
-Row = dict[str, Any]
-ROLLING = "12 months to "
+INF = math.inf
 
-RATE_FIELDS = ("value", "lower_95", "upper_95", "lower_998", "upper_998")
-DERIVED_FIELDS = (  # calculated from the value: blank whenever the value is suppressed
-    "comparison_target",
-    "comparison_all_areas",
-    "quartile",
-    "rank",
-    "trend",
-    "funnel_lower_95",
-    "funnel_upper_95",
-    "funnel_lower_998",
-    "funnel_upper_998",
-    "comparison_funnel",
-    "value_label",
-)
-SECONDARY = "_secondary"  # internal marker (tests); the public flag is just "suppressed"
-INTERNAL = ("_counts", SECONDARY)  # working columns, dropped before anything is published
-# the columns the rule reads or writes; a table without some of them has them as blanks
-NEEDED = (
-    "area_code",
-    "provider_code",
-    "period",
-    "indicator_id",
-    "breakdown",
-    "breakdown_value",
-    "unit",
-    "numerator",
-    "denominator",
-    *RATE_FIELDS,
-    "flags",
-    *DERIVED_FIELDS,
-    "_counts",
-    SECONDARY,
-)
-FIELDS_OF = {"percent": ("numerator", "denominator"), "count": ("value",)}
+EXACT, ROUNDED, SUPPRESSED, WITHHELD = "exact", "rounded", "suppressed", "withheld"
+HIDDEN = (SUPPRESSED, WITHHELD)
+
+
+class DisclosureError(ValueError):
+    """An indicator whose disclosure treatment cannot be determined: nothing is published."""
+
+
+class Count(NamedTuple):
+    """A count as published, and the true values a reader can tell it stands for."""
+
+    point: float | None  # the published figure; None where it is suppressed or withheld
+    lo: float  # the smallest true value it can be
+    hi: float  # the largest (INF: no upper bound can be read off it)
+    state: str  # exact | rounded | suppressed | withheld
+
+    @property
+    def shown(self) -> bool:
+        return self.state not in HIDDEN
+
+
+def exact(v: float) -> Count:
+    return Count(v, v, v, EXACT)
+
+
+WITHHELD_COUNT = Count(None, 0.0, INF, WITHHELD)
+SUPPRESSED_COUNT = Count(None, 1.0, SMALL - 1.0, SUPPRESSED)
 
 
 def round5(n: float) -> int:
@@ -89,309 +92,505 @@ def round5(n: float) -> int:
     return int(math.floor(n / ROUND_TO + 0.5) * ROUND_TO)
 
 
-def is_small(n: float | None) -> bool:
-    return n is not None and not (isinstance(n, float) and math.isnan(n)) and 0 < n < SMALL
+def published(v: float) -> Count:
+    """One exact count as it is published below national level (rule 2). Something that is not a
+    number (validation lets none through) is withheld rather than rounded."""
+    if v != v:
+        return WITHHELD_COUNT
+    if v == 0:
+        return exact(0.0)
+    if v < SMALL:
+        return SUPPRESSED_COUNT
+    p = float(round5(v))
+    return Count(p, max(p - HALF, SMALL), p + HALF, ROUNDED)
 
 
-def _with_suppressed(flags: Any) -> str:
-    """A row's flags with "suppressed" among them (sorted, each once)."""
-    return _suppressed_text(str(flags or ""))
+def stands_for(point: float | None, state: str) -> tuple[float, float]:
+    """What a reader can tell of a published count from the count and its state (the public
+    half of rule 2, what the attacker in the tests and anyone recomputing a figure use)."""
+    if state == SUPPRESSED:
+        return 1.0, SMALL - 1.0
+    if state == WITHHELD or point is None:
+        return 0.0, INF
+    if state == EXACT:
+        return point, point
+    return max(point - HALF, SMALL), point + HALF
 
 
-@functools.cache  # the same few strings, millions of times
-def _suppressed_text(flags: str) -> str:
-    return ";".join(sorted(set(filter(None, flags.split(";"))) | {"suppressed"}))
+def values(c: Count) -> float:
+    """How many true values ``c`` can stand for (INF when unbounded)."""
+    return c.hi - c.lo + 1
 
 
-def suppress_row(row: Row) -> Row:
-    """Primary suppression and rounding for one row (a copy)."""
-    t = from_rows([row], NEEDED)
-    _primary(t)
-    return to_rows(t)[0]
+# -- what each indicator is -------------------------------------------------------------------
+PEOPLE, OTHER, DISTRIBUTION, NONE = "people", "other", "distribution", "none"
+BY_VALUE_TYPE = {  # an item's treatment when it does not name one (rule 2 and the note below it)
+    "count": PEOPLE,
+    "proportion": PEOPLE,
+    "percentage": OTHER,  # a rate given as it is (Section A's survey estimates)
+    "rating": OTHER,
+    "choice": OTHER,
+    "yes_no": OTHER,
+    "money": OTHER,
+    "number": OTHER,  # staff in post, months, weeks
+    "date": NONE,  # never published
+    "text": NONE,
+}
+BY_METHOD = {  # a derived indicator: computed from published counts, or not about people
+    "proportion": PEOPLE,
+    "ratio": PEOPLE,
+    "cost_per_outcome": PEOPLE,
+    "share_split": PEOPLE,
+    "profile_vs_population": PEOPLE,
+    "swemwbs_change": DISTRIBUTION,
+    "rating_profile": OTHER,
+}
 
 
-def apply(rows: Sequence[Row]) -> list[Row]:
-    """The whole rule (:func:`apply_table`) on copies of ``rows``."""
-    t = from_rows(rows, NEEDED)
-    apply_table(t)
-    return to_rows(t)
+def treatment(item: Item) -> str:
+    """people | other | distribution | none; :class:`DisclosureError` if it cannot be told."""
+    if item.disclosure is not None:
+        return item.disclosure
+    try:
+        return BY_VALUE_TYPE[item.value_type]
+    except KeyError:
+        raise DisclosureError(
+            f"{item.id}: no disclosure treatment for value type {item.value_type!r}; give the item "
+            "a `disclosure:` (people, other or distribution) in the catalogue"
+        ) from None
 
 
-def apply_table(t: Table) -> None:
-    """The whole rule, in order, in place: primary, secondary (to a fixed point), then derived
-    columns. Columns the rule needs and the table lacks are added, blank."""
-    n = len(next(iter(t.values()), []))
-    for k in NEEDED:
-        t.setdefault(k, [None] * n)
-    _primary(t)
-    _Secondary(t).run()
-    _blank_derived(t)
+def derived_treatment(d: Derived) -> str:
+    try:
+        return BY_METHOD[d.method]
+    except KeyError:
+        raise DisclosureError(
+            f"{d.id}: no disclosure treatment for the method {d.method!r}: add one to "
+            "generator/disclosure.py (BY_METHOD) before anything built on it is published"
+        ) from None
 
 
-# -- primary suppression and rounding ---------------------------------------------------------
-def _primary(t: Table) -> None:
-    """Rates to one decimal place (national ones too); below national level, small counts and
-    the rates and values built on them suppressed, other counts rounded to 5."""
-    unit, area = t["unit"], t["area_code"]
-    n = len(unit)
-    percent = [i for i in range(n) if unit[i] == "percent"]
-    for f in RATE_FIELDS:
-        col = t[f]
-        floats = [i for i in percent if type(col[i]) is float]
-        for i, v in zip(floats, stats.rounded([col[i] for i in floats], RATE_DP), strict=True):
-            col[i] = v
-        # a float of another kind (numpy's, say) keeps its kind, as round() does; looked for by
-        # the kinds of value in the column, not row by row, as a table from calculate() has none
-        if any(issubclass(kind, float) and kind is not float for kind in set(map(type, col))):
-            for i in percent:
-                if isinstance(col[i], float) and type(col[i]) is not float:
-                    col[i] = round(col[i], RATE_DP)
-    num_c, den_c, val_c, flags = t["numerator"], t["denominator"], t["value"], t["flags"]
-    rates = [t[f] for f in RATE_FIELDS]
-    for i in range(n):
-        u = unit[i]
-        if area[i] == NATIONAL or (u not in PEOPLE_UNITS and u not in BASED_ON_PEOPLE):
+def check(catalogue: Catalogue) -> None:
+    """Every item and derived indicator has a treatment (the build stops, naming it, if not)."""
+    for _, item in catalogue.items():
+        treatment(item)
+    for sec in catalogue.sections.values():
+        for d in sec.derived:
+            derived_treatment(d)
+
+
+# -- the counts of a section and how they add up ----------------------------------------------
+Cell = tuple[str, ...]  # the input keys a count adds up
+
+
+@dataclass(frozen=True)
+class Structure:
+    """A section's counts of people, as the catalogue says they add up (pure, from the catalogue).
+
+    ``cells``: every count that is published or used, each as the keys it adds up; ``groups``:
+    a total and, for each exhaustive breakdown of it, its parts; ``stock``: counts that never add
+    up over time; ``unpublished``: counts published at national level only (a distribution's
+    categories); ``family``: for each key, every key whose published count can depend on it (the
+    keys of its total and every breakdown of that total), so that a part of a section computes
+    the same published counts as the whole."""
+
+    cells: frozenset[Cell]
+    groups: tuple[tuple[Cell, tuple[tuple[Cell, ...], ...]], ...]
+    stock: frozenset[Cell]
+    unpublished: frozenset[Cell]
+    family: Mapping[str, frozenset[str]]
+    largest: frozenset[Cell] = frozenset()  # the largest of the returns' values, not their sum
+
+    def closure(self, keys: Iterable[str]) -> set[str]:
+        out: set[str] = set()
+        for k in keys:
+            out |= self.family.get(k, {k})
+        return out
+
+
+def _key(item: Item, part: str, category: str = "") -> str:
+    k = item.id if part == "value" else f"{item.id}.{part}"
+    return f"{k}:{category}" if category else k
+
+
+def structure(catalogue: Catalogue, section: str) -> Structure:
+    """The :class:`Structure` of one section's counts of people."""
+    sec = catalogue.sections[section]
+    cells: set[Cell] = set()
+    groups: dict[Cell, list[tuple[Cell, ...]]] = defaultdict(list)
+    stock: set[Cell] = set()
+    unpublished: set[Cell] = set()
+    largest: set[Cell] = set()
+    for item in sec.items:
+        kind = treatment(item)
+        if kind not in (PEOPLE, DISTRIBUTION):
             continue
-        num, den = num_c[i], den_c[i]
-        hide = False
-        if u == "percent":
-            if den is not None and ((num is not None and num < SMALL) or den < SMALL):
-                for col in rates:
-                    col[i] = None
-                hide = True
-        elif u == "count":
-            v = val_c[i]
-            if is_small(v):
-                val_c[i] = None
-                hide = True
-            elif v is not None:
-                val_c[i] = round5(v)
-        elif (num is not None and num < SMALL) or (den is not None and den < SMALL):
-            for col in rates:  # e.g. a cost per job outcome for 1 to 4 outcomes
-                col[i] = None
-            hide = True
-        if is_small(num):
-            num_c[i] = None
-            hide = True
-        elif num is not None:
-            num_c[i] = round5(num)
-        if is_small(den):
-            den_c[i] = None
-            hide = True
-        elif den is not None:
-            den_c[i] = round5(den)
-        if hide:
-            flags[i] = _with_suppressed(flags[i])
+        cats = [
+            c.code
+            for c in (catalogue.breakdowns[item.breakdown].categories if item.breakdown else ())
+            if c.code not in item.exclude_categories
+        ]
+        part = "numerator" if item.value_type == "proportion" else "value"
+        if item.value_type == "proportion":
+            if item.denominator is not None and item.denominator.label is not None:
+                cells.add((_key(item, "denominator"),))
+            total = _denominator_cell(item, catalogue)
+        else:
+            total = tuple(_key(item, part, c) for c in cats) if cats else (_key(item, part),)
+            cells.add(total)
+        parts = tuple((_key(item, part, c),) for c in cats) if cats else ((_key(item, part),),)
+        cells.update(parts)
+        if kind == DISTRIBUTION:
+            unpublished.update(parts)
+            continue
+        if item.aggregate != "sum":
+            stock.update(parts if total is None else (*parts, total))
+        if item.aggregate == "max":
+            largest.update(parts if total is None else (*parts, total))
+        if cats and item.breakdown_exhaustive and total is not None:
+            groups[total].append(parts)
+    family: dict[str, set[str]] = {}
+    for total, breakdowns in groups.items():
+        keys = set(total) | {k for parts in breakdowns for cell in parts for k in cell}
+        for k in keys:
+            family.setdefault(k, set()).update(keys)
+    return Structure(
+        frozenset(cells),
+        tuple((t, tuple(bs)) for t, bs in sorted(groups.items())),
+        frozenset(stock),
+        frozenset(unpublished),
+        {k: frozenset(v) for k, v in family.items()},
+        frozenset(largest),
+    )
 
 
-# -- secondary suppression ----------------------------------------------------------------------
-class _Secondary:
-    """Suppress more cells wherever one suppressed cell could be recovered by subtraction.
+def _denominator_cell(item: Item, catalogue: Catalogue) -> Cell | None:
+    """The count a proportion item's parts add up to: its own denominator, or the item it names."""
+    if item.denominator is None:
+        return None
+    if item.denominator.label is not None:
+        return (_key(item, "denominator"),)
+    base, _, part = (item.denominator.item or "").partition(".")
+    target = catalogue.item_index[base]
+    return (_key(target, "numerator"),) if part else (_key(target, "value"),)
 
-    The checks are the sums a reader could subtract within (a total row or none, its part
-    rows, the field they add up in) and the twin groups (rows of different indicators built
-    from the same counts, which hide together), numbered in a fixed order. Round after round,
-    the checks are run in that order until a round changes nothing. A check whose cells have
-    not changed since it last ran cannot change anything, so only checks holding a newly hidden
-    cell are run: later in the same round if they come after the change, in the next round
-    otherwise. That is exactly what re-running every check would do, in a fraction of the time
-    at national scale. Hiding only ever adds hidden cells, so the first round need only run the
-    checks that can act now: a sum with exactly one hidden cell, twins with any.
-    """
 
-    def __init__(self, t: Table) -> None:
-        self.t = t
-        n = len(t["unit"])
-        self.unit = t["unit"]
-        self.national = [a == NATIONAL for a in t["area_code"]]
-        self.suppressed = ["suppressed" in str(f or "") for f in t["flags"]]
-        self.totals: list[int] = []  # -1: no total row
-        self.parts: list[list[int]] = []
-        self.fields: list[str] = []
-        self._sum_groups()
-        self.n_sums = len(self.parts)
-        self.twins = self._twin_groups()
-        # which checks hold each row (as a part, a total or a twin), by row: every check's rows
-        # laid end to end beside the check's number, then sorted by row (numpy: millions of cells)
-        groups = [*self.parts, *self.twins]
-        rows = np.fromiter(itertools.chain.from_iterable(groups), dtype=np.int64)
-        owner = np.repeat(np.arange(len(groups), dtype=np.int64), [len(g) for g in groups])
-        with_total = np.array([g for g, total in enumerate(self.totals) if total >= 0], dtype=np.int64)
-        rows = np.concatenate([rows, np.array(self.totals, dtype=np.int64)[with_total]])
-        owner = np.concatenate([owner, with_total])
-        order = np.argsort(rows, kind="stable")
-        self._owner = owner[order]
-        self._start = np.searchsorted(rows[order], np.arange(n + 1)).tolist()
+def people_keys(catalogue: Catalogue, section: str) -> frozenset[str]:
+    """Every input key that is (part of) a count of people in the section."""
+    return frozenset(k for cell in structure(catalogue, section).cells for k in cell)
 
-    def _field(self, r: int) -> str:
-        return "numerator" if self.unit[r] == "percent" else "value"
 
-    def _hidden(self, r: int, field: str) -> bool:
-        return self.suppressed[r] and self.t[field][r] is None
+# -- the published counts of each unit and period ---------------------------------------------
+class Counts:
+    """The published counts of one bag (a unit and a period), and those derived from them.
 
-    def _add(self, total: int | None, parts: list[int], field: str) -> None:
-        self.totals.append(-1 if total is None else total)
-        self.parts.append(parts)
-        self.fields.append(field)
+    A count not among the base cells is worked out from them: a whole breakdown is its total;
+    anything else is the sum of its parts or, for some categories of a breakdown (the recorded
+    ones), the total less the others, whichever says more. A derived count is published only
+    where every count it is made of is (a suppressed or withheld part would make it a range).
+    ``get`` gives None for keys that are not counts of people, or that no return answered."""
 
-    def _sum_groups(self) -> None:
-        """Every sum a reader could subtract within, in a fixed order: the categories of each
-        breakdown, then per period, indicator and category the providers of each area and the
-        areas of the nation, then each rolling 12 months and its quarters."""
-        t, unit, national = self.t, self.unit, self.national
-        area, prov, period = t["area_code"], t["provider_code"], t["period"]
-        ind, bd, bv = t["indicator_id"], t["breakdown"], t["breakdown_value"]
-        people = [i for i in range(len(unit)) if unit[i] in PEOPLE_UNITS and bv[i] != "total"]
-        breakdowns: dict[tuple[Any, ...], list[int]] = {}
-        for i in people:
-            if not national[i] and bd[i]:
-                breakdowns.setdefault((area[i], prov[i], period[i], ind[i]), []).append(i)
-        for parts in breakdowns.values():
-            self._add(None, parts, self._field(parts[0]))
-        cells: dict[tuple[Any, ...], dict[tuple[Any, Any], int]] = {}  # (period, ind, cat) -> units
-        for i in people:
-            cells.setdefault((period[i], ind[i], bv[i]), {})[(area[i], prov[i] or "")] = i
-        for units in cells.values():
-            fields = FIELDS_OF[str(unit[next(iter(units.values()))])]
-            providers_of: dict[Any, list[int]] = {}  # one pass: areas x units was quadratic
-            for (a, p), r in units.items():
-                if a != NATIONAL and p:
-                    providers_of.setdefault(a, []).append(r)
-            for a, providers in providers_of.items():
-                for f in fields:
-                    self._add(units.get((a, "")), providers, f)
-            area_rows = [r for (a, p), r in units.items() if a != NATIONAL and not p]
-            if area_rows:
-                for f in fields:
-                    self._add(units.get((NATIONAL, "")), area_rows, f)
-        # a rolling 12 months is the sum of its four quarters
-        quarters = periods("quarterly")
-        series: dict[tuple[Any, ...], dict[str, int]] = {}
-        for i in people:
-            if not national[i]:
-                series.setdefault((area[i], prov[i], ind[i], bv[i]), {})[str(period[i])] = i
-        for by_period in series.values():
-            for p, total in by_period.items():
-                if not p.startswith(ROLLING):
-                    continue
-                end = quarters.index(p.removeprefix(ROLLING))
-                parts = [by_period[q] for q in quarters[max(0, end - 3) : end + 1] if q in by_period]
-                if parts:
-                    for f in FIELDS_OF[str(unit[total])]:
-                        self._add(total, parts, f)
+    def __init__(
+        self,
+        base: Mapping[Cell, Count],
+        whole: Mapping[frozenset[str], Cell],
+        people: frozenset[str],
+        window: Callable[[Cell], Count | None] | None = None,
+    ) -> None:
+        self.base = base
+        self.people = people
+        self._whole = whole  # the keys of a whole breakdown -> its total's cell
+        self._window = window  # a stock over a rolling year: the sum of its quarters
+        self._derived: dict[Cell, Count | None] = {}
 
-    def _twin_groups(self) -> list[list[int]]:
-        """Rows of different indicators built from the same counts (an intake breakdown and its
-        comparison with the local population): what one hides, the other must hide too."""
-        t = self.t
-        area, prov, period, counts = t["area_code"], t["provider_code"], t["period"], t["_counts"]
-        groups: dict[tuple[Any, ...], list[int]] = {}
-        for i, u in enumerate(self.unit):
-            if counts[i] and u in PEOPLE_UNITS and not self.national[i]:
-                groups.setdefault((area[i], prov[i], period[i], counts[i]), []).append(i)
-        return [g for g in groups.values() if len(g) > 1]
+    def get(self, cell: Cell) -> Count | None:
+        found = self.base.get(cell)
+        if found is not None:
+            return found
+        if not cell or cell[0] not in self.people:
+            return None
+        try:
+            return self._derived[cell]
+        except KeyError:
+            pass
+        made = self._derive(cell)
+        self._derived[cell] = made
+        return made
 
-    def members(self, r: int) -> list[int]:
-        """The checks that hold row ``r``."""
-        owners: list[int] = self._owner[self._start[r] : self._start[r + 1]].tolist()
-        return owners
+    def _derive(self, cell: Cell) -> Count | None:
+        if self._window is not None and (summed := self._window(cell)) is not None:
+            return summed
+        if len(cell) == 1:
+            return None  # no return answered it
+        keys = frozenset(cell)
+        if keys in self._whole and self._whole[keys] != cell:
+            return self.get(self._whole[keys])
+        made = plus([self.get((k,)) for k in cell])
+        for whole, total in self._whole.items():  # a breakdown less some of its categories
+            if keys < whole and made is not None:
+                other = minus(self.get(total), [self.get((k,)) for k in sorted(whole - keys)])
+                if (
+                    other is not None
+                    and other.shown
+                    and (not made.shown or other.hi - other.lo < made.hi - made.lo)
+                ):
+                    made = other
+        return made
 
-    def _hidden_count(self, g: int) -> int:
-        """How many of a sum's cells are hidden: its parts, and its total unless that is
-        national (published exactly). Written out: it runs for every check that might act."""
-        col, suppressed = self.t[self.fields[g]], self.suppressed
-        n = 0
-        for r in self.parts[g]:
-            if col[r] is None and suppressed[r]:
-                n += 1
-        total = self.totals[g]
-        if total >= 0 and not self.national[total] and col[total] is None and suppressed[total]:
-            n += 1
-        return n
 
-    def _hide(self, r: int, field: str, log: list[int]) -> None:
-        log.append(r)
-        t = self.t
-        t[field][r] = None
-        if field in ("numerator", "denominator"):
-            for f in RATE_FIELDS:
-                t[f][r] = None
-        t[SECONDARY][r] = True
-        t["flags"][r] = _with_suppressed(t["flags"][r])
-        self.suppressed[r] = True
+def middle(c: Count) -> float:
+    """What a count contributes to a count derived from it: its published figure, or for a
+    suppressed one the middle of its range (1 to 4: 2.5; the derived count's range allows for
+    all of them)."""
+    return c.point if c.point is not None else (c.lo + c.hi) / 2
 
-    def _protect(self, g: int, log: list[int]) -> None:
-        """A sum with exactly one hidden cell (:meth:`_can_act`): hide the smallest other part of
-        at least 5.
 
-        A hidden zero protects nothing (a reader knows a second cell is 0 or at least 5), so the
-        second cell is never a zero; with no such part, the total itself is hidden.
-        """
-        field, parts, total = self.fields[g], self.parts[g], self.totals[g]
-        col = self.t[field]
-        candidates = [r for r in parts if col[r] is not None and col[r] >= SMALL]
-        if candidates:
-            self._hide(min(candidates, key=col.__getitem__), field, log)
-            return
-        if total < 0 and field == "numerator":
-            # a breakdown's total is its denominator, shown on every category: hide it everywhere
-            den = self.t["denominator"]
-            for r in [r for r in parts if den[r] is not None]:
-                self._hide(r, "denominator", log)
-            return
-        if total >= 0 and col[total] is not None:
-            # no part to hide: hide the total, even a national one (every other area is zero, so the
-            # exact national figure would give the hidden area away)
-            self._hide(total, field, log)
+def plus(parts: Sequence[Count | None]) -> Count | None:
+    """The sum of published counts, as published: not where any is withheld (nothing bounds
+    it). A part no return answered counts as none; all of them unanswered, the sum is None."""
+    given = [p for p in parts if p is not None]
+    if not given:
+        return None
+    if any(p.state == WITHHELD for p in given):
+        return WITHHELD_COUNT
+    lo, hi = sum(p.lo for p in given), sum(p.hi for p in given)
+    return _derived(sum(map(middle, given)), lo, hi)
 
-    def _hide_together(self, group: list[int], log: list[int]) -> None:
-        """Twins one of which is hidden (:meth:`_can_act`): hide the others too."""
-        for r in group:
-            field = self._field(r)
-            if self.t[field][r] is not None:
-                self._hide(r, field, log)
 
-    def _can_act(self, g: int) -> bool:
-        """Can the check act: a sum with exactly one hidden cell, twins with any."""
-        if g < self.n_sums:
-            return self._hidden_count(g) == 1
-        return any(self._hidden(r, self._field(r)) for r in self.twins[g - self.n_sums])
+def minus(total: Count | None, parts: Sequence[Count | None]) -> Count | None:
+    """A total less some of its parts, as published: not where the total is hidden or any part
+    is withheld."""
+    if total is None:
+        return None
+    given = [p for p in parts if p is not None]
+    if not total.shown or any(p.state == WITHHELD for p in given):
+        return WITHHELD_COUNT
+    lo = max(0.0, total.lo - sum(p.hi for p in given))
+    hi = total.hi - sum(p.lo for p in given)
+    point = middle(total) - sum(map(middle, given))
+    return _derived(point, lo, hi)
 
-    def run(self, max_rounds: int = 30) -> None:
-        # the checks that can act now hold a hidden cell, and a hidden cell is a suppressed row's
-        first = {g for r, hidden in enumerate(self.suppressed) if hidden for g in self.members(r)}
-        pending = {g for g in first if self._can_act(g)}
-        for _ in range(max_rounds):
-            heap = sorted(pending)  # a sorted list is a valid heap
-            queued, pending = set(heap), set()
-            while heap:
-                i = heapq.heappop(heap)
-                if not self._can_act(i):
-                    continue
-                log: list[int] = []
-                if i < self.n_sums:
-                    self._protect(i, log)
-                else:
-                    self._hide_together(self.twins[i - self.n_sums], log)
-                for j in {j for r in log for j in self.members(r)}:
-                    if j > i and j not in queued:
-                        heapq.heappush(heap, j)
-                        queued.add(j)
-                    elif j <= i:
-                        pending.add(j)
-            if not pending:
+
+def _derived(point: float, lo: float, hi: float) -> Count:
+    """A count worked out from published ones: exact where its range is one value; not shown
+    (as a small count is not) where it comes to under 5, though its range stays known."""
+    if lo == hi:
+        return Count(point, lo, hi, EXACT)
+    if point < SMALL:
+        return Count(None, lo, hi, SUPPRESSED)
+    return Count(point, lo, hi, ROUNDED)
+
+
+# -- the exact check of a total and its parts (rule 3) ----------------------------------------
+def narrowed(total: Count, breakdowns: Sequence[Sequence[Count]]) -> list[int]:
+    """The breakdowns (by position) some count of which a reader could narrow to fewer than
+    :data:`MIN_VALUES` values from the total and the breakdowns' published counts together.
+
+    Exact for this structure (a total, and parts adding up to it in each breakdown): for a
+    given total, each breakdown's parts range independently, so the total can be any value in
+    the intersection of its own range and each breakdown's range of sums, and a part any value
+    of its own range that leaves the rest of its breakdown able to make up that total."""
+    lo, hi = total.lo, total.hi
+    sums = [(sum(p.lo for p in parts), sum(p.hi for p in parts)) for parts in breakdowns]
+    for s_lo, s_hi in sums:
+        lo, hi = max(lo, s_lo), min(hi, s_hi)
+    bad: list[int] = []
+    total_narrowed = total.state != EXACT and hi - lo + 1 < MIN_VALUES and hi > 0
+    for b, (parts, (s_lo, s_hi)) in enumerate(zip(breakdowns, sums, strict=True)):
+        if total_narrowed and (s_lo, s_hi) != (-INF, INF) and (s_lo > total.lo or s_hi < total.hi):
+            bad.append(b)  # this breakdown's sums narrow the total
+            continue
+        for p in parts:
+            if p.state == EXACT:
+                continue
+            others_lo, others_hi = s_lo - p.lo, s_hi - p.hi
+            p_lo, p_hi = max(p.lo, lo - others_hi), min(p.hi, hi - others_lo)
+            if p_hi - p_lo + 1 < MIN_VALUES and p_hi > 0:
+                bad.append(b)
                 break
+    return bad
 
 
-def _blank_derived(t: Table) -> None:
-    """A suppressed value takes its comparisons, rank, quartile, funnel and trend with it."""
-    area, flags, value = t["area_code"], t["flags"], t["value"]
-    gone = [
-        i
-        for i in range(len(value))
-        if value[i] is None and area[i] != NATIONAL and "suppressed" in str(flags[i] or "")
-    ]
-    for f in DERIVED_FIELDS:
-        col = t[f]
-        for i in gone:
-            col[i] = None
+def withhold_narrowed(total: Count, breakdowns: list[list[Count]]) -> set[int]:
+    """Withhold (in place) every breakdown that lets a count be narrowed, until none does."""
+    gone: set[int] = set()
+    while True:
+        bad = [b for b in narrowed(total, breakdowns) if b not in gone]
+        if not bad:
+            return gone
+        for b in bad:
+            breakdowns[b] = [WITHHELD_COUNT] * len(breakdowns[b])
+            gone.add(b)
+
+
+# -- the whole rule on a section's bags --------------------------------------------------------
+def protect(bags: Sequence[Bag], catalogue: Catalogue, section: str, keys: Iterable[str]) -> None:
+    """Rules 1 to 4 on a section's bags (every unit and period), in place: each bag gets its
+    published :class:`Counts` and whether it is published below national level at all
+    (:meth:`Bag.publish`: 'all', 'stock' for a quarter's stocks only, or '' for nothing).
+    ``keys``: the input keys pooled; whole families of them (:meth:`Structure.closure`)."""
+    st = structure(catalogue, section)
+    pooled = set(keys)
+    cells = [c for c in sorted(st.cells) if set(c) <= pooled]
+    people = frozenset(k for c in st.cells for k in c)
+    stock_cells = [c for c in cells if c in st.stock]
+    quarterly = catalogue.sections[section].frequency == "quarterly"
+    whole = _wholes(st)
+    by_unit_period = {(b.area_code, b.provider_code, b.period): b for b in bags}
+    providers: dict[tuple[str, str], list[Bag]] = defaultdict(list)
+    for b in bags:
+        if b.provider_code:
+            providers[(b.area_code, b.period)].append(b)
+    kinds = {id(b): _granularity(b, quarterly) for b in bags}
+    # areas first: a single provider's counts are its area's
+    for b in bags:
+        if b.provider_code or b.area_code == NATIONAL:
+            continue
+        b.set_base(_rounded(b, cells if kinds[id(b)] == "all" else stock_cells, st))
+    for (area, period), ps in providers.items():
+        a = by_unit_period.get((area, "", period))
+        if len(ps) == 1 and a is not None:
+            ps[0].set_base(a.base)
+            continue
+        for p in ps:
+            p.set_base(_rounded(p, cells if kinds[id(p)] == "all" else stock_cells, st))
+        if a is not None:
+            _audit_providers(a.base, [p.base for p in ps], st)
+    _national(bags, cells, st)
+    for b in bags:
+        window = None
+        if quarterly and b.rolling and stock_cells and b.area_code != NATIONAL:
+            window = _stock_window(b, by_unit_period, frozenset(stock_cells))
+        b.publish(kinds[id(b)], Counts(b.base, whole, people, window))
+
+
+def _granularity(b: Bag, quarterly: bool) -> str:
+    """Rule 1: 'all' where every figure of the bag is published, 'stock' where only its stocks
+    (and what involves no count of people) are, '' where nothing is."""
+    if b.area_code == NATIONAL or not quarterly:
+        return "all"
+    if not b.rolling:
+        return "stock"
+    return "all" if b.complete else ""
+
+
+def _rounded(b: Bag, cells: Sequence[Cell], st: Structure) -> dict[Cell, Count]:
+    """Rules 2 and 3 for one unit and period."""
+    base = {cell: published(v) for cell in cells if (v := _exact(b, cell, st)) is not None}
+    _audit(base, st)
+    return base
+
+
+def _exact(b: Bag, cell: Cell, st: Structure) -> float | None:
+    """The true count: the sum of the returns' values (the largest, for a maximum)."""
+    xs = [v for k in cell for v in b.values.get(k, ()) if isinstance(v, (int, float))]
+    if not xs:
+        return None
+    return float(max(xs)) if cell in st.largest else float(sum(xs))
+
+
+def _wholes(st: Structure) -> dict[frozenset[str], Cell]:
+    out: dict[frozenset[str], Cell] = {}
+    for total, breakdowns in st.groups:
+        for parts in breakdowns:
+            out[frozenset(k for cell in parts for k in cell)] = total
+    return out
+
+
+def _audit(base: dict[Cell, Count], st: Structure) -> None:
+    """Rule 3 within one unit and period: each total against its breakdowns."""
+    for total, breakdowns in st.groups:
+        t = base.get(total)
+        if t is None:
+            continue
+        counts = [[base.get(cell, exact(0.0)) for cell in parts] for parts in breakdowns]
+        for b in withhold_narrowed(t, counts):
+            for cell, c in zip(breakdowns[b], counts[b], strict=True):
+                base[cell] = c
+
+
+def _audit_providers(area: Mapping[Cell, Count], provs: list[dict[Cell, Count]], st: Structure) -> None:
+    """Rule 3 across an area's providers: the area's count is the total, its providers' the
+    parts (a maximum is not their sum). Withheld providers' counts tell nothing beyond the area's."""
+    for cell, total in area.items():
+        if cell in st.largest:
+            continue
+        parts = [[p.get(cell, exact(0.0)) for p in provs]]
+        if withhold_narrowed(total, parts):
+            for p in provs:
+                p[cell] = WITHHELD_COUNT
+
+
+def _national(bags: Sequence[Bag], cells: Sequence[Cell], st: Structure) -> None:
+    """Rule 4: national counts exact, but withheld (with their breakdown) where one area makes
+    up all of it, since that area's count would follow."""
+    contributors: dict[tuple[str, Cell], int] = defaultdict(int)
+    for b in bags:
+        if b.area_code == NATIONAL or b.provider_code:
+            continue
+        for cell in cells:
+            if _exact(b, cell, st):
+                contributors[(b.period, cell)] += 1
+    for b in bags:
+        if b.area_code != NATIONAL:
+            continue
+        # a maximum is one area's figure: published as that area's is, not exactly
+        base = {
+            cell: published(v) if cell in st.largest else exact(v)
+            for cell in cells
+            if (v := _exact(b, cell, st)) is not None
+        }
+        lone = {cell for cell, c in base.items() if c.point and contributors[(b.period, cell)] == 1}
+        for _, breakdowns in st.groups:
+            for parts in breakdowns:
+                if any(cell in lone for cell in parts):
+                    lone.update(cell for cell in parts if cell in base)
+        for cell in lone:
+            base[cell] = WITHHELD_COUNT
+        b.set_base(base)
+
+
+def quarters_of(window: str) -> list[str]:
+    """The four quarters of a rolling year ("12 months to 2025-26 Q1")."""
+    quarters = periods("quarterly")
+    end = quarters.index(window.removeprefix("12 months to "))
+    return list(quarters[max(0, end - 3) : end + 1])
+
+
+def _stock_window(
+    b: Bag, by_unit_period: Mapping[tuple[str, str, str], Bag], stock: frozenset[Cell]
+) -> Callable[[Cell], Count | None]:
+    """A stock over a rolling year (quarter-end caseloads added up, for a ratio over the year):
+    the sum of the four quarters' published stocks."""
+    quarters = [by_unit_period.get((b.area_code, b.provider_code, q)) for q in quarters_of(b.period)]
+
+    def summed(cell: Cell) -> Count | None:
+        if cell not in stock:
+            return None
+        if len(quarters) < 4 or any(q is None for q in quarters):
+            return WITHHELD_COUNT
+        return plus([q.base.get(cell) for q in quarters if q is not None])
+
+    return summed
+
+
+# -- what the rounding costs: the methods page's table ----------------------------------------
+SHIFT_BANDS = (10, 20, 30, 50, 100, 200, 500, 1000)
+
+
+def rounding_shift(n: int, at: float | None = None) -> float:
+    """The most a rate (in percentage points) over a published denominator ``n`` can be from
+    the rate over the true counts the published pair stands for (:func:`stands_for`), for any
+    published numerator, or for the one nearest ``at`` (a share, 0-1) if given."""
+    numerators = range(0, n + 1, ROUND_TO)
+    if at is not None:
+        numerators = range(round5(at * n), round5(at * n) + 1)
+    n_lo, n_hi = stands_for(float(n), ROUNDED)
+    worst = 0.0
+    for x in numerators:
+        x_lo, x_hi = stands_for(float(x), EXACT if x == 0 else ROUNDED)
+        for tx in range(int(x_lo), int(x_hi) + 1):
+            for tn in range(int(n_lo), int(n_hi) + 1):
+                if tx <= tn:
+                    worst = max(worst, abs(x / n - tx / tn))
+    return 100 * worst

@@ -23,14 +23,14 @@ import functools
 import itertools
 import math
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from . import stats
+from . import disclosure, stats
 from .catalogue import Benchmark, Catalogue, Derived, Item
 from .layout import periods
 from .registry import Registry, role_for
@@ -393,6 +393,9 @@ class Bag:
     returns: int  # how many returns were pooled
     expected: int  # how many were expected (4 quarters in a rolling year)
     support_models: frozenset[str] = frozenset()
+    # a rolling year to which every organisation that sent anything sent all four quarters:
+    # only such a window is published below national level (generator.disclosure, rule 1)
+    complete: bool = True
     # sums already taken, by keys: a breakdown's every category shares one denominator
     sums: dict[tuple[str, ...], float | None] = field(default_factory=dict, compare=False, repr=False)
     moments: dict[tuple[str, ...], tuple[float, float, float] | None] = field(
@@ -401,11 +404,25 @@ class Bag:
     # worked out once here, not once for every indicator's row (a national build has millions)
     level: str = field(init=False, compare=False, repr=False)
     rolling: bool = field(init=False, compare=False, repr=False)
+    # set by disclosure control (:func:`generator.disclosure.protect`) before any calculation:
+    # the published counts, and whether the bag's figures are published at all (all, stock, "")
+    base: dict[tuple[str, ...], disclosure.Count] = field(
+        init=False, compare=False, repr=False, default_factory=dict
+    )
+    counts: disclosure.Counts | None = field(init=False, compare=False, repr=False, default=None)
+    published: str = field(init=False, compare=False, repr=False, default="all")
 
     def __post_init__(self) -> None:
         level = "all areas" if self.area_code == NATIONAL else "provider" if self.provider_code else "area"
         object.__setattr__(self, "level", level)
         object.__setattr__(self, "rolling", self.period.startswith("12 months"))
+
+    def set_base(self, base: dict[tuple[str, ...], disclosure.Count]) -> None:
+        object.__setattr__(self, "base", base)
+
+    def publish(self, kind: str, counts: disclosure.Counts) -> None:
+        object.__setattr__(self, "published", kind)
+        object.__setattr__(self, "counts", counts)
 
 
 def _fy(period: str) -> str:
@@ -480,7 +497,9 @@ def pool(
         expected = max(n_orgs, len(orgs)) * (4 if rolling else 1)
         # the support model from these very returns (a provider may change model over time)
         sm = frozenset(str(r["values"][SUPPORT_MODEL]) for r in rs if SUPPORT_MODEL in r["values"])
-        bags.append(Bag(sec, area, prov, period, dict(values), len(rs), expected, sm))
+        sent = Counter(r["identity"]["organisation_code"] for r in rs)
+        complete = not rolling or all(n == 4 for n in sent.values())
+        bags.append(Bag(sec, area, prov, period, dict(values), len(rs), expected, sm, complete))
     return bags
 
 
@@ -496,13 +515,32 @@ class Value:
     upper_998: float | None = None
     target_value: float | None = None  # profile: the local population's share
     flags: set[str] = field(default_factory=set)
+    # below national level: the published count of people the value rests on (the minimums of
+    # generator.disclosure apply to it), and the range the value can be in given the published
+    # counts, where it has no interval of its own (a cost per outcome, a ratio)
+    rests_on: float | None = None
+    range_lo: float | None = None
+    range_hi: float | None = None
+
+
+def _count(bag: Bag, keys: tuple[str, ...]) -> disclosure.Count | None:
+    """The count of people ``keys`` add up to in ``bag``, as published (see
+    :mod:`generator.disclosure`); None where the keys are not a count of people or nothing was
+    given for them."""
+    return bag.counts.get(keys) if bag.counts is not None else None
 
 
 def _sum(bag: Bag, keys: tuple[str, ...]) -> float | None:
+    """The published sum of ``keys``: a count of people as disclosure control publishes it, or
+    money, staff, ratings as given."""
     try:
         return bag.sums[keys]
     except KeyError:
         pass
+    if bag.counts is not None and keys and keys[0] in bag.counts.people:
+        c = bag.counts.get(keys)
+        bag.sums[keys] = c.point if c is not None else None
+        return bag.sums[keys]
     values = (
         bag.values.get(keys[0], ()) if len(keys) == 1 else [v for k in keys for v in bag.values.get(k, ())]
     )
@@ -538,22 +576,72 @@ def m_same(spec: Spec, bag: Bag, _: Bag | None) -> Value:
 
 
 def m_max(spec: Spec, bag: Bag, _: Bag | None) -> Value:
+    c = _count(bag, spec.numerator)
+    if c is not None:  # the largest caseload: a count of people, published as one
+        return Value(value=c.point, flags=_hidden(bag, c, minimum=False))
     xs = [v for k in spec.numerator for v in bag.values.get(k, []) if isinstance(v, NUMBER)]
     return Value(value=float(max(xs)) if xs else None)
 
 
+def _below(bag: Bag) -> bool:
+    return bag.area_code != NATIONAL
+
+
+def _hidden(bag: Bag, c: disclosure.Count | None, minimum: bool = True) -> set[str]:
+    """Why a value resting on the published count ``c`` is not shown (an empty set if it is):
+    the count is suppressed or withheld, or (``minimum``) below national level it is under
+    :data:`generator.disclosure.MIN_SHOWN`."""
+    if c is None:
+        return set()
+    if not c.shown:
+        return {c.state}
+    if minimum and _below(bag) and c.point is not None and c.point < disclosure.MIN_SHOWN:
+        return {UNDER_MINIMUM}
+    return set()
+
+
+UNDER_MINIMUM = f"under {disclosure.MIN_SHOWN}"  # the flag of a value resting on too few people
+
+
 def m_ratio(spec: Spec, bag: Bag, _: Bag | None) -> Value:
+    """A ratio of sums (a caseload per specialist): the people above the line as published."""
     num, den = _sum(bag, spec.numerator), _sum(bag, spec.denominator)
+    c = _count(bag, spec.numerator)
+    hidden = _hidden(bag, c)
+    if hidden:
+        return Value(num, den, flags=hidden)
     if num is None or den is None or den == 0:
         return Value(num, den)
-    return Value(num, den, round(num / den, 2))
+    lo, hi = (c.lo, c.hi) if c is not None else (num, num)
+    return Value(
+        num,
+        den,
+        round(num / den, 2),
+        rests_on=c.point if c is not None and _below(bag) else None,
+        range_lo=lo / den,
+        range_hi=hi / den,
+    )
 
 
 def m_cost(spec: Spec, bag: Bag, _: Bag | None) -> Value:
+    """Money over the published count of people it bought outcomes for: its range is the money
+    over the highest and the lowest count the published one stands for."""
     num, den = _sum(bag, spec.numerator), _sum(bag, spec.denominator)
+    c = _count(bag, spec.denominator)
+    hidden = _hidden(bag, c)
+    if hidden:
+        return Value(None, den, flags=hidden)
     if num is None or den is None or den == 0:
         return Value(None, den)  # money is published, but never as a numerator beside people
-    return Value(None, den, round(num / den))
+    lo, hi = (c.lo, c.hi) if c is not None else (den, den)
+    return Value(
+        None,
+        den,
+        round(num / den),
+        rests_on=c.point if c is not None and _below(bag) else None,
+        range_lo=num / hi,
+        range_hi=num / lo if lo else math.inf,
+    )
 
 
 def _swemwbs(bag: Bag, keys: tuple[str, ...]) -> tuple[float, float, float] | None:
@@ -579,14 +667,23 @@ def _moments(bag: Bag, keys: Sequence[str]) -> tuple[float, float, float] | None
     return n, mean, max(0.0, (s2 - n * mean * mean) / (n - 1))
 
 
-def _mean_value(res: tuple[float, float, float] | None) -> Value:
+def _mean_value(bag: Bag, keys: tuple[str, ...]) -> Value:
+    res = _swemwbs(bag, keys)
+    c = _count(bag, keys)
+    if hidden := _hidden(bag, c):
+        return Value(None, c.point if c is not None else None, flags=hidden)
     if res is None:
         return Value()
     n, mean, var = res
-    return _normal(n, mean, math.sqrt(var / n))
+    return _normal(_people(n, c), mean, math.sqrt(var / n))
 
 
-def _normal(n: float, centre: float, se: float) -> Value:
+def _people(n: float, c: disclosure.Count | None) -> float | None:
+    """How many people a mean rests on, as published (rounded below national level)."""
+    return n if c is None else c.point
+
+
+def _normal(n: float | None, centre: float, se: float) -> Value:
     """A mean (or difference of means) with normal-theory 95% and 99.8% intervals."""
     return Value(
         None,
@@ -600,20 +697,24 @@ def _normal(n: float, centre: float, se: float) -> Value:
 
 
 def m_swemwbs_start(spec: Spec, bag: Bag, _: Bag | None) -> Value:
-    return _mean_value(_swemwbs(bag, spec.numerator))
+    return _mean_value(bag, spec.numerator)
 
 
 def m_swemwbs_end(spec: Spec, bag: Bag, _: Bag | None) -> Value:
-    return _mean_value(_swemwbs(bag, spec.denominator))
+    return _mean_value(bag, spec.denominator)
 
 
 def m_swemwbs_change(spec: Spec, bag: Bag, _: Bag | None) -> Value:
     a, b = _swemwbs(bag, spec.numerator), _swemwbs(bag, spec.denominator)
+    ca, cb = _count(bag, spec.numerator), _count(bag, spec.denominator)
+    fewer = ca if ca is None or cb is None or (ca.point or 0) <= (cb.point or 0) else cb
+    if hidden := _hidden(bag, ca) | _hidden(bag, cb):
+        return Value(None, fewer.point if fewer is not None else None, flags=hidden)
     if a is None or b is None:
         return Value()
     d = b[1] - a[1]
     se = math.sqrt(a[2] / a[0] + b[2] / b[0])  # start and end treated as independent: conservative
-    return _normal(min(a[0], b[0]), d, se)
+    return _normal(_people(min(a[0], b[0]), fewer), d, se)
 
 
 def m_rating_total(spec: Spec, bag: Bag, _: Bag | None) -> Value:
@@ -761,7 +862,7 @@ def calculate(
 
 # the published columns, and one that is not: it lets disclosure control hide together the
 # rows built from the same counts
-ROW_KEYS = (*COLUMNS, "_counts")
+ROW_KEYS = COLUMNS
 
 
 def calculate_table(
@@ -782,11 +883,17 @@ def calculate_table(
         and (indicators is None or s.indicator_id in indicators)
     ]
     keys = {k for s in wanted for k in (*s.numerator, *s.denominator, *s.reference)}
+    # whole families of counts: a total is checked against all its breakdowns, so a part of a
+    # section must pool them all to publish the same counts as the whole section
+    structures = {s: disclosure.structure(catalogue, s) for s in catalogue.sections}
+    keys = {k2 for k in keys for st in structures.values() for k2 in st.family.get(k, {k})}
     bags = pool(returns, catalogue, registry, keys)
     context = {(b.area_code, b.period): b for b in bags if b.section == "A" and not b.provider_code}
     by_section: dict[str, list[Bag]] = defaultdict(list)
     for b in bags:
         by_section[b.section].append(b)
+    for letter, section_bags in by_section.items():
+        disclosure.protect(section_bags, catalogue, letter, keys)
     names = {o.area_code: o.area_name for o in registry.organisations.values()}
     orgs = {o.code: o.name for o in registry.organisations.values()}
     # each bag's local population context and names, once, not once per indicator
@@ -804,12 +911,34 @@ def calculate_table(
     }
     table: Table = {k: [] for k in ROW_KEYS}
     for spec in wanted:
+        kind = _publishable(spec, structures[spec.section])
         found = METHODS[spec.method](
-            spec, [u for u in units.get(spec.section, []) if not (spec.per_period_only and u.bag.rolling)]
+            spec,
+            [
+                u
+                for u in units.get(spec.section, [])
+                if not (spec.per_period_only and u.bag.rolling)
+                and (u.bag.published == "all" or u.bag.published == kind)
+                and (kind != "national" or u.bag.area_code == NATIONAL)
+            ],
         )
         for k, values in _spec_columns(spec, found).items():
             table[k].extend(values)
     return table
+
+
+def _publishable(spec: Spec, st: disclosure.Structure) -> str:
+    """Where a spec's rows are published below national level, by the counts it rests on:
+    'all' (wherever its bag is), 'stock' (also each quarter: no count of people it uses adds up
+    over time), or 'national' (a distribution's counts, for all areas only)."""
+    keys = {*spec.numerator, *spec.denominator}
+    people = {k for c in st.cells for k in c}
+    if spec.method not in ("swemwbs_start", "swemwbs_end", "swemwbs_change") and any(
+        (k,) in st.unpublished for k in keys
+    ):
+        return "national"
+    stock = {k for c in st.stock for k in c}
+    return "stock" if all(k not in people or k in stock for k in keys) else "all"
 
 
 @dataclass(frozen=True)
@@ -836,6 +965,9 @@ class Found:
     upper_998: list[float | None]
     target_value: list[float | None]
     flags: list[frozenset[str]]
+    rests_on: list[float | None]  # see Value
+    range_lo: list[float | None]
+    range_hi: list[float | None]
 
     def take(self, order: Sequence[int]) -> Found:
         """The rows in ``order``."""
@@ -847,9 +979,13 @@ NO_DENOMINATOR = frozenset({"no denominator"})
 
 
 def _sums(spec: Spec, units: list[Unit]) -> Found:
-    """Counts and money: the numerator's sum for every unit that has any (two rows in five)."""
-    sums = [_sum(u.bag, spec.numerator) for u in units]
-    keep = [i for i, total in enumerate(sums) if total is not None]
+    """Counts and money: the numerator's sum for every unit that has any (two rows in five); a
+    count of people as published, a suppressed or withheld one blank with its flag."""
+    counts = [_count(u.bag, spec.numerator) for u in units]
+    sums = [_sum(u.bag, spec.numerator) if c is None else c.point for u, c in zip(units, counts, strict=True)]
+    keep = [
+        i for i, (total, c) in enumerate(zip(sums, counts, strict=True)) if total is not None or c is not None
+    ]
     none: list[float | None] = [None] * len(keep)  # one list for every blank column: read only
     return Found(
         [units[i] for i in keep],
@@ -861,8 +997,18 @@ def _sums(spec: Spec, units: list[Unit]) -> Found:
         lower_998=none,
         upper_998=none,
         target_value=none,
-        flags=[NO_FLAGS] * len(keep),
+        flags=[_state_flags(counts[i]) for i in keep],
+        rests_on=none,
+        range_lo=none,
+        range_hi=none,
     )
+
+
+def _state_flags(c: disclosure.Count | None) -> frozenset[str]:
+    return NO_FLAGS if c is None or c.shown else _FLAG[c.state]
+
+
+_FLAG = {s: frozenset({s}) for s in disclosure.HIDDEN}
 
 
 def _each(method: Method) -> Evaluate:
@@ -872,7 +1018,7 @@ def _each(method: Method) -> Evaluate:
         kept, values = [], []
         for unit in units:
             v = method(spec, unit.bag, unit.context)
-            if v.value is None and v.numerator is None and v.denominator is None:
+            if v.value is None and v.numerator is None and v.denominator is None and not v.flags:
                 continue
             kept.append(unit)
             values.append(v)
@@ -887,48 +1033,72 @@ def _each(method: Method) -> Evaluate:
             [v.upper_998 for v in values],
             [v.target_value for v in values],
             [frozenset(v.flags) for v in values],
+            [v.rests_on for v in values],
+            [v.range_lo for v in values],
+            [v.range_hi for v in values],
         )
 
     return evaluate
 
 
 def _proportions(spec: Spec, units: list[Unit]) -> Found:
-    """Rates with Wilson intervals for every unit that has a numerator or a denominator, by
-    the same floating-point steps as :func:`stats.wilson`, on arrays; for a profile, each
-    area's local population share beside it."""
-    nums = [_sum(u.bag, spec.numerator) for u in units]
-    dens = [_sum(u.bag, spec.denominator) for u in units]
-    keep = [i for i, (x, n) in enumerate(zip(nums, dens, strict=True)) if x is not None or n is not None]
+    """Rates with Wilson intervals for every unit that has a numerator or a denominator, on
+    arrays, by the same floating-point steps as :func:`stats.wilson`; for a profile, each area's
+    local population share beside it.
+
+    Below national level the rate is the published numerator over the published denominator,
+    and its interval the union of the Wilson intervals of every pair of counts the published
+    pair stands for (:mod:`generator.disclosure`): from the lowest numerator over the highest
+    denominator to the highest over the lowest. National counts are exact, and so is all this."""
+    counts = [(_count(u.bag, spec.numerator), _count(u.bag, spec.denominator)) for u in units]
+    keep = [i for i, (x, n) in enumerate(counts) if x is not None or n is not None]
     kept = [units[i] for i in keep]
-    num = [nums[i] for i in keep]
-    den = [dens[i] for i in keep]
     m = len(kept)
     none: list[float | None] = [None] * m
+    num, den = none[:], none[:]
     value, lo95, hi95, lo998, hi998 = none[:], none[:], none[:], none[:], none[:]
+    rests_on = none[:]
     flags: list[frozenset[str]] = [NO_FLAGS] * m
-    rated = [i for i in range(m) if num[i] is not None and den[i] is not None and den[i] != 0]
-    for i in range(m):
-        if den[i] == 0 and num[i] is not None:
-            flags[i] = NO_DENOMINATOR
+    rated, box = [], []
+    for j, i in enumerate(keep):
+        x, n = counts[i]
+        bag = kept[j].bag
+        num[j] = x.point if x is not None else None
+        den[j] = n.point if n is not None else None
+        if _below(bag) and n is not None:
+            rests_on[j] = n.point
+        hidden = _hidden(bag, x, minimum=False) or _hidden(bag, n)
+        if hidden:
+            flags[j] = frozenset(hidden)
+            continue
+        if den[j] == 0 and num[j] is not None:
+            flags[j] = NO_DENOMINATOR
+            continue
+        if x is None or n is None or x.point is None or n.point is None or n.point <= 0:
+            continue
+        xhi = min(x.hi, n.hi)
+        rated.append(j)
+        box.append((x.point, n.point, x.lo, n.hi, xhi, max(n.lo, xhi)))
     if rated:
-        x = np.array([num[i] for i in rated], dtype=float)
-        n = np.array([den[i] for i in rated], dtype=float)
-        ok = ~(n <= 0)  # stats.proportion: no interval (and no value) for a negative count
-        cols = _wilson_percent(x[ok], n[ok])
-        where = [i for i, good in zip(rated, ok.tolist(), strict=True) if good]
-        for target, col in zip((value, lo95, hi95, lo998, hi998), cols, strict=True):
-            for i, c in zip(where, col, strict=True):
-                target[i] = c
+        cols = np.array(box, dtype=float).T
+        point = _wilson_percent(cols[0], cols[1])
+        low = _wilson_percent(cols[2], cols[3])
+        high = _wilson_percent(cols[4], cols[5])
+        for target, col in zip(
+            (value, lo95, hi95, lo998, hi998), (point[0], low[1], high[2], low[3], high[4]), strict=True
+        ):
+            for j, c in zip(rated, col, strict=True):
+                target[j] = c
     target_value: list[float | None] = none[:]
     if spec.method == "profile":
-        for i, unit in enumerate(kept):
+        for j, unit in enumerate(kept):
             if unit.context is not None:
                 ref = [
                     x for k in spec.reference for x in unit.context.values.get(k, []) if isinstance(x, NUMBER)
                 ]
                 if ref:
-                    target_value[i] = float(ref[0]) if len(ref) == 1 else statistics.fmean(ref)
-    return Found(kept, num, den, value, lo95, hi95, lo998, hi998, target_value, flags)
+                    target_value[j] = float(ref[0]) if len(ref) == 1 else statistics.fmean(ref)
+    return Found(kept, num, den, value, lo95, hi95, lo998, hi998, target_value, flags, rests_on, none, none)
 
 
 def _wilson_percent(x: np.ndarray, n: np.ndarray) -> list[list[float | None]]:
@@ -988,7 +1158,13 @@ def _floats(xs: Iterable[Any]) -> np.ndarray:
 
 def _spec_columns(spec: Spec, found: Found) -> Table:
     """One indicator's published rows, column by column: its values compared with all areas
-    (same period), with funnel limits, quartiles, ranks, trends (same unit) and targets."""
+    (same period), with funnel limits, quartiles, ranks, trends (same unit) and targets.
+
+    Every comparison is of the figures as published (rounded as the CSV shows them), so that
+    anyone can recompute it from the CSV; below national level, none is made for a value
+    resting on fewer than :data:`generator.disclosure.MIN_JUDGED` people (by its published
+    count), and a funnel flag only where it holds for every pair of counts the published pair
+    stands for."""
     if not found.units:
         return {k: [] for k in ROW_KEYS}
     first: dict[str, int] = {}
@@ -999,8 +1175,15 @@ def _spec_columns(spec: Spec, found: Found) -> Table:
     periods_ = [b.period for b in bags]
     level = [b.level for b in bags]
     is_area = np.array([lv == "area" for lv in level], dtype=bool)
-    numeric = np.array([isinstance(v, NUMBER) for v in f.value], dtype=bool)
-    val = _floats(f.value)
+    digits = disclosure.RATE_DP if spec.unit == "percent" else 2
+    value = _round(f.value, digits)
+    lower_95, upper_95 = _round(f.lower_95, digits), _round(f.upper_95, digits)
+    lower_998, upper_998 = _round(f.lower_998, digits), _round(f.upper_998, digits)
+    numeric = np.array([isinstance(v, NUMBER) for v in value], dtype=bool)
+    val = _floats(value)
+    enough = np.array([r is None or r >= disclosure.MIN_JUDGED for r in f.rests_on], dtype=bool) & np.array(
+        [lv != "all areas" for lv in level], dtype=bool
+    )
 
     # per period: the national value, the funnel and the areas' values in order
     starts = [0] + [i for i in range(1, m) if periods_[i] != periods_[i - 1]] + [m]
@@ -1022,17 +1205,16 @@ def _spec_columns(spec: Spec, found: Found) -> Table:
             if bags[i].area_code == NATIONAL:
                 nat = i
         if nat is not None:
-            nv = f.value[nat]
+            nv = value[nat]
             has_nat[s:e] = True
             if isinstance(nv, NUMBER):
                 nat_numeric[s:e] = True
                 nat_value[s:e] = float(nv)
-            shown = _r(nv) if isinstance(nv, float) else nv
             for i in range(s, e):
-                all_areas_value[i] = shown
+                all_areas_value[i] = nv
         areas = [i for i in range(s, e) if level[i] == "area"]
-        if funnelled:
-            with_den = [i for i in areas if f.denominator[i]]
+        if funnelled:  # the pooled share and overdispersion of the areas' published counts
+            with_den = [i for i in areas if numeric[i] and f.denominator[i]]
             fun = stats.funnel(
                 [f.numerator[i] or 0 for i in with_den], [f.denominator[i] or 0 for i in with_den]
             )
@@ -1041,73 +1223,67 @@ def _spec_columns(spec: Spec, found: Found) -> Table:
             for i in areas:
                 short[i] = text
         # sorted once per period: quartiles and ranks are then lookups, not a pass over all areas
-        ranked = sorted(x for i in areas if isinstance(x := f.value[i], NUMBER) and not stats.isnan(x))
+        judged_areas = [i for i in areas if numeric[i] and enough[i] and not stats.isnan(val[i])]
+        ranked = sorted(float(val[i]) for i in judged_areas)
         cuts = stats.quartiles(ranked)
         if comparable and cuts is not None:
-            _quartiles_and_ranks(spec, [i for i in areas if numeric[i]], f.value, ranked, cuts, quart, rank)
+            _quartiles_and_ranks(spec, judged_areas, value, ranked, cuts, quart, rank)
 
-    # all areas: by interval where there is one, else by the values themselves (as doubles:
-    # exact, since validation keeps every number far below 2**53)
-    lo95, hi95 = _floats(f.lower_95), _floats(f.upper_95)
-    lo998, hi998 = _floats(f.lower_998), _floats(f.upper_998)
+    # all areas: by interval where there is one, else by the range the published counts leave,
+    # else by the values themselves
+    lo95, hi95 = _floats(lower_95), _floats(upper_95)
+    lo998, hi998 = _floats(lower_998), _floats(upper_998)
     judged = has_nat & numeric & nat_numeric & np.array([lv != "all areas" for lv in level], dtype=bool)
     comp_all = np.full(m, "", dtype=object)
     if comparable and judged.any():
         interval = judged & np.array(
-            [a is not None and b is not None for a, b in zip(f.lower_95, f.upper_95, strict=True)], dtype=bool
+            [a is not None and b is not None for a, b in zip(lower_95, upper_95, strict=True)], dtype=bool
         )
+        ranged = judged & ~interval & np.array([r is not None for r in f.range_lo], dtype=bool)
         w95 = _compare_intervals(lo95, hi95, nat_value, spec.polarity)
         w998 = _compare_intervals(lo998, hi998, nat_value, spec.polarity)
         by_interval = np.where(
             w998 != stats.SAME, w998 + " (99.8%)", np.where(w95 != stats.SAME, w95 + " (95%)", stats.SAME)
         )
+        rlo, rhi = _floats(f.range_lo), _floats(f.range_hi)
+        by_range = _compare_ranges(rlo, rhi, nat_value, spec.polarity)
         by_point = _compare_points(val, nat_value, spec.polarity) + " (no interval)"
-        comp_all = np.where(interval, by_interval, np.where(judged, by_point, comp_all))
+        comp_all = np.where(
+            interval, by_interval, np.where(ranged, by_range, np.where(judged, by_point, comp_all))
+        )
+        comp_all = np.where(judged & ~enough, NOT_ENOUGH, comp_all)
 
-    # funnel limits, for areas with a denominator
+    # funnel limits, for areas with a rate and its denominator
     den = _floats(f.denominator)
-    funnel_rows = has_fun & is_area & np.array([bool(d) for d in f.denominator], dtype=bool)
+    funnel_rows = has_fun & is_area & numeric & np.array([bool(d) for d in f.denominator], dtype=bool)
     limits: list[list[float | None]] = [[None] * m for _ in range(4)]
     comp_funnel: list[str] = [""] * m
     if funnel_rows.any():
         rows = np.flatnonzero(funnel_rows)
-        n, p, t2 = den[rows], p0[rows], tau2[rows]
-        bad = (n <= 0) | np.isnan(p)  # Funnel.limits: no limits
-        with np.errstate(all="ignore"):
-            radicand = p * (1 - p) / n + t2
-            if (~bad & (radicand < 0)).any():  # a pooled share above 1: math.sqrt raises, as ever
-                math.sqrt(float(radicand[~bad & (radicand < 0)][0]))
-            spread = np.sqrt(radicand)
-            cols = []
-            for z in (stats.Z95, stats.Z998):  # Python's max() and min(), NaN and all
-                lo, hi = p - z * spread, p + z * spread
-                cols += [
-                    np.where(bad, math.nan, np.where(lo > 0.0, lo, 0.0)),
-                    np.where(bad, math.nan, np.where(hi < 1.0, hi, 1.0)),
-                ]
+        cols = _funnel_limits(den[rows], p0[rows], tau2[rows])
         rounded = [stats.rounded([None if x != x else x for x in (100 * c).tolist()], 2) for c in cols]
         for j, i in enumerate(rows.tolist()):
-            a, b, c, d = rounded[0][j], rounded[1][j], rounded[2][j], rounded[3][j]
-            limits[0][i], limits[1][i], limits[2][i], limits[3][i] = a, b, c, d
-            if numeric[i] and a is not None and b is not None and c is not None and d is not None:
-                v = f.value[i]
-                comp_funnel[i] = (
-                    "above the 99.8% limit"
-                    if v > d
-                    else "below the 99.8% limit"
-                    if v < c
-                    else "above the 95% limit"
-                    if v > b
-                    else "below the 95% limit"
-                    if v < a
-                    else "within the limits"
-                )
+            limits[0][i], limits[1][i], limits[2][i], limits[3][i] = (r[j] for r in rounded)
+        flagged = [i for i in rows.tolist() if enough[i] and all(lim[i] is not None for lim in limits)]
+        if flagged:
+            words = _funnel_flags(spec, [bags[i] for i in flagged], p0[flagged], tau2[flagged])
+            for i, w in zip(flagged, words, strict=True):
+                comp_funnel[i] = w
 
-    trends = _trends_of(spec, f)
+    trends = _trends_of(spec, f, value)
     method = METHOD_TEXT[spec.method]
     comp_all_list = comp_all.tolist()
     judged_targets = spec.method == "profile" or bool(spec.benchmarks)
-    targets = [_targets(spec, bags[i], f, i) for i in range(m)] if judged_targets else [("", "")] * m
+    targets = (
+        [
+            _targets(
+                spec, bags[i], f, i, value, lower_95, upper_95, bool(enough[i]) or level[i] == "all areas"
+            )
+            for i in range(m)
+        ]
+        if judged_targets
+        else [("", "")] * m
+    )
     partial = [b.returns < b.expected for b in bags]
     return {
         "area_code": [b.area_code for b in bags],
@@ -1121,12 +1297,12 @@ def _spec_columns(spec: Spec, found: Found) -> Table:
         "breakdown_value": [spec.breakdown_value] * m,
         "numerator": f.numerator,
         "denominator": f.denominator,
-        "value": _round(f.value),
+        "value": value,
         "unit": [spec.unit] * m,
-        "lower_95": _round(f.lower_95),
-        "upper_95": _round(f.upper_95),
-        "lower_998": _round(f.lower_998),
-        "upper_998": _round(f.upper_998),
+        "lower_95": lower_95,
+        "upper_95": upper_95,
+        "lower_998": lower_998,
+        "upper_998": upper_998,
         "target": [t for t, _ in targets],
         "comparison_target": [c for _, c in targets],
         "comparison_all_areas": comp_all_list,
@@ -1149,16 +1325,96 @@ def _spec_columns(spec: Spec, found: Found) -> Table:
         "comparison_funnel": comp_funnel,
         "headline": [spec.headline] * m,
         "rank": rank,
-        "value_label": [_wording(spec, v) for v in f.value] if spec.wording else [""] * m,
-        "_counts": ["|".join(spec.numerator)] * m,
+        "value_label": [_wording(spec, v) for v in value] if spec.wording else [""] * m,
     }
 
 
-def _round(values: list[Any]) -> list[Any]:
-    """Numbers as published: floats to 2 decimal places (:func:`_r` for a column)."""
+NOT_ENOUGH = f"not assessed (fewer than {disclosure.MIN_JUDGED} people)"
+
+
+def _funnel_limits(n: np.ndarray, p: np.ndarray, t2: np.ndarray) -> list[np.ndarray]:
+    """Funnel limits (0-1) at denominators ``n``: lower and upper 95%, lower and upper 99.8%;
+    NaN where there are none (a denominator of 0, no pooled share). Python's max() and min()
+    as np.where, NaN and all."""
+    bad = (n <= 0) | np.isnan(p)  # Funnel.limits: no limits
+    with np.errstate(all="ignore"):
+        radicand = p * (1 - p) / n + t2
+        if (~bad & (radicand < 0)).any():  # a pooled share above 1: math.sqrt raises, as ever
+            math.sqrt(float(radicand[~bad & (radicand < 0)][0]))
+        spread = np.sqrt(radicand)
+        cols = []
+        for z in (stats.Z95, stats.Z998):
+            lo, hi = p - z * spread, p + z * spread
+            cols += [
+                np.where(bad, math.nan, np.where(lo > 0.0, lo, 0.0)),
+                np.where(bad, math.nan, np.where(hi < 1.0, hi, 1.0)),
+            ]
+    return cols
+
+
+FUNNEL_WORDS = {
+    2: "above the 99.8% limit",
+    1: "above the 95% limit",
+    0: "within the limits",
+    -1: "below the 95% limit",
+    -2: "below the 99.8% limit",
+}
+
+
+def _funnel_flags(spec: Spec, bags: Sequence[Bag], p0: np.ndarray, tau2: np.ndarray) -> list[str]:
+    """Where each area lies against the funnel, said only where it holds for every pair of
+    counts (x of n) its published pair stands for, each against the limits at its own n (and
+    then of the weakest: above both limits for every pair is 'above the 99.8% limit', above the
+    95% limit for some and the 99.8% for others is 'above the 95% limit'); blank where the pairs
+    disagree about the side."""
+    out = []
+    for bag, p, t in zip(bags, p0.tolist(), tau2.tolist(), strict=True):
+        x, n = _count(bag, spec.numerator), _count(bag, spec.denominator)
+        if x is None or n is None or x.point is None or n.point is None:
+            out.append("")
+            continue
+        xs = np.arange(x.lo, x.hi + 1, dtype=float)
+        ns = np.arange(max(n.lo, 1.0), n.hi + 1, dtype=float)
+        xx, nn = np.meshgrid(xs, ns)
+        ok = xx <= nn
+        xx, nn = xx[ok], nn[ok]
+        lo95, hi95, lo998, hi998 = _funnel_limits(nn, np.full(nn.shape, p), np.full(nn.shape, t))
+        share = xx / nn
+        level = np.where(share > hi998, 2, np.where(share > hi95, 1, 0))
+        level = np.where(share < lo998, -2, np.where(share < lo95, -1, level))
+        lo_level, hi_level = int(level.min()), int(level.max())
+        if lo_level >= 1:
+            out.append(FUNNEL_WORDS[lo_level])
+        elif hi_level <= -1:
+            out.append(FUNNEL_WORDS[hi_level])
+        elif lo_level == hi_level == 0:
+            out.append(FUNNEL_WORDS[0])
+        else:
+            out.append("")
+    return out
+
+
+def _compare_ranges(
+    lo: np.ndarray, hi: np.ndarray, value: np.ndarray, polarity: stats.Polarity
+) -> np.ndarray:
+    """A value with no interval but a range its published counts leave (a cost per outcome):
+    higher or lower only where the whole range is."""
+    out = np.where(
+        lo > value,
+        stats._direction(stats.HIGHER, polarity),
+        np.where(hi < value, stats._direction(stats.LOWER, polarity), stats.SAME),
+    ).astype(object)
+    out = out + " (range of the rounded counts)"
+    out[np.isnan(lo) | np.isnan(hi) | np.isnan(value)] = "not assessed"
+    return out
+
+
+def _round(values: list[Any], digits: int = 2) -> list[Any]:
+    """Numbers as published: floats to ``digits`` decimal places (once: from the unrounded
+    figure), as Python's round() would."""
     if all(x is None or type(x) is float for x in values):
-        return stats.rounded(values, 2)
-    return [round(x, 2) if isinstance(x, float) else x for x in values]
+        return stats.rounded(values, digits)
+    return [round(x, digits) if isinstance(x, float) else x for x in values]
 
 
 @functools.cache
@@ -1217,20 +1473,34 @@ def _quartiles_and_ranks(
             rank[i] = bisect.bisect_left(ranked, v) + 1
 
 
-def _targets(spec: Spec, bag: Bag, f: Found, i: int) -> tuple[str, str]:
-    """The targets that apply to one row and its value judged against each, in words."""
-    v = f.value[i]
+def _targets(
+    spec: Spec,
+    bag: Bag,
+    f: Found,
+    i: int,
+    value: Sequence[Any],
+    lower: Sequence[Any],
+    upper: Sequence[Any],
+    enough: bool,
+) -> tuple[str, str]:
+    """The targets that apply to one row and its value (as published) judged against each, in
+    words: by its interval, else by the range its published counts leave, else by the value;
+    not judged where it rests on too few people."""
+    v = value[i]
     numeric = isinstance(v, NUMBER)
     point = float(v) if numeric else math.nan
-    lo = point if (low := f.lower_95[i]) is None else low
-    hi = point if (high := f.upper_95[i]) is None else high
+    rlo, rhi = f.range_lo[i], f.range_hi[i]
+    lo: float = (point if rlo is None else rlo) if (low := lower[i]) is None else float(low)
+    hi: float = (point if rhi is None else rhi) if (high := upper[i]) is None else float(high)
     targets, verdicts = [], []
     tv = f.target_value[i]
     if spec.method == "profile" and tv is not None:
         targets.append(f"local population {tv:g}%")
-        word = stats.compare_interval(lo, hi, tv, "no_judgement")
+        word = stats.compare_interval(lo, hi, tv, "no_judgement") if enough else ""
         verdicts.append(
-            {
+            NOT_ENOUGH
+            if not enough
+            else {
                 "higher": "over-represented compared with the local population",
                 "lower": "under-represented compared with the local population",
             }.get(word, "similar to the local population")
@@ -1240,31 +1510,54 @@ def _targets(spec: Spec, bag: Bag, f: Found, i: int) -> tuple[str, str]:
             continue
         targets.append(target_text(b))
         if b.kind != "typical_range":  # a reported spread: shown, never judged
-            verdict = stats.compare_to_benchmark(
-                b.kind, lo, hi, v, spec.polarity, b.value, b.low, b.high, "%" if b.unit == "percent" else ""
+            verdict = (
+                stats.compare_to_benchmark(
+                    b.kind,
+                    lo,
+                    hi,
+                    v,
+                    spec.polarity,
+                    b.value,
+                    b.low,
+                    b.high,
+                    "%" if b.unit == "percent" else "",
+                )
+                if enough
+                else NOT_ENOUGH
             )
             verdicts.append(f"{b.label.replace(';', ',')}: {verdict}")  # '; ' separates verdicts
     return "; ".join(targets), "; ".join(verdicts)
 
 
-def _trends_of(spec: Spec, f: Found) -> list[str]:
-    """Each row's trend in words. A rolling year points to its quarters; a quarter or a year is
-    judged on its unit's series up to it, every period in its place: a missing period is a gap
-    (no denominator), not a step closer, so a trend test keeps the true spacing. The series are
+def _trends_of(spec: Spec, f: Found, value: Sequence[Any]) -> list[str]:
+    """Each row's trend in words, on the published values. A series is of periods that do not
+    overlap: for all areas, each quarter (a rolling year points to them); below national level,
+    where quarters are not published, the rolling years ending in the same quarter of each year;
+    a year, a stock's quarter. Each period has its place: a missing one is a gap (no
+    denominator), not a step closer, so a trend test keeps the true spacing. The series are
     laid out once, as the rows of a matrix, and all the rows whose series run to the same
     length are tested together (:func:`stats.trends`)."""
     out = ["see the quarterly values"] * len(f.units)
     position = _positions(spec.frequency)
+    years = _positions("annual")
     proportion = spec.unit == "percent" and spec.method == "proportion"
-    series: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)  # unit -> (place, row)
+    series: dict[tuple[str, str, str], list[tuple[int, int]]] = defaultdict(list)  # series -> (place, row)
     for i, u in enumerate(f.units):
-        if u.bag.rolling:
-            continue
-        place = position.get(u.bag.period)
+        b = u.bag
+        if b.rolling:
+            if not _below(b):
+                continue
+            end = b.period.removeprefix("12 months to ")
+            year, _, quarter = end.partition(" ")
+            place = years.get(year)
+            key = (b.area_code, b.provider_code, quarter)
+        else:
+            place = position.get(b.period)
+            key = (b.area_code, b.provider_code, "")
         if place is None:  # not a period of the indicator's frequency: a series of none
-            out[i] = stats.too_few(0) if proportion or isinstance(f.value[i], NUMBER) else ""
+            out[i] = stats.too_few(0) if proportion or isinstance(value[i], NUMBER) else ""
             continue
-        series[(u.bag.area_code, u.bag.provider_code)].append((place, i))
+        series[key].append((place, i))
     if not series:
         return out
     firsts = [min(place for place, _ in members) for members in series.values()]
@@ -1277,15 +1570,16 @@ def _trends_of(spec: Spec, f: Found) -> list[str]:
     for s, (members, first) in enumerate(zip(series.values(), firsts, strict=True)):
         for place, i in members:
             j = place - first
-            xs[s, j] = f.numerator[i] or 0
-            ns[s, j] = f.denominator[i] or 0
-            vs[s, j] = float(v) if isinstance(v := f.value[i], NUMBER) else math.nan
+            shown = isinstance(value[i], NUMBER)
+            xs[s, j] = (f.numerator[i] or 0) if shown else 0
+            ns[s, j] = (f.denominator[i] or 0) if shown else 0
+            vs[s, j] = float(v) if isinstance(v := value[i], NUMBER) else math.nan
             by_length[j + 1].append((s, i))
     for length, members in by_length.items():
         if not proportion:  # a value that is not a number has no trend
             for _, i in members:
                 out[i] = ""
-            members = [(s, i) for s, i in members if isinstance(f.value[i], NUMBER)]
+            members = [(s, i) for s, i in members if isinstance(value[i], NUMBER)]
             if not members:
                 continue
         rows = [s for s, _ in members]

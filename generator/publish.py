@@ -43,7 +43,6 @@ from typing import Any
 import orjson
 import xlsxwriter
 
-from . import disclosure
 from .cache import NO_CACHE, Cache, code_fingerprint, digest
 from .catalogue import Catalogue
 from .indicators import COLUMNS, calculate_table, specs
@@ -207,11 +206,7 @@ def shard_table(
     ``returns`` must hold the section's returns and Section A's (the local population, which the
     intake comparisons need). tests/test_incremental.py checks the parts against the whole.
     """
-    table = calculate_table(returns, catalogue, registry, sections={letter}, indicators=indicators)
-    disclosure.apply_table(table)
-    for k in disclosure.INTERNAL:
-        table.pop(k, None)
-    return table
+    return calculate_table(returns, catalogue, registry, sections={letter}, indicators=indicators)
 
 
 @dataclass(frozen=True)

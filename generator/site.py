@@ -19,7 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from . import charts, stats
+from . import charts, disclosure, stats
 from .catalogue import Catalogue, load_yaml
 from .indicators import COLUMN_TEXT, COLUMNS, Spec, specs, target_text
 from .publish import neutralise
@@ -437,8 +437,7 @@ def _key_table(
         if r is None:
             lines.append(f"| {link} | no data | | | | no return for {esc(period)} |")
             continue
-        trend_row = idx.get((ind, bv, area, "", period.removeprefix("12 months to ")))
-        trend = esc(_trend_text(trend_row))
+        trend = esc(_trend_text(r))
         notes = _notes(r)
         lines.append(
             f"| {link} | {show(r['value'], unit)} | {_row_interval(r, unit)} | "
@@ -466,10 +465,15 @@ FOOTNOTES = (  # what the notes and blanks in an area's tables mean (methods.md 
     "",
     "**provisional**: the latest period; a late or corrected return can still change it. "
     "**partial**: some expected returns were missing, so the value covers fewer providers or "
-    "quarters than it should. **suppressed**: too few people to publish without risk of "
-    "identifying someone ([the rule](../../methods.md#disclosure-control)). **no interval**: "
-    "money, ratios, ratings and answers are not estimates from a sample, so they are compared "
-    "as plain values, not tested for chance. **not enough periods**: a trend needs five.",
+    "quarters than it should. Counts of people below the level of all areas are rounded to 5, "
+    "and rates, intervals and comparisons are worked out from the rounded counts, allowing "
+    "for the rounding ([the rule](../../methods.md#disclosure-control)). **suppressed**: 1 to "
+    "4 people. **withheld**: not shown so that another figure cannot be worked out from it. "
+    f"**under {disclosure.MIN_SHOWN}**: a value resting on fewer than {disclosure.MIN_SHOWN} "
+    f"people is not shown; below {disclosure.MIN_JUDGED}, it is not compared or ranked. "
+    "**no interval**: money, ratios, ratings and answers are not estimates from a sample, so "
+    "they are compared as plain values (for a cost per outcome, over the range the rounded "
+    "count allows). **not enough periods**: a trend needs five periods that do not overlap.",
     "",
     "</div>",
     "",
@@ -597,12 +601,14 @@ def _spine_and_trend(
         chart_out[key] = c
         lines += ["### Where the area stands among all areas", "", *_chart_block(c, key)]
     ind = "EX02_job_outcome_rate"
+    # rolling years: quarters are not published below the level of all areas
     series = [
         (str(r["period"]), r)
         for r in ctx.by_indicator[ind]
         if r["area_code"] in (area, "ALL")
         and not r["provider_code"]
-        and not str(r["period"]).startswith("12 months")
+        and str(r["period"]).startswith("12 months")
+        and "partial" not in str(r["flags"] or "")  # a window short of a quarter is not 12 months
     ]
     periods_seen = sorted({p for p, _ in series})
     if len(periods_seen) >= 2:
@@ -612,7 +618,7 @@ def _spine_and_trend(
         c = charts.trend_line(
             "job outcome rate",
             "percent",
-            periods_seen,
+            [p.replace("12 months to ", "to ") for p in periods_seen],
             [num(own[p]["value"]) if p in own else None for p in periods_seen],
             [num(allv[p]["value"]) if p in allv else None for p in periods_seen],
             name,
@@ -623,9 +629,10 @@ def _spine_and_trend(
         key = f"area-{slug(area)}-trend"
         chart_out[key] = c
         lines += [
-            "### Job outcome rate, quarter by quarter",
+            "### Job outcome rate, 12 months at a time",
             "",
-            "Each quarter on its own (the key indicators above are for 12 months), against all areas.",
+            "The 12 months to each quarter, against all areas. The years overlap, so neighbouring "
+            "points share nine months; quarters on their own are published for all areas only.",
             "",
             *_chart_block(c, key),
         ]

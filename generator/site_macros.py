@@ -11,6 +11,14 @@ from generator import disclosure, stats
 def define_env(env: Any) -> None:
     env.variables["small_count"] = disclosure.SMALL
     env.variables["round_to"] = disclosure.ROUND_TO
+    env.variables["half"] = disclosure.HALF
+    env.variables["min_shown"] = disclosure.MIN_SHOWN
+    env.variables["min_judged"] = disclosure.MIN_JUDGED
+    env.variables["min_values"] = disclosure.MIN_VALUES
+    env.variables["rounding_shifts"] = [
+        (n, f"{disclosure.rounding_shift(n):.1f}", f"{disclosure.rounding_shift(n, 0.5):.1f}")
+        for n in disclosure.SHIFT_BANDS
+    ]
     env.variables["min_trend_periods"] = stats.MIN_TREND_PERIODS
     env.variables["min_quartile_areas"] = stats.MIN_QUARTILE_AREAS
     env.variables["z95"] = f"{stats.Z95:.3f}"

@@ -1,145 +1,199 @@
-"""Disclosure control: the rule on single rows, then secondary suppression."""
+"""Disclosure control: what is published below national level, and what each count stands for.
+
+Unit tests of the rule's parts; what combinations of published figures give away is the
+attacker's part (tests/test_disclosure_attack.py)."""
 
 from __future__ import annotations
 
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from generator import disclosure
+from generator.disclosure import (
+    EXACT,
+    INF,
+    ROUNDED,
+    SUPPRESSED,
+    WITHHELD,
+    Count,
+    Counts,
+    DisclosureError,
+    exact,
+    published,
+    stands_for,
+    withhold_narrowed,
+)
+from generator.indicators import calculate
+
+from .test_indicators import QUARTERS, YEAR, _e, find, ret, year_of
 
 
-def row(**kw):
-    base = {
-        "area_code": "PS01",
-        "provider_code": "",
-        "period": "2025-26",
-        "indicator_id": "X",
-        "breakdown": "",
-        "breakdown_value": "",
-        "unit": "count",
-        "value": None,
-        "numerator": None,
-        "denominator": None,
-        "lower_95": None,
-        "upper_95": None,
-        "lower_998": None,
-        "upper_998": None,
-        "flags": "",
+def test_zero_is_exact_one_to_four_suppressed_others_rounded_to_five():
+    assert published(0) == Count(0, 0, 0, EXACT)
+    assert [published(v).state for v in (1, 2, 3, 4)] == [SUPPRESSED] * 4
+    assert published(3).point is None and (published(3).lo, published(3).hi) == (1, 4)
+    assert published(5) == published(7) == Count(5, 5, 7, ROUNDED)  # 3 and 4 are suppressed
+    assert published(8) == Count(10, 8, 12, ROUNDED)
+    assert published(12) == Count(10, 8, 12, ROUNDED) and published(13) == Count(15, 13, 17, ROUNDED)
+    assert published(math.nan).state == WITHHELD
+
+
+@given(st.integers(min_value=0, max_value=10_000))
+def test_every_count_is_in_what_its_published_figure_stands_for_and_that_is_three_values_or_more(v):
+    """The public half of the rule (what a reader can tell) agrees with the rule itself."""
+    c = published(v)
+    assert (c.lo, c.hi) == stands_for(c.point, c.state)
+    assert c.lo <= v <= c.hi
+    assert v == 0 or c.hi - c.lo + 1 >= disclosure.MIN_VALUES
+
+
+def test_four_categories_of_seven_and_their_total_would_all_be_exact_so_they_are_withheld():
+    """The review's example: 7, 7, 7, 7 published as 5, 5, 5, 5 (each at most 7) and 28 as 30
+    (at least 28) leaves one possibility for all five."""
+    total = published(28)
+    parts = [[published(7)] * 4]
+    assert disclosure.narrowed(total, parts) == [0]
+    assert withhold_narrowed(total, parts) == {0}
+    assert parts == [[disclosure.WITHHELD_COUNT] * 4]
+    # 8, 7, 7, 6 (28) publish as 10, 5, 5, 5: the parts can still move
+    assert disclosure.narrowed(total, [[published(v) for v in (8, 7, 7, 6)]]) == []
+
+
+def test_breakdowns_of_one_total_are_checked_together():
+    """Two breakdowns of the same total narrow it between them even where neither does alone."""
+    total = published(40)  # 38 to 42
+    low = [published(v) for v in (12, 12, 12)]  # 10, 10, 10: at most 36 together... with 2 each
+    assert disclosure.narrowed(total, [low]) == [0]  # 36 < 38: already inconsistent alone
+    a = [published(v) for v in (20, 20)]  # 18-22 each: 36 to 44
+    b = [published(v) for v in (13, 13, 14)]  # 15, 15, 15: 39 to 51
+    assert disclosure.narrowed(total, [a, b]) == []
+
+
+def test_derived_counts_are_worked_out_from_published_ones():
+    """A recorded subtotal is the total less 'not recorded'; a suppressed count enters it as the
+    middle of 1 to 4 and its range allows for all four; a withheld one leaves nothing to work out."""
+    base = {("T",): published(60), ("a",): published(31), ("b",): published(27), ("nr",): published(2)}
+    counts = Counts(base, {frozenset({"a", "b", "nr"}): ("T",)}, frozenset({"T", "a", "b", "nr"}))
+    recorded = counts.get(("a", "b"))
+    assert recorded is not None and recorded.point == 60 - 2.5
+    assert (recorded.lo, recorded.hi) == (58 - 4, 62 - 1)  # tighter than 30 + 25 with 4 either side
+    assert counts.get(("a", "b", "nr")) == base[("T",)]
+    base[("nr",)] = disclosure.WITHHELD_COUNT
+    counts = Counts(base, {frozenset({"a", "b", "nr"}): ("T",)}, frozenset({"T", "a", "b", "nr"}))
+    summed = counts.get(("a", "b"))  # the sum of the parts, 30 + 25, is still a count
+    assert summed is not None and (summed.point, summed.lo, summed.hi) == (55, 51, 59)
+    assert counts.get(("x",)) is None  # not a count of people
+
+
+def test_a_count_worked_out_to_under_five_is_not_shown():
+    c = disclosure.minus(published(6), [published(3)])  # 5 less a suppressed count
+    assert c is not None and c.state == SUPPRESSED and c.point is None and (c.lo, c.hi) == (1, 6)
+
+
+def test_quarters_below_national_level_are_not_published_but_stocks_and_all_areas_are(catalogue, registry):
+    rets = year_of("E", "A1-P1", "A1", {**_e(40, 20), "E09_active_caseload": 61}) + year_of(
+        "E", "A2-P1", "A2", {**_e(40, 10), "E09_active_caseload": 33}
+    )
+    rows = calculate(rets, catalogue, registry)
+    quarter = [r for r in rows if r["period"] == QUARTERS[0] and r["level"] != "all areas"]
+    assert {r["indicator_id"] for r in quarter} >= {"E09_active_caseload", "EX06_caseload_per_specialist"}
+    assert not {r["indicator_id"] for r in quarter} & {"E05_job_outcomes", "EX02_job_outcome_rate"}
+    assert find(rows, "E09_active_caseload", "area", QUARTERS[0])["value"] == 60
+    assert find(rows, "E05_job_outcomes", "all areas", QUARTERS[0], area="ALL")["value"] == 30  # exact
+    assert find(rows, "E05_job_outcomes", "area", YEAR)["value"] == 80
+
+
+def test_a_national_count_one_area_makes_up_is_withheld_with_its_breakdown(catalogue, registry):
+    b = {
+        "B01_new_referrals": 40,
+        "B03_gender.numerator:female": 20,
+        "B03_gender.numerator:male": 17,
+        "B03_gender.numerator:another": 3,
+        "B03_gender.numerator:not_recorded": 0,
     }
-    return {**base, **kw}
-
-
-def test_round_half_up_to_five():
-    assert [disclosure.round5(n) for n in (0, 5, 7, 7.5, 8, 12, 12.5, 13, 102)] == [
-        0,
-        5,
-        5,
-        10,
-        10,
-        10,
-        15,
-        15,
-        100,
-    ]
-
-
-def test_counts_one_to_four_suppressed_others_rounded_zero_kept():
-    out = [disclosure.suppress_row(row(value=v))["value"] for v in (0, 1, 4, 5, 6, 23)]
-    assert out == [0, None, None, 5, 5, 25]
-    assert "suppressed" in disclosure.suppress_row(row(value=3))["flags"]
-
-
-def test_rates_suppressed_when_numerator_or_denominator_below_five():
-    r = disclosure.suppress_row(
-        row(
-            unit="percent",
-            numerator=3,
-            denominator=40,
-            value=7.5,
-            lower_95=2.0,
-            upper_95=20.0,
-            lower_998=1.0,
-            upper_998=25.0,
-        )
+    b2 = {**b, "B03_gender.numerator:another": 0, "B03_gender.numerator:male": 20}
+    rows = calculate(
+        [ret("B", "A1-P1", "A1", "2025-26 Q1", b), ret("B", "A2-P1", "A2", "2025-26 Q1", b2)],
+        catalogue,
+        registry,
+        indicators={"B01_new_referrals", "B03_gender"},
     )
-    assert r["value"] is None and r["lower_95"] is None and r["numerator"] is None and r["denominator"] == 40
-    r = disclosure.suppress_row(row(unit="percent", numerator=4, denominator=4, value=100.0))
-    assert r["value"] is None and r["denominator"] is None
-    r = disclosure.suppress_row(row(unit="percent", numerator=12, denominator=47, value=25.53))
-    assert r["value"] == 25.5  # from unrounded counts, published to one decimal place
-    assert (r["numerator"], r["denominator"]) == (10, 45)
+    nation = {
+        r["breakdown_value"]: r
+        for r in rows
+        if r["indicator_id"] == "B03_gender" and r["level"] == "all areas" and r["period"] == "2025-26 Q1"
+    }
+    assert "withheld" in nation["another"]["flags"] and nation["another"]["numerator"] is None
+    assert all(nation[c]["numerator"] is None for c in ("female", "male", "not_recorded"))  # with it
+    total = find(rows, "B01_new_referrals", "all areas", "2025-26 Q1", area="ALL")
+    assert total["value"] == 80
 
 
-def test_zero_numerator_rate_is_suppressed():
-    r = disclosure.suppress_row(row(unit="percent", numerator=0, denominator=50, value=0.0))
-    assert r["value"] is None
+def test_an_indicator_whose_treatment_cannot_be_told_stops_the_build(catalogue, monkeypatch):
+    monkeypatch.delitem(disclosure.BY_METHOD, "cost_per_outcome")
+    with pytest.raises(DisclosureError, match="EX04_cost_per_job_outcome: no disclosure treatment"):
+        disclosure.check(catalogue)
 
 
-def test_national_rows_ratings_and_money_are_published_as_they_are():
-    assert disclosure.suppress_row(row(area_code="ALL", value=3))["value"] == 3
-    assert disclosure.suppress_row(row(unit="score", value=3))["value"] == 3
-    assert disclosure.suppress_row(row(unit="gbp", value=2))["value"] == 2
+def test_every_published_count_of_the_small_demo_stands_for_its_true_value(
+    small_demo, catalogue, monkeypatch
+):
+    """Below national level, every count in the published table that is a single catalogue
+    count (a count's value, a rate's numerator and denominator, where each is one input) is in
+    the range its published figure and flags stand for, read as a reader would: the truth from
+    the same calculation with every count published exactly."""
+    from generator.indicators import specs
+    from generator.registry import load_registry
+
+    single = {
+        (s.indicator_id, s.breakdown_value): {
+            "numerator": len(s.numerator) == 1,
+            "denominator": len(s.denominator) == 1,
+        }
+        for s in specs(catalogue)
+    }
+    registry = load_registry()
+    returns = small_demo.current_returns()
+    rows = calculate(returns, catalogue, registry, sections={"B", "E"})
+    monkeypatch.setattr(disclosure, "published", exact)
+    monkeypatch.setattr(disclosure, "withhold_narrowed", lambda total, parts: set())
+    truth = {
+        _key(r): r
+        for r in calculate(returns, catalogue, registry, sections={"B", "E"})
+        if r["level"] != "all areas"
+    }
+    checked = 0
+    for r in rows:
+        if r["level"] == "all areas" or r["unit"] not in ("count", "percent"):
+            continue
+        t = truth[_key(r)]
+        for col in ("numerator", "denominator") if r["unit"] == "percent" else ("value",):
+            one = single[(r["indicator_id"], r["breakdown_value"])]
+            if t[col] is None or not one.get(col, True):
+                continue
+            flags = str(r["flags"])
+            state = WITHHELD if "withheld" in flags and r[col] is None else ROUNDED
+            if r[col] is None and state != WITHHELD:
+                state = SUPPRESSED
+            lo, hi = stands_for(r[col], EXACT if r[col] == 0 else state)
+            assert lo <= t[col] <= hi, (_key(r), col, r[col], t[col])
+            checked += 1
+    assert checked > 1000 and hi < INF
 
 
-def test_secondary_suppression_within_a_breakdown():
-    """One suppressed category out of a published total would be recoverable: hide the next smallest."""
-    cats = [
-        row(
-            unit="percent",
-            breakdown="age",
-            breakdown_value=c,
-            numerator=n,
-            denominator=60,
-            value=100 * n / 60,
-        )
-        for c, n in (("a", 3), ("z", 0), ("b", 9), ("c", 48))
+def _key(r):
+    return (r["indicator_id"], r["breakdown_value"], r["area_code"], r["provider_code"], r["period"])
+
+
+@pytest.fixture
+def registry():
+    from generator.registry import Organisation, Registry
+
+    orgs = [
+        Organisation("A1-P1", "A1 provider", "A1", "Area one", "provider", True),
+        Organisation("A2-P1", "A2 provider", "A2", "Area two", "provider", True),
     ]
-    out = disclosure.apply(cats)
-    hidden = [r["breakdown_value"] for r in out if r["numerator"] is None]
-    assert hidden == ["a", "b"]  # never the zero: a hidden zero protects nothing
-    assert out[2].get("_secondary") and out[2]["value"] is None and out[2]["flags"] == "suppressed"
-    assert out[3]["numerator"] == 50
-
-
-def test_no_secondary_suppression_when_two_are_already_hidden():
-    cats = [
-        row(unit="percent", breakdown="age", breakdown_value=c, numerator=n, denominator=60)
-        for c, n in (("a", 3), ("b", 2), ("c", 55))
-    ]
-    out = disclosure.apply(cats)
-    assert [r["numerator"] is None for r in out] == [True, True, False]
-
-
-def test_secondary_suppression_across_areas_and_the_nation():
-    areas = [row(area_code=a, value=v) for a, v in (("PS01", 2), ("PS02", 30), ("PS03", 45))]
-    out = disclosure.apply([*areas, row(area_code="ALL", value=77)])
-    assert [r["value"] for r in out] == [None, None, 45, 77]
-
-
-def test_secondary_suppression_across_providers_of_an_area():
-    provs = [row(provider_code=p, value=v) for p, v in (("P1", 3), ("P2", 20), ("P3", 40))]
-    out = disclosure.apply([*provs, row(value=63)])
-    assert [r["value"] for r in out[:3]] == [None, None, 40]
-
-
-def test_rolling_year_and_its_quarters_are_protected_together():
-    """Year minus three published quarters would give the fourth back."""
-    qs = ["2025-26 Q1", "2025-26 Q2", "2025-26 Q3", "2025-26 Q4"]
-    rows = [row(period=q, value=v) for q, v in zip(qs, (3, 20, 25, 30), strict=True)]
-    rows.append(row(period="12 months to 2025-26 Q4", value=78))
-    out = disclosure.apply(rows)
-    assert [r["value"] for r in out[:4]].count(None) == 2  # Q1 and one more quarter
-
-
-def test_national_total_hidden_when_every_other_area_is_zero():
-    areas = [row(area_code=a, value=v) for a, v in (("PS01", 2), ("PS02", 0), ("PS03", 0))]
-    out = disclosure.apply([*areas, row(area_code="ALL", value=2)])
-    assert out[0]["value"] is None and out[3]["value"] is None
-
-
-def test_values_resting_on_few_people_are_suppressed_with_their_comparisons():
-    cost = row(
-        unit="gbp", value=48273.0, denominator=1, comparison_all_areas="worse (95%)", quartile=4, rank=17
-    )
-    out = disclosure.apply([cost])[0]
-    assert out["value"] is None and out["denominator"] is None
-    assert out["comparison_all_areas"] is None and out["quartile"] is None and out["rank"] is None
-    ok = disclosure.apply([row(unit="gbp", value=3100.0, denominator=23)])[0]
-    assert ok["value"] == 3100.0 and ok["denominator"] == 25
+    return Registry({o.code: o for o in orgs})

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from generator import stats
 from generator.indicators import METHODS, SWEMWBS_METRIC, calculate, resolve, specs
 from generator.registry import Organisation, Registry
 
@@ -73,104 +74,148 @@ def _e(starters, outcomes, referrals=100, cost=50_000.0):
     }
 
 
+QUARTERS = ["2025-26 Q1", "2025-26 Q2", "2025-26 Q3", "2025-26 Q4"]
+YEAR = "12 months to 2025-26 Q4"
+
+
+def year_of(section, org, area, values):
+    """The same return for each quarter of a year: a complete rolling year below national level,
+    where quarters are not published (generator.disclosure, rule 1)."""
+    return [ret(section, org, area, q, values) for q in QUARTERS]
+
+
 def test_areas_pool_numerators_and_denominators_never_average_percentages(catalogue, registry):
     rows = calculate(
-        [ret("E", "A1-P1", "A1", "2025-26 Q1", _e(10, 9)), ret("E", "A1-P2", "A1", "2025-26 Q1", _e(90, 9))],
-        catalogue,
-        registry,
-    )
-    area = find(rows, "EX02_job_outcome_rate", "area", "2025-26 Q1")
-    assert (area["numerator"], area["denominator"]) == (18, 100)
-    assert area["value"] == pytest.approx(18.0)  # not (90% + 10%) / 2 = 50%
-    p1 = find(rows, "EX02_job_outcome_rate", "provider", "2025-26 Q1", provider="A1-P1")
-    assert p1["value"] == pytest.approx(90.0)
-    assert p1["lower_95"] == pytest.approx(59.58, abs=0.01) and p1["upper_95"] == pytest.approx(
-        98.21, abs=0.01
-    )
-
-
-def test_edge_cases_zero_all_and_no_denominator(catalogue, registry):
-    rows = calculate(
-        [ret("E", "A1-P1", "A1", "2025-26 Q1", _e(20, 0)), ret("E", "A2-P1", "A2", "2025-26 Q1", _e(0, 0))],
-        catalogue,
-        registry,
-    )
-    zero = find(rows, "EX02_job_outcome_rate", "area", "2025-26 Q1")
-    assert zero["value"] == 0 and zero["lower_95"] == 0 and zero["upper_95"] > 0
-    none = find(rows, "EX02_job_outcome_rate", "area", "2025-26 Q1", area="A2")
-    assert none["value"] is None and "no denominator" in none["flags"]
-    assert none["quartile"] is None  # fewer than four areas
-    rows = calculate([ret("E", "A1-P1", "A1", "2025-26 Q1", _e(20, 20))], catalogue, registry)
-    full = find(rows, "EX02_job_outcome_rate", "area", "2025-26 Q1")
-    assert full["value"] == 100 and full["upper_95"] == 100
-
-
-def test_one_area_only_and_identical_areas(catalogue, registry):
-    rows = calculate([ret("E", "A1-P1", "A1", "2025-26 Q1", _e(50, 20))], catalogue, registry)
-    a = find(rows, "EX02_job_outcome_rate", "area", "2025-26 Q1")
-    assert a["comparison_all_areas"] == "not significantly different"  # it is all areas
-    assert "phi" not in a["method"] or "binomial" in a["method"]
-    rows = calculate(
         [
-            ret("E", "A1-P1", "A1", "2025-26 Q1", _e(50, 20)),
-            ret("E", "A2-P1", "A2", "2025-26 Q1", _e(50, 20)),
+            ret("E", "A1-P1", "A1", "2025-26 Q1", _e(10, 9)),
+            ret("E", "A1-P2", "A1", "2025-26 Q1", _e(90, 9)),
+            ret("E", "A2-P1", "A2", "2025-26 Q1", _e(100, 18)),
         ],
         catalogue,
         registry,
     )
+    nation = find(rows, "EX02_job_outcome_rate", "all areas", "2025-26 Q1", area="ALL")
+    assert (nation["numerator"], nation["denominator"]) == (36, 200)  # exact for all areas
+    assert nation["value"] == pytest.approx(18.0)  # not the mean of 90%, 10% and 18%
+    lo, hi = stats.wilson(36, 200)
+    assert (nation["lower_95"], nation["upper_95"]) == (round(100 * lo, 1), round(100 * hi, 1))
+    rows = calculate(
+        year_of("E", "A1-P1", "A1", _e(10, 9)) + year_of("E", "A1-P2", "A1", _e(90, 9)), catalogue, registry
+    )
+    area = find(rows, "EX02_job_outcome_rate", "area", YEAR)
+    assert (area["numerator"], area["denominator"]) == (70, 400)  # 72 and 400, rounded to 5
+    assert area["value"] == 17.5
+
+
+def test_edge_cases_zero_all_and_no_denominator(catalogue, registry):
+    rows = calculate(year_of("E", "A1-P1", "A1", _e(20, 0)), catalogue, registry)
+    zero = find(rows, "EX02_job_outcome_rate", "area", YEAR)
+    assert zero["value"] == 0 and zero["lower_95"] == 0 and zero["upper_95"] > 0  # a zero is exact
+    rows = calculate([ret("E", "A2-P1", "A2", "2025-26 Q1", _e(0, 0))], catalogue, registry)
+    none = find(rows, "EX02_job_outcome_rate", "all areas", "2025-26 Q1", area="ALL")
+    assert none["value"] is None and "no denominator" in none["flags"]
+    rows = calculate(year_of("E", "A1-P1", "A1", _e(20, 20)), catalogue, registry)
+    full = find(rows, "EX02_job_outcome_rate", "area", YEAR)
+    assert full["value"] == 100 and full["upper_95"] == 100
+
+
+def test_one_area_only_and_identical_areas(catalogue, registry):
+    """With one area, the figure for all areas would be that area's exact count: it is withheld,
+    and nothing is compared with it. Identical areas are like all areas."""
+    rows = calculate(year_of("E", "A1-P1", "A1", _e(50, 20)), catalogue, registry)
+    a = find(rows, "EX02_job_outcome_rate", "area", YEAR)
+    assert a["value"] == 40.0 and a["comparison_all_areas"] == "" and a["all_areas_value"] is None
+    nation = find(rows, "EX02_job_outcome_rate", "all areas", YEAR, area="ALL")
+    assert nation["value"] is None and "withheld" in nation["flags"]
+    rows = calculate(
+        year_of("E", "A1-P1", "A1", _e(50, 20)) + year_of("E", "A2-P1", "A2", _e(50, 20)), catalogue, registry
+    )
     for area in ("A1", "A2"):
-        r = find(rows, "EX02_job_outcome_rate", "area", "2025-26 Q1", area=area)
+        r = find(rows, "EX02_job_outcome_rate", "area", YEAR, area=area)
         assert r["comparison_all_areas"] == "not significantly different"
         assert r["comparison_funnel"] == "within the limits"
 
 
 def test_rolling_twelve_months_and_missing_periods(catalogue, registry):
-    quarters = ["2025-26 Q1", "2025-26 Q2", "2025-26 Q3", "2025-26 Q4"]
-    full = [ret("E", "A1-P1", "A1", q, _e(10, 4)) for q in quarters]
+    """A rolling year is published below national level only when every quarter's return is in
+    (one short, it and its neighbour would give a quarter away); for all areas it is published
+    and flagged partial."""
+    full = year_of("E", "A1-P1", "A1", _e(10, 4))
+    other = year_of("E", "A2-P1", "A2", _e(10, 4))
     rows = calculate(full, catalogue, registry)
-    year = find(rows, "EX02_job_outcome_rate", "provider", "12 months to 2025-26 Q4", provider="A1-P1")
-    assert (year["numerator"], year["denominator"]) == (16, 40) and "partial" not in year["flags"]
-    gap = calculate([full[0], full[1], full[3]], catalogue, registry)  # Q3 never arrived
-    year = find(gap, "EX02_job_outcome_rate", "provider", "12 months to 2025-26 Q4", provider="A1-P1")
-    assert (year["numerator"], year["denominator"]) == (12, 30) and "partial" in year["flags"]
-    q4 = find(gap, "EX02_job_outcome_rate", "provider", "2025-26 Q4", provider="A1-P1")
+    year = find(rows, "EX02_job_outcome_rate", "provider", YEAR, provider="A1-P1")
+    assert (year["numerator"], year["denominator"]) == (15, 40) and "partial" not in year["flags"]
+    assert not [
+        r
+        for r in rows
+        if r["level"] != "all areas"
+        and not r["period"].startswith("12 months")
+        and r["indicator_id"] == "EX02_job_outcome_rate"
+    ]  # no quarters below national level
+    gap = calculate([full[0], full[1], full[3], *other], catalogue, registry)  # A1's Q3 never arrived
+    assert not [r for r in gap if r["period"] == YEAR and r["area_code"] == "A1"]
+    nation = find(gap, "EX02_job_outcome_rate", "all areas", YEAR, area="ALL")
+    assert (nation["numerator"], nation["denominator"]) == (28, 70) and "partial" in nation["flags"]
+    q4 = find(gap, "EX02_job_outcome_rate", "all areas", "2025-26 Q4", area="ALL")
     assert q4["trend"].startswith("not enough periods")
 
 
 def test_targets_follow_the_support_model(catalogue, registry):
     """003's IPS-beyond-SMI targets apply only where the provider says that is its model."""
     e = {**_e(50, 20, referrals=100), "E12_job_entries": 10, "E01_support_model": "ips_beyond_smi"}
-    rows = calculate([ret("E", "A1-P1", "A1", "2025-26 Q1", e)], catalogue, registry)
-    access = find(rows, "EX01_access_rate", "provider", "2025-26 Q1", provider="A1-P1")
+    rows = calculate(year_of("E", "A1-P1", "A1", e), catalogue, registry)
+    access = find(rows, "EX01_access_rate", "provider", YEAR, provider="A1-P1")
     assert "at least 70%" in access["target"] and "below the target" in access["comparison_target"]
-    entry = find(rows, "EX09_paid_work_entry_rate", "provider", "2025-26 Q1", provider="A1-P1")
+    entry = find(rows, "EX09_paid_work_entry_rate", "provider", YEAR, provider="A1-P1")
     assert "at least 40%" in entry["target"]
     e["E01_support_model"] = "ips_smi"
-    rows = calculate([ret("E", "A1-P1", "A1", "2025-26 Q1", e)], catalogue, registry)
-    entry = find(rows, "EX09_paid_work_entry_rate", "provider", "2025-26 Q1", provider="A1-P1")
+    rows = calculate(year_of("E", "A1-P1", "A1", e), catalogue, registry)
+    entry = find(rows, "EX09_paid_work_entry_rate", "provider", YEAR, provider="A1-P1")
     assert "at least 40%" not in entry["target"]
 
 
 def test_swemwbs_scores_are_converted_before_averaging(catalogue, registry):
-    e = {**_e(10, 2), "E15_swemwbs_start:s07": 2, "E15_swemwbs_start:s35": 2, "E16_swemwbs_end:s20": 4}
-    rows = calculate([ret("E", "A1-P1", "A1", "2025-26 Q1", e)], catalogue, registry)
-    start = find(
-        rows, "EX08_swemwbs_change", "provider", "2025-26 Q1", provider="A1-P1", breakdown_value="start"
+    e = {**_e(10, 2), "E15_swemwbs_start:s07": 1, "E15_swemwbs_start:s35": 1, "E16_swemwbs_end:s20": 2}
+    rows = calculate(
+        [ret("E", "A1-P1", "A1", "2025-26 Q1", e), ret("E", "A2-P1", "A2", "2025-26 Q1", e)],
+        catalogue,
+        registry,
     )
-    end = find(rows, "EX08_swemwbs_change", "provider", "2025-26 Q1", provider="A1-P1", breakdown_value="end")
+    nation = {"area": "ALL"}
+    start = find(rows, "EX08_swemwbs_change", "all areas", "2025-26 Q1", **nation, breakdown_value="start")
+    end = find(rows, "EX08_swemwbs_change", "all areas", "2025-26 Q1", **nation, breakdown_value="end")
     assert start["value"] == pytest.approx((SWEMWBS_METRIC[7] + SWEMWBS_METRIC[35]) / 2)
     assert end["value"] == pytest.approx(SWEMWBS_METRIC[20])
-    change = find(
-        rows, "EX08_swemwbs_change", "provider", "2025-26 Q1", provider="A1-P1", breakdown_value="change"
-    )
+    change = find(rows, "EX08_swemwbs_change", "all areas", "2025-26 Q1", **nation, breakdown_value="change")
     assert change["value"] == pytest.approx(SWEMWBS_METRIC[20] - 21.0)
 
 
+def test_a_mean_below_national_level_rests_on_ten_people_and_its_scores_stay_unpublished(catalogue, registry):
+    """The distribution's counts are published for all areas only; a provider's mean is shown
+    when at least 10 people (by the published count) gave their scores, from the exact scores."""
+    few = {**_e(10, 2), "E15_swemwbs_start:s07": 1, "E16_swemwbs_end:s20": 1}
+    many = {**_e(10, 2), "E15_swemwbs_start:s07": 2, "E15_swemwbs_start:s35": 1, "E16_swemwbs_end:s20": 3}
+    for values, shown in ((few, False), (many, True)):  # 4 people a year, then 12
+        rows = calculate(year_of("E", "A1-P1", "A1", values), catalogue, registry)
+        start = find(rows, "EX08_swemwbs_change", "provider", YEAR, provider="A1-P1", breakdown_value="start")
+        assert (start["value"] is not None) == shown, start["flags"]
+        assert not [r for r in rows if r["indicator_id"] == "E15_swemwbs_start" and r["level"] != "all areas"]
+    assert start["value"] == round((2 * SWEMWBS_METRIC[7] + SWEMWBS_METRIC[35]) / 3, 2)
+    assert start["denominator"] == 10  # 12 people, published rounded
+
+
 def test_cost_per_job_outcome_against_the_ndti_band(catalogue, registry):
-    rows = calculate([ret("E", "A1-P1", "A1", "2025-26 Q1", _e(50, 10, cost=60_000.0))], catalogue, registry)
-    cost = find(rows, "EX04_cost_per_job_outcome", "provider", "2025-26 Q1", provider="A1-P1")
+    rows = calculate(
+        [ret("E", a, a[:2], "2025-26 Q1", _e(50, 10, cost=60_000.0)) for a in ("A1-P1", "A2-P1")],
+        catalogue,
+        registry,
+    )
+    cost = find(rows, "EX04_cost_per_job_outcome", "all areas", "2025-26 Q1", area="ALL")
     assert cost["value"] == 6000 and cost["unit"] == "gbp"
     assert "above the maximum" in cost["comparison_target"]
+    rows = calculate(year_of("E", "A1-P1", "A1", _e(50, 10, cost=60_000.0)), catalogue, registry)
+    cost = find(rows, "EX04_cost_per_job_outcome", "provider", YEAR, provider="A1-P1")
+    assert (cost["value"], cost["denominator"]) == (6000, 40)  # money over the published count
 
 
 def test_intake_compared_with_the_local_population(catalogue, registry):
@@ -187,12 +232,23 @@ def test_intake_compared_with_the_local_population(catalogue, registry):
         "B03_gender.numerator:not_recorded": 1,
     }
     rows = calculate(
-        [ret("A", "A1-COM", "A1", "2025-26", a), ret("B", "A1-P1", "A1", "2025-26 Q1", b)],
+        [
+            ret("A", "A1-COM", "A1", "2025-26", a),
+            ret("B", "A1-P1", "A1", "2025-26 Q1", b),
+            ret("B", "A2-P1", "A2", "2025-26 Q1", b),
+        ],
         catalogue,
         registry,
     )
-    women = find(rows, "BX02_intake_gender_vs_population", "area", "2025-26 Q1", breakdown_value="female")
-    assert women["value"] == pytest.approx(100 * 40 / 199, abs=0.005)  # of those whose gender is recorded
+    women = find(
+        rows,
+        "BX02_intake_gender_vs_population",
+        "all areas",
+        "2025-26 Q1",
+        area="ALL",
+        breakdown_value="female",
+    )
+    assert women["value"] == pytest.approx(100 * 80 / 398, abs=0.05)  # of those whose gender is recorded
     assert "under-represented" in women["comparison_target"] and "50%" in women["target"]
 
 
@@ -223,15 +279,13 @@ def test_ratings_carry_their_scale_wording_and_areas_are_ranked_only_with_a_dire
         "E05a_outcome_type.numerator:self_employed": 1,
     }
     rets = [
-        ret("E", f"A{i}-P", f"A{i}", "2025-26 Q1", {**_e(100, 10 * i), **split_values}) for i in range(1, 6)
+        r for i in range(1, 6) for r in year_of("E", f"A{i}-P", f"A{i}", {**_e(100, 10 * i), **split_values})
     ]
     rows = calculate(rets, catalogue, regs)
     ranks = {
         r["area_code"]: r["rank"]
         for r in rows
-        if r["indicator_id"] == "EX02_job_outcome_rate"
-        and r["level"] == "area"
-        and r["period"] == "2025-26 Q1"
+        if r["indicator_id"] == "EX02_job_outcome_rate" and r["level"] == "area" and r["period"] == YEAR
     }
     assert ranks == {"A1": 5, "A2": 4, "A3": 3, "A4": 2, "A5": 1}  # higher job outcome rate ranks first
     split = [r for r in rows if r["indicator_id"] == "EX03_job_outcome_split" and r["level"] == "area"]
@@ -244,7 +298,7 @@ def test_totals_are_not_compared_or_ranked_across_areas(catalogue, registry):
         {f"A{i}-P": Organisation(f"A{i}-P", "p", f"A{i}", f"Area {i}", "provider", True) for i in range(1, 6)}
     )
     rows = calculate(
-        [ret("E", f"A{i}-P", f"A{i}", "2025-26 Q1", _e(100, 10 * i)) for i in range(1, 6)], catalogue, regs
+        [r for i in range(1, 6) for r in year_of("E", f"A{i}-P", f"A{i}", _e(100, 10 * i))], catalogue, regs
     )
     count = [r for r in rows if r["indicator_id"] == "E05_job_outcomes" and r["level"] == "area"]
     assert count and all(
@@ -253,12 +307,9 @@ def test_totals_are_not_compared_or_ranked_across_areas(catalogue, registry):
 
 
 def test_a_zero_lower_limit_is_a_limit_not_missing(catalogue, registry):
-    rets = [
-        ret("E", "A1-P1", "A1", "2025-26 Q1", _e(20, 0)),
-        ret("E", "A2-P1", "A2", "2025-26 Q1", _e(20, 15)),
-    ]
+    rets = year_of("E", "A1-P1", "A1", _e(20, 0)) + year_of("E", "A2-P1", "A2", _e(20, 15))
     rows = calculate(rets, catalogue, registry)
-    r = find(rows, "EX02_job_outcome_rate", "area", "2025-26 Q1")
+    r = find(rows, "EX02_job_outcome_rate", "area", YEAR)
     assert r["lower_998"] == 0 and "not assessed" not in r["comparison_all_areas"]
 
 
@@ -282,20 +333,18 @@ def test_stocks_and_maxima_are_not_added_up_over_a_year(catalogue, registry):
     assert not [
         r for r in rows if r["indicator_id"] == "E11_largest_caseload" and r["period"].startswith("12")
     ]
-    largest = find(rows, "E11_largest_caseload", "area", "2025-26 Q4")
-    assert largest["value"] == 23 and "above the maximum" not in largest["comparison_target"]
+    largest = find(rows, "E11_largest_caseload", "area", "2025-26 Q4")  # the larger of 20 and 23, rounded
+    assert largest["value"] == 25 and "above the maximum" not in largest["comparison_target"]
     caseload = find(rows, "E09_active_caseload", "area", "2025-26 Q4")
     assert caseload["value"] == 150  # summed over providers in one quarter
 
 
 def test_missing_returns_make_an_area_partial(catalogue, registry):
-    """A1 has two providers in the registry; one return makes the area's value partial."""
-    rows = calculate([ret("E", "A1-P1", "A1", "2025-26 Q1", _e(20, 8))], catalogue, registry)
-    assert "partial" in find(rows, "EX02_job_outcome_rate", "area", "2025-26 Q1")["flags"]
-    assert (
-        "partial"
-        not in find(rows, "EX02_job_outcome_rate", "provider", "2025-26 Q1", provider="A1-P1")["flags"]
-    )
+    """A1 has two providers in the registry; a year of returns from one of them makes the area's
+    value partial (published: the one provider sent every quarter), not the provider's."""
+    rows = calculate(year_of("E", "A1-P1", "A1", _e(20, 8)), catalogue, registry)
+    assert "partial" in find(rows, "EX02_job_outcome_rate", "area", YEAR)["flags"]
+    assert "partial" not in find(rows, "EX02_job_outcome_rate", "provider", YEAR, provider="A1-P1")["flags"]
 
 
 def test_sums_take_numbers_only_in_order_whatever_else_a_value_list_holds():
@@ -315,30 +364,21 @@ def test_sums_take_numbers_only_in_order_whatever_else_a_value_list_holds():
     assert _sum(b, ("a",)) == 5.0 and b.sums[("a",)] == 5.0  # remembered for the next spec
 
 
-def test_limits_where_a_count_is_not_a_number_are_those_of_the_scalar_formula(catalogue, registry):
+def test_limits_where_a_count_is_not_a_number_are_those_of_the_scalar_formula():
     """The array arithmetic keeps Python's max() and min(): a limit that comes out NaN is held
     at 0 or 100, as stats.wilson and Funnel.limits give it, not left blank."""
-    from generator import stats
+    import numpy as np
 
-    ex02 = {"EX02_job_outcome_rate"}
-    rows = calculate(
-        [ret("E", "A1-P1", "A1", "2025-26 Q1", _e(10, math.nan))], catalogue, registry, indicators=ex02
-    )
+    from generator import stats
+    from generator.indicators import _funnel_limits, _wilson_percent
+
     lo, hi = stats.wilson(math.nan, 10.0)
-    r = find(rows, "EX02_job_outcome_rate", "provider", "2025-26 Q1", provider="A1-P1")
-    assert (r["lower_95"], r["upper_95"]) == (100 * lo, 100 * hi) == (0.0, 100.0)
-    two = [
-        ret("E", "A1-P1", "A1", "2025-26 Q1", _e(10, 5)),
-        ret("E", "A2-P1", "A2", "2025-26 Q1", _e(math.nan, 5)),
-    ]
-    a2 = find(
-        calculate(two, catalogue, registry, indicators=ex02),
-        "EX02_job_outcome_rate",
-        "area",
-        "2025-26 Q1",
-        area="A2",
-    )
-    assert (a2["funnel_lower_95"], a2["funnel_upper_95"]) == (0.0, 100.0)
+    (_, low, high, _, _) = _wilson_percent(np.array([math.nan]), np.array([10.0]))
+    assert (low[0], high[0]) == (100 * lo, 100 * hi) == (0.0, 100.0)
+    lo95, hi95, _, _ = _funnel_limits(np.array([10.0]), np.array([math.nan]), np.array([0.0]))
+    assert math.isnan(lo95[0]) and math.isnan(hi95[0])  # no pooled share: no limits
+    lo95, hi95, _, _ = _funnel_limits(np.array([10.0]), np.array([0.5]), np.array([math.nan]))
+    assert (lo95[0], hi95[0]) == (0.0, 1.0)  # a spread that is not a number: held at the ends
 
 
 def test_impossible_counts_still_raise_as_the_scalar_formula_does(catalogue, registry):
@@ -346,7 +386,10 @@ def test_impossible_counts_still_raise_as_the_scalar_formula_does(catalogue, reg
     did row by row, rather than publishing a blank."""
     with pytest.raises(ValueError, match="math domain"):
         calculate(
-            [ret("E", "A1-P1", "A1", "2025-26 Q1", _e(1, 1.5))],
+            [
+                ret("E", "A1-P1", "A1", "2025-26 Q1", _e(1, 1.5)),
+                ret("E", "A2-P1", "A2", "2025-26 Q1", _e(1, 1.5)),
+            ],
             catalogue,
             registry,
             indicators={"EX02_job_outcome_rate"},
