@@ -478,8 +478,8 @@ def demo_plan(
                 continue
             for period in quarters if sec.frequency == "quarterly" else years_of(quarters):
                 yield site, sec, period, False
-                if (site.area_code, letter, period) == LATE_RESUBMISSION:
-                    yield site, sec, period, True
+                if (site.area_code, letter, period) == LATE_RESUBMISSION and site.lead:
+                    yield site, sec, period, True  # from the area's first provider only
 
 
 def write_demo_returns(
@@ -538,7 +538,7 @@ def _render_job(catalogue: Catalogue, seed: int, job: tuple[Site, str, str, bool
     org_name = site.commissioner_name if org == site.commissioner else site.provider_name
     ident = Identity(site.area_code, site.area_name, org, org_name, period)
     answers = answers_for(sec, catalogue, site, period, seed)
-    if (site.area_code, sec.section, period) == LATE_RESUBMISSION and not resub:
+    if (site.area_code, sec.section, period) == LATE_RESUBMISSION and site.lead and not resub:
         answers = _undercount(answers)
     details = {
         "contact_name": "Synthetic demo data",

@@ -13,13 +13,20 @@ level may be narrowed, by any combination of published figures, to fewer than 3 
 2. **Counts of people** (:func:`treatment`: a catalogue item's ``disclosure``, counts and
    proportions by default): 0 is published as 0; 1 to 4 are *suppressed*; any other count is
    rounded to the nearest 5, so a published 5 stands for 5 to 7 and any other published count
-   for 2 either side. Areas and their providers are rounded alike.
-3. **Targeted withholding.** A total and its parts (the categories of a breakdown; an area's
-   providers) are checked exactly: where their published figures would narrow a count below
-   3 values, the parts are *withheld*, so that only the total is known of them.
-4. **National figures** are exact, except that a national count to which a single area
-   contributes is withheld, with its breakdown, since it would give that area's count away; and
-   a national maximum (the largest caseload) is some area's figure, so it is rounded as one.
+   for 2 either side. The finest units are rounded: a provider, or an area with one provider
+   (or only a commissioner). An area with several providers publishes the sum of its
+   providers' published counts (a suppressed one counting as 2.5, the middle of 1-4) and
+   stands for the sum of their ranges; a sum under 5 is withheld.
+3. **Targeted withholding.** A total and its parts (the categories of a breakdown) are checked
+   exactly, and so are a unit's overlapping rolling years: where their published figures
+   would narrow a count below 3 values, the parts (or the years) are *withheld*.
+4. **National figures** are exact, except that these are withheld: a national count to which
+   a single unit contributes; one that, less the other units' published ranges, would narrow
+   a unit's count below 3 values; a national quarter under 10 (a few people in a quarter,
+   exactly, with the units' years around it, pins their quarters down); every rolling year
+   holding a withheld quarter; and with any of them, the rest of its breakdown (a total
+   withheld takes its parts). A national maximum (the largest caseload) is some area's figure,
+   so it is rounded as one.
 5. **Everything else is computed from the published counts** and the ranges they stand for
    (:class:`Count`): rates, their intervals (the union of the Wilson intervals of every pair of
    counts the published pair stands for), comparisons, funnel limits, quartiles, ranks, costs
@@ -38,9 +45,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
 
 from .catalogue import Catalogue, Derived, Item
 from .layout import periods
@@ -345,6 +354,18 @@ def middle(c: Count) -> float:
     return c.point if c.point is not None else (c.lo + c.hi) / 2
 
 
+def largest(parts: Sequence[Count | None]) -> Count | None:
+    """The largest of published counts (an area's largest caseload from its providers')."""
+    given = [p for p in parts if p is not None]
+    if not given:
+        return None
+    if not all(p.shown for p in given):
+        return WITHHELD_COUNT
+    return Count(
+        max(p.point or 0.0 for p in given), max(p.lo for p in given), max(p.hi for p in given), ROUNDED
+    )
+
+
 def plus(parts: Sequence[Count | None]) -> Count | None:
     """The sum of published counts, as published: not where any is withheld (nothing bounds
     it). A part no return answered counts as none; all of them unanswered, the sum is None."""
@@ -372,12 +393,13 @@ def minus(total: Count | None, parts: Sequence[Count | None]) -> Count | None:
 
 
 def _derived(point: float, lo: float, hi: float) -> Count:
-    """A count worked out from published ones: exact where its range is one value; not shown
-    (as a small count is not) where it comes to under 5, though its range stays known."""
+    """A count worked out from published ones: exact where its range is one value; withheld
+    where it comes to under 5 (a small count is not shown; a reader can still work out its
+    range from the counts it is made of, which is all that publishing it would have said)."""
     if lo == hi:
         return Count(point, lo, hi, EXACT)
     if point < SMALL:
-        return Count(None, lo, hi, SUPPRESSED)
+        return Count(None, lo, hi, WITHHELD)
     return Count(point, lo, hi, ROUNDED)
 
 
@@ -424,11 +446,16 @@ def withhold_narrowed(total: Count, breakdowns: list[list[Count]]) -> set[int]:
 
 
 # -- the whole rule on a section's bags --------------------------------------------------------
-def protect(bags: Sequence[Bag], catalogue: Catalogue, section: str, keys: Iterable[str]) -> None:
+def protect(
+    bags: Sequence[Bag], catalogue: Catalogue, section: str, keys: Iterable[str], unprotected: bool = False
+) -> None:
     """Rules 1 to 4 on a section's bags (every unit and period), in place: each bag gets its
     published :class:`Counts` and whether it is published below national level at all
     (:meth:`Bag.publish`: 'all', 'stock' for a quarter's stocks only, or '' for nothing).
-    ``keys``: the input keys pooled; whole families of them (:meth:`Structure.closure`)."""
+    ``keys``: the input keys pooled; whole families of them (:meth:`Structure.closure`).
+
+    ``unprotected``: rule 1 only, every count exact: the same table with the true counts, which
+    the tests and the benchmark score the attacker against (never published)."""
     st = structure(catalogue, section)
     pooled = set(keys)
     cells = [c for c in sorted(st.cells) if set(c) <= pooled]
@@ -442,26 +469,174 @@ def protect(bags: Sequence[Bag], catalogue: Catalogue, section: str, keys: Itera
         if b.provider_code:
             providers[(b.area_code, b.period)].append(b)
     kinds = {id(b): _granularity(b, quarterly) for b in bags}
-    # areas first: a single provider's counts are its area's
+    if unprotected:
+        for b in bags:
+            b.set_base({cell: exact(v) for cell in cells if (v := _exact(b, cell, st)) is not None})
+            b.publish(kinds[id(b)], Counts(b.base, whole, people))
+        return
+    # the finest units are rounded: an area with one provider (or a commissioner's area), else
+    # each provider, and the area is then the sum of its providers' published counts (rule 2)
+    finest: list[Bag] = []
+    summed: list[tuple[Bag, list[Cell], list[Bag]]] = []  # areas that are their providers added up
+    flows = [c for c in cells if c not in st.stock]
+
+    def wanted_in(b: Bag) -> list[Cell]:
+        # a rolling year's stocks are its quarters' published stocks added up (_stock_window),
+        # not rounded on their own: a year rounded apart from its quarters would pin them down
+        if kinds[id(b)] != "all":
+            return stock_cells
+        return flows if quarterly and b.rolling else cells
+
     for b in bags:
         if b.provider_code or b.area_code == NATIONAL:
             continue
-        b.set_base(_rounded(b, cells if kinds[id(b)] == "all" else stock_cells, st))
-    for (area, period), ps in providers.items():
-        a = by_unit_period.get((area, "", period))
-        if len(ps) == 1 and a is not None:
-            ps[0].set_base(a.base)
+        ps = providers.get((b.area_code, b.period), [])
+        wanted = wanted_in(b)
+        if len(ps) <= 1:
+            b.set_base(_rounded(b, wanted, st))
+            for p in ps:
+                p.set_base(b.base)
+            finest.append(b)
             continue
         for p in ps:
-            p.set_base(_rounded(p, cells if kinds[id(p)] == "all" else stock_cells, st))
-        if a is not None:
-            _audit_providers(a.base, [p.base for p in ps], st)
-    _national(bags, cells, st)
+            p.set_base(_rounded(p, wanted_in(p), st))
+            finest.append(p)
+        summed.append((b, wanted, ps))
+    if quarterly:
+        _audit_years(finest, [c for c in cells if c not in st.stock], st)
+    for b, wanted, ps in summed:
+        b.set_base(
+            {
+                cell: c
+                for cell in wanted
+                if (c := (largest if cell in st.largest else plus)([p.base.get(cell) for p in ps]))
+                is not None
+            }
+        )
+    _national(bags, finest, cells, st)
     for b in bags:
         window = None
         if quarterly and b.rolling and stock_cells and b.area_code != NATIONAL:
             window = _stock_window(b, by_unit_period, frozenset(stock_cells))
         b.publish(kinds[id(b)], Counts(b.base, whole, people, window))
+
+
+def _audit_years(units: Sequence[Bag], cells: Sequence[Cell], st: Structure) -> None:
+    """Rule 3 across time: a unit's rolling years overlap, so together they say more of each
+    year, and of each quarter in them, than any one does (of three years in a row, the middle
+    one is at most the other two added up: 4, 8 and 4 leave no room at all). For each unit and
+    count, the years' published ranges, with quarters that are never negative and are none where
+    no return came, are a system of differences between running totals: the shortest paths of
+    its graph give exactly how far each year and each quarter can range (Floyd-Warshall, for
+    every unit's series at once). A year that can be narrowed below 3 values is withheld, or,
+    for a quarter, the narrowest year holding it, until nothing can be."""
+    places = {q: i for i, q in enumerate(periods("quarterly"))}
+    series: dict[tuple[str, str], dict[int, Bag]] = defaultdict(dict)
+    sent: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for u in units:
+        unit = (u.area_code, u.provider_code)
+        if u.rolling:
+            if u.complete and u.base:
+                series[unit][places[u.period.removeprefix("12 months to ")]] = u
+        elif u.period in places and u.returns:
+            sent[unit].add(places[u.period])
+    for unit, years in series.items():
+        if not years:
+            continue
+        start, end = min(years) - 3, max(years)
+        for cell in cells:
+            if not any(cell in y.base for y in years.values()):
+                continue
+            for _ in range(len(years) + 1):
+                bounds = {e: _effective(y.base, cell, st) for e, y in years.items()}
+                worst = _narrowest(bounds, start, end, sent[unit], years, cell, st)
+                if worst is None:
+                    break
+                years[worst].base[cell] = WITHHELD_COUNT
+
+
+def _effective(base: Mapping[Cell, Count], cell: Cell, st: Structure) -> tuple[float, float]:
+    """What a reader can tell of a count in one unit and period: its published range, or for a
+    withheld one what its total less the rest of its breakdown leaves."""
+    c = base.get(cell)
+    if c is None:
+        return 0.0, INF
+    if c.state != WITHHELD:
+        return c.lo, c.hi
+    for total, breakdowns in st.groups:
+        for parts in breakdowns:
+            if cell in parts and total in base and base[total].state != WITHHELD:
+                t = base[total]
+                others = [base.get(p, exact(0.0)) for p in parts if p != cell]
+                lo = max(0.0, t.lo - sum(o.hi for o in others))
+                return lo, t.hi - sum(o.lo for o in others)
+    return 0.0, INF
+
+
+def _differences(
+    bounds: Mapping[int, tuple[float, float]], start: int, end: int, sent: Collection[int]
+) -> np.ndarray:
+    """The tightest bounds on differences of running totals that a unit's years imply: entry
+    [a, b] is the most that quarters a+1..b can add up to (so -[b, a] is the least), from the
+    years' ranges (``bounds``, by the place of each year's last quarter), with no quarter
+    negative and none in a quarter not in ``sent``. Shortest paths (Floyd-Warshall) of the
+    difference constraints, which is exact for them."""
+    n = end - start + 2  # running totals before the first quarter, then after each
+    d = np.full((n, n), 1e18)
+    np.fill_diagonal(d, 0.0)
+
+    def edge(a: int, b: int, w: float) -> None:  # P[b] - P[a] <= w
+        if w < d[a, b]:
+            d[a, b] = w
+
+    for q in range(start, end + 1):
+        i = q - start + 1
+        edge(i, i - 1, 0.0)  # no quarter is negative
+        if q not in sent:
+            edge(i - 1, i, 0.0)  # no return that quarter: none
+    for e, (lo, hi) in bounds.items():
+        a, b = e - 4 - start + 1, e - start + 1
+        if hi < INF:
+            edge(a, b, hi)
+        edge(b, a, -lo)
+    for k in range(n):
+        d = np.minimum(d, d[:, k : k + 1] + d[k : k + 1, :])
+    return d
+
+
+def _narrowest(
+    bounds: Mapping[int, tuple[float, float]],
+    start: int,
+    end: int,
+    sent: Collection[int],
+    years: Mapping[int, Bag],
+    cell: Cell,
+    st: Structure,
+) -> int | None:
+    """The year to withhold, or None if no year or quarter of the series can be narrowed below
+    3 values (and has a count above 0 to give away)."""
+    d = _differences(bounds, start, end, sent)
+    narrow_years = []
+    for e, y in years.items():
+        c = y.base.get(cell)
+        if c is None or c.state == WITHHELD or c.point == 0:
+            continue
+        a, b = e - 4 - start + 1, e - start + 1
+        if d[a, b] + d[b, a] + 1 < MIN_VALUES and d[a, b] > 0:
+            narrow_years.append(e)
+    if narrow_years:  # the widest of them first: it says the most
+        return max(narrow_years, key=lambda e: (bounds[e][1] - bounds[e][0], e))
+    for q in range(start, end + 1):
+        i = q - start + 1
+        if d[i - 1, i] + d[i, i - 1] + 1 < MIN_VALUES and d[i - 1, i] > 0:
+            holding = [
+                e
+                for e in years
+                if e - 3 <= q <= e and years[e].base.get(cell, WITHHELD_COUNT).state != WITHHELD
+            ]
+            if holding:
+                return min(holding, key=lambda e: (bounds[e][1] - bounds[e][0], e))
+    return None
 
 
 def _granularity(b: Bag, quarterly: bool) -> str:
@@ -509,45 +684,125 @@ def _audit(base: dict[Cell, Count], st: Structure) -> None:
                 base[cell] = c
 
 
-def _audit_providers(area: Mapping[Cell, Count], provs: list[dict[Cell, Count]], st: Structure) -> None:
-    """Rule 3 across an area's providers: the area's count is the total, its providers' the
-    parts (a maximum is not their sum). Withheld providers' counts tell nothing beyond the area's."""
-    for cell, total in area.items():
-        if cell in st.largest:
-            continue
-        parts = [[p.get(cell, exact(0.0)) for p in provs]]
-        if withhold_narrowed(total, parts):
-            for p in provs:
-                p[cell] = WITHHELD_COUNT
-
-
-def _national(bags: Sequence[Bag], cells: Sequence[Cell], st: Structure) -> None:
-    """Rule 4: national counts exact, but withheld (with their breakdown) where one area makes
-    up all of it, since that area's count would follow."""
+def _national(bags: Sequence[Bag], finest: Sequence[Bag], cells: Sequence[Cell], st: Structure) -> None:
+    """Rule 4: national counts exact, but withheld where they would narrow the count of one of
+    the units they add up (the finest published: a provider, or an area with one): where one
+    unit makes up all of it, or where the national figure less the others' published ranges
+    leaves a unit's count fewer than 3 values. Withheld with them is whatever would give them
+    back, national figures being exact: the rest of their breakdown (the total less the others),
+    the parts of a withheld total, and every rolling year holding a withheld quarter (the year
+    less its other quarters)."""
     contributors: dict[tuple[str, Cell], int] = defaultdict(int)
-    for b in bags:
-        if b.area_code == NATIONAL or b.provider_code:
-            continue
+    units: dict[str, list[Bag]] = defaultdict(list)
+    windows: dict[tuple[str, str], dict[str, Bag]] = defaultdict(dict)  # unit -> its rolling years
+    for b in finest:
+        units[b.period].append(b)
+        if b.rolling:
+            windows[(b.area_code, b.provider_code)][b.period] = b
         for cell in cells:
             if _exact(b, cell, st):
                 contributors[(b.period, cell)] += 1
-    for b in bags:
-        if b.area_code != NATIONAL:
-            continue
+    nations = sorted((b for b in bags if b.area_code == NATIONAL), key=lambda b: b.rolling)  # quarters first
+    zeros: dict[Cell, set[str]] = defaultdict(set)  # quarters nobody had any of: every unit's is 0
+    for b in nations:
+        for cell in cells:
+            if not b.rolling and _exact(b, cell, st) == 0:
+                zeros[cell].add(b.period)
+    sent: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for b in finest:
+        if not b.rolling and b.period in _QUARTER_PLACE and b.returns:
+            sent[(b.area_code, b.provider_code)].add(_QUARTER_PLACE[b.period])
+    ranges: dict[tuple[str, str, Cell], dict[int, tuple[float, float]]] = {}
+
+    def quarter_range(u: Bag, cell: Cell, place: int) -> tuple[float, float]:
+        unit = (u.area_code, u.provider_code)
+        key = (*unit, cell)
+        if key not in ranges:
+            none = {_QUARTER_PLACE[q] for q in zeros[cell]}
+            ranges[key] = _quarter_ranges(windows[unit], sent[unit] - none, cell, st)
+        return ranges[key].get(place, (0.0, INF))
+
+    withheld: dict[str, set[Cell]] = {}
+    for b in nations:
         # a maximum is one area's figure: published as that area's is, not exactly
         base = {
             cell: published(v) if cell in st.largest else exact(v)
             for cell in cells
             if (v := _exact(b, cell, st)) is not None
         }
-        lone = {cell for cell, c in base.items() if c.point and contributors[(b.period, cell)] == 1}
-        for _, breakdowns in st.groups:
-            for parts in breakdowns:
-                if any(cell in lone for cell in parts):
-                    lone.update(cell for cell in parts if cell in base)
-        for cell in lone:
+        gone = {cell for cell, c in base.items() if c.point and contributors[(b.period, cell)] == 1}
+        for cell, c in base.items():  # the national figure against the units' published ranges
+            if cell in gone or cell in st.largest or not c.point:
+                continue
+            if not b.rolling and b.period in _QUARTER_PLACE and c.point < MIN_SHOWN:
+                # a few people in a quarter, exactly, with the units' years around it, pins
+                # their quarters down in ways no check one quarter at a time can see
+                gone.add(cell)
+                continue
+            if b.rolling or b.period not in _QUARTER_PLACE:
+                parts = [[u.base.get(cell, WITHHELD_COUNT) for u in units[b.period] if _exact(u, cell, st)]]
+            else:  # a quarter: each unit's share of it, as far as its rolling years tell
+                place = _QUARTER_PLACE[b.period]
+                parts = [
+                    [
+                        Count(None, *quarter_range(u, cell, place), ROUNDED)
+                        for u in units[b.period]
+                        if _exact(u, cell, st)
+                    ]
+                ]
+            if narrowed(c, parts):
+                gone.add(cell)
+        if b.rolling:
+            for q in quarters_of(b.period):
+                gone |= withheld.get(q, set()) & set(base)
+        gone = _with_what_gives_them_back(gone, st, base)
+        withheld[b.period] = gone
+        for cell in gone:
             base[cell] = WITHHELD_COUNT
         b.set_base(base)
+
+
+_QUARTER_PLACE = {q: i for i, q in enumerate(periods("quarterly"))}
+
+
+def _quarter_ranges(
+    years: Mapping[str, Bag], sent: Collection[int], cell: Cell, st: Structure
+) -> dict[int, tuple[float, float]]:
+    """What a unit's published rolling years say of its count in each quarter (which is not
+    published below national level), by the quarter's place: exactly what a reader's
+    differencing of the overlapping years can tell (:func:`_differences`), given the quarters
+    the unit sent returns for (``sent``; for a count, also only those where the nation had
+    any). A unit without years is bounded by nothing but its silence."""
+    placed = {_QUARTER_PLACE[p.removeprefix("12 months to ")]: y for p, y in years.items()}
+    bounds = {e: _effective(y.base, cell, st) for e, y in placed.items() if cell in y.base}
+    quarters = set(sent) | {e - k for e in placed for k in range(4)}
+    if not quarters:
+        return {}
+    start, end = min(quarters), max(quarters)
+    d = _differences(bounds, start, end, sent)
+    out = {}
+    for q in range(start, end + 1):
+        i = q - start + 1
+        most = d[i - 1, i]
+        out[q] = (max(0.0, -d[i, i - 1]), INF if most >= 1e17 else float(most))
+    return out
+
+
+def _with_what_gives_them_back(gone: set[Cell], st: Structure, base: Mapping[Cell, Count]) -> set[Cell]:
+    """Exact counts withheld, and every exact count a reader could work them out from: a
+    breakdown with any part withheld loses all its parts (withholding only the largest other
+    part with it was tried: the exact pair, the exact rest and the units' ranges still pinned
+    small units down), and a withheld total takes its parts with it."""
+    gone = set(gone)
+    while True:
+        before = len(gone)
+        for total, breakdowns in st.groups:
+            for parts in breakdowns:
+                present = [cell for cell in parts if cell in base]
+                if total in gone or any(cell in gone for cell in present):
+                    gone.update(present)
+        if len(gone) == before:
+            return gone
 
 
 def quarters_of(window: str) -> list[str]:

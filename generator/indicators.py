@@ -587,14 +587,15 @@ def _below(bag: Bag) -> bool:
     return bag.area_code != NATIONAL
 
 
-def _hidden(bag: Bag, c: disclosure.Count | None, minimum: bool = True) -> set[str]:
+def _hidden(bag: Bag, c: disclosure.Count | None, minimum: bool = True, column: str = "") -> set[str]:
     """Why a value resting on the published count ``c`` is not shown (an empty set if it is):
-    the count is suppressed or withheld, or (``minimum``) below national level it is under
-    :data:`generator.disclosure.MIN_SHOWN`."""
+    the count is suppressed or withheld (``column`` "denominator": said of the row's
+    denominator, so that a reader knows which blank is which), or (``minimum``) below national
+    level it is under :data:`generator.disclosure.MIN_SHOWN`."""
     if c is None:
         return set()
     if not c.shown:
-        return {c.state}
+        return {f"{column} {c.state}".strip()}
     if minimum and _below(bag) and c.point is not None and c.point < disclosure.MIN_SHOWN:
         return {UNDER_MINIMUM}
     return set()
@@ -628,7 +629,7 @@ def m_cost(spec: Spec, bag: Bag, _: Bag | None) -> Value:
     over the highest and the lowest count the published one stands for."""
     num, den = _sum(bag, spec.numerator), _sum(bag, spec.denominator)
     c = _count(bag, spec.denominator)
-    hidden = _hidden(bag, c)
+    hidden = _hidden(bag, c, column="denominator")
     if hidden:
         return Value(None, den, flags=hidden)
     if num is None or den is None or den == 0:
@@ -670,12 +671,12 @@ def _moments(bag: Bag, keys: Sequence[str]) -> tuple[float, float, float] | None
 def _mean_value(bag: Bag, keys: tuple[str, ...]) -> Value:
     res = _swemwbs(bag, keys)
     c = _count(bag, keys)
-    if hidden := _hidden(bag, c):
+    if hidden := _hidden(bag, c, column="denominator"):
         return Value(None, c.point if c is not None else None, flags=hidden)
     if res is None:
         return Value()
     n, mean, var = res
-    return _normal(_people(n, c), mean, math.sqrt(var / n))
+    return _normal(_people(n, c), mean, math.sqrt(var / n), _below(bag))
 
 
 def _people(n: float, c: disclosure.Count | None) -> float | None:
@@ -683,8 +684,9 @@ def _people(n: float, c: disclosure.Count | None) -> float | None:
     return n if c is None else c.point
 
 
-def _normal(n: float | None, centre: float, se: float) -> Value:
-    """A mean (or difference of means) with normal-theory 95% and 99.8% intervals."""
+def _normal(n: float | None, centre: float, se: float, below: bool) -> Value:
+    """A mean (or difference of means) with normal-theory 95% and 99.8% intervals; below
+    national level it rests on its published count of people (the minimum for a verdict)."""
     return Value(
         None,
         n,
@@ -693,6 +695,7 @@ def _normal(n: float | None, centre: float, se: float) -> Value:
         round(centre + stats.Z95 * se, 2),
         round(centre - stats.Z998 * se, 2),
         round(centre + stats.Z998 * se, 2),
+        rests_on=n if below else None,
     )
 
 
@@ -708,13 +711,13 @@ def m_swemwbs_change(spec: Spec, bag: Bag, _: Bag | None) -> Value:
     a, b = _swemwbs(bag, spec.numerator), _swemwbs(bag, spec.denominator)
     ca, cb = _count(bag, spec.numerator), _count(bag, spec.denominator)
     fewer = ca if ca is None or cb is None or (ca.point or 0) <= (cb.point or 0) else cb
-    if hidden := _hidden(bag, ca) | _hidden(bag, cb):
+    if hidden := _hidden(bag, ca, column="denominator") | _hidden(bag, cb, column="denominator"):
         return Value(None, fewer.point if fewer is not None else None, flags=hidden)
     if a is None or b is None:
         return Value()
     d = b[1] - a[1]
     se = math.sqrt(a[2] / a[0] + b[2] / b[0])  # start and end treated as independent: conservative
-    return _normal(_people(min(a[0], b[0]), fewer), d, se)
+    return _normal(_people(min(a[0], b[0]), fewer), d, se, _below(bag))
 
 
 def m_rating_total(spec: Spec, bag: Bag, _: Bag | None) -> Value:
@@ -854,14 +857,14 @@ def calculate(
     registry: Registry,
     sections: set[str] | None = None,
     indicators: Collection[str] | None = None,
+    unprotected: bool = False,
 ) -> list[dict[str, Any]]:
-    """The whole published table (or ``sections``' part of it, or ``indicators``'), before
-    disclosure control (see :mod:`generator.disclosure`), as rows."""
-    return to_rows(calculate_table(returns, catalogue, registry, sections, indicators))
+    """The whole published table (or ``sections``' part of it, or ``indicators``'), with
+    disclosure control (see :mod:`generator.disclosure`), as rows. ``unprotected``: with every
+    count exact instead (the truth the tests score the disclosure attacker against)."""
+    return to_rows(calculate_table(returns, catalogue, registry, sections, indicators, unprotected))
 
 
-# the published columns, and one that is not: it lets disclosure control hide together the
-# rows built from the same counts
 ROW_KEYS = COLUMNS
 
 
@@ -871,6 +874,7 @@ def calculate_table(
     registry: Registry,
     sections: set[str] | None = None,
     indicators: Collection[str] | None = None,
+    unprotected: bool = False,
 ) -> Table:
     """:func:`calculate`, column by column: an indicator's rows are worked out together, the
     arithmetic on arrays (numpy), so a national build does not run the same Python for each of
@@ -893,7 +897,7 @@ def calculate_table(
     for b in bags:
         by_section[b.section].append(b)
     for letter, section_bags in by_section.items():
-        disclosure.protect(section_bags, catalogue, letter, keys)
+        disclosure.protect(section_bags, catalogue, letter, keys, unprotected)
     names = {o.area_code: o.area_name for o in registry.organisations.values()}
     orgs = {o.code: o.name for o in registry.organisations.values()}
     # each bag's local population context and names, once, not once per indicator
@@ -1067,7 +1071,9 @@ def _proportions(spec: Spec, units: list[Unit]) -> Found:
         den[j] = n.point if n is not None else None
         if _below(bag) and n is not None:
             rests_on[j] = n.point
-        hidden = _hidden(bag, x, minimum=False) or _hidden(bag, n)
+        hidden = _hidden(bag, x, minimum=False) | _hidden(bag, n, minimum=False, column="denominator")
+        if not hidden:
+            hidden = _hidden(bag, n)
         if hidden:
             flags[j] = frozenset(hidden)
             continue
@@ -1427,16 +1433,12 @@ def _flags(flags: frozenset[str], partial: bool) -> str:
 def _compare_intervals(
     lo: np.ndarray, hi: np.ndarray, value: np.ndarray, polarity: stats.Polarity
 ) -> np.ndarray:
-    """:func:`stats.compare_interval` for every row at once (words, as objects)."""
+    """An interval against the all-areas value, every row at once (words, as objects): higher
+    or lower only where the whole published interval is strictly beyond the published value.
+    Both are rounded, so a limit that rounds to the value may be on either side of it."""
     out = np.full(len(lo), stats.SAME, dtype=object)
-    if polarity == "lower_better":
-        better = hi <= value
-        out[better] = stats.BETTER
-        out[~better & (lo > value)] = stats.WORSE
-    else:
-        above = lo >= value
-        out[above] = stats._direction(stats.HIGHER, polarity)
-        out[~above & (hi < value)] = stats._direction(stats.LOWER, polarity)
+    out[lo > value] = stats._direction(stats.HIGHER, polarity)
+    out[hi < value] = stats._direction(stats.LOWER, polarity)
     out[np.isnan(lo) | np.isnan(hi) | np.isnan(value)] = "not assessed"
     return out
 

@@ -33,7 +33,7 @@ def valid_return(
     """A complete, valid return for PS04 made through the real template, with ``changes``."""
     sec = catalogue.section(letter)
     ident = identity or identity_for(catalogue, registry, letter)
-    demo_sites = {s.area_code: s for s in sites(registry, 2009)}
+    demo_sites = {s.area_code: s for s in sites(registry, 2009) if s.lead}
     site = demo_sites.get(ident.area_code, demo_sites["PS04"])  # unknown areas answer like PS04
     period = ident.period if ident.period in PERIODS.values() else PERIODS[sec.frequency]
     answers = answers_for(sec, catalogue, site, period, 2009)

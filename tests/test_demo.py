@@ -36,12 +36,20 @@ def demo_read(demo, catalogue, registry):
     return {d.path: read_return(d.path, catalogue, registry) for d in demo}
 
 
-def test_the_plan_covers_17_sites_over_eight_quarters_with_the_planned_gaps(demo, catalogue):
+def test_the_plan_covers_17_sites_over_eight_quarters_with_the_planned_gaps(demo, catalogue, registry):
+    """17 areas, three of them with a second provider (so that areas and providers differ);
+    every provider sends every quarter or year of its sections, the commissioner its own once."""
     assert len({d.site for d in demo}) == 17
     assert len(QUARTERS) == 8 and len(YEARS) == 2
+    providers = collections.Counter(
+        o.area_code for o in registry.organisations.values() if o.role == "provider"
+    )
+    assert sorted(a for a, n in providers.items() if n > 1) == ["PS01", "PS04", "PS06"]
     per = collections.Counter((d.site, d.section) for d in demo if not d.resubmission)
     for (site, section), n in per.items():
-        expected = 8 if catalogue.sections[section].frequency == "quarterly" else 2
+        sec = catalogue.sections[section]
+        orgs = providers[site] if sec.completed_by == "provider" else 1
+        expected = (8 if sec.frequency == "quarterly" else 2) * orgs
         assert n == expected, (site, section)
     assert MISSING_SECTION not in per  # one site never sends Section D
     resub = [d for d in demo if d.resubmission]
