@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint templates system-deps constraints clean bench bench-small
+.PHONY: demo test lint templates system-deps constraints clean bench bench-small bench-compare attack attack-national
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -56,6 +56,18 @@ clean:
 ## bench: national-scale benchmark (150 areas, 300 providers, 8 quarters); table in bench/results/
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+## bench-compare: kpi compute at national scale, this checkout against the commit before issue 17
+bench-compare: $(STAMP)
+	$(PY) bench/compare_compute.py
+
+## attack: the disclosure attacker on the full demo's published dataset (make demo first; ~5 min)
+attack: $(STAMP)
+	$(PY) bench/attack.py --csv build/demo/dataset/indicators.csv --store build/demo/store --suppressed-max 4
+
+## attack-national: the attacker on the national benchmark's dataset (make bench-compare first; long)
+attack-national: $(STAMP)
+	$(PY) bench/attack.py --csv build/bench/compute-150x2/dataset-new/indicators.csv --store build/bench/compute-150x2/store --registry build/bench/compute-150x2/registry.csv --suppressed-max 4 --out build/bench/results/attack-national.md
 
 ## bench-small: the same benchmark on 2 areas, to keep it working (CI runs it; times are not tested)
 bench-small: $(STAMP)

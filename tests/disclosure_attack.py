@@ -1,0 +1,2153 @@
+"""An outsider's attack on the published indicators: how many exact counts of people come back?
+
+The disclosure rule is only as good as what a determined reader can undo, so this module plays
+that reader. It knows what anyone knows: the published ``indicators.csv``, the public catalogue
+(``data/catalogue/``: which counts each indicator is built from, which categories add up to
+which total) and the rule as the methods page states it (:class:`Rule`). It deliberately does
+not import the ``generator`` package: an attacker has the published files, not our code, and a
+shared bug must not hide a leak.
+
+The attacks, each a function, each sound (a count is only ever narrowed to values that the
+published figures and the rule allow, so the true count always stays in range):
+
+(a) :func:`rate_candidates` - a rate to 1 dp with its rounded numerator and denominator and its
+    four Wilson limits leaves few integer (x, n) pairs, often one;
+(b) :func:`funnel_denominators` and :func:`money_facts` - funnel limits are a function of the
+    denominator alone, a cost per outcome is an unrounded total cost over a count, a caseload
+    ratio is a count over published staff numbers: each is solved for the count;
+(c) :func:`propagate` - differencing: interval propagation over every linear relation a reader
+    can write down (categories and their total or recorded subtotal, providers and their area,
+    areas and the nation, rolling years and partial years and their quarters, overlapping
+    rolling years, a count printed as another indicator's denominator);
+(d) :func:`integer_program` - an integer program per family of linked counts, over every
+    provider and period at once, giving each count's minimum and maximum and whether anything
+    lies between (HiGHS via scipy.optimize.milp). What propagation pinned becomes constants,
+    and what is left splits into independent pieces (:func:`build_problems`); witnesses and
+    batched feasibility questions keep the number of solves small (:func:`solve_piece`).
+
+The rule's public semantics are a parameter (:class:`Rule`), so a proposed rule can be attacked
+before it is adopted; what the table itself shows of how its rates, costs and subtotals were made
+is read off it (:func:`infer_rule`).
+
+:func:`run_all` runs them in order, each using what the previous ones found, and returns an
+:class:`AttackResult`. Everything is counted on the model's "quantities": a quantity is one true
+count, identified by the set of return values it adds up (a provider's quarter of one catalogue
+key is an "atom"; an area's rolling year of a category is the sum of its providers' atoms over
+four quarters). Two published cells that add up the same atoms (an area with one provider and
+that provider; an intake category and its comparison with the local population) are the same
+quantity, so nothing is counted twice by accident.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import time
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import yaml
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_matrix, csr_matrix
+
+Z95 = 1.959963984540054  # two-sided 95% (norm.ppf(0.975))
+Z998 = 3.090232306167813  # two-sided 99.8% (norm.ppf(0.999))
+NATIONAL = "ALL"
+ROLLING = "12 months to "
+NOT_RECORDED = ("not_recorded", "dont_know")
+INF = math.inf
+EPS = 1e-9
+# a published rate is rounded to 2 dp and then to 1 dp, so it may lie up to 0.055 points from the
+# exact rate, not 0.05: the margin keeps the true pair among the candidates at a tie
+DOUBLE_ROUNDING = 0.005
+PAIR_CAP = 12  # rate facts with more candidate pairs than this go in as linear bounds only
+# SWEMWBS raw total -> metric score (Rasch conversion, published by Warwick Medical School)
+SWEMWBS_METRIC = {
+    7: 7.00,
+    8: 9.51,
+    9: 11.25,
+    10: 12.40,
+    11: 13.33,
+    12: 14.08,
+    13: 14.75,
+    14: 15.32,
+    15: 15.84,
+    16: 16.36,
+    17: 16.88,
+    18: 17.43,
+    19: 17.98,
+    20: 18.59,
+    21: 19.25,
+    22: 19.98,
+    23: 20.73,
+    24: 21.54,
+    25: 22.35,
+    26: 23.21,
+    27: 24.11,
+    28: 25.03,
+    29: 26.02,
+    30: 27.03,
+    31: 28.13,
+    32: 29.31,
+    33: 30.70,
+    34: 32.55,
+    35: 35.00,
+}
+
+
+# -- the rule, as a reader knows it ------------------------------------------------------------
+@dataclass(frozen=True)
+class Rule:
+    """The publication rule's public semantics: what range of true counts each published figure
+    can stand for. A parameter of every attack, so that a proposed rule can be attacked before
+    it is adopted.
+
+    ``round_to``: counts below national level are rounded half up to this base (1: not rounded).
+    ``suppress_below``: counts 1 .. suppress_below-1 are suppressed, so a published count is 0 or
+    at least this (with base 5, a published 5 means 5-7, not 3-7). ``suppressed_max``: the
+    largest count a blank can hide (None: any, since a reader cannot tell primary suppression,
+    1-4, from secondary suppression, any count; 4: only primary suppression is assumed). A blank
+    flagged "withheld" hides any count, 0 included. A figure below national level off the
+    rounding grid (262.5 with base 5) is no rounded count and bounds nothing.
+    ``national_exact``: national figures are published unrounded. ``rates_from_published``:
+    rates, their Wilson limits and funnel limits are computed from the published (rounded)
+    counts, so they tell nothing the counts do not. ``values_from_published``: the same for
+    costs per outcome, caseload ratios and mean scores. ``sums_from_published``: a count printed
+    as a sum of several catalogue counts (a recorded subtotal, a breakdown's total row) is worked
+    out from other published figures, not rounded on its own, so it bounds nothing by itself.
+    ``rate_dp``: decimal places of a rate and its limits. ``money_step``: money totals are
+    published to this step (0.01: to the penny). ``areas_from_providers``: in an area with
+    several providers, the area's counts are its providers' published counts added up, so they
+    bound nothing by themselves.
+    """
+
+    round_to: int = 5
+    suppress_below: int = 5
+    suppressed_max: int | None = None
+    national_exact: bool = True
+    rates_from_published: bool = False
+    values_from_published: bool = False
+    sums_from_published: bool = False
+    rate_dp: int = 1
+    money_step: float = 0.01
+    areas_from_providers: bool = False  # an area's counts are its providers' published ones added
+
+    def published_bounds(self, v: float, national: bool = False) -> tuple[float, float]:
+        """The true counts a published count ``v`` can stand for, as a closed range."""
+        if national and self.national_exact:
+            return v, v
+        b = self.round_to
+        if b > 1 and v % b:  # off the rounding grid: not a rounded count (a sum of rounded parts?)
+            return 0.0, INF
+        if b <= 1:
+            lo, hi = math.ceil(v - 0.5), math.floor(v + 0.5)  # integers that print as v
+            lo = hi = round(v) if lo > hi else lo
+        else:  # half up: x rounds to v when v - b/2 <= x < v + b/2
+            lo, hi = math.ceil(v - b / 2), math.ceil(v + b / 2) - 1
+        lo = max(lo, 0)
+        if v > 0:
+            lo = max(lo, self.suppress_below)
+        elif self.suppress_below > hi:  # 0 printed: the 1..suppress_below-1 are blanks instead
+            hi = 0
+        return float(lo), float(hi)
+
+    def suppressed_bounds(self) -> tuple[float, float]:
+        return 1.0, INF if self.suppressed_max is None else float(self.suppressed_max)
+
+    @property
+    def rate_tolerance(self) -> float:
+        """Half a unit of a rate's last published place, plus the double-rounding margin."""
+        return 0.5 * 10.0**-self.rate_dp + DOUBLE_ROUNDING + EPS
+
+
+# -- the catalogue, read by the reader --------------------------------------------------------
+@dataclass(frozen=True)
+class Figure:
+    """What one published indicator row's counts are made of, in catalogue keys.
+
+    Keys name a return's values as the catalogue does: ``ITEM`` (a count), ``ITEM:category``
+    (a count by category), ``ITEM.numerator[:category]`` and ``ITEM.denominator`` (a
+    proportion's parts). ``kind`` says which columns hold counts of people: count and total
+    (value), rate (numerator and denominator), cost (denominator, below a money total), ratio
+    (numerator, over a staff number), mean_start / mean_end (denominator: the people scored);
+    money, number and max are read for what they imply; other kinds are not counts.
+    """
+
+    indicator_id: str
+    breakdown_value: str
+    kind: str
+    section: str
+    num: tuple[str, ...] = ()
+    den: tuple[str, ...] = ()
+    bounded: bool = False  # the numerator is part of the denominator (x <= n)
+
+
+PEOPLE_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {  # kind -> (column, "num" | "den")
+    "count": (("value", "num"),),
+    "total": (("value", "num"),),
+    "rate": (("numerator", "num"), ("denominator", "den")),
+    "cost": (("denominator", "den"),),
+    "ratio": (("numerator", "num"),),
+    "mean_start": (("denominator", "num"),),
+    "mean_end": (("denominator", "den"),),
+}
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The catalogue as a reader uses it: figures by (indicator, category) and the sum rules."""
+
+    figures: Mapping[tuple[str, str], Figure]
+    totals: tuple[tuple[str, tuple[str, ...], str], ...]  # (total key, category keys, section)
+    at_most: tuple[tuple[str, str, str], ...]  # (part key, whole key, section)
+    quarterly: frozenset[str]  # sections returned every quarter (rolling years published)
+
+
+def load_catalogue(folder: Path) -> Catalogue:
+    """Read ``data/catalogue/`` (breakdowns.yaml and sections/*.yaml) as published."""
+    bds = yaml.safe_load((folder / "breakdowns.yaml").read_text(encoding="utf-8"))
+    breakdowns = {str(b["id"]): [str(c["code"]) for c in b["categories"]] for b in bds}
+    sections = [
+        yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((folder / "sections").glob("*.yaml"))
+    ]
+    return catalogue_from(sections, breakdowns)
+
+
+def catalogue_from(
+    sections: Sequence[Mapping[str, Any]], breakdowns: Mapping[str, Sequence[str]]
+) -> Catalogue:
+    """The figures and sum rules of catalogue sections given as the YAML's dicts.
+
+    The methods page says how each indicator is built; this is that, in keys: a category's share
+    is taken over the recorded categories ('not recorded' over all of them), a count breakdown
+    also has a 'total' row, a derived indicator's inputs name items or categories."""
+    items: dict[str, Mapping[str, Any]] = {}
+    for sec in sections:
+        for g in sec["groups"]:
+            for it in g["items"]:
+                items[str(it["id"])] = it
+
+    def cats(it: Mapping[str, Any]) -> list[str]:
+        bd = it.get("breakdown")
+        if not bd:
+            return []
+        excluded = set(it.get("exclude_categories") or ())
+        return [c for c in breakdowns[bd] if c not in excluded]
+
+    def den_keys(it: Mapping[str, Any]) -> tuple[str, ...]:
+        d = it["denominator"]
+        if d.get("label") is not None:
+            return (f"{it['id']}.denominator",)
+        base, _, part = str(d["item"]).partition(".")
+        return (f"{base}.numerator",) if part else (base,)
+
+    def resolve(ref: str) -> tuple[str, ...]:
+        head, _, category = ref.partition(":")
+        item_id, _, part = head.partition(".")
+        it = items[item_id]
+        part = part or ("numerator" if it["value_type"] == "proportion" else "value")
+        stem = item_id if part == "value" else f"{item_id}.{part}"
+        if category:
+            return (f"{stem}:{category}",)
+        cs = cats(it)
+        if cs and part in ("numerator", "value"):
+            return tuple(f"{stem}:{c}" for c in cs)
+        return (stem,)
+
+    figures: dict[tuple[str, str], Figure] = {}
+    totals: list[tuple[str, tuple[str, ...], str]] = []
+    at_most: list[tuple[str, str, str]] = []
+
+    def add(f: Figure) -> None:
+        figures[(f.indicator_id, f.breakdown_value)] = f
+
+    for sec in sections:
+        s = str(sec["section"])
+        for g in sec["groups"]:
+            for it in g["items"]:
+                iid, vt, cs = str(it["id"]), it["value_type"], cats(it)
+                if vt == "proportion":
+                    den = den_keys(it)
+                    exhaustive = it.get("breakdown_exhaustive", True)
+                    if not cs:
+                        add(Figure(iid, "", "rate", s, (f"{iid}.numerator",), den, True))
+                        at_most.append((f"{iid}.numerator", den[0], s))
+                        continue
+                    keys = [f"{iid}.numerator:{c}" for c in cs]
+                    recorded = tuple(k for k, c in zip(keys, cs, strict=True) if c not in NOT_RECORDED)
+                    for c, k in zip(cs, keys, strict=True):
+                        d = den if not exhaustive else tuple(keys) if c in NOT_RECORDED else recorded
+                        add(Figure(iid, c, "rate", s, (k,), d, True))
+                        at_most.append((k, den[0], s))
+                    if exhaustive:
+                        totals.append((den[0], tuple(keys), s))
+                elif vt == "count":
+                    kind = "max" if it.get("aggregate") == "max" else "count"
+                    if cs:
+                        keys = [f"{iid}:{c}" for c in cs]
+                        for c, k in zip(cs, keys, strict=True):
+                            add(Figure(iid, c, kind, s, (k,)))
+                        add(Figure(iid, "total", "total", s, tuple(keys)))
+                    else:
+                        add(Figure(iid, "", kind, s, (iid,)))
+                elif vt in ("money", "number"):
+                    add(Figure(iid, "", vt, s, (iid,)))
+        for d in sec.get("derived") or ():
+            for f in _derived(d, s, items, cats, den_keys, resolve):
+                add(f)
+    quarterly = frozenset(str(sec["section"]) for sec in sections if sec.get("frequency") == "quarterly")
+    return Catalogue(figures, tuple(totals), tuple(at_most), quarterly)
+
+
+def _derived(
+    d: Mapping[str, Any],
+    s: str,
+    items: Mapping[str, Mapping[str, Any]],
+    cats: Callable[[Mapping[str, Any]], list[str]],
+    den_keys: Callable[[Mapping[str, Any]], tuple[str, ...]],
+    resolve: Callable[[str], tuple[str, ...]],
+) -> list[Figure]:
+    """A derived indicator's figures (see :func:`catalogue_from`)."""
+    did, method = str(d["id"]), d["method"]
+    inputs = {role: tuple(k for r in refs for k in resolve(str(r))) for role, refs in d["inputs"].items()}
+    roles = list(inputs)
+    if method in ("proportion", "ratio", "cost_per_outcome"):
+        num = inputs.get("numerator") or inputs.get("cost") or inputs[roles[0]]
+        den = inputs.get("denominator") or inputs.get("outcomes") or inputs[roles[1]]
+        kind = {"proportion": "rate", "ratio": "ratio", "cost_per_outcome": "cost"}[method]
+        return [Figure(did, "", kind, s, num, den, set(num) <= set(den))]
+    if method == "share_split":
+        parts = inputs[roles[0]]
+        return [Figure(did, k.rsplit(":", 1)[-1], "rate", s, (k,), parts, True) for k in parts]
+    if method == "swemwbs_change":
+        start, end = inputs.get("start") or inputs[roles[0]], inputs.get("end") or inputs[roles[1]]
+        return [Figure(did, part, f"mean_{part}", s, start, end) for part in ("start", "end", "change")]
+    if method == "profile_vs_population":
+        intake = [str(r) for r in d["inputs"].get("intake") or next(iter(d["inputs"].values()))]
+        head = intake[0]
+        it = items[head.split(":")[0].split(".")[0]]
+        part = "numerator" if it["value_type"] == "proportion" else "value"
+        stem = str(it["id"]) if part == "value" else f"{it['id']}.{part}"
+        cs = cats(it)
+        if ":" in head:
+            shown = [head.split(":")[1]]
+        elif cs:
+            shown = [c for c in cs if c not in NOT_RECORDED]
+        else:
+            shown = [""]
+        recorded = tuple(f"{stem}:{c}" for c in cs if c not in NOT_RECORDED) if cs else den_keys(it)
+        return [Figure(did, c, "rate", s, (f"{stem}:{c}",) if c else (stem,), recorded, True) for c in shown]
+    return []  # rating profiles: scores, not counts
+
+
+# -- periods ---------------------------------------------------------------------------------
+QUARTER = re.compile(r"^(\d{4})-(\d{2}) Q([1-4])$")
+
+
+def quarter_index(label: str) -> int | None:
+    m = QUARTER.match(label)
+    return int(m[1]) * 4 + int(m[3]) - 1 if m else None
+
+
+def quarter_label(index: int) -> str:
+    year = index // 4
+    return f"{year}-{(year + 1) % 100:02d} Q{index % 4 + 1}"
+
+
+def base_periods(period: str) -> list[str]:
+    """The returns' periods a published period adds up: a rolling year's four quarters (those
+    before the first return simply have no values), else the period itself."""
+    if period.startswith(ROLLING):
+        end = quarter_index(period.removeprefix(ROLLING))
+        if end is None:
+            return [period]
+        return [quarter_label(i) for i in range(end - 3, end + 1)]
+    return [period]
+
+
+# -- the published table ----------------------------------------------------------------------
+NUMERIC = (
+    "numerator",
+    "denominator",
+    "value",
+    "lower_95",
+    "upper_95",
+    "lower_998",
+    "upper_998",
+    "all_areas_value",
+    "funnel_lower_95",
+    "funnel_upper_95",
+    "funnel_lower_998",
+    "funnel_upper_998",
+)
+TEXT = ("area_code", "provider_code", "period", "indicator_id", "breakdown_value", "unit", "flags", "method")
+
+
+def read_published(source: Path | pd.DataFrame) -> pd.DataFrame:
+    """The published table with its numeric columns as floats (NaN: blank) and the rest as text."""
+    df = (
+        source.copy()
+        if isinstance(source, pd.DataFrame)
+        else pd.read_csv(source, dtype=str, keep_default_na=False)
+    )
+    for c in TEXT:
+        df[c] = df[c].fillna("").astype(str) if c in df else ""
+    for c in NUMERIC:
+        if c not in df:
+            df[c] = np.nan
+        df[c] = pd.to_numeric(df[c].replace("", np.nan), errors="coerce").astype(float)
+    return df.reset_index(drop=True)
+
+
+# -- the model: atoms, quantities, what each published cell says -------------------------------
+@dataclass
+class Cell:
+    """One published count of people: a row's column, the quantity it shows, and what it says."""
+
+    row: int
+    column: str
+    qid: int
+    level: str  # provider | area | all areas
+    state: str  # published | suppressed | withheld
+    value: float  # the published figure (NaN when blank)
+
+
+@dataclass
+class Relation:
+    """A linear fact about quantities: lo <= sum(coef * q) <= hi, and the route it stands for."""
+
+    qids: list[int]
+    coefs: list[float]
+    lo: float
+    hi: float
+    route: str
+
+
+@dataclass
+class PairFact:
+    """Only these (x, n) pairs fit a published rate (attack a)."""
+
+    qx: int
+    qn: int
+    pairs: list[tuple[int, int]]
+    row: int
+
+
+@dataclass
+class SetFact:
+    """Only these values fit (attack b: funnel limits, money, ratios)."""
+
+    qid: int
+    values: list[int]
+    route: str
+    row: int
+
+
+class Model:
+    """The published table as linear algebra over the returns' values.
+
+    An atom is one value of one return: (owner, quarter or year, key), the owner being the
+    provider (or the area, for a section no provider returns). A quantity is a sum of atoms: an
+    area's rolling year of a category adds its providers' atoms over four quarters. Every
+    published count of people becomes a :class:`Cell` on a quantity, with the range the rule
+    allows (:meth:`Rule.published_bounds`). A return value a provider did not give (an optional
+    item, a return not sent) is no atom at all, so it adds nothing to any sum, as in the
+    publisher's pooling."""
+
+    def __init__(self, df: pd.DataFrame, catalogue: Catalogue, rule: Rule) -> None:
+        self.df, self.catalogue, self.rule = df, catalogue, rule
+        n = len(df)
+        self.area = df["area_code"].tolist()
+        self.provider = df["provider_code"].tolist()
+        self.period = df["period"].tolist()
+        self.flags = df["flags"].tolist()
+        self.level = [
+            "all areas" if a == NATIONAL else "provider" if p else "area"
+            for a, p in zip(self.area, self.provider, strict=True)
+        ]
+        self.figure: list[Figure | None] = [
+            catalogue.figures.get((i, b))
+            for i, b in zip(df["indicator_id"].tolist(), df["breakdown_value"].tolist(), strict=True)
+        ]
+        self.columns = {c: df[c].to_numpy(dtype=float) for c in NUMERIC}
+        # who returns each section: providers where provider rows exist, else the areas themselves
+        owners: dict[tuple[str, str], set[str]] = defaultdict(set)  # (section, area) -> owners
+        has_provider_rows: set[str] = set()
+        for i in range(n):
+            f = self.figure[i]
+            if f is None or self.area[i] == NATIONAL:
+                continue
+            if self.provider[i]:
+                owners[(f.section, self.area[i])].add(self.provider[i])
+                has_provider_rows.add(f.section)
+        for i in range(n):
+            f = self.figure[i]
+            if f is not None and self.area[i] != NATIONAL and f.section not in has_provider_rows:
+                owners[(f.section, self.area[i])].add(self.area[i])
+        self.owners = {k: sorted(v) for k, v in owners.items()}
+        self.areas_of = defaultdict(list)
+        for sec, a in sorted(self.owners):
+            self.areas_of[sec].append(a)
+        self._owner_level = {sec: "provider" if sec in has_provider_rows else "area" for sec, _ in owners}
+        self._find_atoms()
+        self.quantities: dict[tuple[int, ...], int] = {}
+        self.q_atoms: list[tuple[int, ...]] = []
+        self.qid(())  # quantity 0: nothing at all, exactly 0
+        self.cells: list[Cell] = []
+        self._cell_index: dict[tuple[int, str], int] = {}
+        self._make_cells()
+
+    # atoms
+    def _cell_specs(self, i: int) -> Iterable[tuple[str, tuple[str, ...]]]:
+        f = self.figure[i]
+        if f is None:
+            return ()
+        return [(col, f.num if part == "num" else f.den) for col, part in PEOPLE_FIELDS.get(f.kind, ())]
+
+    def _state(self, i: int, column: str) -> str:
+        v = self.columns[column][i]
+        if v == v:
+            return "published"
+        flags = set(str(self.flags[i]).split(";"))
+        if column == "denominator" and "no denominator" in flags:
+            return "zero"  # the flag says the denominator is 0, even where it is blanked
+        # a blank denominator's state is said of it ("denominator suppressed"); the plain words
+        # are said of the row's own count (a count's value, a rate's numerator)
+        said = "denominator " if column == "denominator" else ""
+        if said + "suppressed" in flags:
+            return "suppressed"
+        if said + "withheld" in flags:
+            return "withheld"
+        if not said and "suppressed" in str(self.flags[i]):  # an older table said one word for both
+            return "suppressed"
+        return "missing"
+
+    def owners_of(self, section: str, area: str, provider: str) -> list[str]:
+        if area == NATIONAL:
+            return [o for a in self.areas_of.get(section, ()) for o in self.owners[(section, a)]]
+        if provider:
+            return [provider]
+        return self.owners.get((section, area), [])
+
+    def _find_atoms(self) -> None:
+        """Which return values exist. For a key the table shows at its owners' level in a return's
+        period (a quarter, a year), an atom exists where such a cell shows a figure or a blank
+        for suppression; a blank that is not one is a value not given, and a period the key is not
+        shown in had no return. A key published only in sums (rolling years only, say) gets an
+        atom for every owner and period some published cell adds up, unknown, 0 or more, except
+        periods the section shows no row for at any level (before the first return)."""
+        absent: set[tuple[str, str, str]] = set()
+        present: set[tuple[str, str, str]] = set()
+        multi: list[tuple[str, str, tuple[str, ...]]] = []
+        key_shown: set[tuple[str, str]] = set()  # (section, key) shown at owners' level and period
+        base_rows: dict[str, set[str]] = defaultdict(set)  # section -> periods of returns, any level
+        for i in range(len(self.area)):
+            f = self.figure[i]
+            if f is None or self.period[i].startswith(ROLLING):
+                continue
+            base_rows[f.section].add(self.period[i])
+            owner_level = self._owner_level.get(f.section)
+            if self.area[i] == NATIONAL or (owner_level == "provider") != bool(self.provider[i]):
+                continue
+            owner = self.provider[i] or self.area[i]
+            for col, keys in self._cell_specs(i):
+                st = self._state(i, col)
+                key_shown.update((f.section, k) for k in keys)
+                if len(keys) == 1:
+                    (absent if st == "missing" else present).add((owner, self.period[i], keys[0]))
+                elif st != "missing":
+                    multi.append((owner, self.period[i], keys))
+        for owner, period, keys in multi:
+            for k in keys:
+                if (owner, period, k) not in absent:
+                    present.add((owner, period, k))
+        for i in range(len(self.area)):
+            f = self.figure[i]
+            if f is None:
+                continue
+            periods = [
+                t
+                for t in base_periods(self.period[i])
+                if not base_rows[f.section] or t in base_rows[f.section]
+            ]
+            owners = self.owners_of(f.section, self.area[i], self.provider[i])
+            for col, keys in self._cell_specs(i):
+                hidden = [k for k in keys if (f.section, k) not in key_shown]
+                if not hidden or self._state(i, col) == "missing":
+                    continue
+                for o in owners:
+                    for t in periods:
+                        for k in hidden:
+                            present.add((o, t, k))
+        self.atom_ids: dict[tuple[str, str, str], int] = {}
+        for a in sorted(present):
+            self.atom_ids[a] = len(self.atom_ids)
+        self.atoms = list(self.atom_ids)
+
+    # quantities
+    def qid(self, atoms: tuple[int, ...]) -> int:
+        q = self.quantities.get(atoms)
+        if q is None:
+            q = self.quantities[atoms] = len(self.q_atoms)
+            self.q_atoms.append(atoms)
+        return q
+
+    def atoms_of(
+        self, section: str, area: str, provider: str, period: str, keys: Sequence[str]
+    ) -> tuple[int, ...]:
+        ids = self.atom_ids
+        out = []
+        for o in self.owners_of(section, area, provider):
+            for t in base_periods(period):
+                for k in keys:
+                    a = ids.get((o, t, k))
+                    if a is not None:
+                        out.append(a)
+        return tuple(sorted(out))
+
+    def quantity(self, section: str, area: str, provider: str, period: str, keys: Sequence[str]) -> int:
+        q = self.qid(self.atoms_of(section, area, provider, period, keys))
+        return q
+
+    def _make_cells(self) -> None:
+        for i in range(len(self.area)):
+            f = self.figure[i]
+            if f is None:
+                continue
+            for col, keys in self._cell_specs(i):
+                st = self._state(i, col)
+                if st == "missing":
+                    continue
+                q = self.quantity(f.section, self.area[i], self.provider[i], self.period[i], keys)
+                self._cell_index[(i, col)] = len(self.cells)
+                value = 0.0 if st == "zero" else float(self.columns[col][i])
+                st = "published" if st == "zero" else st
+                self.cells.append(Cell(i, col, q, self.level[i], st, value))
+
+    def cell(self, row: int, column: str) -> Cell | None:
+        k = self._cell_index.get((row, column))
+        return None if k is None else self.cells[k]
+
+    def cell_bounds(self, c: Cell) -> tuple[float, float]:
+        if self.rule.areas_from_providers and c.level == "area" and c.state == "published":
+            f = self.figure[c.row]
+            if f is not None and len(self.owners.get((f.section, self.area[c.row]), [])) > 1:
+                return 0.0, INF
+        if self.rule.sums_from_published and c.state == "published" and c.level != "all areas":
+            f = self.figure[c.row]
+            keys = (
+                ()
+                if f is None
+                else f.num
+                if c.column in ("value", "numerator") and f.kind != "cost"
+                else f.den
+            )
+            if f is not None and c.column != "value" and f.kind == "mean_start":
+                keys = f.num
+            if len(keys) > 1:
+                return 0.0, INF
+        if c.state == "suppressed":
+            return self.rule.suppressed_bounds()
+        if c.state == "withheld":  # blanked so that only a total is known: any count at all
+            return 0.0, INF
+        return self.rule.published_bounds(c.value, national=c.level == "all areas")
+
+    def quantity_value(self, q: int, atom_values: Sequence[float]) -> float:
+        return float(sum(atom_values[a] for a in self.q_atoms[q]))
+
+    def row_label(self, i: int) -> str:
+        f = self.figure[i]
+        ind = f.indicator_id if f else "?"
+        bv = f" {f.breakdown_value}" if f and f.breakdown_value else ""
+        who = self.provider[i] or self.area[i]
+        return f"{who} {self.period[i]} {ind}{bv}"
+
+
+def infer_rule(model: Model, base: Rule | None = None) -> Rule:
+    """What a reader can read off the table itself about how derived figures were made: if every
+    rate below national level is exactly the rate of its published (rounded) numerator and
+    denominator, rates were computed from the published counts; if every cost per outcome is
+    the total cost over its published count, so were values; if a subtotal is off the rounding
+    grid, subtotals are worked out from other published figures, not rounded on their own. (Under a rule that
+    computes from the true counts, rounding makes such agreement everywhere practically
+    impossible.)"""
+    rule = base or Rule()
+    cols = model.columns
+    rate_rows = [
+        i
+        for i, f in enumerate(model.figure)
+        if f is not None
+        and f.kind == "rate"
+        and model.level[i] != "all areas"
+        and cols["value"][i] == cols["value"][i]
+        and cols["numerator"][i] == cols["numerator"][i]
+        and cols["denominator"][i] > 0
+    ]
+    if rate_rows:
+        x, n = cols["numerator"][rate_rows], cols["denominator"][rate_rows]
+        mine = py_round(100 * (x / n), rule.rate_dp)
+        if bool(np.all(np.abs(mine - cols["value"][rate_rows]) < 1e-9)):
+            rule = replace(rule, rates_from_published=True)
+    money = {
+        (f.indicator_id, model.area[i], model.provider[i], model.period[i]): cols["value"][i]
+        for i, f in enumerate(model.figure)
+        if f is not None and f.kind == "money"
+    }
+    agree = []
+    for i, f in enumerate(model.figure):
+        if f is None or f.kind != "cost" or model.level[i] == "all areas":
+            continue
+        cost = money.get((f.num[0], model.area[i], model.provider[i], model.period[i]))
+        den, v = cols["denominator"][i], cols["value"][i]
+        if cost is not None and den > 0 and v == v:
+            agree.append(abs(round(cost / den) - v) < 1e-9)
+    if agree and all(agree):
+        rule = replace(rule, values_from_published=True)
+    # sums: a count printed for several catalogue counts off the rounding grid is no count rounded
+    # on its own (one is always a multiple of the base), so such figures are worked out from others
+    off_grid = False
+    for c in model.cells:
+        if (
+            c.level == "all areas"
+            or c.state != "published"
+            or rule.round_to <= 1
+            or not c.value % rule.round_to
+        ):
+            continue
+        f = model.figure[c.row]
+        spec = dict(model._cell_specs(c.row))
+        if f is not None and len(spec.get(c.column, ())) > 1:
+            off_grid = True
+            break
+    if off_grid:
+        rule = replace(rule, sums_from_published=True)
+    # areas with several providers: if every area count there is its providers' counts added up
+    # (as published), the area's figures are worked out from theirs
+    by_unit = {(c.row, c.column): c for c in model.cells}
+    sums: list[bool] = []
+    providers_of: dict[tuple[str, str, str, str], list[Cell]] = defaultdict(list)
+    for c in model.cells:
+        if c.level == "provider" and c.state == "published":
+            f = model.figure[c.row]
+            if f is not None:
+                providers_of[
+                    (f.indicator_id, f.breakdown_value, model.area[c.row], model.period[c.row] + c.column)
+                ].append(c)
+    for c in by_unit.values():
+        f = model.figure[c.row]
+        if c.level != "area" or c.state != "published" or f is None:
+            continue
+        if len(dict(model._cell_specs(c.row)).get(c.column, ())) != 1:
+            continue  # a count of several catalogue counts: worked out from others anyway
+        owners = model.owners.get((f.section, model.area[c.row]), [])
+        parts = providers_of.get(
+            (f.indicator_id, f.breakdown_value, model.area[c.row], model.period[c.row] + c.column), []
+        )
+        if len(owners) > 1 and len(parts) == len(owners):
+            sums.append(abs(sum(p.value for p in parts) - c.value) < 1e-9)
+    if sums and all(sums):
+        rule = replace(rule, areas_from_providers=True)
+    return rule
+
+
+# -- (a) rate candidates ------------------------------------------------------------------------
+def wilson(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for x of n (0-1), clipped to [0, 1] and exact at 0 and n, as the
+    methods page describes it; NaN where it is undefined."""
+    with np.errstate(all="ignore"):
+        p = x / n
+        zz = z * z
+        denom = 1 + zz / n
+        centre = p + zz / (2 * n)
+        half = z * np.sqrt(p * (1 - p) / n + zz / (4 * n * n))
+        lo = np.where(x == 0, 0.0, np.maximum(0.0, (centre - half) / denom))
+        hi = np.where(x == n, 1.0, np.minimum(1.0, (centre + half) / denom))
+    return lo, hi
+
+
+def py_round(a: np.ndarray, digits: int) -> np.ndarray:
+    """Python's ``round(x, digits)`` of each value (rounding the binary value correctly, ties to
+    even), at array speed: numpy's answer wherever the scaled value is not within a hair of a
+    half, Python's own for the few that are."""
+    scale = 10.0**digits
+    with np.errstate(all="ignore"):
+        y = a * scale
+        out: npt.NDArray[np.float64] = np.asarray(np.rint(y) / scale, dtype=float)
+        risky = np.isfinite(y) & (np.abs(y - np.floor(y) - 0.5) < 1e-6)
+    if risky.any():
+        where = np.flatnonzero(risky)
+        out[where] = [round(v, digits) for v in a[where].tolist()]
+    return np.asarray(out, dtype=np.float64)
+
+
+RATE_COLUMNS = ("value", "lower_95", "upper_95", "lower_998", "upper_998")
+
+
+def rate_fields(x: np.ndarray, n: np.ndarray) -> list[np.ndarray]:
+    """A rate and its Wilson 95% and 99.8% limits, in percent, before rounding."""
+    with np.errstate(all="ignore"):
+        lo95, hi95 = wilson(x, n, Z95)
+        lo998, hi998 = wilson(x, n, Z998)
+        return [100 * (x / n), 100 * lo95, 100 * hi95, 100 * lo998, 100 * hi998]
+
+
+@dataclass
+class RateResult:
+    rows: list[int]  # published rates below national level
+    candidates: dict[int, list[tuple[int, int]]]  # row -> the (x, n) pairs that fit (rows searched)
+    convention: str = ""  # how the published rates were found to be rounded
+    national_checked: int = 0  # national rates (exact counts) the convention was tried on
+    national_matched: int = 0
+    unique: int = 0
+    under3: int = 0
+    seconds: float = 0.0
+
+
+def rounding_conventions(rule: Rule) -> dict[str, tuple[int, ...]]:
+    """The ways a rate to ``rule.rate_dp`` places may have been rounded: once, or to 2 places
+    first (a figure kept to 2 dp, then cut to 1 dp for publication)."""
+    return {
+        f"rounded to {rule.rate_dp} dp": (rule.rate_dp,),
+        f"rounded to 2 dp, then {rule.rate_dp} dp": (2, rule.rate_dp),
+    }
+
+
+def calibrate(model: Model) -> tuple[str, list[tuple[int, ...]], int, int]:
+    """Which roundings reproduce every national rate and limit from its exact counts? National
+    figures are published unrounded, so a reader can learn the convention from them. Every
+    convention that fits them all is kept (a pair then fits if it fits any: the true one is never
+    lost); none: candidates are judged by a tolerance instead."""
+    cols = model.columns
+    nat = [
+        i
+        for i, f in enumerate(model.figure)
+        if f is not None
+        and f.kind == "rate"
+        and model.level[i] == "all areas"
+        and cols["value"][i] == cols["value"][i]
+        and cols["lower_95"][i] == cols["lower_95"][i]
+        and cols["denominator"][i] > 0
+    ]
+    if not nat or not model.rule.national_exact:
+        return "tolerance (no national rates to learn from)", [], 0, 0
+    x, n = cols["numerator"][nat], cols["denominator"][nat]
+    raw = rate_fields(x, n)
+    fits: list[tuple[str, tuple[int, ...]]] = []
+    best = 0
+    for name, steps in rounding_conventions(model.rule).items():
+        ok: npt.NDArray[np.bool_] = np.ones(len(nat), dtype=bool)
+        for col, v in zip(RATE_COLUMNS, raw, strict=True):
+            for d in steps:
+                v = py_round(v, d)
+            ok &= np.abs(v - cols[col][nat]) < 1e-9
+        best = max(best, int(ok.sum()))
+        if ok.all():
+            fits.append((name, steps))
+    if not fits:
+        return f"tolerance (no rounding fits all {len(nat)} national rates)", [], len(nat), best
+    return " or ".join(name for name, _ in fits), [steps for _, steps in fits], len(nat), len(nat)
+
+
+def rate_candidates(model: Model) -> RateResult:
+    """Attack (a): every integer (x, n) within the published numerator's and denominator's
+    ranges whose rate and four Wilson limits print as published. The rounding is learnt from the
+    national rows (:func:`calibrate`) and then reproduced exactly; failing that, a figure fits
+    within half a unit of its last place plus a margin for rounding twice. With rates computed
+    from the published counts, every pair in the box fits: the rate adds nothing."""
+    t0 = time.perf_counter()
+    rule, cols = model.rule, model.columns
+    rows = []
+    for i, f in enumerate(model.figure):
+        if f is None or f.kind != "rate" or model.level[i] == "all areas":
+            continue
+        if cols["value"][i] != cols["value"][i] or cols["lower_95"][i] != cols["lower_95"][i]:
+            continue
+        rows.append(i)
+    xs_all, ns_all, owner = [], [], []
+    searched = []
+    for i in rows:
+        cx, cn = model.cell(i, "numerator"), model.cell(i, "denominator")
+        if cn is None or cn.state != "published":
+            continue
+        nlo, nhi = model.cell_bounds(cn)
+        xlo, xhi = model.cell_bounds(cx) if cx is not None else (0.0, INF)
+        if nhi == INF or nhi - nlo > 1000:
+            continue  # no box to search: the row gets no candidates and adds no fact
+        searched.append(i)
+        bounded = bool(model.figure[i] and model.figure[i].bounded)  # type: ignore[union-attr]
+        for n in range(int(nlo), int(nhi) + 1):
+            if n <= 0:
+                continue
+            top = min(xhi, n) if bounded or xhi == INF else xhi
+            for x in range(int(xlo), int(top) + 1):
+                xs_all.append(x)
+                ns_all.append(n)
+                owner.append(i)
+    x = np.array(xs_all, dtype=float)
+    n = np.array(ns_all, dtype=float)
+    who = np.array(owner, dtype=np.int64)
+    res = RateResult(rows, {i: [] for i in searched})
+    ok: npt.NDArray[np.bool_]
+    if rule.rates_from_published:
+        ok = np.ones(len(x), dtype=bool)
+        res.convention = "none needed: rates computed from the published counts tell nothing more"
+    else:
+        res.convention, conventions, res.national_checked, res.national_matched = calibrate(model)
+        raw = rate_fields(x, n)
+        if not conventions:
+            ok = np.ones(len(x), dtype=bool)
+            for col, v in zip(RATE_COLUMNS, raw, strict=True):
+                ok &= np.abs(v - cols[col][who]) <= rule.rate_tolerance
+        else:
+            ok = np.zeros(len(x), dtype=bool)
+            for steps in conventions:
+                fit: npt.NDArray[np.bool_] = np.ones(len(x), dtype=bool)
+                for col, v in zip(RATE_COLUMNS, raw, strict=True):
+                    for d in steps:
+                        v = py_round(v, d)
+                    fit &= np.abs(v - cols[col][who]) < 1e-9
+                ok |= fit
+    for xi, ni, i in zip(
+        x[ok].astype(int).tolist(), n[ok].astype(int).tolist(), who[ok].tolist(), strict=True
+    ):
+        res.candidates[i].append((xi, ni))
+    res.unique = sum(1 for c in res.candidates.values() if len(c) == 1)
+    res.under3 = sum(1 for c in res.candidates.values() if 0 < len(c) < 3)
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+# -- (b) funnels, money, ratios, means -------------------------------------------------------------
+@dataclass
+class FunnelResult:
+    rows: int = 0  # area rows with funnel limits
+    plain: int = 0  # not widened for overdispersion
+    plain_exact: int = 0  # exactly one denominator fits (limits and the published denominator)
+    plain_exact_alone: int = 0  # exactly one denominator fits the limits alone
+    widened: int = 0
+    widened_exact: int = 0
+    widened_failed: int = 0  # groups where no common between-area variance fits (reported)
+    candidates: dict[int, list[int]] = field(default_factory=dict)  # row -> denominators that fit
+    alone: dict[int, list[int]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _limit_spread(limit: float, p0: tuple[float, float], z: float, lower: bool) -> tuple[float, float]:
+    """The range of the funnel's standard error s that prints this limit (2 dp of a percent)."""
+    e = 0.005 / 100 + EPS
+    lim = limit / 100
+    if lower:
+        if limit <= 0.0:  # clipped at 0: p0 - z s < 0.00005
+            return max(0.0, (p0[0] - e) / z), INF
+        return max(0.0, (p0[0] - lim - e) / z), (p0[1] - lim + e) / z
+    if limit >= 100.0:
+        return max(0.0, (1 - e - p0[1]) / z), INF
+    return max(0.0, (lim - p0[1] - e) / z), (lim - p0[0] + e) / z
+
+
+def _pq_range(p: tuple[float, float]) -> tuple[float, float]:
+    vals = [p[0] * (1 - p[0]), p[1] * (1 - p[1])]
+    lo, hi = min(vals), max(vals)
+    if p[0] <= 0.5 <= p[1]:
+        hi = 0.25
+    return lo, hi
+
+
+def funnel_denominators(model: Model) -> FunnelResult:
+    """Attack (b), funnels: limits are p0 +- z sqrt(p0(1-p0)/n + tau2) for the area's
+    denominator n; p0 is the national rate, published exactly. Unwidened funnels (tau2 = 0) are
+    solved for n directly. Widened ones share one tau2 across the areas of an indicator,
+    category and period: each candidate n of each area implies a narrow range of tau2, only the
+    values of tau2 every area can meet survive, and only the n that meet them remain."""
+    t0 = time.perf_counter()
+    res = FunnelResult()
+    if model.rule.rates_from_published:
+        res.seconds = time.perf_counter() - t0
+        return res
+    df, cols = model.df, model.columns
+    method = df["method"].tolist()
+    national: dict[tuple[str, str, str], int] = {}
+    for i, f in enumerate(model.figure):
+        if f is not None and f.kind == "rate" and model.area[i] == NATIONAL:
+            national[(f.indicator_id, f.breakdown_value, model.period[i])] = i
+    groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    fl = cols["funnel_lower_95"]
+    for i, f in enumerate(model.figure):
+        if f is not None and model.level[i] == "area" and fl[i] == fl[i]:
+            groups[(f.indicator_id, f.breakdown_value, model.period[i])].append(i)
+    limits = (
+        ("funnel_lower_95", Z95, True),
+        ("funnel_upper_95", Z95, False),
+        ("funnel_lower_998", Z998, True),
+        ("funnel_upper_998", Z998, False),
+    )
+    for key, members in groups.items():
+        nat = national.get(key)
+        if nat is not None and cols["denominator"][nat] > 0 and model.rule.national_exact:
+            p = cols["numerator"][nat] / cols["denominator"][nat]
+            p0 = (p, p)
+        else:
+            a = cols["all_areas_value"][members[0]] / 100
+            p0 = (a - 0.00005, a + 0.00005)
+        pq = _pq_range(p0)
+        spreads = {}
+        for i in members:
+            lo, hi = 0.0, INF
+            for col, z, lower in limits:
+                s_lo, s_hi = _limit_spread(cols[col][i], p0, z, lower)
+                lo, hi = max(lo, s_lo), min(hi, s_hi)
+            spreads[i] = (lo * lo, hi * hi)  # the variance p0 q0 / n + tau2
+        widened = "Spiegelhalter" in method[members[0]]
+        res.rows += len(members)
+        box: dict[int, list[int]] = {}
+        for i in members:
+            c = model.cell(i, "denominator")
+            nlo, nhi = model.cell_bounds(c) if c is not None else (1.0, INF)
+            box[i] = list(range(max(1, int(nlo)), int(min(nhi, 10**7)) + 1)) if nhi < INF else []
+        if not widened:
+            res.plain += len(members)
+            for i in members:
+                v_lo, v_hi = spreads[i]
+                n_lo = pq[0] / v_hi if v_hi < INF else 0.0
+                n_hi = pq[1] / v_lo if v_lo > 0 else INF
+                alone = (
+                    list(range(max(1, math.ceil(n_lo - EPS)), math.floor(n_hi + EPS) + 1))
+                    if n_hi - n_lo < 1000
+                    else []
+                )
+                fits = [n for n in box[i] if n_lo - EPS <= n <= n_hi + EPS]
+                res.alone[i] = alone
+                res.candidates[i] = fits
+                res.plain_exact += len(fits) == 1
+                res.plain_exact_alone += len(alone) == 1
+            continue
+        res.widened += len(members)
+        # tau2 ranges per area and candidate n; keep the tau2 every area can meet
+        per: dict[int, list[tuple[int, float, float]]] = {}
+        for i in members:
+            v_lo, v_hi = spreads[i]
+            per[i] = [(n, v_lo - pq[1] / n, v_hi - pq[0] / n) for n in box[i]]
+        feasible = [(0.0, INF)]
+        for i in members:
+            if not per[i]:
+                continue
+            mine = _merge([(max(a, 0.0), b) for _, a, b in per[i] if b >= max(a, 0.0)])
+            feasible = _intersect(feasible, mine)
+        if not feasible:
+            res.widened_failed += len(members)
+            for i in members:
+                res.candidates[i] = box[i]
+            continue
+        for i in members:
+            fits = [
+                n for n, a, b in per[i] if any(a <= hi2 + EPS and lo2 <= b + EPS for lo2, hi2 in feasible)
+            ]
+            res.candidates[i] = fits
+            res.widened_exact += len(fits) == 1
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def _merge(iv: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for a, b in sorted(iv):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _intersect(xs: list[tuple[float, float]], ys: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out = []
+    for a, b in xs:
+        for c, d in ys:
+            lo, hi = max(a, c), min(b, d)
+            if lo <= hi:
+                out.append((lo, hi))
+    return _merge(out)
+
+
+@dataclass
+class MoneyResult:
+    cost_rows: int = 0  # costs per outcome published below national level
+    cost_exact: int = 0
+    ratio_rows: int = 0  # caseload ratios published below national level
+    ratio_exact: int = 0
+    mean_rows: int = 0  # mean wellbeing scores turned into linear facts
+    by_indicator: dict[str, tuple[int, int]] = field(default_factory=dict)  # id -> (rows, exact)
+    facts: list[SetFact] = field(default_factory=list)
+    means: list[Relation] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def money_facts(model: Model) -> MoneyResult:
+    """Attack (b), division: a cost per outcome is the unrounded total cost over a count, so the
+    count is cost / value within the value's rounding; a caseload ratio is a count over the sum
+    of published staff numbers; a mean wellbeing score is linear in the counts at each raw
+    score, and its interval gives their spread."""
+    t0 = time.perf_counter()
+    res = MoneyResult()
+    if model.rule.values_from_published:
+        res.seconds = time.perf_counter() - t0
+        return res
+    cols, rule = model.columns, model.rule
+    by_cell: dict[tuple[str, str, str, str], int] = {}  # (indicator, area, provider, period) -> row
+    for i, f in enumerate(model.figure):
+        if f is not None and f.kind in ("money", "number"):
+            by_cell[(f.indicator_id, model.area[i], model.provider[i], model.period[i])] = i
+    val = cols["value"]
+    for i, f in enumerate(model.figure):
+        if f is None or model.level[i] == "all areas" or val[i] != val[i]:
+            continue
+        if f.kind == "cost":
+            c = model.cell(i, "denominator")
+            src = by_cell.get((f.num[0].split(":")[0], model.area[i], model.provider[i], model.period[i]))
+            if c is None or src is None or val[i] <= 0.5:
+                continue
+            cost = cols["value"][src]
+            if cost != cost:
+                continue
+            lo_c, hi_c = cost - rule.money_step / 2 - EPS, cost + rule.money_step / 2 + EPS
+            n_lo, n_hi = lo_c / (val[i] + 0.5), hi_c / (val[i] - 0.5)
+            b_lo, b_hi = model.cell_bounds(c)
+            vals = list(
+                range(
+                    max(math.ceil(n_lo - EPS), int(b_lo)),
+                    min(math.floor(n_hi + EPS), int(min(b_hi, 1e9))) + 1,
+                )
+            )
+            res.cost_rows += 1
+            res.cost_exact += len(vals) == 1
+            rows, exact = res.by_indicator.get(f.indicator_id, (0, 0))
+            res.by_indicator[f.indicator_id] = (rows + 1, exact + (len(vals) == 1))
+            res.facts.append(SetFact(c.qid, vals, "cost per outcome", i))
+        elif f.kind == "ratio":
+            c = model.cell(i, "numerator")
+            if c is None:
+                continue
+            staff = []
+            for t in base_periods(model.period[i]):
+                src = by_cell.get((f.den[0], model.area[i], model.provider[i], t))
+                if src is not None:
+                    staff.append(cols["value"][src])
+            if not staff or any(s != s for s in staff):
+                continue
+            fte = float(sum(staff))
+            lo, hi = (val[i] - 0.005) * fte - 1e-6, (val[i] + 0.005) * fte + 1e-6
+            b_lo, b_hi = model.cell_bounds(c)
+            vals = list(range(max(math.ceil(lo), int(b_lo)), min(math.floor(hi), int(min(b_hi, 1e9))) + 1))
+            res.ratio_rows += 1
+            res.ratio_exact += len(vals) == 1
+            rows, exact = res.by_indicator.get(f.indicator_id, (0, 0))
+            res.by_indicator[f.indicator_id] = (rows + 1, exact + (len(vals) == 1))
+            res.facts.append(SetFact(c.qid, vals, "caseload ratio", i))
+        elif f.kind in ("mean_start", "mean_end"):
+            res.means.extend(_mean_relations(model, i, f))
+            res.mean_rows += 1
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def _mean_relations(model: Model, i: int, f: Figure) -> list[Relation]:
+    """A mean metric score to 2 dp is sum(c_s * (m_s - v)) within +-0.005 * n: linear in the
+    counts c_s at each raw score. Its interval's width gives the standard error, so
+    sum(c_s m_s^2) lies within (n-1) n se^2 + n mean^2 at the ends of n's and the mean's ranges."""
+    keys = f.num if f.kind == "mean_start" else f.den
+    cols = model.columns
+    v = cols["value"][i]
+    sec, a, p, t = f.section, model.area[i], model.provider[i], model.period[i]
+    qs = [model.quantity(sec, a, p, t, (k,)) for k in keys]
+    ms = [SWEMWBS_METRIC[int(k.rsplit(":s", 1)[-1])] for k in keys]
+    out = [
+        Relation(qs, [m - v - 0.005 - EPS for m in ms], -INF, 0.0, "mean score"),
+        Relation(qs, [m - v + 0.005 + EPS for m in ms], 0.0, INF, "mean score"),
+    ]
+    c = model.cell(i, "denominator")
+    if c is None or c.state != "published":
+        return out
+    n_lo, n_hi = model.cell_bounds(c)
+    ses = []
+    for z, lo_c, hi_c in ((Z95, "lower_95", "upper_95"), (Z998, "lower_998", "upper_998")):
+        w = cols[hi_c][i] - cols[lo_c][i]
+        if w == w:
+            ses.append((max(0.0, (w - 0.01) / (2 * z)), (w + 0.01) / (2 * z)))
+    if not ses or n_lo < 2 or v <= 0.005:
+        return out
+    se_lo, se_hi = max(s[0] for s in ses), min(s[1] for s in ses)
+    if se_lo > se_hi:
+        return out
+    lo2 = (n_lo - 1) * n_lo * se_lo**2 + n_lo * (v - 0.005) ** 2
+    hi2 = (n_hi - 1) * n_hi * se_hi**2 + n_hi * (v + 0.005) ** 2
+    out.append(Relation(qs, [m * m for m in ms], lo2 - 1e-6, hi2 + 1e-6, "mean score spread"))
+    return out
+
+
+# -- (c) differencing: interval propagation -------------------------------------------------------
+ROUTES = {
+    "published": "published (rounded or exact)",
+    "rate": "rate + rounded counts + Wilson limits",
+    "funnel": "funnel limits",
+    "cost per outcome": "total cost / cost per outcome",
+    "caseload ratio": "caseload ratio x staff",
+    "mean score": "mean wellbeing score",
+    "mean score spread": "mean wellbeing score",
+    "categories": "categories add up to their total (or recorded subtotal)",
+    "catalogue total": "categories add up to the catalogue's total item",
+    "at most": "a part is at most its whole",
+    "providers": "providers add up to their area",
+    "areas": "areas add up to all areas",
+    "rolling year": "a rolling year is its four quarters",
+    "partial year": "a partial rolling year is its quarters",
+    "overlapping years": "overlapping rolling years and their quarters",
+}
+
+
+@dataclass
+class PropagationResult:
+    lo: list[float]
+    hi: list[float]
+    route: dict[int, str]  # quantity -> what pinned it to one value first
+    relations: int = 0
+    infeasible: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def relations(model: Model) -> list[Relation]:
+    """Every linear equality and inequality a reader can write between quantities, named by the
+    route a differencing attack would take."""
+    out: list[Relation] = []
+    seen: set[tuple[tuple[int, ...], tuple[float, ...]]] = set()
+
+    def add(pos: Sequence[int], neg: Sequence[int], route: str, lo: float = 0.0, hi: float = 0.0) -> None:
+        coef: dict[int, float] = defaultdict(float)
+        for q in pos:
+            coef[q] += 1
+        for q in neg:
+            coef[q] -= 1
+        items = sorted((q, c) for q, c in coef.items() if c != 0 and q != 0)
+        if len(items) < 2:
+            return
+        sig = (tuple(q for q, _ in items), (*(c for _, c in items), lo, hi))
+        if sig in seen:
+            return
+        seen.add(sig)
+        out.append(Relation([q for q, _ in items], [c for _, c in items], lo, hi, route))
+
+    cat = model.catalogue
+    units: dict[str, set[tuple[str, str]]] = defaultdict(set)  # section -> (area, provider)
+    periods_of: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    keys_of: dict[str, set[str]] = defaultdict(set)
+    multi: set[tuple[str, str, str, str, tuple[str, ...]]] = set()
+    for c in model.cells:
+        i = c.row
+        f = model.figure[i]
+        assert f is not None
+        units[f.section].add((model.area[i], model.provider[i]))
+        periods_of[(f.section, model.area[i], model.provider[i])].add(model.period[i])
+        for col, keys in model._cell_specs(i):
+            if col == c.column:
+                keys_of[f.section].update(keys)
+                if len(keys) > 1:
+                    multi.add((f.section, model.area[i], model.provider[i], model.period[i], keys))
+    q = model.quantity
+    for sec, a, p, t, keys in sorted(multi):
+        add([q(sec, a, p, t, keys)], [q(sec, a, p, t, (k,)) for k in keys], "categories")
+    for sec, us in units.items():
+        sec_keys = sorted(keys_of[sec])
+        totals = [(tk, parts) for tk, parts, s in cat.totals if s == sec]
+        parts_of = [(pk, wk) for pk, wk, s in cat.at_most if s == sec]
+        for a, p in sorted(us):
+            for t in sorted(periods_of[(sec, a, p)]):
+                for tk, parts in totals:
+                    add([q(sec, a, p, t, (tk,))], [q(sec, a, p, t, (k,)) for k in parts], "catalogue total")
+                for pk, wk in parts_of:
+                    add([q(sec, a, p, t, (pk,))], [q(sec, a, p, t, (wk,))], "at most", -INF, 0.0)
+                # rolling years: the sum of their quarters, and each year against the one before
+                if t.startswith(ROLLING):
+                    quarters = base_periods(t)
+                    have = [x for x in quarters if x in periods_of[(sec, a, p)]]
+                    route = "rolling year" if len(have) == 4 else "partial year"
+                    prev = ROLLING + quarters[-2]  # W(t) + Q(t-4) = W(t-1) + Q(t)
+                    leaving = base_periods(prev)[0]
+                    for k in sec_keys:
+                        add([q(sec, a, p, t, (k,))], [q(sec, a, p, x, (k,)) for x in quarters], route)
+                        if prev in periods_of[(sec, a, p)]:
+                            add(
+                                [q(sec, a, p, t, (k,)), q(sec, a, p, leaving, (k,))],
+                                [q(sec, a, p, prev, (k,)), q(sec, a, p, quarters[-1], (k,))],
+                                "overlapping years",
+                            )
+        # providers and their area; areas and the nation
+        areas = sorted({a for a, p in us if a != NATIONAL})
+        all_periods = sorted({t for (s, _, _), ts in periods_of.items() if s == sec for t in ts})
+        for t in all_periods:
+            for k in sec_keys:
+                for a in areas:
+                    provs = model.owners.get((sec, a), [])
+                    if len(provs) > 1 and model._owner_level.get(sec) == "provider":
+                        add([q(sec, a, "", t, (k,))], [q(sec, a, pr, t, (k,)) for pr in provs], "providers")
+                add([q(sec, NATIONAL, "", t, (k,))], [q(sec, a, "", t, (k,)) for a in areas], "areas")
+    return out
+
+
+def propagate(
+    model: Model,
+    rels: Sequence[Relation],
+    pair_facts: Sequence[PairFact],
+    set_facts: Sequence[SetFact],
+    exact_only: bool = False,
+    max_steps: int = 20_000_000,
+) -> PropagationResult:
+    """Attack (c): bounds propagation to a fixed point. Each quantity starts with the range its
+    published cells allow; each relation narrows each of its quantities to what the others
+    leave; a rate's candidate pairs are filtered by the ranges of x and n, and narrow them back.
+    What pins a quantity first is recorded as its route.
+
+    ``exact_only``: the plain linear system, as differencing by hand does it: only figures known
+    exactly (national ones, zeros, and what attacks a and b pinned to one value) are used, every
+    other count is just "0 or more", so a count comes back only when everything else in one of
+    its sums is known."""
+    t0 = time.perf_counter()
+    nq = len(model.q_atoms)
+    lo = [0.0] * nq
+    hi = [INF] * nq
+    route: dict[int, str] = {}
+    res = PropagationResult(lo, hi, route)
+
+    def tighten(qi: int, new_lo: float, new_hi: float, why: str) -> bool:
+        new_lo = float(math.ceil(new_lo - 1e-7)) if new_lo > -INF else -INF
+        new_hi = float(math.floor(new_hi + 1e-7)) if new_hi < INF else INF
+        changed = False
+        if new_lo > lo[qi]:
+            lo[qi] = new_lo
+            changed = True
+        if new_hi < hi[qi]:
+            hi[qi] = new_hi
+            changed = True
+        if changed and lo[qi] == hi[qi] and qi not in route:
+            route[qi] = why
+        if lo[qi] > hi[qi] and len(res.infeasible) < 20:
+            res.infeasible.append(f"quantity {qi} empty after {why}: [{lo[qi]}, {hi[qi]}]")
+        return changed
+
+    tighten(0, 0, 0, "published")
+    for cell in model.cells:
+        c_lo, c_hi = model.cell_bounds(cell)
+        if not exact_only or c_lo == c_hi:
+            tighten(cell.qid, c_lo, c_hi, "published")
+    for f in set_facts:
+        if f.values and (not exact_only or len(f.values) == 1):
+            tighten(f.qid, min(f.values), max(f.values), f.route)
+    if exact_only:
+        for pf in pair_facts:
+            if len(pf.pairs) == 1:
+                tighten(pf.qx, pf.pairs[0][0], pf.pairs[0][0], "rate")
+                tighten(pf.qn, pf.pairs[0][1], pf.pairs[0][1], "rate")
+        pair_facts = []
+        rels = [r for r in rels if r.lo == r.hi]  # equalities only
+    # relation index: every relation and pair fact a quantity is in
+    n_rel = len(rels)
+    pairs = [list(p.pairs) for p in pair_facts]
+    member: list[list[int]] = [[] for _ in range(nq)]
+    for r, rel in enumerate(rels):
+        for qi in rel.qids:
+            member[qi].append(r)
+    for k, pf in enumerate(pair_facts):
+        member[pf.qx].append(n_rel + k)
+        member[pf.qn].append(n_rel + k)
+    queue = deque(range(n_rel + len(pair_facts)))
+    queued = [True] * (n_rel + len(pair_facts))
+    steps = 0
+    while queue and steps < max_steps:
+        r = queue.popleft()
+        queued[r] = False
+        steps += 1
+        changed: list[int] = []
+        if r >= n_rel:
+            pf = pair_facts[r - n_rel]
+            ok = [
+                (x, n)
+                for x, n in pairs[r - n_rel]
+                if lo[pf.qx] <= x <= hi[pf.qx] and lo[pf.qn] <= n <= hi[pf.qn]
+            ]
+            pairs[r - n_rel] = ok
+            if not ok:
+                if len(res.infeasible) < 20:
+                    res.infeasible.append(f"rate row {pf.row}: no candidate pair left")
+                continue
+            if tighten(pf.qx, min(x for x, _ in ok), max(x for x, _ in ok), "rate"):
+                changed.append(pf.qx)
+            if tighten(pf.qn, min(n for _, n in ok), max(n for _, n in ok), "rate"):
+                changed.append(pf.qn)
+        else:
+            rel = rels[r]
+            mins: list[float] = []
+            maxs: list[float] = []
+            for qi, w in zip(rel.qids, rel.coefs, strict=True):
+                at_lo, at_hi = w * lo[qi], w * hi[qi]
+                mins.append(min(at_lo, at_hi))
+                maxs.append(max(at_lo, at_hi))
+            inf_min = sum(1 for m in mins if m == -INF)
+            inf_max = sum(1 for m in maxs if m == INF)
+            s_min = sum(m for m in mins if m != -INF)
+            s_max = sum(m for m in maxs if m != INF)
+            for j, (qi, w) in enumerate(zip(rel.qids, rel.coefs, strict=True)):
+                # others' range, without term j
+                o_min = (
+                    -INF if inf_min - (mins[j] == -INF) > 0 else s_min - (mins[j] if mins[j] != -INF else 0)
+                )
+                o_max = INF if inf_max - (maxs[j] == INF) > 0 else s_max - (maxs[j] if maxs[j] != INF else 0)
+                # w * q in [rel.lo - o_max, rel.hi - o_min]
+                t_lo = rel.lo - o_max if rel.lo != -INF and o_max != INF else -INF
+                t_hi = rel.hi - o_min if rel.hi != INF and o_min != -INF else INF
+                if w > 0:
+                    q_lo, q_hi = t_lo / w, t_hi / w
+                else:
+                    q_lo, q_hi = t_hi / w, t_lo / w
+                if tighten(qi, q_lo, q_hi, rel.route):
+                    changed.append(qi)
+        for qi in changed:
+            for r2 in member[qi]:
+                if r2 != r and not queued[r2]:
+                    queued[r2] = True
+                    queue.append(r2)
+    res.relations = n_rel
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+# -- (d) the integer program --------------------------------------------------------------------
+@dataclass
+class Piece:
+    """One independent integer program, ready for a worker. Variables are a family's atoms that
+    propagation left open (then 0/1 choices among a rate's candidate pairs); atoms it pinned are
+    constants, moved into the bounds. What is left of a family falls apart into pieces that share
+    no constraint, each solved alone."""
+
+    family: str
+    n_atoms: int  # open atoms
+    n_vars: int
+    a: csr_matrix
+    lb: np.ndarray
+    ub: np.ndarray
+    var_lb: np.ndarray
+    var_ub: np.ndarray
+    integrality: np.ndarray
+    qmat: csr_matrix  # reported quantities x variables (their open atoms)
+    offset: np.ndarray  # each reported quantity's pinned part
+    qids: list[int]
+    known_lo: np.ndarray  # propagation's bounds for the reported quantities (sound)
+    known_hi: np.ndarray
+    time_limit: float = 60.0
+    witnesses: int = 6
+    seed: int = 0
+
+
+@dataclass
+class PieceOutcome:
+    qids: list[int]
+    lo: list[float]
+    hi: list[float]
+    values: list[int]  # 1, 2 or 3 (3: three or more)
+    failures: list[str]
+    solves: Counter[str]
+    seconds: float
+
+
+def _solve(
+    p: Piece,
+    c: np.ndarray,
+    extra: tuple[Any, Any, Any] | None,
+    integer: bool,
+    time_limit: float | None = None,
+) -> Any:
+    """One HiGHS solve of the piece; ``extra``: more rows (a matrix or one row, and their bounds)."""
+    cons = [LinearConstraint(p.a, p.lb, p.ub)] if p.a.shape[0] else []
+    if extra is not None:
+        rows, elo, ehi = extra
+        rows = rows.reshape(1, -1) if isinstance(rows, np.ndarray) and rows.ndim == 1 else rows
+        cons.append(LinearConstraint(rows, np.atleast_1d(elo), np.atleast_1d(ehi)))
+    return milp(
+        c,
+        integrality=p.integrality if integer else np.zeros(p.n_vars),
+        bounds=Bounds(p.var_lb, p.var_ub),
+        constraints=cons,
+        options={"time_limit": time_limit or p.time_limit, "mip_rel_gap": 0.0, "presolve": True},
+    )
+
+
+def solve_piece(p: Piece) -> PieceOutcome:
+    """Each reported quantity's minimum and maximum over the piece's integer program, and whether
+    anything lies between them, by feasibility questions alone.
+
+    Witnesses first: every solution is a feasible integer point, a quantity seen at three values
+    is not narrowed below three, and one seen at the bound propagation proved has that bound as
+    its minimum or maximum. A few solutions with random objectives give the first witnesses.
+    Then, round after round, each unsettled quantity is asked for a new value: below the
+    smallest seen, else above the largest, else (both ends proved, two or more apart) strictly
+    between. The questions of a round are asked together, as one integer program with a row for
+    each; a solution answers them all (a new witness). If there is none, the set is halved until
+    each question is answered or proved impossible on its own: no point below the smallest value
+    seen proves it the minimum (likewise the maximum), no point between the ends proves there are
+    exactly two values. Every answer is exact; a question HiGHS cannot settle in the time limit
+    is a failure, reported."""
+    t0 = time.perf_counter()
+    rng = np.random.default_rng(p.seed)
+    nq = len(p.qids)
+    seen: list[set[int]] = [set() for _ in range(nq)]
+    lo: npt.NDArray[np.float64] = p.known_lo.astype(float).copy()
+    hi: npt.NDArray[np.float64] = p.known_hi.astype(float).copy()
+    done_lo = lo == hi
+    done_hi = lo == hi
+    two: set[int] = set()  # proved: nothing between the ends
+    failed: set[int] = set()
+    failures: list[str] = []
+    solves: Counter[str] = Counter()
+    int_mask: npt.NDArray[np.bool_] = p.integrality.astype(bool)
+
+    def witness(x: np.ndarray) -> None:
+        xs = np.where(int_mask, np.round(x), x)
+        vals = np.rint(p.offset + p.qmat @ xs).astype(np.int64)
+        for j, v in enumerate(vals.tolist()):
+            if len(seen[j]) < 3:
+                seen[j].add(v)
+            if v == lo[j]:
+                done_lo[j] = True
+            if v == hi[j]:
+                done_hi[j] = True
+
+    def inner(j: int) -> bool:
+        return any(lo[j] < v < hi[j] for v in seen[j])
+
+    def settled(j: int) -> bool:
+        """Three values seen, or both ends proved and nothing left between them to ask about."""
+        if len(seen[j]) >= 3 or j in failed:
+            return True
+        if not (done_lo[j] and done_hi[j]):
+            return False
+        return hi[j] - lo[j] <= 1 or inner(j) or j in two
+
+    r = _solve(p, np.zeros(p.n_vars), None, True)
+    solves["witness"] += 1
+    if r.x is None:
+        failures.append(f"{p.family}: no feasible point ({r.message})")
+        return PieceOutcome(
+            p.qids, lo.tolist(), hi.tolist(), [3] * nq, failures, solves, time.perf_counter() - t0
+        )
+    witness(r.x)
+    for _ in range(p.witnesses):
+        ends = [j for j in range(nq) if not settled(j) and not (done_lo[j] and done_hi[j])]
+        if not ends:
+            break
+        w = np.zeros(nq)
+        for j in ends:  # towards the bound not yet met (either, at random, if neither is)
+            down = bool(done_hi[j]) if done_lo[j] != done_hi[j] else bool(rng.random() < 0.5)
+            w[j] = (1.0 if down else -1.0) * (0.5 + rng.random())
+        r = _solve(p, np.asarray(p.qmat.T @ w).ravel(), None, True, min(p.time_limit, 5.0))
+        solves["witness"] += 1
+        if r.x is not None:  # optimal or not, a feasible point
+            witness(r.x)
+
+    def question(j: int) -> tuple[str, float, float]:
+        """The next thing to ask about quantity j: a value below, above or between (as bounds on
+        the quantity's open part)."""
+        off = float(p.offset[j])
+        if not done_lo[j]:
+            return "below", -INF, min(seen[j]) - 1 - off
+        if not done_hi[j]:
+            return "above", max(seen[j]) + 1 - off, INF
+        return "between", lo[j] + 1 - off, hi[j] - 1 - off
+
+    def ask(group: list[int]) -> None:
+        group = [j for j in group if not settled(j)]
+        if not group:
+            return
+        qs = [question(j) for j in group]
+        edge = (p.qmat[group], np.array([q[1] for q in qs]), np.array([q[2] for q in qs]))
+        r = _solve(p, np.zeros(p.n_vars), edge, True)
+        solves["question" if len(group) == 1 else "questions"] += 1
+        if r.x is not None:
+            witness(r.x)
+        elif r.status != 2:  # 2: infeasible; anything else is no answer
+            for j, (kind, _, _) in zip(group, qs, strict=True):
+                failed.add(j)
+                failures.append(f"{p.family} quantity {p.qids[j]}: value {kind} not settled ({r.message})")
+        elif len(group) == 1:
+            j, kind = group[0], qs[0][0]
+            if kind == "below":
+                lo[j], done_lo[j] = min(seen[j]), True
+            elif kind == "above":
+                hi[j], done_hi[j] = max(seen[j]), True
+            else:
+                two.add(j)
+        else:
+            ask(group[: len(group) // 2])
+            ask(group[len(group) // 2 :])
+
+    for _ in range(6 * nq + 10):  # each round settles a question of every open quantity
+        open_ = [j for j in range(nq) if not settled(j)]
+        if not open_:
+            break
+        ask(open_)
+    values = []
+    for j in range(nq):
+        if len(seen[j]) >= 3:
+            values.append(3)
+        elif j not in failed and done_lo[j] and done_hi[j]:
+            span = int(hi[j] - lo[j])
+            values.append(1 if span == 0 else 2 if span == 1 or j in two else 3)
+        else:  # a failure, reported: propagation's range stands
+            values.append(min(3, int(hi[j] - lo[j]) + 1) if hi[j] < INF else 3)
+    return PieceOutcome(p.qids, lo.tolist(), hi.tolist(), values, failures, solves, time.perf_counter() - t0)
+
+
+def solve_pieces(pieces: Sequence[Piece]) -> list[PieceOutcome]:
+    return [solve_piece(p) for p in pieces]
+
+
+@dataclass
+class MilpResult:
+    families: list[dict[str, Any]] = field(default_factory=list)  # per family: sizes, pieces, solves, seconds
+    lo: dict[int, float] = field(default_factory=dict)
+    hi: dict[int, float] = field(default_factory=dict)
+    values: dict[int, int] = field(default_factory=dict)  # quantity -> 1, 2 or 3 (3 or more)
+    failures: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def families(model: Model) -> dict[str, list[str]]:
+    """Keys linked by any figure or sum rule, grouped (union-find): an item total, its
+    categories, and every item or derived indicator whose numerator or denominator refers to
+    them. Each group, over every owner and period, is one integer program."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def join(keys: Sequence[str]) -> None:
+        for k in keys[1:]:
+            parent[root(k)] = root(keys[0])
+
+    for f in model.catalogue.figures.values():
+        keys: list[str] = []
+        for _, part in PEOPLE_FIELDS.get(f.kind, ()):
+            keys.extend(f.num if part == "num" else f.den)
+        if keys:
+            join(keys)
+    for tk, parts, _ in model.catalogue.totals:
+        join([tk, *parts])
+    for pk, wk, _ in model.catalogue.at_most:
+        join([pk, wk])
+    groups: dict[str, list[str]] = defaultdict(list)
+    for k in {k for _, _, k in model.atoms}:
+        groups[root(k)].append(k)
+    return {min(v): sorted(v) for v in groups.values()}
+
+
+@dataclass
+class Problems:
+    """The integer programs of every family, in pieces, and what needed no solve at all."""
+
+    pieces: list[Piece]
+    family_of_atom: list[str]
+    sizes: dict[str, dict[str, int]]  # family -> atoms, open atoms, rows, nonzeros, pieces, largest
+    settled: dict[int, tuple[float, float]]  # reported quantities with no open atom: exact
+
+
+def build_problems(
+    model: Model,
+    prop: PropagationResult,
+    rels: Sequence[Relation],
+    pair_facts: Sequence[PairFact],
+    set_facts: Sequence[SetFact],
+    rates: RateResult,
+    reported: Sequence[int],
+    time_limit: float = 60.0,
+    witnesses: int = 6,
+    mean_rows: bool = False,
+) -> Problems:
+    """The integer programs. Variables: the atoms (integers, at least 0, within propagation's
+    bounds). Constraints: every quantity's range (from its published cells, sharpened by
+    propagation, which only ever adds true facts), the catalogue's totals and parts at each
+    return, a rate's remaining candidate pairs as a choice of one (0/1 variables), each published
+    rate's value as two linear bounds where its pairs were too many to list, the mean-score facts.
+    Rolling years, areas and the nation need no rows of their own: their quantities are sums of
+    the same atoms. Atoms propagation pinned become constants; rows left with no open atom, or
+    implied by the open atoms' bounds, go; what remains splits into independent pieces.
+
+    The mean-score facts are rows only with ``mean_rows``: they are near-equalities with real
+    weights on the 29 counts at each raw score (a subset-sum), and with them HiGHS found no
+    feasible point of the demo's wellbeing families in 30 s. Without them the program is a
+    relaxation, so its ranges stay sound, and propagation has already used them for bounds."""
+    fams = families(model)
+    fam_of_key = {k: name for name, keys in fams.items() for k in keys}
+    n_atoms = len(model.atoms)
+    family_of_atom = [fam_of_key[k] for _, _, k in model.atoms]
+    a_lo = np.zeros(n_atoms)
+    a_hi = np.full(n_atoms, INF)
+    for a in range(n_atoms):
+        q = model.quantities.get((a,))
+        if q is not None:
+            a_lo[a], a_hi[a] = prop.lo[q], prop.hi[q]
+    fixed = a_lo == a_hi
+    rows: list[tuple[dict[int, float], float, float]] = []  # over variables: atoms, then 0/1 choices
+    for q, atoms in enumerate(model.q_atoms):
+        if len(atoms) > 1 and (prop.lo[q] > 0 or prop.hi[q] < INF):
+            rows.append((dict.fromkeys(atoms, 1.0), prop.lo[q], prop.hi[q]))
+    for rel in rels:
+        atom_level = all(len(model.q_atoms[q]) <= 1 for q in rel.qids)
+        if (mean_rows and rel.route in ("mean score", "mean score spread")) or (
+            atom_level and rel.route in ("catalogue total", "at most")
+        ):
+            coef: dict[int, float] = defaultdict(float)
+            for q, c in zip(rel.qids, rel.coefs, strict=True):
+                for a in model.q_atoms[q]:
+                    coef[a] += c
+            rows.append((dict(coef), rel.lo, rel.hi))
+    if not model.rule.rates_from_published:
+        tol = model.rule.rate_tolerance
+        val = model.columns["value"]
+        for i, cands in rates.candidates.items():
+            cx, cn = model.cell(i, "numerator"), model.cell(i, "denominator")
+            if len(cands) <= PAIR_CAP or cx is None or cn is None:
+                continue
+            up: dict[int, float] = defaultdict(float)
+            down: dict[int, float] = defaultdict(float)
+            for a in model.q_atoms[cx.qid]:
+                up[a] += 100.0
+                down[a] += 100.0
+            for a in model.q_atoms[cn.qid]:
+                up[a] -= val[i] + tol
+                down[a] -= val[i] - tol
+            rows.append((dict(up), -INF, 0.0))
+            rows.append((dict(down), 0.0, INF))
+    # choices of one: a rate's pairs, a set with gaps
+    n_vars = n_atoms
+    choice_atoms: list[list[int]] = []
+    for pf in pair_facts:
+        ok = [
+            (x, n)
+            for x, n in pf.pairs
+            if prop.lo[pf.qx] <= x <= prop.hi[pf.qx] and prop.lo[pf.qn] <= n <= prop.hi[pf.qn]
+        ]
+        if not 1 < len(ok) <= PAIR_CAP:
+            continue
+        first, n_vars = n_vars, n_vars + len(ok)
+        rows.append(({first + b: 1.0 for b in range(len(ok))}, 1.0, 1.0))
+        for q, pos in ((pf.qx, 0), (pf.qn, 1)):
+            coef = dict.fromkeys(model.q_atoms[q], 1.0)
+            coef.update({first + b: -float(pair[pos]) for b, pair in enumerate(ok)})
+            rows.append((coef, 0.0, 0.0))
+        choice_atoms.append(list(range(first, first + len(ok))))
+    for sf in set_facts:
+        vals = sorted({v for v in sf.values if prop.lo[sf.qid] <= v <= prop.hi[sf.qid]})
+        if len(vals) > 1 and vals[-1] - vals[0] + 1 > len(vals):
+            first, n_vars = n_vars, n_vars + len(vals)
+            rows.append(({first + b: 1.0 for b in range(len(vals))}, 1.0, 1.0))
+            coef = dict.fromkeys(model.q_atoms[sf.qid], 1.0)
+            coef.update({first + b: -float(v) for b, v in enumerate(vals)})
+            rows.append((coef, 0.0, 0.0))
+    v_lo = np.concatenate([a_lo, np.zeros(n_vars - n_atoms)])
+    v_hi = np.concatenate([a_hi, np.ones(n_vars - n_atoms)])
+    is_fixed = np.concatenate([fixed, np.zeros(n_vars - n_atoms, dtype=bool)])
+    # pinned atoms out: constants in the bounds; rows with nothing open, or implied, dropped
+    parent = list(range(n_vars))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    kept: list[tuple[dict[int, float], float, float]] = []
+    for coef, lo_, hi_ in rows:
+        const = 0.0
+        free: dict[int, float] = {}
+        for v, c in coef.items():
+            if c == 0:
+                continue
+            if is_fixed[v]:
+                const += c * v_lo[v]
+            else:
+                free[v] = c
+        if not free:
+            continue
+        lo2, hi2 = lo_ - const, hi_ - const
+        mn = sum(c * (v_lo[v] if c > 0 else v_hi[v]) for v, c in free.items())
+        mx = sum(c * (v_hi[v] if c > 0 else v_lo[v]) for v, c in free.items())
+        if mn >= lo2 - 1e-9 and mx <= hi2 + 1e-9:
+            continue
+        kept.append((free, lo2, hi2))
+        vs = list(free)
+        r0 = root(vs[0])
+        for v in vs[1:]:
+            rv = root(v)
+            if rv != r0:
+                parent[rv] = r0
+    for group in choice_atoms:
+        r0 = root(group[0])
+        for v in group[1:]:
+            parent[root(v)] = r0
+    offsets: dict[int, float] = {}
+    settled: dict[int, tuple[float, float]] = {}
+    open_of: dict[int, list[int]] = {}
+    for q in reported:
+        atoms = model.q_atoms[q]
+        open_atoms = [a for a in atoms if not fixed[a]]
+        offsets[q] = float(sum(a_lo[a] for a in atoms if fixed[a]))
+        if not open_atoms:
+            settled[q] = (offsets[q], offsets[q])
+            continue
+        open_of[q] = open_atoms
+        r0 = root(open_atoms[0])
+        for a in open_atoms[1:]:
+            parent[root(a)] = r0
+    # pieces: the components holding a reported quantity
+    comp_q: dict[int, list[int]] = defaultdict(list)
+    for q, open_atoms in open_of.items():
+        comp_q[root(open_atoms[0])].append(q)
+    comp_rows: dict[int, list[int]] = defaultdict(list)
+    for k, (free, _, _) in enumerate(kept):
+        comp_rows[root(next(iter(free)))].append(k)
+    comp_vars: dict[int, list[int]] = defaultdict(list)
+    for v in range(n_vars):
+        if not is_fixed[v]:
+            comp_vars[root(v)].append(v)
+    pieces = []
+    sizes: dict[str, Counter[str]] = defaultdict(Counter)
+    for name in fams:
+        sizes[name]["atoms"] += 0
+    for a in range(n_atoms):
+        sizes[family_of_atom[a]]["atoms"] += 1
+        sizes[family_of_atom[a]]["open atoms"] += not fixed[a]
+    for seed, (comp, qs) in enumerate(sorted(comp_q.items(), key=lambda kv: kv[0])):
+        vars_ = comp_vars[comp]
+        col = {v: j for j, v in enumerate(vars_)}
+        r_i: list[int] = []
+        r_j: list[int] = []
+        r_v: list[float] = []
+        lbs: list[float] = []
+        ubs: list[float] = []
+        for k in comp_rows.get(comp, []):
+            free, lo2, hi2 = kept[k]
+            for v, c in free.items():
+                r_i.append(len(lbs))
+                r_j.append(col[v])
+                r_v.append(c)
+            lbs.append(lo2)
+            ubs.append(hi2)
+        a_mat = coo_matrix((r_v, (r_i, r_j)), shape=(len(lbs), len(vars_))).tocsr()
+        q_i, q_j = [], []
+        for k, q in enumerate(qs):
+            for a in open_of[q]:
+                q_i.append(k)
+                q_j.append(col[a])
+        qmat = coo_matrix((np.ones(len(q_i)), (q_i, q_j)), shape=(len(qs), len(vars_))).tocsr()
+        family = family_of_atom[next(v for v in vars_ if v < n_atoms)]
+        size = sizes[family]
+        size["rows"] += a_mat.shape[0]
+        size["nonzeros"] += a_mat.nnz
+        size["pieces"] += 1
+        size["largest piece (variables)"] = max(size["largest piece (variables)"], len(vars_))
+        pieces.append(
+            Piece(
+                family=family,
+                n_atoms=sum(1 for v in vars_ if v < n_atoms),
+                n_vars=len(vars_),
+                a=a_mat,
+                lb=np.array(lbs, dtype=float),
+                ub=np.array(ubs, dtype=float),
+                var_lb=v_lo[vars_],
+                var_ub=v_hi[vars_],
+                integrality=np.ones(len(vars_)),
+                qmat=qmat,
+                offset=np.array([offsets[q] for q in qs]),
+                qids=qs,
+                known_lo=np.array([prop.lo[q] for q in qs]),
+                known_hi=np.array([prop.hi[q] for q in qs]),
+                time_limit=time_limit,
+                witnesses=witnesses,
+                seed=seed,
+            )
+        )
+    for q in reported:
+        atoms = model.q_atoms[q]
+        if atoms:
+            sizes[family_of_atom[atoms[0]]]["reported"] += 1
+    return Problems(pieces, family_of_atom, {k: dict(v) for k, v in sizes.items()}, settled)
+
+
+def integer_program(problems: Problems, workers: int = 1) -> MilpResult:
+    """Attack (d): solve every piece (largest first, in batches over ``workers`` processes)."""
+    t0 = time.perf_counter()
+    res = MilpResult()
+    order = sorted(problems.pieces, key=lambda p: -p.n_vars * len(p.qids))
+    if workers > 1 and len(order) > 1:
+        batches: list[list[Piece]] = [[] for _ in range(min(len(order), workers * 8))]
+        for k, p in enumerate(order):
+            batches[k % len(batches)].append(p)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+            outcomes = [o for batch in pool.map(solve_pieces, batches) for o in batch]
+        order = [p for batch in batches for p in batch]
+    else:
+        outcomes = solve_pieces(order)
+    per: dict[str, dict[str, Any]] = {
+        name: {"name": name, **size, "solves": Counter(), "seconds": 0.0}
+        for name, size in problems.sizes.items()
+    }
+    for p, out in zip(order, outcomes, strict=True):
+        fam = per[p.family]
+        fam["solves"].update(out.solves)
+        fam["seconds"] += out.seconds
+        res.failures.extend(out.failures)
+        for q, lo, hi, v in zip(out.qids, out.lo, out.hi, out.values, strict=True):
+            res.lo[q], res.hi[q], res.values[q] = lo, hi, v
+    for q, (lo, hi) in problems.settled.items():
+        res.lo[q], res.hi[q], res.values[q] = lo, hi, 1
+    res.families = sorted(per.values(), key=lambda f: -f.get("atoms", 0))
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+# -- everything --------------------------------------------------------------------------------
+@dataclass
+class AttackResult:
+    """What the attacks found. Counting definitions:
+
+    * rates: published rates below national level (unit percent, value and Wilson limits shown);
+      ``unique``: exactly one (x, n) fits; ``under3``: one or two fit.
+    * funnels: area rows with funnel limits; a denominator is exact when one n fits.
+    * money: costs per outcome (and caseload ratios) below national level whose count is exact.
+    * differencing: cells blanked for suppression in area rows (each row's blank numerator,
+      denominator or count, so twins count twice) whose quantity propagation pins to one value.
+    * milp: quantities below national level shown in at least one cell (published non-zero or
+      suppressed) and never published as 0; ``narrowed``: fewer than three possible values.
+    """
+
+    rule: Rule
+    model: Model
+    rates: RateResult
+    funnels: FunnelResult
+    money: MoneyResult
+    linear: PropagationResult  # differencing on exact figures only
+    propagation: PropagationResult  # differencing with every published range
+    milp: MilpResult | None
+    reported: list[int]
+    timings: dict[str, float]
+    relations: list[Relation] = field(default_factory=list)
+    pair_facts: list[PairFact] = field(default_factory=list)
+    set_facts: list[SetFact] = field(default_factory=list)
+
+    def suppressed_area_cells(self) -> list[Cell]:
+        return [c for c in self.model.cells if c.level == "area" and c.state == "suppressed"]
+
+    def propagation_exact(self, linear: bool = False) -> list[Cell]:
+        """Suppressed area cells that differencing pins to one value (``linear``: on exact
+        figures only)."""
+        p = self.linear if linear else self.propagation
+        return [c for c in self.suppressed_area_cells() if p.lo[c.qid] == p.hi[c.qid]]
+
+    def narrowed(self) -> list[int]:
+        """Reported quantities with fewer than three possible values (MILP if run, else
+        propagation), other than those known to be 0."""
+        # known to be 0 is no disclosure of anyone, as a published zero is not
+        if self.milp is not None:
+            return [q for q in self.reported if self.milp.values.get(q, 3) < 3 and self.milp.hi.get(q) != 0]
+        p = self.propagation
+        return [q for q in self.reported if p.hi[q] - p.lo[q] < 2 and p.hi[q] != 0]
+
+    def findings(self) -> dict[str, int]:
+        """Everything narrowed below three values, attack by attack (all zero: nothing leaks)."""
+        return {
+            "rates with fewer than 3 candidate pairs": self.rates.under3,
+            "funnel denominators exact": self.funnels.plain_exact + self.funnels.widened_exact,
+            "counts exact from money or ratios": self.money.cost_exact + self.money.ratio_exact,
+            "suppressed area cells exact by differencing": len(self.propagation_exact()),
+            "counts narrowed below 3 values (integer program)": len(self.narrowed()),
+        }
+
+    def examples(self, k: int = 5) -> dict[str, list[str]]:
+        m = self.model
+        out: dict[str, list[str]] = {}
+        uniq = [i for i, c in self.rates.candidates.items() if len(c) == 1][:k]
+        num, den, val = m.columns["numerator"], m.columns["denominator"], m.columns["value"]
+        out["rates"] = [
+            f"{m.row_label(i)}: published {_fmt(num[i])}/{_fmt(den[i])}, {val[i]}%; "
+            f"only {self.rates.candidates[i][0]} fits"
+            for i in uniq
+        ]
+        fun = [i for i, c in self.funnels.candidates.items() if len(c) == 1][:k]
+        out["funnels"] = [
+            f"{m.row_label(i)}: denominator published {_fmt(den[i])}; "
+            f"limits give {self.funnels.candidates[i][0]}"
+            for i in fun
+        ]
+        mon = [f for f in self.money.facts if len(f.values) == 1][:k]
+        out["money"] = [f"{m.row_label(f.row)}: {f.route} gives {f.values[0]}" for f in mon]
+        cells = self.propagation_exact()[:k]
+        out["differencing"] = [
+            f"{m.row_label(c.row)} {c.column}: suppressed; {int(self.propagation.lo[c.qid])} "
+            f"by {ROUTES.get(self.propagation.route.get(c.qid, ''), self.propagation.route.get(c.qid, ''))}"
+            for c in cells
+        ]
+        if self.milp is not None:
+            first_cell: dict[int, Cell] = {}
+            for c in m.cells:
+                if c.level != "all areas":
+                    first_cell.setdefault(c.qid, c)
+            nar = [q for q in self.narrowed() if q in first_cell][:k]
+            out["milp"] = []
+            for q in nar:
+                c = first_cell[q]
+                shown = "published " + _fmt(c.value) if c.state == "published" else c.state
+                out["milp"].append(
+                    f"{m.row_label(c.row)} {c.column}: {shown}; "
+                    f"between {int(self.milp.lo[q])} and {int(self.milp.hi[q])}"
+                )
+        return out
+
+
+def _fmt(x: float) -> str:
+    return "blank" if x != x else f"{x:g}"
+
+
+def reported_quantities(model: Model) -> list[int]:
+    """The counts of people below national level an attacker is scored on: every quantity shown
+    in a cell below national level (a figure other than 0, or a blank), never shown as 0."""
+    shown: set[int] = set()
+    zero: set[int] = set()
+    for c in model.cells:
+        if c.level == "all areas" or not model.q_atoms[c.qid]:
+            continue
+        if c.state == "published" and c.value == 0:
+            zero.add(c.qid)
+        else:
+            shown.add(c.qid)
+    return sorted(shown - zero)
+
+
+def run_all(
+    published: Path | pd.DataFrame,
+    catalogue: Catalogue | Path,
+    rule: Rule | None = None,
+    milp_too: bool = True,
+    workers: int = 1,
+    time_limit: float = 60.0,
+    witnesses: int = 6,
+    log: Callable[[str], None] | None = None,
+    infer: bool = True,
+    stop_early: bool = False,
+) -> AttackResult:
+    """Every attack on a published table, each using what the previous found. ``rule``: the
+    publication rule's public semantics (None: :class:`Rule`'s defaults); ``infer``: add what the
+    table itself shows of how its rates and values were made (:func:`infer_rule`);
+    ``stop_early``: skip the integer program when the cheaper attacks already narrowed a count
+    (it could only find more), for a check that nothing leaks."""
+    say = log or (lambda _: None)
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    cat = catalogue if isinstance(catalogue, Catalogue) else load_catalogue(catalogue)
+    df = read_published(published)
+    rule = rule or Rule()
+    model = Model(df, cat, rule)
+    if infer:
+        model.rule = rule = infer_rule(model, rule)
+    timings["model"] = time.perf_counter() - t
+    say(f"model: {len(df)} rows, {len(model.atoms)} atoms, {len(model.cells)} cells")
+    rates = rate_candidates(model)
+    timings["a: rates"] = rates.seconds
+    say(f"(a) {len(rates.rows)} rates, {rates.unique} with one (x, n) ({rates.seconds:.1f} s)")
+    funnels = funnel_denominators(model)
+    money = money_facts(model)
+    timings["b: funnels"] = funnels.seconds
+    timings["b: money"] = money.seconds
+    say(
+        f"(b) funnels {funnels.plain_exact}/{funnels.plain} plain, "
+        f"{funnels.widened_exact}/{funnels.widened} widened; money {money.cost_exact}/{money.cost_rows}"
+    )
+    pair_facts = []
+    for i, cands in rates.candidates.items():
+        cx, cn = model.cell(i, "numerator"), model.cell(i, "denominator")
+        if cx is not None and cn is not None and cands and not rule.rates_from_published:
+            pair_facts.append(PairFact(cx.qid, cn.qid, cands, i))
+    set_facts = list(money.facts)
+    for i, ns in funnels.candidates.items():
+        c = model.cell(i, "denominator")
+        if c is not None and ns:
+            set_facts.append(SetFact(c.qid, ns, "funnel", i))
+    t = time.perf_counter()
+    rels = relations(model) + money.means
+    timings["c: relations"] = time.perf_counter() - t
+    linear = propagate(model, rels, pair_facts, set_facts, exact_only=True)
+    timings["c: linear system (exact figures only)"] = linear.seconds
+    prop = propagate(model, rels, pair_facts, set_facts)
+    timings["c: propagation"] = prop.seconds
+    reported = reported_quantities(model)
+    say(f"(c) {len(rels)} relations; {len(reported)} counts reported ({prop.seconds:.1f} s)")
+    milp_res = None
+    found_already = rates.under3 or funnels.plain_exact or funnels.widened_exact or money.cost_exact
+    found_already = found_already or any(prop.hi[q] - prop.lo[q] < 2 for q in reported)
+    if milp_too and not (stop_early and found_already):
+        t = time.perf_counter()
+        problems = build_problems(
+            model, prop, rels, pair_facts, set_facts, rates, reported, time_limit, witnesses
+        )
+        timings["d: build"] = time.perf_counter() - t
+        milp_res = integer_program(problems, workers)
+        timings["d: solve"] = milp_res.seconds
+        say(
+            f"(d) {len(problems.pieces)} pieces ({milp_res.seconds:.1f} s), {len(milp_res.failures)} failures"
+        )
+    return AttackResult(
+        rule,
+        model,
+        rates,
+        funnels,
+        money,
+        linear,
+        prop,
+        milp_res,
+        reported,
+        timings,
+        rels,
+        pair_facts,
+        set_facts,
+    )
+
+
+def default_workers() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+__all__ = [
+    "AttackResult",
+    "Catalogue",
+    "Model",
+    "Rule",
+    "build_problems",
+    "catalogue_from",
+    "funnel_denominators",
+    "infer_rule",
+    "integer_program",
+    "load_catalogue",
+    "money_facts",
+    "propagate",
+    "rate_candidates",
+    "read_published",
+    "relations",
+    "run_all",
+    "solve_piece",
+]

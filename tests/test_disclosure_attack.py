@@ -1,0 +1,379 @@
+"""The outsider's attack (tests/disclosure_attack.py): each attack on small published tables
+whose answer is known, then the whole attacker on a published demo dataset.
+
+The small tables are written out as a reader would see them (published figures, blanks, flags);
+where a figure comes from the real demo output, it is quoted as published.
+"""
+
+from __future__ import annotations
+
+import ast
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from tests import disclosure_attack as da
+
+ROOT = Path(__file__).resolve().parent.parent
+AGE = ["under_18", "18_35", "36_50", "51_65", "over_65", "not_recorded"]
+BREAKDOWNS = {"age_band": AGE, "four": ["a", "b", "c", "d"]}
+# a quarterly section like Section B (a count, and its breakdown as a proportion of it) and one
+# like Section E (a money total, a count, a cost per outcome); an annual one with a count by
+# four categories and its total row
+SECTIONS: list[dict[str, Any]] = [
+    {
+        "section": "B",
+        "frequency": "quarterly",
+        "groups": [
+            {
+                "items": [
+                    {"id": "B01_new_referrals", "value_type": "count"},
+                    {
+                        "id": "B02_age",
+                        "value_type": "proportion",
+                        "numerator": {"label": "In the age band"},
+                        "denominator": {"item": "B01_new_referrals"},
+                        "breakdown": "age_band",
+                    },
+                ]
+            }
+        ],
+    },
+    {
+        "section": "E",
+        "frequency": "quarterly",
+        "groups": [
+            {
+                "items": [
+                    {"id": "E02_total_cost", "value_type": "money"},
+                    {"id": "E05_job_outcomes", "value_type": "count"},
+                ]
+            }
+        ],
+        "derived": [
+            {
+                "id": "EX04_cost_per_job_outcome",
+                "method": "cost_per_outcome",
+                "inputs": {"cost": ["E02_total_cost"], "outcomes": ["E05_job_outcomes"]},
+            }
+        ],
+    },
+    {
+        "section": "D",
+        "frequency": "annual",
+        "groups": [{"items": [{"id": "D01_placements", "value_type": "count", "breakdown": "four"}]}],
+    },
+]
+CATALOGUE = da.catalogue_from(SECTIONS, BREAKDOWNS)
+
+
+def row(
+    indicator: str, category: str = "", area: str = "PS01", period: str = "2024-25", **kw: Any
+) -> dict[str, Any]:
+    """One published row; unit and level follow from the indicator and the area."""
+    unit = {"B02_age": "percent", "E02_total_cost": "gbp", "EX04_cost_per_job_outcome": "gbp"}.get(
+        indicator, "count"
+    )
+    return {
+        "area_code": area,
+        "provider_code": "",
+        "period": period,
+        "indicator_id": indicator,
+        "breakdown_value": category,
+        "unit": unit,
+        "level": "all areas" if area == "ALL" else "area",
+        "flags": "",
+        "method": "",
+        **kw,
+    }
+
+
+def suppressed(indicator: str, category: str = "", **kw: Any) -> dict[str, Any]:
+    return row(indicator, category, flags="suppressed", **kw)
+
+
+def attack(rows: list[dict[str, Any]], rule: da.Rule | None = None, milp: bool = False) -> da.AttackResult:
+    return da.run_all(
+        pd.DataFrame(rows), CATALOGUE, rule or da.Rule(), milp_too=milp, workers=1, time_limit=20
+    )
+
+
+def quantity(res: da.AttackResult, index: int, column: str) -> int:
+    cell = res.model.cell(index, column)
+    assert cell is not None
+    return cell.qid
+
+
+def range_of(res: da.AttackResult, index: int, column: str = "value") -> tuple[float, float]:
+    q = quantity(res, index, column)
+    return res.propagation.lo[q], res.propagation.hi[q]
+
+
+# -- the rule's public semantics -------------------------------------------------------------------
+def test_a_published_count_stands_for_the_range_the_rule_allows():
+    """Pins Rule.published_bounds: base 5 means v-2..v+2, but 5 means 5-7 (1-4 are suppressed),
+    0 means 0, national figures are exact, and a blank means 1 or more (or 1-4 if the reader
+    assumes primary suppression only)."""
+    rule = da.Rule()
+    assert rule.published_bounds(35) == (33, 37)
+    assert rule.published_bounds(5) == (5, 7)
+    assert rule.published_bounds(0) == (0, 0)
+    assert rule.published_bounds(35, national=True) == (35, 35)
+    assert rule.suppressed_bounds() == (1, float("inf"))
+    assert da.Rule(suppressed_max=4).suppressed_bounds() == (1, 4)
+    assert da.Rule(round_to=10, suppress_below=10).published_bounds(30) == (25, 34)
+    assert da.Rule(round_to=1).published_bounds(7) == (7, 7)
+
+
+def test_the_attacker_reads_only_published_files_not_the_generator():
+    """Pins the attacker's independence: tests/disclosure_attack.py imports nothing from the
+    project's package, so a bug shared with the generator cannot hide a leak."""
+    tree = ast.parse((ROOT / "tests" / "disclosure_attack.py").read_text(encoding="utf-8"))
+    modules = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    modules |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert not any(m == "generator" or m.startswith("generator.") for m in modules), modules
+
+
+# -- (a) rates ------------------------------------------------------------------------------------
+# As published in the demo (PS01, 12 months to 2024-25 Q2, new referrals aged 18-35), beside
+# the national row, whose exact counts show how rates are rounded
+RATE_ROWS = [
+    row(
+        "B02_age",
+        "18_35",
+        area="ALL",
+        period="12 months to 2024-25 Q2",
+        numerator=528.0,
+        denominator=1627.0,
+        value=32.5,
+        lower_95=30.2,
+        upper_95=34.8,
+        lower_998=29.0,
+        upper_998=36.1,
+    ),
+    row(
+        "B02_age",
+        "18_35",
+        period="12 months to 2024-25 Q2",
+        numerator=35,
+        denominator=135,
+        value=26.5,
+        lower_95=19.8,
+        upper_95=34.5,
+        lower_998=16.6,
+        upper_998=39.4,
+    ),
+]
+
+
+def test_a_rate_with_rounded_counts_and_wilson_limits_leaves_one_pair():
+    """Pins attack (a) on the review's example: 35/135 published, 26.5% with its four Wilson
+    limits; of the 25 pairs the rounded counts allow, only the true (36, 136) prints as
+    published. How rates are rounded is learnt from the national row (one row cannot tell
+    rounding once from rounding to 2 dp first, so pairs fitting either are kept)."""
+    res = attack(RATE_ROWS)
+    assert res.rates.candidates[1] == [(36, 136)]
+    assert res.rates.convention == "rounded to 1 dp or rounded to 2 dp, then 1 dp"
+    assert res.rates.national_checked == res.rates.national_matched == 1
+
+
+def test_rates_from_published_counts_leave_every_pair_in_the_box():
+    """Pins Rule.rates_from_published: if rates and limits were computed from the rounded counts,
+    they would say nothing more, and every (x, n) the counts allow stays a candidate."""
+    res = attack(RATE_ROWS, da.Rule(rates_from_published=True))
+    assert len(res.rates.candidates[1]) == 25
+    assert res.rates.unique == 0
+
+
+# -- (b) funnels and money ------------------------------------------------------------------------
+def test_unwidened_funnel_limits_give_the_denominator():
+    """Pins attack (b), funnels: limits depend on the denominator alone (p0 is the exact national
+    rate); published 135, the limits of PS01's 36-50 row in the demo fit only 136."""
+    rows = [
+        row(
+            "B02_age",
+            "36_50",
+            area="ALL",
+            period="12 months to 2024-25 Q2",
+            numerator=772.0,
+            denominator=1627.0,
+            value=47.5,
+        ),
+        row(
+            "B02_age",
+            "36_50",
+            period="12 months to 2024-25 Q2",
+            numerator=70,
+            denominator=135,
+            value=50.0,
+            all_areas_value=47.45,
+            funnel_lower_95=39.06,
+            funnel_upper_95=55.84,
+            funnel_lower_998=34.22,
+            funnel_upper_998=60.68,
+            method="Wilson score interval; funnel phi=0.80",
+        ),
+    ]
+    res = attack(rows)
+    assert res.funnels.plain == 1 and res.funnels.plain_exact == 1
+    assert res.funnels.candidates[1] == [136]
+    assert res.funnels.alone[1] == [136]  # the limits alone, without the published 135
+
+
+def test_widened_funnels_give_denominators_through_their_shared_tau2():
+    """Pins attack (b) on overdispersed funnels: one tau2 serves every area of an indicator,
+    category and period, so each area's candidate denominators imply narrow tau2 ranges and only
+    a tau2 all areas can meet survives. Limits here: p0 = 300/1000, tau2 = 0.002, n = 40, 75,
+    120, 260 (published rounded to 5, which here leaves them as they are)."""
+    method = "Wilson score interval; funnel phi=3.10 (Spiegelhalter-adjusted)"
+    limits = {
+        40: (13.31, 46.69, 3.69, 56.31),
+        75: (16.42, 43.58, 8.59, 51.41),
+        120: (18.0, 42.0, 11.08, 48.92),
+        260: (19.61, 40.39, 13.63, 46.37),
+    }
+    rows = [row("B02_age", "18_35", area="ALL", numerator=300.0, denominator=1000.0, value=30.0)]
+    for k, (n, (a, b, c, d)) in enumerate(limits.items()):
+        rows.append(
+            row(
+                "B02_age",
+                "18_35",
+                area=f"PS0{k + 1}",
+                numerator=5 * round(n * 0.06),
+                denominator=n,
+                funnel_lower_95=a,
+                funnel_upper_95=b,
+                funnel_lower_998=c,
+                funnel_upper_998=d,
+                method=method,
+            )
+        )
+    res = attack(rows)
+    assert res.funnels.widened == 4
+    got = {n: res.funnels.candidates[k + 1] for k, n in enumerate(limits)}
+    assert all(n in c for n, c in got.items())  # sound
+    assert res.funnels.widened_exact >= 3, got  # and sharp
+
+
+def test_cost_per_outcome_over_an_unrounded_total_cost_gives_the_count():
+    """Pins attack (b), money: PS01's cost per job outcome in the demo, £3,292 with a total cost
+    of £95,456.77 published to the penny, leaves only 29 outcomes (published as 30)."""
+    period = "12 months to 2024-25 Q2"
+    rows = [
+        row("E02_total_cost", period=period, value=95456.77),
+        row("EX04_cost_per_job_outcome", period=period, denominator=30, value=3292),
+        row("E05_job_outcomes", period=period, value=30),
+    ]
+    res = attack(rows)
+    assert res.money.cost_rows == res.money.cost_exact == 1
+    assert range_of(res, 2) == (29, 29)
+
+
+# -- (c) differencing -----------------------------------------------------------------------------
+def test_four_categories_of_seven_and_their_total_all_come_back():
+    """Pins differencing with rounding: four counts of 7 publish as 5, 5, 5, 5 and their total 28
+    as 30. Each part is at most 7 (a 5 means 5-7), so the total is at most 28; it is at least 28
+    (30 means 28-32): all five are exact. The integer program agrees."""
+    rows = [row("D01_placements", c, value=5) for c in "abcd"] + [row("D01_placements", "total", value=30)]
+    res = attack(rows, milp=True)
+    assert [range_of(res, i) for i in range(5)] == [(7, 7)] * 4 + [(28, 28)]
+    assert res.milp is not None and not res.milp.failures
+    assert all(res.milp.values[quantity(res, i, "value")] == 1 for i in range(5))
+
+
+def test_a_lone_suppressed_category_comes_back_from_its_total_and_the_others():
+    """Pins differencing within a breakdown (the case secondary suppression exists for), with
+    counts published exactly (Rule(round_to=1)): 40 referrals, four categories shown and one
+    blank: the blank is 40 - 37 = 3, whichever differencing is used."""
+    shown = {"18_35": 20, "36_50": 10, "51_65": 7, "over_65": 0, "not_recorded": 0}
+    rows = [row("B01_new_referrals", value=40), suppressed("B02_age", "under_18", denominator=40)]
+    rows += [row("B02_age", c, numerator=v, denominator=40) for c, v in shown.items()]
+    res = attack(rows, da.Rule(round_to=1))
+    q = quantity(res, 1, "numerator")
+    assert (res.propagation.lo[q], res.propagation.hi[q]) == (3, 3)
+    assert (res.linear.lo[q], res.linear.hi[q]) == (3, 3)
+    assert [c.row for c in res.propagation_exact()] == [1]
+
+
+def test_overlapping_rolling_years_give_back_a_suppressed_quarter():
+    """Pins the rolling-year routes: quarters 10, [3], [12], 15, [4] (blanks suppressed) with the
+    12 months to Q4 (40) and to the next Q1 (34) published exactly. The year minus the year before
+    plus the quarter that left gives the new quarter: 34 - 40 + 10 = 4. The two blanks inside
+    both years stay unknown (only their sum, 15, is), and the attacker must not claim more."""
+    quarters = ["2024-25 Q1", "2024-25 Q2", "2024-25 Q3", "2024-25 Q4", "2025-26 Q1"]
+    values = [10, None, None, 15, None]
+    rows = [
+        row("B01_new_referrals", period=q) | ({"value": v} if v is not None else {"flags": "suppressed"})
+        for q, v in zip(quarters, values, strict=True)
+    ]
+    rows += [
+        row("B01_new_referrals", period="12 months to 2024-25 Q4", value=40),
+        row("B01_new_referrals", period="12 months to 2025-26 Q1", value=34),
+    ]
+    res = attack(rows, da.Rule(round_to=1), milp=True)
+    assert range_of(res, 4) == (4, 4)
+    assert res.propagation.route[quantity(res, 4, "value")] == "overlapping years"
+    assert res.milp is not None
+    assert res.milp.values[quantity(res, 1, "value")] == 3  # 1..14: still wide open
+    assert (res.milp.lo[quantity(res, 1, "value")], res.milp.hi[quantity(res, 1, "value")]) == (1, 14)
+
+
+def test_a_partial_rolling_year_gives_back_its_first_quarter():
+    """Pins the partial-year route: the '12 months to' the second quarter of the data holds only
+    two quarters, so 13 - 10 gives back the suppressed first quarter."""
+    rows = [
+        suppressed("B01_new_referrals", period="2024-25 Q1"),
+        row("B01_new_referrals", period="2024-25 Q2", value=10),
+        row("B01_new_referrals", period="12 months to 2024-25 Q2", value=13),
+    ]
+    res = attack(rows, da.Rule(round_to=1))
+    assert range_of(res, 0) == (3, 3)
+    assert res.propagation.route[quantity(res, 0, "value")] == "partial year"
+
+
+def test_the_attacker_claims_nothing_where_the_counts_are_open():
+    """Pins soundness the other way: two blanks in a rounded breakdown are only known to add up to
+    28-42 minus the rest; the integer program leaves each with many values and narrows nothing."""
+    rows = [
+        row("D01_placements", "a", value=20),
+        suppressed("D01_placements", "b"),
+        suppressed("D01_placements", "c"),
+        row("D01_placements", "d", value=10),
+        row("D01_placements", "total", value=60),
+    ]
+    res = attack(rows, milp=True)
+    assert res.milp is not None and not res.milp.failures
+    assert res.narrowed() == []
+    assert res.findings()["counts narrowed below 3 values (integer program)"] == 0
+
+
+# -- the whole attacker on a published demo ------------------------------------------------------
+def test_no_count_below_national_level_is_narrowed_below_three_values(small_demo):
+    """The acceptance test for a publication rule: the full attacker, on the five demo areas as
+    published, narrows no count of people below national level to fewer than three values, by
+    any attack. The rule before issue 17 failed it at once (rates alone gave most counts
+    exactly); a rule the cheaper attacks break fails without the integer program (it could
+    only find more). Once they find nothing, the integer program runs in full. Blanks flagged
+    "suppressed" are taken to hide 1-4, as the methods page says (a stronger attacker than one
+    who must allow any count)."""
+    from generator.catalogue import load_catalogue
+    from generator.publish import build_dataset
+    from generator.registry import load_registry
+
+    t0 = time.perf_counter()
+    rows = build_dataset(small_demo.current_returns(), load_catalogue(), load_registry(), workers=2)
+    table = pd.DataFrame(rows).astype(object).where(lambda d: d.notna(), "")
+    # what the table shows of how its rates, costs and area sums were made is read off it
+    res = da.run_all(
+        table,
+        ROOT / "data" / "catalogue",
+        da.Rule(suppressed_max=4),
+        workers=da.default_workers(),
+        time_limit=30,
+        stop_early=True,
+    )
+    found = res.findings()
+    assert not res.milp or not res.milp.failures, res.milp.failures[:5]
+    assert all(v == 0 for v in found.values()), (found, res.examples(3), f"{time.perf_counter() - t0:.0f} s")
