@@ -692,16 +692,14 @@ def _national(bags: Sequence[Bag], finest: Sequence[Bag], cells: Sequence[Cell],
     back, national figures being exact: the rest of their breakdown (the total less the others),
     the parts of a withheld total, and every rolling year holding a withheld quarter (the year
     less its other quarters)."""
-    contributors: dict[tuple[str, Cell], int] = defaultdict(int)
-    units: dict[str, list[Bag]] = defaultdict(list)
+    contributors: dict[tuple[str, Cell], list[Bag]] = defaultdict(list)  # the units with any
     windows: dict[tuple[str, str], dict[str, Bag]] = defaultdict(dict)  # unit -> its rolling years
     for b in finest:
-        units[b.period].append(b)
         if b.rolling:
             windows[(b.area_code, b.provider_code)][b.period] = b
         for cell in cells:
             if _exact(b, cell, st):
-                contributors[(b.period, cell)] += 1
+                contributors[(b.period, cell)].append(b)
     nations = sorted((b for b in bags if b.area_code == NATIONAL), key=lambda b: b.rolling)  # quarters first
     zeros: dict[Cell, set[str]] = defaultdict(set)  # quarters nobody had any of: every unit's is 0
     for b in nations:
@@ -730,7 +728,7 @@ def _national(bags: Sequence[Bag], finest: Sequence[Bag], cells: Sequence[Cell],
             for cell in cells
             if (v := _exact(b, cell, st)) is not None
         }
-        gone = {cell for cell, c in base.items() if c.point and contributors[(b.period, cell)] == 1}
+        gone = {cell for cell, c in base.items() if c.point and len(contributors[(b.period, cell)]) == 1}
         for cell, c in base.items():  # the national figure against the units' published ranges
             if cell in gone or cell in st.largest or not c.point:
                 continue
@@ -740,16 +738,11 @@ def _national(bags: Sequence[Bag], finest: Sequence[Bag], cells: Sequence[Cell],
                 gone.add(cell)
                 continue
             if b.rolling or b.period not in _QUARTER_PLACE:
-                parts = [[u.base.get(cell, WITHHELD_COUNT) for u in units[b.period] if _exact(u, cell, st)]]
+                parts = [[u.base.get(cell, WITHHELD_COUNT) for u in contributors[(b.period, cell)]]]
             else:  # a quarter: each unit's share of it, as far as its rolling years tell
                 place = _QUARTER_PLACE[b.period]
-                parts = [
-                    [
-                        Count(None, *quarter_range(u, cell, place), ROUNDED)
-                        for u in units[b.period]
-                        if _exact(u, cell, st)
-                    ]
-                ]
+                theirs = contributors[(b.period, cell)]
+                parts = [[Count(None, *quarter_range(u, cell, place), ROUNDED) for u in theirs]]
             if narrowed(c, parts):
                 gone.add(cell)
         if b.rolling:

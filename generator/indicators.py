@@ -1373,30 +1373,41 @@ def _funnel_flags(spec: Spec, bags: Sequence[Bag], p0: np.ndarray, tau2: np.ndar
     then of the weakest: above both limits for every pair is 'above the 99.8% limit', above the
     95% limit for some and the 99.8% for others is 'above the 95% limit'); blank where the pairs
     disagree about the side."""
-    out = []
-    for bag, p, t in zip(bags, p0.tolist(), tau2.tolist(), strict=True):
+    kept, box = [], []  # the areas with a published pair, and the ranges it stands for
+    for i, bag in enumerate(bags):
         x, n = _count(bag, spec.numerator), _count(bag, spec.denominator)
         if x is None or n is None or x.point is None or n.point is None:
-            out.append("")
             continue
-        xs = np.arange(x.lo, x.hi + 1, dtype=float)
-        ns = np.arange(max(n.lo, 1.0), n.hi + 1, dtype=float)
-        xx, nn = np.meshgrid(xs, ns)
-        ok = xx <= nn
-        xx, nn = xx[ok], nn[ok]
-        lo95, hi95, lo998, hi998 = _funnel_limits(nn, np.full(nn.shape, p), np.full(nn.shape, t))
-        share = xx / nn
-        level = np.where(share > hi998, 2, np.where(share > hi95, 1, 0))
-        level = np.where(share < lo998, -2, np.where(share < lo95, -1, level))
-        lo_level, hi_level = int(level.min()), int(level.max())
+        kept.append(i)
+        box.append((x.lo, x.hi, max(n.lo, 1.0), n.hi))
+    out = [""] * len(bags)
+    if not kept:
+        return out
+    # every pair (x, n) of every area, flat: area j's pairs are its x range times its n range
+    xlo, xhi, nlo, nhi = np.array(box).T
+    wx, wn = (xhi - xlo + 1).astype(np.int64), (nhi - nlo + 1).astype(np.int64)
+    sizes = wx * wn
+    owner = np.repeat(np.arange(len(kept)), sizes)
+    k = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    xx, nn = xlo[owner] + k % wx[owner], nlo[owner] + k // wx[owner]
+    ok = xx <= nn
+    xx, nn, owner = xx[ok], nn[ok], owner[ok]
+    at = np.array(kept)[owner]
+    if not at.size:
+        return out
+    lo95, hi95, lo998, hi998 = _funnel_limits(nn, p0[at], tau2[at])
+    share = xx / nn
+    level = np.where(share > hi998, 2, np.where(share > hi95, 1, 0))
+    level = np.where(share < lo998, -2, np.where(share < lo95, -1, level))
+    starts = np.flatnonzero(np.r_[True, at[1:] != at[:-1]])
+    lows, highs = np.minimum.reduceat(level, starts), np.maximum.reduceat(level, starts)
+    for i, lo_level, hi_level in zip(at[starts].tolist(), lows.tolist(), highs.tolist(), strict=True):
         if lo_level >= 1:
-            out.append(FUNNEL_WORDS[lo_level])
+            out[i] = FUNNEL_WORDS[lo_level]
         elif hi_level <= -1:
-            out.append(FUNNEL_WORDS[hi_level])
+            out[i] = FUNNEL_WORDS[hi_level]
         elif lo_level == hi_level == 0:
-            out.append(FUNNEL_WORDS[0])
-        else:
-            out.append("")
+            out[i] = FUNNEL_WORDS[0]
     return out
 
 
