@@ -94,7 +94,9 @@ def build_into(site: Path, build: Callable[[Path], None], source: str = "") -> N
     site.mkdir(parents=True, exist_ok=True)
     with _locked(site):
         for left in site.glob(f"{WORK}*"):  # no build holds them: this one has the lock
-            shutil.rmtree(left)
+            # a killed build's MkDocs may still be writing into its folder: what cannot be
+            # removed now (a dot entry, never a page) is removed by a later build
+            shutil.rmtree(left, ignore_errors=True)
         if not (site / MARKER).exists():
             _mark(site, source)
         work = site / f"{WORK}{os.getpid()}"

@@ -201,3 +201,31 @@ def test_work_folders_of_a_stopped_build_are_removed(tmp_path):
 
     build_into(site, make)
     assert sorted(p.name for p in site.iterdir()) == [MARKER, "index.html"]
+
+
+def test_a_work_folder_still_being_written_does_not_stop_the_next_build(tmp_path, monkeypatch):
+    """A build killed with -9 leaves its MkDocs running, still writing into the work folder, so
+    removing that folder fails ("Directory not empty"). The next build goes on without it."""
+    import shutil
+
+    site = tmp_path / "site"
+    busy = site / ".kpi-building-999999"
+    (busy / "site").mkdir(parents=True)
+    (site / MARKER).write_text("", encoding="utf-8")
+    real = shutil.rmtree
+
+    def rmtree(path, ignore_errors=False, **kw):  # the orphan writes a file as the folder goes
+        if Path(path) == busy:
+            if not ignore_errors:
+                raise OSError(39, "Directory not empty", str(path))
+            return None
+        return real(path, ignore_errors=ignore_errors, **kw)
+
+    monkeypatch.setattr(shutil, "rmtree", rmtree)
+
+    def make(into: Path) -> None:
+        into.mkdir()
+        (into / "index.html").write_text("")
+
+    build_into(site, make)
+    assert (site / "index.html").exists()
