@@ -132,6 +132,26 @@ class Benchmark(Model):
     category: str | None = None  # for a breakdown: the one category this benchmark is about
     source: SourceRef
 
+    def amount(self, x: float) -> str:
+        """One of its figures as written for a reader: pounds and thousands separated."""
+        number = f"{int(x):,}" if float(x).is_integer() else f"{x:,g}"
+        unit = {"percent": "%", "months": " months", "weeks": " weeks"}.get(self.unit, "")
+        return f"{'£' if self.unit == 'gbp' else ''}{number}{unit}"
+
+    def words(self, reference: str = "") -> str:
+        """What it says, once for the workbooks, the dataset and the site: "at least 70%",
+        "£2,818 to £4,024", "typically 13% to 63%"; ``reference`` is the word before a plain
+        reference figure (none in a workbook's help, "reference" in the dataset)."""
+        if self.kind in ("minimum", "maximum", "reference"):
+            assert self.value is not None
+            word = {"minimum": "at least", "maximum": "at most", "reference": reference}[self.kind]
+            return f"{word} {self.amount(self.value)}".strip()
+        assert self.low is not None and self.high is not None
+        span = f"{self.amount(self.low)} to {self.amount(self.high)}"
+        return {"range": "", "look_at": "look at values outside ", "typical_range": "typically "}[
+            self.kind
+        ] + span
+
 
 class Part(Model):
     """A numerator or denominator: either entered on this item (``label``) or taken from another

@@ -837,18 +837,8 @@ def _applies(b: Benchmark, models: frozenset[str]) -> bool:
 
 
 def target_text(b: Benchmark) -> str:
-    unit = {"percent": "%", "gbp": "", "count": "", "months": " months", "weeks": " weeks", "score": ""}[
-        b.unit
-    ]
-    money = "£" if b.unit == "gbp" else ""
-    if b.kind in ("minimum", "maximum", "reference"):
-        word = {"minimum": "at least ", "maximum": "at most ", "reference": "reference "}[b.kind]
-        assert b.value is not None
-        return f"{word}{money}{stats.fmt_num(b.value)}{unit} ({b.label}; source {b.source.document})"
-    assert b.low is not None and b.high is not None
-    span = f"{money}{stats.fmt_num(b.low)}{unit} to {money}{stats.fmt_num(b.high)}{unit}"
-    word = {"range": "", "look_at": "look at values outside ", "typical_range": "typically "}[b.kind]
-    return f"{word}{span} ({b.label}; source {b.source.document})"
+    """A benchmark as the dataset's target column and the site show it."""
+    return f"{b.words(reference='reference')} ({b.label}; source {b.source.document})"
 
 
 def calculate(

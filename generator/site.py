@@ -668,7 +668,8 @@ def _questions(
                 + (f" ({esc(r['breakdown_label'] or r['breakdown_value'])})" if r["breakdown_value"] else "")
                 + f", {show(r['value'], unit)} in {esc(r['period'])}"
             )
-            src = "; ".join(f"[{c}] {esc(docs[c].title)}" for c in q["sources"])
+            cited = list(dict.fromkeys(p["document"] for p in q["passages"]))  # in order, once each
+            src = "; ".join(f"[{c}] {esc(docs[c].title)}" for c in cited)
             raised.append(
                 f"### {esc(q['question'])}\n\n**Raised by:** {what}: "
                 f"{esc(r['comparison_target'] or _rating_flag(r))}"

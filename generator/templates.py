@@ -562,19 +562,7 @@ def _benchmark_text(item_or_bm: object) -> str:
     bms = getattr(item_or_bm, "benchmarks", ())
     parts = []
     for b in bms:
-        unit = {"percent": "%", "gbp": "", "count": "", "months": " months", "weeks": " weeks", "score": ""}[
-            b.unit
-        ]
-        money = "£" if b.unit == "gbp" else ""
-        if b.kind in ("minimum", "maximum", "reference"):
-            word = {"minimum": "at least", "maximum": "at most", "reference": ""}[b.kind]
-            val = f"{word} {money}{fmt(b.value)}{unit}".strip()
-        else:
-            val = f"{money}{fmt(b.low)}{unit} to {money}{fmt(b.high)}{unit}"
-            if b.kind == "look_at":
-                val = f"look at values outside {val}"
-            elif b.kind == "typical_range":
-                val = f"typically {val}"
+        val = b.words()
         scope = "" if b.applies_to == "all" else f" [{b.applies_to}]"
         parts.append(f"{b.label}: {val}{scope} (source {b.source.document})")
     return "; ".join(parts)

@@ -11,7 +11,7 @@ import yaml
 
 from generator.catalogue import CatalogueError, SourceRef, load_catalogue
 
-from .conftest import IN_CI, SEEDS
+from .conftest import IN_CI, ROOT, SEEDS
 
 # The issue's section table, item by item: what it names -> the catalogue item(s) that hold it.
 NAMED_IN_ISSUE: dict[str, dict[str, list[str]]] = {
@@ -232,6 +232,30 @@ def test_every_quoted_passage_is_in_its_document(catalogue):
     assert not missing, "passages not found in their documents:\n" + "\n".join(missing)
 
 
+def test_every_question_to_ask_quotes_the_passages_its_why_rests_on(catalogue):
+    """Provenance of data/questions.yaml: each question cites at least one passage, each passage
+    is in the document it names, and the document is one of the catalogue's."""
+    questions = yaml.safe_load((ROOT / "data" / "questions.yaml").read_text(encoding="utf-8"))
+    assert questions and all(q.get("passages") for q in questions), "a question without passages"
+    assert {p["document"] for q in questions for p in q["passages"]} <= set(catalogue.documents)
+    if not SEEDS.is_dir():
+        msg = f"source documents not found at {SEEDS}"
+        if IN_CI:
+            pytest.fail(msg)
+        pytest.skip(msg)
+    texts = {
+        code: _normalise((SEEDS / doc.file).read_text(encoding="utf-8"))
+        for code, doc in catalogue.documents.items()
+    }
+    missing = [
+        f"{q['id']}: [{p['document']}] {p['passage'][:70]!r}"
+        for q in questions
+        for p in q["passages"]
+        if _normalise(p["passage"]) not in texts[p["document"]]
+    ]
+    assert not missing, "passages not found in their documents:\n" + "\n".join(missing)
+
+
 # -- strict loading ----------------------------------------------------------------------------
 @pytest.fixture
 def cat_copy(tmp_path: Path) -> Path:
@@ -305,3 +329,14 @@ def test_digest_changes_with_the_catalogue(cat_copy, catalogue):
     p = cat_copy / "breakdowns.yaml"
     p.write_text(p.read_text() + "\n# a comment\n")
     assert load_catalogue(cat_copy).section_digests["A"] != catalogue.section_digests["A"]
+
+
+def test_benchmarks_read_as_their_sources_write_them(catalogue):
+    """One wording for a benchmark, in workbooks, dataset and site: money with pounds and
+    thousands separated, as the source document writes it ("£2,818 and £4,024")."""
+    cost = next(
+        d for s in catalogue.sections.values() for d in s.derived if d.id == "EX04_cost_per_job_outcome"
+    )
+    words = {b.kind: b.words() for b in cost.benchmarks}
+    assert words["typical_range"] == "typically £2,818 to £4,024" and words["maximum"] == "at most £4,024"
+    assert not [w for w in words.values() if re.search(r"\d{4}", w)], words
