@@ -130,6 +130,9 @@ class Benchmark(Model):
     unit: Literal["percent", "gbp", "count", "months", "weeks", "score"]
     applies_to: Literal["all", "ips", "ips_smi", "ips_beyond_smi", "seqf"] = "all"
     category: str | None = None  # for a breakdown: the one category this benchmark is about
+    # a figure for a stated period ("about 51 a quarter"): judged only against values for it,
+    # never against a 12-month window of the same count
+    per: Literal["quarter", "year"] | None = None
     source: SourceRef
 
     def amount(self, x: float) -> str:

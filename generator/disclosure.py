@@ -502,6 +502,7 @@ def protect(
             p.set_base(_rounded(p, wanted_in(p), st))
             finest.append(p)
         summed.append((b, wanted, ps))
+        b.set_parts(ps)  # its means, too, are made from its providers' published ones
     if quarterly:
         _audit_years(finest, [c for c in cells if c not in st.stock], st)
     for b, wanted, ps in summed:

@@ -137,8 +137,12 @@ def resolve(ref: str, catalogue: Catalogue) -> tuple[str, ...]:
     return (_key(item, part),)
 
 
-def _bms(benchmarks: Iterable[Benchmark], category: str = "") -> tuple[Benchmark, ...]:
-    return tuple(b for b in benchmarks if b.category in (None, category or None))
+def _bms(benchmarks: Iterable[Benchmark], category: str = "", strict: bool = False) -> tuple[Benchmark, ...]:
+    """The benchmarks of one category (and, unless ``strict``, those of no category): a count's
+    category is judged only against its own, never against a figure for the whole count."""
+    return tuple(
+        b for b in benchmarks if b.category in ((category or None,) if strict else (None, category or None))
+    )
 
 
 def specs(catalogue: Catalogue) -> list[Spec]:
@@ -225,7 +229,7 @@ def specs(catalogue: Catalogue) -> list[Spec]:
                             breakdown_value=code,
                             breakdown_label=label,
                             numerator=(_key(item, "value", code),),
-                            benchmarks=_bms(item.benchmarks, code),
+                            benchmarks=_bms(item.benchmarks, code, strict=vt == "count"),
                         )
                     )
                 if vt == "count":
@@ -237,6 +241,7 @@ def specs(catalogue: Catalogue) -> list[Spec]:
                             breakdown_value="total",
                             breakdown_label="Total",
                             numerator=tuple(_key(item, "value", c) for c, _ in cats),
+                            benchmarks=_bms(item.benchmarks, strict=True),
                         )
                     )
             else:
@@ -411,6 +416,8 @@ class Bag:
     )
     counts: disclosure.Counts | None = field(init=False, compare=False, repr=False, default=None)
     published: str = field(init=False, compare=False, repr=False, default="all")
+    # an area with several providers: their bags, whose published figures make the area's
+    parts: tuple[Bag, ...] = field(init=False, compare=False, repr=False, default=())
 
     def __post_init__(self) -> None:
         level = "all areas" if self.area_code == NATIONAL else "provider" if self.provider_code else "area"
@@ -419,6 +426,9 @@ class Bag:
 
     def set_base(self, base: dict[tuple[str, ...], disclosure.Count]) -> None:
         object.__setattr__(self, "base", base)
+
+    def set_parts(self, parts: Sequence[Bag]) -> None:
+        object.__setattr__(self, "parts", tuple(parts))
 
     def publish(self, kind: str, counts: disclosure.Counts) -> None:
         object.__setattr__(self, "published", kind)
@@ -578,7 +588,8 @@ def m_same(spec: Spec, bag: Bag, _: Bag | None) -> Value:
 def m_max(spec: Spec, bag: Bag, _: Bag | None) -> Value:
     c = _count(bag, spec.numerator)
     if c is not None:  # the largest caseload: a count of people, published as one
-        return Value(value=c.point, flags=_hidden(bag, c, minimum=False))
+        lo, hi = (c.lo, c.hi) if _below(bag) else (None, None)
+        return Value(value=c.point, flags=_hidden(bag, c, minimum=False), range_lo=lo, range_hi=hi)
     xs = [v for k in spec.numerator for v in bag.values.get(k, []) if isinstance(v, NUMBER)]
     return Value(value=float(max(xs)) if xs else None)
 
@@ -669,14 +680,51 @@ def _moments(bag: Bag, keys: Sequence[str]) -> tuple[float, float, float] | None
 
 
 def _mean_value(bag: Bag, keys: tuple[str, ...]) -> Value:
-    res = _swemwbs(bag, keys)
+    got = _estimate(bag, keys)
+    if isinstance(got, Hidden):
+        return Value(None, got.people, flags=got.flags)
+    if got is None:
+        return Value()
+    return _normal(*got, _below(bag))
+
+
+@dataclass(frozen=True)
+class Hidden:
+    """A value not shown, why, and the published count of people it would rest on."""
+
+    flags: set[str]
+    people: float | None = None
+
+
+def _estimate(bag: Bag, keys: tuple[str, ...]) -> tuple[float | None, float, float] | Hidden | None:
+    """(people as published, mean, standard error) of the scores under ``keys``; None where no
+    one was scored. An area with several providers is their published means weighted by their
+    published counts (its own mean, from every score, beside theirs would tie the counts
+    down); not shown where any of theirs is not."""
     c = _count(bag, keys)
     if hidden := _hidden(bag, c, column="denominator"):
-        return Value(None, c.point if c is not None else None, flags=hidden)
+        return Hidden(hidden, c.point if c is not None else None)
+    if bag.parts:
+        theirs = [_estimate(p, keys) for p in bag.parts]
+        if any(isinstance(t, Hidden) for t in theirs):
+            return Hidden({disclosure.WITHHELD}, c.point if c is not None else None)
+        given = [t for t in theirs if isinstance(t, tuple) and t[0]]
+        weight = sum(t[0] or 0.0 for t in given)
+        if not weight:
+            return None
+        mean = sum((t[0] or 0.0) * round(t[1], 2) for t in given) / weight
+        # each one's standard error as its published 95% interval gives it
+        ses = [
+            (round(t[1] + stats.Z95 * t[2], 2) - round(t[1] - stats.Z95 * t[2], 2)) / (2 * stats.Z95)
+            for t in given
+        ]
+        se = math.sqrt(sum(((t[0] or 0.0) * e) ** 2 for t, e in zip(given, ses, strict=True))) / weight
+        return (c.point if c is not None else weight), mean, se
+    res = _swemwbs(bag, keys)
     if res is None:
-        return Value()
+        return None
     n, mean, var = res
-    return _normal(_people(n, c), mean, math.sqrt(var / n), _below(bag))
+    return _people(n, c), mean, math.sqrt(var / n)
 
 
 def _people(n: float, c: disclosure.Count | None) -> float | None:
@@ -708,16 +756,18 @@ def m_swemwbs_end(spec: Spec, bag: Bag, _: Bag | None) -> Value:
 
 
 def m_swemwbs_change(spec: Spec, bag: Bag, _: Bag | None) -> Value:
-    a, b = _swemwbs(bag, spec.numerator), _swemwbs(bag, spec.denominator)
-    ca, cb = _count(bag, spec.numerator), _count(bag, spec.denominator)
-    fewer = ca if ca is None or cb is None or (ca.point or 0) <= (cb.point or 0) else cb
-    if hidden := _hidden(bag, ca, column="denominator") | _hidden(bag, cb, column="denominator"):
-        return Value(None, fewer.point if fewer is not None else None, flags=hidden)
+    """End less start, their intervals as independent samples (conservative: the template
+    collects distributions, not pairs), resting on the fewer people."""
+    a, b = _estimate(bag, spec.numerator), _estimate(bag, spec.denominator)
+    if isinstance(a, Hidden) or isinstance(b, Hidden):
+        flags = (a.flags if isinstance(a, Hidden) else set()) | (b.flags if isinstance(b, Hidden) else set())
+        people = [x.people if isinstance(x, Hidden) else x[0] if x else None for x in (a, b)]
+        known = [p for p in people if p is not None]
+        return Value(None, min(known) if known else None, flags=flags)
     if a is None or b is None:
         return Value()
-    d = b[1] - a[1]
-    se = math.sqrt(a[2] / a[0] + b[2] / b[0])  # start and end treated as independent: conservative
-    return _normal(_people(min(a[0], b[0]), fewer), d, se, _below(bag))
+    fewer = min(x for x in (a[0], b[0]) if x is not None) if a[0] is not None or b[0] is not None else None
+    return _normal(fewer, b[1] - a[1], math.sqrt(a[2] ** 2 + b[2] ** 2), _below(bag))
 
 
 def m_rating_total(spec: Spec, bag: Bag, _: Bag | None) -> Value:
@@ -981,6 +1031,9 @@ def _sums(spec: Spec, units: list[Unit]) -> Found:
         i for i, (total, c) in enumerate(zip(sums, counts, strict=True)) if total is not None or c is not None
     ]
     none: list[float | None] = [None] * len(keep)  # one list for every blank column: read only
+    spans = [
+        (c.lo, c.hi) if (c := counts[i]) is not None and _below(units[i].bag) else (None, None) for i in keep
+    ]
     return Found(
         [units[i] for i in keep],
         numerator=none,
@@ -992,9 +1045,11 @@ def _sums(spec: Spec, units: list[Unit]) -> Found:
         upper_998=none,
         target_value=none,
         flags=[_state_flags(counts[i]) for i in keep],
+        # a count of people is judged against a target over the range its published figure
+        # stands for (money and other sums are exact)
         rests_on=none,
-        range_lo=none,
-        range_hi=none,
+        range_lo=[r[0] for r in spans],
+        range_hi=[r[1] for r in spans],
     )
 
 
@@ -1509,7 +1564,7 @@ def _targets(
             }.get(word, "similar to the local population")
         )
     for b in spec.benchmarks:
-        if not _applies(b, bag.support_models) or not numeric:
+        if not _applies(b, bag.support_models) or not numeric or (b.per == "quarter" and bag.rolling):
             continue
         targets.append(target_text(b))
         if b.kind != "typical_range":  # a reported spread: shown, never judged

@@ -43,6 +43,7 @@ from typing import Any
 import orjson
 import xlsxwriter
 
+from . import disclosure
 from .cache import NO_CACHE, Cache, code_fingerprint, digest
 from .catalogue import Catalogue
 from .indicators import COLUMNS, calculate_table, specs
@@ -537,32 +538,44 @@ NOTES = [
     ),
     (
         "Disclosure control",
-        "Below national level, counts of 1 to 4 people are suppressed (blank, flag "
-        "'suppressed') and other counts are rounded to the nearest 5. A percentage is suppressed when its "
-        "numerator or denominator is below 5; percentages are calculated from unrounded counts. Where a "
-        "suppressed number could be worked out from a total and the other numbers, a second number is "
-        "suppressed too (flag 'secondary'). Ratings and money are not counts of people and are shown "
-        "as they are.",
+        "No count of people below national level can be narrowed, by any combination of published "
+        f"figures, to fewer than {disclosure.MIN_VALUES} values. Below national level, counts that add "
+        "up over time are published for complete 12-month windows only (quarters for all areas only); "
+        f"0 is published, 1 to {disclosure.SMALL - 1} are blank (flag 'suppressed'), other counts are "
+        f"rounded to the nearest {disclosure.ROUND_TO} for each provider (a published {disclosure.ROUND_TO} "
+        f"stands for {disclosure.ROUND_TO} to {disclosure.ROUND_TO + disclosure.HALF}), "
+        "and an area with several providers shows the sum of theirs (a suppressed one counted as 2.5: "
+        "two suppressed providers show as 5, standing for 2 to 8). Figures that would give a count "
+        "away are withheld (flag 'withheld'); national counts are exact unless they would give one "
+        "area or provider away. Every rate, interval, comparison, cost and ratio is worked out from "
+        "the published counts, so it can be recomputed from this file. The methods page of the site "
+        "has the rule in full.",
     ),
     (
         "Intervals",
-        "95% and 99.8% Wilson score intervals for proportions; normal intervals for mean "
-        "wellbeing scores. An interval shows how sure a value is: a small service has a wide interval.",
+        "95% and 99.8% Wilson score intervals for proportions, as the union of the intervals of "
+        "every pair of counts the published pair stands for; normal intervals for mean wellbeing "
+        "scores. An interval shows how sure a value is: a small service has a wide interval.",
     ),
     (
         "Comparisons",
         "Against a target: better if the lower 95% limit is at or above it, worse if the upper "
-        "limit is below it, otherwise 'not significantly different'. Against all areas: the same rule, "
-        "reported at 99.8% where that is significant, else at 95%. Funnel limits around the all-areas value "
-        "use Spiegelhalter's overdispersion adjustment when the areas vary more than chance allows. "
-        "Quartiles "
-        "need at least 4 areas. Trends need at least 5 periods (chi-squared test for linear trend).",
+        "limit is below it, otherwise 'not significantly different'; a count or a cost is judged "
+        "over the range its rounded count stands for. Against all areas: higher or lower only "
+        "where the whole interval is strictly beyond the all-areas value, at 99.8% where that "
+        f"holds, else at 95%. Below national level nothing resting on fewer than {disclosure.MIN_SHOWN} "
+        f"people is shown (flag 'under {disclosure.MIN_SHOWN}'), and nothing resting on fewer than "
+        f"{disclosure.MIN_JUDGED} is compared, ranked or given a quartile. Funnel limits around the "
+        "all-areas value use Spiegelhalter's overdispersion adjustment when the areas vary more than "
+        "chance allows. Quartiles need at least 4 areas. Trends need at least 5 periods that do not "
+        "overlap (chi-squared test for linear trend).",
     ),
     (
         "Flags",
-        "suppressed, secondary: see disclosure control. partial: some expected returns were missing "
-        "from a rolling 12-month window or an area. provisional: the latest period, which may still be "
-        "revised. mean of returns: several returns gave a value and their mean is shown.",
+        "suppressed, withheld, under 10: see disclosure control ('denominator suppressed' and the "
+        "like say it of the denominator). partial: some expected returns were missing from a rolling "
+        "12-month window or an area. provisional: the latest period, which may still be revised. "
+        "mean of returns: several returns gave a value and their mean is shown.",
     ),
     (
         "Columns",

@@ -395,3 +395,29 @@ def test_impossible_counts_still_raise_as_the_scalar_formula_does(catalogue, reg
             registry,
             indicators={"EX02_job_outcome_rate"},
         )
+
+
+def test_a_count_is_judged_over_the_range_it_stands_for_and_only_against_its_own_period(catalogue, registry):
+    """Judgements the review of issue 17 found wrong: a largest caseload published as 25
+    (standing for 23-27) is not "within the maximum" of 25; a count of referrals over 12 months
+    is not judged against "about 51 a quarter" (001's monthly figure times three)."""
+    e = {**_e(30, 12), "E01_support_model": "ips_beyond_smi", "E11_largest_caseload": 26}
+    rows = calculate(year_of("E", "A1-P1", "A1", e), catalogue, registry)
+    big = find(rows, "E11_largest_caseload", "provider", "2025-26 Q4", provider="A1-P1")
+    assert big["value"] == 25 and "at most 25" in big["target"]
+    assert "within the maximum" not in big["comparison_target"], big["comparison_target"]
+    assert "not significantly different from the maximum" in big["comparison_target"]
+    b = {"B01_new_referrals": 200}
+    rows = calculate(year_of("B", "A1-P1", "A1", b), catalogue, registry)
+    year = find(rows, "B01_new_referrals", "provider", YEAR, provider="A1-P1")
+    assert year["value"] == 800 and "51" not in year["target"] and year["comparison_target"] == ""
+
+
+def test_a_categorys_count_is_not_judged_against_the_whole_counts_benchmark(catalogue):
+    """D01's "about 60 a year" is a figure for all placements: the total is judged against it,
+    a category (placements of under 5 hours) is not."""
+    from generator.indicators import specs
+
+    d01 = {s.breakdown_value: s for s in specs(catalogue) if s.indicator_id.startswith("D01_")}
+    assert d01["total"].benchmarks and all(b.category is None for b in d01["total"].benchmarks)
+    assert not [v for v, s in d01.items() if v != "total" and any(b.category is None for b in s.benchmarks)]

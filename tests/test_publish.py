@@ -95,7 +95,8 @@ def test_published_workbook_has_no_small_counts_below_national_level(published, 
     rows = [dict(zip(header, (("" if v == "" else v) for v in line), strict=False)) for line in body]
     assert rows and not _scan(rows, _not_people(catalogue))
     notes = " ".join(str(r[1]) for r in wb.get_sheet_by_name("Notes").to_python()[3:])
-    assert "counts of 1 to 4 people are suppressed" in notes
+    assert "1 to 4 are blank (flag 'suppressed')" in notes and "flag 'withheld'" in notes
+    assert "secondary" not in notes and "unrounded" not in notes  # the rule before issue 17
 
 
 def test_national_rows_are_unsuppressed(published):

@@ -891,3 +891,44 @@ def test_a_verdict_holds_for_every_pair_the_published_counts_stand_for(audited: 
         f"{len(only_rounded)} verdicts hold only for the rounded limits ({len(at_limit)} rest on a "
         "limit equal to the all-areas value):\n" + "\n".join(only_rounded[:12])
     )
+
+
+def test_an_areas_mean_score_is_its_providers_published_means_weighted_by_their_counts(
+    audited: Audited,
+) -> None:
+    """A mean wellbeing score cannot be recomputed from scores that are not published; but an
+    area with several providers must publish the mean their published means and counts give
+    (weighted by the published counts, rounded to 2 dp), with the interval their published
+    intervals give. Its own mean from every score, beside theirs, ties the counts down (the
+    review of issue 17: PS06-EMP narrowed to 51 or 52 people)."""
+    _, t, _ = audited
+    z = float(norm.ppf(0.975))
+    checked, wrong = 0, []
+    for row in t.rows:
+        if row["indicator_id"] != "EX08_swemwbs_change" or row["breakdown_value"] == "change":
+            continue
+        ps = t.split(row)
+        if not ps or number(row["value"]) is None:
+            continue
+        theirs = [t.find(row, row["indicator_id"], row["breakdown_value"], p) for p in ps]
+        assert all(r is not None and number(r["value"]) is not None for r in theirs), where(row)
+        w = [number(r["denominator"]) or 0.0 for r in theirs if r is not None]
+        m = [number(r["value"]) or 0.0 for r in theirs if r is not None]
+        se = [
+            ((number(r["upper_95"]) or 0.0) - (number(r["lower_95"]) or 0.0)) / (2 * z)
+            for r in theirs
+            if r is not None
+        ]
+        mean = sum(a * b for a, b in zip(w, m, strict=True)) / sum(w)
+        half = z * math.sqrt(sum((a * e) ** 2 for a, e in zip(w, se, strict=True))) / sum(w)
+        checked += 1
+        if (number(row["value"]), number(row["lower_95"]), number(row["upper_95"])) != (
+            round(mean, 2),
+            round(mean - half, 2),
+            round(mean + half, 2),
+        ) or number(row["denominator"]) != sum(w):
+            wrong.append(
+                f"{where(row)}: {row['value']} ({row['lower_95']}-{row['upper_95']}) on {row['denominator']}"
+            )
+    assert checked >= 5
+    assert not wrong, "\n".join(wrong[:10])
