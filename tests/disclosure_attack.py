@@ -210,6 +210,9 @@ class Catalogue:
     totals: tuple[tuple[str, tuple[str, ...], str], ...]  # (total key, category keys, section)
     at_most: tuple[tuple[str, str, str], ...]  # (part key, whole key, section)
     quarterly: frozenset[str]  # sections returned every quarter (rolling years published)
+    # counts of a stock (a caseload on a quarter's last day): they never add up over time, and a
+    # rolling year of one (for a ratio over the year) adds up its quarter-ends
+    stocks: frozenset[str] = frozenset()
 
 
 def load_catalogue(folder: Path) -> Catalogue:
@@ -266,6 +269,7 @@ def catalogue_from(
     figures: dict[tuple[str, str], Figure] = {}
     totals: list[tuple[str, tuple[str, ...], str]] = []
     at_most: list[tuple[str, str, str]] = []
+    stocks: set[str] = set()
 
     def add(f: Figure) -> None:
         figures[(f.indicator_id, f.breakdown_value)] = f
@@ -292,6 +296,8 @@ def catalogue_from(
                         totals.append((den[0], tuple(keys), s))
                 elif vt == "count":
                     kind = "max" if it.get("aggregate") == "max" else "count"
+                    if it.get("aggregate") == "stock":
+                        stocks.update([f"{iid}:{c}" for c in cs] or [iid])
                     if cs:
                         keys = [f"{iid}:{c}" for c in cs]
                         for c, k in zip(cs, keys, strict=True):
@@ -305,7 +311,7 @@ def catalogue_from(
             for f in _derived(d, s, items, cats, den_keys, resolve):
                 add(f)
     quarterly = frozenset(str(sec["section"]) for sec in sections if sec.get("frequency") == "quarterly")
-    return Catalogue(figures, tuple(totals), tuple(at_most), quarterly)
+    return Catalogue(figures, tuple(totals), tuple(at_most), quarterly, frozenset(stocks))
 
 
 def _derived(
@@ -419,6 +425,7 @@ class Cell:
     level: str  # provider | area | all areas
     state: str  # published | suppressed | withheld
     value: float  # the published figure (NaN when blank)
+    keys: tuple[str, ...] = ()  # the catalogue keys it adds up
 
 
 @dataclass
@@ -631,13 +638,40 @@ class Model:
                 self._cell_index[(i, col)] = len(self.cells)
                 value = 0.0 if st == "zero" else float(self.columns[col][i])
                 st = "published" if st == "zero" else st
-                self.cells.append(Cell(i, col, q, self.level[i], st, value))
+                self.cells.append(Cell(i, col, q, self.level[i], st, value, tuple(keys)))
+        self.stock_years = self._stock_years()
+
+    def _stock_years(self) -> set[int]:
+        """Cells of a rolling year of a stock below national level (a caseload summed over four
+        quarter-ends) printed as the sum of its four quarters' published figures: worked out from
+        them (rule 1), so it bounds nothing they do not. One printed otherwise is taken as rounded
+        on its own."""
+        stocks = self.catalogue.stocks
+        if not stocks:
+            return set()
+        shown: dict[tuple[str, str, str, tuple[str, ...]], float] = {}
+        for c in self.cells:
+            if c.level != "all areas" and c.state == "published" and set(c.keys) <= stocks:
+                shown.setdefault((self.area[c.row], self.provider[c.row], self.period[c.row], c.keys), c.value)
+        out = set()
+        for k, c in enumerate(self.cells):
+            i = c.row
+            if c.level == "all areas" or not c.keys or not set(c.keys) <= stocks:
+                continue
+            if not self.period[i].startswith(ROLLING) or c.state != "published":
+                continue
+            parts = [shown.get((self.area[i], self.provider[i], t, c.keys)) for t in base_periods(self.period[i])]
+            if all(v is not None for v in parts) and abs(sum(v for v in parts if v is not None) - c.value) < 1e-6:
+                out.add(k)
+        return out
 
     def cell(self, row: int, column: str) -> Cell | None:
         k = self._cell_index.get((row, column))
         return None if k is None else self.cells[k]
 
     def cell_bounds(self, c: Cell) -> tuple[float, float]:
+        if c.state == "published" and self._cell_index.get((c.row, c.column), -1) in self.stock_years:
+            return 0.0, INF
         if self.rule.areas_from_providers and c.level == "area" and c.state == "published":
             f = self.figure[c.row]
             if f is not None and len(self.owners.get((f.section, self.area[c.row]), [])) > 1:
