@@ -518,8 +518,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _say(f"To look at it: run `{_serve_command(res.site_dir)}` and open http://127.0.0.1:8000/")
     example = next(d.path for d in returns if d.section == "B")
     _say("Try:")
-    _say(f"  .venv/bin/kpi validate {_rel(example)}")
-    _say(f"  .venv/bin/kpi validate --json {_rel(example)}")
+    _say(f"  {_kpi()} validate {shlex.quote(_rel(example))}")
+    _say(f"  {_kpi()} validate --json {shlex.quote(_rel(example))}")
     return 0
 
 
@@ -665,12 +665,16 @@ def _expand(items: Sequence[str]) -> list[Path]:
     return out
 
 
+def _kpi() -> str:
+    """The command as it was run (``.venv/bin/kpi``, ``kpi`` or ``python -m generator``), so that
+    a hint printed for the user works from where they stand."""
+    return sys.argv[0] if Path(sys.argv[0]).name == "kpi" else f"{Path(sys.executable).name} -m generator"
+
+
 def _serve_command(site: Path) -> str:
-    """How to serve ``site`` from here: the command as it was run (``.venv/bin/kpi``, ``kpi`` or
-    ``python -m generator``), with ``--site`` unless it is the default."""
-    run = sys.argv[0] if Path(sys.argv[0]).name == "kpi" else f"{Path(sys.executable).name} -m generator"
+    """How to serve ``site`` from here, with ``--site`` unless it is the default."""
     there = "" if site.resolve() == paths.SITE.resolve() else f" --site {shlex.quote(_rel(site))}"
-    return f"{run} serve{there}"
+    return f"{_kpi()} serve{there}"
 
 
 def _inputs(args: argparse.Namespace) -> dict[str, Path]:

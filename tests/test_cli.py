@@ -310,3 +310,16 @@ def test_the_demo_will_not_put_synthetic_figures_in_place_of_a_real_site(tmp_pat
     assert main(["demo"]) == 2
     assert "is a site built from the returns in /srv/kpi/returns" in capsys.readouterr().err
     assert _tree(tmp_path) == before
+
+
+def test_hints_name_the_command_as_it_was_run(monkeypatch):
+    """`kpi demo` run from another folder printed `.venv/bin/kpi validate ...`, which does not
+    exist there: hints repeat the command the user ran."""
+    import sys
+
+    from generator import cli
+
+    monkeypatch.setattr(sys, "argv", ["/opt/project/.venv/bin/kpi", "demo"])
+    assert cli._kpi() == "/opt/project/.venv/bin/kpi"
+    monkeypatch.setattr(sys, "argv", ["/opt/project/generator/__main__.py", "demo"])
+    assert cli._kpi().endswith(" -m generator")
