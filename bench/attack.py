@@ -135,6 +135,14 @@ def score(res: da.AttackResult, truth: Truth) -> Score:
         lo, hi = m.cell_bounds(c)
         if not lo <= got <= hi:
             bad("published range", f"{m.row_label(i)} {c.column} {c.state} {c.value}: true {got}")
+    # every linear fact the attacks wrote down (sums, rolling years, means of means...) holds
+    for rel in res.relations:
+        total = sum(c * s.true_q[q] for q, c in zip(rel.qids, rel.coefs, strict=True))
+        if not rel.lo - 1e-6 <= total <= rel.hi + 1e-6:
+            bad(
+                f"relation ({rel.route})",
+                f"{total} not in [{rel.lo}, {rel.hi}] over quantities {rel.qids[:6]}",
+            )
     # (a)
     for i, cands in res.rates.candidates.items():
         cx, cn = m.cell(i, "numerator"), m.cell(i, "denominator")
@@ -301,6 +309,9 @@ def report(
         f"Python {platform.python_version()}",
         f"- rule assumed by the attacker: `Rule({rule})`",
         f"- rate rounding learnt from {r.national_checked:,} national rates: {r.convention}",
+        "- derived figures below national level found computed from the published counts, so attacked "
+        "no further (`infer_rule`; a family of values only where every row of it is): "
+        + ", ".join(f"{k} {len(m.verified[k]):,} of {m.checked[k]:,}" for k in da.VERIFIED_KINDS),
         f"- model: {len(m.atoms):,} return values (atoms), {len(m.q_atoms):,} quantities, "
         f"{len(m.cells):,} published cells of counts of people, {p.relations:,} linear relations",
     ]
@@ -422,15 +433,18 @@ def report(
             "",
             "Integer program by family, largest first. Open: atoms propagation left open (the rest are",
             "constants); rows and nonzeros after that; solves: witnesses (random objectives), batched",
-            "questions, single questions.",
+            "questions, single questions (each over the whole piece), local (a few units at a time).",
             "",
             "| family | atoms | open | pieces | largest piece | rows | nonzeros | counts "
-            "| solves w / b / s | seconds |",
+            "| solves w / b / s / local | seconds |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|",
         ]
         for fam in res.milp.families:
             sv = fam["solves"]
-            solves = f"{sv.get('witness', 0)} / {sv.get('questions', 0)} / {sv.get('question', 0)}"
+            solves = (
+                f"{sv.get('witness', 0)} / {sv.get('questions', 0)} / {sv.get('question', 0)} "
+                f"/ {sv.get('local', 0)}"
+            )
             lines.append(
                 f"| {fam['name']} | {fam.get('atoms', 0):,} | {fam.get('open atoms', 0):,} "
                 f"| {fam.get('pieces', 0):,} | {fam.get('largest piece (variables)', 0):,} "

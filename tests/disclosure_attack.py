@@ -14,7 +14,9 @@ published figures and the rule allow, so the true count always stays in range):
     four Wilson limits leaves few integer (x, n) pairs, often one;
 (b) :func:`funnel_denominators` and :func:`money_facts` - funnel limits are a function of the
     denominator alone, a cost per outcome is an unrounded total cost over a count, a caseload
-    ratio is a count over published staff numbers: each is solved for the count;
+    ratio is a count over published staff numbers: each is solved for the count; a mean score
+    over several units (an area with several providers, the nation) beside the units' own means
+    gives two linear facts on their counts (:func:`mean_of_parts`);
 (c) :func:`propagate` - differencing: interval propagation over every linear relation a reader
     can write down (categories and their total or recorded subtotal, providers and their area,
     areas and the nation, rolling years and partial years and their quarters, overlapping
@@ -23,11 +25,13 @@ published figures and the rule allow, so the true count always stays in range):
     provider and period at once, giving each count's minimum and maximum and whether anything
     lies between (HiGHS via scipy.optimize.milp). What propagation pinned becomes constants,
     and what is left splits into independent pieces (:func:`build_problems`); witnesses and
-    batched feasibility questions keep the number of solves small (:func:`solve_piece`).
+    batched feasibility questions keep the number of solves small, and a piece too big to solve
+    quickly is searched a few units at a time first (:func:`solve_piece`).
 
 The rule's public semantics are a parameter (:class:`Rule`), so a proposed rule can be attacked
-before it is adopted; what the table itself shows of how its rates, costs and subtotals were made
-is read off it (:func:`infer_rule`).
+before it is adopted; what the table itself shows of how its rates, limits, costs, ratios, means
+and subtotals were made is read off it, row by row, and only what is checked is spared an
+attack (:func:`infer_rule`).
 
 :func:`run_all` runs them in order, each using what the previous ones found, and returns an
 :class:`AttackResult`. Everything is counted on the model's "quantities": a quantity is one true
@@ -117,13 +121,18 @@ class Rule:
     largest count a blank can hide (None: any, since a reader cannot tell primary suppression,
     1-4, from secondary suppression, any count; 4: only primary suppression is assumed). A blank
     flagged "withheld" hides any count, 0 included. A figure below national level off the
-    rounding grid (262.5 with base 5) is no rounded count and bounds nothing.
+    rounding grid (262.5 with base 5) is no rounded count and bounds nothing; nor does a rolling
+    year of a stock printed as its four quarters' published figures added up (rule 1).
     ``national_exact``: national figures are published unrounded. ``rates_from_published``:
-    rates, their Wilson limits and funnel limits are computed from the published (rounded)
-    counts, so they tell nothing the counts do not. ``values_from_published``: the same for
-    costs per outcome, caseload ratios and mean scores. ``sums_from_published``: a count printed
-    as a sum of several catalogue counts (a recorded subtotal, a breakdown's total row) is worked
-    out from other published figures, not rounded on its own, so it bounds nothing by itself.
+    every rate, its Wilson limits and funnel limits are computed from the published (rounded)
+    counts, so they tell nothing the counts do not. ``values_from_published``: the same for every
+    cost per outcome, caseload ratio and, in an area with several providers, mean score (its
+    providers' published means weighted by their published counts; a provider's, a lone area's
+    and the nation's means are of the true scores, rule 7). Short of every row, :func:`infer_rule`
+    says which rows are (``Model.verified``), and the others are attacked. ``sums_from_published``:
+    a count printed for several catalogue counts (a recorded subtotal, a breakdown's total row)
+    may be worked out from other published figures rather than rounded on its own, so it stands
+    for whatever each way of working it out that prints it allows (:meth:`Readings.bounds`).
     ``rate_dp``: decimal places of a rate and its limits. ``money_step``: money totals are
     published to this step (0.01: to the penny). ``areas_from_providers``: in an area with
     several providers, the area's counts are its providers' published counts added up, so they
@@ -512,6 +521,40 @@ class Model:
         self.cells: list[Cell] = []
         self._cell_index: dict[tuple[int, str], int] = {}
         self._make_cells()
+        # an area row's providers' rows (same indicator, category and period), in areas with several
+        by_key: dict[tuple[str, str, str, str, str], int] = {}
+        for i in range(n):
+            f = self.figure[i]
+            if f is not None:
+                by_key[
+                    (f.indicator_id, f.breakdown_value, self.area[i], self.provider[i], self.period[i])
+                ] = i
+        self.row_of = by_key
+        self.parts_of: dict[int, list[int]] = {}
+        for (ind, bv, a, p, t), i in by_key.items():
+            f = self.figure[i]
+            if f is None or p or a == NATIONAL or len(self.owners.get((f.section, a), [])) < 2:
+                continue
+            found = [by_key.get((ind, bv, a, o, t)) for o in self.owners[(f.section, a)]]
+            self.parts_of[i] = [j for j in found if j is not None]
+        # rows whose derived figures were shown to be computed from the published counts
+        # (:func:`infer_rule`), by kind: rate, funnel, cost, ratio, mean; and how many were checked
+        self._readings: Readings = Readings(self)  # remade for the rule in force (cell_bounds)
+        self._sum_rule = self.rule
+        self._sum_bounds: dict[int, tuple[float, float]] = {}
+        self.verified: dict[str, set[int]] = {k: set() for k in VERIFIED_KINDS}
+        self.explained: dict[int, tuple[bool, ...]] = {}  # rate row -> figures the published pair gives
+        self.checked: dict[str, int] = dict.fromkeys(VERIFIED_KINDS, 0)
+
+    def from_published(self, kind: str, row: int) -> bool:
+        """Whether row's figure of this kind (rate, funnel, cost, ratio, mean) was computed from the
+        published counts (so it tells nothing more): the rule says so for every row, or the row
+        was checked and is."""
+        if kind in ("rate", "funnel") and self.rule.rates_from_published:
+            return True
+        if kind in ("cost", "ratio", "mean") and self.rule.values_from_published:
+            return True
+        return row in self.verified[kind]
 
     # atoms
     def _cell_specs(self, i: int) -> Iterable[tuple[str, tuple[str, ...]]]:
@@ -652,7 +695,9 @@ class Model:
         shown: dict[tuple[str, str, str, tuple[str, ...]], float] = {}
         for c in self.cells:
             if c.level != "all areas" and c.state == "published" and set(c.keys) <= stocks:
-                shown.setdefault((self.area[c.row], self.provider[c.row], self.period[c.row], c.keys), c.value)
+                shown.setdefault(
+                    (self.area[c.row], self.provider[c.row], self.period[c.row], c.keys), c.value
+                )
         out = set()
         for k, c in enumerate(self.cells):
             i = c.row
@@ -660,8 +705,13 @@ class Model:
                 continue
             if not self.period[i].startswith(ROLLING) or c.state != "published":
                 continue
-            parts = [shown.get((self.area[i], self.provider[i], t, c.keys)) for t in base_periods(self.period[i])]
-            if all(v is not None for v in parts) and abs(sum(v for v in parts if v is not None) - c.value) < 1e-6:
+            parts = [
+                shown.get((self.area[i], self.provider[i], t, c.keys)) for t in base_periods(self.period[i])
+            ]
+            if (
+                all(v is not None for v in parts)
+                and abs(sum(v for v in parts if v is not None) - c.value) < 1e-6
+            ):
                 out.add(k)
         return out
 
@@ -676,19 +726,19 @@ class Model:
             f = self.figure[c.row]
             if f is not None and len(self.owners.get((f.section, self.area[c.row]), [])) > 1:
                 return 0.0, INF
-        if self.rule.sums_from_published and c.state == "published" and c.level != "all areas":
-            f = self.figure[c.row]
-            keys = (
-                ()
-                if f is None
-                else f.num
-                if c.column in ("value", "numerator") and f.kind != "cost"
-                else f.den
-            )
-            if f is not None and c.column != "value" and f.kind == "mean_start":
-                keys = f.num
-            if len(keys) > 1:
-                return 0.0, INF
+        if (
+            self.rule.sums_from_published
+            and c.state == "published"
+            and c.level != "all areas"
+            and len(c.keys) > 1
+        ):  # worked out from other published figures, or rounded on its own: whichever prints it
+            if self._sum_rule != self.rule:
+                self._readings, self._sum_rule, self._sum_bounds = Readings(self), self.rule, {}
+            k = self._cell_index[(c.row, c.column)]
+            found = self._sum_bounds.get(k)
+            if found is None:
+                found = self._sum_bounds[k] = self._readings.bounds(c)
+            return found
         if c.state == "suppressed":
             return self.rule.suppressed_bounds()
         if c.state == "withheld":  # blanked so that only a total is known: any count at all
@@ -706,45 +756,351 @@ class Model:
         return f"{who} {self.period[i]} {ind}{bv}"
 
 
-def infer_rule(model: Model, base: Rule | None = None) -> Rule:
-    """What a reader can read off the table itself about how derived figures were made: if every
-    rate below national level is exactly the rate of its published (rounded) numerator and
-    denominator, rates were computed from the published counts; if every cost per outcome is
-    the total cost over its published count, so were values; if a subtotal is off the rounding
-    grid, subtotals are worked out from other published figures, not rounded on their own. (Under a rule that
-    computes from the true counts, rounding makes such agreement everywhere practically
-    impossible.)"""
-    rule = base or Rule()
+VERIFIED_KINDS = ("rate", "funnel", "cost", "ratio", "mean")
+METRIC_MIN, METRIC_MAX = 7.0, 35.0  # the SWEMWBS metric score's range
+MEAN_HALF = 0.005 + EPS  # a mean to 2 dp lies within half a unit of its last place
+
+
+def is_multi_area(model: Model, section: str, area: str, provider: str) -> bool:
+    """An area (not a provider, not the nation) whose section several providers return."""
+    return (
+        not provider
+        and area != NATIONAL
+        and model._owner_level.get(section) == "provider"
+        and len(model.owners.get((section, area), [])) > 1
+    )
+
+
+Reading = tuple[float, float, float]  # the figure it prints (a blank suppressed: 2.5), lo, hi
+
+
+class Readings:
+    """The ways a published count may have been worked out under the rule (rule 2), each with the
+    figure it prints and the range of true counts it stands for: rounded on its own ("direct":
+    v-2..v+2, 5..7 for a 5, 0 for 0, 1-4 for a blank suppressed, printed as 2.5); a count of
+    several catalogue counts as the sum of theirs ("parts"), as its breakdown's total less the
+    other categories ("total less others") or as the total itself ("total"); in an area with
+    several providers, the sum of theirs (:meth:`ranges`). What the publisher did is one of
+    them, and prints the figure shown."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        rule = model.rule
+        self.direct: dict[tuple[str, str, str, tuple[str, ...]], Reading | None] = {}
+        for c in model.cells:
+            if c.level == "all areas" or not c.keys:
+                continue
+            key = (model.area[c.row], model.provider[c.row], model.period[c.row], c.keys)
+            if key in self.direct:
+                continue
+            if c.state == "suppressed":
+                self.direct[key] = ((1.0 + rule.suppress_below - 1) / 2, 1.0, float(rule.suppress_below - 1))
+            elif c.state == "withheld":
+                self.direct[key] = None
+            else:
+                lo, hi = rule.published_bounds(c.value)
+                if hi < INF:  # off the rounding grid: no count rounded on its own
+                    self.direct[key] = (c.value, lo, hi)
+        # a breakdown's categories -> its total: a proportion's denominator, a count's total row
+        self.total_of: dict[frozenset[str], tuple[str, ...]] = {}
+        for tk, parts, _ in model.catalogue.totals:
+            self.total_of[frozenset(parts)] = (tk,)
+        for f in model.catalogue.figures.values():
+            if f.kind == "total":
+                self.total_of[frozenset(f.num)] = f.num
+        self._memo: dict[tuple[str, str, str, str, tuple[str, ...]], dict[str, Reading]] = {}
+
+    def ranges(
+        self, section: str, area: str, provider: str, period: str, keys: tuple[str, ...]
+    ) -> dict[str, Reading]:
+        """Each way of reading the count, by name: direct, parts, total less others, total."""
+        memo_key = (section, area, provider, period, keys)
+        found = self._memo.get(memo_key)
+        if found is not None:
+            return found
+        out: dict[str, Reading] = {}
+        if is_multi_area(self.model, section, area, provider):
+            per = [self.ranges(section, area, p, period, keys) for p in self.model.owners[(section, area)]]
+            per = [r for r in per if r]  # a provider with nothing published here adds nothing
+            for name in {n for r in per for n in r}:
+                if all(name in r for r in per):
+                    out[name] = (
+                        sum(r[name][0] for r in per),
+                        sum(r[name][1] for r in per),
+                        sum(r[name][2] for r in per),
+                    )
+        else:
+            out = self._unit(area, provider, period, keys)
+        self._memo[memo_key] = out
+        return out
+
+    def _unit(self, area: str, provider: str, period: str, keys: tuple[str, ...]) -> dict[str, Reading]:
+        out: dict[str, Reading] = {}
+
+        def one(ks: tuple[str, ...]) -> Reading | None:
+            return self.direct.get((area, provider, period, ks))
+
+        def added(rs: Sequence[Reading | None]) -> Reading | None:
+            if any(r is None for r in rs):
+                return None
+            return (sum(r[0] for r in rs if r), sum(r[1] for r in rs if r), sum(r[2] for r in rs if r))
+
+        d = one(keys)
+        if d is not None:
+            out["direct"] = d
+        if len(keys) > 1 and (made := added([one((k,)) for k in keys])) is not None:
+            out["parts"] = made
+        for whole, tk in self.total_of.items():
+            if not set(keys) <= whole or (t := one(tk)) is None:
+                continue
+            if set(keys) == whole:
+                out["total"] = t
+                continue
+            others = added([one((k,)) for k in sorted(whole - set(keys))])
+            if others is not None:
+                out["total less others"] = (t[0] - others[0], max(0.0, t[1] - others[2]), t[2] - others[1])
+        return out
+
+    def bounds(self, c: Cell) -> tuple[float, float]:
+        """The true counts a published count of several catalogue counts below national level can
+        be: the hull of the ranges of every reading that prints its figure ((0, INF) if none)."""
+        m = self.model
+        f = m.figure[c.row]
+        if f is None:
+            return 0.0, INF
+        fits = [
+            (lo, hi)
+            for point, lo, hi in self.ranges(
+                f.section, m.area[c.row], m.provider[c.row], m.period[c.row], c.keys
+            ).values()
+            if abs(point - c.value) < 1e-6
+        ]
+        if not fits:
+            return 0.0, INF
+        return min(lo for lo, _ in fits), max(hi for _, hi in fits)
+
+
+def union_limits(xr: tuple[float, float], nr: tuple[float, float]) -> list[float] | None:
+    """The union of the Wilson 95% and 99.8% intervals (percent) of every integer pair (x, n),
+    0 < n, x <= n (no other pair has one), within the ranges: lower 95, upper 95, lower 99.8,
+    upper 99.8. None where there is no pair. Where there are too many pairs to list, the
+    extremes are taken where the Wilson limits are monotone: the lowest x over the highest n,
+    the highest over the lowest n that is at least as high."""
+    x_lo, x_hi = int(xr[0]), int(min(xr[1], nr[1]))
+    n_lo, n_hi = max(1, int(nr[0])), int(nr[1])
+    if x_lo > x_hi or n_lo > n_hi:
+        return None
+    if (x_hi - x_lo + 1) * (n_hi - n_lo + 1) <= 4000:
+        xs, ns = np.meshgrid(np.arange(x_lo, x_hi + 1.0), np.arange(n_lo, n_hi + 1.0))
+        keep = xs <= ns
+        f = rate_fields(xs[keep], ns[keep])
+        return [float(np.min(f[1])), float(np.max(f[2])), float(np.min(f[3])), float(np.max(f[4]))]
+    lo = rate_fields(np.array([float(x_lo)]), np.array([float(n_hi)]))
+    hi = rate_fields(np.array([float(x_hi)]), np.array([float(max(n_lo, x_hi))]))
+    return [float(lo[1][0]), float(hi[2][0]), float(lo[3][0]), float(hi[4][0])]
+
+
+def verify_rates(model: Model) -> tuple[set[int], int]:
+    """Rate rows below national level whose value and four limits are exactly what the published
+    pair implies under the rule (rule 5): the value is the published numerator over the
+    published denominator, the limits the union of the Wilson intervals of every pair of counts
+    the two stand for (some way of reading them, :class:`Readings`), rounded as the table rounds
+    (any convention :func:`rounding_conventions` names). Returns them and how many rows there
+    were; of every other row, which of its five figures the published pair explains on its own
+    (``model.explained``: the attack on the row leaves those out, as they may have been made
+    from the published counts while the rest were not)."""
     cols = model.columns
-    rate_rows = [
-        i
-        for i, f in enumerate(model.figure)
-        if f is not None
-        and f.kind == "rate"
-        and model.level[i] != "all areas"
-        and cols["value"][i] == cols["value"][i]
-        and cols["numerator"][i] == cols["numerator"][i]
-        and cols["denominator"][i] > 0
-    ]
-    if rate_rows:
-        x, n = cols["numerator"][rate_rows], cols["denominator"][rate_rows]
-        mine = py_round(100 * (x / n), rule.rate_dp)
-        if bool(np.all(np.abs(mine - cols["value"][rate_rows]) < 1e-9)):
-            rule = replace(rule, rates_from_published=True)
+    readings = Readings(model)
+    conventions = list(rounding_conventions(model.rule).values())
+    ok: set[int] = set()
+    model.explained = {}
+    rows = 0
+    for i, f in enumerate(model.figure):
+        if (
+            f is None
+            or f.kind != "rate"
+            or model.level[i] == "all areas"
+            or cols["value"][i] != cols["value"][i]
+        ):
+            continue
+        rows += 1
+        x_pub, n_pub = cols["numerator"][i], cols["denominator"][i]
+        if not n_pub > 0 or x_pub != x_pub:
+            continue
+        shown = [cols[c][i] for c in RATE_COLUMNS]
+        args = (f.section, model.area[i], model.provider[i], model.period[i])
+        x_ways = {(lo, hi) for _, lo, hi in readings.ranges(*args, f.num).values()}
+        n_ways = {(lo, hi) for _, lo, hi in readings.ranges(*args, f.den).values()}
+        explained = [False] * len(RATE_COLUMNS)
+        for xr, nr in ((xr, nr) for xr in x_ways for nr in n_ways):
+            limits = union_limits(xr, nr)
+            if limits is None:
+                continue
+            raw = [100 * (x_pub / n_pub), *limits]
+            for steps in conventions:
+                fits = []
+                for v, want in zip(raw, shown, strict=True):
+                    for d in steps:
+                        v = round(v, d)
+                    fits.append(want != want or abs(v - want) < 1e-9)  # a limit not shown: nothing to check
+                explained = [e or fit for e, fit in zip(explained, fits, strict=True)]
+                if all(fits):
+                    ok.add(i)
+        if i not in ok:
+            model.explained[i] = tuple(explained)
+    return ok, rows
+
+
+def funnel_parameters(xs: Sequence[float], ns: Sequence[float]) -> tuple[float, float]:
+    """The pooled share of areas' published counts and Spiegelhalter's additive variance (z
+    scores winsorised at the 10th and 90th percentiles), as the methods page states them."""
+    x, n = np.array(xs, dtype=float), np.array(ns, dtype=float)
+    if not len(n) or n.sum() == 0:
+        return math.nan, 0.0
+    p0 = float(x.sum() / n.sum())
+    if p0 in (0.0, 1.0) or len(n) < 2:
+        return p0, 0.0
+    var = p0 * (1 - p0) / n
+    z = (x / n - p0) / np.sqrt(var)
+    z = np.clip(z, *np.quantile(z, [0.1, 0.9]))
+    k, phi = len(n), float(np.mean(z**2))
+    w = 1 / var
+    return p0, max(0.0, (k * phi - (k - 1)) / (w.sum() - (w**2).sum() / w.sum()))
+
+
+FUNNEL_COLUMNS = ("funnel_lower_95", "funnel_upper_95", "funnel_lower_998", "funnel_upper_998")
+
+
+def funnel_groups(model: Model) -> dict[tuple[str, str, str], list[int]]:
+    """Area rows of each rate indicator, category and period."""
+    groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for i, f in enumerate(model.figure):
+        if f is not None and f.kind == "rate" and model.level[i] == "area":
+            groups[(f.indicator_id, f.breakdown_value, model.period[i])].append(i)
+    return groups
+
+
+def pooled_share(model: Model, members: Sequence[int]) -> tuple[float, float]:
+    """The funnel's p0 and tau2 from the areas' published counts (rows with a value and a
+    denominator)."""
+    cols = model.columns
+    with_den = [i for i in members if cols["value"][i] == cols["value"][i] and cols["denominator"][i] > 0]
+    xs = [0.0 if cols["numerator"][i] != cols["numerator"][i] else cols["numerator"][i] for i in with_den]
+    return funnel_parameters(xs, [cols["denominator"][i] for i in with_den])
+
+
+def verify_funnels(model: Model) -> tuple[set[int], int]:
+    """Area rows whose four funnel limits are those of the pooled share and variance of the areas'
+    published counts at the published denominator, to 2 dp (rule 5)."""
+    cols = model.columns
+    ok: set[int] = set()
+    rows = 0
+    for members in funnel_groups(model).values():
+        shown = [i for i in members if cols["funnel_lower_95"][i] == cols["funnel_lower_95"][i]]
+        if not shown:
+            continue
+        rows += len(shown)
+        p0, tau2 = pooled_share(model, members)
+        if p0 != p0:
+            continue
+        for i in shown:
+            n = cols["denominator"][i]
+            if not n > 0:
+                continue
+            s = math.sqrt(p0 * (1 - p0) / n + tau2)
+            limits = [
+                max(0.0, p0 - z * s) if lower else min(1.0, p0 + z * s)
+                for z in (Z95, Z998)
+                for lower in (True, False)
+            ]
+            if all(
+                abs(100 * lim - cols[c][i]) <= 0.005 + 1e-9
+                for lim, c in zip(limits, FUNNEL_COLUMNS, strict=True)
+            ):
+                ok.add(i)
+    return ok, rows
+
+
+def verify_values(model: Model) -> dict[str, tuple[set[int], int]]:
+    """Costs per outcome (the total cost over the published count, to the pound), caseload ratios
+    (the published count over the published staff number, to 2 dp) and, in areas with several
+    providers, mean scores (the providers' published means weighted by their published counts,
+    to 2 dp) below national level that are what the published figures give (rule 5), by family,
+    with the number of rows of each."""
+    cols = model.columns
+    val, num, den = cols["value"], cols["numerator"], cols["denominator"]
     money = {
-        (f.indicator_id, model.area[i], model.provider[i], model.period[i]): cols["value"][i]
+        (f.indicator_id, model.area[i], model.provider[i], model.period[i]): val[i]
         for i, f in enumerate(model.figure)
         if f is not None and f.kind == "money"
     }
-    agree = []
+    out: dict[str, tuple[set[int], int]] = {}
+    cost_ok, cost_rows, ratio_ok, ratio_rows, mean_ok, mean_rows = set(), 0, set(), 0, set(), 0
     for i, f in enumerate(model.figure):
-        if f is None or f.kind != "cost" or model.level[i] == "all areas":
+        if f is None or model.level[i] == "all areas" or val[i] != val[i]:
             continue
-        cost = money.get((f.num[0], model.area[i], model.provider[i], model.period[i]))
-        den, v = cols["denominator"][i], cols["value"][i]
-        if cost is not None and den > 0 and v == v:
-            agree.append(abs(round(cost / den) - v) < 1e-9)
-    if agree and all(agree):
+        if f.kind == "cost":
+            cost_rows += 1
+            cost = money.get((f.num[0].split(":")[0], model.area[i], model.provider[i], model.period[i]))
+            if cost is not None and den[i] > 0 and abs(round(cost / den[i]) - val[i]) < 1e-9:
+                cost_ok.add(i)
+        elif f.kind == "ratio":
+            ratio_rows += 1
+            if den[i] > 0 and num[i] == num[i] and abs(num[i] / den[i] - val[i]) <= 0.005 + 1e-9:
+                ratio_ok.add(i)
+        elif f.kind in ("mean_start", "mean_end") and is_multi_area(
+            model, f.section, model.area[i], model.provider[i]
+        ):
+            mean_rows += 1
+            parts = model.parts_of.get(i, [])
+            if not parts or any(val[j] != val[j] or not den[j] > 0 for j in parts):
+                continue
+            weighted = sum(val[j] * den[j] for j in parts) / sum(den[j] for j in parts)
+            if abs(weighted - val[i]) <= MEAN_HALF:
+                mean_ok.add(i)
+    out["cost"] = (cost_ok, cost_rows)
+    out["ratio"] = (ratio_ok, ratio_rows)
+    out["mean"] = (mean_ok, mean_rows)
+    return out
+
+
+def infer_rule(model: Model, base: Rule | None = None) -> Rule:
+    """What a reader can read off the table itself about how derived figures were made, row by
+    row (``model.verified``), and for the whole table where every row agrees:
+
+    * a rate whose value and four Wilson limits are exactly what its published pair implies
+      (:func:`verify_rates`) tells nothing the counts do not; funnel limits likewise
+      (:func:`verify_funnels`); every one of them so: ``rates_from_published``;
+    * a cost per outcome that is the total cost over the published count, a caseload ratio that is
+      the published count over the published staff, an area's mean that is its providers'
+      published means weighted by their published counts (:func:`verify_values`); all of them:
+      ``values_from_published``;
+    * a count of several catalogue counts off the rounding grid is worked out from other
+      published figures, not rounded on its own: ``sums_from_published`` (such a count then
+      stands for what every way of working it out that prints it allows, :meth:`Readings.bounds`);
+    * every count of an area with several providers is their published counts added up:
+      ``areas_from_providers``.
+
+    A row that fails its check keeps every attack on it (less any of its figures the published
+    counts explain, :func:`verify_rates`): under a rule that computes from the true counts,
+    rounding makes agreement practically impossible, and a rule the table does not show must not
+    be assumed."""
+    rule = base or Rule()
+    model.rule = rule
+    rate_ok, rate_rows = verify_rates(model)
+    funnel_ok, funnel_rows = verify_funnels(model)
+    model.verified = {"rate": rate_ok, "funnel": funnel_ok}
+    model.checked = {"rate": rate_rows, "funnel": funnel_rows}
+    if rate_rows and len(rate_ok) == rate_rows and len(funnel_ok) == funnel_rows:
+        rule = replace(rule, rates_from_published=True)
+    values = verify_values(model)
+    for name, (ok, rows) in values.items():
+        # a family at a time: a mean can agree with its providers' by chance (their means are
+        # close), so one family's rows are taken as computed from the published figures only
+        # where every one of them is
+        model.verified[name] = ok if len(ok) == rows else set()
+        model.checked[name] = rows
+    if any(rows for _, rows in values.values()) and all(len(ok) == rows for ok, rows in values.values()):
         rule = replace(rule, values_from_published=True)
     # sums: a count printed for several catalogue counts off the rounding grid is no count rounded
     # on its own (one is always a multiple of the base), so such figures are worked out from others
@@ -843,6 +1199,7 @@ class RateResult:
     national_matched: int = 0
     unique: int = 0
     under3: int = 0
+    from_published: int = 0  # rows searched whose rate was computed from the published counts
     seconds: float = 0.0
 
 
@@ -930,32 +1287,40 @@ def rate_candidates(model: Model) -> RateResult:
     n = np.array(ns_all, dtype=float)
     who = np.array(owner, dtype=np.int64)
     res = RateResult(rows, {i: [] for i in searched})
-    ok: npt.NDArray[np.bool_]
-    if rule.rates_from_published:
-        ok = np.ones(len(x), dtype=bool)
+    # a rate computed from the published counts (the rule says so, or the row was checked and
+    # is: infer_rule) tells nothing more: every pair in the box fits
+    plain = {i for i in searched if model.from_published("rate", i)}
+    res.from_published = len(plain)
+    ok: npt.NDArray[np.bool_] = np.isin(who, np.array(sorted(plain), dtype=np.int64))
+    if len(plain) == len(searched):
         res.convention = "none needed: rates computed from the published counts tell nothing more"
     else:
         res.convention, conventions, res.national_checked, res.national_matched = calibrate(model)
         raw = rate_fields(x, n)
+        # a figure of the row that its published pair explains may have been made from it (the
+        # rest from the true counts): it is left out of the row's test, which stays sound
+        skip = np.zeros((len(RATE_COLUMNS), len(model.df)), dtype=bool)
+        for i, flags in model.explained.items():
+            skip[:, i] = flags
         if not conventions:
-            ok = np.ones(len(x), dtype=bool)
-            for col, v in zip(RATE_COLUMNS, raw, strict=True):
-                ok &= np.abs(v - cols[col][who]) <= rule.rate_tolerance
+            fit: npt.NDArray[np.bool_] = np.ones(len(x), dtype=bool)
+            for k, (col, v) in enumerate(zip(RATE_COLUMNS, raw, strict=True)):
+                fit &= (np.abs(v - cols[col][who]) <= rule.rate_tolerance) | skip[k][who]
+            ok |= fit
         else:
-            ok = np.zeros(len(x), dtype=bool)
             for steps in conventions:
-                fit: npt.NDArray[np.bool_] = np.ones(len(x), dtype=bool)
-                for col, v in zip(RATE_COLUMNS, raw, strict=True):
+                fit = np.ones(len(x), dtype=bool)
+                for k, (col, v) in enumerate(zip(RATE_COLUMNS, raw, strict=True)):
                     for d in steps:
                         v = py_round(v, d)
-                    fit &= np.abs(v - cols[col][who]) < 1e-9
+                    fit &= (np.abs(v - cols[col][who]) < 1e-9) | skip[k][who]
                 ok |= fit
     for xi, ni, i in zip(
         x[ok].astype(int).tolist(), n[ok].astype(int).tolist(), who[ok].tolist(), strict=True
     ):
         res.candidates[i].append((xi, ni))
-    res.unique = sum(1 for c in res.candidates.values() if len(c) == 1)
-    res.under3 = sum(1 for c in res.candidates.values() if 0 < len(c) < 3)
+    res.unique = sum(1 for i, c in res.candidates.items() if len(c) == 1 and i not in plain)
+    res.under3 = sum(1 for i, c in res.candidates.items() if 0 < len(c) < 3 and i not in plain)
     res.seconds = time.perf_counter() - t0
     return res
 
@@ -970,6 +1335,7 @@ class FunnelResult:
     widened: int = 0
     widened_exact: int = 0
     widened_failed: int = 0  # groups where no common between-area variance fits (reported)
+    from_published: int = 0  # rows whose limits were computed at the published denominator
     candidates: dict[int, list[int]] = field(default_factory=dict)  # row -> denominators that fit
     alone: dict[int, list[int]] = field(default_factory=dict)
     seconds: float = 0.0
@@ -1004,9 +1370,6 @@ def funnel_denominators(model: Model) -> FunnelResult:
     values of tau2 every area can meet survive, and only the n that meet them remain."""
     t0 = time.perf_counter()
     res = FunnelResult()
-    if model.rule.rates_from_published:
-        res.seconds = time.perf_counter() - t0
-        return res
     df, cols = model.df, model.columns
     method = df["method"].tolist()
     national: dict[tuple[str, str, str], int] = {}
@@ -1015,9 +1378,15 @@ def funnel_denominators(model: Model) -> FunnelResult:
             national[(f.indicator_id, f.breakdown_value, model.period[i])] = i
     groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     fl = cols["funnel_lower_95"]
-    for i, f in enumerate(model.figure):
-        if f is not None and model.level[i] == "area" and fl[i] == fl[i]:
-            groups[(f.indicator_id, f.breakdown_value, model.period[i])].append(i)
+    every = funnel_groups(model)
+    for key, rows in every.items():
+        for i in rows:
+            if fl[i] != fl[i]:
+                continue
+            if model.from_published("funnel", i):  # limits at the published denominator: nothing more
+                res.from_published += 1
+            else:
+                groups[key].append(i)
     limits = (
         ("funnel_lower_95", Z95, True),
         ("funnel_upper_95", Z95, False),
@@ -1025,21 +1394,19 @@ def funnel_denominators(model: Model) -> FunnelResult:
         ("funnel_upper_998", Z998, False),
     )
     for key, members in groups.items():
+        # p0: the national rate (exact counts), or the share pooled from the areas' published
+        # counts (the methods page): either may be the one used, so what fits either is kept
+        shares: list[tuple[float, float]] = []
         nat = national.get(key)
         if nat is not None and cols["denominator"][nat] > 0 and model.rule.national_exact:
             p = cols["numerator"][nat] / cols["denominator"][nat]
-            p0 = (p, p)
-        else:
+            shares.append((p, p))
+        pooled, _ = pooled_share(model, every[key])
+        if pooled == pooled:
+            shares.append((pooled, pooled))
+        if not shares:
             a = cols["all_areas_value"][members[0]] / 100
-            p0 = (a - 0.00005, a + 0.00005)
-        pq = _pq_range(p0)
-        spreads = {}
-        for i in members:
-            lo, hi = 0.0, INF
-            for col, z, lower in limits:
-                s_lo, s_hi = _limit_spread(cols[col][i], p0, z, lower)
-                lo, hi = max(lo, s_lo), min(hi, s_hi)
-            spreads[i] = (lo * lo, hi * hi)  # the variance p0 q0 / n + tau2
+            shares.append((a - 0.00005, a + 0.00005))
         widened = "Spiegelhalter" in method[members[0]]
         res.rows += len(members)
         box: dict[int, list[int]] = {}
@@ -1047,48 +1414,78 @@ def funnel_denominators(model: Model) -> FunnelResult:
             c = model.cell(i, "denominator")
             nlo, nhi = model.cell_bounds(c) if c is not None else (1.0, INF)
             box[i] = list(range(max(1, int(nlo)), int(min(nhi, 10**7)) + 1)) if nhi < INF else []
-        if not widened:
+        fits: dict[int, set[int]] = {i: set() for i in members}
+        alone: dict[int, set[int]] = {i: set() for i in members}
+        fitted = [_funnel_fits(model, members, p0, widened, box, limits, fits, alone) for p0 in shares]
+        if not any(fitted):
+            res.widened_failed += len(members)  # no common between-area variance fits any p0
+            for i in members:
+                fits[i].update(box[i])
+        for i in members:
+            res.candidates[i] = sorted(fits[i])
+            if widened:
+                res.widened_exact += len(fits[i]) == 1
+            else:
+                res.alone[i] = sorted(alone[i])
+                res.plain_exact += len(fits[i]) == 1
+                res.plain_exact_alone += len(alone[i]) == 1
+        if widened:
+            res.widened += len(members)
+        else:
             res.plain += len(members)
-            for i in members:
-                v_lo, v_hi = spreads[i]
-                n_lo = pq[0] / v_hi if v_hi < INF else 0.0
-                n_hi = pq[1] / v_lo if v_lo > 0 else INF
-                alone = (
-                    list(range(max(1, math.ceil(n_lo - EPS)), math.floor(n_hi + EPS) + 1))
-                    if n_hi - n_lo < 1000
-                    else []
-                )
-                fits = [n for n in box[i] if n_lo - EPS <= n <= n_hi + EPS]
-                res.alone[i] = alone
-                res.candidates[i] = fits
-                res.plain_exact += len(fits) == 1
-                res.plain_exact_alone += len(alone) == 1
-            continue
-        res.widened += len(members)
-        # tau2 ranges per area and candidate n; keep the tau2 every area can meet
-        per: dict[int, list[tuple[int, float, float]]] = {}
-        for i in members:
-            v_lo, v_hi = spreads[i]
-            per[i] = [(n, v_lo - pq[1] / n, v_hi - pq[0] / n) for n in box[i]]
-        feasible = [(0.0, INF)]
-        for i in members:
-            if not per[i]:
-                continue
-            mine = _merge([(max(a, 0.0), b) for _, a, b in per[i] if b >= max(a, 0.0)])
-            feasible = _intersect(feasible, mine)
-        if not feasible:
-            res.widened_failed += len(members)
-            for i in members:
-                res.candidates[i] = box[i]
-            continue
-        for i in members:
-            fits = [
-                n for n, a, b in per[i] if any(a <= hi2 + EPS and lo2 <= b + EPS for lo2, hi2 in feasible)
-            ]
-            res.candidates[i] = fits
-            res.widened_exact += len(fits) == 1
     res.seconds = time.perf_counter() - t0
     return res
+
+
+def _funnel_fits(
+    model: Model,
+    members: Sequence[int],
+    p0: tuple[float, float],
+    widened: bool,
+    box: Mapping[int, list[int]],
+    limits: Sequence[tuple[str, float, bool]],
+    fits: dict[int, set[int]],
+    alone: dict[int, set[int]],
+) -> bool:
+    """The denominators that fit the funnel limits of a group's rows around one p0 (added to
+    ``fits``; ``alone``: from the limits alone, without the published denominator). False where
+    no between-area variance common to a widened group fits this p0 (it is not the one used)."""
+    cols = model.columns
+    pq = _pq_range(p0)
+    spreads = {}
+    for i in members:
+        lo, hi = 0.0, INF
+        for col, z, lower in limits:
+            s_lo, s_hi = _limit_spread(cols[col][i], p0, z, lower)
+            lo, hi = max(lo, s_lo), min(hi, s_hi)
+        spreads[i] = (lo * lo, hi * hi)  # the variance p0 q0 / n + tau2
+    if not widened:
+        for i in members:
+            v_lo, v_hi = spreads[i]
+            n_lo = pq[0] / v_hi if v_hi < INF else 0.0
+            n_hi = pq[1] / v_lo if v_lo > 0 else INF
+            if n_hi - n_lo < 1000:
+                alone[i].update(range(max(1, math.ceil(n_lo - EPS)), math.floor(n_hi + EPS) + 1))
+            fits[i].update(n for n in box[i] if n_lo - EPS <= n <= n_hi + EPS)
+        return True
+    # tau2 ranges per area and candidate n; keep the tau2 every area can meet
+    per: dict[int, list[tuple[int, float, float]]] = {}
+    for i in members:
+        v_lo, v_hi = spreads[i]
+        per[i] = [(n, v_lo - pq[1] / n, v_hi - pq[0] / n) for n in box[i]]
+    feasible = [(0.0, INF)]
+    for i in members:
+        if not per[i]:
+            continue
+        mine = _merge([(max(a, 0.0), b) for _, a, b in per[i] if b >= max(a, 0.0)])
+        feasible = _intersect(feasible, mine)
+    if not feasible:
+        return False
+    for i in members:
+        fits[i].update(
+            n for n, a, b in per[i] if any(a <= hi2 + EPS and lo2 <= b + EPS for lo2, hi2 in feasible)
+        )
+    return True
 
 
 def _merge(iv: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -1118,6 +1515,7 @@ class MoneyResult:
     ratio_rows: int = 0  # caseload ratios published below national level
     ratio_exact: int = 0
     mean_rows: int = 0  # mean wellbeing scores turned into linear facts
+    from_published: int = 0  # rows whose value was computed from the published figures
     by_indicator: dict[str, tuple[int, int]] = field(default_factory=dict)  # id -> (rows, exact)
     facts: list[SetFact] = field(default_factory=list)
     means: list[Relation] = field(default_factory=list)
@@ -1131,9 +1529,6 @@ def money_facts(model: Model) -> MoneyResult:
     score, and its interval gives their spread."""
     t0 = time.perf_counter()
     res = MoneyResult()
-    if model.rule.values_from_published:
-        res.seconds = time.perf_counter() - t0
-        return res
     cols, rule = model.columns, model.rule
     by_cell: dict[tuple[str, str, str, str], int] = {}  # (indicator, area, provider, period) -> row
     for i, f in enumerate(model.figure):
@@ -1142,6 +1537,9 @@ def money_facts(model: Model) -> MoneyResult:
     val = cols["value"]
     for i, f in enumerate(model.figure):
         if f is None or model.level[i] == "all areas" or val[i] != val[i]:
+            continue
+        if f.kind in ("cost", "ratio") and model.from_published(f.kind, i):
+            res.from_published += 1  # the published count over a figure: nothing more
             continue
         if f.kind == "cost":
             c = model.cell(i, "denominator")
@@ -1186,8 +1584,19 @@ def money_facts(model: Model) -> MoneyResult:
             res.by_indicator[f.indicator_id] = (rows + 1, exact + (len(vals) == 1))
             res.facts.append(SetFact(c.qid, vals, "caseload ratio", i))
         elif f.kind in ("mean_start", "mean_end"):
+            if is_multi_area(model, f.section, model.area[i], model.provider[i]) and model.from_published(
+                "mean", i
+            ):
+                res.from_published += 1  # its providers' published means and counts: nothing more
+                continue
             res.means.extend(_mean_relations(model, i, f))
             res.mean_rows += 1
+    for i, f in enumerate(model.figure):  # national means too (exact counts, exact scores)
+        national = f is not None and f.kind in ("mean_start", "mean_end") and model.level[i] == "all areas"
+        if f is not None and national and val[i] == val[i]:
+            res.means.extend(_mean_relations(model, i, f))
+            res.mean_rows += 1
+    res.means.extend(mean_of_parts(model))
     res.seconds = time.perf_counter() - t0
     return res
 
@@ -1226,6 +1635,54 @@ def _mean_relations(model: Model, i: int, f: Figure) -> list[Relation]:
     return out
 
 
+def mean_of_parts(model: Model) -> list[Relation]:
+    """Attack (b), means of means: a mean score over several units (an area with several
+    providers, or the nation) is their total score over their total count, and each unit's mean,
+    to 2 dp, puts its total score within half a unit of the last place times its count (within
+    the metric's range, 7-35, where its mean is not shown). So with A the whole's mean and
+    [lo_u, hi_u] each unit's, sum_u (lo_u - A - h) n_u <= 0 <= sum_u (hi_u - A + h) n_u, h = 0.005:
+    two linear facts on the units' counts, whatever their scores. Where an area's mean is its
+    providers' published means weighted by their published counts (:func:`verify_values`) it is
+    no mean of the true scores and gives nothing; a provider's, a lone area's and the nation's
+    are (rule 7)."""
+    out: list[Relation] = []
+    val = model.columns["value"]
+    for i, f in enumerate(model.figure):
+        if f is None or f.kind not in ("mean_start", "mean_end") or val[i] != val[i]:
+            continue
+        sec, area, period = f.section, model.area[i], model.period[i]
+        if model.level[i] == "all areas":
+            areas = model.areas_of.get(sec, [])
+        elif is_multi_area(model, sec, area, model.provider[i]) and not model.from_published("mean", i):
+            areas = [area]
+        else:
+            continue
+        keys = f.num if f.kind == "mean_start" else f.den
+        qids: list[int] = []
+        lows: list[float] = []
+        highs: list[float] = []
+        for a in areas:
+            by_provider = model._owner_level.get(sec) == "provider"
+            for o in model.owners.get((sec, a), []):
+                unit = (a, o) if by_provider else (a, "")
+                q = model.quantity(sec, unit[0], unit[1], period, keys)
+                if not model.q_atoms[q]:
+                    continue
+                j = model.row_of.get((f.indicator_id, f.breakdown_value, unit[0], unit[1], period))
+                if j is None and by_provider and len(model.owners[(sec, a)]) == 1:
+                    j = model.row_of.get((f.indicator_id, f.breakdown_value, a, "", period))
+                m = val[j] if j is not None else math.nan
+                qids.append(q)
+                lows.append(m - MEAN_HALF if m == m else METRIC_MIN)
+                highs.append(m + MEAN_HALF if m == m else METRIC_MAX)
+        if len(qids) < 2 or all(lo == METRIC_MIN for lo in lows):
+            continue
+        v = val[i]
+        out.append(Relation(qids, [lo - v - MEAN_HALF for lo in lows], -INF, 0.0, "mean of parts"))
+        out.append(Relation(qids, [hi - v + MEAN_HALF for hi in highs], 0.0, INF, "mean of parts"))
+    return out
+
+
 # -- (c) differencing: interval propagation -------------------------------------------------------
 ROUTES = {
     "published": "published (rounded or exact)",
@@ -1235,6 +1692,7 @@ ROUTES = {
     "caseload ratio": "caseload ratio x staff",
     "mean score": "mean wellbeing score",
     "mean score spread": "mean wellbeing score",
+    "mean of parts": "a mean score over several units against theirs",
     "categories": "categories add up to their total (or recorded subtotal)",
     "catalogue total": "categories add up to the catalogue's total item",
     "at most": "a part is at most its whole",
@@ -1485,6 +1943,7 @@ class Piece:
     time_limit: float = 60.0
     witnesses: int = 6
     seed: int = 0
+    groups: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # unit of each variable
 
 
 @dataclass
@@ -1524,17 +1983,26 @@ def solve_piece(p: Piece) -> PieceOutcome:
     """Each reported quantity's minimum and maximum over the piece's integer program, and whether
     anything lies between them, by feasibility questions alone.
 
-    Witnesses first: every solution is a feasible integer point, a quantity seen at three values
-    is not narrowed below three, and one seen at the bound propagation proved has that bound as
-    its minimum or maximum. A few solutions with random objectives give the first witnesses.
-    Then, round after round, each unsettled quantity is asked for a new value: below the
-    smallest seen, else above the largest, else (both ends proved, two or more apart) strictly
-    between. The questions of a round are asked together, as one integer program with a row for
-    each; a solution answers them all (a new witness). If there is none, the set is halved until
-    each question is answered or proved impossible on its own: no point below the smallest value
-    seen proves it the minimum (likewise the maximum), no point between the ends proves there are
-    exactly two values. Every answer is exact; a question HiGHS cannot settle in the time limit
-    is a failure, reported."""
+    Witnesses first: every solution is a feasible integer point (checked against every row, as
+    integers), a quantity seen at three values is not narrowed below three, and one seen at the
+    bound propagation proved has that bound as its minimum or maximum. A few solutions with
+    random objectives give the first witnesses. Then, round after round, each unsettled quantity
+    is asked for a new value: below the smallest seen, else above the largest, else (both ends
+    proved, two or more apart) strictly between. The questions of a round are asked together, as
+    one integer program with a row for each; a solution answers them all (a new witness). If
+    there is none (or HiGHS runs out of time on the set), the set is halved until each question
+    is answered or proved impossible on its own: no point below the smallest value seen proves it
+    the minimum (likewise the maximum), no point between the ends proves there are exactly two
+    values. A question asked alone that HiGHS cannot settle in the time limit is asked again
+    with four times as long; if it still cannot, it is a failure, reported.
+
+    A piece whose first solve is slow (a family linked across every unit by exact national
+    figures) is searched locally first (:func:`_local`): witnesses, and then the answer to each
+    question, are looked for among the points that differ from the last one found only in a few
+    units (the ones the question is about, those sharing a sum with them, and a few more at
+    random to take up the national totals), a small integer program; every point found there is
+    a point of the whole. Only what the local search cannot answer goes to the whole program,
+    where a question with no answer is usually proved so quickly (its relaxation is infeasible)."""
     t0 = time.perf_counter()
     rng = np.random.default_rng(p.seed)
     nq = len(p.qids)
@@ -1548,9 +2016,26 @@ def solve_piece(p: Piece) -> PieceOutcome:
     failures: list[str] = []
     solves: Counter[str] = Counter()
     int_mask: npt.NDArray[np.bool_] = p.integrality.astype(bool)
+    best: list[np.ndarray] = []  # the last feasible point found
 
-    def witness(x: np.ndarray) -> None:
+    def point(x: np.ndarray) -> np.ndarray | None:
+        """The solution as integers, if it satisfies every bound and row exactly (HiGHS's own
+        tolerance could let a point that is not one through)."""
         xs = np.where(int_mask, np.round(x), x)
+        if np.any(xs < p.var_lb - 1e-9) or np.any(xs > p.var_ub + 1e-9):
+            return None
+        if p.a.shape[0]:
+            ax = p.a @ xs
+            tol = 1e-7 * np.maximum(1.0, np.abs(ax))
+            if np.any(ax < p.lb - tol) or np.any(ax > p.ub + tol):
+                return None
+        return xs
+
+    def witness(x: np.ndarray | None) -> bool:
+        xs = None if x is None else point(x)
+        if xs is None:
+            return False
+        best[:] = [xs]
         vals = np.rint(p.offset + p.qmat @ xs).astype(np.int64)
         for j, v in enumerate(vals.tolist()):
             if len(seen[j]) < 3:
@@ -1559,6 +2044,7 @@ def solve_piece(p: Piece) -> PieceOutcome:
                 done_lo[j] = True
             if v == hi[j]:
                 done_hi[j] = True
+        return True
 
     def inner(j: int) -> bool:
         return any(lo[j] < v < hi[j] for v in seen[j])
@@ -1571,26 +2057,42 @@ def solve_piece(p: Piece) -> PieceOutcome:
             return False
         return hi[j] - lo[j] <= 1 or inner(j) or j in two
 
-    r = _solve(p, np.zeros(p.n_vars), None, True)
+    t_first = time.perf_counter()
+    r = _solve(p, np.zeros(p.n_vars), None, True, FIRST_SOLVE_FACTOR * p.time_limit)
     solves["witness"] += 1
-    if r.x is None:
+    if not witness(r.x):
         failures.append(f"{p.family}: no feasible point ({r.message})")
         return PieceOutcome(
             p.qids, lo.tolist(), hi.tolist(), [3] * nq, failures, solves, time.perf_counter() - t0
         )
-    witness(r.x)
+    local = (
+        _Local(p, rng)
+        if time.perf_counter() - t_first > LOCAL_AFTER and len(np.unique(p.groups)) > 2
+        else None
+    )
+
+    def directions(js: Sequence[int]) -> np.ndarray:
+        w = np.zeros(nq)
+        for j in js:  # towards the bound not yet met (either, at random, if neither is)
+            down = bool(done_hi[j]) if done_lo[j] != done_hi[j] else bool(rng.random() < 0.5)
+            w[j] = (1.0 if down else -1.0) * (0.5 + rng.random())
+        return w
+
     for _ in range(p.witnesses):
         ends = [j for j in range(nq) if not settled(j) and not (done_lo[j] and done_hi[j])]
         if not ends:
             break
-        w = np.zeros(nq)
-        for j in ends:  # towards the bound not yet met (either, at random, if neither is)
-            down = bool(done_hi[j]) if done_lo[j] != done_hi[j] else bool(rng.random() < 0.5)
-            w[j] = (1.0 if down else -1.0) * (0.5 + rng.random())
-        r = _solve(p, np.asarray(p.qmat.T @ w).ravel(), None, True, min(p.time_limit, 5.0))
+        if local is not None:  # a move in each unit in turn, with a random objective
+            for g in rng.permutation(local.names):
+                js = [j for j in local.about(g) if not settled(j)]
+                if js:
+                    c = np.asarray(p.qmat.T @ directions(js)).ravel()
+                    solves["local"] += 1
+                    witness(local.solve(best[0], local.around([g]), c=c))
+            continue
+        r = _solve(p, np.asarray(p.qmat.T @ directions(ends)).ravel(), None, True, min(p.time_limit, 5.0))
         solves["witness"] += 1
-        if r.x is not None:  # optimal or not, a feasible point
-            witness(r.x)
+        witness(r.x)  # optimal or not, a feasible point
 
     def question(j: int) -> tuple[str, float, float]:
         """The next thing to ask about quantity j: a value below, above or between (as bounds on
@@ -1602,20 +2104,44 @@ def solve_piece(p: Piece) -> PieceOutcome:
             return "above", max(seen[j]) + 1 - off, INF
         return "between", lo[j] + 1 - off, hi[j] - 1 - off
 
-    def ask(group: list[int]) -> None:
+    def ask_locally(group: list[int]) -> list[int]:
+        """The questions the local search leaves unanswered."""
+        assert local is not None
+        left = []
+        for j in group:
+            if settled(j):
+                continue
+            _, q_lo, q_hi = question(j)
+            found = False
+            for tries in range(LOCAL_TRIES):
+                solves["local"] += 1
+                x = local.solve(
+                    best[0], local.around(local.of(j), extra=tries), rows=(p.qmat[[j]], q_lo, q_hi)
+                )
+                if witness(x):
+                    found = True
+                    break
+            if not found and not settled(j):
+                left.append(j)
+        return left
+
+    def ask(group: list[int], limit: float | None = None) -> None:
         group = [j for j in group if not settled(j)]
         if not group:
             return
         qs = [question(j) for j in group]
         edge = (p.qmat[group], np.array([q[1] for q in qs]), np.array([q[2] for q in qs]))
-        r = _solve(p, np.zeros(p.n_vars), edge, True)
+        r = _solve(p, np.zeros(p.n_vars), edge, True, limit)
         solves["question" if len(group) == 1 else "questions"] += 1
-        if r.x is not None:
-            witness(r.x)
-        elif r.status != 2:  # 2: infeasible; anything else is no answer
-            for j, (kind, _, _) in zip(group, qs, strict=True):
-                failed.add(j)
-                failures.append(f"{p.family} quantity {p.qids[j]}: value {kind} not settled ({r.message})")
+        if witness(r.x):
+            return
+        if r.status != 2 and len(group) == 1:  # 2: infeasible; anything else is no answer yet
+            if limit is None:  # once more, with longer
+                ask(group, LONGER * p.time_limit)
+                return
+            j, kind = group[0], qs[0][0]
+            failed.add(j)
+            failures.append(f"{p.family} quantity {p.qids[j]}: value {kind} not settled ({r.message})")
         elif len(group) == 1:
             j, kind = group[0], qs[0][0]
             if kind == "below":
@@ -1632,6 +2158,13 @@ def solve_piece(p: Piece) -> PieceOutcome:
         open_ = [j for j in range(nq) if not settled(j)]
         if not open_:
             break
+        if local is not None:
+            open_ = ask_locally(open_)
+            # what the local search could not answer has likely no answer: alone, that is
+            # proved at once, where a set with one answerable question would be solved in full
+            for j in open_:
+                ask([j])
+            continue
         ask(open_)
     values = []
     for j in range(nq):
@@ -1643,6 +2176,97 @@ def solve_piece(p: Piece) -> PieceOutcome:
         else:  # a failure, reported: propagation's range stands
             values.append(min(3, int(hi[j] - lo[j]) + 1) if hi[j] < INF else 3)
     return PieceOutcome(p.qids, lo.tolist(), hi.tolist(), values, failures, solves, time.perf_counter() - t0)
+
+
+FIRST_SOLVE_FACTOR = 5.0  # the first feasible point of a piece may take longer than a question
+LONGER = 4.0  # a question HiGHS cannot settle alone in the time limit is asked again with this much more
+LOCAL_AFTER = 2.0  # seconds: a piece whose first solve took longer is searched locally first
+LOCAL_TRIES = 2  # neighbourhoods tried for one question before the whole program is asked
+LOCAL_LIMIT = 5.0  # seconds for one local solve
+LOCAL_RANDOM = 2  # units added at random to a neighbourhood (to take up national totals)
+
+
+class _Local:
+    """Local search in a piece: the points that differ from a known one only in a few units'
+    variables (a neighbourhood), found by a small integer program over those alone. Units are
+    the owners of the atoms (:attr:`Piece.groups`); a unit's neighbours share a row with it
+    that few units are in (an area and its providers), the national rows being in all."""
+
+    def __init__(self, p: Piece, rng: np.random.Generator) -> None:
+        self.p, self.rng = p, rng
+        self.csc = p.a.tocsc()
+        self.names = np.unique(p.groups)
+        self.members = {int(g): np.flatnonzero(p.groups == g) for g in self.names}
+        near: dict[int, set[int]] = defaultdict(set)
+        csr = p.a.tocsr()
+        for r in range(csr.shape[0]):
+            gs = {int(g) for g in p.groups[csr.indices[csr.indptr[r] : csr.indptr[r + 1]]]}
+            if 1 < len(gs) <= 4:
+                for g in gs:
+                    near[g] |= gs
+        self.near = near
+        q = p.qmat.tocsr()
+        self._of = [
+            sorted({int(g) for g in p.groups[q.indices[q.indptr[j] : q.indptr[j + 1]]]})
+            for j in range(q.shape[0])
+        ]
+        self._about: dict[int, list[int]] = defaultdict(list)
+        for j, units in enumerate(self._of):
+            for g in units:
+                self._about[g].append(j)
+
+    def of(self, j: int) -> list[int]:
+        """The units quantity j adds up."""
+        return self._of[j]
+
+    def about(self, g: int) -> list[int]:
+        """The quantities unit g is in."""
+        return self._about.get(int(g), [])
+
+    def around(self, units: Sequence[int], extra: int = 0) -> np.ndarray:
+        """A neighbourhood: the units, their neighbours, and LOCAL_RANDOM (+ extra) at random."""
+        chosen = {int(g) for g in units}
+        for g in list(chosen):
+            chosen |= self.near.get(g, set())
+        rest = [int(g) for g in self.names if int(g) not in chosen]
+        k = min(len(rest), LOCAL_RANDOM + 2 * extra)
+        if k:
+            chosen |= {int(g) for g in self.rng.choice(rest, size=k, replace=False)}
+        return np.concatenate([self.members[g] for g in sorted(chosen)])
+
+    def solve(
+        self,
+        x0: np.ndarray,
+        free: np.ndarray,
+        c: np.ndarray | None = None,
+        rows: tuple[Any, float, float] | None = None,
+    ) -> np.ndarray | None:
+        """A point equal to x0 outside ``free`` (variable indices), or None if none was found in
+        the time allowed. ``rows``: a quantity row and its bounds that the point must meet."""
+        p = self.p
+        fixed = x0.copy()
+        fixed[free] = 0.0
+        sub = self.csc[:, free].tocsr()
+        keep = np.flatnonzero(np.diff(sub.indptr) > 0)
+        rest = p.a @ fixed
+        cons = [LinearConstraint(sub[keep], p.lb[keep] - rest[keep], p.ub[keep] - rest[keep])]
+        if rows is not None:
+            q, q_lo, q_hi = rows
+            q = q.tocsc()
+            q_rest = float((q @ fixed)[0])
+            cons.append(LinearConstraint(q[:, free], q_lo - q_rest, q_hi - q_rest))
+        r = milp(
+            np.zeros(len(free)) if c is None else c[free],
+            integrality=p.integrality[free],
+            bounds=Bounds(p.var_lb[free], p.var_ub[free]),
+            constraints=cons,
+            options={"time_limit": LOCAL_LIMIT, "presolve": True},
+        )
+        if r.x is None:
+            return None
+        x = x0.copy()
+        x[free] = r.x
+        return x
 
 
 def solve_pieces(pieces: Sequence[Piece]) -> list[PieceOutcome]:
@@ -1743,33 +2367,43 @@ def build_problems(
             rows.append((dict.fromkeys(atoms, 1.0), prop.lo[q], prop.hi[q]))
     for rel in rels:
         atom_level = all(len(model.q_atoms[q]) <= 1 for q in rel.qids)
-        if (mean_rows and rel.route in ("mean score", "mean score spread")) or (
-            atom_level and rel.route in ("catalogue total", "at most")
+        if (
+            (mean_rows and rel.route in ("mean score", "mean score spread"))
+            or (atom_level and rel.route in ("catalogue total", "at most"))
+            or rel.route == "mean of parts"
         ):
             coef: dict[int, float] = defaultdict(float)
             for q, c in zip(rel.qids, rel.coefs, strict=True):
                 for a in model.q_atoms[q]:
                     coef[a] += c
             rows.append((dict(coef), rel.lo, rel.hi))
-    if not model.rule.rates_from_published:
-        tol = model.rule.rate_tolerance
-        val = model.columns["value"]
-        for i, cands in rates.candidates.items():
-            cx, cn = model.cell(i, "numerator"), model.cell(i, "denominator")
-            if len(cands) <= PAIR_CAP or cx is None or cn is None:
-                continue
-            up: dict[int, float] = defaultdict(float)
-            down: dict[int, float] = defaultdict(float)
-            for a in model.q_atoms[cx.qid]:
-                up[a] += 100.0
-                down[a] += 100.0
-            for a in model.q_atoms[cn.qid]:
-                up[a] -= val[i] + tol
-                down[a] -= val[i] - tol
-            rows.append((dict(up), -INF, 0.0))
-            rows.append((dict(down), 0.0, INF))
+    tol = model.rule.rate_tolerance
+    val = model.columns["value"]
+    for i, cands in rates.candidates.items():
+        cx, cn = model.cell(i, "numerator"), model.cell(i, "denominator")
+        if len(cands) <= PAIR_CAP or cx is None or cn is None or model.from_published("rate", i):
+            continue
+        if model.explained.get(i, (False,))[0]:
+            continue  # the value may be the published pair's
+        up: dict[int, float] = defaultdict(float)
+        down: dict[int, float] = defaultdict(float)
+        for a in model.q_atoms[cx.qid]:
+            up[a] += 100.0
+            down[a] += 100.0
+        for a in model.q_atoms[cn.qid]:
+            up[a] -= val[i] + tol
+            down[a] -= val[i] - tol
+        rows.append((dict(up), -INF, 0.0))
+        rows.append((dict(down), 0.0, INF))
     # choices of one: a rate's pairs, a set with gaps
     n_vars = n_atoms
+    owner_id: dict[str, int] = {}
+    var_group = [owner_id.setdefault(o, len(owner_id)) for o, _, _ in model.atoms]
+
+    def unit_of(q: int) -> int:  # a choice variable belongs to the unit of the count it is about
+        atoms = model.q_atoms[q]
+        return var_group[atoms[0]] if atoms else -1
+
     choice_atoms: list[list[int]] = []
     for pf in pair_facts:
         ok = [
@@ -1780,6 +2414,7 @@ def build_problems(
         if not 1 < len(ok) <= PAIR_CAP:
             continue
         first, n_vars = n_vars, n_vars + len(ok)
+        var_group += [unit_of(pf.qx)] * len(ok)
         rows.append(({first + b: 1.0 for b in range(len(ok))}, 1.0, 1.0))
         for q, pos in ((pf.qx, 0), (pf.qn, 1)):
             coef = dict.fromkeys(model.q_atoms[q], 1.0)
@@ -1790,6 +2425,7 @@ def build_problems(
         vals = sorted({v for v in sf.values if prop.lo[sf.qid] <= v <= prop.hi[sf.qid]})
         if len(vals) > 1 and vals[-1] - vals[0] + 1 > len(vals):
             first, n_vars = n_vars, n_vars + len(vals)
+            var_group += [unit_of(sf.qid)] * len(vals)
             rows.append(({first + b: 1.0 for b in range(len(vals))}, 1.0, 1.0))
             coef = dict.fromkeys(model.q_atoms[sf.qid], 1.0)
             coef.update({first + b: -float(v) for b, v in enumerate(vals)})
@@ -1915,6 +2551,7 @@ def build_problems(
                 time_limit=time_limit,
                 witnesses=witnesses,
                 seed=seed,
+                groups=np.array([var_group[v] for v in vars_], dtype=np.int64),
             )
         )
     for q in reported:
@@ -2115,7 +2752,7 @@ def run_all(
     pair_facts = []
     for i, cands in rates.candidates.items():
         cx, cn = model.cell(i, "numerator"), model.cell(i, "denominator")
-        if cx is not None and cn is not None and cands and not rule.rates_from_published:
+        if cx is not None and cn is not None and cands and not model.from_published("rate", i):
             pair_facts.append(PairFact(cx.qid, cn.qid, cands, i))
     set_facts = list(money.facts)
     for i, ns in funnels.candidates.items():

@@ -18,7 +18,8 @@ from tests import disclosure_attack as da
 
 ROOT = Path(__file__).resolve().parent.parent
 AGE = ["under_18", "18_35", "36_50", "51_65", "over_65", "not_recorded"]
-BREAKDOWNS = {"age_band": AGE, "four": ["a", "b", "c", "d"]}
+SCORES = [f"s{k:02d}" for k in range(7, 36)]
+BREAKDOWNS = {"age_band": AGE, "four": ["a", "b", "c", "d"], "swemwbs": SCORES}
 # a quarterly section like Section B (a count, and its breakdown as a proportion of it) and one
 # like Section E (a money total, a count, a cost per outcome); an annual one with a count by
 # four categories and its total row
@@ -49,6 +50,8 @@ SECTIONS: list[dict[str, Any]] = [
                 "items": [
                     {"id": "E02_total_cost", "value_type": "money"},
                     {"id": "E05_job_outcomes", "value_type": "count"},
+                    {"id": "E09_active_caseload", "value_type": "count", "aggregate": "stock"},
+                    {"id": "E10_specialist_fte", "value_type": "number", "aggregate": "stock"},
                 ]
             }
         ],
@@ -57,6 +60,30 @@ SECTIONS: list[dict[str, Any]] = [
                 "id": "EX04_cost_per_job_outcome",
                 "method": "cost_per_outcome",
                 "inputs": {"cost": ["E02_total_cost"], "outcomes": ["E05_job_outcomes"]},
+            },
+            {
+                "id": "EX06_caseload_per_specialist",
+                "method": "ratio",
+                "inputs": {"numerator": ["E09_active_caseload"], "denominator": ["E10_specialist_fte"]},
+            },
+        ],
+    },
+    {  # the wellbeing scores: people at each raw score, published nationally; means below that
+        "section": "W",
+        "frequency": "annual",
+        "groups": [
+            {
+                "items": [
+                    {"id": "E15_swemwbs_start", "value_type": "count", "breakdown": "swemwbs"},
+                    {"id": "E16_swemwbs_end", "value_type": "count", "breakdown": "swemwbs"},
+                ]
+            }
+        ],
+        "derived": [
+            {
+                "id": "EX08_swemwbs_change",
+                "method": "swemwbs_change",
+                "inputs": {"start": ["E15_swemwbs_start"], "end": ["E16_swemwbs_end"]},
             }
         ],
     },
@@ -73,9 +100,13 @@ def row(
     indicator: str, category: str = "", area: str = "PS01", period: str = "2024-25", **kw: Any
 ) -> dict[str, Any]:
     """One published row; unit and level follow from the indicator and the area."""
-    unit = {"B02_age": "percent", "E02_total_cost": "gbp", "EX04_cost_per_job_outcome": "gbp"}.get(
-        indicator, "count"
-    )
+    unit = {
+        "B02_age": "percent",
+        "E02_total_cost": "gbp",
+        "EX04_cost_per_job_outcome": "gbp",
+        "EX06_caseload_per_specialist": "ratio",
+        "EX08_swemwbs_change": "score",
+    }.get(indicator, "count")
     return {
         "area_code": area,
         "provider_code": "",
@@ -187,6 +218,59 @@ def test_rates_from_published_counts_leave_every_pair_in_the_box():
     assert res.rates.unique == 0
 
 
+def published_pair_row(limits: tuple[float, float, float, float]) -> dict[str, Any]:
+    """PS01's new referrals aged 18-35 published as 60 of 130, at 46.2% (the published pair's own
+    rate, to 1 dp), with the given four limits."""
+    lo95, hi95, lo998, hi998 = limits
+    return row(
+        "B02_age",
+        "18_35",
+        period="12 months to 2024-25 Q2",
+        numerator=60,
+        denominator=130,
+        value=46.2,
+        lower_95=lo95,
+        upper_95=hi95,
+        lower_998=lo998,
+        upper_998=hi998,
+    )
+
+
+def test_limits_from_the_true_counts_are_not_taken_for_limits_from_the_published_ones():
+    """Pins infer_rule's check of rates (review of issue 17): a rate is taken as computed from the
+    published counts only if its value and all four limits are what the published pair implies,
+    the limits being the union of the Wilson intervals of every pair the two counts stand for
+    (58-62 of 128-132: 35.8-57.0%, 31.5-61.7%). Here the value is the published pair's rate
+    (46.2%, all an older check looked at) but the limits are the Wilson limits of the true 61 of
+    132: the rule is not inferred, the row is attacked, and the true pair comes back."""
+    true_limits = (37.9, 54.7, 33.5, 59.4)
+    res = attack([RATE_ROWS[0], published_pair_row(true_limits)])
+    assert not res.rule.rates_from_published
+    assert 1 not in res.model.verified["rate"]
+    assert (61, 132) in res.rates.candidates[1]
+    assert len(res.rates.candidates[1]) < 3, res.rates.candidates[1]
+    assert res.findings()["rates with fewer than 3 candidate pairs"] == 1
+    # the same row with the limits the rule gives tells nothing more than its counts
+    res = attack([RATE_ROWS[0], published_pair_row((35.8, 57.0, 31.5, 61.7))])
+    assert res.rule.rates_from_published and res.model.verified["rate"] == {1}
+    assert (
+        len(res.rates.candidates[1]) == 25 and res.findings()["rates with fewer than 3 candidate pairs"] == 0
+    )
+
+
+def test_a_table_with_some_rates_from_the_true_counts_is_attacked_there():
+    """Pins the row-by-row check: one rate computed as the rule says and one from the true counts;
+    the rule is not inferred for the table, the first row tells nothing more, the second is
+    attacked."""
+    ok = published_pair_row((35.8, 57.0, 31.5, 61.7))
+    leaky = published_pair_row((37.9, 54.7, 33.5, 59.4)) | {"area_code": "PS02"}
+    res = attack([RATE_ROWS[0], ok, leaky])
+    assert not res.rule.rates_from_published
+    assert res.model.verified["rate"] == {1}
+    assert len(res.rates.candidates[1]) == 25
+    assert (61, 132) in res.rates.candidates[2] and len(res.rates.candidates[2]) < 3
+
+
 # -- (b) funnels and money ------------------------------------------------------------------------
 def test_unwidened_funnel_limits_give_the_denominator():
     """Pins attack (b), funnels: limits depend on the denominator alone (p0 is the exact national
@@ -257,6 +341,23 @@ def test_widened_funnels_give_denominators_through_their_shared_tau2():
     assert res.funnels.widened_exact >= 3, got  # and sharp
 
 
+def test_funnel_limits_at_the_published_denominator_tell_nothing_more():
+    """Pins infer_rule's check of funnel limits: around the share pooled from the areas' published
+    counts (one area here: 60/130, no overdispersion), limits at the published denominator are
+    what anyone can compute and are not attacked; the same limits worked out at the true
+    denominator (132) are, and give it back."""
+    rate = published_pair_row((35.8, 57.0, 31.5, 61.7))
+    names = ("funnel_lower_95", "funnel_upper_95", "funnel_lower_998", "funnel_upper_998")
+    at_published = dict(zip(names, (37.58, 54.72, 32.64, 59.67), strict=True))
+    at_true = dict(zip(names, (37.65, 54.66, 32.75, 59.56), strict=True))
+    res = attack([RATE_ROWS[0], rate | at_published])
+    assert res.model.verified["funnel"] == {1} and res.rule.rates_from_published
+    assert res.funnels.from_published == 1 and 1 not in res.funnels.candidates
+    res = attack([RATE_ROWS[0], rate | at_true])
+    assert res.model.verified["funnel"] == set() and not res.rule.rates_from_published
+    assert res.funnels.candidates[1] == [132]
+
+
 def test_cost_per_outcome_over_an_unrounded_total_cost_gives_the_count():
     """Pins attack (b), money: PS01's cost per job outcome in the demo, £3,292 with a total cost
     of £95,456.77 published to the penny, leaves only 29 outcomes (published as 30)."""
@@ -269,6 +370,75 @@ def test_cost_per_outcome_over_an_unrounded_total_cost_gives_the_count():
     res = attack(rows)
     assert res.money.cost_rows == res.money.cost_exact == 1
     assert range_of(res, 2) == (29, 29)
+
+
+def test_a_caseload_over_twelve_months_stands_for_the_sum_of_its_quarters_ranges():
+    """Pins the 12-month stock (issue 17 review): a caseload ratio over a rolling year is the sum of
+    its four quarter-end caseloads over the sum of the staff, the caseloads being the quarters'
+    published figures (95, 90, 80, 85, each 2 either side) added up, 350. That stands for
+    342-358, not 348-352: a true 344 must stay in range. The ratio is the published 350 over the
+    published staff, so it says nothing more either."""
+    quarters = ["2024-25 Q1", "2024-25 Q2", "2024-25 Q3", "2024-25 Q4"]
+    rows = [
+        row("E09_active_caseload", period=q, value=v) for q, v in zip(quarters, (95, 90, 80, 85), strict=True)
+    ]
+    rows += [
+        row("E10_specialist_fte", period=q, value=v)
+        for q, v in zip(quarters, (5.2, 4.6, 5.3, 4.5), strict=True)
+    ]
+    rows.append(
+        row(
+            "EX06_caseload_per_specialist",
+            period="12 months to 2024-25 Q4",
+            numerator=350,
+            denominator=19.6,
+            value=17.86,
+        )
+    )
+    res = attack(rows)
+    assert res.model.verified["ratio"] == {8} and res.money.facts == []
+    assert range_of(res, 8, "numerator") == (342, 358)
+
+
+# -- (b) means of means ---------------------------------------------------------------------------
+def mean_rows(area_mean: float) -> list[dict[str, Any]]:
+    """PS06's mean SWEMWBS score at the start of support, as published in the review's demo (12
+    months to 2024-25 Q4; here one year): the area's on 110 people scored beside its two
+    providers', 19.8 on 50 and 18.1 on 60."""
+
+    def mean(provider: str, value: float, people: float) -> dict[str, Any]:
+        return row("EX08_swemwbs_change", "start", area="PS06", denominator=people, value=value) | {
+            "provider_code": provider,
+            "level": "provider" if provider else "area",
+        }
+
+    return [mean("", area_mean, 110), mean("PS06-EMP", 19.8, 50), mean("PS06-WRK", 18.1, 60)]
+
+
+def test_an_area_mean_beside_its_providers_means_narrows_their_counts():
+    """Pins the means-of-means attack on the review's finding: PS06's mean of 18.9 from every
+    score, beside its providers' 19.8 on 50 (48-52) and 18.1 on 60 (58-62), holds only if
+    0.89 n1 <= 0.81 n2 and 0.91 n1 >= 0.79 n2 (each mean within 0.005): PS06-EMP scored 51 or
+    52 people. Propagation and the integer program both find it."""
+    res = attack(mean_rows(18.9), milp=True)
+    assert not res.model.from_published("mean", 0)
+    assert range_of(res, 1, "denominator") == (51, 52)
+    assert res.milp is not None and not res.milp.failures
+    q = quantity(res, 1, "denominator")
+    assert (res.milp.lo[q], res.milp.hi[q], res.milp.values[q]) == (51, 52, 2)
+    assert res.findings()["counts narrowed below 3 values (integer program)"] >= 1
+
+
+def test_an_area_mean_from_its_providers_published_figures_narrows_nothing():
+    """Pins the other side: an area mean that is its providers' published means weighted by their
+    published counts ((19.8 x 50 + 18.1 x 60) / 110 = 18.87) is recognised as such, says nothing
+    the providers' figures do not, and every count keeps its five values."""
+    res = attack(mean_rows(18.87), milp=True)
+    assert res.model.from_published("mean", 0)
+    assert not [r for r in res.relations if r.route == "mean of parts"]
+    assert range_of(res, 1, "denominator") == (48, 52)
+    assert res.milp is not None and not res.milp.failures
+    assert res.narrowed() == [] and not any(res.findings().values())
 
 
 # -- (c) differencing -----------------------------------------------------------------------------
