@@ -201,6 +201,9 @@ def score(res: da.AttackResult, truth: Truth) -> Score:
                 bad("integer program", f"quantity {q}: true {true} not in [{mi.lo[q]}, {mi.hi[q]}]")
             v = mi.values[q]
             d["reported"] += 1
+            if mi.hi.get(q) == 0:  # known to be none: no one is disclosed, as by a published 0
+                d["known zero"] += 1
+                continue
             d["narrowed"] += v < 3
             d["exact"] += v == 1
             d["two values"] += v == 2
@@ -406,10 +409,11 @@ def report(
         )
         t.add(
             "d",
-            "... narrowed below 3 possible values",
+            "... narrowed below 3 possible values (other than known zeros)",
             f"{d.get('narrowed', 0):,} ({pct(d.get('narrowed', 0), reported)})",
         )
         t.add("d", "... exact (one value)", d.get("exact", 0))
+        t.add("d", "... known to be 0 (not counted above: they disclose no one)", d.get("known zero", 0))
         t.add("d", "... suppressed somewhere below national level", d.get("suppressed reported", 0))
         t.add(
             "d",
