@@ -858,7 +858,7 @@ COLUMN_TEXT = {  # what each published column holds (the data dictionary page sh
     "comparison_target": "the value judged against each target, in words",
     "comparison_all_areas": "better, worse or not significantly different from all areas, and at what level",
     "quartile": "the area's quartile among all areas (1 = lowest values), where at least 4 areas report",
-    "trend": "the change over time, in words, where there are enough periods",
+    "trend": "the recent trend, in words, on each series' latest row only (its earlier rows are blank)",
     "flags": "suppressed, partial, provisional, mean of returns, no denominator (separated by ;)",
     "method": "how the value and its interval were calculated, in short",
     "section": "the catalogue section (A to G)",
@@ -1587,68 +1587,60 @@ def _targets(
     return "; ".join(targets), "; ".join(verdicts)
 
 
+SEE_QUARTERS = "see the quarterly values"
+
+
 def _trends_of(spec: Spec, f: Found, value: Sequence[Any]) -> list[str]:
-    """Each row's trend in words, on the published values. A series is of periods that do not
-    overlap: for all areas, each quarter (a rolling year points to them); below national level,
-    where quarters are not published, the rolling years ending in the same quarter of each year;
-    a year, a stock's quarter. Each period has its place: a missing one is a gap (no
-    denominator), not a step closer, so a trend test keeps the true spacing. The series are
-    laid out once, as the rows of a matrix, and all the rows whose series run to the same
-    length are tested together (:func:`stats.trends`)."""
-    out = ["see the quarterly values"] * len(f.units)
-    position = _positions(spec.frequency)
-    years = _positions("annual")
-    proportion = spec.unit == "percent" and spec.method == "proportion"
-    series: dict[tuple[str, str, str], list[tuple[int, int]]] = defaultdict(list)  # series -> (place, row)
+    """Each series' trend, once, on its latest row (Fingertips' recent trend; the other rows are
+    blank, so no period is tested again a quarter later). A series is of periods that do not
+    overlap, ending at the latest: for all areas, quarters (a rolling year points to them);
+    below national level, where quarters are not published, the 12-month windows ending in the
+    latest window's quarter of each year; years; a stock's quarters. The test takes the latest
+    :data:`stats.MIN_TREND_PERIODS` places, a missing one being a gap, not a step closer. Only
+    percentages of people made from counts are tested (:func:`stats.trends`, on the published
+    counts and over the range each stands for); any other value is not."""
+    out = [""] * len(f.units)
+    counted = spec.unit == "percent" and spec.method in ("proportion", "profile")
+    quarters, position = _positions("quarterly"), _positions(spec.frequency)
+    series: dict[tuple[str, str, bool], dict[int, int]] = defaultdict(dict)  # -> place -> row
     for i, u in enumerate(f.units):
         b = u.bag
-        if b.rolling:
-            if not _below(b):
-                continue
-            end = b.period.removeprefix("12 months to ")
-            year, _, quarter = end.partition(" ")
-            place = years.get(year)
-            key = (b.area_code, b.provider_code, quarter)
-        else:
-            place = position.get(b.period)
-            key = (b.area_code, b.provider_code, "")
-        if place is None:  # not a period of the indicator's frequency: a series of none
-            out[i] = stats.too_few(0) if proportion or isinstance(value[i], NUMBER) else ""
+        if b.rolling and not _below(b):
+            out[i] = SEE_QUARTERS
             continue
-        series[key].append((place, i))
-    if not series:
+        place = quarters.get(b.period.removeprefix("12 months to ")) if b.rolling else position.get(b.period)
+        if place is None:  # not a period of the indicator's frequency: a series of none
+            out[i] = stats.too_few(0) if counted or isinstance(value[i], NUMBER) else ""
+            continue
+        series[(b.area_code, b.provider_code, b.rolling)][place] = i
+    width = stats.MIN_TREND_PERIODS
+    latest, rows = [], []  # each series' latest row, and its rows at the places tested
+    for (_, _, rolling), members in series.items():
+        last = max(members)
+        step = 4 if rolling else 1
+        latest.append(members[last])
+        rows.append([members.get(last - step * (width - 1 - j), -1) for j in range(width)])
+    if not counted:
+        for i in latest:
+            out[i] = NOT_TESTED if isinstance(value[i], NUMBER) else ""
         return out
-    firsts = [min(place for place, _ in members) for members in series.values()]
-    width = max(
-        max(place for place, _ in ms) - first + 1 for ms, first in zip(series.values(), firsts, strict=True)
-    )
-    xs, ns = np.zeros((len(series), width)), np.zeros((len(series), width))
-    vs = np.full((len(series), width), math.nan)
-    by_length: dict[int, list[tuple[int, int]]] = defaultdict(list)  # periods up to a row -> (series, row)
-    for s, (members, first) in enumerate(zip(series.values(), firsts, strict=True)):
-        for place, i in members:
-            j = place - first
-            shown = isinstance(value[i], NUMBER)
-            xs[s, j] = (f.numerator[i] or 0) if shown else 0
-            ns[s, j] = (f.denominator[i] or 0) if shown else 0
-            vs[s, j] = float(v) if isinstance(v := value[i], NUMBER) else math.nan
-            by_length[j + 1].append((s, i))
-    for length, members in by_length.items():
-        if not proportion:  # a value that is not a number has no trend
-            for _, i in members:
-                out[i] = ""
-            members = [(s, i) for s, i in members if isinstance(value[i], NUMBER)]
-            if not members:
+    xs, ns = np.zeros((len(rows), width)), np.zeros((len(rows), width))
+    lo, hi = np.zeros((len(rows), width)), np.zeros((len(rows), width))
+    for s, members_ in enumerate(rows):
+        for j, i in enumerate(members_):
+            if i < 0 or not isinstance(value[i], NUMBER) or not f.denominator[i]:
                 continue
-        rows = [s for s, _ in members]
-        words = (
-            stats.trends(xs[rows, :length], ns[rows, :length], spec.polarity)
-            if proportion
-            else stats.trends_of_values(vs[rows, :length], spec.polarity)
-        )
-        for (_, i), word in zip(members, words, strict=True):
-            out[i] = word
+            c = _count(f.units[i].bag, spec.numerator)
+            xs[s, j], ns[s, j] = f.numerator[i] or 0, f.denominator[i] or 0
+            known = c is not None and c.point is not None
+            lo[s, j], hi[s, j] = (c.lo, c.hi) if c is not None and known else (xs[s, j], xs[s, j])
+    words = stats.trends(xs, ns, spec.polarity, lo, hi) if rows else []
+    for i, word in zip(latest, words, strict=True):
+        out[i] = word
     return out
+
+
+NOT_TESTED = stats.NOT_TESTED
 
 
 @functools.cache

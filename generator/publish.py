@@ -43,7 +43,7 @@ from typing import Any
 import orjson
 import xlsxwriter
 
-from . import disclosure
+from . import disclosure, stats
 from .cache import NO_CACHE, Cache, code_fingerprint, digest
 from .catalogue import Catalogue
 from .indicators import COLUMNS, calculate_table, specs
@@ -567,8 +567,9 @@ NOTES = [
         f"people is shown (flag 'under {disclosure.MIN_SHOWN}'), and nothing resting on fewer than "
         f"{disclosure.MIN_JUDGED} is compared, ranked or given a quartile. Funnel limits around the "
         "all-areas value use Spiegelhalter's overdispersion adjustment when the areas vary more than "
-        "chance allows. Quartiles need at least 4 areas. Trends need at least 5 periods that do not "
-        "overlap (chi-squared test for linear trend).",
+        "chance allows. Quartiles need at least 4 areas. Trends: the chi-squared test for linear trend "
+        f"at {stats.TREND_LEVEL} on the latest {stats.MIN_TREND_PERIODS} periods that do not overlap, "
+        "once per series (on its latest row), for percentages of people only.",
     ),
     (
         "Flags",

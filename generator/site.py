@@ -473,7 +473,8 @@ FOOTNOTES = (  # what the notes and blanks in an area's tables mean (methods.md 
     f"people is not shown; below {disclosure.MIN_JUDGED}, it is not compared or ranked. "
     "**no interval**: money, ratios, ratings and answers are not estimates from a sample, so "
     "they are compared as plain values (for a cost per outcome, over the range the rounded "
-    "count allows). **not enough periods**: a trend needs five periods that do not overlap.",
+    f"count allows). **not enough periods**: a trend needs the latest {stats.MIN_TREND_PERIODS} "
+    "periods that do not overlap. **not tested**: only percentages of people are tested for a trend.",
     "",
     "</div>",
     "",
@@ -1227,6 +1228,13 @@ def _funnel_and_trend(
     )
     if len(series) >= 2 and main.unit in ("percent", "gbp", "ratio", "score", "number", "count"):
         values = [v for _, v in series]
+        tested = [
+            str(r["trend"])
+            for r in ctx.by_indicator[ind]
+            if r["level"] == "all areas"
+            and r["breakdown_value"] == main.breakdown_value
+            and str(r["period"]) == series[-1][0]
+        ]
         c = charts.trend_line(
             label,
             main.unit,
@@ -1234,7 +1242,7 @@ def _funnel_and_trend(
             values,
             values,
             "All areas",
-            stats.trend_values([v for v in values if v is not None], main.polarity),
+            (tested[0] if tested else "") or "trend not available",
         )
         key = f"ind-{slug(ind)}-trend"
         chart_out[key] = c

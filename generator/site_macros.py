@@ -20,6 +20,8 @@ def define_env(env: Any) -> None:
         for n in disclosure.SHIFT_BANDS
     ]
     env.variables["min_trend_periods"] = stats.MIN_TREND_PERIODS
+    env.variables["trend_level"] = stats.TREND_LEVEL
+    env.variables["trend_chi2"] = f"{stats.TREND_Z**2:.4f}"
     env.variables["min_quartile_areas"] = stats.MIN_QUARTILE_AREAS
     env.variables["z95"] = f"{stats.Z95:.3f}"
     env.variables["z998"] = f"{stats.Z998:.3f}"

@@ -932,3 +932,100 @@ def test_an_areas_mean_score_is_its_providers_published_means_weighted_by_their_
             )
     assert checked >= 5
     assert not wrong, "\n".join(wrong[:10])
+
+
+# -- trends: Fingertips' recent trend, once per series, on the published counts ------------------
+TREND_CHI2 = float(norm.ppf(0.999)) ** 2  # 9.5495: chi-squared on 1 df at 99.8%
+TREND_PLACES = 5
+
+
+def quarter_number(label: str) -> int:
+    return int(label[:4]) * 4 + int(label[-1]) - 1
+
+
+def place_of(row: Row) -> tuple[str, int] | None:
+    """Where a row sits in its series of periods that do not overlap: quarters (a stock's or all
+    areas'), 12-month windows (one series, a year apart), or years; None for all areas' windows,
+    whose trend is their quarters'."""
+    period = row["period"]
+    if period.startswith("12 months to "):
+        return None if row["area_code"] == NATIONAL else ("window", quarter_number(period[13:]))
+    if " Q" in period:
+        return "quarter", quarter_number(period)
+    return "year", int(period[:4])
+
+
+def chi2_trend(xs: Sequence[float], ns: Sequence[float]) -> float:
+    """Cochran-Armitage, with scores 0..4 (R's prop.trend.test), written out again."""
+    t = np.arange(len(xs), dtype=float)
+    x, n = np.array(xs, dtype=float), np.array(ns, dtype=float)
+    keep = n > 0
+    t, x, n = t[keep], x[keep], n[keep]
+    p = x.sum() / n.sum()
+    if p in (0.0, 1.0):
+        return 0.0
+    tb = (n * t).sum() / n.sum()
+    a = (x * (t - tb)).sum()
+    return float(a * a / (p * (1 - p) * (n * (t - tb) ** 2).sum()))
+
+
+def test_each_series_is_tested_once_on_its_latest_row_from_the_published_counts(
+    audited: Audited,
+) -> None:
+    """Methods page, Trends: the latest five periods that do not overlap, the chi-squared test for
+    linear trend at 99.8%, once per series (its latest row), rates only, a rise or fall said only
+    where it holds over the ranges the published counts stand for."""
+    _, t, figs = audited
+    series: dict[tuple[str, ...], dict[int, int]] = defaultdict(dict)
+    for i, row in enumerate(t.rows):
+        if (where_ := place_of(row)) is None:
+            assert row["trend"] in ("", "see the quarterly values"), where(row)
+            continue
+        kind_, place = where_
+        s = (row["indicator_id"], row["breakdown_value"], row["area_code"], row["provider_code"], kind_)
+        series[s][place] = i
+    wrong, verdicts = [], Counter()
+    for s, members in series.items():
+        last = max(members)
+        step = 4 if s[-1] == "window" else 1
+        for place, i in members.items():
+            if place != last and t.rows[i]["trend"]:
+                wrong.append(f"{where(t.rows[i])}: a trend on a row that is not its series' latest")
+        row = t.rows[members[last]]
+        if kind(row) != "rate":
+            expected = "not tested (no counts of people)" if number(row["value"]) is not None else ""
+            if row["trend"] != expected:
+                wrong.append(f"{where(row)}: {row['trend']!r}, expected {expected!r}")
+            continue
+        tested = [members.get(last - step * (TREND_PLACES - 1 - j)) for j in range(TREND_PLACES)]
+        shown = [j for j, i in enumerate(tested) if i is not None and t.rows[i]["value"] != ""]
+        if len(shown) < TREND_PLACES:
+            expected = f"not enough periods ({len(shown)} of the {TREND_PLACES} needed)"
+        else:
+            rows_ = [t.rows[i] for i in tested if i is not None]
+            xs = [float(r["numerator"]) for r in rows_]
+            ns = [float(r["denominator"]) for r in rows_]
+            stat = chi2_trend(xs, ns)
+            slope = np.polyfit(np.arange(5), np.array(xs) / np.array(ns), 1, w=np.array(ns))[0]
+            rising = slope > 0
+            held = stat >= TREND_CHI2
+            if held:  # every count at the end of its range that works against the change
+                ranges = [figs[i].x for i in tested if i is not None]
+                tb = sum(k * n for k, n in enumerate(ns)) / sum(ns)
+                worst = [
+                    (r.hi if (k < tb) == rising else r.lo) if r is not None else x
+                    for k, (r, x) in enumerate(zip(ranges, xs, strict=True))
+                ]
+                held = chi2_trend(worst, ns) >= TREND_CHI2
+            polarity = row["polarity"]
+            if not held:
+                expected = "no significant change"
+            elif polarity == "no_judgement":
+                expected = "increasing" if rising else "decreasing"
+            else:
+                expected = "improving" if rising == (polarity == "higher_better") else "getting worse"
+        verdicts[expected.split(" (")[0]] += 1
+        if row["trend"] != expected:
+            wrong.append(f"{where(row)}: {row['trend']!r}, recomputed {expected!r}")
+    assert not wrong, f"{len(wrong)} trends do not recompute:\n" + "\n".join(wrong[:20])
+    assert verdicts["no significant change"] >= 10 and verdicts["not enough periods"] >= 100, verdicts

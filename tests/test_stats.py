@@ -81,21 +81,40 @@ def test_trend_z_matches_statsmodels_linear_by_linear_association():
     z = stats.trend_z(xs, ns)
     n_total = sum(ns)
     assert z == pytest.approx(2.625675086549573 * math.sqrt(n_total / (n_total - 1)), rel=1e-9)
-    assert stats.trend(xs, ns, "higher_better") == "improving"
-    assert stats.trend(xs, ns, "lower_better") == "getting worse"
+    # z = 2.63 is significant at 95% but not at the 99.8% Fingertips tests recent trends at
+    assert stats.trend(xs, ns, "higher_better") == "no significant change"
+    assert stats.trend([10, 14, 19, 25, 32], ns, "higher_better") == "improving"
+    assert stats.trend([10, 14, 19, 25, 32], ns, "lower_better") == "getting worse"
     assert stats.trend([20, 19, 22, 18, 21], ns, "higher_better") == "no significant change"
+
+
+def test_trend_chi2_is_rs_documented_example_and_fingertips_threshold():
+    """R's prop.trend.test help page: smokers 83, 90, 129, 70 of 86, 93, 136, 82 patients give
+    X-squared = 8.2249 on 1 df (p = 0.004132); Fingertips' threshold for a recent trend is the
+    99.8% point of chi-squared on 1 df, 9.5495."""
+    assert stats.trend_chi2([83, 90, 129, 70], [86, 93, 136, 82]) == pytest.approx(8.2249, abs=5e-5)
+    threshold = stats.TREND_Z**2
+    assert threshold == pytest.approx(9.5495, abs=5e-5)
 
 
 def test_trend_needs_five_periods_and_says_so():
     assert stats.trend([1, 2, 3, 4], [10] * 4, "higher_better") == "not enough periods (4 of the 5 needed)"
     # a missing period (no denominator) does not count
     assert stats.trend([1, 2, 0, 4, 5], [10, 10, 0, 10, 10], "higher_better").startswith("not enough periods")
-    assert stats.trend_values([1, 2, 3], "higher_better").startswith("not enough periods")
 
 
-def test_trend_of_values_without_counts():
-    assert stats.trend_values([10, 11, 12, 13, 14, 15], "lower_better") == "getting worse"
-    assert stats.trend_values([10, 12, 9, 11, 10], "higher_better") == "no significant change"
+def test_a_trend_on_rounded_counts_must_hold_over_their_ranges():
+    """Published 40, 45, 50, 55, 60 of 100 rise at 99.8% (z = 3.16), but counts of 42, 47, 50,
+    53, 58 (each within 2 of its published figure) do not: the verdict is withheld."""
+    np = pytest.importorskip("numpy")
+    xs, ns = np.array([[40.0, 45, 50, 55, 60]]), np.array([[100.0] * 5])
+    assert stats.trends(xs, ns, "higher_better") == ["improving"]
+    assert stats.trend([42, 47, 50, 53, 58], [100] * 5, "higher_better") == "no significant change"
+    assert stats.trends(xs, ns, "higher_better", xs - 2, xs + 2) == ["no significant change"]
+    wide = np.array([[10.0, 30, 50, 70, 90]])
+    assert stats.trends(wide, ns, "lower_better", wide - 2, wide + 2) == ["getting worse"]
+    down = wide[:, ::-1].copy()
+    assert stats.trends(down, ns, "higher_better", down - 2, down + 2) == ["getting worse"]
 
 
 def _phi_by_hand(xs, ns):
@@ -157,11 +176,6 @@ def test_quartiles_say_nothing_when_all_areas_are_alike():
     assert stats.quartile_of(5, [5, 5, 5, 5]) is None
 
 
-def test_t_critical_values_beyond_ten_degrees_of_freedom():
-    """Twelve periods (10 df) and thirteen (11 df) use their own critical values, not 2.0."""
-    assert stats.T95[11] == 2.201
-
-
 # -- the array versions give the scalar versions' answers, to the last bit ---------------------
 def _series(seed: int) -> list[tuple[object, object, str]]:
     """Random counts and values with gaps, one length per batch, every polarity."""
@@ -186,26 +200,6 @@ def test_trends_of_many_series_are_the_scalar_trends():
     seen = {w for xs, ns, pol in _series(1) for w in stats.trends(xs, ns, pol)}
     assert {"no significant change", "increasing", "improving", "getting worse"} <= seen
     assert any(w.startswith("not enough periods") for w in seen)
-
-
-def test_trends_of_many_value_series_are_the_scalar_trends():
-    np = pytest.importorskip("numpy")
-    rng = np.random.default_rng(2)
-    seen = set()
-    for trial in range(80):
-        k = int(rng.integers(1, 10))
-        drift = np.arange(k) * rng.standard_normal() * 2
-        vs = rng.standard_normal((40, k)) * 3 + drift
-        vs[rng.random((40, k)) < 0.15] = math.nan
-        if trial % 4 == 0:
-            vs = np.round(vs, 1)
-        if trial % 9 == 0:
-            vs[:5] = 7.0  # a flat series: no spread at all
-        pol = ("higher_better", "lower_better", "no_judgement")[trial % 3]
-        got = stats.trends_of_values(vs, pol)
-        assert got == [stats.trend_values(v, pol) for v in vs.tolist()]
-        seen.update(got)
-    assert {"no significant change", "improving", "getting worse", "increasing", "decreasing"} <= seen
 
 
 def test_rounded_is_pythons_round_to_the_last_bit():
