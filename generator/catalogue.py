@@ -118,11 +118,12 @@ class Benchmark(Model):
     minimum (at least ``value``), maximum (at most ``value``), range (good between
     ``low`` and ``high``), look_at (outside ``low``..``high`` deserves a question),
     reference (a published figure to compare with, no judgement), typical_range (the spread
-    a source reports, shown for context and never judged).
+    a source reports, shown for context and never judged), band (a source's "within or close to
+    ``low``..``high``" is good and "significantly above" it is not: judged by the interval).
     """
 
     id: str = Field(pattern=SLUG)
-    kind: Literal["minimum", "maximum", "range", "look_at", "reference", "typical_range"]
+    kind: Literal["minimum", "maximum", "range", "look_at", "reference", "typical_range", "band"]
     label: str
     value: float | None = None
     low: float | None = None
@@ -151,9 +152,12 @@ class Benchmark(Model):
             return f"{word} {self.amount(self.value)}".strip()
         assert self.low is not None and self.high is not None
         span = f"{self.amount(self.low)} to {self.amount(self.high)}"
-        return {"range": "", "look_at": "look at values outside ", "typical_range": "typically "}[
-            self.kind
-        ] + span
+        return {
+            "range": "",
+            "band": "within or close to ",
+            "look_at": "look at values outside ",
+            "typical_range": "typically ",
+        }[self.kind] + span
 
 
 class Part(Model):
@@ -211,6 +215,7 @@ class Derived(Model):
     definition: str
     method: Literal[
         "proportion",
+        "event_rate",
         "ratio",
         "cost_per_outcome",
         "share_split",
@@ -484,7 +489,7 @@ def _check_benchmark(where: str, bm: Benchmark, categories: set[str] | None = No
         return [f"{where} benchmark {bm.id}: category {bm.category!r} is not one of {sorted(categories)}"]
     if bm.kind in ("minimum", "maximum", "reference") and bm.value is None:
         return [f"{where} benchmark {bm.id}: kind {bm.kind} needs 'value'"]
-    if bm.kind in ("range", "look_at", "typical_range"):
+    if bm.kind in ("range", "band", "look_at", "typical_range"):
         if bm.low is None or bm.high is None:
             return [f"{where} benchmark {bm.id}: kind {bm.kind} needs 'low' and 'high'"]
         if bm.low > bm.high:

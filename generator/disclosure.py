@@ -147,6 +147,7 @@ BY_VALUE_TYPE = {  # an item's treatment when it does not name one (rule 2 and t
 }
 BY_METHOD = {  # a derived indicator: computed from published counts, or not about people
     "proportion": PEOPLE,
+    "event_rate": PEOPLE,
     "ratio": PEOPLE,
     "cost_per_outcome": PEOPLE,
     "share_split": PEOPLE,

@@ -274,10 +274,10 @@ def _derived_specs(d: Derived, section: str, frequency: str, catalogue: Catalogu
     )
     ins = {role: tuple(k for r in refs for k in resolve(r, catalogue)) for role, refs in d.inputs.items()}
     roles = list(d.inputs)
-    if d.method in ("proportion", "ratio", "cost_per_outcome"):
+    if d.method in ("proportion", "event_rate", "ratio", "cost_per_outcome"):
         num = ins.get("numerator") or ins.get("cost") or ins[roles[0]]
         den = ins.get("denominator") or ins.get("outcomes") or ins[roles[1]]
-        unit = {"proportion": "percent", "ratio": "ratio", "cost_per_outcome": "gbp"}[d.method]
+        unit = {"ratio": "ratio", "cost_per_outcome": "gbp"}.get(d.method, "percent")
         return [
             replace(
                 base,
@@ -637,7 +637,9 @@ def m_ratio(spec: Spec, bag: Bag, _: Bag | None) -> Value:
 
 def m_cost(spec: Spec, bag: Bag, _: Bag | None) -> Value:
     """Money over the published count of people it bought outcomes for: its range is the money
-    over the highest and the lowest count the published one stands for."""
+    over the highest and the lowest count the published one stands for, and its interval the
+    money over the Poisson limits of those counts (the outcomes vary by chance; the money does
+    not)."""
     num, den = _sum(bag, spec.numerator), _sum(bag, spec.denominator)
     c = _count(bag, spec.denominator)
     hidden = _hidden(bag, c, column="denominator")
@@ -646,10 +648,18 @@ def m_cost(spec: Spec, bag: Bag, _: Bag | None) -> Value:
     if num is None or den is None or den == 0:
         return Value(None, den)  # money is published, but never as a numerator beside people
     lo, hi = (c.lo, c.hi) if c is not None else (den, den)
+    limits = []  # the money over the Poisson limits of every count the published one stands for
+    for z in (stats.Z95, stats.Z998):
+        fewest, most = stats.poisson_limits(lo, z)[0], stats.poisson_limits(hi, z)[1]
+        limits += [num / most, num / fewest if fewest else None]
     return Value(
         None,
         den,
         round(num / den),
+        limits[0],
+        limits[1],
+        limits[2],
+        limits[3],
         rests_on=c.point if c is not None and _below(bag) else None,
         range_lo=num / hi,
         range_hi=num / lo if lo else math.inf,
@@ -779,13 +789,14 @@ def m_rating_total(spec: Spec, bag: Bag, _: Bag | None) -> Value:
 
 METHOD_TEXT = {  # short, per row: the Notes sheet and the data dictionary explain each in full
     "proportion": "Wilson score interval",
+    "event_rate": "Poisson interval (events per person)",
     "sum": "sum of returns",
     "mean": "mean of returns",
     "given": "as returned",
     "same": "as returned",
     "ratio": "ratio of sums",
     "max": "largest of the returns' values",
-    "cost_per_outcome": "cost incl. overheads / outcomes",
+    "cost_per_outcome": "cost incl. overheads / outcomes; Poisson interval on the outcomes",
     "profile": "Wilson score interval; vs local population",
     "swemwbs_start": "SWEMWBS metric mean (Rasch-converted)",
     "swemwbs_end": "SWEMWBS metric mean (Rasch-converted)",
@@ -1098,7 +1109,10 @@ def _proportions(spec: Spec, units: list[Unit]) -> Found:
     Below national level the rate is the published numerator over the published denominator,
     and its interval the union of the Wilson intervals of every pair of counts the published
     pair stands for (:mod:`generator.disclosure`): from the lowest numerator over the highest
-    denominator to the highest over the lowest. National counts are exact, and so is all this."""
+    denominator to the highest over the lowest. National counts are exact, and so is all this.
+    Events set against people (an event rate, which can pass 100%) have Poisson limits on the
+    events instead (:func:`stats.poisson_limits`), over the people, the same way round."""
+    events = spec.method == "event_rate"
     counts = [(_count(u.bag, spec.numerator), _count(u.bag, spec.denominator)) for u in units]
     keep = [i for i, (x, n) in enumerate(counts) if x is not None or n is not None]
     kept = [units[i] for i in keep]
@@ -1127,14 +1141,15 @@ def _proportions(spec: Spec, units: list[Unit]) -> Found:
             continue
         if x is None or n is None or x.point is None or n.point is None or n.point <= 0:
             continue
-        xhi = min(x.hi, n.hi)
+        xhi = x.hi if events else min(x.hi, n.hi)
         rated.append(j)
-        box.append((x.point, n.point, x.lo, n.hi, xhi, max(n.lo, xhi)))
+        box.append((x.point, n.point, x.lo, n.hi, xhi, n.lo if events else max(n.lo, xhi)))
     if rated:
         cols = np.array(box, dtype=float).T
-        point = _wilson_percent(cols[0], cols[1])
-        low = _wilson_percent(cols[2], cols[3])
-        high = _wilson_percent(cols[4], cols[5])
+        limits = _poisson_percent if events else _wilson_percent
+        point = limits(cols[0], cols[1])
+        low = limits(cols[2], cols[3])
+        high = limits(cols[4], cols[5])
         for target, col in zip(
             (value, lo95, hi95, lo998, hi998), (point[0], low[1], high[2], low[3], high[4]), strict=True
         ):
@@ -1177,10 +1192,21 @@ def _wilson_percent(x: np.ndarray, n: np.ndarray) -> list[list[float | None]]:
     return [[None if c != c else c for c in col.tolist()] for col in out]
 
 
+def _poisson_percent(x: np.ndarray, n: np.ndarray) -> list[list[float | None]]:
+    """Value and Poisson 95% and 99.8% limits, as percentages, for x events among n people."""
+    out: list[list[float | None]] = [(100 * x / n).tolist()]
+    for z in (stats.Z95, stats.Z998):
+        pairs = [stats.poisson_limits(xi, z) for xi in x.tolist()]
+        out += [[100 * lo / ni for (lo, _), ni in zip(pairs, n.tolist(), strict=True)]]
+        out += [[100 * hi / ni for (_, hi), ni in zip(pairs, n.tolist(), strict=True)]]
+    return out
+
+
 Method = Callable[[Spec, Bag, "Bag | None"], Value]  # one bag (and its local population)
 Evaluate = Callable[[Spec, list[Unit]], Found]  # every unit at once
 METHODS: dict[str, Evaluate] = {
     "proportion": _proportions,
+    "event_rate": _proportions,
     "sum": _sums,
     "mean": _each(m_mean),
     "given": _each(m_given),
@@ -1232,8 +1258,15 @@ def _spec_columns(spec: Spec, found: Found) -> Table:
     lower_998, upper_998 = _round(f.lower_998, digits), _round(f.upper_998, digits)
     numeric = np.array([isinstance(v, NUMBER) for v in value], dtype=bool)
     val = _floats(value)
-    enough = np.array([r is None or r >= disclosure.MIN_JUDGED for r in f.rests_on], dtype=bool) & np.array(
-        [lv != "all areas" for lv in level], dtype=bool
+    partial = [b.returns < b.expected for b in bags]  # flagged
+    # a 12-month window holding fewer than four quarters of some provider's returns: shown and
+    # flagged, never compared, judged, ranked or given a quartile
+    short_window = [b.rolling and not b.complete for b in bags]
+    whole = ~np.array(short_window, dtype=bool)
+    enough = (
+        np.array([r is None or r >= disclosure.MIN_JUDGED for r in f.rests_on], dtype=bool)
+        & np.array([lv != "all areas" for lv in level], dtype=bool)
+        & whole
     )
 
     # per period: the national value, the funnel and the areas' values in order
@@ -1249,7 +1282,7 @@ def _spec_columns(spec: Spec, found: Found) -> Table:
     quart: list[int | None] = [None] * m
     rank: list[int | None] = [None] * m
     comparable = _comparable(spec)
-    funnelled = spec.unit == "percent" and spec.method != "given"
+    funnelled = spec.unit == "percent" and spec.method in ("proportion", "profile")  # shares of people
     for s, e in itertools.pairwise(starts):
         nat = None
         for i in range(s, e):
@@ -1303,6 +1336,7 @@ def _spec_columns(spec: Spec, found: Found) -> Table:
             interval, by_interval, np.where(ranged, by_range, np.where(judged, by_point, comp_all))
         )
         comp_all = np.where(judged & ~enough, NOT_ENOUGH, comp_all)
+        comp_all = np.where(judged & ~whole, PARTIAL, comp_all)
 
     # funnel limits, for areas with a rate and its denominator
     den = _floats(f.denominator)
@@ -1328,14 +1362,21 @@ def _spec_columns(spec: Spec, found: Found) -> Table:
     targets = (
         [
             _targets(
-                spec, bags[i], f, i, value, lower_95, upper_95, bool(enough[i]) or level[i] == "all areas"
+                spec,
+                bags[i],
+                f,
+                i,
+                value,
+                lower_95,
+                upper_95,
+                bool(enough[i]) or level[i] == "all areas",
+                short_window[i],
             )
             for i in range(m)
         ]
         if judged_targets
         else [("", "")] * m
     )
-    partial = [b.returns < b.expected for b in bags]
     return {
         "area_code": [b.area_code for b in bags],
         "area_name": [u.area_name for u in f.units],
@@ -1381,6 +1422,7 @@ def _spec_columns(spec: Spec, found: Found) -> Table:
 
 
 NOT_ENOUGH = f"not assessed (fewer than {disclosure.MIN_JUDGED} people)"
+PARTIAL = "not assessed (partial window: quarters missing)"
 
 
 def _funnel_limits(n: np.ndarray, p: np.ndarray, t2: np.ndarray) -> list[np.ndarray]:
@@ -1540,10 +1582,11 @@ def _targets(
     lower: Sequence[Any],
     upper: Sequence[Any],
     enough: bool,
+    partial: bool = False,
 ) -> tuple[str, str]:
     """The targets that apply to one row and its value (as published) judged against each, in
     words: by its interval, else by the range its published counts leave, else by the value;
-    not judged where it rests on too few people."""
+    not judged where it rests on too few people or on a partial window."""
     v = value[i]
     numeric = isinstance(v, NUMBER)
     point = float(v) if numeric else math.nan
@@ -1554,9 +1597,11 @@ def _targets(
     tv = f.target_value[i]
     if spec.method == "profile" and tv is not None:
         targets.append(f"local population {tv:g}%")
-        word = stats.compare_interval(lo, hi, tv, "no_judgement") if enough else ""
+        word = stats.compare_interval(lo, hi, tv, "no_judgement") if enough and not partial else ""
         verdicts.append(
-            NOT_ENOUGH
+            PARTIAL
+            if partial
+            else NOT_ENOUGH
             if not enough
             else {
                 "higher": "over-represented compared with the local population",
@@ -1580,7 +1625,9 @@ def _targets(
                     b.high,
                     "%" if b.unit == "percent" else "",
                 )
-                if enough
+                if enough and not partial
+                else PARTIAL
+                if partial
                 else NOT_ENOUGH
             )
             verdicts.append(f"{b.label.replace(';', ',')}: {verdict}")  # '; ' separates verdicts
@@ -1600,7 +1647,7 @@ def _trends_of(spec: Spec, f: Found, value: Sequence[Any]) -> list[str]:
     percentages of people made from counts are tested (:func:`stats.trends`, on the published
     counts and over the range each stands for); any other value is not."""
     out = [""] * len(f.units)
-    counted = spec.unit == "percent" and spec.method in ("proportion", "profile")
+    counted = spec.unit == "percent" and spec.method in ("proportion", "profile", "event_rate")
     quarters, position = _positions("quarterly"), _positions(spec.frequency)
     series: dict[tuple[str, str, bool], dict[int, int]] = defaultdict(dict)  # -> place -> row
     for i, u in enumerate(f.units):
@@ -1634,7 +1681,8 @@ def _trends_of(spec: Spec, f: Found, value: Sequence[Any]) -> list[str]:
             xs[s, j], ns[s, j] = f.numerator[i] or 0, f.denominator[i] or 0
             known = c is not None and c.point is not None
             lo[s, j], hi[s, j] = (c.lo, c.hi) if c is not None and known else (xs[s, j], xs[s, j])
-    words = stats.trends(xs, ns, spec.polarity, lo, hi) if rows else []
+    events = spec.method == "event_rate"
+    words = stats.trends(xs, ns, spec.polarity, lo, hi, events) if rows else []
     for i, word in zip(latest, words, strict=True):
         out[i] = word
     return out

@@ -554,14 +554,19 @@ NOTES = [
     (
         "Intervals",
         "95% and 99.8% Wilson score intervals for proportions, as the union of the intervals of "
-        "every pair of counts the published pair stands for; normal intervals for mean wellbeing "
-        "scores. An interval shows how sure a value is: a small service has a wide interval.",
+        "every pair of counts the published pair stands for; Poisson limits (exact below "
+        f"{stats.EXACT_BELOW} events, Byar's method above) for events set against people (job "
+        "outcome and paid work entry rates, which can pass 100%) and, over them, for a cost per "
+        "outcome; normal intervals for mean wellbeing scores. An interval shows how sure a value "
+        "is: a small service has a wide interval.",
     ),
     (
         "Comparisons",
         "Against a target: better if the lower 95% limit is at or above it, worse if the upper "
         "limit is below it, otherwise 'not significantly different'; a count or a cost is judged "
-        "over the range its rounded count stands for. Against all areas: higher or lower only "
+        "over the range its rounded count stands for; a cost per job outcome is 'significantly "
+        "above the band' only where its whole interval is above it. A 12-month window missing a "
+        "quarter is flagged partial and not judged. Against all areas: higher or lower only "
         "where the whole interval is strictly beyond the all-areas value, at 99.8% where that "
         f"holds, else at 95%. Below national level nothing resting on fewer than {disclosure.MIN_SHOWN} "
         f"people is shown (flag 'under {disclosure.MIN_SHOWN}'), and nothing resting on fewer than "

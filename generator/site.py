@@ -1044,6 +1044,7 @@ UNIT_TEXT = {
 }
 METHOD_WORDS = {  # how a value is worked out, in a sentence (indicators.METHOD_TEXT is the short form)
     "proportion": "numerator divided by denominator, as a percentage",
+    "event_rate": "events (which can be more than the people) divided by people, as a percentage",
     "sum": "the total of the providers' returns (over four quarters, for a 12-month value)",
     "mean": "the mean of the returns",
     "given": "as returned",

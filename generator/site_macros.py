@@ -21,6 +21,7 @@ def define_env(env: Any) -> None:
     ]
     env.variables["min_trend_periods"] = stats.MIN_TREND_PERIODS
     env.variables["trend_level"] = stats.TREND_LEVEL
+    env.variables["poisson_exact_below"] = stats.EXACT_BELOW
     env.variables["trend_chi2"] = f"{stats.TREND_Z**2:.4f}"
     env.variables["min_quartile_areas"] = stats.MIN_QUARTILE_AREAS
     env.variables["z95"] = f"{stats.Z95:.3f}"

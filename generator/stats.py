@@ -3,7 +3,8 @@
 Pure functions on numbers. The methods are those used in UK public-sector benchmarking
 (Public Health England's Fingertips, NHS Digital):
 
-* Wilson score intervals for proportions (95% and 99.8%);
+* Wilson score intervals for proportions (95% and 99.8%), and Poisson limits (exact, then
+  Byar's) for counts of events set against people, which can exceed 100%;
 * comparison with a target or with the all-areas value decided by whether the interval
   excludes it, polarity-aware;
 * funnel-plot control limits around the pooled value, with Spiegelhalter's (2005)
@@ -14,6 +15,7 @@ Pure functions on numbers. The methods are those used in UK public-sector benchm
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -67,6 +69,51 @@ def proportion(x: float, n: float) -> Interval:
     lo95, hi95 = wilson(x, n, Z95)
     lo998, hi998 = wilson(x, n, Z998)
     return Interval(x / n, lo95, hi95, lo998, hi998)
+
+
+# -- rates of events ------------------------------------------------------------------------
+EXACT_BELOW = 10  # PHE: Byar's method is within 0.2% of the exact limits from 10 events
+
+
+def _poisson_cdf(k: int, lam: float) -> float:
+    """P(X <= k) for X ~ Poisson(lam), k small (the exact limits below :data:`EXACT_BELOW`)."""
+    term = total = math.exp(-lam)
+    for j in range(1, k + 1):
+        term *= lam / j
+        total += term
+    return total
+
+
+@functools.cache
+def _exact_poisson(x: int, z: float) -> tuple[float, float]:
+    """Garwood's exact limits for an observed count x: the means at which x or more, and x or
+    fewer, events have the two-sided tail probability of z (by bisection: the CDF falls as the
+    mean rises)."""
+    tail = 0.5 * math.erfc(z / math.sqrt(2))
+
+    def solve(k: int, p: float) -> float:
+        lo, hi = 0.0, 10.0 * (x + 10)
+        for _ in range(200):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if _poisson_cdf(k, mid) > p else (lo, mid)
+        return (lo + hi) / 2
+
+    return (0.0 if x == 0 else solve(x - 1, 1 - tail)), solve(x, tail)
+
+
+def byar(x: float, z: float = Z95) -> tuple[float, float]:
+    """Byar's approximation to the exact Poisson limits of an observed count x (x > 0)."""
+    lower = x * (1 - 1 / (9 * x) - z / (3 * math.sqrt(x))) ** 3
+    upper = (x + 1) * (1 - 1 / (9 * (x + 1)) + z / (3 * math.sqrt(x + 1))) ** 3
+    return lower, upper
+
+
+def poisson_limits(x: float, z: float = Z95) -> tuple[float, float]:
+    """Limits for the mean count behind an observed count x, as Fingertips gives them: exact
+    below :data:`EXACT_BELOW` events, Byar's method from there."""
+    if x < EXACT_BELOW:
+        return _exact_poisson(int(x), z)
+    return byar(x, z)
 
 
 # -- comparisons ---------------------------------------------------------------------------
@@ -166,6 +213,16 @@ def compare_to_benchmark(
         if lo >= low and hi <= high:
             return "within the range"
         return "not significantly different from the range edge"
+    if kind == "band":
+        # "within or close to" the band is good, "significantly above" it is not (004): where
+        # the whole interval lies above or below the band, it is significantly so; an interval
+        # that reaches the band is within or close to it
+        assert low is not None and high is not None
+        if lo > high:
+            return "significantly above the band"
+        if hi < low:
+            return "significantly below the band"
+        return "within or close to the band"
     if kind == "reference":
         assert value is not None
         word = (
@@ -362,18 +419,20 @@ def _too_few(have: npt.NDArray[np.int64]) -> npt.NDArray[np.object_]:
 
 
 def _zs(
-    x: npt.NDArray[np.float64], n: npt.NDArray[np.float64], k: npt.NDArray[np.bool_]
+    x: npt.NDArray[np.float64], n: npt.NDArray[np.float64], k: npt.NDArray[np.bool_], events: bool = False
 ) -> npt.NDArray[np.float64]:
+    """Each row's z; for events among people (Poisson counts, a rate that may pass 1) the same
+    score test with the Poisson variance: the binomial one without its (1 - p)."""
     t = np.broadcast_to(np.arange(x.shape[1], dtype=float), x.shape)
     total_n = _running(n, k)
     p = _running(x, k) / total_n
     t_bar = _running(n * t, k) / total_n
     d = t - t_bar[:, None]
     stat = _running(x * d, k)
-    var = p * (1 - p) * _running(n * _squares(d), k)
+    var = (p if events else p * (1 - p)) * _running(n * _squares(d), k)
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(var > 0, stat / np.sqrt(var), 0.0)
-    return np.where((p == 0.0) | (p == 1.0), 0.0, z)
+    return np.where((p == 0.0) | ((p == 1.0) & (not events)), 0.0, z)
 
 
 def trends(
@@ -382,6 +441,7 @@ def trends(
     polarity: Polarity,
     x_lo: npt.NDArray[np.float64] | None = None,
     x_hi: npt.NDArray[np.float64] | None = None,
+    events: bool = False,
 ) -> list[str]:
     """:func:`trend` of each row of ``xs`` out of ``ns``. Where each count is known only to lie
     in ``x_lo``..``x_hi`` (a rounded count), a rise or fall is said only if it holds at the
@@ -393,7 +453,7 @@ def trends(
     enough = have >= MIN_TREND_PERIODS
     if enough.any():
         x, n, k = xs[enough], ns[enough], keep[enough]
-        z = _zs(x, n, k)
+        z = _zs(x, n, k, events)
         significant = np.abs(z) >= TREND_Z
         if x_lo is not None and x_hi is not None and significant.any():
             lo, hi = x_lo[enough], x_hi[enough]
@@ -401,8 +461,8 @@ def trends(
             with np.errstate(invalid="ignore", divide="ignore"):
                 t_bar = _running(n * t, k) / _running(n, k)
             early = t < t_bar[:, None]
-            against_rise = _zs(np.where(early, hi, lo), n, k)
-            against_fall = _zs(np.where(early, lo, hi), n, k)
+            against_rise = _zs(np.where(early, hi, lo), n, k, events)
+            against_fall = _zs(np.where(early, lo, hi), n, k, events)
             significant &= np.where(z > 0, against_rise >= TREND_Z, against_fall <= -TREND_Z)
         out[enough] = np.where(significant, _words(z > 0, polarity), NO_TREND)
     words: list[str] = out.tolist()

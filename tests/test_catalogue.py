@@ -336,5 +336,19 @@ def test_benchmarks_read_as_their_sources_write_them(catalogue):
         d for s in catalogue.sections.values() for d in s.derived if d.id == "EX04_cost_per_job_outcome"
     )
     words = {b.kind: b.words() for b in cost.benchmarks}
-    assert words["typical_range"] == "typically £2,818 to £4,024" and words["maximum"] == "at most £4,024"
+    assert words["band"] == "within or close to £2,818 to £4,024" and words["reference"] == "£8,217"
     assert not [w for w in words.values() if re.search(r"\d{4}", w)], words
+
+
+def test_cost_per_job_outcome_is_judged_as_the_source_words_it(catalogue, seed_texts):
+    """004 gives £2,818-£4,024 as a band a cost should be "within or close to" and calls a cost
+    "significantly above" it negative: no hard maximum, and the passage is the document's."""
+    cost = next(
+        d for s in catalogue.sections.values() for d in s.derived if d.id == "EX04_cost_per_job_outcome"
+    )
+    kinds = {b.kind: b for b in cost.benchmarks}
+    assert "maximum" not in kinds and (kinds["band"].low, kinds["band"].high) == (2818, 4024)
+    text = seed_texts["004"]
+    assert _normalise("A cost within or close to this suggests a positive answer") in text
+    assert _normalise("A cost significantly above that indicated above suggests a negative answer") in text
+    assert _normalise(kinds["band"].source.passage) in text

@@ -97,8 +97,13 @@ def test_areas_pool_numerators_and_denominators_never_average_percentages(catalo
     nation = find(rows, "EX02_job_outcome_rate", "all areas", "2025-26 Q1", area="ALL")
     assert (nation["numerator"], nation["denominator"]) == (36, 200)  # exact for all areas
     assert nation["value"] == pytest.approx(18.0)  # not the mean of 90%, 10% and 18%
-    lo, hi = stats.wilson(36, 200)
-    assert (nation["lower_95"], nation["upper_95"]) == (round(100 * lo, 1), round(100 * hi, 1))
+    # job outcomes are events set against starters (they can be more): Poisson limits on the 36
+    lo, hi = stats.poisson_limits(36)
+    assert (nation["lower_95"], nation["upper_95"]) == (round(100 * lo / 200, 1), round(100 * hi / 200, 1))
+    share = find(rows, "EX01_access_rate", "all areas", "2025-26 Q1", area="ALL")
+    if share["value"] is not None:  # a share of people keeps its Wilson interval
+        lo, hi = stats.wilson(share["numerator"], share["denominator"])
+        assert (share["lower_95"], share["upper_95"]) == (round(100 * lo, 1), round(100 * hi, 1))
     rows = calculate(
         year_of("E", "A1-P1", "A1", _e(10, 9)) + year_of("E", "A1-P2", "A1", _e(90, 9)), catalogue, registry
     )
@@ -114,9 +119,11 @@ def test_edge_cases_zero_all_and_no_denominator(catalogue, registry):
     rows = calculate([ret("E", "A2-P1", "A2", "2025-26 Q1", _e(0, 0))], catalogue, registry)
     none = find(rows, "EX02_job_outcome_rate", "all areas", "2025-26 Q1", area="ALL")
     assert none["value"] is None and "no denominator" in none["flags"]
-    rows = calculate(year_of("E", "A1-P1", "A1", _e(20, 20)), catalogue, registry)
-    full = find(rows, "EX02_job_outcome_rate", "area", YEAR)
+    rows = calculate(year_of("E", "A1-P1", "A1", _e(20, 20, referrals=20)), catalogue, registry)
+    full = find(rows, "EX01_access_rate", "area", YEAR)  # a share of people stops at 100%
     assert full["value"] == 100 and full["upper_95"] == 100
+    events = find(rows, "EX02_job_outcome_rate", "area", YEAR)  # events among people need not
+    assert events["value"] == 100 and events["upper_95"] > 100
 
 
 def test_one_area_only_and_identical_areas(catalogue, registry):
@@ -127,12 +134,16 @@ def test_one_area_only_and_identical_areas(catalogue, registry):
     assert a["value"] == 40.0 and a["comparison_all_areas"] == "" and a["all_areas_value"] is None
     nation = find(rows, "EX02_job_outcome_rate", "all areas", YEAR, area="ALL")
     assert nation["value"] is None and "withheld" in nation["flags"]
-    rows = calculate(
-        year_of("E", "A1-P1", "A1", _e(50, 20)) + year_of("E", "A2-P1", "A2", _e(50, 20)), catalogue, registry
-    )
+    both = year_of("E", "A1-P1", "A1", _e(50, 20)) + year_of("E", "A2-P1", "A2", _e(50, 20))
+    rows = calculate(both, catalogue, registry)
+    # A1's second provider sent nothing: A1's value is flagged partial, and judged (a whole year)
+    a1 = find(rows, "EX02_job_outcome_rate", "area", YEAR, area="A1")
+    assert "partial" in a1["flags"] and a1["comparison_all_areas"] == "not significantly different"
+    rows = calculate(both + year_of("E", "A1-P2", "A1", _e(0, 0, referrals=0)), catalogue, registry)
     for area in ("A1", "A2"):
         r = find(rows, "EX02_job_outcome_rate", "area", YEAR, area=area)
         assert r["comparison_all_areas"] == "not significantly different"
+        r = find(rows, "EX01_access_rate", "area", YEAR, area=area)
         assert r["comparison_funnel"] == "within the limits"
 
 
@@ -206,14 +217,22 @@ def test_a_mean_below_national_level_rests_on_ten_people_and_its_scores_stay_unp
 
 
 def test_cost_per_job_outcome_against_the_ndti_band(catalogue, registry):
-    rows = calculate(
-        [ret("E", a, a[:2], "2025-26 Q1", _e(50, 10, cost=60_000.0)) for a in ("A1-P1", "A2-P1")],
-        catalogue,
-        registry,
-    )
-    cost = find(rows, "EX04_cost_per_job_outcome", "all areas", "2025-26 Q1", area="ALL")
+    """004: a cost "within or close to" £2,818-£4,024 is positive, one "significantly above" it
+    negative; the interval is the money over the Poisson limits of the outcomes."""
+
+    def judged(outcomes: int) -> dict:
+        each = _e(5 * outcomes, outcomes, referrals=10 * outcomes, cost=6_000.0 * outcomes)
+        units = ("A1-P1", "A1-P2", "A2-P1")
+        rows = calculate([ret("E", a, a[:2], "2025-26 Q1", each) for a in units], catalogue, registry)
+        return find(rows, "EX04_cost_per_job_outcome", "all areas", "2025-26 Q1", area="ALL")
+
+    cost = judged(70)  # £6,000 a job outcome from 210 outcomes: 95% interval about £5,200-£6,900
     assert cost["value"] == 6000 and cost["unit"] == "gbp"
-    assert "above the maximum" in cost["comparison_target"]
+    lo, hi = stats.poisson_limits(210)
+    assert (cost["lower_95"], cost["upper_95"]) == (round(6000 * 210 / hi, 2), round(6000 * 210 / lo, 2))
+    assert "significantly above the band" in cost["comparison_target"]
+    cost = judged(5)  # £6,000 from 15 outcomes: the interval (about £3,600-£10,900) reaches the band
+    assert "within or close to the band" in cost["comparison_target"]
     rows = calculate(year_of("E", "A1-P1", "A1", _e(50, 10, cost=60_000.0)), catalogue, registry)
     cost = find(rows, "EX04_cost_per_job_outcome", "provider", YEAR, provider="A1-P1")
     assert (cost["value"], cost["denominator"]) == (6000, 40)  # money over the published count
@@ -383,17 +402,18 @@ def test_limits_where_a_count_is_not_a_number_are_those_of_the_scalar_formula():
 
 
 def test_impossible_counts_still_raise_as_the_scalar_formula_does(catalogue, registry):
-    """More job outcomes than starters cannot be given an interval: the build stops there, as it
-    did row by row, rather than publishing a blank."""
+    """More starters than referrals cannot be given a Wilson interval: the build stops there, as
+    it did row by row, rather than publishing a blank. (More job outcomes than starters is an
+    event rate above 100%, which it may be.)"""
     with pytest.raises(ValueError, match="math domain"):
         calculate(
             [
-                ret("E", "A1-P1", "A1", "2025-26 Q1", _e(10, 15)),
-                ret("E", "A2-P1", "A2", "2025-26 Q1", _e(10, 15)),
+                ret("E", "A1-P1", "A1", "2025-26 Q1", _e(15, 0, referrals=10)),
+                ret("E", "A2-P1", "A2", "2025-26 Q1", _e(15, 0, referrals=10)),
             ],
             catalogue,
             registry,
-            indicators={"EX02_job_outcome_rate"},
+            indicators={"EX01_access_rate"},
         )
 
 

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import norm
+from scipy.stats import chi2, norm
 
 from generator.catalogue import Catalogue
 from generator.publish import compute_dataset, write_published
@@ -459,6 +459,8 @@ def kind(row: Row) -> str:
     method = row["method"]
     if row["unit"] == "percent" and method.startswith("Wilson score interval"):
         return "rate"
+    if row["unit"] == "percent" and method.startswith("Poisson interval"):
+        return "event"
     for start, name in (("cost incl.", "cost"), ("ratio of sums", "ratio"), ("SWEMWBS", "mean")):
         if method.startswith(start):
             return name
@@ -510,9 +512,29 @@ def hidden(row: Row, x: Stands | None, n: Stands | None, people: Stands | None) 
     return why
 
 
-def check_rate(a: Audit, row: Row, x: Stands | None, n: Stands | None, fig: Figure) -> None:
+def poisson(x: float, z: float) -> tuple[float, float]:
+    """Limits for a Poisson mean from x events: exact (chi-squared quantiles) below 10, Byar's
+    approximation from 10, as Fingertips' technical guide gives them."""
+    tail = float(norm.sf(z))
+    if x < 10:
+        lower = 0.0 if x == 0 else float(chi2.ppf(tail, 2 * x)) / 2
+        return lower, float(chi2.ppf(1 - tail, 2 * x + 2)) / 2
+    lower = x * (1 - 1 / (9 * x) - z / (3 * math.sqrt(x))) ** 3
+    return lower, (x + 1) * (1 - 1 / (9 * (x + 1)) + z / (3 * math.sqrt(x + 1))) ** 3
+
+
+def event_union(x: Stands, n: Stands, z: float) -> tuple[float, float]:
+    """Events among people: the fewest events' lower limit over the most people, to the most
+    events' upper limit over the fewest (0-1, and beyond 1)."""
+    return poisson(x.lo, z)[0] / n.hi, poisson(x.hi, z)[1] / max(n.lo, 1.0)
+
+
+def check_rate(
+    a: Audit, row: Row, x: Stands | None, n: Stands | None, fig: Figure, events: bool = False
+) -> None:
     """100 x / n of the published counts, and the union of the Wilson intervals of every pair of
-    whole counts they stand for, each rounded once to 1 dp."""
+    whole counts they stand for (for events among people, of their Poisson limits), each
+    rounded once to 1 dp."""
     fig.rests_on = n.point if n is not None and row["area_code"] != NATIONAL else None
     why = hidden(row, x, n, n)
     if not why and n is not None and n.point == 0 and x is not None:
@@ -521,9 +543,9 @@ def check_rate(a: Audit, row: Row, x: Stands | None, n: Stands | None, fig: Figu
     if why or x is None or n is None or x.point is None or n.point is None:
         a.same("blank rate", row, row["value"], "")
         return
-    a.rounded("rate", row, "value", 100 * x.point / n.point, 1)
+    a.rounded("event rate" if events else "rate", row, "value", 100 * x.point / n.point, 1)
     for z, lower, upper in ((Z95, "lower_95", "upper_95"), (Z998, "lower_998", "upper_998")):
-        lo, hi = union(x, n, z)
+        lo, hi = event_union(x, n, z) if events else union(x, n, z)
         fig.exact[lower], fig.exact[upper] = 100 * lo, 100 * hi
         a.rounded("interval limit", row, lower, 100 * lo, 1)
         a.rounded("interval limit", row, upper, 100 * hi, 1)
@@ -543,6 +565,10 @@ def check_cost(a: Audit, t: Published, row: Row, n: Stands | None, money_item: s
     assert n.point is not None
     a.rounded("cost per outcome", row, "value", money / n.point, 0)
     fig.span = (money / n.hi, money / n.lo if n.lo else INF)
+    for z, lower, upper in ((Z95, "lower_95", "upper_95"), (Z998, "lower_998", "upper_998")):
+        fewest, most = poisson(n.lo, z)[0], poisson(n.hi, z)[1]
+        a.rounded("cost interval limit", row, lower, money / most, 2)
+        a.rounded("cost interval limit", row, upper, money / fewest, 2)
 
 
 def check_ratio(a: Audit, row: Row, x: Stands | None, fig: Figure) -> None:
@@ -710,7 +736,7 @@ def check(rows: list[Row], catalogue: Catalogue) -> tuple[Audit, Published, dict
             fig.rests_on = number(row["denominator"]) if row["area_code"] != NATIONAL else None
             continue
         num_src, den_src = src.get((row["indicator_id"], row["breakdown_value"]), (None, None))
-        if what == "rate":
+        if what in ("rate", "event"):
             fig.x, fig.n = count(t, row, "numerator", num_src), count(t, row, "denominator", den_src)
             check_counts(
                 a,
@@ -718,7 +744,7 @@ def check(rows: list[Row], catalogue: Catalogue) -> tuple[Audit, Published, dict
                 row,
                 [("numerator", num_src is not None, fig.x), ("denominator", den_src is not None, fig.n)],
             )
-            check_rate(a, row, fig.x, fig.n, fig)
+            check_rate(a, row, fig.x, fig.n, fig, events=what == "event")
         elif what == "cost":
             fig.n = own(t, row, "denominator")
             check_counts(a, t, row, [("denominator", False, fig.n)])
@@ -955,18 +981,19 @@ def place_of(row: Row) -> tuple[str, int] | None:
     return "year", int(period[:4])
 
 
-def chi2_trend(xs: Sequence[float], ns: Sequence[float]) -> float:
-    """Cochran-Armitage, with scores 0..4 (R's prop.trend.test), written out again."""
+def chi2_trend(xs: Sequence[float], ns: Sequence[float], events: bool = False) -> float:
+    """Cochran-Armitage, with scores 0..4 (R's prop.trend.test), written out again; for events
+    among people, the score test for a trend in Poisson rates (the variance without 1 - p)."""
     t = np.arange(len(xs), dtype=float)
     x, n = np.array(xs, dtype=float), np.array(ns, dtype=float)
     keep = n > 0
     t, x, n = t[keep], x[keep], n[keep]
     p = x.sum() / n.sum()
-    if p in (0.0, 1.0):
+    if p == 0.0 or (p == 1.0 and not events):
         return 0.0
     tb = (n * t).sum() / n.sum()
     a = (x * (t - tb)).sum()
-    return float(a * a / (p * (1 - p) * (n * (t - tb) ** 2).sum()))
+    return float(a * a / ((p if events else p * (1 - p)) * (n * (t - tb) ** 2).sum()))
 
 
 def test_each_series_is_tested_once_on_its_latest_row_from_the_published_counts(
@@ -992,7 +1019,7 @@ def test_each_series_is_tested_once_on_its_latest_row_from_the_published_counts(
             if place != last and t.rows[i]["trend"]:
                 wrong.append(f"{where(t.rows[i])}: a trend on a row that is not its series' latest")
         row = t.rows[members[last]]
-        if kind(row) != "rate":
+        if kind(row) not in ("rate", "event"):
             expected = "not tested (no counts of people)" if number(row["value"]) is not None else ""
             if row["trend"] != expected:
                 wrong.append(f"{where(row)}: {row['trend']!r}, expected {expected!r}")
@@ -1005,7 +1032,8 @@ def test_each_series_is_tested_once_on_its_latest_row_from_the_published_counts(
             rows_ = [t.rows[i] for i in tested if i is not None]
             xs = [float(r["numerator"]) for r in rows_]
             ns = [float(r["denominator"]) for r in rows_]
-            stat = chi2_trend(xs, ns)
+            events = kind(row) == "event"
+            stat = chi2_trend(xs, ns, events)
             slope = np.polyfit(np.arange(5), np.array(xs) / np.array(ns), 1, w=np.array(ns))[0]
             rising = slope > 0
             held = stat >= TREND_CHI2
@@ -1016,7 +1044,7 @@ def test_each_series_is_tested_once_on_its_latest_row_from_the_published_counts(
                     (r.hi if (k < tb) == rising else r.lo) if r is not None else x
                     for k, (r, x) in enumerate(zip(ranges, xs, strict=True))
                 ]
-                held = chi2_trend(worst, ns) >= TREND_CHI2
+                held = chi2_trend(worst, ns, events) >= TREND_CHI2
             polarity = row["polarity"]
             if not held:
                 expected = "no significant change"

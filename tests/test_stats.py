@@ -216,3 +216,30 @@ def test_rounded_is_pythons_round_to_the_last_bit():
         assert [repr(x) for x in got] == [repr(x) for x in want]
     assert stats.rounded([], 2) == []
     assert repr(stats.rounded([math.nan], 2)[0]) == "nan"
+
+
+def test_poisson_limits_are_the_published_exact_and_byar_values():
+    """Exact (Garwood) 95% limits, as tabulated: 0 events 0 to 3.689, 5 events 1.6235 to 11.668,
+    10 events 4.7954 to 18.390. Byar's method, as the byar gem documents it for 100 events at
+    z = 1.96: upper 121.628347271806, lower 0.9040199067337297 of an expected 90."""
+    assert stats.poisson_limits(0) == pytest.approx((0.0, 3.6889), abs=5e-5)
+    assert stats.poisson_limits(5) == pytest.approx((1.6235, 11.6683), abs=5e-5)
+    assert stats._exact_poisson(10, stats.Z95) == pytest.approx((4.7954, 18.3904), abs=5e-5)
+    lower, upper = stats.byar(100, 1.96)
+    assert upper == pytest.approx(121.628347271806, rel=1e-12)
+    assert lower / 90 == pytest.approx(0.9040199067337297, rel=1e-12)
+    # from 10 events Byar's is used, within 0.2% of the exact limits (PHE technical guide)
+    for x in (10, 25, 100):
+        exact, byar = stats._exact_poisson(x, stats.Z95), stats.poisson_limits(x)
+        assert byar == pytest.approx(exact, rel=2e-3)
+
+
+def test_a_cost_is_judged_as_004_words_it():
+    """004, Question 2: "A cost within or close to this suggests a positive answer" and "A cost
+    significantly above that indicated above suggests a negative answer": above only when the
+    whole interval is above the band."""
+    c = stats.compare_to_benchmark
+    band = {"low": 2818, "high": 4024}
+    assert c("band", 3900, 4300, 4100, "lower_better", **band) == "within or close to the band"
+    assert c("band", 4100, 5200, 4600, "lower_better", **band) == "significantly above the band"
+    assert c("band", 2000, 2700, 2300, "lower_better", **band) == "significantly below the band"
