@@ -352,3 +352,17 @@ def test_cost_per_job_outcome_is_judged_as_the_source_words_it(catalogue, seed_t
     assert _normalise("A cost within or close to this suggests a positive answer") in text
     assert _normalise("A cost significantly above that indicated above suggests a negative answer") in text
     assert _normalise(kinds["band"].source.passage) in text
+
+
+def test_a_range_a_source_only_reports_is_never_judged(catalogue):
+    """004 reports NDTi's spreads ("between a typical range of 13% and 63%"; best-practice sites
+    "between a typical range of 30% and 56%"): they are shown for context, never judged
+    (methods page), so every benchmark whose passage reports a typical range is a typical_range."""
+    reported = [
+        (b.id, b.kind)
+        for s in catalogue.sections.values()
+        for entry in (*s.derived, *(i for g in s.groups for i in g.items))
+        for b in entry.benchmarks
+        if "typical range" in b.source.passage.lower() and b.low is not None  # a range, not its mean
+    ]
+    assert len(reported) >= 2 and all(kind == "typical_range" for _, kind in reported), reported
