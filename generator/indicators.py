@@ -841,6 +841,8 @@ COLUMNS = (
     "funnel_upper_95",
     "funnel_lower_998",
     "funnel_upper_998",
+    "funnel_p0",
+    "funnel_tau2",
     "comparison_funnel",
     "headline",
     "rank",
@@ -881,6 +883,9 @@ COLUMN_TEXT = {  # what each published column holds (the data dictionary page sh
     "funnel_upper_95": "upper 95% funnel limit for this denominator",
     "funnel_lower_998": "lower 99.8% funnel limit for this denominator",
     "funnel_upper_998": "upper 99.8% funnel limit for this denominator",
+    "funnel_p0": "the funnel's centre: the share pooled from the areas' published counts, in percent",
+    "funnel_tau2": "the funnel's added between-area variance (Spiegelhalter), in percent squared; "
+    "0 where the areas vary no more than chance allows",
     "comparison_funnel": "inside or outside the funnel limits",
     "headline": "True for a headline indicator",
     "rank": "the area's rank among areas where a higher or lower value is clearly better (1 = best)",
@@ -1297,9 +1302,9 @@ def _spec_columns(spec: Spec, found: Found) -> Table:
             for i in range(s, e):
                 all_areas_value[i] = nv
         areas = [i for i in range(s, e) if level[i] == "area"]
-        if funnelled:  # the pooled share and overdispersion of the areas' published counts
-            with_den = [i for i in areas if numeric[i] and f.denominator[i]]
-            fun = stats.funnel(
+        with_den = [i for i in areas if numeric[i] and f.denominator[i]] if funnelled else []
+        if len(with_den) >= stats.MIN_FUNNEL_AREAS:  # the pooled share and overdispersion of the
+            fun = stats.funnel(  # areas' published counts
                 [f.numerator[i] or 0 for i in with_den], [f.denominator[i] or 0 for i in with_den]
             )
             p0[s:e], tau2[s:e], has_fun[s:e] = fun.p0, fun.tau2, True
@@ -1414,6 +1419,10 @@ def _spec_columns(spec: Spec, found: Found) -> Table:
         "funnel_upper_95": limits[1],
         "funnel_lower_998": limits[2],
         "funnel_upper_998": limits[3],
+        "funnel_p0": [float(f"{100 * p:.6g}") if r else None for p, r in zip(p0, funnel_rows, strict=True)],
+        "funnel_tau2": [
+            float(f"{1e4 * t:.6g}") if r else None for t, r in zip(tau2, funnel_rows, strict=True)
+        ],
         "comparison_funnel": comp_funnel,
         "headline": [spec.headline] * m,
         "rank": rank,

@@ -71,6 +71,8 @@ NUMERIC_COLUMNS = {
     "funnel_upper_95",
     "funnel_lower_998",
     "funnel_upper_998",
+    "funnel_p0",
+    "funnel_tau2",
     "items_answered",
     "items_expected",
     "warnings",
@@ -571,8 +573,10 @@ NOTES = [
         f"holds, else at 95%. Below national level nothing resting on fewer than {disclosure.MIN_SHOWN} "
         f"people is shown (flag 'under {disclosure.MIN_SHOWN}'), and nothing resting on fewer than "
         f"{disclosure.MIN_JUDGED} is compared, ranked or given a quartile. Funnel limits around the "
-        "all-areas value use Spiegelhalter's overdispersion adjustment when the areas vary more than "
-        "chance allows. Quartiles need at least 4 areas. Trends: the chi-squared test for linear trend "
+        "share pooled from the areas' published counts (funnel_p0), drawn around at least "
+        f"{stats.MIN_FUNNEL_AREAS} areas, widened (funnel_tau2) only where Spiegelhalter's dispersion "
+        f"test is significant at {stats.DISPERSION_LEVEL}. Quartiles need at least 4 areas. "
+        "Trends: the chi-squared test for linear trend "
         f"at {stats.TREND_LEVEL} on the latest {stats.MIN_TREND_PERIODS} periods that do not overlap, "
         "once per series (on its latest row), for percentages of people only.",
     ),

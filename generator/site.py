@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import math
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -1190,8 +1191,25 @@ def _funnel_and_trend(
         for r in area_rows
         if num(r["denominator"]) and num(r["value"]) is not None
     ]
-    if main.unit == "percent" and len(pts) >= 2 and nat is not None and num(nat["value"]) is not None:
-        f = stats.funnel([v * n / 100 for _, n, v in pts], [n for _, n, _ in pts])
+    # the funnel as the dataset publishes it: its centre and added variance (never redrawn from
+    # rounded values), around at least stats.MIN_FUNNEL_AREAS areas
+    centre = next(
+        (
+            (p0, num(r["funnel_tau2"]) or 0.0, str(r["method"]))
+            for r in area_rows
+            if (p0 := num(r["funnel_p0"])) is not None
+        ),
+        None,
+    )
+    if (
+        main.unit == "percent"
+        and centre is not None
+        and pts
+        and nat is not None
+        and num(nat["value"]) is not None
+    ):
+        p0, tau2, method = centre
+        f = stats.Funnel(p0 / 100, math.nan, tau2 / 1e4, tau2 > 0, len(pts))
         lo_n, hi_n = min(n for _, n, _ in pts) * 0.8, max(n for _, n, _ in pts) * 1.1
         ns = [max(1.0, lo_n + (hi_n - lo_n) * k / 40) for k in range(41)]
         limits: list[tuple[float, float, float, float, float]] = []
@@ -1199,7 +1217,8 @@ def _funnel_and_trend(
             lo95, hi95 = f.limits(n, stats.Z95)
             lo998, hi998 = f.limits(n, stats.Z998)
             limits.append((n, 100 * lo95, 100 * hi95, 100 * lo998, 100 * hi998))
-        c = charts.funnel_plot(label, pts, num(nat["value"]), limits, f.short, period)
+        short = next((part for part in method.split("; ") if part.startswith("funnel")), "funnel")
+        c = charts.funnel_plot(label, pts, num(nat["value"]), limits, short, period)
         key = f"ind-{slug(ind)}-funnel"
         chart_out[key] = c
         lines += [
@@ -1210,6 +1229,23 @@ def _funnel_and_trend(
             "alone would explain; areas with fewer people have wider limits.",
             "",
             *_chart_block(c, key, table_below=True),
+        ]
+    elif main.unit == "percent" and area_rows and s0.method in ("proportion", "profile"):
+        lines += [
+            "",
+            "## Funnel plot",
+            "",
+            f"There is no funnel plot for {esc(period)}: a funnel needs at least "
+            f"{stats.MIN_FUNNEL_AREAS} areas with a published value, to say anything about any one of them.",
+        ]
+    elif main.unit == "percent" and area_rows and s0.method == "event_rate":
+        lines += [
+            "",
+            "## Funnel plot",
+            "",
+            "There is no funnel plot for this indicator. It counts events (job outcomes or work "
+            "starts) against the people who started, and can pass 100%; a funnel plot tests a share "
+            "of people. The chart above compares the areas.",
         ]
     elif main.unit in ("gbp", "ratio", "score", "number", "count") and area_rows:
         lines += [

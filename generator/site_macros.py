@@ -24,5 +24,7 @@ def define_env(env: Any) -> None:
     env.variables["poisson_exact_below"] = stats.EXACT_BELOW
     env.variables["trend_chi2"] = f"{stats.TREND_Z**2:.4f}"
     env.variables["min_quartile_areas"] = stats.MIN_QUARTILE_AREAS
+    env.variables["min_funnel_areas"] = stats.MIN_FUNNEL_AREAS
+    env.variables["dispersion_level"] = stats.DISPERSION_LEVEL
     env.variables["z95"] = f"{stats.Z95:.3f}"
     env.variables["z998"] = f"{stats.Z998:.3f}"

@@ -28,6 +28,9 @@ Z95 = 1.959963984540054  # two-sided 95%
 Z998 = 3.090232306167813  # two-sided 99.8%
 MIN_TREND_PERIODS = 5
 MIN_QUARTILE_AREAS = 4
+MIN_FUNNEL_AREAS = 10  # a funnel around fewer areas says little about any of them
+Z_ONE_SIDED_95 = 1.6448536269514722  # the dispersion test's 95% point
+DISPERSION_LEVEL = "95%"
 WINSOR = 0.10  # Spiegelhalter: winsorise z-scores at the 10th and 90th percentiles
 
 Polarity = Literal["higher_better", "lower_better", "no_judgement"]
@@ -264,8 +267,17 @@ class Funnel:
         return f"funnel phi={self.phi:.2f}" + (" (Spiegelhalter-adjusted)" if self.adjusted else "")
 
 
+def chi2_upper(df: int, z: float = Z_ONE_SIDED_95) -> float:
+    """The upper point of chi-squared on ``df`` degrees of freedom at the one-sided normal
+    point ``z``, by Wilson and Hilferty's cube-root approximation (within 0.1% from 2 df)."""
+    c = 2 / (9 * df)
+    return df * (1 - c + z * math.sqrt(c)) ** 3
+
+
 def funnel(xs: Sequence[float], ns: Sequence[float]) -> Funnel:
-    """Pooled proportion and Spiegelhalter's overdispersion estimate for units with x of n."""
+    """Pooled proportion and Spiegelhalter's overdispersion estimate for units with x of n. The
+    limits are widened only where the dispersion test is significant: k times phi (the mean of
+    the squared, winsorised z-scores) above the 95% point of chi-squared on k - 1 df."""
     pairs = [(x, n) for x, n in zip(xs, ns, strict=True) if n > 0]
     k = len(pairs)
     total_n = sum(n for _, n in pairs)
@@ -279,7 +291,7 @@ def funnel(xs: Sequence[float], ns: Sequence[float]) -> Funnel:
     zw = winsorise(z, WINSOR)
     phi = sum(v * v for v in zw) / k
     tau2 = 0.0
-    if phi * k > k - 1:  # Spiegelhalter: overdispersed when k * phi exceeds k - 1
+    if phi * k > chi2_upper(k - 1):  # Spiegelhalter: overdispersed beyond chance
         w = [1 / v for v in var]
         tau2 = max(0.0, (k * phi - (k - 1)) / (sum(w) - sum(wi * wi for wi in w) / sum(w)))
     return Funnel(p0, phi, tau2, tau2 > 0, k)

@@ -84,18 +84,30 @@ def libreoffice_resaved(
 
 
 SMALL_AREAS = {"PS04", "PS05", "PS10", "PS11", "PS15"}  # PS10 and PS15 are the small sites
+# ten sites, the fewest a funnel is drawn around (stats.MIN_FUNNEL_AREAS); PS01 has two providers
+FUNNEL_AREAS = SMALL_AREAS | {"PS01", "PS02", "PS03", "PS07", "PS08"}
 
 
-@pytest.fixture(scope="session")
-def small_demo(catalogue, tmp_path_factory):
-    """The real pipeline on five demo sites: templates -> returns -> ingest. Returns the store."""
+def _demo_store(catalogue, tmp_path_factory, name: str, areas: set[str]):
     from generator.demo import write_demo_returns
     from generator.registry import load_registry
     from generator.store import Store
 
     registry = load_registry()
-    tmp = tmp_path_factory.mktemp("small_demo")
+    tmp = tmp_path_factory.mktemp(name)
     store = Store(tmp / "store")
-    for d in write_demo_returns(catalogue, registry, tmp / "returns", areas=SMALL_AREAS):
+    for d in write_demo_returns(catalogue, registry, tmp / "returns", areas=areas):
         assert store.ingest(d.path, catalogue, registry, replace=d.resubmission, rebuild=False).ok
     return store
+
+
+@pytest.fixture(scope="session")
+def small_demo(catalogue, tmp_path_factory):
+    """The real pipeline on five demo sites: templates -> returns -> ingest. Returns the store."""
+    return _demo_store(catalogue, tmp_path_factory, "small_demo", SMALL_AREAS)
+
+
+@pytest.fixture(scope="session")
+def funnel_demo(catalogue, tmp_path_factory):
+    """The same on ten demo sites, enough for funnel plots."""
+    return _demo_store(catalogue, tmp_path_factory, "funnel_demo", FUNNEL_AREAS)

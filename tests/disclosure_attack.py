@@ -965,6 +965,9 @@ def funnel_parameters(xs: Sequence[float], ns: Sequence[float]) -> tuple[float, 
     z = np.clip(z, *np.quantile(z, [0.1, 0.9]))
     k, phi = len(n), float(np.mean(z**2))
     w = 1 / var
+    c = 2 / (9 * (k - 1))  # widened only beyond the 95% point of chi-squared on k - 1 df
+    if k * phi <= (k - 1) * (1 - c + 1.6448536269514722 * math.sqrt(c)) ** 3:
+        return p0, 0.0
     return p0, max(0.0, (k * phi - (k - 1)) / (w.sum() - (w**2).sum() / w.sum()))
 
 

@@ -26,7 +26,7 @@ from generator.registry import load_registry
 
 # -- the rules' numbers, as the methods page gives them ----------------------------------------
 SMALL, HALF = 5, 2  # 1 to 4 suppressed; a rounded count stands for 2 either side (a 5 for 5 to 7)
-MIN_SHOWN, MIN_JUDGED, MIN_QUARTILE_AREAS = 10, 30, 4
+MIN_SHOWN, MIN_JUDGED, MIN_QUARTILE_AREAS, MIN_FUNNEL_AREAS = 10, 30, 4, 10
 Z95, Z998 = float(norm.ppf(0.975)), float(norm.ppf(0.999))  # two-sided 95% and 99.8%
 NATIONAL, TOTAL = "ALL", "total"
 NOT_RECORDED = ("not_recorded", "dont_know")
@@ -380,7 +380,9 @@ def funnel(xs: Sequence[float], ns: Sequence[float]) -> Funnel:
     z = np.clip(z, *np.quantile(z, [0.1, 0.9]))
     k, phi = len(n), float(np.mean(z**2))
     w = 1 / var
-    tau2 = max(0.0, (k * phi - (k - 1)) / (w.sum() - (w**2).sum() / w.sum()))
+    c = 2 / (9 * (k - 1))  # the 95% point of chi-squared on k - 1 df, Wilson-Hilferty's way
+    overdispersed = k * phi > (k - 1) * (1 - c + float(norm.ppf(0.95)) * math.sqrt(c)) ** 3
+    tau2 = max(0.0, (k * phi - (k - 1)) / (w.sum() - (w**2).sum() / w.sum())) if overdispersed else 0.0
     return Funnel(p0, tau2, f"funnel phi={phi:.2f}" + (" (Spiegelhalter-adjusted)" if tau2 > 0 else ""))
 
 
@@ -698,14 +700,23 @@ def check_funnels(a: Audit, rows: list[Row], figs: dict[int, Figure]) -> None:
             [number(rows[i]["numerator"]) or 0.0 for i in with_den],
             [float(rows[i]["denominator"]) for i in with_den],
         )
+        if len(with_den) < MIN_FUNNEL_AREAS:  # no funnel around fewer areas
+            f = Funnel(math.nan, 0.0, "")
         for i in members:
             row, fig = rows[i], figs.get(i, Figure())
             a.same("funnel in the method", row, funnel_text(row["method"]), f.text)
             names = ("funnel_lower_95", "funnel_upper_95", "funnel_lower_998", "funnel_upper_998")
             if i not in with_den or math.isnan(f.p0):
-                a.same("funnel limits (none)", row, [row[c] for c in names], [""] * 4)
+                a.same(
+                    "funnel limits (none)",
+                    row,
+                    [row[c] for c in (*names, "funnel_p0", "funnel_tau2")],
+                    [""] * 6,
+                )
                 a.same("funnel flag", row, row["comparison_funnel"], "")
                 continue
+            a.same("funnel centre", row, number(row["funnel_p0"]), float(f"{100 * f.p0:.6g}"))
+            a.same("funnel variance", row, number(row["funnel_tau2"]), float(f"{1e4 * f.tau2:.6g}"))
             limits = funnel_limits(f, float(row["denominator"]))
             for column, limit in zip(names, limits, strict=True):
                 a.rounded("funnel limit", row, column, 100 * float(limit), 2)
@@ -765,11 +776,12 @@ Audited = tuple[Audit, Published, dict[int, Figure]]
 
 @pytest.fixture(scope="module")
 def published_rows(
-    small_demo: Any, catalogue: Catalogue, tmp_path_factory: pytest.TempPathFactory
+    funnel_demo: Any, catalogue: Catalogue, tmp_path_factory: pytest.TempPathFactory
 ) -> list[Row]:
-    """indicators.csv of the small demo, written as the build writes it and read back as text."""
+    """indicators.csv of the ten-site demo (enough areas for funnels), written as the build writes
+    it and read back as text."""
     out: Path = tmp_path_factory.mktemp("published")
-    data = compute_dataset(small_demo.current_returns(), catalogue, load_registry(), workers=2)
+    data = compute_dataset(funnel_demo.current_returns(), catalogue, load_registry(), workers=2)
     write_published(data, [], out, workbook=False)
     table = pd.read_csv(out / "indicators.csv", dtype=str, keep_default_na=False)
     rows: list[Row] = table.to_dict("records")
@@ -790,7 +802,7 @@ def test_every_figure_recomputes_from_the_published_csv(audited: Audited) -> Non
     assert c["rate"] >= 4000 and c["interval limit"] >= 16000 and c["pairs in a union"] >= 4000
     assert c["count of some categories"] >= 3000 and c["area count as its providers' sum"] >= 500
     assert c["all-areas verdict given"] >= 2000 and c["all-areas comparison"] == len(t.rows)
-    assert c["funnel limit"] >= 7000 and c["funnel flag given"] >= 1000
+    assert c["funnel limit"] >= 3000 and c["funnel flag given"] >= 500 and c["funnel centre"] >= 800
     assert c["quartile given"] >= 1000 and c["rank given"] >= 300
     assert c["cost per outcome"] >= 100 and c["ratio"] >= 100
     assert sum(a.ties.values()) < 0.01 * c["interval limit"]  # a half is rare, not a loophole
@@ -827,6 +839,7 @@ def test_the_check_finds_a_published_figure_changed(published_rows: list[Row], c
         lambda _: "better (99.8%)",
     )
     change(lambda r: r["comparison_funnel"] == "within the limits", "comparison_funnel", lambda _: "")
+    change(lambda r: r["funnel_tau2"] not in ("", "0.0"), "funnel_tau2", plus(0.01))
     change(lambda r: kind(r) == "cost" and r["value"] != "", "value", plus(1))
     provider = change(
         lambda r: r["provider_code"] == "PS04-WRK" and r["numerator"] != "", "numerator", plus(5)

@@ -243,3 +243,15 @@ def test_a_cost_is_judged_as_004_words_it():
     assert c("band", 3900, 4300, 4100, "lower_better", **band) == "within or close to the band"
     assert c("band", 4100, 5200, 4600, "lower_better", **band) == "significantly above the band"
     assert c("band", 2000, 2700, 2300, "lower_better", **band) == "significantly below the band"
+
+
+def test_the_dispersion_test_widens_a_funnel_only_beyond_chance():
+    """Spiegelhalter (2005): k times phi against chi-squared on k - 1 df. The 95% points are
+    those of the tables (16.919 on 9 df, 30.144 on 19, 124.342 on 100) to within 0.1%."""
+    for df, table in ((9, 16.919), (19, 30.144), (100, 124.342)):
+        assert stats.chi2_upper(df) == pytest.approx(table, rel=1e-3)
+    ns = [100] * 10
+    within = stats.funnel([40, 52, 45, 55, 38, 50, 47, 60, 42, 51], ns)  # k phi about 13.6 < 16.9
+    assert within.phi > 1 and within.tau2 == 0 and not within.adjusted
+    beyond = stats.funnel([20, 70, 45, 55, 30, 80, 47, 60, 25, 65], ns)
+    assert beyond.adjusted and beyond.tau2 > 0
