@@ -568,10 +568,18 @@ def m_mean(spec: Spec, bag: Bag, _: Bag | None) -> Value:
     return Value(value=round(statistics.fmean(xs), 2) if xs else None)
 
 
+MEDIAN_OF_AREAS = "median of areas"
+
+
 def m_given(spec: Spec, bag: Bag, _: Bag | None) -> Value:
+    """A figure as returned. Several returns' figures (a unit that sent two) are averaged and
+    flagged; for all areas, where a survey estimate comes without the counts to pool it, the
+    figure is the median of the areas', flagged so that it never passes for a national rate."""
     xs = [v for k in spec.numerator for v in bag.values.get(k, []) if isinstance(v, NUMBER)]
     if not xs:
         return Value()
+    if bag.area_code == NATIONAL and len(xs) > 1:
+        return Value(value=round(statistics.median(xs), 1), flags={MEDIAN_OF_AREAS})
     return Value(
         value=xs[0] if len(xs) == 1 else round(statistics.fmean(xs), 1),
         flags=set() if len(xs) == 1 else {"mean of returns"},
@@ -1161,9 +1169,9 @@ def _proportions(spec: Spec, units: list[Unit]) -> Found:
             for j, c in zip(rated, col, strict=True):
                 target[j] = c
     target_value: list[float | None] = none[:]
-    if spec.method == "profile":
-        for j, unit in enumerate(kept):
-            if unit.context is not None:
+    if spec.method == "profile":  # not for all areas: populations are not collected to weight
+        for j, unit in enumerate(kept):  # the areas' shares by, and their mean is no national share
+            if unit.context is not None and unit.bag.area_code != NATIONAL:
                 ref = [
                     x for k in spec.reference for x in unit.context.values.get(k, []) if isinstance(x, NUMBER)
                 ]

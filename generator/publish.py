@@ -585,7 +585,9 @@ NOTES = [
         "suppressed, withheld, under 10: see disclosure control ('denominator suppressed' and the "
         "like say it of the denominator). partial: some expected returns were missing from a rolling "
         "12-month window or an area. provisional: the latest period, which may still be revised. "
-        "mean of returns: several returns gave a value and their mean is shown.",
+        "mean of returns: several returns gave a value and their mean is shown. median of areas: for all "
+        "areas, a figure returned as a percentage (Section A) is the median of the areas' figures, "
+        "not a national rate.",
     ),
     (
         "Columns",

@@ -252,24 +252,35 @@ def test_intake_compared_with_the_local_population(catalogue, registry):
         "B03_gender.numerator:not_recorded": 10,
     }
     rows = calculate(
-        [
-            ret("A", "A1-COM", "A1", "2025-26", a),
-            ret("B", "A1-P1", "A1", "2025-26 Q1", b),
-            ret("B", "A2-P1", "A2", "2025-26 Q1", b),
-        ],
+        [ret("A", "A1-COM", "A1", "2025-26", a), ret("A", "A2-COM", "A2", "2025-26", a)]
+        + year_of("B", "A1-P1", "A1", b)
+        + year_of("B", "A2-P1", "A2", b),
         catalogue,
         registry,
     )
-    women = find(
-        rows,
-        "BX02_intake_gender_vs_population",
-        "all areas",
-        "2025-26 Q1",
-        area="ALL",
-        breakdown_value="female",
-    )
-    assert women["value"] == pytest.approx(100 * 80 / 380, abs=0.05)  # of those whose gender is recorded
+    women = find(rows, "BX02_intake_gender_vs_population", "area", YEAR, breakdown_value="female")
+    assert women["value"] == pytest.approx(100 * 160 / 760, abs=0.05)  # of those whose gender is recorded
     assert "under-represented" in women["comparison_target"] and "50%" in women["target"]
+    # for all areas there is no population share to set the intake against: populations are not
+    # collected, so the areas' shares cannot be weighted, and their mean or median is no national share
+    nation = find(
+        rows, "BX02_intake_gender_vs_population", "all areas", YEAR, area="ALL", breakdown_value="female"
+    )
+    assert nation["value"] == pytest.approx(100 * 320 / 1520, abs=0.05)
+    assert nation["target"] == "" and nation["comparison_target"] == ""
+    # a survey estimate for all areas is the median of the areas', flagged as such
+    employed = {"A01_employment_rate": 70.0}
+    rows = calculate(
+        [
+            ret("A", f"A{i}-COM", f"A{i}", "2025-26", {"A01_employment_rate": v})
+            for i, v in ((1, 60.0), (2, 75.0))
+        ]
+        + [ret("A", "A1-COM", "A1", "2024-25", employed)],
+        catalogue,
+        registry,
+    )
+    rate = find(rows, "A01_employment_rate", "all areas", "2025-26", area="ALL")
+    assert rate["value"] == 67.5 and "median of areas" in rate["flags"]
 
 
 def test_rating_profile_totals(catalogue, registry):
