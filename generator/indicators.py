@@ -626,6 +626,7 @@ UNDER_MINIMUM = f"under {disclosure.MIN_SHOWN}"  # the flag of a value resting o
 def m_ratio(spec: Spec, bag: Bag, _: Bag | None) -> Value:
     """A ratio of sums (a caseload per specialist): the people above the line as published."""
     num, den = _sum(bag, spec.numerator), _sum(bag, spec.denominator)
+    den = None if den is None else round(den, 2)  # staff in post (FTE): not people, not rounded to 5
     c = _count(bag, spec.numerator)
     hidden = _hidden(bag, c)
     if hidden:
@@ -802,7 +803,7 @@ METHOD_TEXT = {  # short, per row: the Notes sheet and the data dictionary expla
     "mean": "mean of returns",
     "given": "as returned",
     "same": "as returned",
-    "ratio": "ratio of sums",
+    "ratio": "ratio of sums at each quarter-end; over 12 months their mean",
     "max": "largest of the returns' values",
     "cost_per_outcome": "cost incl. overheads / outcomes; Poisson interval on the outcomes",
     "profile": "Wilson score interval; vs local population",
@@ -1114,6 +1115,36 @@ def _each(method: Method) -> Evaluate:
     return evaluate
 
 
+def _ratios(spec: Spec, units: list[Unit]) -> Found:
+    """A caseload per specialist: at each quarter-end, the unit's published caseload over its
+    staff (an area's providers' caseloads and staff added up first); over 12 months, as the
+    definition says, the mean of the four quarter-ends' ratios (not the ratio of the sums), its
+    range the mean of theirs, resting on the smallest quarter-end caseload. A window that is
+    not shown for some quarter is not shown either, with that quarter's flags."""
+    found = _each(m_ratio)(spec, units)
+    at = {(u.bag.area_code, u.bag.provider_code, u.bag.period): j for j, u in enumerate(found.units)}
+    for j, u in enumerate(found.units):
+        b = u.bag
+        if not b.rolling:
+            continue
+        qs = [at.get((b.area_code, b.provider_code, q)) for q in disclosure.quarters_of(b.period)]
+        rows = [i for i in qs if i is not None]
+        hidden = [i for i in rows if not isinstance(found.value[i], NUMBER)]
+        if hidden or not rows:
+            found.value[j] = found.range_lo[j] = found.range_hi[j] = None
+            found.flags[j] = frozenset().union(*(found.flags[i] for i in hidden))
+            continue
+        ratios = [(found.numerator[i] or 0.0) / (found.denominator[i] or 1.0) for i in rows]
+        found.value[j] = round(statistics.fmean(ratios), 2)
+        los, his = [found.range_lo[i] for i in rows], [found.range_hi[i] for i in rows]
+        if all(x is not None for x in (*los, *his)):
+            found.range_lo[j] = statistics.fmean(x for x in los if x is not None)
+            found.range_hi[j] = statistics.fmean(x for x in his if x is not None)
+        rests = [r for i in rows if (r := found.rests_on[i]) is not None]
+        found.rests_on[j] = min(rests) if rests else None
+    return found
+
+
 def _proportions(spec: Spec, units: list[Unit]) -> Found:
     """Rates with Wilson intervals for every unit that has a numerator or a denominator, on
     arrays, by the same floating-point steps as :func:`stats.wilson`; for a profile, each area's
@@ -1224,7 +1255,7 @@ METHODS: dict[str, Evaluate] = {
     "mean": _each(m_mean),
     "given": _each(m_given),
     "same": _each(m_same),
-    "ratio": _each(m_ratio),
+    "ratio": _ratios,
     "max": _each(m_max),
     "cost_per_outcome": _each(m_cost),
     "profile": _proportions,

@@ -1051,7 +1051,7 @@ METHOD_WORDS = {  # how a value is worked out, in a sentence (indicators.METHOD_
     "given": "as returned",
     "same": "as returned; where returns differ, their mean is shown and flagged",
     "max": "the largest returned value",
-    "ratio": "one total divided by the other",
+    "ratio": "one total divided by the other at each quarter-end; over 12 months, the mean of the four",
     "cost_per_outcome": "total cost, including overheads, divided by the number of job outcomes",
     "profile": "each group's share of new referrals, next to its share of the local population",
     "swemwbs_start": "mean SWEMWBS metric score, each raw total converted with the Rasch table",

@@ -1039,6 +1039,15 @@ def verify_values(model: Model) -> dict[str, tuple[set[int], int]]:
     }
     out: dict[str, tuple[set[int], int]] = {}
     cost_ok, cost_rows, ratio_ok, ratio_rows, mean_ok, mean_rows = set(), 0, set(), 0, set(), 0
+    ratio_at = {
+        (f.indicator_id, model.area[i], model.provider[i], model.period[i]): i
+        for i, f in enumerate(model.figure)
+        if f is not None and f.kind == "ratio"
+    }
+
+    def quarter_ratio(j: int) -> float:
+        return num[j] / den[j] if den[j] > 0 and num[j] == num[j] else math.nan
+
     for i, f in enumerate(model.figure):
         if f is None or model.level[i] == "all areas" or val[i] != val[i]:
             continue
@@ -1049,7 +1058,13 @@ def verify_values(model: Model) -> dict[str, tuple[set[int], int]]:
                 cost_ok.add(i)
         elif f.kind == "ratio":
             ratio_rows += 1
-            if den[i] > 0 and num[i] == num[i] and abs(num[i] / den[i] - val[i]) <= 0.005 + 1e-9:
+            if model.period[i].startswith(ROLLING):  # the mean of its quarter-ends' published ratios
+                key = (f.indicator_id, model.area[i], model.provider[i])
+                quarters = [ratio_at.get((*key, q)) for q in base_periods(model.period[i])]
+                ratios = [quarter_ratio(j) for j in quarters if j is not None]
+                if ratios and abs(sum(ratios) / len(ratios) - val[i]) <= 0.005 + 1e-9:
+                    ratio_ok.add(i)
+            elif den[i] > 0 and num[i] == num[i] and abs(num[i] / den[i] - val[i]) <= 0.005 + 1e-9:
                 ratio_ok.add(i)
         elif f.kind in ("mean_start", "mean_end") and is_multi_area(
             model, f.section, model.area[i], model.provider[i]

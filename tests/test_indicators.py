@@ -252,9 +252,12 @@ def test_intake_compared_with_the_local_population(catalogue, registry):
         "B03_gender.numerator:not_recorded": 10,
     }
     rows = calculate(
-        [ret("A", "A1-COM", "A1", "2025-26", a), ret("A", "A2-COM", "A2", "2025-26", a)]
-        + year_of("B", "A1-P1", "A1", b)
-        + year_of("B", "A2-P1", "A2", b),
+        [
+            ret("A", "A1-COM", "A1", "2025-26", a),
+            ret("A", "A2-COM", "A2", "2025-26", a),
+            *year_of("B", "A1-P1", "A1", b),
+            *year_of("B", "A2-P1", "A2", b),
+        ],
         catalogue,
         registry,
     )
@@ -452,3 +455,30 @@ def test_a_categorys_count_is_not_judged_against_the_whole_counts_benchmark(cata
     d01 = {s.breakdown_value: s for s in specs(catalogue) if s.indicator_id.startswith("D01_")}
     assert d01["total"].benchmarks and all(b.category is None for b in d01["total"].benchmarks)
     assert not [v for v, s in d01.items() if v != "total" and any(b.category is None for b in s.benchmarks)]
+
+
+def test_caseload_per_specialist_is_averaged_over_four_quarter_ends_as_defined(catalogue, registry):
+    """EX06's definition: "Active caseload at the end of the quarter divided by the full-time
+    equivalent number of employment specialists, averaged over the last four quarter-ends";
+    staff in post (FTE) are not people and are not rounded to 5."""
+    ex06 = next(d for s in catalogue.sections.values() for d in s.derived if d.id.startswith("EX06"))
+    assert "averaged over the last four quarter-ends" in ex06.definition
+    staff = [(100, 10.0), (50, 2.5), (100, 10.0), (50, 2.5)]  # ratios 10, 20, 10, 20
+    rows = calculate(
+        [
+            ret(
+                "E",
+                "A1-P1",
+                "A1",
+                q,
+                {"E09_active_caseload": c, "E10_specialist_fte": f, "E01_support_model": "ips_smi"},
+            )
+            for q, (c, f) in zip(QUARTERS, staff, strict=True)
+        ],
+        catalogue,
+        registry,
+    )
+    year = find(rows, "EX06_caseload_per_specialist", "area", YEAR)
+    assert year["value"] == 15.0  # the ratio of the sums would be 300 / 25 = 12
+    quarter = find(rows, "EX06_caseload_per_specialist", "area", QUARTERS[1])
+    assert (quarter["numerator"], quarter["denominator"], quarter["value"]) == (50, 2.5, 20.0)

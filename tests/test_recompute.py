@@ -573,8 +573,37 @@ def check_cost(a: Audit, t: Published, row: Row, n: Stands | None, money_item: s
         a.rounded("cost interval limit", row, upper, money / fewest, 2)
 
 
-def check_ratio(a: Audit, row: Row, x: Stands | None, fig: Figure) -> None:
-    """A caseload per specialist: the published people over the staff; its range over the people's."""
+def check_ratio(a: Audit, t: Published, row: Row, x: Stands | None, fig: Figure) -> None:
+    """A caseload per specialist: the published people over the staff; its range over the people's.
+    Over 12 months (the definition: "averaged over the last four quarter-ends"), the mean of the
+    quarter-ends' ratios as published, its range the mean of theirs, resting on the smallest."""
+    period = row["period"]
+    if period.startswith("12 months to "):
+        found = [
+            t.at.get((row["area_code"], row["provider_code"], q, row["indicator_id"], row["breakdown_value"]))
+            for q in quarters_to(period.removeprefix("12 months to "))
+        ]
+        quarters = [q for q in found if q is not None]
+        stands = [own(t, q, "numerator") for q in quarters]
+        dens = [number(q["denominator"]) for q in quarters]
+        if not quarters or any(q["value"] == "" for q in quarters) or None in stands or None in dens:
+            a.same("blank ratio over 12 months", row, row["value"], "")
+            return
+        xs = [s for s in stands if s is not None and s.point is not None]
+        ds = [d for d in dens if d]
+        a.rounded(
+            "ratio over 12 months",
+            row,
+            "value",
+            float(np.mean([s.point / d for s, d in zip(xs, ds, strict=True)])),
+            2,
+        )
+        fig.span = (
+            float(np.mean([s.lo / d for s, d in zip(xs, ds, strict=True)])),
+            float(np.mean([s.hi / d for s, d in zip(xs, ds, strict=True)])),
+        )
+        fig.rests_on = min(s.point for s in xs) if row["area_code"] != NATIONAL else None
+        return
     fig.rests_on = x.point if x is not None and row["area_code"] != NATIONAL else None
     why = hidden(row, x, None, x)
     a.same("blank-value flags", row, set(row["_flags"] & HIDING), why)
@@ -763,7 +792,7 @@ def check(rows: list[Row], catalogue: Catalogue) -> tuple[Audit, Published, dict
         elif what == "ratio":
             fig.x = caseload(t, row)
             check_counts(a, t, row, [("numerator", False, fig.x)])
-            check_ratio(a, row, fig.x, fig)
+            check_ratio(a, t, row, fig.x, fig)
     check_comparisons(a, rows, figs)
     check_quartiles(a, rows, figs)
     check_funnels(a, rows, figs)
@@ -804,7 +833,7 @@ def test_every_figure_recomputes_from_the_published_csv(audited: Audited) -> Non
     assert c["all-areas verdict given"] >= 2000 and c["all-areas comparison"] == len(t.rows)
     assert c["funnel limit"] >= 3000 and c["funnel flag given"] >= 500 and c["funnel centre"] >= 800
     assert c["quartile given"] >= 1000 and c["rank given"] >= 300
-    assert c["cost per outcome"] >= 100 and c["ratio"] >= 100
+    assert c["cost per outcome"] >= 100 and c["ratio"] >= 100 and c["ratio over 12 months"] >= 50
     assert sum(a.ties.values()) < 0.01 * c["interval limit"]  # a half is rare, not a loophole
 
 
