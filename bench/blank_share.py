@@ -3,7 +3,7 @@
     python bench/blank_share.py NEW.csv [OLD.csv]
 
 A rate row is a percentage worked out from counts of people (its method starts "Wilson score
-interval"; percentages returned as such, like Section A's survey figures, are not rates). Blank:
+interval" or, for events among people, "Poisson interval"; percentages returned as such, like Section A's survey figures, are not rates). Blank:
 no value. Given an older table too, it also compares the rows both publish, and counts the old
 table's rows the new one no longer publishes as blank.
 """
@@ -20,7 +20,8 @@ KEY = ["area_code", "provider_code", "period", "indicator_id", "breakdown_value"
 
 def rates(path: Path) -> pd.DataFrame:
     d = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return d[(d["unit"] == "percent") & d["method"].str.startswith("Wilson score interval")]
+    from_counts = d["method"].str.startswith(("Wilson score interval", "Poisson interval"))
+    return d[(d["unit"] == "percent") & from_counts]
 
 
 def share(rows: pd.DataFrame) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 
 from . import charts, disclosure, stats
 from .catalogue import Catalogue, load_yaml
-from .indicators import COLUMN_TEXT, COLUMNS, Spec, specs, target_text
+from .indicators import COLUMN_TEXT, COLUMNS, METHOD_WORDS, Spec, specs, target_text
 from .publish import neutralise
 from .registry import Registry
 from .site_hooks import FRAGMENTS, marker
@@ -1042,22 +1042,6 @@ UNIT_TEXT = {
     "ratio": "ratio",
     "yes/no": "yes or no",
     "category": "one answer from a list",
-}
-METHOD_WORDS = {  # how a value is worked out, in a sentence (indicators.METHOD_TEXT is the short form)
-    "proportion": "numerator divided by denominator, as a percentage",
-    "event_rate": "events (which can be more than the people) divided by people, as a percentage",
-    "sum": "the total of the providers' returns (over four quarters, for a 12-month value)",
-    "mean": "the mean of the returns",
-    "given": "as returned",
-    "same": "as returned; where returns differ, their mean is shown and flagged",
-    "max": "the largest returned value",
-    "ratio": "one total divided by the other at each quarter-end; over 12 months, the mean of the four",
-    "cost_per_outcome": "total cost, including overheads, divided by the number of job outcomes",
-    "profile": "each group's share of new referrals, next to its share of the local population",
-    "swemwbs_start": "mean SWEMWBS metric score, each raw total converted with the Rasch table",
-    "swemwbs_end": "mean SWEMWBS metric score, each raw total converted with the Rasch table",
-    "swemwbs_change": "difference between the mean SWEMWBS metric scores at the end and the start",
-    "rating_total": "the total of the ratings",
 }
 
 

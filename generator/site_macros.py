@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator import disclosure, stats
+from generator import disclosure, indicators, stats
 
 
 def define_env(env: Any) -> None:
@@ -28,3 +28,9 @@ def define_env(env: Any) -> None:
     env.variables["dispersion_level"] = stats.DISPERSION_LEVEL
     env.variables["z95"] = f"{stats.Z95:.3f}"
     env.variables["z998"] = f"{stats.Z998:.3f}"
+    env.variables["suppressed_middle"] = f"{disclosure.middle(disclosure.SUPPRESSED_COUNT):g}"
+    env.variables["winsor_low"] = f"{100 * stats.WINSOR:.0f}th"
+    env.variables["winsor_high"] = f"{100 * (1 - stats.WINSOR):.0f}th"
+    env.variables["methods"] = list(
+        dict.fromkeys((indicators.METHOD_TEXT[m], indicators.METHOD_WORDS[m]) for m in indicators.METHODS)
+    )
