@@ -1492,8 +1492,22 @@ PARTIAL = "not assessed (partial window: quarters missing)"
 
 def _funnel_limits(n: np.ndarray, p: np.ndarray, t2: np.ndarray) -> list[np.ndarray]:
     """Funnel limits (0-1) at denominators ``n``: lower and upper 95%, lower and upper 99.8%;
-    NaN where there are none (a denominator of 0, no pooled share). Python's max() and min()
-    as np.where, NaN and all."""
+    NaN where there are none (a denominator of 0, no pooled share). Normal limits (widened by
+    tau² where the areas are overdispersed); where they are not widened, n is a whole number and
+    n p (1 - p) is under :data:`stats.EXACT_FUNNEL_BELOW`, exact binomial ones
+    (:func:`stats.binomial_limits`).
+    Python's max() and min() as np.where, NaN and all."""
+    cols = _normal_funnel_limits(n, p, t2)
+    with np.errstate(invalid="ignore"):
+        small = (n > 0) & (p > 0) & (p < 1) & (t2 == 0) & (n * p * (1 - p) < stats.EXACT_FUNNEL_BELOW)
+        small &= n == np.floor(n)  # a whole number of people (not a sum with a suppressed 2.5)
+    for i in np.flatnonzero(small).tolist():
+        for col, limit in zip(cols, stats.binomial_limits(int(n[i]), float(p[i])), strict=True):
+            col[i] = limit
+    return cols
+
+
+def _normal_funnel_limits(n: np.ndarray, p: np.ndarray, t2: np.ndarray) -> list[np.ndarray]:
     bad = (n <= 0) | np.isnan(p)  # Funnel.limits: no limits
     with np.errstate(all="ignore"):
         radicand = p * (1 - p) / n + t2

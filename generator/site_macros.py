@@ -26,6 +26,7 @@ def define_env(env: Any) -> None:
     env.variables["min_quartile_areas"] = stats.MIN_QUARTILE_AREAS
     env.variables["min_funnel_areas"] = stats.MIN_FUNNEL_AREAS
     env.variables["dispersion_level"] = stats.DISPERSION_LEVEL
+    env.variables["exact_funnel_below"] = f"{stats.EXACT_FUNNEL_BELOW:g}"
     env.variables["z95"] = f"{stats.Z95:.3f}"
     env.variables["z998"] = f"{stats.Z998:.3f}"
     env.variables["suppressed_middle"] = f"{disclosure.middle(disclosure.SUPPRESSED_COUNT):g}"

@@ -267,6 +267,30 @@ class Funnel:
         return f"funnel phi={self.phi:.2f}" + (" (Spiegelhalter-adjusted)" if self.adjusted else "")
 
 
+EXACT_FUNNEL_BELOW = 10.0  # n p0 (1 - p0) under this: the normal approximation is poor
+FUNNEL_TAILS = (0.025, 0.975, 0.001, 0.999)  # lower and upper 95%, lower and upper 99.8%
+
+
+@functools.cache
+def binomial_limits(n: int, p0: float) -> tuple[float, float, float, float]:
+    """Exact binomial funnel limits (0-1) at a denominator n around p0, for the tails of
+    :data:`FUNNEL_TAILS`, interpolated between whole counts as Spiegelhalter (2005, appendix)
+    gives it: for the tail probability q, r is the smallest count with P(R <= r) >= q and the
+    limit is (r - a) / n, where a = (P(R <= r) - q) / (P(R <= r) - P(R <= r - 1))."""
+    k = np.arange(n + 1, dtype=float)
+    with np.errstate(divide="ignore"):
+        steps = np.log(n - k[:-1]) - np.log(k[1:]) + math.log(p0) - math.log1p(-p0)
+    log_pmf = np.concatenate(([n * math.log1p(-p0)], n * math.log1p(-p0) + np.cumsum(steps)))
+    cdf = np.minimum(np.cumsum(np.exp(log_pmf)), 1.0)
+    out = []
+    for q in FUNNEL_TAILS:
+        r = min(int(np.searchsorted(cdf, q, side="left")), n)
+        at, below = float(cdf[r]), float(cdf[r - 1]) if r > 0 else 0.0
+        a = (at - q) / (at - below) if at > below else 0.0
+        out.append(min(max((r - a) / n, 0.0), 1.0))
+    return out[0], out[1], out[2], out[3]
+
+
 def chi2_upper(df: int, z: float = Z_ONE_SIDED_95) -> float:
     """The upper point of chi-squared on ``df`` degrees of freedom at the one-sided normal
     point ``z``, by Wilson and Hilferty's cube-root approximation (within 0.1% from 2 df)."""

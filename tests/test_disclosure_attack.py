@@ -521,20 +521,21 @@ def test_the_attacker_claims_nothing_where_the_counts_are_open():
 
 
 # -- the whole attacker on a published demo ------------------------------------------------------
-def test_no_count_below_national_level_is_narrowed_below_three_values(small_demo):
-    """The acceptance test for a publication rule: the full attacker, on the five demo areas as
-    published, narrows no count of people below national level to fewer than three values, by
-    any attack. The rule before issue 17 failed it at once (rates alone gave most counts
-    exactly); a rule the cheaper attacks break fails without the integer program (it could
-    only find more). Once they find nothing, the integer program runs in full. Blanks flagged
-    "suppressed" are taken to hide 1-4, as the methods page says (a stronger attacker than one
-    who must allow any count)."""
+def test_no_count_below_national_level_is_narrowed_below_three_values(funnel_demo):
+    """The acceptance test for a publication rule: the full attacker, on ten demo areas as published
+    (enough for funnel plots, whose limits it also attacks), narrows no count of people below national
+    level to fewer than three values, by any attack. The rule before issue 17 failed it at once (rates
+    alone gave most counts exactly); a rule the cheaper attacks break fails without the integer program
+    (it could only find more). Once they find nothing, the integer program runs in full. Blanks flagged
+    "suppressed" are taken to hide 1-4, as the methods page says (a stronger attacker than one who must
+    allow any count).
+    """
     from generator.catalogue import load_catalogue
     from generator.publish import build_dataset
     from generator.registry import load_registry
 
     t0 = time.perf_counter()
-    rows = build_dataset(small_demo.current_returns(), load_catalogue(), load_registry(), workers=2)
+    rows = build_dataset(funnel_demo.current_returns(), load_catalogue(), load_registry(), workers=2)
     table = pd.DataFrame(rows).astype(object).where(lambda d: d.notna(), "")
     # what the table shows of how its rates, costs and area sums were made is read off it
     res = da.run_all(

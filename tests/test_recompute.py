@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import chi2, norm
+from scipy.stats import binom, chi2, norm
 
 from generator.catalogue import Catalogue
 from generator.publish import compute_dataset, write_published
@@ -387,9 +387,20 @@ def funnel(xs: Sequence[float], ns: Sequence[float]) -> Funnel:
 
 
 def funnel_limits(f: Funnel, n: np.ndarray | float) -> list[np.ndarray]:
-    """Lower and upper 95%, lower and upper 99.8% (0-1) at denominators ``n``."""
-    s = np.sqrt(f.p0 * (1 - f.p0) / np.asarray(n, dtype=float) + f.tau2)
-    return [np.clip(f.p0 + sign * z * s, 0.0, 1.0) for z in (Z95, Z998) for sign in (-1, 1)]
+    """Lower and upper 95%, lower and upper 99.8% (0-1) at denominators ``n``: normal, widened by
+    tau²; where not widened and n p0 (1 - p0) < 10, exact binomial limits interpolated between
+    whole counts (Spiegelhalter 2005), here from scipy's binomial distribution."""
+    ns = np.atleast_1d(np.asarray(n, dtype=float))
+    s = np.sqrt(f.p0 * (1 - f.p0) / ns + f.tau2)
+    cols = [np.clip(f.p0 + sign * z * s, 0.0, 1.0) for z in (Z95, Z998) for sign in (-1, 1)]
+    if f.tau2 == 0 and 0 < f.p0 < 1:
+        small = (ns * f.p0 * (1 - f.p0) < 10) & (ns == np.floor(ns))  # not a sum holding a 2.5
+        for q, col in zip((0.025, 0.975, 0.001, 0.999), cols, strict=True):
+            m = ns[small]
+            r = binom.ppf(q, m, f.p0)
+            at, below = binom.cdf(r, m, f.p0), binom.cdf(r - 1, m, f.p0)
+            col[small] = np.clip((r - (at - q) / (at - below)) / m, 0.0, 1.0)
+    return cols
 
 
 FUNNEL_WORDS = {
@@ -748,7 +759,7 @@ def check_funnels(a: Audit, rows: list[Row], figs: dict[int, Figure]) -> None:
             a.same("funnel variance", row, number(row["funnel_tau2"]), float(f"{1e4 * f.tau2:.6g}"))
             limits = funnel_limits(f, float(row["denominator"]))
             for column, limit in zip(names, limits, strict=True):
-                a.rounded("funnel limit", row, column, 100 * float(limit), 2)
+                a.rounded("funnel limit", row, column, 100 * float(limit[0]), 2)
             flag = funnel_verdict(f, fig.x, fig.n) if judged(row, fig) and fig.x and fig.n else ""
             if a.same("funnel flag", row, row["comparison_funnel"], flag) and flag:
                 a.checked["funnel flag given"] += 1

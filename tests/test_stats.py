@@ -255,3 +255,21 @@ def test_the_dispersion_test_widens_a_funnel_only_beyond_chance():
     assert within.phi > 1 and within.tau2 == 0 and not within.adjusted
     beyond = stats.funnel([20, 70, 45, 55, 30, 80, 47, 60, 25, 65], ns)
     assert beyond.adjusted and beyond.tau2 > 0
+
+
+def test_exact_binomial_funnel_limits_are_spiegelhalters_interpolated_quantiles():
+    """Spiegelhalter (2005, appendix): for the tail probability q, r is the smallest count with
+    P(R <= r) >= q and the limit (r - a) / n, a = (P(R <= r) - q) / (P(R <= r) - P(R <= r - 1));
+    here against scipy's binomial distribution, and the normal limits they replace at small n."""
+    binom = pytest.importorskip("scipy.stats").binom
+    for n, p0 in ((20, 0.3), (50, 0.1), (8, 0.5), (30, 0.8)):
+        want = []
+        for q in stats.FUNNEL_TAILS:
+            r = binom.ppf(q, n, p0)
+            at, below = binom.cdf(r, n, p0), binom.cdf(r - 1, n, p0)
+            want.append(min(max((r - (at - q) / (at - below)) / n, 0.0), 1.0))
+        assert stats.binomial_limits(n, p0) == pytest.approx(want, abs=1e-12)
+    # at n = 20 around 30% the normal 95% lower limit (9.9%) is nearly 2 points off the exact 8.1%
+    lo95 = stats.binomial_limits(20, 0.3)[0]
+    normal = 0.3 - stats.Z95 * math.sqrt(0.3 * 0.7 / 20)
+    assert abs(lo95 - normal) > 0.005
