@@ -269,17 +269,21 @@ def funnel_plot(
     phi_text: str,
     period: str,
     highlight: str = "",
+    outside: int | None = None,
 ) -> Chart:
     """Funnel plot: each area's value (percent) against its denominator, with 95% and 99.8% limits.
 
-    ``limits`` are (n, lower95, upper95, lower998, upper998) in percent along a grid of n.
+    ``limits`` are (n, lower95, upper95, lower998, upper998) in percent along a grid of n;
+    ``outside``, the areas outside the 99.8% limits as the dataset judges them (else counted
+    against the grid).
     """
-    outside = sum(_outside(limits, n, v) for _, n, v in points)
+    if outside is None:
+        outside = sum(_outside(limits, n, v) for _, n, v in points)
     title = f"{indicator}: {outside} of {len(points)} areas outside the 99.8% limits ({period})"
     alt = (
         f"Funnel plot of {indicator} in {period}: each area's value against its number of people, with "
-        f"95% and 99.8% control limits around the all-areas value ({phi_text}). {outside} areas lie "
-        "outside the 99.8% limits. The table below gives every value."
+        f"95% and 99.8% control limits around the share pooled from the areas ({phi_text}). {outside} "
+        "areas lie outside the 99.8% limits. The table below gives every value."
     )
     rows = tuple((label, f"{n:g}", f"{v:.1f}%") for label, n, v in points)
     plan = ("funnel_plot", (tuple(points), p0, tuple(limits), title, highlight))

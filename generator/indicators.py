@@ -1136,14 +1136,17 @@ def _ratios(spec: Spec, units: list[Unit]) -> Found:
     """A caseload per specialist: at each quarter-end, the unit's published caseload over its
     staff (an area's providers' caseloads and staff added up first); over 12 months, as the
     definition says, the mean of the four quarter-ends' ratios (not the ratio of the sums), its
-    range the mean of theirs, resting on the smallest quarter-end caseload. A window that is
-    not shown for some quarter is not shown either, with that quarter's flags."""
+    range the mean of theirs, resting on the smallest quarter-end caseload. Its numerator and
+    denominator are left blank: summed over the four quarter-ends they would not divide into
+    it (the quarters' rows show theirs). A window that is not shown for some quarter is not
+    shown either, with that quarter's flags."""
     found = _each(m_ratio)(spec, units)
     at = {(u.bag.area_code, u.bag.provider_code, u.bag.period): j for j, u in enumerate(found.units)}
     for j, u in enumerate(found.units):
         b = u.bag
         if not b.rolling:
             continue
+        found.numerator[j] = found.denominator[j] = None
         qs = [at.get((b.area_code, b.provider_code, q)) for q in disclosure.quarters_of(b.period)]
         rows = [i for i in qs if i is not None]
         hidden = [i for i in rows if not isinstance(found.value[i], NUMBER)]
@@ -1406,7 +1409,7 @@ def _spec_columns(spec: Spec, found: Found) -> Table:
     comp_funnel: list[str] = [""] * m
     if funnel_rows.any():
         rows = np.flatnonzero(funnel_rows)
-        cols = _funnel_limits(den[rows], p0[rows], tau2[rows])
+        cols = funnel_limits(den[rows], p0[rows], tau2[rows])
         rounded = [stats.rounded([None if x != x else x for x in (100 * c).tolist()], 2) for c in cols]
         for j, i in enumerate(rows.tolist()):
             limits[0][i], limits[1][i], limits[2][i], limits[3][i] = (r[j] for r in rounded)
@@ -1490,7 +1493,7 @@ NOT_ENOUGH = f"not assessed (fewer than {disclosure.MIN_JUDGED} people)"
 PARTIAL = "not assessed (partial window: quarters missing)"
 
 
-def _funnel_limits(n: np.ndarray, p: np.ndarray, t2: np.ndarray) -> list[np.ndarray]:
+def funnel_limits(n: np.ndarray, p: np.ndarray, t2: np.ndarray) -> list[np.ndarray]:
     """Funnel limits (0-1) at denominators ``n``: lower and upper 95%, lower and upper 99.8%;
     NaN where there are none (a denominator of 0, no pooled share). Normal limits (widened by
     tau² where the areas are overdispersed); where they are not widened, n is a whole number and
@@ -1561,7 +1564,7 @@ def _funnel_flags(spec: Spec, bags: Sequence[Bag], p0: np.ndarray, tau2: np.ndar
     at = np.array(kept)[owner]
     if not at.size:
         return out
-    lo95, hi95, lo998, hi998 = _funnel_limits(nn, p0[at], tau2[at])
+    lo95, hi95, lo998, hi998 = funnel_limits(nn, p0[at], tau2[at])
     share = xx / nn
     level = np.where(share > hi998, 2, np.where(share > hi95, 1, 0))
     level = np.where(share < lo998, -2, np.where(share < lo95, -1, level))
@@ -1752,22 +1755,28 @@ def _trends_of(spec: Spec, f: Found, value: Sequence[Any]) -> list[str]:
         return out
     xs, ns = np.zeros((len(rows), width)), np.zeros((len(rows), width))
     lo, hi = np.zeros((len(rows), width)), np.zeros((len(rows), width))
+    nlo, nhi = np.zeros((len(rows), width)), np.zeros((len(rows), width))
     for s, members_ in enumerate(rows):
         for j, i in enumerate(members_):
             if i < 0 or not isinstance(value[i], NUMBER) or not f.denominator[i]:
                 continue
-            c = _count(f.units[i].bag, spec.numerator)
             xs[s, j], ns[s, j] = f.numerator[i] or 0, f.denominator[i] or 0
-            known = c is not None and c.point is not None
-            lo[s, j], hi[s, j] = (c.lo, c.hi) if c is not None and known else (xs[s, j], xs[s, j])
+            lo[s, j], hi[s, j] = _range(_count(f.units[i].bag, spec.numerator), xs[s, j])
+            nlo[s, j], nhi[s, j] = _range(_count(f.units[i].bag, spec.denominator), ns[s, j])
+            nlo[s, j] = max(nlo[s, j], 1.0)
     events = spec.method == "event_rate"
-    words = stats.trends(xs, ns, spec.polarity, lo, hi, events) if rows else []
+    words = stats.trends(xs, ns, spec.polarity, lo, hi, events, nlo, nhi) if rows else []
     for i, word in zip(latest, words, strict=True):
         out[i] = word
     return out
 
 
 NOT_TESTED = stats.NOT_TESTED
+
+
+def _range(c: disclosure.Count | None, point: float) -> tuple[float, float]:
+    """The true counts a published one stands for (the point itself, where it is exact)."""
+    return (c.lo, c.hi) if c is not None and c.point is not None else (point, point)
 
 
 @functools.cache

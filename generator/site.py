@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import math
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -20,9 +19,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from . import charts, disclosure, stats
 from .catalogue import Catalogue, load_yaml
-from .indicators import COLUMN_TEXT, COLUMNS, METHOD_WORDS, Spec, specs, target_text
+from .indicators import COLUMN_TEXT, COLUMNS, METHOD_WORDS, Spec, funnel_limits, specs, target_text
 from .publish import neutralise
 from .registry import Registry
 from .site_hooks import FRAGMENTS, marker
@@ -473,8 +474,9 @@ FOOTNOTES = (  # what the notes and blanks in an area's tables mean (methods.md 
     f"**under {disclosure.MIN_SHOWN}**: a value resting on fewer than {disclosure.MIN_SHOWN} "
     f"people is not shown; below {disclosure.MIN_JUDGED}, it is not compared or ranked. "
     "**no interval**: money, ratios, ratings and answers are not estimates from a sample, so "
-    "they are compared as plain values (for a cost per outcome, over the range the rounded "
-    f"count allows). **not enough periods**: a trend needs the latest {stats.MIN_TREND_PERIODS} "
+    "they are compared as plain values (for a caseload per specialist, over the range the rounded "
+    "count allows; a cost per job outcome has an interval from the outcomes). "
+    f"**not enough periods**: a trend needs the latest {stats.MIN_TREND_PERIODS} "
     "periods that do not overlap. **not tested**: only percentages of people are tested for a trend.",
     "",
     "</div>",
@@ -1071,7 +1073,14 @@ def _scale_text(cat: Catalogue, item: Any) -> str:
 
 
 def _ci_text(s: Spec) -> str:
-    if s.unit == "percent":
+    if s.method == "event_rate":
+        return (
+            f"Poisson limits on the events (exact below {stats.EXACT_BELOW}, Byar's method from there) "
+            "over the people, 95% and 99.8%"
+        )
+    if s.method == "cost_per_outcome":
+        return "the money over the Poisson limits of the outcomes, 95% and 99.8%"
+    if s.unit == "percent" and s.method in ("proportion", "profile"):
         return "Wilson score interval, 95% and 99.8%"
     if s.method.startswith("swemwbs"):
         return "normal-theory interval for a mean, 95% and 99.8%"
@@ -1086,7 +1095,7 @@ def _comparison_text(s: Spec) -> str:
         if s.benchmarks
         else "against the all-areas value"
     )
-    if s.unit == "percent" or s.method.startswith("swemwbs"):
+    if (s.unit == "percent" and s.method != "given") or s.method.startswith(("swemwbs", "cost_per")):
         return f"{base}: better or worse only when the 95% interval excludes it (see Methods)"
     return f"{base}, as plain values (no interval)"
 
@@ -1185,32 +1194,30 @@ def _funnel_and_trend(
         ),
         None,
     )
-    if (
-        main.unit == "percent"
-        and centre is not None
-        and pts
-        and nat is not None
-        and num(nat["value"]) is not None
-    ):
+    if main.unit == "percent" and centre is not None and pts:
         p0, tau2, method = centre
-        f = stats.Funnel(p0 / 100, math.nan, tau2 / 1e4, tau2 > 0, len(pts))
         lo_n, hi_n = min(n for _, n, _ in pts) * 0.8, max(n for _, n, _ in pts) * 1.1
-        ns = [max(1.0, lo_n + (hi_n - lo_n) * k / 40) for k in range(41)]
-        limits: list[tuple[float, float, float, float, float]] = []
-        for n in ns:
-            lo95, hi95 = f.limits(n, stats.Z95)
-            lo998, hi998 = f.limits(n, stats.Z998)
-            limits.append((n, 100 * lo95, 100 * hi95, 100 * lo998, 100 * hi998))
+        grid = np.array([round(max(1.0, lo_n + (hi_n - lo_n) * k / 40)) for k in range(41)], dtype=float)
+        cols = funnel_limits(grid, np.full(len(grid), p0 / 100), np.full(len(grid), tau2 / 1e4))
+        lo95, hi95, lo998, hi998 = (100 * c for c in cols)
+        limits = [
+            (float(n), float(lo95[k]), float(hi95[k]), float(lo998[k]), float(hi998[k]))
+            for k, n in enumerate(grid.tolist())
+        ]
+        # outside as the dataset says it (for every count the published figures stand for)
+        outside = sum("99.8% limit" in str(r["comparison_funnel"] or "") for r in area_rows)
         short = next((part for part in method.split("; ") if part.startswith("funnel")), "funnel")
-        c = charts.funnel_plot(label, pts, num(nat["value"]), limits, short, period)
+        c = charts.funnel_plot(label, pts, p0, limits, short, period, outside=outside)
         key = f"ind-{slug(ind)}-funnel"
         chart_out[key] = c
         lines += [
             "",
             "## Funnel plot",
             "",
-            "Areas outside the limits differ from all areas by more than chance "
-            "alone would explain; areas with fewer people have wider limits.",
+            "The centre line is the share pooled from the areas' published counts. Areas outside "
+            "the limits differ from it by more than chance alone would explain; areas with fewer "
+            "people have wider limits. An area is counted outside only where every count its "
+            "rounded figures stand for is.",
             "",
             *_chart_block(c, key, table_below=True),
         ]
@@ -1220,7 +1227,8 @@ def _funnel_and_trend(
             "## Funnel plot",
             "",
             f"There is no funnel plot for {esc(period)}: a funnel needs at least "
-            f"{stats.MIN_FUNNEL_AREAS} areas with a published value, to say anything about any one of them.",
+            f"{stats.MIN_FUNNEL_AREAS} areas with a published value, to say anything about any one of them"
+            f" ({len(pts)} have one).",
         ]
     elif main.unit == "percent" and area_rows and s0.method == "event_rate":
         lines += [

@@ -375,7 +375,7 @@ def quartile_of(value: float, values: Sequence[float]) -> int | None:
 TREND_Z = Z998
 TREND_LEVEL = "99.8%"
 NO_TREND = "no significant change"
-NOT_TESTED = "not tested (no counts of people)"  # money, ratios, scores: no stated method
+NOT_TESTED = "not tested (no trend method for this kind of value)"  # counts, money, ratios, scores
 
 
 def trend_chi2(xs: Sequence[float], ns: Sequence[float]) -> float:
@@ -412,7 +412,7 @@ TREND_WORDS = {HIGHER: "increasing", LOWER: "decreasing", BETTER: "improving", W
 
 
 def too_few(have: int) -> str:
-    return f"not enough periods ({have} of the {MIN_TREND_PERIODS} needed)"
+    return f"not enough periods that do not overlap ({have} of the {MIN_TREND_PERIODS} needed)"
 
 
 def trend(xs: Sequence[float], ns: Sequence[float], polarity: Polarity) -> str:
@@ -471,6 +471,29 @@ def _zs(
     return np.where((p == 0.0) | ((p == 1.0) & (not events)), 0.0, z)
 
 
+def _holds_at_every_corner(
+    x: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]],
+    n: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]],
+    keep: npt.NDArray[np.bool_],
+    rising: bool,
+    events: bool,
+) -> bool:
+    """Whether a series' significant rise (or fall) stays significant, the same way, at every
+    corner of its counts' ranges: each period's numerator and denominator at either end of its
+    range (4 ** periods corners at most, 1,024 for five)."""
+    width = len(keep)
+    corners = np.array(np.meshgrid(*([[0, 1]] * (2 * width)), indexing="ij")).reshape(2 * width, -1).T
+    xs = np.where(corners[:, :width] == 1, x[1], x[0])
+    ns = np.where(corners[:, width:] == 1, n[1], n[0])
+    if not events:  # a share's numerator is never above its denominator
+        ok = ((xs <= ns) | ~keep).all(axis=1)
+        xs, ns = xs[ok], ns[ok]
+    if not len(xs):
+        return False
+    z = _zs(xs, ns, np.broadcast_to(keep, xs.shape), events)
+    return bool((z >= TREND_Z).all() if rising else (z <= -TREND_Z).all())
+
+
 def trends(
     xs: npt.NDArray[np.float64],
     ns: npt.NDArray[np.float64],
@@ -478,11 +501,13 @@ def trends(
     x_lo: npt.NDArray[np.float64] | None = None,
     x_hi: npt.NDArray[np.float64] | None = None,
     events: bool = False,
+    n_lo: npt.NDArray[np.float64] | None = None,
+    n_hi: npt.NDArray[np.float64] | None = None,
 ) -> list[str]:
     """:func:`trend` of each row of ``xs`` out of ``ns``. Where each count is known only to lie
-    in ``x_lo``..``x_hi`` (a rounded count), a rise or fall is said only if it holds at the
-    counts that work hardest against it: each period's count at the end of its range that
-    pulls its side of the series' weighted mean period back towards the middle."""
+    in a range (``x_lo``..``x_hi``, ``n_lo``..``n_hi``: rounded counts), a rise or fall is said
+    only if it holds at every corner of those ranges (each numerator and denominator at either
+    end, a numerator never above its denominator for a share)."""
     keep = (ns > 0) & ~np.isnan(xs)
     have = keep.sum(axis=1)
     out = _too_few(have)
@@ -493,13 +518,12 @@ def trends(
         significant = np.abs(z) >= TREND_Z
         if x_lo is not None and x_hi is not None and significant.any():
             lo, hi = x_lo[enough], x_hi[enough]
-            t = np.broadcast_to(np.arange(x.shape[1], dtype=float), x.shape)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                t_bar = _running(n * t, k) / _running(n, k)
-            early = t < t_bar[:, None]
-            against_rise = _zs(np.where(early, hi, lo), n, k, events)
-            against_fall = _zs(np.where(early, lo, hi), n, k, events)
-            significant &= np.where(z > 0, against_rise >= TREND_Z, against_fall <= -TREND_Z)
+            nlo = n if n_lo is None else n_lo[enough]
+            nhi = n if n_hi is None else n_hi[enough]
+            for r in np.flatnonzero(significant).tolist():
+                significant[r] = _holds_at_every_corner(
+                    (lo[r], hi[r]), (nlo[r], nhi[r]), k[r], bool(z[r] > 0), events
+                )
         out[enough] = np.where(significant, _words(z > 0, polarity), NO_TREND)
     words: list[str] = out.tolist()
     return words

@@ -8,6 +8,7 @@ of site_src/methods.md and generator/disclosure.py's docstring; the project only
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -802,7 +803,10 @@ def check(rows: list[Row], catalogue: Catalogue) -> tuple[Audit, Published, dict
             check_cost(a, t, row, fig.n, money[row["indicator_id"]], fig)
         elif what == "ratio":
             fig.x = caseload(t, row)
-            check_counts(a, t, row, [("numerator", False, fig.x)])
+            if row["period"].startswith("12 months to "):  # a mean of ratios: no pair to divide
+                a.same("ratio over 12 months: no pair", row, (row["numerator"], row["denominator"]), ("", ""))
+            else:
+                check_counts(a, t, row, [("numerator", False, fig.x)])
             check_ratio(a, t, row, fig.x, fig)
     check_comparisons(a, rows, figs)
     check_quartiles(a, rows, figs)
@@ -931,32 +935,22 @@ def quarters_to(end: str) -> list[str]:
     return out[::-1]
 
 
-def test_a_year_of_quarter_end_caseloads_is_its_published_quarters_added_up(audited: Audited) -> None:
-    """Rule 1 publishes a stock (a caseload at a quarter's end) for each quarter only, and a stock
-    over a rolling year is "the sum of the four quarters' published stocks" (disclosure.py,
-    _stock_window): so a caseload per specialist over 12 months rests on those quarters."""
+def test_a_year_of_quarter_end_caseloads_is_not_published_beside_its_quarters(audited: Audited) -> None:
+    """Rule 1 publishes a stock (a caseload at a quarter's end) for each quarter only. A caseload
+    per specialist over 12 months is the mean of its quarter-ends' ratios (issue 18: its
+    definition), so it publishes no caseload of its own: summed over four quarter-ends, a pair
+    would not divide into the value, and rounded apart from them it would pin them down."""
     _, t, _ = audited
     wrong, checked = [], 0
     for row in t.rows:
-        if (
-            kind(row) != "ratio"
-            or not row["period"].startswith("12 months to ")
-            or row["area_code"] == NATIONAL
-        ):
+        if kind(row) != "ratio" or not row["period"].startswith("12 months to "):
             continue
-        quarters = [
-            t.at.get((row["area_code"], row["provider_code"], q, row["indicator_id"], row["breakdown_value"]))
-            for q in quarters_to(row["period"].removeprefix("12 months to "))
-        ]
-        if any(q is None for q in quarters):
-            continue
-        summed = added(own(t, q, "numerator") for q in quarters if q is not None)
         checked += 1
-        if summed is None or summed.point != number(row["numerator"]):
-            wrong.append(f"{where(row)}: published {row['numerator']}, its quarters add up to {summed}")
+        if row["numerator"] != "" or row["denominator"] != "":
+            wrong.append(f"{where(row)}: {row['numerator']} / {row['denominator']}")
     assert checked >= 50
-    assert not wrong, (
-        f"{len(wrong)} of {checked} rolling-year caseloads are not their quarters:\n" + "\n".join(wrong[:12])
+    assert not wrong, f"{len(wrong)} of {checked} rolling-year ratios publish a pair:\n" + "\n".join(
+        wrong[:12]
     )
 
 
@@ -1073,14 +1067,18 @@ def test_each_series_is_tested_once_on_its_latest_row_from_the_published_counts(
                 wrong.append(f"{where(t.rows[i])}: a trend on a row that is not its series' latest")
         row = t.rows[members[last]]
         if kind(row) not in ("rate", "event"):
-            expected = "not tested (no counts of people)" if number(row["value"]) is not None else ""
+            expected = (
+                "not tested (no trend method for this kind of value)"
+                if number(row["value"]) is not None
+                else ""
+            )
             if row["trend"] != expected:
                 wrong.append(f"{where(row)}: {row['trend']!r}, expected {expected!r}")
             continue
         tested = [members.get(last - step * (TREND_PLACES - 1 - j)) for j in range(TREND_PLACES)]
         shown = [j for j, i in enumerate(tested) if i is not None and t.rows[i]["value"] != ""]
         if len(shown) < TREND_PLACES:
-            expected = f"not enough periods ({len(shown)} of the {TREND_PLACES} needed)"
+            expected = f"not enough periods that do not overlap ({len(shown)} of the {TREND_PLACES} needed)"
         else:
             rows_ = [t.rows[i] for i in tested if i is not None]
             xs = [float(r["numerator"]) for r in rows_]
@@ -1090,14 +1088,19 @@ def test_each_series_is_tested_once_on_its_latest_row_from_the_published_counts(
             slope = np.polyfit(np.arange(5), np.array(xs) / np.array(ns), 1, w=np.array(ns))[0]
             rising = slope > 0
             held = stat >= TREND_CHI2
-            if held:  # every count at the end of its range that works against the change
-                ranges = [figs[i].x for i in tested if i is not None]
-                tb = sum(k * n for k, n in enumerate(ns)) / sum(ns)
-                worst = [
-                    (r.hi if (k < tb) == rising else r.lo) if r is not None else x
-                    for k, (r, x) in enumerate(zip(ranges, xs, strict=True))
+            if held:  # at every corner of the ranges the published counts stand for, the same way
+                stands = [(figs[i].x, figs[i].n) for i in tested if i is not None]
+                ends = [
+                    [(xe, max(ne, 1.0)) for xe in (x.lo, x.hi) for ne in (n.lo, n.hi) if events or xe <= ne]
+                    for x, n in stands
+                    if x is not None and n is not None
                 ]
-                held = chi2_trend(worst, ns, events) >= TREND_CHI2
+                for corner in itertools.product(*ends):
+                    cx, cn = [c[0] for c in corner], [c[1] for c in corner]
+                    slope = np.polyfit(np.arange(5), np.array(cx) / np.array(cn), 1, w=np.array(cn))[0]
+                    if chi2_trend(cx, cn, events) < TREND_CHI2 or (slope > 0) != rising:
+                        held = False
+                        break
             polarity = row["polarity"]
             if not held:
                 expected = "no significant change"
@@ -1109,4 +1112,6 @@ def test_each_series_is_tested_once_on_its_latest_row_from_the_published_counts(
         if row["trend"] != expected:
             wrong.append(f"{where(row)}: {row['trend']!r}, recomputed {expected!r}")
     assert not wrong, f"{len(wrong)} trends do not recompute:\n" + "\n".join(wrong[:20])
-    assert verdicts["no significant change"] >= 10 and verdicts["not enough periods"] >= 100, verdicts
+    assert (
+        verdicts["no significant change"] >= 10 and verdicts["not enough periods that do not overlap"] >= 100
+    ), verdicts

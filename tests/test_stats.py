@@ -98,7 +98,9 @@ def test_trend_chi2_is_rs_documented_example_and_fingertips_threshold():
 
 
 def test_trend_needs_five_periods_and_says_so():
-    assert stats.trend([1, 2, 3, 4], [10] * 4, "higher_better") == "not enough periods (4 of the 5 needed)"
+    assert stats.trend([1, 2, 3, 4], [10] * 4, "higher_better") == (
+        "not enough periods that do not overlap (4 of the 5 needed)"
+    )
     # a missing period (no denominator) does not count
     assert stats.trend([1, 2, 0, 4, 5], [10, 10, 0, 10, 10], "higher_better").startswith("not enough periods")
 
@@ -115,6 +117,12 @@ def test_a_trend_on_rounded_counts_must_hold_over_their_ranges():
     assert stats.trends(wide, ns, "lower_better", wide - 2, wide + 2) == ["getting worse"]
     down = wide[:, ::-1].copy()
     assert stats.trends(down, ns, "higher_better", down - 2, down + 2) == ["getting worse"]
+    # the review's case: 55, 20, 65, 80, 95 of 235, 65, 220, 235, 245 rise at 99.8% (chi-squared
+    # 13.6), but 57, 22, 67, 78, 93 of 233, 63, 218, 237, 247 (each within 2) give 8.6: withheld
+    x, n = np.array([[55.0, 20, 65, 80, 95]]), np.array([[235.0, 65, 220, 235, 245]])
+    assert stats.trends(x, n, "higher_better") == ["improving"]
+    assert stats.trend_chi2([57, 22, 67, 78, 93], [233, 63, 218, 237, 247]) < stats.TREND_Z**2
+    assert stats.trends(x, n, "higher_better", x - 2, x + 2, False, n - 2, n + 2) == ["no significant change"]
 
 
 def _phi_by_hand(xs, ns):
