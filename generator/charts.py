@@ -329,7 +329,7 @@ def _draw_funnel_plot(
         ]
     if p0 is not None:
         fig.hline(p0, ORANGE, 1.2)
-        keys.append(Key(f"All areas {p0:.1f}%", ORANGE, line=1.2))
+        keys.append(Key(f"Centre: areas pooled {p0:.1f}%", ORANGE, line=1.2))
     labelled: list[tuple[str, float, float]] = []
     styles: dict[tuple[str, float, str], list[tuple[float, float]]] = {}  # one path per style
     for label, n, v in points:
