@@ -3,9 +3,10 @@
     python bench/blank_share.py NEW.csv [OLD.csv]
 
 A rate row is a percentage worked out from counts of people (its method starts "Wilson score
-interval" or, for events among people, "Poisson interval"; percentages returned as such, like Section A's survey figures, are not rates). Blank:
-no value. Given an older table too, it also compares the rows both publish, and counts the old
-table's rows the new one no longer publishes as blank.
+interval" or, for events among people, "Poisson interval"; percentages returned as such, like
+Section A's survey figures, are not rates). Blank: no value. Given an older table too, it also
+compares the rows both publish, and counts the old table's rows the new one no longer publishes as
+blank.
 """
 
 from __future__ import annotations
