@@ -1409,7 +1409,7 @@ def _spec_columns(spec: Spec, found: Found) -> Table:
     comp_funnel: list[str] = [""] * m
     if funnel_rows.any():
         rows = np.flatnonzero(funnel_rows)
-        cols = funnel_limits(den[rows], p0[rows], tau2[rows])
+        cols = stats.funnel_limits(den[rows], p0[rows], tau2[rows])
         rounded = [stats.rounded([None if x != x else x for x in (100 * c).tolist()], 2) for c in cols]
         for j, i in enumerate(rows.tolist()):
             limits[0][i], limits[1][i], limits[2][i], limits[3][i] = (r[j] for r in rounded)
@@ -1493,40 +1493,6 @@ NOT_ENOUGH = f"not assessed (fewer than {disclosure.MIN_JUDGED} people)"
 PARTIAL = "not assessed (partial window: quarters missing)"
 
 
-def funnel_limits(n: np.ndarray, p: np.ndarray, t2: np.ndarray) -> list[np.ndarray]:
-    """Funnel limits (0-1) at denominators ``n``: lower and upper 95%, lower and upper 99.8%;
-    NaN where there are none (a denominator of 0, no pooled share). Normal limits (widened by
-    tau² where the areas are overdispersed); where they are not widened, n is a whole number and
-    n p (1 - p) is under :data:`stats.EXACT_FUNNEL_BELOW`, exact binomial ones
-    (:func:`stats.binomial_limits`).
-    Python's max() and min() as np.where, NaN and all."""
-    cols = _normal_funnel_limits(n, p, t2)
-    with np.errstate(invalid="ignore"):
-        small = (n > 0) & (p > 0) & (p < 1) & (t2 == 0) & (n * p * (1 - p) < stats.EXACT_FUNNEL_BELOW)
-        small &= n == np.floor(n)  # a whole number of people (not a sum with a suppressed 2.5)
-    for i in np.flatnonzero(small).tolist():
-        for col, limit in zip(cols, stats.binomial_limits(int(n[i]), float(p[i])), strict=True):
-            col[i] = limit
-    return cols
-
-
-def _normal_funnel_limits(n: np.ndarray, p: np.ndarray, t2: np.ndarray) -> list[np.ndarray]:
-    bad = (n <= 0) | np.isnan(p)  # Funnel.limits: no limits
-    with np.errstate(all="ignore"):
-        radicand = p * (1 - p) / n + t2
-        if (~bad & (radicand < 0)).any():  # a pooled share above 1: math.sqrt raises, as ever
-            math.sqrt(float(radicand[~bad & (radicand < 0)][0]))
-        spread = np.sqrt(radicand)
-        cols = []
-        for z in (stats.Z95, stats.Z998):
-            lo, hi = p - z * spread, p + z * spread
-            cols += [
-                np.where(bad, math.nan, np.where(lo > 0.0, lo, 0.0)),
-                np.where(bad, math.nan, np.where(hi < 1.0, hi, 1.0)),
-            ]
-    return cols
-
-
 FUNNEL_WORDS = {
     2: "above the 99.8% limit",
     1: "above the 95% limit",
@@ -1564,7 +1530,7 @@ def _funnel_flags(spec: Spec, bags: Sequence[Bag], p0: np.ndarray, tau2: np.ndar
     at = np.array(kept)[owner]
     if not at.size:
         return out
-    lo95, hi95, lo998, hi998 = funnel_limits(nn, p0[at], tau2[at])
+    lo95, hi95, lo998, hi998 = stats.funnel_limits(nn, p0[at], tau2[at])
     share = xx / nn
     level = np.where(share > hi998, 2, np.where(share > hi95, 1, 0))
     level = np.where(share < lo998, -2, np.where(share < lo95, -1, level))
@@ -1765,7 +1731,11 @@ def _trends_of(spec: Spec, f: Found, value: Sequence[Any]) -> list[str]:
             nlo[s, j], nhi[s, j] = _range(_count(f.units[i].bag, spec.denominator), ns[s, j])
             nlo[s, j] = max(nlo[s, j], 1.0)
     events = spec.method == "event_rate"
-    words = stats.trends(xs, ns, spec.polarity, lo, hi, events, nlo, nhi) if rows else []
+    words = (
+        stats.trends(xs, ns, spec.polarity, x_lo=lo, x_hi=hi, events=events, n_lo=nlo, n_hi=nhi)
+        if rows
+        else []
+    )
     for i, word in zip(latest, words, strict=True):
         out[i] = word
     return out

@@ -23,7 +23,7 @@ import numpy as np
 
 from . import charts, disclosure, stats
 from .catalogue import Catalogue, load_yaml
-from .indicators import COLUMN_TEXT, COLUMNS, METHOD_WORDS, Spec, funnel_limits, specs, target_text
+from .indicators import COLUMN_TEXT, COLUMNS, METHOD_WORDS, Spec, specs, target_text
 from .publish import neutralise
 from .registry import Registry
 from .site_hooks import FRAGMENTS, marker
@@ -960,7 +960,7 @@ def _indicator_page(
             chart_out[key] = c
             lines += _chart_block(c, key, table_below=True)
     lines += _categories(ind, sp, by_category, period, chart_out)
-    lines += _funnel_and_trend(ctx, ind, s0, main, area_rows, nat, period, chart_out)
+    lines += _funnel_and_trend(ctx, ind, s0, main, area_rows, period, chart_out)
     lines += [
         "",
         f"## Data ({esc(period)}) {{#data}}",
@@ -1173,7 +1173,6 @@ def _funnel_and_trend(
     s0: Spec,
     main: Spec,
     area_rows: list[Mapping[str, Any]],
-    nat: Mapping[str, Any] | None,
     period: str,
     chart_out: dict[str, charts.Chart],
 ) -> list[str]:
@@ -1198,7 +1197,7 @@ def _funnel_and_trend(
         p0, tau2, method = centre
         lo_n, hi_n = min(n for _, n, _ in pts) * 0.8, max(n for _, n, _ in pts) * 1.1
         grid = np.array([round(max(1.0, lo_n + (hi_n - lo_n) * k / 40)) for k in range(41)], dtype=float)
-        cols = funnel_limits(grid, np.full(len(grid), p0 / 100), np.full(len(grid), tau2 / 1e4))
+        cols = stats.funnel_limits(grid, np.full(len(grid), p0 / 100), np.full(len(grid), tau2 / 1e4))
         lo95, hi95, lo998, hi998 = (100 * c for c in cols)
         limits = [
             (float(n), float(lo95[k]), float(hi95[k]), float(lo998[k]), float(hi998[k]))

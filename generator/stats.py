@@ -254,12 +254,6 @@ class Funnel:
     adjusted: bool
     k: int
 
-    def limits(self, n: float, z: float) -> tuple[float, float]:
-        if n <= 0 or isnan(self.p0):
-            return NAN, NAN
-        s = math.sqrt(self.p0 * (1 - self.p0) / n + self.tau2)
-        return max(0.0, self.p0 - z * s), min(1.0, self.p0 + z * s)
-
     @property
     def short(self) -> str:
         if math.isnan(self.phi):
@@ -289,6 +283,44 @@ def binomial_limits(n: int, p0: float) -> tuple[float, float, float, float]:
         a = (at - q) / (at - below) if at > below else 0.0
         out.append(min(max((r - a) / n, 0.0), 1.0))
     return out[0], out[1], out[2], out[3]
+
+
+def funnel_limits(
+    n: npt.NDArray[np.float64], p: npt.NDArray[np.float64], t2: npt.NDArray[np.float64]
+) -> list[npt.NDArray[np.float64]]:
+    """Funnel limits (0-1) at denominators ``n``: lower and upper 95%, lower and upper 99.8%;
+    NaN where there are none (a denominator of 0, no pooled share). Normal limits (widened by
+    tau² where the areas are overdispersed); where they are not widened, n is a whole number and
+    n p (1 - p) is under :data:`EXACT_FUNNEL_BELOW`, exact binomial ones
+    (:func:`binomial_limits`).
+    Python's max() and min() as np.where, NaN and all."""
+    cols = _normal_funnel_limits(n, p, t2)
+    with np.errstate(invalid="ignore"):
+        small = (n > 0) & (p > 0) & (p < 1) & (t2 == 0) & (n * p * (1 - p) < EXACT_FUNNEL_BELOW)
+        small &= n == np.floor(n)  # a whole number of people (not a sum with a suppressed 2.5)
+    for i in np.flatnonzero(small).tolist():
+        for col, limit in zip(cols, binomial_limits(int(n[i]), float(p[i])), strict=True):
+            col[i] = limit
+    return cols
+
+
+def _normal_funnel_limits(
+    n: npt.NDArray[np.float64], p: npt.NDArray[np.float64], t2: npt.NDArray[np.float64]
+) -> list[npt.NDArray[np.float64]]:
+    bad = (n <= 0) | np.isnan(p)  # no limits
+    with np.errstate(all="ignore"):
+        radicand = p * (1 - p) / n + t2
+        if (~bad & (radicand < 0)).any():  # a pooled share above 1: math.sqrt raises, as ever
+            math.sqrt(float(radicand[~bad & (radicand < 0)][0]))
+        spread = np.sqrt(radicand)
+        cols = []
+        for z in (Z95, Z998):
+            lo, hi = p - z * spread, p + z * spread
+            cols += [
+                np.where(bad, math.nan, np.where(lo > 0.0, lo, 0.0)),
+                np.where(bad, math.nan, np.where(hi < 1.0, hi, 1.0)),
+            ]
+    return cols
 
 
 def chi2_upper(df: int, z: float = Z_ONE_SIDED_95) -> float:
@@ -498,6 +530,7 @@ def trends(
     xs: npt.NDArray[np.float64],
     ns: npt.NDArray[np.float64],
     polarity: Polarity,
+    *,
     x_lo: npt.NDArray[np.float64] | None = None,
     x_hi: npt.NDArray[np.float64] | None = None,
     events: bool = False,

@@ -402,18 +402,18 @@ def test_sums_take_numbers_only_in_order_whatever_else_a_value_list_holds():
 
 def test_limits_where_a_count_is_not_a_number_are_those_of_the_scalar_formula():
     """The array arithmetic keeps Python's max() and min(): a limit that comes out NaN is held
-    at 0 or 100, as stats.wilson and Funnel.limits give it, not left blank."""
+    at 0 or 100, as stats.wilson gives it, not left blank."""
     import numpy as np
 
     from generator import stats
-    from generator.indicators import _wilson_percent, funnel_limits
+    from generator.indicators import _wilson_percent
 
     lo, hi = stats.wilson(math.nan, 10.0)
     (_, low, high, _, _) = _wilson_percent(np.array([math.nan]), np.array([10.0]))
     assert (low[0], high[0]) == (100 * lo, 100 * hi) == (0.0, 100.0)
-    lo95, hi95, _, _ = funnel_limits(np.array([10.0]), np.array([math.nan]), np.array([0.0]))
+    lo95, hi95, _, _ = stats.funnel_limits(np.array([10.0]), np.array([math.nan]), np.array([0.0]))
     assert math.isnan(lo95[0]) and math.isnan(hi95[0])  # no pooled share: no limits
-    lo95, hi95, _, _ = funnel_limits(np.array([10.0]), np.array([0.5]), np.array([math.nan]))
+    lo95, hi95, _, _ = stats.funnel_limits(np.array([10.0]), np.array([0.5]), np.array([math.nan]))
     assert (lo95[0], hi95[0]) == (0.0, 1.0)  # a spread that is not a number: held at the ends
 
 

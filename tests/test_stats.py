@@ -112,17 +112,18 @@ def test_a_trend_on_rounded_counts_must_hold_over_their_ranges():
     xs, ns = np.array([[40.0, 45, 50, 55, 60]]), np.array([[100.0] * 5])
     assert stats.trends(xs, ns, "higher_better") == ["improving"]
     assert stats.trend([42, 47, 50, 53, 58], [100] * 5, "higher_better") == "no significant change"
-    assert stats.trends(xs, ns, "higher_better", xs - 2, xs + 2) == ["no significant change"]
+    assert stats.trends(xs, ns, "higher_better", x_lo=xs - 2, x_hi=xs + 2) == ["no significant change"]
     wide = np.array([[10.0, 30, 50, 70, 90]])
-    assert stats.trends(wide, ns, "lower_better", wide - 2, wide + 2) == ["getting worse"]
+    assert stats.trends(wide, ns, "lower_better", x_lo=wide - 2, x_hi=wide + 2) == ["getting worse"]
     down = wide[:, ::-1].copy()
-    assert stats.trends(down, ns, "higher_better", down - 2, down + 2) == ["getting worse"]
+    assert stats.trends(down, ns, "higher_better", x_lo=down - 2, x_hi=down + 2) == ["getting worse"]
     # the review's case: 55, 20, 65, 80, 95 of 235, 65, 220, 235, 245 rise at 99.8% (chi-squared
     # 13.6), but 57, 22, 67, 78, 93 of 233, 63, 218, 237, 247 (each within 2) give 8.6: withheld
     x, n = np.array([[55.0, 20, 65, 80, 95]]), np.array([[235.0, 65, 220, 235, 245]])
     assert stats.trends(x, n, "higher_better") == ["improving"]
     assert stats.trend_chi2([57, 22, 67, 78, 93], [233, 63, 218, 237, 247]) < stats.TREND_Z**2
-    assert stats.trends(x, n, "higher_better", x - 2, x + 2, False, n - 2, n + 2) == ["no significant change"]
+    ranges = {"x_lo": x - 2, "x_hi": x + 2, "n_lo": n - 2, "n_hi": n + 2}
+    assert stats.trends(x, n, "higher_better", **ranges) == ["no significant change"]
 
 
 def _phi_by_hand(xs, ns):
@@ -140,6 +141,12 @@ def _phi_by_hand(xs, ns):
     return p0, sum(v * v for v in zw) / k
 
 
+def _arrays(n: float, p0: float, tau2: float) -> tuple[object, object, object]:
+    """One denominator, centre and variance as the one-element arrays funnel_limits takes."""
+    np = pytest.importorskip("numpy")
+    return np.array([float(n)]), np.array([p0]), np.array([tau2])
+
+
 def test_funnel_overdispersion_matches_a_hand_calculation():
     xs = [10, 40, 25, 60, 5, 33, 48, 12]
     ns = [100, 110, 90, 120, 80, 100, 105, 95]
@@ -150,7 +157,7 @@ def test_funnel_overdispersion_matches_a_hand_calculation():
     w = [n / (p0 * (1 - p0)) for n in ns]
     tau2 = (len(ns) * phi - (len(ns) - 1)) / (sum(w) - sum(x * x for x in w) / sum(w))
     assert f.tau2 == pytest.approx(tau2)
-    lo, hi = f.limits(100, stats.Z95)
+    lo, hi, _, _ = (float(c[0]) for c in stats.funnel_limits(*_arrays(100, f.p0, f.tau2)))
     s = math.sqrt(p0 * (1 - p0) / 100 + tau2)
     assert (lo, hi) == pytest.approx((max(0.0, p0 - stats.Z95 * s), p0 + stats.Z95 * s))  # never below 0
 
@@ -158,11 +165,12 @@ def test_funnel_overdispersion_matches_a_hand_calculation():
 def test_funnel_edge_cases():
     same = stats.funnel([10, 20, 30, 40], [100, 200, 300, 400])  # all areas identical
     assert same.phi == 0 and not same.adjusted
-    assert same.limits(100, stats.Z95)[0] < 0.1 < same.limits(100, stats.Z95)[1]
+    lo, hi, _, _ = (float(c[0]) for c in stats.funnel_limits(*_arrays(100, same.p0, same.tau2)))
+    assert lo < 0.1 < hi
     one = stats.funnel([10], [50])  # one area only
     assert one.k == 1 and math.isnan(one.phi) and not one.adjusted
     empty = stats.funnel([], [])
-    assert empty.k == 0 and math.isnan(empty.limits(10, stats.Z95)[0])
+    assert empty.k == 0 and math.isnan(stats.funnel_limits(*_arrays(10, empty.p0, empty.tau2))[0][0])
 
 
 def test_quartiles_need_four_areas():
