@@ -541,7 +541,7 @@ def _question_cases() -> dict[str, tuple[list[dict], str]]:
 
 def test_every_question_fires_on_what_the_calculation_says(catalogue, registry):
     """data/questions.yaml triggers on words of the published comparison: each must be words the
-    calculation gives (issue 18: a reworded verdict silently stopped a question before)."""
+    calculation gives, or a reworded verdict silently stops its question."""
     questions = {q["id"]: q for q in yaml.safe_load(QUESTIONS_YAML.read_text(encoding="utf-8"))}
     cases = _question_cases()
     ratings = {

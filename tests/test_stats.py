@@ -117,7 +117,7 @@ def test_a_trend_on_rounded_counts_must_hold_over_their_ranges():
     assert stats.trends(wide, ns, "lower_better", x_lo=wide - 2, x_hi=wide + 2) == ["getting worse"]
     down = wide[:, ::-1].copy()
     assert stats.trends(down, ns, "higher_better", x_lo=down - 2, x_hi=down + 2) == ["getting worse"]
-    # the review's case: 55, 20, 65, 80, 95 of 235, 65, 220, 235, 245 rise at 99.8% (chi-squared
+    # 55, 20, 65, 80, 95 of 235, 65, 220, 235, 245 rise at 99.8% (chi-squared
     # 13.6), but 57, 22, 67, 78, 93 of 233, 63, 218, 237, 247 (each within 2) give 8.6: withheld
     x, n = np.array([[55.0, 20, 65, 80, 95]]), np.array([[235.0, 65, 220, 235, 245]])
     assert stats.trends(x, n, "higher_better") == ["improving"]
