@@ -134,6 +134,9 @@ class Benchmark(Model):
     # a figure for a stated period ("about 51 a quarter"): judged only against values for it,
     # never against a 12-month window of the same count
     per: Literal["quarter", "year"] | None = None
+    # a figure for one service ("about five a month per site"): judged only against one
+    # provider's figure, never against several providers' added up (an area's or all areas')
+    per_site: bool = False
     source: SourceRef
 
     def amount(self, x: float) -> str:

@@ -23,9 +23,10 @@ from typing import Any
 
 import matplotlib
 
-from . import svgplot
+from . import svgplot, verdicts
 from .cache import digest
 from .svgplot import Key, nice_ticks
+from .verdicts import Verdict
 
 DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE = "#12436D", "#28A197", "#801650", "#F46A25"
 GREY = svgplot.GREY
@@ -68,7 +69,7 @@ class Bar:
     value: float | None
     lower: float | None = None
     upper: float | None = None
-    verdict: str = ""  # better / worse / not significantly different
+    verdict: Verdict | None = None  # the comparison with all areas (better, worse, similar)
     highlight: bool = False
 
 
@@ -98,8 +99,12 @@ def fmt(v: float | None, unit: str) -> str:
     return f"{v:g}"
 
 
-MARKERS = {"better": "^", "worse": "v", "not significantly different": "o"}
-COLOURS = {"better": TURQUOISE, "worse": DARK_PINK, "not significantly different": DARK_BLUE}
+MARKERS = {Verdict.BETTER: "^", Verdict.WORSE: "v", Verdict.SIMILAR: "o"}
+COLOURS = {Verdict.BETTER: TURQUOISE, Verdict.WORSE: DARK_PINK, Verdict.SIMILAR: DARK_BLUE}
+
+
+def _said(v: Verdict | None) -> str:
+    return "" if v is None else verdicts.say(v)
 
 
 def compare_areas(
@@ -111,8 +116,8 @@ def compare_areas(
     colour: triangle up = better, triangle down = worse, circle = not significantly different.
     """
     shown = [b for b in bars if b.value is not None]
-    worse = sum(b.verdict == "worse" for b in shown)
-    better = sum(b.verdict == "better" for b in shown)
+    worse = sum(b.verdict == Verdict.WORSE for b in shown)
+    better = sum(b.verdict == Verdict.BETTER for b in shown)
     # values with no interval (money, ratios, ratings) are compared as plain values, not tested
     tested = any(b.lower is not None for b in shown)
     sig = "significantly " if tested else ""
@@ -128,16 +133,22 @@ def compare_areas(
         + ("" if tested else " (plain values: no interval, so not tested for chance)")
         + ". The table below gives every value."
     )
-    rows = tuple((b.label, fmt(b.value, unit), _interval(b, unit), b.verdict or "") for b in bars)
+    rows = tuple((b.label, fmt(b.value, unit), _interval(b, unit), _said(b.verdict)) for b in bars)
     plan = ("compare_areas", (unit, tuple(shown), national, title))
     return Chart(plan, title, alt, ("Area", "Value", "95% interval", "Compared with all areas"), rows)
 
 
-def _by_verdict(order: Sequence[Bar]) -> list[tuple[str, str, list[tuple[int, Bar]]]]:
-    """(verdict, marker shape, [(position, bar)]) for each comparison: one artist per kind."""
+def _by_verdict(order: Sequence[Bar]) -> list[tuple[Verdict | None, str, list[tuple[int, Bar]]]]:
+    """(verdict, marker shape, [(position, bar)]) for each comparison: one artist per kind (None:
+    not compared, or a comparison without a shape, such as higher or lower)."""
+    kinds: list[tuple[Verdict | None, str]] = [*MARKERS.items(), (None, "o")]
     return [
-        (v, marker, [(i, b) for i, b in enumerate(order) if (b.verdict if b.verdict in MARKERS else "") == v])
-        for v, marker in {**MARKERS, "": "o"}.items()
+        (
+            v,
+            marker,
+            [(i, b) for i, b in enumerate(order) if (b.verdict if b.verdict in MARKERS else None) == v],
+        )
+        for v, marker in kinds
     ]
 
 
@@ -154,7 +165,7 @@ def _draw_compare_areas(unit: str, shown: Sequence[Bar], national: float | None,
     fig = svgplot.Figure(title, 0.32 * max(n, 3) + 0.2, ylabels=names)
     ticks = _value_ticks(order, national)
     fig.scales((ticks[0], ticks[-1]), (-0.6, max(n, 3) - 0.4 + 0.5))
-    colours = [COLOURS.get(b.verdict, DARK_BLUE) for b in order]
+    colours = [COLOURS.get(b.verdict, DARK_BLUE) if b.verdict else DARK_BLUE for b in order]
     for i, (b, c) in enumerate(zip(order, colours, strict=True)):
         if b.highlight:
             fig.hbar(i, 0.0, b.value or 0.0, 0.6, c, stroke=c, width=1.2)
@@ -176,7 +187,7 @@ def _draw_compare_areas(unit: str, shown: Sequence[Bar], national: float | None,
                 [(b.value or 0.0, i) for i, b in pts if b.highlight == lit],
                 marker,
                 6,
-                COLOURS.get(verdict_, DARK_BLUE),
+                COLOURS.get(verdict_, DARK_BLUE) if verdict_ else DARK_BLUE,
                 edge="#FFFFFF" if lit else "",
             )
     if national is not None:
@@ -226,7 +237,9 @@ def _draw_ranked_areas(unit: str, order: Sequence[Bar], national: float | None, 
     fig.rects([(i - 0.4, 0.0, i + 0.4, b.value or 0.0) for i, b in enumerate(order)], "#BFD0E0")
     for i, b in enumerate(order):  # under its interval and marker, which keep their shape
         if b.highlight:
-            fig.vbar(i, 0.0, b.value or 0.0, 0.8, COLOURS.get(b.verdict, DARK_BLUE))
+            fig.vbar(
+                i, 0.0, b.value or 0.0, 0.8, COLOURS.get(b.verdict, DARK_BLUE) if b.verdict else DARK_BLUE
+            )
     fig.segments(
         [
             ((i, b.lower), (i, b.upper))
@@ -239,12 +252,12 @@ def _draw_ranked_areas(unit: str, order: Sequence[Bar], national: float | None, 
     keys = []
     for verdict_, marker, pts in _by_verdict(order):
         if pts:
-            colour = COLOURS.get(verdict_, DARK_BLUE)
+            colour = COLOURS.get(verdict_, DARK_BLUE) if verdict_ else DARK_BLUE
             fig.markers([(i, b.value or 0.0) for i, b in pts if not b.highlight], marker, 4, colour)
             fig.markers(
                 [(i, b.value or 0.0) for i, b in pts if b.highlight], marker, 6, colour, edge="#FFFFFF"
             )
-            keys.append(Key(verdict_.capitalize() if verdict_ else "Not compared", colour, marker=marker))
+            keys.append(Key(_said(verdict_).capitalize() or "Not compared", colour, marker=marker))
     for i, b in enumerate(order):
         if b.highlight:  # the name above its bar, kept inside the picture at either end
             where = "start" if i < len(order) / 4 else "end" if i > 3 * len(order) / 4 else "middle"
@@ -640,7 +653,7 @@ class Spine:
     q3: float
     high: float  # highest area
     polarity: str
-    verdict: str
+    verdict: Verdict | None
     unit: str
 
 
@@ -651,8 +664,8 @@ def spine_chart(area: str, spines: Sequence[Spine]) -> Chart:
     Every row is scaled around the all-areas value and turned so that better is to the right,
     whatever the indicator's direction.
     """
-    better = sum(s.verdict == "better" for s in spines)
-    worse = sum(s.verdict == "worse" for s in spines)
+    better = sum(s.verdict == Verdict.BETTER for s in spines)
+    worse = sum(s.verdict == Verdict.WORSE for s in spines)
     # "significantly" would overstate it: money has no interval and is compared as a plain value
     title = f"{area}: {better} of {len(spines)} key indicators better than all areas, {worse} worse"
     alt = (
@@ -667,7 +680,7 @@ def spine_chart(area: str, spines: Sequence[Spine]) -> Chart:
             fmt(s.value, s.unit),
             fmt(s.national, s.unit),
             f"{fmt(s.low, s.unit)} to {fmt(s.high, s.unit)}",
-            s.verdict,
+            _said(s.verdict),
         )
         for s in spines
     )
@@ -704,7 +717,12 @@ def _draw_spine_chart(spines: Sequence[Spine], title: str) -> str:
         fig.hbar(y, pos(s.q1), pos(s.q3), 0.5, "#8FA9C4")
         value = _num(s.value)
         if value is not None:
-            fig.markers([(pos(value), y)], MARKERS.get(s.verdict, "o"), 9, COLOURS.get(s.verdict, DARK_BLUE))
+            fig.markers(
+                [(pos(value), y)],
+                MARKERS.get(s.verdict, "o") if s.verdict else "o",
+                9,
+                COLOURS.get(s.verdict, DARK_BLUE) if s.verdict else DARK_BLUE,
+            )
     fig.vline(0.5, ORANGE, 1.5, DASHED)
     fig.axes(
         xticks=[0.0, 0.5, 1.0],

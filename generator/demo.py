@@ -43,6 +43,12 @@ LATE_RESUBMISSION = ("PS04", "E", "2025-26 Q2")  # first return undercounts outc
 LOW_PERFORMERS = {"PS11", "PS13", "PS16"}  # below the 30% job-outcome "look at" line
 HIGH_PERFORMER = "PS05"  # above 61%: the NDTi tool says explore that too
 IPS_BEYOND_SMI_SITES = {"PS03", "PS08", "PS14", "PS17"}  # the 2024 targets (003) apply to these
+# so that every "question to ask" (data/questions.yaml) is raised somewhere in the demo:
+FEW_STARTERS = "PS03"  # about 55% of referrals start, below the 2024 guide's 70% (003)
+UNDERSTAFFED = (
+    "PS08"  # about 32 people per specialist (above 003's 25); a quarter of starters into work (40%)
+)
+MORE_QUALIFIED_INTAKE = "PS05"  # referrals more qualified than the local population (001, 000)
 
 # Shares by breakdown (and by item where an item differs), from the pilot findings where given.
 WEIGHTS: dict[str, dict[str, float]] = {
@@ -286,6 +292,8 @@ def answers_for(
                     values[_key(item.id, "value", code)] = v
                 continue
             weights = WEIGHTS.get(item.id) or WEIGHTS.get(item.breakdown, {})
+            if item.breakdown == "nvq_level" and site.area_code == MORE_QUALIFIED_INTAKE:
+                weights = {"nvq2_plus": 90, "below_nvq2": 7, "not_recorded": 3}
             if denominator is not None and item.breakdown_exhaustive:
                 total = denominator
             elif denominator is not None:
@@ -352,7 +360,8 @@ def _special(
     i = item.id
     if i == "E04_starters":
         refs = values.get("E03_referrals")
-        n = _binomial(rng, int(refs), min(0.95, 0.72 * site.quality**0.3)) if isinstance(refs, int) else 0
+        share = 0.55 if site.area_code == FEW_STARTERS else min(0.95, 0.72 * site.quality**0.3)
+        n = _binomial(rng, int(refs), share) if isinstance(refs, int) else 0
         state["starters"] = n
         return {i: n}
     if i == "E05_job_outcomes":
@@ -362,7 +371,8 @@ def _special(
         state["outcomes"] = n
         return {i: n}
     if i == "E12_job_entries":
-        return {i: _binomial(rng, int(state.get("starters", 0)), min(0.42 * site.quality, 0.9))}
+        share = 0.25 if site.area_code == UNDERSTAFFED else min(0.42 * site.quality, 0.9)
+        return {i: _binomial(rng, int(state.get("starters", 0)), share)}
     if i in ("E07_jobs_by_sector", "E08_jobs_by_wage") and item.breakdown:
         gained = values.get("E05a_outcome_type.numerator:gained")
         retained = values.get("E05a_outcome_type.numerator:retained")
@@ -387,7 +397,8 @@ def _special(
         # IPS unit cost about GBP 2,000-2,500 per starter; weaker services cost more per outcome
         return {i: round(state.get("starters", 20) * rng.uniform(1900, 2700) / min(site.quality, 1.1), 2)}
     if i == "E10_specialist_fte":
-        return {i: round(max(1.0, site.volume * 5.5 / 20 * rng.uniform(0.9, 1.2)), 1)}
+        per_head = 32 if site.area_code == UNDERSTAFFED else 20
+        return {i: round(max(1.0, site.volume * 5.5 / per_head * rng.uniform(0.9, 1.2)), 1)}
     if i in ("E17_planned_out_of_work_months",):
         return {i: 12}
     if i in ("E18_planned_in_work_months",):

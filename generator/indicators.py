@@ -30,11 +30,12 @@ from typing import Any
 
 import numpy as np
 
-from . import disclosure, stats
+from . import disclosure, stats, verdicts
 from .catalogue import Benchmark, Catalogue, Derived, Item
 from .layout import periods
 from .registry import Registry, role_for
 from .tables import Table, take, to_rows
+from .verdicts import Basis, Verdict
 
 NOT_RECORDED = ("not_recorded", "dont_know")
 NATIONAL = "ALL"
@@ -93,6 +94,7 @@ class Spec:
     headline: bool = False  # a key indicator for the site's overview
     per_period_only: bool = False  # a stock or maximum: never added up over a rolling year
     wording: Mapping[str, str] = field(default_factory=dict)  # rating: scale point -> its wording
+    scale_range: tuple[float, float] | None = None  # a total of ratings: its lowest and highest
 
 
 # -- 1. specs from the catalogue ------------------------------------------------------------
@@ -191,7 +193,9 @@ def specs(catalogue: Catalogue) -> list[Spec]:
                         breakdown_label=label,
                         numerator=(_key(item, "numerator", code),),
                         denominator=den,
-                        benchmarks=_bms(item.benchmarks, code),
+                        # a figure for the whole ("all three destinations together") is not one
+                        # for each category
+                        benchmarks=_bms(item.benchmarks, code, strict=True),
                     )
                 )
         elif vt in ("count", "money", "number", "percentage", "rating", "yes_no", "choice"):
@@ -337,10 +341,20 @@ def _derived_specs(d: Derived, section: str, frequency: str, catalogue: Catalogu
                 breakdown_value=role,
                 breakdown_label=f"Total of {role} ({len(keys)} items)",
                 numerator=keys,
+                scale_range=_scale_range(keys, catalogue),
             )
             for role, keys in ins.items()
         ]
     raise ValueError(f"{d.id}: no calculation for method {d.method!r}")
+
+
+def _scale_range(keys: Sequence[str], catalogue: Catalogue) -> tuple[float, float]:
+    """The lowest and highest total of the rating items ``keys``, from their scales."""
+    low = high = 0.0
+    for k in keys:
+        points = [float(p.value) for p in catalogue.scales[catalogue.item_index[k].scale or ""].points]
+        low, high = low + min(points), high + max(points)
+    return low, high
 
 
 def _profile_specs(d: Derived, base: Spec, catalogue: Catalogue) -> list[Spec]:
@@ -873,6 +887,12 @@ COLUMNS = (
     "headline",
     "rank",
     "value_label",
+    # the verdicts as codes (generator/verdicts.py), for filtering and for the site
+    "comparison_target_code",
+    "comparison_all_areas_code",
+    "comparison_all_areas_basis",
+    "comparison_funnel_code",
+    "trend_code",
 )
 
 COLUMN_TEXT = {  # what each published column holds (the data dictionary page shows these)
@@ -916,6 +936,12 @@ COLUMN_TEXT = {  # what each published column holds (the data dictionary page sh
     "headline": "True for a headline indicator",
     "rank": "the area's rank among areas where a higher or lower value is clearly better (1 = best)",
     "value_label": "the wording of a rating's scale point, or an answer's label",
+    "comparison_target_code": "comparison_target as codes, one for each verdict there, in the same order "
+    "(separated by ;)",
+    "comparison_all_areas_code": "comparison_all_areas as a code: " + ", ".join(verdicts.ALL_AREAS),
+    "comparison_all_areas_basis": "what the all-areas comparison rests on: " + ", ".join(Basis),
+    "comparison_funnel_code": "comparison_funnel as a code: " + ", ".join(verdicts.FUNNEL),
+    "trend_code": "trend as a code: " + ", ".join(verdicts.TREND),
 }
 
 
@@ -1316,7 +1342,8 @@ def _spec_columns(spec: Spec, found: Found) -> Table:
     periods_ = [b.period for b in bags]
     level = [b.level for b in bags]
     is_area = np.array([lv == "area" for lv in level], dtype=bool)
-    digits = disclosure.RATE_DP if spec.unit == "percent" else 2
+    # a cost per outcome is shown in whole pounds, its interval too
+    digits = disclosure.RATE_DP if spec.unit == "percent" else 0 if spec.method == "cost_per_outcome" else 2
     value = _round(f.value, digits)
     lower_95, upper_95 = _round(f.lower_95, digits), _round(f.upper_95, digits)
     lower_998, upper_998 = _round(f.lower_998, digits), _round(f.upper_998, digits)
@@ -1382,7 +1409,8 @@ def _spec_columns(spec: Spec, found: Found) -> Table:
     lo95, hi95 = _floats(lower_95), _floats(upper_95)
     lo998, hi998 = _floats(lower_998), _floats(upper_998)
     judged = has_nat & numeric & nat_numeric & np.array([lv != "all areas" for lv in level], dtype=bool)
-    comp_all = np.full(m, "", dtype=object)
+    comp_code: list[Verdict | None] = [None] * m
+    comp_basis: list[Basis | None] = [None] * m
     if comparable and judged.any():
         interval = judged & np.array(
             [a is not None and b is not None for a, b in zip(lower_95, upper_95, strict=True)], dtype=bool
@@ -1390,23 +1418,28 @@ def _spec_columns(spec: Spec, found: Found) -> Table:
         ranged = judged & ~interval & np.array([r is not None for r in f.range_lo], dtype=bool)
         w95 = _compare_intervals(lo95, hi95, nat_value, spec.polarity)
         w998 = _compare_intervals(lo998, hi998, nat_value, spec.polarity)
-        by_interval = np.where(
-            w998 != stats.SAME, w998 + " (99.8%)", np.where(w95 != stats.SAME, w95 + " (95%)", stats.SAME)
-        )
         rlo, rhi = _floats(f.range_lo), _floats(f.range_hi)
         by_range = _compare_ranges(rlo, rhi, nat_value, spec.polarity)
-        by_point = _compare_points(val, nat_value, spec.polarity) + " (no interval)"
-        comp_all = np.where(
-            interval, by_interval, np.where(ranged, by_range, np.where(judged, by_point, comp_all))
-        )
-        comp_all = np.where(judged & ~enough, NOT_ENOUGH, comp_all)
-        comp_all = np.where(judged & ~whole, PARTIAL, comp_all)
+        by_point = _compare_points(val, nat_value, spec.polarity)
+        for i in np.flatnonzero(judged).tolist():
+            if not whole[i]:
+                comp_code[i] = Verdict.PARTIAL_WINDOW
+            elif not enough[i]:
+                comp_code[i] = Verdict.TOO_FEW_PEOPLE
+            elif interval[i]:
+                sure = w998[i] != stats.SAME
+                comp_code[i] = w998[i] if sure else w95[i]
+                comp_basis[i] = Basis.INTERVAL_998 if sure else Basis.INTERVAL_95
+            elif ranged[i]:
+                comp_code[i], comp_basis[i] = by_range[i], Basis.COUNT_RANGE
+            else:
+                comp_code[i], comp_basis[i] = by_point[i], Basis.NO_INTERVAL
 
     # funnel limits, for areas with a rate and its denominator
     den = _floats(f.denominator)
     funnel_rows = has_fun & is_area & numeric & np.array([bool(d) for d in f.denominator], dtype=bool)
     limits: list[list[float | None]] = [[None] * m for _ in range(4)]
-    comp_funnel: list[str] = [""] * m
+    comp_funnel: list[Verdict | None] = [None] * m
     if funnel_rows.any():
         rows = np.flatnonzero(funnel_rows)
         cols = stats.funnel_limits(den[rows], p0[rows], tau2[rows])
@@ -1415,14 +1448,16 @@ def _spec_columns(spec: Spec, found: Found) -> Table:
             limits[0][i], limits[1][i], limits[2][i], limits[3][i] = (r[j] for r in rounded)
         flagged = [i for i in rows.tolist() if enough[i] and all(lim[i] is not None for lim in limits)]
         if flagged:
-            words = _funnel_flags(spec, [bags[i] for i in flagged], p0[flagged], tau2[flagged])
-            for i, w in zip(flagged, words, strict=True):
-                comp_funnel[i] = w
+            codes = _funnel_flags(spec, [bags[i] for i in flagged], p0[flagged], tau2[flagged])
+            for i, c in zip(flagged, codes, strict=True):
+                comp_funnel[i] = c
 
     trends = _trends_of(spec, f, value)
     method = METHOD_TEXT[spec.method]
-    comp_all_list = comp_all.tolist()
-    judged_targets = spec.method == "profile" or bool(spec.benchmarks)
+    comp_all_list = [
+        "" if c is None else verdicts.with_basis(c, b) for c, b in zip(comp_code, comp_basis, strict=True)
+    ]
+    judged_targets = spec.method == "profile" or bool(spec.benchmarks) or spec.scale_range is not None
     targets = (
         [
             _targets(
@@ -1439,7 +1474,7 @@ def _spec_columns(spec: Spec, found: Found) -> Table:
             for i in range(m)
         ]
         if judged_targets
-        else [("", "")] * m
+        else [("", "", "")] * m
     )
     return {
         "area_code": [b.area_code for b in bags],
@@ -1459,11 +1494,15 @@ def _spec_columns(spec: Spec, found: Found) -> Table:
         "upper_95": upper_95,
         "lower_998": lower_998,
         "upper_998": upper_998,
-        "target": [t for t, _ in targets],
-        "comparison_target": [c for _, c in targets],
+        "target": [t for t, _, _ in targets],
+        "comparison_target": [c for _, c, _ in targets],
+        "comparison_target_code": [c for _, _, c in targets],
         "comparison_all_areas": comp_all_list,
+        "comparison_all_areas_code": [c or "" for c in comp_code],
+        "comparison_all_areas_basis": [b or "" for b in comp_basis],
         "quartile": quart,
-        "trend": trends,
+        "trend": [t for t, _ in trends],
+        "trend_code": [c for _, c in trends],
         "flags": [_flags(fl, p) for fl, p in zip(f.flags, partial, strict=True)],
         "method": [
             method + s + ("; all-areas comparison by interval" if c else "")
@@ -1482,31 +1521,28 @@ def _spec_columns(spec: Spec, found: Found) -> Table:
         "funnel_tau2": [
             float(f"{1e4 * t:.6g}") if r else None for t, r in zip(tau2, funnel_rows, strict=True)
         ],
-        "comparison_funnel": comp_funnel,
+        "comparison_funnel": ["" if c is None else verdicts.say(c) for c in comp_funnel],
+        "comparison_funnel_code": [c or "" for c in comp_funnel],
         "headline": [spec.headline] * m,
         "rank": rank,
         "value_label": [_wording(spec, v) for v in value] if spec.wording else [""] * m,
     }
 
 
-NOT_ENOUGH = f"not assessed (fewer than {disclosure.MIN_JUDGED} people)"
-PARTIAL = "not assessed (partial window: quarters missing)"
-
-
-FUNNEL_WORDS = {
-    2: "above the 99.8% limit",
-    1: "above the 95% limit",
-    0: "within the limits",
-    -1: "below the 95% limit",
-    -2: "below the 99.8% limit",
+FUNNEL_CODES = {
+    2: Verdict.FUNNEL_ABOVE_998,
+    1: Verdict.FUNNEL_ABOVE_95,
+    0: Verdict.FUNNEL_WITHIN,
+    -1: Verdict.FUNNEL_BELOW_95,
+    -2: Verdict.FUNNEL_BELOW_998,
 }
 
 
-def _funnel_flags(spec: Spec, bags: Sequence[Bag], p0: np.ndarray, tau2: np.ndarray) -> list[str]:
+def _funnel_flags(spec: Spec, bags: Sequence[Bag], p0: np.ndarray, tau2: np.ndarray) -> list[Verdict | None]:
     """Where each area lies against the funnel, said only where it holds for every pair of
     counts (x of n) its published pair stands for, each against the limits at its own n (and
     then of the weakest: above both limits for every pair is 'above the 99.8% limit', above the
-    95% limit for some and the 99.8% for others is 'above the 95% limit'); blank where the pairs
+    95% limit for some and the 99.8% for others is 'above the 95% limit'); None where the pairs
     disagree about the side."""
     kept, box = [], []  # the areas with a published pair, and the ranges it stands for
     for i, bag in enumerate(bags):
@@ -1515,7 +1551,7 @@ def _funnel_flags(spec: Spec, bags: Sequence[Bag], p0: np.ndarray, tau2: np.ndar
             continue
         kept.append(i)
         box.append((x.lo, x.hi, max(n.lo, 1.0), n.hi))
-    out = [""] * len(bags)
+    out: list[Verdict | None] = [None] * len(bags)
     if not kept:
         return out
     # every pair (x, n) of every area, flat: area j's pairs are its x range times its n range
@@ -1538,11 +1574,11 @@ def _funnel_flags(spec: Spec, bags: Sequence[Bag], p0: np.ndarray, tau2: np.ndar
     lows, highs = np.minimum.reduceat(level, starts), np.maximum.reduceat(level, starts)
     for i, lo_level, hi_level in zip(at[starts].tolist(), lows.tolist(), highs.tolist(), strict=True):
         if lo_level >= 1:
-            out[i] = FUNNEL_WORDS[lo_level]
+            out[i] = FUNNEL_CODES[lo_level]
         elif hi_level <= -1:
-            out[i] = FUNNEL_WORDS[hi_level]
+            out[i] = FUNNEL_CODES[hi_level]
         elif lo_level == hi_level == 0:
-            out[i] = FUNNEL_WORDS[0]
+            out[i] = FUNNEL_CODES[0]
     return out
 
 
@@ -1551,19 +1587,14 @@ def _compare_ranges(
 ) -> np.ndarray:
     """A value with no interval but a range its published counts leave (a cost per outcome):
     higher or lower only where the whole range is."""
-    out = np.where(
-        lo > value,
-        stats._direction(stats.HIGHER, polarity),
-        np.where(hi < value, stats._direction(stats.LOWER, polarity), stats.SAME),
-    ).astype(object)
-    out = out + " (range of the rounded counts)"
-    out[np.isnan(lo) | np.isnan(hi) | np.isnan(value)] = "not assessed"
-    return out
+    return _compare_intervals(lo, hi, value, polarity)
 
 
 def _round(values: list[Any], digits: int = 2) -> list[Any]:
     """Numbers as published: floats to ``digits`` decimal places (once: from the unrounded
-    figure), as Python's round() would."""
+    figure), as Python's round() would; whole numbers (``digits`` 0) as integers."""
+    if digits == 0:
+        return [round(x) if isinstance(x, float) and math.isfinite(x) else x for x in values]
     if all(x is None or type(x) is float for x in values):
         return stats.rounded(values, digits)
     return [round(x, digits) if isinstance(x, float) else x for x in values]
@@ -1579,23 +1610,22 @@ def _flags(flags: frozenset[str], partial: bool) -> str:
 def _compare_intervals(
     lo: np.ndarray, hi: np.ndarray, value: np.ndarray, polarity: stats.Polarity
 ) -> np.ndarray:
-    """An interval against the all-areas value, every row at once (words, as objects): higher
+    """An interval against the all-areas value, every row at once (verdicts, as objects): higher
     or lower only where the whole published interval is strictly beyond the published value.
     Both are rounded, so a limit that rounds to the value may be on either side of it."""
     out = np.full(len(lo), stats.SAME, dtype=object)
     out[lo > value] = stats._direction(stats.HIGHER, polarity)
     out[hi < value] = stats._direction(stats.LOWER, polarity)
-    out[np.isnan(lo) | np.isnan(hi) | np.isnan(value)] = "not assessed"
+    out[np.isnan(lo) | np.isnan(hi) | np.isnan(value)] = Verdict.NOT_ASSESSED
     return out
 
 
 def _compare_points(x: np.ndarray, value: np.ndarray, polarity: stats.Polarity) -> np.ndarray:
     """:func:`stats.compare_point` for every row at once."""
-    out = np.where(
-        x > value, stats._direction(stats.HIGHER, polarity), stats._direction(stats.LOWER, polarity)
-    )
-    out = np.where(x == value, "equal", out).astype(object)
-    out[np.isnan(x) | np.isnan(value)] = "not assessed"
+    out = np.full(len(x), stats._direction(stats.LOWER, polarity), dtype=object)
+    out[x > value] = stats._direction(stats.HIGHER, polarity)
+    out[x == value] = Verdict.EQUAL
+    out[np.isnan(x) | np.isnan(value)] = Verdict.NOT_ASSESSED
     return out
 
 
@@ -1631,61 +1661,60 @@ def _targets(
     upper: Sequence[Any],
     enough: bool,
     partial: bool = False,
-) -> tuple[str, str]:
-    """The targets that apply to one row and its value (as published) judged against each, in
-    words: by its interval, else by the range its published counts leave, else by the value;
-    not judged where it rests on too few people or on a partial window."""
+) -> tuple[str, str, str]:
+    """The targets that apply to one row, and its value (as published) judged against each, in
+    words and as codes: by its interval, else by the range its published counts leave, else by
+    the value; not judged where it rests on too few people or on a partial window."""
     v = value[i]
     numeric = isinstance(v, NUMBER)
     point = float(v) if numeric else math.nan
     rlo, rhi = f.range_lo[i], f.range_hi[i]
     lo: float = (point if rlo is None else rlo) if (low := lower[i]) is None else float(low)
     hi: float = (point if rhi is None else rhi) if (high := upper[i]) is None else float(high)
-    targets, verdicts = [], []
+    targets: list[str] = []
+    judged: list[tuple[str, Verdict, dict[str, str]]] = []  # (label, verdict, its parameters)
+    unjudged = Verdict.PARTIAL_WINDOW if partial else Verdict.TOO_FEW_PEOPLE if not enough else None
     tv = f.target_value[i]
     if spec.method == "profile" and tv is not None:
         targets.append(f"local population {tv:g}%")
-        word = stats.compare_interval(lo, hi, tv, "no_judgement") if enough and not partial else ""
-        verdicts.append(
-            PARTIAL
-            if partial
-            else NOT_ENOUGH
-            if not enough
-            else {
-                "higher": "over-represented compared with the local population",
-                "lower": "under-represented compared with the local population",
-            }.get(word, "similar to the local population")
-        )
+        word = stats.compare_interval(lo, hi, tv, "no_judgement")
+        code = unjudged or {
+            stats.HIGHER: Verdict.OVER_REPRESENTED,
+            stats.LOWER: Verdict.UNDER_REPRESENTED,
+            Verdict.NOT_ASSESSED: Verdict.NOT_ASSESSED,
+        }.get(word, Verdict.SIMILAR_TO_POPULATION)
+        judged.append(("", code, {}))
+    if spec.scale_range is not None and numeric:
+        bottom, top = spec.scale_range
+        middle = (bottom + top) / 2
+        targets.append(f"middle of the scale {middle:g} ({bottom:g} to {top:g})")
+        code = Verdict.LOWER_HALF_OF_SCALE if point < middle else Verdict.UPPER_HALF_OF_SCALE
+        judged.append(("", code, {}))  # a rating, not a sample: no interval, no minimum
     for b in spec.benchmarks:
         if not _applies(b, bag.support_models) or not numeric or (b.per == "quarter" and bag.rolling):
             continue
+        if b.per_site and bag.expected > (4 if bag.rolling else 1):  # several providers added up
+            continue
         targets.append(target_text(b))
-        if b.kind != "typical_range":  # a reported spread: shown, never judged
-            verdict = (
-                stats.compare_to_benchmark(
-                    b.kind,
-                    lo,
-                    hi,
-                    v,
-                    spec.polarity,
-                    b.value,
-                    b.low,
-                    b.high,
-                    "%" if b.unit == "percent" else "",
-                )
-                if enough and not partial
-                else PARTIAL
-                if partial
-                else NOT_ENOUGH
-            )
-            verdicts.append(f"{b.label.replace(';', ',')}: {verdict}")  # '; ' separates verdicts
-    return "; ".join(targets), "; ".join(verdicts)
+        if b.kind == "typical_range":  # a reported spread: shown, never judged
+            continue
+        code = unjudged or stats.compare_to_benchmark(
+            b.kind, lo, hi, v, spec.polarity, b.value, b.low, b.high
+        )
+        edge = stats.LOOK_AT_EDGE.get(code)
+        params = {}
+        if edge is not None:
+            limit = b.low if edge == "low" else b.high
+            assert limit is not None
+            params["edge"] = stats.fmt_num(limit) + ("%" if b.unit == "percent" else "")
+        judged.append((b.label.replace(";", ","), code, params))  # '; ' separates verdicts
+    words = "; ".join(
+        f"{label}: {verdicts.say(c, **p)}" if label else verdicts.say(c, **p) for label, c, p in judged
+    )
+    return "; ".join(targets), words, verdicts.join(c for _, c, _ in judged)
 
 
-SEE_QUARTERS = "see the quarterly values"
-
-
-def _trends_of(spec: Spec, f: Found, value: Sequence[Any]) -> list[str]:
+def _trends_of(spec: Spec, f: Found, value: Sequence[Any]) -> list[tuple[str, str]]:
     """Each series' trend, once, on its latest row (Fingertips' recent trend; the other rows are
     blank, so no period is tested again a quarter later). A series is of periods that do not
     overlap, ending at the latest: for all areas, quarters (a rolling year points to them);
@@ -1693,19 +1722,22 @@ def _trends_of(spec: Spec, f: Found, value: Sequence[Any]) -> list[str]:
     latest window's quarter of each year; years; a stock's quarters. The test takes the latest
     :data:`stats.MIN_TREND_PERIODS` places, a missing one being a gap, not a step closer. Only
     percentages of people made from counts are tested (:func:`stats.trends`, on the published
-    counts and over the range each stands for); any other value is not."""
-    out = [""] * len(f.units)
+    counts and over the range each stands for); any other value is not. Each row gets the
+    trend's words and its code."""
+    out: list[Verdict | None] = [None] * len(f.units)
+    have_of: dict[int, int] = {}  # periods a too-short series holds, for its words
     counted = spec.unit == "percent" and spec.method in ("proportion", "profile", "event_rate")
     quarters, position = _positions("quarterly"), _positions(spec.frequency)
     series: dict[tuple[str, str, bool], dict[int, int]] = defaultdict(dict)  # -> place -> row
     for i, u in enumerate(f.units):
         b = u.bag
         if b.rolling and not _below(b):
-            out[i] = SEE_QUARTERS
+            out[i] = Verdict.SEE_QUARTERS
             continue
         place = quarters.get(b.period.removeprefix("12 months to ")) if b.rolling else position.get(b.period)
         if place is None:  # not a period of the indicator's frequency: a series of none
-            out[i] = stats.too_few(0) if counted or isinstance(value[i], NUMBER) else ""
+            if counted or isinstance(value[i], NUMBER):
+                out[i], have_of[i] = Verdict.TOO_FEW_PERIODS, 0
             continue
         series[(b.area_code, b.provider_code, b.rolling)][place] = i
     width = stats.MIN_TREND_PERIODS
@@ -1717,8 +1749,8 @@ def _trends_of(spec: Spec, f: Found, value: Sequence[Any]) -> list[str]:
         rows.append([members.get(last - step * (width - 1 - j), -1) for j in range(width)])
     if not counted:
         for i in latest:
-            out[i] = NOT_TESTED if isinstance(value[i], NUMBER) else ""
-        return out
+            out[i] = Verdict.NOT_TESTED if isinstance(value[i], NUMBER) else None
+        return _trend_pairs(out, have_of)
     xs, ns = np.zeros((len(rows), width)), np.zeros((len(rows), width))
     lo, hi = np.zeros((len(rows), width)), np.zeros((len(rows), width))
     nlo, nhi = np.zeros((len(rows), width)), np.zeros((len(rows), width))
@@ -1731,17 +1763,27 @@ def _trends_of(spec: Spec, f: Found, value: Sequence[Any]) -> list[str]:
             nlo[s, j], nhi[s, j] = _range(_count(f.units[i].bag, spec.denominator), ns[s, j])
             nlo[s, j] = max(nlo[s, j], 1.0)
     events = spec.method == "event_rate"
-    words = (
+    codes = (
         stats.trends(xs, ns, spec.polarity, x_lo=lo, x_hi=hi, events=events, n_lo=nlo, n_hi=nhi)
         if rows
         else []
     )
-    for i, word in zip(latest, words, strict=True):
-        out[i] = word
-    return out
+    held = (ns > 0).sum(axis=1).tolist()
+    for i, code, k in zip(latest, codes, held, strict=True):
+        out[i], have_of[i] = code, k
+    return _trend_pairs(out, have_of)
 
 
-NOT_TESTED = stats.NOT_TESTED
+def _trend_pairs(codes: Sequence[Verdict | None], have_of: Mapping[int, int]) -> list[tuple[str, str]]:
+    """Each row's trend in words and as a code."""
+    return [
+        ("", "")
+        if c is None
+        else (verdicts.say(c, have=have_of.get(i, 0), need=stats.MIN_TREND_PERIODS), str(c))
+        if c == Verdict.TOO_FEW_PERIODS
+        else (verdicts.say(c), str(c))
+        for i, c in enumerate(codes)
+    ]
 
 
 def _range(c: disclosure.Count | None, point: float) -> tuple[float, float]:

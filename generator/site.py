@@ -21,12 +21,15 @@ from typing import Any
 
 import numpy as np
 
-from . import charts, disclosure, stats
-from .catalogue import Catalogue, load_yaml
+from . import charts, disclosure, stats, verdicts
+from .catalogue import Catalogue
 from .indicators import COLUMN_TEXT, COLUMNS, METHOD_WORDS, Spec, specs, target_text
 from .publish import neutralise
+from .questions import Question
+from .questions import parse as parse_questions
 from .registry import Registry
 from .site_hooks import FRAGMENTS, marker
+from .verdicts import Basis, Verdict
 
 GENERATED = "generated"
 QUESTIONS_YAML = Path(__file__).resolve().parent.parent / "data" / "questions.yaml"
@@ -39,12 +42,6 @@ KEY_INDICATORS = (  # (indicator, breakdown value, short label for narrow tables
     ("D03_employed_psa16", "", "In paid work (PSA 16)"),
     ("D06_care_plan_employment", "", "Care plans with work actions"),
 )
-SHAPES = {  # comparison -> shape and word, so colour is never the only signal
-    "better": "▲ better",
-    "worse": "▼ worse",
-    "not significantly different": "● similar",
-}
-VERDICT_CLASS = {"better": "kpi-better", "worse": "kpi-worse", "not significantly different": "kpi-similar"}
 # Tables that become one card per row on a phone (CSS in assets/extra.css; labels from extra.js).
 STACK_OPEN, STACK_CLOSE = '<div class="kpi-stack" markdown>', "</div>"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
@@ -126,30 +123,44 @@ def show_text(v: Any, unit: str) -> str:
     return charts.fmt(x, unit)
 
 
-def verdict(text: str, short: bool = False) -> str:
-    """A comparison as Markdown: shape and word, on a tint (colour is never the only signal).
-    ``short`` (narrow tables): "(no interval)" becomes a dagger, which the table's note explains."""
-    return _verdict(text, esc, short)
+def verdict(r: Mapping[str, Any] | None, short: bool = False) -> str:
+    """A row's comparison with all areas as Markdown: shape and word, on a tint (colour is never
+    the only signal). ``short`` (narrow tables): "(no interval)" becomes a dagger, which the
+    table's note explains."""
+    return _verdict(r, esc, short)
 
 
-def verdict_html(text: str) -> str:
+def verdict_html(r: Mapping[str, Any] | None) -> str:
     """:func:`verdict` for raw HTML."""
-    return _verdict(text, hesc, False)
+    return _verdict(r, hesc, False)
 
 
-def _verdict(text: str, escape: Any, short: bool) -> str:
-    base = str(text or "").split(" (")[0]
-    shown = escape(verdict_text(text).replace(" (no interval)", "\u2020" if short else " (no interval)"))
-    cls = VERDICT_CLASS.get(base)
-    return f'<span class="kpi-v {cls}">{shown}</span>' if cls and shown else str(shown)
+def all_areas_code(r: Mapping[str, Any] | None) -> Verdict | None:
+    """The code of a row's comparison with all areas (None where it was not compared)."""
+    code = str((r or {}).get("comparison_all_areas_code") or "")
+    return Verdict(code) if code else None
 
 
-def verdict_text(text: str) -> str:
-    """``better (95%)`` -> ``▲ better``; a comparison of values with no interval says so, because
-    it is a plain comparison, not a test that the difference is unlikely to be chance."""
-    base, _, rest = str(text or "").partition(" (")
-    shown = SHAPES.get(base, base)
-    return f"{shown} (no interval)" if rest.startswith("no interval") else shown
+def _verdict(r: Mapping[str, Any] | None, escape: Any, short: bool) -> str:
+    shown = verdict_text(r)
+    if short:
+        shown = shown.replace(" (no interval)", "\u2020")
+    cls = verdicts.CSS_CLASS.get(all_areas_code(r))  # type: ignore[arg-type]
+    return f'<span class="kpi-v {cls}">{escape(shown)}</span>' if cls and shown else str(escape(shown))
+
+
+def verdict_text(r: Mapping[str, Any] | None) -> str:
+    """A better comparison tested by interval -> ``▲ better``; a comparison of values with no
+    interval says so, because it is a plain comparison, not a test that the difference is
+    unlikely to be chance. Other verdicts keep their published words."""
+    code = all_areas_code(r)
+    if code is None:
+        return ""
+    if code not in verdicts.SHAPES:
+        return str((r or {}).get("comparison_all_areas") or verdicts.say(code))
+    shown = verdicts.SHAPES[code]
+    basis = str((r or {}).get("comparison_all_areas_basis") or "")
+    return f"{shown} (no interval)" if basis == Basis.NO_INTERVAL else shown
 
 
 @dataclass(frozen=True)
@@ -276,7 +287,7 @@ def build_pages(ctx: Context) -> tuple[list[Page], dict[str, charts.Chart]]:
     idx = _index(ctx.rows)
     chart_out: dict[str, charts.Chart] = {}
     pages = [_home(ctx, idx), _areas_index(ctx), _indicators_index(ctx), _dictionary(ctx), _downloads(ctx)]
-    questions = load_yaml(QUESTIONS_YAML.read_text(encoding="utf-8"))
+    questions = parse_questions(QUESTIONS_YAML.read_text(encoding="utf-8"), str(QUESTIONS_YAML))
     for area, name in sorted(ctx.registry.areas.items()):
         pages.append(_area_page(ctx, idx, area, name, questions, chart_out))
     for ind_id in sorted({s.indicator_id for s in ctx.specs}):
@@ -373,7 +384,7 @@ def _home(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Mapping[str
             if r is None:
                 cells.append("no data")
             else:
-                shape = verdict(str(r.get("comparison_all_areas") or ""), short=True)
+                shape = verdict(r, short=True)
                 cells.append(f"{show(r['value'], units[ind])} {shape}".strip())
         lines.append("| " + " | ".join(cells) + " |")
     lines += [
@@ -443,7 +454,7 @@ def _key_table(
         notes = _notes(r)
         lines.append(
             f"| {link} | {show(r['value'], unit)} | {_row_interval(r, unit)} | "
-            f"{verdict(r['comparison_all_areas'] or '')} | {trend} | "
+            f"{verdict(r)} | {trend} | "
             f"{esc(period)}{'; ' + esc(notes) if notes else ''} |"
         )
         if r["comparison_target"]:
@@ -549,7 +560,7 @@ def _section_tables(
                         f'<a href="{PAGE_TO_PAGE}indicators/{slug(ind)}/">{hesc(r["indicator_title"])}</a>',
                         hesc(value),
                         hesc(_row_interval(r, unit, plain=True)),
-                        verdict_html(r["comparison_all_areas"] or ""),
+                        verdict_html(r),
                         hesc(_notes(r)),
                     )
                 )
@@ -594,7 +605,7 @@ def _spine_and_trend(
                 stats.quantile(values, 0.75),
                 values[-1],
                 spec_of[ind].polarity,
-                str(mine["comparison_all_areas"] or "").split(" (")[0] if mine else "",
+                all_areas_code(mine),
                 spec_of[ind].unit,
             )
         )
@@ -645,25 +656,14 @@ def _spine_and_trend(
 
 def _questions(
     ctx: Context,
-    idx: Mapping[tuple[str, str, str, str, str], Mapping[str, Any]],
     area: str,
-    questions: list[dict[str, Any]],
+    questions: Sequence[Question],
 ) -> list[str]:
     docs = ctx.catalogue.documents
     raised = []
     latest = ctx.area_latest[area]
     for q in questions:
-        hits = []
-        for ind, rows in latest.items():
-            if ind in q.get("except", ()) or (
-                ind != q.get("indicator")
-                and not (q.get("indicator_prefix") and ind.startswith(q["indicator_prefix"]))
-            ):
-                continue
-            for r in rows:
-                text = f"{r.get('comparison_target', '')} {_rating_flag(r)}"
-                if q["when"] in text:
-                    hits.append(r)
+        hits = [r for ind, rows in latest.items() if q.about(ind) for r in rows if q.fires(r)]
         if hits:
             r = hits[0]
             unit = next((s.unit for s in ctx.specs if s.indicator_id == r["indicator_id"]), "")
@@ -672,12 +672,12 @@ def _questions(
                 + (f" ({esc(r['breakdown_label'] or r['breakdown_value'])})" if r["breakdown_value"] else "")
                 + f", {show(r['value'], unit)} in {esc(r['period'])}"
             )
-            cited = list(dict.fromkeys(p["document"] for p in q["passages"]))  # in order, once each
+            cited = list(dict.fromkeys(p["document"] for p in q.passages))  # in order, once each
             src = "; ".join(f"[{c}] {esc(docs[c].title)}" for c in cited)
             raised.append(
-                f"### {esc(q['question'])}\n\n**Raised by:** {what}: "
-                f"{esc(r['comparison_target'] or _rating_flag(r))}"
-                f"\n\n**Why it matters:** {esc(q['why'])}\n\n**What good looks like:** {esc(q['good'])}\n\n"
+                f"### {esc(q.question)}\n\n**Raised by:** {what}: "
+                f"{esc(r['comparison_target'])}"
+                f"\n\n**Why it matters:** {esc(q.why)}\n\n**What good looks like:** {esc(q.good)}\n\n"
                 f"*Source: {src}.*\n"
             )
     if not raised:
@@ -685,20 +685,12 @@ def _questions(
     return raised
 
 
-def _rating_flag(r: Mapping[str, Any]) -> str:
-    if r.get("indicator_id") != "CX01_fidelity_rating_profile":
-        return ""
-    v = num(r.get("value"))
-    maximum = 30 if r.get("breakdown_value") == "ratings" else 6
-    return "lower half of the scale" if v is not None and v < maximum / 2 else ""
-
-
 def _area_page(
     ctx: Context,
     idx: Mapping[tuple[str, str, str, str, str], Mapping[str, Any]],
     area: str,
     name: str,
-    questions: list[dict[str, Any]],
+    questions: Sequence[Question],
     chart_out: dict[str, charts.Chart],
 ) -> Page:
     lines = [
@@ -715,7 +707,7 @@ def _area_page(
         *_spine_and_trend(ctx, idx, area, name, chart_out),
         "## Questions to ask",
         "",
-        *_questions(ctx, idx, area, questions),
+        *_questions(ctx, area, questions),
         "",
     ]
     context, frags = _section_tables(ctx, area, ("A",))
@@ -943,7 +935,7 @@ def _indicator_page(
                 num(r["value"]),
                 num(r["lower_95"]),
                 num(r["upper_95"]),
-                str(r["comparison_all_areas"] or "").split(" (")[0],
+                all_areas_code(r),
             )
             for r in area_rows
         ]
@@ -1005,7 +997,7 @@ def _indicator_page(
                 show_text(r["denominator"], "count") if r["denominator"] not in (None, "") else "",
                 show_text(r["value"], s0.unit),
                 _interval_text(lo, hi, s0.unit, plain=True),
-                verdict_text(str(r["comparison_all_areas"] or "")),
+                verdict_text(r),
                 str(r["flags"] or "").replace(";", ", "),
             )
         )
@@ -1204,7 +1196,9 @@ def _funnel_and_trend(
             for k, n in enumerate(grid.tolist())
         ]
         # outside as the dataset says it (for every count the published figures stand for)
-        outside = sum("99.8% limit" in str(r["comparison_funnel"] or "") for r in area_rows)
+        outside = sum(
+            str(r["comparison_funnel_code"] or "") in verdicts.FUNNEL_OUTSIDE_998 for r in area_rows
+        )
         short = next((part for part in method.split("; ") if part.startswith("funnel")), "funnel")
         c = charts.funnel_plot(label, pts, p0, limits, short, period, outside=outside)
         key = f"ind-{slug(ind)}-funnel"

@@ -24,6 +24,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from .verdicts import Verdict
+
 Z95 = 1.959963984540054  # two-sided 95%
 Z998 = 3.090232306167813  # two-sided 99.8%
 MIN_TREND_PERIODS = 5
@@ -120,12 +122,12 @@ def poisson_limits(x: float, z: float = Z95) -> tuple[float, float]:
 
 
 # -- comparisons ---------------------------------------------------------------------------
-BETTER, WORSE, SAME = "better", "worse", "not significantly different"
-HIGHER, LOWER = "higher", "lower"
+BETTER, WORSE, SAME = Verdict.BETTER, Verdict.WORSE, Verdict.SIMILAR
+HIGHER, LOWER = Verdict.HIGHER, Verdict.LOWER
 
 
-def _direction(word: str, polarity: Polarity) -> str:
-    """'higher'/'lower' in words of better or worse where the indicator has a direction."""
+def _direction(word: Verdict, polarity: Polarity) -> Verdict:
+    """Higher or lower as better or worse where the indicator has a direction."""
     if polarity == "higher_better":
         return BETTER if word == HIGHER else WORSE
     if polarity == "lower_better":
@@ -133,14 +135,14 @@ def _direction(word: str, polarity: Polarity) -> str:
     return word
 
 
-def compare_interval(lo: float, hi: float, value: float, polarity: Polarity) -> str:
+def compare_interval(lo: float, hi: float, value: float, polarity: Polarity) -> Verdict:
     """Is the interval [lo, hi] wholly above, wholly below, or around ``value``?
 
     Above when the lower limit is at or above the value (the issue's rule for targets: "better
     if the lower 95% limit is at or above the target"), below when the upper limit is below it.
     """
     if isnan(lo) or isnan(hi) or isnan(value):
-        return "not assessed"
+        return Verdict.NOT_ASSESSED
     if polarity == "lower_better":  # the rule mirrored: at or below the target is good
         if hi <= value:
             return BETTER
@@ -154,12 +156,12 @@ def compare_interval(lo: float, hi: float, value: float, polarity: Polarity) -> 
     return SAME
 
 
-def compare_point(x: float, value: float, polarity: Polarity) -> str:
+def compare_point(x: float, value: float, polarity: Polarity) -> Verdict:
     """For values with no sampling interval (money, ratios, ratings): a plain comparison."""
     if isnan(x) or isnan(value):
-        return "not assessed"
+        return Verdict.NOT_ASSESSED
     if x == value:
-        return "equal"
+        return Verdict.EQUAL
     return _direction(HIGHER if x > value else LOWER, polarity)
 
 
@@ -172,60 +174,50 @@ def compare_to_benchmark(
     value: float | None = None,
     low: float | None = None,
     high: float | None = None,
-    unit: str = "",
-) -> str:
-    """Judge an indicator against one benchmark from the documents, in words.
+) -> Verdict:
+    """Judge an indicator against one benchmark from the documents.
 
     ``lo``/``hi`` are the 95% limits (equal to ``point`` for values without an interval).
     """
+    V = Verdict
     if isnan(point):
-        return "not assessed"
+        return V.NOT_ASSESSED
     if kind == "minimum":
         assert value is not None
-        return {
-            HIGHER: "meets the target",
-            BETTER: "meets the target",
-            WORSE: "below the target",
-            LOWER: "below the target",
-        }.get(compare_interval(lo, hi, value, "higher_better"), "not significantly different from the target")
+        word = compare_interval(lo, hi, value, "higher_better")
+        return V.MEETS_TARGET if word == BETTER else V.BELOW_TARGET if word == WORSE else V.NEAR_TARGET
     if kind == "maximum":
         assert value is not None
-        verdict = compare_interval(lo, hi, value, "lower_better")
-        if verdict == BETTER:
-            return "within the maximum"
-        if verdict == WORSE:
-            return "above the maximum"
-        return "not significantly different from the maximum"
+        word = compare_interval(lo, hi, value, "lower_better")
+        return V.WITHIN_MAXIMUM if word == BETTER else V.ABOVE_MAXIMUM if word == WORSE else V.NEAR_MAXIMUM
     if kind == "look_at":
         # A prompt for a question, not a verdict: the document asks for a look at any value
         # outside the band, so the value itself decides; the interval says how sure that is.
         assert low is not None and high is not None
-        if point < low or point > high:
-            side, edge, sure = ("below", low, hi < low) if point < low else ("above", high, lo > high)
-            chance = "" if sure else f" (the 95% interval reaches {fmt_num(edge)}{unit}: may be chance)"
-            return f"look at: {side} {fmt_num(edge)}{unit}{chance}"
-        if lo >= low and hi <= high:
-            return "within the range"
-        return "within the range, near its edge"
+        if point < low:
+            return V.LOOK_AT_BELOW if hi < low else V.LOOK_AT_BELOW_MAYBE_CHANCE
+        if point > high:
+            return V.LOOK_AT_ABOVE if lo > high else V.LOOK_AT_ABOVE_MAYBE_CHANCE
+        return V.LOOK_AT_WITHIN if lo >= low and hi <= high else V.LOOK_AT_WITHIN_NEAR_EDGE
     if kind == "range":
         assert low is not None and high is not None
         if hi < low:
-            return "below the range"
+            return V.BELOW_RANGE
         if lo > high:
-            return "above the range"
+            return V.ABOVE_RANGE
         if lo >= low and hi <= high:
-            return "within the range"
-        return "not significantly different from the range edge"
+            return V.WITHIN_RANGE
+        return V.NEAR_RANGE_EDGE
     if kind == "band":
         # "within or close to" the band is good, "significantly above" it is not (004): where
         # the whole interval lies above or below the band, it is significantly so; an interval
         # that reaches the band is within or close to it
         assert low is not None and high is not None
         if lo > high:
-            return "significantly above the band"
+            return V.ABOVE_BAND
         if hi < low:
-            return "significantly below the band"
-        return "within or close to the band"
+            return V.BELOW_BAND
+        return V.WITHIN_BAND
     if kind == "reference":
         assert value is not None
         word = (
@@ -233,10 +225,18 @@ def compare_to_benchmark(
             if lo != hi
             else compare_point(point, value, "no_judgement")
         )
-        return {HIGHER: "above the reference", LOWER: "below the reference", "equal": "at the reference"}.get(
-            word, "similar to the reference"
+        return {HIGHER: V.ABOVE_REFERENCE, LOWER: V.BELOW_REFERENCE, V.EQUAL: V.AT_REFERENCE}.get(
+            word, V.SIMILAR_TO_REFERENCE
         )
-    return "shown for context"  # typical_range: never judged
+    return V.CONTEXT_ONLY  # typical_range: never judged
+
+
+LOOK_AT_EDGE = {  # which limit of a look-at band a verdict names
+    Verdict.LOOK_AT_BELOW: "low",
+    Verdict.LOOK_AT_BELOW_MAYBE_CHANCE: "low",
+    Verdict.LOOK_AT_ABOVE: "high",
+    Verdict.LOOK_AT_ABOVE_MAYBE_CHANCE: "high",
+}
 
 
 def fmt_num(x: float) -> str:
@@ -406,8 +406,8 @@ def quartile_of(value: float, values: Sequence[float]) -> int | None:
 # 99.8% (9.5495 on 1 degree of freedom), once for each series.
 TREND_Z = Z998
 TREND_LEVEL = "99.8%"
-NO_TREND = "no significant change"
-NOT_TESTED = "not tested (no trend method for this kind of value)"  # counts, money, ratios, scores
+NO_TREND = Verdict.NO_CHANGE
+NOT_TESTED = Verdict.NOT_TESTED  # counts, money, ratios, scores
 
 
 def trend_chi2(xs: Sequence[float], ns: Sequence[float]) -> float:
@@ -440,19 +440,25 @@ def trend_z(xs: Sequence[float], ns: Sequence[float]) -> float | None:
     return _trend_z(pts)
 
 
-TREND_WORDS = {HIGHER: "increasing", LOWER: "decreasing", BETTER: "improving", WORSE: "getting worse"}
+TREND_WORDS = {
+    HIGHER: Verdict.INCREASING,
+    LOWER: Verdict.DECREASING,
+    BETTER: Verdict.IMPROVING,
+    WORSE: Verdict.GETTING_WORSE,
+}
 
 
-def too_few(have: int) -> str:
-    return f"not enough periods that do not overlap ({have} of the {MIN_TREND_PERIODS} needed)"
+def periods_held(xs: Sequence[float], ns: Sequence[float]) -> int:
+    """How many periods of a series a trend could use (a denominator and a value)."""
+    return sum(1 for x, n in zip(xs, ns, strict=True) if n > 0 and not isnan(x))
 
 
-def trend(xs: Sequence[float], ns: Sequence[float], polarity: Polarity) -> str:
-    """The trend in words: at least five periods, chi-squared test for linear trend at 99.8%."""
+def trend(xs: Sequence[float], ns: Sequence[float], polarity: Polarity) -> Verdict:
+    """The trend: at least five periods, chi-squared test for linear trend at 99.8%
+    (:data:`Verdict.TOO_FEW_PERIODS` below five; :func:`periods_held` says how many there are)."""
     z = trend_z(xs, ns)
     if z is None:
-        have = sum(1 for x, n in zip(xs, ns, strict=True) if n > 0 and not isnan(x))
-        return too_few(have)
+        return Verdict.TOO_FEW_PERIODS
     if abs(z) < TREND_Z:
         return NO_TREND
     verdict = _direction(HIGHER if z > 0 else LOWER, polarity)
@@ -477,13 +483,10 @@ def _running(terms: npt.NDArray[np.float64], keep: npt.NDArray[np.bool_]) -> npt
     return total
 
 
-def _words(up: npt.NDArray[np.bool_], polarity: Polarity) -> npt.NDArray[np.object_]:
-    rising, falling = TREND_WORDS[_direction(HIGHER, polarity)], TREND_WORDS[_direction(LOWER, polarity)]
-    return np.where(up, rising, falling).astype(object)
-
-
-def _too_few(have: npt.NDArray[np.int64]) -> npt.NDArray[np.object_]:
-    return np.array([too_few(h) for h in have.tolist()], dtype=object)
+def _trend_codes(up: npt.NDArray[np.bool_], polarity: Polarity) -> npt.NDArray[np.object_]:
+    out = np.full(len(up), TREND_WORDS[_direction(LOWER, polarity)], dtype=object)
+    out[up] = TREND_WORDS[_direction(HIGHER, polarity)]
+    return out
 
 
 def _zs(
@@ -536,14 +539,14 @@ def trends(
     events: bool = False,
     n_lo: npt.NDArray[np.float64] | None = None,
     n_hi: npt.NDArray[np.float64] | None = None,
-) -> list[str]:
+) -> list[Verdict]:
     """:func:`trend` of each row of ``xs`` out of ``ns``. Where each count is known only to lie
     in a range (``x_lo``..``x_hi``, ``n_lo``..``n_hi``: rounded counts), a rise or fall is said
     only if it holds at every corner of those ranges (each numerator and denominator at either
     end, a numerator never above its denominator for a share)."""
     keep = (ns > 0) & ~np.isnan(xs)
     have = keep.sum(axis=1)
-    out = _too_few(have)
+    out = np.full(len(have), Verdict.TOO_FEW_PERIODS, dtype=object)
     enough = have >= MIN_TREND_PERIODS
     if enough.any():
         x, n, k = xs[enough], ns[enough], keep[enough]
@@ -557,9 +560,11 @@ def trends(
                 significant[r] = _holds_at_every_corner(
                     (lo[r], hi[r]), (nlo[r], nhi[r]), k[r], bool(z[r] > 0), events
                 )
-        out[enough] = np.where(significant, _words(z > 0, polarity), NO_TREND)
-    words: list[str] = out.tolist()
-    return words
+        found = _trend_codes(z > 0, polarity)
+        found[~significant] = NO_TREND
+        out[enough] = found
+    codes: list[Verdict] = out.tolist()
+    return codes
 
 
 def rounded(values: Sequence[float | None], digits: int) -> list[float | None]:

@@ -2579,8 +2579,11 @@ def build_problems(
     return Problems(pieces, family_of_atom, {k: dict(v) for k, v in sizes.items()}, settled)
 
 
-def integer_program(problems: Problems, workers: int = 1) -> MilpResult:
-    """Attack (d): solve every piece (largest first, in batches over ``workers`` processes)."""
+def integer_program(
+    problems: Problems, workers: int = 1, log: Callable[[str], None] | None = None
+) -> MilpResult:
+    """Attack (d): solve every piece (largest first, in batches over ``workers`` processes).
+    ``log`` hears of each batch as it ends, so a national run that takes hours shows its pace."""
     t0 = time.perf_counter()
     res = MilpResult()
     order = sorted(problems.pieces, key=lambda p: -p.n_vars * len(p.qids))
@@ -2589,7 +2592,15 @@ def integer_program(problems: Problems, workers: int = 1) -> MilpResult:
         for k, p in enumerate(order):
             batches[k % len(batches)].append(p)
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-            outcomes = [o for batch in pool.map(solve_pieces, batches) for o in batch]
+            outcomes = []
+            for k, batch_out in enumerate(pool.map(solve_pieces, batches), start=1):
+                outcomes.extend(batch_out)
+                if log is not None:
+                    fails = sum(len(o.failures) for o in batch_out)
+                    log(
+                        f"(d) batch {k}/{len(batches)}: {len(batch_out)} pieces, {fails} failures "
+                        f"({time.perf_counter() - t0:.0f} s)"
+                    )
         order = [p for batch in batches for p in batch]
     else:
         outcomes = solve_pieces(order)
@@ -2795,7 +2806,9 @@ def run_all(
             model, prop, rels, pair_facts, set_facts, rates, reported, time_limit, witnesses
         )
         timings["d: build"] = time.perf_counter() - t
-        milp_res = integer_program(problems, workers)
+        largest = max((p.n_vars for p in problems.pieces), default=0)
+        say(f"(d) {len(problems.pieces)} pieces, the largest with {largest} variables")
+        milp_res = integer_program(problems, workers, say)
         timings["d: solve"] = milp_res.seconds
         say(
             f"(d) {len(problems.pieces)} pieces ({milp_res.seconds:.1f} s), {len(milp_res.failures)} failures"

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from generator import charts, svgplot
+from generator.verdicts import Verdict as V
 
 
 def _bars():
     return [
-        charts.Bar("Area one", 40.0, 35.0, 45.0, "better"),
-        charts.Bar("Area two", 20.0, 15.0, 26.0, "worse"),
+        charts.Bar("Area one", 40.0, 35.0, 45.0, V.BETTER),
+        charts.Bar("Area two", 20.0, 15.0, 26.0, V.WORSE),
         charts.Bar("Area three", None),
-        charts.Bar("Area four", 30.0, 25.0, 35.0, "not significantly different"),
+        charts.Bar("Area four", 30.0, 25.0, 35.0, V.SIMILAR),
     ]
 
 
@@ -33,8 +34,8 @@ def test_values_without_intervals_are_not_called_significant():
     """Money and ratios have no interval: their comparison is of plain values, and the chart's
     title and alt text must not claim a test (or intervals) that was never made."""
     bars = [
-        charts.Bar("Area one", 2000.0, None, None, "better"),
-        charts.Bar("Area two", 9000.0, None, None, "worse"),
+        charts.Bar("Area one", 2000.0, None, None, V.BETTER),
+        charts.Bar("Area two", 9000.0, None, None, V.WORSE),
     ]
     c = charts.compare_areas("Cost per job outcome", "gbp", bars, 4000.0, "2025-26")
     assert "significantly" not in c.title + c.alt and "95% interval" not in c.alt
@@ -60,9 +61,9 @@ def test_trend_axis_starts_at_zero_and_profile_reports_the_biggest_gap():
 
 def test_spine_chart_puts_better_to_the_right_whatever_the_direction():
     s = [
-        charts.Spine("Job outcomes", 20.0, 35.0, 15.0, 30.0, 40.0, 64.0, "higher_better", "worse", "percent"),
+        charts.Spine("Job outcomes", 20.0, 35.0, 15.0, 30.0, 40.0, 64.0, "higher_better", V.WORSE, "percent"),
         charts.Spine(
-            "Cost per job", 9967.0, 4000.0, 1500.0, 3000.0, 5000.0, 17000.0, "lower_better", "worse", "gbp"
+            "Cost per job", 9967.0, 4000.0, 1500.0, 3000.0, 5000.0, 17000.0, "lower_better", V.WORSE, "gbp"
         ),
     ]
     c = charts.spine_chart("Humber", s)
@@ -93,8 +94,8 @@ def _svg_height_inches(svg: str) -> float:
 
 
 def test_many_areas_are_ranked_in_a_chart_of_fixed_height_with_the_names_in_the_table():
-    few = [charts.Bar(f"Area {i:03d}", 30.0 + i, 25.0 + i, 35.0 + i, "better") for i in range(10)]
-    many = [charts.Bar(f"Area {i:03d}", 30.0 + i / 10, 25.0, 45.0, "worse") for i in range(150)]
+    few = [charts.Bar(f"Area {i:03d}", 30.0 + i, 25.0 + i, 35.0 + i, V.BETTER) for i in range(10)]
+    many = [charts.Bar(f"Area {i:03d}", 30.0 + i / 10, 25.0, 45.0, V.WORSE) for i in range(150)]
     a = charts.compare_areas("Rate", "percent", few, 31.0, "2025-26")
     b = charts.compare_areas("Rate", "percent", many, 31.0, "2025-26")
     assert "Area 003" in a.svg  # few areas: named on the chart

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 
 import pytest
-import yaml
 
 from generator import stats
 from generator.indicators import METHODS, SWEMWBS_METRIC, calculate, resolve, specs
+from generator.questions import parse as parse_questions
 from generator.registry import Organisation, Registry
-from generator.site import QUESTIONS_YAML, _rating_flag
+from generator.site import QUESTIONS_YAML
 
 
 @pytest.fixture
@@ -231,7 +231,7 @@ def test_cost_per_job_outcome_against_the_ndti_band(catalogue, registry):
     cost = judged(70)  # £6,000 a job outcome from 210 outcomes: 95% interval about £5,200-£6,900
     assert cost["value"] == 6000 and cost["unit"] == "gbp"
     lo, hi = stats.poisson_limits(210)
-    assert (cost["lower_95"], cost["upper_95"]) == (round(6000 * 210 / hi, 2), round(6000 * 210 / lo, 2))
+    assert (cost["lower_95"], cost["upper_95"]) == (round(6000 * 210 / hi), round(6000 * 210 / lo))  # whole £
     assert "significantly above the band" in cost["comparison_target"]
     cost = judged(5)  # £6,000 from 15 outcomes: the interval (about £3,600-£10,900) reaches the band
     assert "within or close to the band" in cost["comparison_target"]
@@ -540,9 +540,9 @@ def _question_cases() -> dict[str, tuple[list[dict], str]]:
 
 
 def test_every_question_fires_on_what_the_calculation_says(catalogue, registry):
-    """data/questions.yaml triggers on words of the published comparison: each must be words the
-    calculation gives, or a reworded verdict silently stops its question."""
-    questions = {q["id"]: q for q in yaml.safe_load(QUESTIONS_YAML.read_text(encoding="utf-8"))}
+    """data/questions.yaml triggers on verdict codes of the published comparison: each question
+    fires on the rows of returns made to raise it."""
+    questions = {q.id: q for q in parse_questions(QUESTIONS_YAML.read_text(encoding="utf-8"))}
     cases = _question_cases()
     ratings = {
         k: 1
@@ -554,7 +554,8 @@ def test_every_question_fires_on_what_the_calculation_says(catalogue, registry):
     assert set(cases) == set(questions), "a question without a case here, or a case without its question"
     for qid, (returns, indicator) in cases.items():
         q = questions[qid]
-        assert indicator == q.get("indicator") or indicator.startswith(q.get("indicator_prefix", "-")), qid
+        assert q.about(indicator), qid
         rows = [r for r in calculate(returns, catalogue, registry) if r["indicator_id"] == indicator]
-        said = [f"{r['comparison_target']} {_rating_flag(r)}" for r in rows if r["level"] != "all areas"]
-        assert any(q["when"] in s for s in said), f"{qid}: {q['when']!r} not in {sorted(set(said))[:6]}"
+        areas = [r for r in rows if r["level"] != "all areas"]
+        said = sorted({str(r["comparison_target_code"]) for r in areas})
+        assert any(q.fires(r) for r in areas), f"{qid}: {sorted(q.when)} not in {said[:6]}"

@@ -581,8 +581,8 @@ def check_cost(a: Audit, t: Published, row: Row, n: Stands | None, money_item: s
     fig.span = (money / n.hi, money / n.lo if n.lo else INF)
     for z, lower, upper in ((Z95, "lower_95", "upper_95"), (Z998, "lower_998", "upper_998")):
         fewest, most = poisson(n.lo, z)[0], poisson(n.hi, z)[1]
-        a.rounded("cost interval limit", row, lower, money / most, 2)
-        a.rounded("cost interval limit", row, upper, money / fewest, 2)
+        a.rounded("cost interval limit", row, lower, money / most, 0)
+        a.rounded("cost interval limit", row, upper, money / fewest, 0)
 
 
 def check_ratio(a: Audit, t: Published, row: Row, x: Stands | None, fig: Figure) -> None:

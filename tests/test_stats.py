@@ -13,7 +13,8 @@ import math
 
 import pytest
 
-from generator import stats
+from generator import stats, verdicts
+from generator.verdicts import Verdict as V
 
 
 @pytest.mark.parametrize(
@@ -41,39 +42,35 @@ def test_wilson_with_no_denominator_is_undefined_not_zero():
 
 def test_interval_rule_against_a_target():
     """Better if the lower 95% limit is at or above the target, worse if the upper is below."""
-    assert stats.compare_interval(0.70, 0.80, 0.70, "higher_better") == "better"
-    assert stats.compare_interval(0.50, 0.69, 0.70, "higher_better") == "worse"
-    assert stats.compare_interval(0.60, 0.75, 0.70, "higher_better") == "not significantly different"
-    assert stats.compare_interval(0.50, 0.69, 0.70, "lower_better") == "better"  # polarity-aware
-    assert stats.compare_interval(0.50, 0.69, 0.70, "no_judgement") == "lower"
+    assert stats.compare_interval(0.70, 0.80, 0.70, "higher_better") == V.BETTER
+    assert stats.compare_interval(0.50, 0.69, 0.70, "higher_better") == V.WORSE
+    assert stats.compare_interval(0.60, 0.75, 0.70, "higher_better") == V.SIMILAR
+    assert stats.compare_interval(0.50, 0.69, 0.70, "lower_better") == V.BETTER  # polarity-aware
+    assert stats.compare_interval(0.50, 0.69, 0.70, "no_judgement") == V.LOWER
 
 
 def test_benchmark_kinds_in_words():
     c = stats.compare_to_benchmark
-    assert c("minimum", 72, 80, 76, "higher_better", value=70) == "meets the target"
-    assert c("minimum", 50, 69, 60, "higher_better", value=70) == "below the target"
-    assert (
-        c("minimum", 60, 75, 68, "higher_better", value=70) == "not significantly different from the target"
-    )
-    assert c("maximum", 4500, 4500, 4500, "lower_better", value=4024) == "above the maximum"
-    assert c("maximum", 3000, 3000, 3000, "lower_better", value=4024) == "within the maximum"
-    assert c("look_at", 15, 28, 21, "higher_better", low=30, high=61, unit="%") == "look at: below 30%"
-    assert c("look_at", 62, 70, 66, "higher_better", low=30, high=61, unit="%") == "look at: above 61%"
+    assert c("minimum", 72, 80, 76, "higher_better", value=70) == V.MEETS_TARGET
+    assert c("minimum", 50, 69, 60, "higher_better", value=70) == V.BELOW_TARGET
+    assert c("minimum", 60, 75, 68, "higher_better", value=70) == V.NEAR_TARGET
+    assert c("maximum", 4500, 4500, 4500, "lower_better", value=4024) == V.ABOVE_MAXIMUM
+    assert c("maximum", 3000, 3000, 3000, "lower_better", value=4024) == V.WITHIN_MAXIMUM
+    assert c("look_at", 15, 28, 21, "higher_better", low=30, high=61) == V.LOOK_AT_BELOW
+    assert c("look_at", 62, 70, 66, "higher_better", low=30, high=61) == V.LOOK_AT_ABOVE
     # a look-at band is a prompt: the value decides, the interval says whether it may be chance
-    assert c("look_at", 57, 70, 64, "higher_better", low=30, high=61, unit="%") == (
-        "look at: above 61% (the 95% interval reaches 61%: may be chance)"
-    )
-    assert c("look_at", 20, 33, 27, "higher_better", low=30, high=61, unit="%") == (
+    assert c("look_at", 57, 70, 64, "higher_better", low=30, high=61) == V.LOOK_AT_ABOVE_MAYBE_CHANCE
+    assert c("look_at", 20, 33, 27, "higher_better", low=30, high=61) == V.LOOK_AT_BELOW_MAYBE_CHANCE
+    # the words name the limit
+    assert verdicts.say(V.LOOK_AT_BELOW_MAYBE_CHANCE, edge="30%") == (
         "look at: below 30% (the 95% interval reaches 30%: may be chance)"
     )
-    assert c("look_at", 28, 40, 34, "higher_better", low=30, high=61) == "within the range, near its edge"
-    assert c("look_at", 32, 50, 41, "higher_better", low=30, high=61) == "within the range"
-    assert c("range", 28, 40, 34, "higher_better", low=30, high=56) == (
-        "not significantly different from the range edge"
-    )
-    assert c("range", 32, 50, 41, "higher_better", low=30, high=56) == "within the range"
-    assert c("typical_range", 1, 2, 1.5, "no_judgement", low=13, high=63) == "shown for context"
-    assert c("reference", 40, 50, 45, "no_judgement", value=38) == "above the reference"
+    assert c("look_at", 28, 40, 34, "higher_better", low=30, high=61) == V.LOOK_AT_WITHIN_NEAR_EDGE
+    assert c("look_at", 32, 50, 41, "higher_better", low=30, high=61) == V.LOOK_AT_WITHIN
+    assert c("range", 28, 40, 34, "higher_better", low=30, high=56) == V.NEAR_RANGE_EDGE
+    assert c("range", 32, 50, 41, "higher_better", low=30, high=56) == V.WITHIN_RANGE
+    assert c("typical_range", 1, 2, 1.5, "no_judgement", low=13, high=63) == V.CONTEXT_ONLY
+    assert c("reference", 40, 50, 45, "no_judgement", value=38) == V.ABOVE_REFERENCE
 
 
 def test_trend_z_matches_statsmodels_linear_by_linear_association():
@@ -82,10 +79,10 @@ def test_trend_z_matches_statsmodels_linear_by_linear_association():
     n_total = sum(ns)
     assert z == pytest.approx(2.625675086549573 * math.sqrt(n_total / (n_total - 1)), rel=1e-9)
     # z = 2.63 is significant at 95% but not at the 99.8% Fingertips tests recent trends at
-    assert stats.trend(xs, ns, "higher_better") == "no significant change"
-    assert stats.trend([10, 14, 19, 25, 32], ns, "higher_better") == "improving"
-    assert stats.trend([10, 14, 19, 25, 32], ns, "lower_better") == "getting worse"
-    assert stats.trend([20, 19, 22, 18, 21], ns, "higher_better") == "no significant change"
+    assert stats.trend(xs, ns, "higher_better") == V.NO_CHANGE
+    assert stats.trend([10, 14, 19, 25, 32], ns, "higher_better") == V.IMPROVING
+    assert stats.trend([10, 14, 19, 25, 32], ns, "lower_better") == V.GETTING_WORSE
+    assert stats.trend([20, 19, 22, 18, 21], ns, "higher_better") == V.NO_CHANGE
 
 
 def test_trend_chi2_is_rs_documented_example_and_fingertips_threshold():
@@ -98,11 +95,14 @@ def test_trend_chi2_is_rs_documented_example_and_fingertips_threshold():
 
 
 def test_trend_needs_five_periods_and_says_so():
-    assert stats.trend([1, 2, 3, 4], [10] * 4, "higher_better") == (
+    assert stats.trend([1, 2, 3, 4], [10] * 4, "higher_better") == V.TOO_FEW_PERIODS
+    assert stats.periods_held([1, 2, 3, 4], [10] * 4) == 4
+    # a missing period (no denominator) does not count
+    assert stats.trend([1, 2, 0, 4, 5], [10, 10, 0, 10, 10], "higher_better") == V.TOO_FEW_PERIODS
+    assert stats.periods_held([1, 2, 0, 4, 5], [10, 10, 0, 10, 10]) == 4
+    assert verdicts.say(V.TOO_FEW_PERIODS, have=4, need=stats.MIN_TREND_PERIODS) == (
         "not enough periods that do not overlap (4 of the 5 needed)"
     )
-    # a missing period (no denominator) does not count
-    assert stats.trend([1, 2, 0, 4, 5], [10, 10, 0, 10, 10], "higher_better").startswith("not enough periods")
 
 
 def test_a_trend_on_rounded_counts_must_hold_over_their_ranges():
@@ -110,20 +110,20 @@ def test_a_trend_on_rounded_counts_must_hold_over_their_ranges():
     53, 58 (each within 2 of its published figure) do not: the verdict is withheld."""
     np = pytest.importorskip("numpy")
     xs, ns = np.array([[40.0, 45, 50, 55, 60]]), np.array([[100.0] * 5])
-    assert stats.trends(xs, ns, "higher_better") == ["improving"]
-    assert stats.trend([42, 47, 50, 53, 58], [100] * 5, "higher_better") == "no significant change"
-    assert stats.trends(xs, ns, "higher_better", x_lo=xs - 2, x_hi=xs + 2) == ["no significant change"]
+    assert stats.trends(xs, ns, "higher_better") == [V.IMPROVING]
+    assert stats.trend([42, 47, 50, 53, 58], [100] * 5, "higher_better") == V.NO_CHANGE
+    assert stats.trends(xs, ns, "higher_better", x_lo=xs - 2, x_hi=xs + 2) == [V.NO_CHANGE]
     wide = np.array([[10.0, 30, 50, 70, 90]])
-    assert stats.trends(wide, ns, "lower_better", x_lo=wide - 2, x_hi=wide + 2) == ["getting worse"]
+    assert stats.trends(wide, ns, "lower_better", x_lo=wide - 2, x_hi=wide + 2) == [V.GETTING_WORSE]
     down = wide[:, ::-1].copy()
-    assert stats.trends(down, ns, "higher_better", x_lo=down - 2, x_hi=down + 2) == ["getting worse"]
+    assert stats.trends(down, ns, "higher_better", x_lo=down - 2, x_hi=down + 2) == [V.GETTING_WORSE]
     # 55, 20, 65, 80, 95 of 235, 65, 220, 235, 245 rise at 99.8% (chi-squared
     # 13.6), but 57, 22, 67, 78, 93 of 233, 63, 218, 237, 247 (each within 2) give 8.6: withheld
     x, n = np.array([[55.0, 20, 65, 80, 95]]), np.array([[235.0, 65, 220, 235, 245]])
-    assert stats.trends(x, n, "higher_better") == ["improving"]
+    assert stats.trends(x, n, "higher_better") == [V.IMPROVING]
     assert stats.trend_chi2([57, 22, 67, 78, 93], [233, 63, 218, 237, 247]) < stats.TREND_Z**2
     ranges = {"x_lo": x - 2, "x_hi": x + 2, "n_lo": n - 2, "n_hi": n + 2}
-    assert stats.trends(x, n, "higher_better", **ranges) == ["no significant change"]
+    assert stats.trends(x, n, "higher_better", **ranges) == [V.NO_CHANGE]
 
 
 def _phi_by_hand(xs, ns):
@@ -182,10 +182,10 @@ def test_quartiles_need_four_areas():
 
 def test_lower_is_better_mirrors_the_rule():
     """At or below a maximum is good: a caseload of exactly 25 meets 'at most 25' (review finding)."""
-    assert stats.compare_to_benchmark("maximum", 25, 25, 25, "lower_better", value=25) == "within the maximum"
-    assert stats.compare_interval(20, 25, 25, "lower_better") == "better"
-    assert stats.compare_interval(25, 30, 25, "lower_better") == "not significantly different"
-    assert stats.compare_interval(26, 30, 25, "lower_better") == "worse"
+    assert stats.compare_to_benchmark("maximum", 25, 25, 25, "lower_better", value=25) == V.WITHIN_MAXIMUM
+    assert stats.compare_interval(20, 25, 25, "lower_better") == V.BETTER
+    assert stats.compare_interval(25, 30, 25, "lower_better") == V.SIMILAR
+    assert stats.compare_interval(26, 30, 25, "lower_better") == V.WORSE
 
 
 def test_quartiles_say_nothing_when_all_areas_are_alike():
@@ -214,8 +214,7 @@ def test_trends_of_many_series_are_the_scalar_trends():
         assert stats.trends(xs, ns, pol) == want
     # every answer occurs, so the comparison above covers each branch
     seen = {w for xs, ns, pol in _series(1) for w in stats.trends(xs, ns, pol)}
-    assert {"no significant change", "increasing", "improving", "getting worse"} <= seen
-    assert any(w.startswith("not enough periods") for w in seen)
+    assert {V.NO_CHANGE, V.INCREASING, V.IMPROVING, V.GETTING_WORSE, V.TOO_FEW_PERIODS} <= seen
 
 
 def test_rounded_is_pythons_round_to_the_last_bit():
@@ -256,9 +255,9 @@ def test_a_cost_is_judged_as_004_words_it():
     whole interval is above the band."""
     c = stats.compare_to_benchmark
     band = {"low": 2818, "high": 4024}
-    assert c("band", 3900, 4300, 4100, "lower_better", **band) == "within or close to the band"
-    assert c("band", 4100, 5200, 4600, "lower_better", **band) == "significantly above the band"
-    assert c("band", 2000, 2700, 2300, "lower_better", **band) == "significantly below the band"
+    assert c("band", 3900, 4300, 4100, "lower_better", **band) == V.WITHIN_BAND
+    assert c("band", 4100, 5200, 4600, "lower_better", **band) == V.ABOVE_BAND
+    assert c("band", 2000, 2700, 2300, "lower_better", **band) == V.BELOW_BAND
 
 
 def test_the_dispersion_test_widens_a_funnel_only_beyond_chance():

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from generator import charts, svgplot
+from generator.verdicts import Verdict as V
 
 NS = "{http://www.w3.org/2000/svg}"
 HOSTILE = "Area <script>alert(\"x\")</script> & 'co'\x01"
@@ -18,13 +19,13 @@ HOSTILE = "Area <script>alert(\"x\")</script> & 'co'\x01"
 
 def _all_kinds(label: str = "Area one") -> list[charts.Chart]:
     bars = [
-        charts.Bar(label, 40.0, 35.0, 45.0, "better", highlight=True),
-        charts.Bar("Area two", 20.0, 15.0, 26.0, "worse"),
+        charts.Bar(label, 40.0, 35.0, 45.0, V.BETTER, highlight=True),
+        charts.Bar("Area two", 20.0, 15.0, 26.0, V.WORSE),
         charts.Bar("Area three", None),
-        charts.Bar("Area four", 30.0, 25.0, 35.0, "not significantly different"),
+        charts.Bar("Area four", 30.0, 25.0, 35.0, V.SIMILAR),
     ]
     many = [
-        charts.Bar(f"Area {i:03d}", 30.0 + i / 10, 25.0, 45.0, "worse", highlight=i == 7) for i in range(150)
+        charts.Bar(f"Area {i:03d}", 30.0 + i / 10, 25.0, 45.0, V.WORSE, highlight=i == 7) for i in range(150)
     ]
     return [
         charts.compare_areas("Job outcome rate", "percent", bars, 31.0, "2025-26"),
@@ -66,9 +67,9 @@ def _all_kinds(label: str = "Area one") -> list[charts.Chart]:
         charts.spine_chart(
             label,
             [
-                charts.Spine(label, 20.0, 35.0, 15.0, 30.0, 40.0, 64.0, "lower_better", "better", "percent"),
+                charts.Spine(label, 20.0, 35.0, 15.0, 30.0, 40.0, 64.0, "lower_better", V.BETTER, "percent"),
                 charts.Spine(
-                    "Cost per job", None, 4000.0, 1500.0, 3000.0, 5000.0, 17000.0, "lower_better", "", "gbp"
+                    "Cost per job", None, 4000.0, 1500.0, 3000.0, 5000.0, 17000.0, "lower_better", None, "gbp"
                 ),
                 charts.Spine(
                     "Beyond the range",
@@ -79,7 +80,7 @@ def _all_kinds(label: str = "Area one") -> list[charts.Chart]:
                     40.0,
                     64.0,
                     "higher_better",
-                    "better",
+                    V.BETTER,
                     "percent",
                 ),
             ],
