@@ -20,6 +20,7 @@ from .cache import NO_CACHE, Cache
 from .catalogue import Catalogue
 from .chartrender import render
 from .charts import Chart
+from .indicators import specs
 from .pools import process_pool
 from .progress import Progress
 from .publish import (
@@ -32,6 +33,8 @@ from .publish import (
     workbook_to_write,
     write_workbook,
 )
+from .questions import QuestionsError
+from .questions import load as load_questions
 from .registry import Registry
 from .site import GENERATED, Context, Page, build_pages, site_downloads, write_pages
 from .sitefolder import build_into, check_site_folder, locked
@@ -86,6 +89,7 @@ def build_site(
     }
     if run_mkdocs:
         check_site_folder(site_dir, _with_config(keep, config))
+    check_questions(catalogue)
     with locked(site_src):
         return _build(
             store_dir,
@@ -100,6 +104,15 @@ def build_site(
             workers,
             keep,
         )
+
+
+def check_questions(catalogue: Catalogue) -> None:
+    """data/questions.yaml, checked before anything is computed or written: a wrong verdict code
+    or indicator in it is a one-line error, not a traceback after the dataset is written."""
+    try:
+        load_questions({s.indicator_id for s in specs(catalogue)})
+    except QuestionsError as e:
+        raise BuildError(str(e)) from None
 
 
 def _build(

@@ -18,13 +18,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import matplotlib
 
 from . import svgplot, verdicts
-from .cache import digest
+from .cache import code_fingerprint, digest
 from .svgplot import Key, nice_ticks
 from .verdicts import Verdict
 
@@ -527,10 +526,15 @@ def _draw_profile_bars(
 
 
 def rating_profile(
-    area: str, labels: Sequence[str], values: Sequence[float | None], maxima: Sequence[int]
+    area: str, labels: Sequence[str], values: Sequence[float | None], scales: Sequence[tuple[float, float]]
 ) -> Chart:
-    """Each quality rating as a share of its scale's maximum, with the rating written on the bar."""
-    low = [lbl for lbl, v, m in zip(labels, values, maxima, strict=True) if v is not None and v < 0.5 * m]
+    """Each quality rating on its scale (lowest and highest point), with the rating written on
+    the bar; the lower half of a scale is below its middle, as the dataset judges a total."""
+    low = [
+        lbl
+        for lbl, v, (bottom, top) in zip(labels, values, scales, strict=True)
+        if v is not None and v < (bottom + top) / 2
+    ]
     msg = (
         f"{len(low)} rated in the lower half of the scale"
         if low
@@ -539,30 +543,31 @@ def rating_profile(
     title = f"{area}: quality ratings, {msg}"
     alt = f"Bar chart of {len(labels)} quality ratings for {area}; {msg}. The table below gives every rating."
     rows = tuple(
-        (lbl, "not given" if _num(v) is None else f"{v:g} of {m}")
-        for lbl, v, m in zip(labels, values, maxima, strict=True)
+        (lbl, "not given" if _num(v) is None else f"{v:g} on a scale of {bottom:g} to {top:g}")
+        for lbl, v, (bottom, top) in zip(labels, values, scales, strict=True)
     )
-    plan = ("rating_profile", (tuple(labels), tuple(values), tuple(maxima), title))
+    plan = ("rating_profile", (tuple(labels), tuple(values), tuple(scales), title))
     return Chart(plan, title, alt, ("Rating", "Score"), rows)
 
 
 def _draw_rating_profile(
-    labels: Sequence[str], values: Sequence[float | None], maxima: Sequence[int], title: str
+    labels: Sequence[str], values: Sequence[float | None], scales: Sequence[tuple[float, float]], title: str
 ) -> str:
     wrapped = [_wrap(lbl, 38) for lbl in labels]
     values = [_num(v) for v in values]
     n = len(labels)
     fig = svgplot.Figure(title, 0.45 * max(n, 3), ylabels=wrapped, ylabel_size=8, below=0.3)
-    top = max([1, *maxima])
-    ticks = nice_ticks(0.0, top)
-    fig.scales((ticks[0], ticks[-1] + 0.05 * top), (-0.6, max(n, 3) - 0.4))
+    top_all = max([1.0, *(t for _, t in scales)])
+    ticks = nice_ticks(0.0, top_all)
+    fig.scales((ticks[0], ticks[-1] + 0.05 * top_all), (-0.6, max(n, 3) - 0.4))
     ys = [n - 1 - r for r in range(n)]  # first rating at the top, as in the table
-    for y, v, m in zip(ys, values, maxima, strict=True):
-        fig.hbar(y, 0.0, m, 0.6, "#E8EEF4")
+    for y, v, (bottom, top) in zip(ys, values, scales, strict=True):
+        fig.hbar(y, 0.0, top, 0.6, "#E8EEF4")
         if v is not None:
-            colour = DARK_BLUE if v >= 0.75 * m else ORANGE if v >= 0.5 * m else DARK_PINK
+            up = (v - bottom) / (top - bottom) if top > bottom else 1.0  # how far up its scale
+            colour = DARK_BLUE if up >= 0.75 else ORANGE if up >= 0.5 else DARK_PINK
             fig.hbar(y, 0.0, v, 0.6, colour)
-            fig.text(v, y, f"{v:g} of {m}", size=8, dx=3)
+            fig.text(v, y, f"{v:g} of {top:g}", size=8, dx=3)
         else:
             fig.text(0, y, "not given", size=8, colour="#3d3d3d", dx=3)
     fig.axes(
@@ -574,8 +579,8 @@ def _draw_rating_profile(
     )
     fig.legend(
         [
-            Key("three-quarters of the maximum or more", DARK_BLUE, patch=DARK_BLUE),
-            Key("half to three-quarters", ORANGE, patch=ORANGE),
+            Key("three-quarters of the way up the scale or more", DARK_BLUE, patch=DARK_BLUE),
+            Key("upper half, below three-quarters", ORANGE, patch=ORANGE),
             Key("lower half of the scale", DARK_PINK, patch=DARK_PINK),
         ]
     )
@@ -744,4 +749,4 @@ _DRAW: dict[str, Callable[..., str]] = {
     "spine_chart": _draw_spine_chart,
 }
 # the drawing code and the font metrics it plans with: either changing makes every cached picture stale
-FINGERPRINT = digest(Path(__file__).read_bytes(), Path(svgplot.__file__).read_bytes(), matplotlib.__version__)
+FINGERPRINT = digest(code_fingerprint("charts"), matplotlib.__version__)  # charts and all it imports

@@ -457,6 +457,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
     if store_dir.exists() and any(store_dir.iterdir()) and not Store(store_dir).ledger.exists():
         raise UsageError(f"{_rel(store_dir)} is not a returns store the demo made; move it, then run again")
+    from .build import BuildError, build_site, check_questions
+
+    try:
+        check_questions(catalogue)  # before a minute of work, not after it
+    except BuildError as e:
+        raise InputError(str(e)) from None
     written = write_templates(catalogue, paths.TEMPLATES)
     n_items = len(catalogue.item_index)
     _say(
@@ -493,8 +499,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _print_outcome(first_problem)
         return 1
     dataset = demo_dir / "dataset"
-    from .build import BuildError, build_site
-
     try:
         res = build_site(
             store_dir,

@@ -341,14 +341,14 @@ def _derived_specs(d: Derived, section: str, frequency: str, catalogue: Catalogu
                 breakdown_value=role,
                 breakdown_label=f"Total of {role} ({len(keys)} items)",
                 numerator=keys,
-                scale_range=_scale_range(keys, catalogue),
+                scale_range=scale_range(keys, catalogue),
             )
             for role, keys in ins.items()
         ]
     raise ValueError(f"{d.id}: no calculation for method {d.method!r}")
 
 
-def _scale_range(keys: Sequence[str], catalogue: Catalogue) -> tuple[float, float]:
+def scale_range(keys: Sequence[str], catalogue: Catalogue) -> tuple[float, float]:
     """The lowest and highest total of the rating items ``keys``, from their scales."""
     low = high = 0.0
     for k in keys:
@@ -913,7 +913,8 @@ COLUMN_TEXT = {  # what each published column holds (the data dictionary page sh
     "upper_95": "upper limit of the 95% interval",
     "lower_998": "lower limit of the 99.8% interval",
     "upper_998": "upper limit of the 99.8% interval",
-    "target": "the targets and benchmarks from the source documents that apply, with their source",
+    "target": "the targets and benchmarks from the source documents that apply, the local population's share "
+    "(intake profiles) or the middle of a rating scale",
     "comparison_target": "the value judged against each target, in words",
     "comparison_all_areas": "better, worse or not significantly different from all areas, and at what level",
     "quartile": "the area's quartile among all areas (1 = lowest values), where at least 4 areas report",
@@ -937,7 +938,7 @@ COLUMN_TEXT = {  # what each published column holds (the data dictionary page sh
     "rank": "the area's rank among areas where a higher or lower value is clearly better (1 = best)",
     "value_label": "the wording of a rating's scale point, or an answer's label",
     "comparison_target_code": "comparison_target as codes, one for each verdict there, in the same order "
-    "(separated by ;)",
+    "(separated by ;): " + ", ".join(verdicts.TARGET),
     "comparison_all_areas_code": "comparison_all_areas as a code: " + ", ".join(verdicts.ALL_AREAS),
     "comparison_all_areas_basis": "what the all-areas comparison rests on: " + ", ".join(Basis),
     "comparison_funnel_code": "comparison_funnel as a code: " + ", ".join(verdicts.FUNNEL),
@@ -1427,7 +1428,7 @@ def _spec_columns(spec: Spec, found: Found) -> Table:
             elif not enough[i]:
                 comp_code[i] = Verdict.TOO_FEW_PEOPLE
             elif interval[i]:
-                sure = w998[i] != stats.SAME
+                sure = w998[i] not in (stats.SAME, Verdict.NOT_ASSESSED)
                 comp_code[i] = w998[i] if sure else w95[i]
                 comp_basis[i] = Basis.INTERVAL_998 if sure else Basis.INTERVAL_95
             elif ranged[i]:

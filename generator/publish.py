@@ -567,18 +567,24 @@ NOTES = [
         "Against a target: better if the lower 95% limit is at or above it, worse if the upper "
         "limit is below it, otherwise 'not significantly different'; a count or a cost is judged "
         "over the range its rounded count stands for; a cost per job outcome is 'significantly "
-        "above the band' only where its whole interval is above it. A 12-month window missing a "
-        "quarter is flagged partial and not judged. Against all areas: higher or lower only "
-        "where the whole interval is strictly beyond the all-areas value, at 99.8% where that "
-        f"holds, else at 95%. Below national level nothing resting on fewer than {disclosure.MIN_SHOWN} "
-        f"people is shown (flag 'under {disclosure.MIN_SHOWN}'), and nothing resting on fewer than "
-        f"{disclosure.MIN_JUDGED} is compared, ranked or given a quartile. Funnel limits around the "
+        "above the band' only where its whole interval is above it. A figure a source gives for "
+        "one service (a pilot site's average) is set only beside one provider's figure, and a "
+        "figure for a whole breakdown not beside each category. A total of ratings is placed in "
+        "the lower or upper half of its scale (no interval, no minimum number of people). A "
+        "12-month window missing a quarter is flagged partial and not judged. Against all areas: "
+        "higher or lower only where the whole interval is strictly beyond the all-areas value, "
+        "at 99.8% where that holds, else at 95%. Below national level nothing resting on fewer "
+        f"than {disclosure.MIN_SHOWN} people is shown (flag 'under {disclosure.MIN_SHOWN}'), and "
+        f"nothing resting on fewer than {disclosure.MIN_JUDGED} is compared, ranked or given a "
+        "quartile. Funnel limits around the "
         "share pooled from the areas' published counts (funnel_p0), drawn around at least "
         f"{stats.MIN_FUNNEL_AREAS} areas, widened (funnel_tau2) only where Spiegelhalter's dispersion "
         f"test is significant at {stats.DISPERSION_LEVEL}. Quartiles need at least 4 areas. "
         "Trends: the chi-squared test for linear trend "
         f"at {stats.TREND_LEVEL} on the latest {stats.MIN_TREND_PERIODS} periods that do not overlap, "
-        "once per series (on its latest row), for percentages of people only.",
+        "once per series (on its latest row), for percentages of people only. Every verdict is "
+        "also given as a code in indicators.csv (the columns ending in _code; the site's data "
+        "dictionary lists them).",
     ),
     (
         "Flags",

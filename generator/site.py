@@ -23,16 +23,15 @@ import numpy as np
 
 from . import charts, disclosure, stats, verdicts
 from .catalogue import Catalogue
-from .indicators import COLUMN_TEXT, COLUMNS, METHOD_WORDS, Spec, specs, target_text
+from .indicators import COLUMN_TEXT, COLUMNS, METHOD_WORDS, Spec, scale_range, specs, target_text
 from .publish import neutralise
 from .questions import Question
-from .questions import parse as parse_questions
+from .questions import load as load_questions
 from .registry import Registry
 from .site_hooks import FRAGMENTS, marker
 from .verdicts import Basis, Verdict
 
 GENERATED = "generated"
-QUESTIONS_YAML = Path(__file__).resolve().parent.parent / "data" / "questions.yaml"
 # The overview's key indicators (presentation only: every indicator has its own page).
 KEY_INDICATORS = (  # (indicator, breakdown value, short label for narrow tables)
     ("EX02_job_outcome_rate", "", "Job outcomes"),
@@ -145,7 +144,8 @@ def _verdict(r: Mapping[str, Any] | None, escape: Any, short: bool) -> str:
     shown = verdict_text(r)
     if short:
         shown = shown.replace(" (no interval)", "\u2020")
-    cls = verdicts.CSS_CLASS.get(all_areas_code(r))  # type: ignore[arg-type]
+    code = all_areas_code(r)
+    cls = verdicts.CSS_CLASS.get(code) if code is not None else None
     return f'<span class="kpi-v {cls}">{escape(shown)}</span>' if cls and shown else str(escape(shown))
 
 
@@ -287,7 +287,7 @@ def build_pages(ctx: Context) -> tuple[list[Page], dict[str, charts.Chart]]:
     idx = _index(ctx.rows)
     chart_out: dict[str, charts.Chart] = {}
     pages = [_home(ctx, idx), _areas_index(ctx), _indicators_index(ctx), _dictionary(ctx), _downloads(ctx)]
-    questions = parse_questions(QUESTIONS_YAML.read_text(encoding="utf-8"), str(QUESTIONS_YAML))
+    questions = load_questions({s.indicator_id for s in ctx.specs})
     for area, name in sorted(ctx.registry.areas.items()):
         pages.append(_area_page(ctx, idx, area, name, questions, chart_out))
     for ind_id in sorted({s.indicator_id for s in ctx.specs}):
@@ -441,7 +441,7 @@ def _key_table(
         "| Indicator | Value | 95% interval | Compared with all areas | Trend | Period and notes |",
         "|---|---|---|---|---|---|",
     ]
-    verdicts = []
+    judged = []
     for ind, bv, _short in KEY_INDICATORS:
         title, unit = titles[ind]
         period = ctx.latest(ind[0])
@@ -458,17 +458,17 @@ def _key_table(
             f"{esc(period)}{'; ' + esc(notes) if notes else ''} |"
         )
         if r["comparison_target"]:
-            verdicts.append(f"- **{esc(title)}** ({show(r['value'], unit)}):")
-            verdicts += [f"    - {esc(v)}" for v in str(r["comparison_target"] or "").split("; ") if v]
+            judged.append(f"- **{esc(title)}** ({show(r['value'], unit)}):")
+            judged += [f"    - {esc(v)}" for v in str(r["comparison_target"] or "").split("; ") if v]
     lines += ["", STACK_CLOSE, "", *FOOTNOTES]
-    if verdicts:
+    if judged:
         lines += [
             "",
             "### Against the targets and benchmarks in the source documents",
             "",
             "Each indicator's page gives the source of every target.",
             "",
-            *verdicts,
+            *judged,
         ]
     return lines
 
@@ -734,8 +734,8 @@ def _area_page(
         chart_out[key] = c
         lines += _chart_block(c, key)
     # ratings
-    rating_ids = [f"C0{i}" for i in range(1, 9)]
-    ratings = {ind[:3]: r for ind, rs in ctx.area_latest[area].items() if ind[:3] in rating_ids for r in rs}
+    rated = {i.id for _, i in ctx.catalogue.items() if i.value_type == "rating" and not i.breakdown}
+    ratings = {ind: r for ind, rs in ctx.area_latest[area].items() if ind in rated for r in rs}
     if ratings:
         lines += [
             "## Quality ratings",
@@ -747,8 +747,7 @@ def _area_page(
         items = [(i, r) for i, r in sorted(ratings.items())]
         labels = [str(r["indicator_title"]) for _, r in items]
         values = [num(r["value"]) for _, r in items]
-        maxima = [3 if i in ("C07", "C08") else 5 for i, _ in items]
-        c = charts.rating_profile(name, labels, values, maxima)
+        c = charts.rating_profile(name, labels, values, [scale_range([i], ctx.catalogue) for i, _ in items])
         key = f"area-{slug(area)}-ratings"
         chart_out[key] = c
         lines += _chart_block(c, key)
@@ -890,7 +889,7 @@ def _indicator_page(
         ("Method", METHOD_WORDS.get(s0.method, s0.method)),
         ("Rating scale", _scale_text(cat, item)),
         ("Confidence interval", _ci_text(s0)),
-        ("Comparison", _comparison_text(s0)),
+        ("Comparison", _comparison_text(s0, any(r["comparison_target_code"] for r in ctx.by_indicator[ind]))),
         ("Disclosure rule", _disclosure_text(s0)),
         (
             "Caveats",
@@ -1079,11 +1078,17 @@ def _ci_text(s: Spec) -> str:
     return "none: the value is not an estimate from a sample of people, so it has no interval"
 
 
-def _comparison_text(s: Spec) -> str:
+def _comparison_text(s: Spec, judged: bool) -> str:
+    """How the indicator is compared; ``judged``: whether any published row is judged against a
+    target (a figure for one service, or for a support model a section does not record, may
+    apply to none)."""
     if s.unit in ("yes/no", "category"):
         return "not compared: an answer, not a measure"
     base = (
         "against each target and benchmark below, and against the all-areas value"
+        if judged
+        else "against the all-areas value; the figures below are shown for context, as none applies "
+        "to a published value (see Methods)"
         if s.benchmarks
         else "against the all-areas value"
     )

@@ -448,14 +448,9 @@ TREND_WORDS = {
 }
 
 
-def periods_held(xs: Sequence[float], ns: Sequence[float]) -> int:
-    """How many periods of a series a trend could use (a denominator and a value)."""
-    return sum(1 for x, n in zip(xs, ns, strict=True) if n > 0 and not isnan(x))
-
-
 def trend(xs: Sequence[float], ns: Sequence[float], polarity: Polarity) -> Verdict:
     """The trend: at least five periods, chi-squared test for linear trend at 99.8%
-    (:data:`Verdict.TOO_FEW_PERIODS` below five; :func:`periods_held` says how many there are)."""
+    (:data:`Verdict.TOO_FEW_PERIODS` below five)."""
     z = trend_z(xs, ns)
     if z is None:
         return Verdict.TOO_FEW_PERIODS

@@ -106,3 +106,11 @@ def test_many_areas_are_ranked_in_a_chart_of_fixed_height_with_the_names_in_the_
         < 6
         < _svg_height_inches(charts.compare_areas("Rate", "percent", many[:40], 31.0, "2025-26").svg)
     )
+
+
+def test_the_lower_half_of_a_rating_scale_is_below_its_middle():
+    """As the dataset judges a total of ratings (the middle of the scale from scales.yaml): 2.8
+    on a 1-5 scale is in the lower half (middle 3), 1.6 on a 0-3 scale is not (middle 1.5)."""
+    c = charts.rating_profile("Area one", ["Focus", "Audit"], [2.8, 1.6], [(1, 5), (0, 3)])
+    assert "1 rated in the lower half of the scale" in c.title
+    assert c.rows == (("Focus", "2.8 on a scale of 1 to 5"), ("Audit", "1.6 on a scale of 0 to 3"))

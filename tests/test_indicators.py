@@ -8,9 +8,9 @@ import pytest
 
 from generator import stats
 from generator.indicators import METHODS, SWEMWBS_METRIC, calculate, resolve, specs
+from generator.questions import QUESTIONS_YAML
 from generator.questions import parse as parse_questions
 from generator.registry import Organisation, Registry
-from generator.site import QUESTIONS_YAML
 
 
 @pytest.fixture

@@ -96,10 +96,8 @@ def test_trend_chi2_is_rs_documented_example_and_fingertips_threshold():
 
 def test_trend_needs_five_periods_and_says_so():
     assert stats.trend([1, 2, 3, 4], [10] * 4, "higher_better") == V.TOO_FEW_PERIODS
-    assert stats.periods_held([1, 2, 3, 4], [10] * 4) == 4
     # a missing period (no denominator) does not count
     assert stats.trend([1, 2, 0, 4, 5], [10, 10, 0, 10, 10], "higher_better") == V.TOO_FEW_PERIODS
-    assert stats.periods_held([1, 2, 0, 4, 5], [10, 10, 0, 10, 10]) == 4
     assert verdicts.say(V.TOO_FEW_PERIODS, have=4, need=stats.MIN_TREND_PERIODS) == (
         "not enough periods that do not overlap (4 of the 5 needed)"
     )

@@ -50,7 +50,7 @@ def _all_kinds(label: str = "Area one") -> list[charts.Chart]:
         charts.profile_bars(
             "age", ["18-35", label, "Over 65"], [20.0, None, 60.0], [40.0, 30.0, None], label
         ),
-        charts.rating_profile(label, [label, "Second rating"], [4.5, None], [5, 3]),
+        charts.rating_profile(label, [label, "Second rating"], [4.5, None], [(1, 5), (0, 3)]),
         charts.category_bars("Outcomes by age", "percent", bars, "2025-26", "all areas"),
         charts.funnel_plot(
             "Job outcome rate",
@@ -203,7 +203,7 @@ def test_rows_read_top_down_in_the_tables_order() -> None:
     p = charts.profile_bars("age", cats, [1.0, 30.0, 50.0, 2.0], [5.0, 40.0, 30.0, 25.0], "Area one")
     assert _row_labels(p.svg, cats) == cats == [r[0] for r in p.rows]
     labels = ["Focus on finding paid employment", "Speed of contact", "Benefits advice"]
-    r = charts.rating_profile("Area one", labels, [3.0, 4.5, 2.0], [5, 5, 3])
+    r = charts.rating_profile("Area one", labels, [3.0, 4.5, 2.0], [(1, 5), (1, 5), (0, 3)])
     assert _row_labels(r.svg, labels) == labels == [row[0] for row in r.rows]
 
 

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+import generator
 from generator import stats, verdicts
+from generator.cache import package_imports
 from generator.catalogue import load_catalogue
+from generator.indicators import specs
 from generator.publish import build_dataset
+from generator.questions import QUESTIONS_YAML, QuestionsError
 from generator.questions import parse as parse_questions
 from generator.registry import load_registry
-from generator.site import QUESTIONS_YAML
 from generator.verdicts import Basis, Verdict
 
 
@@ -31,14 +35,60 @@ def test_every_code_has_words_and_is_a_plain_name():
     ]
 
 
-def test_a_question_with_an_unknown_code_stops_with_its_name():
-    text = QUESTIONS_YAML.read_text(encoding="utf-8").replace("when: above_band", "when: above_the_band", 1)
-    with pytest.raises(ValueError, match=r"cost_high.*'above_the_band' is not a verdict code"):
-        parse_questions(text)
-    # the words of a verdict are not a code
-    text = QUESTIONS_YAML.read_text(encoding="utf-8").replace("when: above_band", 'when: "above the band"', 1)
-    with pytest.raises(ValueError, match="cost_high"):
-        parse_questions(text)
+def _questions_with(old: str, new: str) -> str:
+    text = QUESTIONS_YAML.read_text(encoding="utf-8")
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+def test_a_question_with_an_unknown_code_or_indicator_stops_with_its_name(catalogue):
+    ids = {s.indicator_id for s in specs(catalogue)}
+    cases = {
+        "when: above_the_band": "'above_the_band' is not a code of a judgement against the targets",
+        'when: "significantly above the band"': "is not a code",  # words are not codes
+        "when: [above_band, better]": "'better' is not a code",  # a code of another column
+        "when: 7": "'when' must be a verdict code",
+    }
+    for new, message in cases.items():
+        with pytest.raises(QuestionsError, match=rf"question 'cost_high': .*{re.escape(message)}"):
+            parse_questions(_questions_with("when: above_band", new), indicators=ids)
+    typo = _questions_with("indicator: EX04_cost_per_job_outcome", "indicator: EX04_cost_per_job")
+    with pytest.raises(
+        QuestionsError, match="'cost_high': no indicator 'EX04_cost_per_job' in the catalogue"
+    ):
+        parse_questions(typo, indicators=ids)
+    prefix = _questions_with("indicator_prefix: BX0", "indicator_prefix: BXO")
+    with pytest.raises(QuestionsError, match="no indicator in the catalogue starts with 'BXO'"):
+        parse_questions(prefix, indicators=ids)
+    assert len(parse_questions(QUESTIONS_YAML.read_text(encoding="utf-8"), indicators=ids)) == 10
+
+
+def test_a_bad_question_stops_the_build_before_anything_is_written(catalogue, tmp_path, monkeypatch):
+    """`kpi build` and `kpi demo` check questions.yaml first: one line, no dataset written."""
+    from generator import questions
+    from generator.build import BuildError, build_site
+    from generator.store import Store
+
+    bad = tmp_path / "questions.yaml"
+    bad.write_text(_questions_with("when: above_band", "when: above_bnad"), encoding="utf-8")
+    monkeypatch.setattr(questions, "QUESTIONS_YAML", bad)
+    Store(tmp_path / "store")
+    with pytest.raises(BuildError, match="above_bnad"):
+        build_site(tmp_path / "store", catalogue, load_registry(), tmp_path / "dataset", run_mkdocs=False)
+    assert not (tmp_path / "dataset").exists()
+
+
+def test_the_caches_know_the_verdicts_words():
+    """A cached dataset or chart is keyed by the code that makes it, imports included: a
+    reworded verdict is never served from the cache."""
+    here = Path(generator.__file__).parent
+    assert "verdicts" in package_imports(["publish", "indicators"], here)
+    assert "verdicts" in package_imports(["charts"], here)
+
+
+def test_every_code_belongs_to_a_column():
+    groups = {*verdicts.ALL_AREAS, *verdicts.TARGET, *verdicts.FUNNEL, *verdicts.TREND}
+    assert groups | {Verdict.CONTEXT_ONLY} == set(Verdict)  # context only: never published
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +115,9 @@ def test_the_published_words_are_the_codes_words(demo_rows):
         else:
             assert r["trend"] == (verdicts.say(Verdict(trend)) if trend else ""), r
         codes = verdicts.parse(r["comparison_target_code"])
+        assert set(codes) <= set(verdicts.TARGET), r
+        assert (not code or code in verdicts.ALL_AREAS) and (not trend or trend in verdicts.TREND), r
+        assert not funnel or funnel in verdicts.FUNNEL, r
         said = [s for s in str(r["comparison_target"] or "").split("; ") if s]
         assert len(said) == len(codes), r
         for words, c in zip(said, codes, strict=True):
