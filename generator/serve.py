@@ -5,12 +5,31 @@ Its own module so that only `kpi serve` loads http.server (every other command s
 from __future__ import annotations
 
 import http.server
+import os
 from pathlib import Path
+from typing import Any
 
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
     """A static file server that answers a missing page with the site's own 404 page, as GitHub
-    Pages does, so what a user sees locally is what they will see once published."""
+    Pages does, so what a user sees locally is what they will see once published. It serves
+    files from inside the site only: no folder listings, and nothing reached through a symlink
+    that leads out of it (a link placed in the site served a system file)."""
+
+    def send_head(self) -> Any:
+        """The file asked for, if it lies inside the site once every symlink is followed; else
+        the site's 404 page."""
+        root = Path(str(self.directory)).resolve()
+        try:
+            Path(self.translate_path(self.path)).resolve().relative_to(root)
+        except (ValueError, OSError, RuntimeError):  # outside, or a loop of links
+            self.send_error(404, "Not found")
+            return None
+        return super().send_head()
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        """A folder without an index page is not listed: the site's own 404 page."""
+        self.send_error(404, "Not found")
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         page = Path(str(self.directory)) / "404.html"
