@@ -323,3 +323,15 @@ def test_hints_name_the_command_as_it_was_run(monkeypatch):
     assert cli._kpi() == "/opt/project/.venv/bin/kpi"
     monkeypatch.setattr(sys, "argv", ["/opt/project/generator/__main__.py", "demo"])
     assert cli._kpi().endswith(" -m generator")
+
+
+def test_kpi_build_into_an_unwritable_folder_is_one_line(small_demo, tmp_path, capsys, monkeypatch):
+    """Issue 19: an output folder that cannot be written (the site's or the dataset's) stops
+    `kpi build` with one line naming it, not an engine's traceback."""
+    monkeypatch.chdir(tmp_path)
+    store = ["build", "--store", str(small_demo.root), "--no-cache"]
+    for option in ("--site", "--dataset"):
+        assert main([*store, option, "/proc/not-writable/out"]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("kpi build: stopped by a file system error:"), err
+        assert "/proc/not-writable" in err and "Traceback" not in err
