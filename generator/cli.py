@@ -29,7 +29,7 @@ from .problems import Problem
 from .publish import NoReturns, publish_store
 from .reader import ReadResult
 from .readmany import read_many
-from .registry import ORGANISATIONS_CSV, Registry, load_registry, role_for
+from .registry import ORGANISATIONS_CSV, Registry, RegistryError, load_registry, role_for
 from .sitefolder import SiteFolderError, built_from, check_site_folder
 from .store import DEFAULT_STORE, IngestOutcome, Store
 from .templates import Identity, render_template, template_filename, write_templates
@@ -772,7 +772,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as e:
         _say(f"kpi {args.command}: {e}")
         return 2
-    except (InputError, CatalogueError) as e:
+    except (InputError, CatalogueError, RegistryError) as e:
         _say(f"kpi {args.command}: {e}")
         return 1
     except OSError as e:  # the path and the system's reason say it all; a traceback would not help

@@ -67,3 +67,8 @@ def as_recorded(text: str) -> str:
     taken as printable."""
     plain = all(c == "\\" or _escaped(c) == c for c in text)
     return text if plain else printable(text)
+
+
+def safe_name(part: str) -> str:
+    """A path component from a code: letters, digits, dot, dash and underscore only."""
+    return re.sub(r"[^A-Za-z0-9._-]", "-", part).strip(".-") or "unknown"

@@ -21,10 +21,10 @@ from pathlib import Path
 
 from .catalogue import Catalogue
 from .layout import example_period, periods
+from .names import safe_name
 from .pools import in_order
 from .progress import Progress
 from .registry import Registry, role_for
-from .store import safe_name
 from .templates import Identity, render_template, template_filename
 
 Job = tuple[str, Identity]  # section letter, who and when

@@ -6,8 +6,11 @@ import csv
 import functools
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from .names import safe_name
 
 ORGANISATIONS_CSV = Path(__file__).resolve().parent.parent / "data" / "organisations.csv"
 
@@ -34,9 +37,27 @@ class Registry:
         return [o for o in self.organisations.values() if o.area_code == area_code]
 
 
+class RegistryError(ValueError):
+    """The registry cannot be used as it stands; the message lists every problem."""
+
+
+COLUMNS = ("area_code", "area_name", "organisation_code", "organisation_name", "role")
+ROLES = ("commissioner", "provider")
+
+
 def load_registry(path: Path = ORGANISATIONS_CSV) -> Registry:
+    """The organisations in ``path``, checked: see :func:`check_rows`."""
     with path.open(newline="", encoding="utf-8") as f:
-        orgs = {
+        reader = csv.DictReader(f)
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
+        if missing:
+            raise RegistryError(f"{path}: no column {', '.join(missing)} (expected {', '.join(COLUMNS)})")
+        rows = list(reader)
+    problems = check_rows(rows)
+    if problems:
+        raise RegistryError(f"{path}: " + "; ".join(problems))
+    return Registry(
+        {
             row["organisation_code"]: Organisation(
                 code=row["organisation_code"],
                 name=row["organisation_name"],
@@ -45,9 +66,47 @@ def load_registry(path: Path = ORGANISATIONS_CSV) -> Registry:
                 role=row["role"],
                 synthetic=row.get("synthetic", "") == "yes",
             )
-            for row in csv.DictReader(f)
+            for row in rows
         }
-    return Registry(orgs)
+    )
+
+
+def check_rows(rows: Sequence[Mapping[str, str | None]]) -> list[str]:
+    """What stops a registry being used: a missing code or role, a code given twice, an area with
+    two names, and two codes that would share a folder of the returns store (codes become folder
+    names with anything but letters, digits, '.', '-' and '_' made '-', and a file system may
+    ignore case: ``PS04-EMP`` and ``PS04 EMP`` would file one's returns over the other's)."""
+    problems: list[str] = []
+    orgs: dict[str, int] = {}
+    area_names: dict[str, str] = {}
+    folders: dict[tuple[str, str], str] = {}
+    for line, row in enumerate(rows, start=2):  # line 1 is the header
+        code, area = (row.get("organisation_code") or "").strip(), (row.get("area_code") or "").strip()
+        if not code or not area:
+            problems.append(f"line {line}: an organisation code and an area code are needed")
+            continue
+        if row.get("role") not in ROLES:
+            problems.append(
+                f"line {line} ({code}): role {row.get('role')!r}, expected one of {', '.join(ROLES)}"
+            )
+        if code in orgs:
+            problems.append(f"line {line}: {code} is also on line {orgs[code]}")
+            continue
+        orgs[code] = line
+        name = row.get("area_name") or ""
+        if area_names.setdefault(area, name) != name:
+            problems.append(
+                f"line {line}: area {area} is named {name!r} here and {area_names[area]!r} before"
+            )
+        for kind, value in (("area", area), ("organisation", code)):
+            folder = (kind, safe_name(value).casefold())
+            other = folders.setdefault(folder, value)
+            if other != value:
+                problems.append(
+                    f"line {line}: {kind} codes {other!r} and {value!r} would share the store's folder "
+                    f"{safe_name(value)!r}; make them differ in a letter or digit"
+                )
+    return problems
 
 
 def role_for(completed_by: str) -> str:

@@ -42,7 +42,7 @@ import orjson
 from . import paths
 from .cache import NO_CACHE, Cache, code_fingerprint, digest
 from .catalogue import Catalogue
-from .names import as_recorded, printable
+from .names import as_recorded, printable, safe_name
 from .reader import ReadResult
 from .readmany import iter_read, orjson_keeps
 from .registry import Registry
@@ -95,11 +95,6 @@ class IngestOutcome:
     @property
     def ok(self) -> bool:
         return self.status in ("accepted", "replaced", "unchanged")
-
-
-def safe_name(part: str) -> str:
-    """A path component from a code: letters, digits, dot, dash and underscore only."""
-    return re.sub(r"[^A-Za-z0-9._-]", "-", part).strip(".-") or "unknown"
 
 
 def _write_tmp(path: Path, data: bytes, fsync: bool) -> Path:

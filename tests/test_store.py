@@ -664,3 +664,38 @@ def test_data_quality_counts_a_stored_return_as_received_once_when_the_ledger_lo
     }
     (row,) = [q for q in data_quality([ret], catalogue, registry, []) if q["status"] != "missing"]
     assert row["returns_received"] == 1 and type(row["returns_received"]) is int
+
+
+def test_registry_codes_that_would_share_a_store_folder_are_refused(tmp_path, capsys):
+    """Issue 19: `PS04-EMP` and `PS04 EMP` became one store folder and one organisation's return
+    overwrote the other's; the registry now refuses to load, naming both (and a code given
+    twice, which the reader kept only the last of)."""
+    from generator.cli import main
+    from generator.registry import RegistryError, load_registry
+
+    head = "area_code,area_name,organisation_code,organisation_name,role,synthetic\n"
+    rows = [
+        "PS04,Area,PS04-EMP,Employment service,provider,yes\n",
+        "PS04,Area,PS04 EMP,Another service,provider,yes\n",
+        "PS05,Area five,PS05-emp,Lower case,provider,yes\n",
+        "PS05,Area five,PS05-EMP,Upper case,provider,yes\n",
+        "PS06,Area six,PS06-EMP,Twice,provider,yes\n",
+        "PS06,Area six,PS06-EMP,Twice again,provider,yes\n",
+    ]
+    reg = tmp_path / "organisations.csv"
+    reg.write_text(head + "".join(rows), encoding="utf-8")
+    with pytest.raises(RegistryError) as e:
+        load_registry(reg)
+    text = str(e.value)
+    assert "'PS04-EMP' and 'PS04 EMP' would share the store's folder 'PS04-EMP'" in text
+    assert "'PS05-emp' and 'PS05-EMP' would share" in text
+    assert "line 7: PS06-EMP is also on line 6" in text
+    assert main(["validate", "--registry", str(reg), str(tmp_path / "none.xlsx")]) == 1
+    err = capsys.readouterr().err
+    assert (
+        err.startswith("kpi validate: ")
+        and "would share the store's folder" in err
+        and "Traceback" not in err
+    )
+    reg.write_text(head + rows[0] + rows[2], encoding="utf-8")
+    assert set(load_registry(reg).organisations) == {"PS04-EMP", "PS05-emp"}
