@@ -28,6 +28,7 @@ CODES: dict[str, str] = {
     "external-links": "The workbook links to other workbooks or data sources.",
     "embedded-objects": "The workbook contains embedded objects or controls.",
     "sheet-too-large": "A sheet uses cells far outside the template's area.",
+    "too-many-parts": "The workbook declares far more sheets, names, strings or formats than a return has.",
     "unreadable": "The workbook could not be read as a spreadsheet.",
     # which template it is
     "unknown-template": "The file is not one of this project's templates.",

@@ -186,6 +186,19 @@ def _workbook_xml(
     return build
 
 
+def _many(part: str, close: bytes, element: bytes, n: int):  # type: ignore[no-untyped-def]
+    """``n`` more of ``element`` (formatted with its number) put before ``close`` in ``part``."""
+
+    def build(cat: Catalogue, reg: Registry) -> bytes:
+        data = _b(cat, reg)
+        text = member(data, part)
+        assert close in text, (close, part)
+        extra = b"".join(element % i for i in range(n))
+        return rezip(data, replace={part: text.replace(close, extra + close, 1)})
+
+    return build
+
+
 def _case_twin(cat: Catalogue, reg: Registry) -> bytes:
     """A second Return sheet part whose name differs only in case."""
     data = _b(cat, reg)
@@ -227,6 +240,23 @@ CASES = [
     Case("huge referenced cell", _far_cell(1048576, "XFD1048576"), "sheet-too-large"),
     Case("cell far down a single-letter column", _far_cell(6000, "A6000"), "sheet-too-large"),
     Case("cell in a far two-letter column", _far_cell(900, "BZ900"), "sheet-too-large"),
+    Case(
+        "thousands of sheet declarations",
+        _many("xl/workbook.xml", b"</sheets>", b'<sheet name="s%d" sheetId="900" r:id="rId1"/>', 5000),
+        "too-many-parts",
+    ),
+    Case(
+        "a hundred thousand shared strings",
+        _many("xl/sharedStrings.xml", b"</sst>", b"<si><t>s%d</t></si>", 100_000),
+        "too-many-parts",
+    ),
+    Case(
+        "thousands of defined names",
+        _many(
+            "xl/workbook.xml", b"</definedNames>", b'<definedName name="n%d">Return!$A$1</definedName>', 5000
+        ),
+        "too-many-parts",
+    ),
     Case(
         "billion laughs XML",
         lambda c, r: rezip(_b(c, r), replace={"docProps/custom.xml": LAUGHS}),
