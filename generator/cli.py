@@ -25,13 +25,14 @@ from .cache import DEFAULT_CACHE, NO_CACHE, Cache
 from .catalogue import DEFAULT_CATALOGUE_DIR, Catalogue, CatalogueError, Section, load_catalogue
 from .demo import QUARTERS, write_demo_returns
 from .layout import example_period, periods
+from .names import printable
 from .problems import Problem
 from .publish import NoReturns, publish_store
 from .reader import ReadResult
 from .readmany import read_many
 from .registry import ORGANISATIONS_CSV, Registry, RegistryError, load_registry, role_for
 from .sitefolder import SiteFolderError, built_from, check_site_folder
-from .store import DEFAULT_STORE, IngestOutcome, Store
+from .store import DEFAULT_STORE, IngestOutcome, Store, StoreIntegrityError
 from .templates import Identity, render_template, template_filename, write_templates
 
 ROOT = Path(__file__).resolve().parent.parent  # where the inputs are read from (mkdocs.yml)
@@ -186,7 +187,10 @@ def _prefill_all(args: argparse.Namespace, catalogue: Catalogue, letters: list[s
 def _print_result(r: ReadResult, head: str) -> None:
     status = "valid" if r.valid else "NOT VALID"
     what = f"Section {r.section} v{r.version}" if r.section else "unidentified file"
-    who = " ".join(r.identity.get(k, "") for k in ("organisation_code", "period")).strip()
+    # codes, answers and messages quote what a return holds: escaped, so that no control
+    # character or escape sequence in it reaches the terminal (one could clear the screen or
+    # print a fake "all files valid")
+    who = " ".join(printable(r.identity.get(k, "")) for k in ("organisation_code", "period")).strip()
     counts = f"{len(r.errors)} error(s), {len(r.warnings)} warning(s)"
     print(f"{r.file}: {head or status} - {what}{(' - ' + who) if who else ''} - {counts}")
     for p in r.problems:
@@ -194,11 +198,12 @@ def _print_result(r: ReadResult, head: str) -> None:
 
 
 def _problem_line(p: Problem) -> str:
-    where = p.where or "(file)"
+    where = printable(p.where or "(file)")
     lines = [f"  {p.severity:<7} {where:<22} {p.code}"]
-    lines.append(f"          {p.message}")
+    lines.append(f"          {printable(p.message)}")
     if p.found or p.expected:
-        lines.append(f"          found: {p.found or '(nothing)'}; expected: {p.expected or '-'}")
+        found, expected = printable(p.found or "(nothing)"), printable(p.expected or "-")
+        lines.append(f"          found: {found}; expected: {expected}")
     return "\n".join(lines)
 
 
@@ -247,7 +252,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def _print_outcome(o: IngestOutcome) -> None:
     _print_result(o.result, o.status.upper())
     if o.message:
-        print(f"  -> {o.message}")
+        print(f"  -> {printable(o.message)}")
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -279,6 +284,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             "again once it is fixed: returns already stored are recognised as unchanged, and "
             "values.csv is brought up to date."
         ) from None
+    for note in store.repairs:
+        _say(f"{_rel(store.ledger)}: {note}")
     if store.recovered:
         _say(
             f"recorded {len(store.recovered)} return(s) found in the store without a row in "
@@ -344,6 +351,38 @@ def cmd_compute(args: argparse.Namespace) -> int:
         f"{pub.count} indicator rows from {pub.returns} returns ({missing} expected returns missing); "
         f"wrote {len(pub.files)} files to {_rel(Path(args.out))}"
     )
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Check that the returns store matches what it recorded when it wrote it.
+
+    Each stored return's values carry a digest of themselves and of the workbook they were read
+    from, and values.csv one of itself: an edited value, a truncated file or a replaced workbook
+    is found (ingest and compute refuse such a store). With --repair, values are read again from
+    the workbook the ledger recorded storing, and values.csv is rebuilt. This finds corruption
+    and casual edits, not someone who also rewrites the digests.
+
+    Examples:
+      kpi verify
+      kpi verify --store build/demo/store --repair
+    """
+    store = Store(args.store)
+    if not store.root.is_dir():
+        raise InputError(f"no returns store in {_rel(store.root)}")
+    if args.repair:
+        catalogue, registry = load_catalogue(args.catalogue), load_registry(Path(args.registry))
+        fixed, left = store.repair(catalogue, registry)
+        for line in fixed:
+            _say(f"repaired: {printable(line)}")
+    else:
+        left = store.verify()
+    for line in left:
+        _say(f"problem: {printable(line)}")
+    if left:
+        _say(f"{len(left)} problem(s) in {_rel(store.root)}" + ("" if args.repair else "; try --repair"))
+        return 1
+    _say(f"{_rel(store.root)}: every stored return matches what was recorded")
     return 0
 
 
@@ -532,6 +571,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "validate": cmd_validate,
     "ingest": cmd_ingest,
     "compute": cmd_compute,
+    "verify": cmd_verify,
     "build": cmd_build,
     "serve": cmd_serve,
     "demo-returns": cmd_demo_returns,
@@ -607,6 +647,11 @@ def _args_compute(sp: argparse.ArgumentParser) -> None:
     )
 
 
+def _args_verify(sp: argparse.ArgumentParser) -> None:
+    _store_arg(sp)
+    sp.add_argument("--repair", action="store_true", help="rebuild what can be rebuilt from the workbooks")
+
+
 def _args_build(sp: argparse.ArgumentParser) -> None:
     _store_arg(sp)
     sp.add_argument(
@@ -650,6 +695,7 @@ ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "validate": _args_validate,
     "ingest": _args_ingest,
     "compute": _args_compute,
+    "verify": _args_verify,
     "build": _args_build,
     "serve": _args_serve,
     "demo-returns": _args_demo_returns,
@@ -772,7 +818,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as e:
         _say(f"kpi {args.command}: {e}")
         return 2
-    except (InputError, CatalogueError, RegistryError) as e:
+    except (InputError, CatalogueError, RegistryError, StoreIntegrityError) as e:
         _say(f"kpi {args.command}: {e}")
         return 1
     except OSError as e:  # the path and the system's reason say it all; a traceback would not help

@@ -72,3 +72,29 @@ def as_recorded(text: str) -> str:
 def safe_name(part: str) -> str:
     """A path component from a code: letters, digits, dot, dash and underscore only."""
     return re.sub(r"[^A-Za-z0-9._-]", "-", part).strip(".-") or "unknown"
+
+
+# text a spreadsheet program would take as a formula (full-width signs too, which some take as
+# their ASCII twins): refused in identity answers, made literal in every file we write
+FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\t", "\r")
+FORMULA_SIGNS = FORMULA_START[:8]
+
+
+def cell_text(text: str) -> str:
+    """Text for a cell of a CSV or workbook a person will open in a spreadsheet program: every
+    character that does not show as itself escaped as :func:`printable` does (a line break
+    kept, a backslash kept single: this is not for reading back), and a formula-like start made
+    literal by a leading apostrophe, as spreadsheet programs do."""
+    out = "".join(c if c in "\n\\" else _escaped(c) for c in text)
+    return "'" + out if out.lstrip().startswith(FORMULA_START) else out
+
+
+def record_text(text: str) -> str:
+    """Printable text (:func:`printable` made it) for a CSV cell that must read back exactly (the
+    ledger's file names): a formula-like first character is escaped in the same reversible way
+    (``=`` as ``\\x3d``), so no spreadsheet program runs it and :func:`original` still gives
+    the name."""
+    if text.startswith(FORMULA_SIGNS):
+        c = text[0]
+        return (f"\\x{ord(c):02x}" if ord(c) < 0x80 else f"\\u{ord(c):04x}") + text[1:]
+    return text

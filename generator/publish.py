@@ -48,12 +48,14 @@ from .cache import NO_CACHE, Cache, code_fingerprint, digest
 from .catalogue import Catalogue
 from .indicators import COLUMNS, calculate_table, specs
 from .layout import build_layout, periods
+from .names import (
+    cell_text,  # one list (names.FORMULA_START): refused on the way in, made literal on the way out
+)
 from .pools import process_pool
 from .progress import Progress
 from .registry import Registry, role_for
 from .store import STORED_STATUSES, Store
 from .tables import Table, take, to_rows
-from .validation import FORMULA_START  # one list: what is refused on the way in is neutralised on the way out
 
 REQUIRED_COLUMNS = COLUMNS[: COLUMNS.index("method") + 1]
 
@@ -94,12 +96,14 @@ QUALITY_COLUMNS = (
 
 
 def neutralise(value: Any) -> Any:
-    """Make text safe to open in a spreadsheet: a leading formula character becomes literal."""
-    return "'" + value if _formula_like(value) else value
+    """Make text safe to open in a spreadsheet: a leading formula character becomes literal,
+    and hidden characters (controls, NUL, bidirectional overrides) are escaped."""
+    return cell_text(value) if isinstance(value, str) else value
 
 
 def _formula_like(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_START)
+    """Text that :func:`neutralise` changes."""
+    return isinstance(value, str) and cell_text(value) != value
 
 
 def _period_end(row: Mapping[str, Any]) -> str:

@@ -42,7 +42,7 @@ import orjson
 from . import paths
 from .cache import NO_CACHE, Cache, code_fingerprint, digest
 from .catalogue import Catalogue
-from .names import as_recorded, printable, safe_name
+from .names import as_recorded, cell_text, printable, record_text, safe_name
 from .reader import ReadResult
 from .readmany import iter_read, orjson_keeps
 from .registry import Registry
@@ -97,13 +97,54 @@ class IngestOutcome:
         return self.status in ("accepted", "replaced", "unchanged")
 
 
+class StoreIntegrityError(ValueError):
+    """Stored files disagree with what the store recorded when it wrote them (an edit, a
+    truncation): nothing is ingested or published until `kpi verify --repair` has put it right.
+    This detects corruption and casual edits, not someone who also rewrites the digests."""
+
+    def __init__(self, root: Path, problems: Sequence[str], advice: str = "") -> None:
+        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        advice = advice or (
+            f"Run `kpi verify --store {root} --repair` to rebuild what can be rebuilt from its workbooks"
+        )
+        super().__init__(
+            f"the returns store {root} does not match what it recorded: {shown}. Nothing was "
+            f"ingested or published. {advice}"
+        )
+        self.problems = list(problems)
+
+
+class StoreLinkError(OSError):
+    """The store holds a symbolic link: it follows none (a link could make it write, or publish,
+    files outside itself), and says where."""
+
+
+def _open_nofollow(path: Path, flags: int) -> int:
+    """A descriptor for ``path``, refusing a symbolic link in its place (O_NOFOLLOW)."""
+    try:
+        return os.open(path, flags | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o644)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise _link_error([path]) from None
+        raise
+
+
+def _link_error(links: Sequence[Path]) -> StoreLinkError:
+    shown = ", ".join(str(p) for p in links[:5]) + (f" and {len(links) - 5} more" if len(links) > 5 else "")
+    return StoreLinkError(
+        errno.ELOOP,
+        f"the returns store holds symbolic links ({shown}); it follows none, so that nothing is "
+        "written or read outside it: replace each with the real file or folder, then run again",
+    )
+
+
 def _write_tmp(path: Path, data: bytes, fsync: bool) -> Path:
     """``data`` in a temporary file beside ``path`` (its folder exists), not yet in place; made
     durable here if ``fsync`` (on the descriptor that wrote it, which is sure to hear of a failed
     write), else by the round's :class:`_Durable`. A failed write leaves no temporary file."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        with tmp.open("wb") as f:
+        with os.fdopen(_open_nofollow(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "wb") as f:
             f.write(data)
             if fsync:
                 f.flush()
@@ -281,6 +322,7 @@ class Store:
     def __init__(self, root: Path | str = DEFAULT_STORE) -> None:
         self.root = Path(root)
         self.recovered: list[dict[str, str]] = []  # ledger rows the last ingest wrote for returns in place
+        self.repairs: list[str] = []  # what the last ingest mended in the ledger, in words
 
     @property
     def ledger(self) -> Path:
@@ -302,13 +344,37 @@ class Store:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
+        """The store to itself: an exclusive lock, taken on a lock file that is not a link; then
+        the store is checked for links (:meth:`links`) and for temporary files an interrupted
+        ingest left, which are removed (no other ingest can be writing them)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / ".lock").open("w") as lock:
+        with os.fdopen(_open_nofollow(self.root / ".lock", os.O_WRONLY | os.O_CREAT), "wb") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
+                if links := self.links():
+                    raise _link_error(links)
+                self._remove_leftovers()
                 yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def links(self) -> list[Path]:
+        """Every symbolic link in the store (a file or a folder, at any depth; none is followed)."""
+        found = []
+        for top, dirs, files in os.walk(self.root):  # os.walk does not descend into linked folders
+            for name in (*dirs, *files):
+                p = Path(top) / name
+                if p.is_symlink():
+                    found.append(p)
+        return sorted(found)
+
+    def _remove_leftovers(self) -> None:
+        """Temporary files (``.<name>.tmp-<pid>``) of an ingest that was killed before it could
+        remove them: under the lock, no ingest is writing them."""
+        for top, _, files in os.walk(self.root):
+            for name in files:
+                if name.startswith(".") and ".tmp-" in name:
+                    (Path(top) / name).unlink(missing_ok=True)
 
     # -- ingest ----------------------------------------------------------------------------
     def ingest(
@@ -349,7 +415,10 @@ class Store:
         with self._locked(), contextlib.closing(results):
             # returns an earlier ingest put in place but did not record: after a stop (the stale
             # mark), and once in a store an earlier version kept (no mark of this version's)
-            checked = self._stale.exists() or not self._checked.exists()
+            self.repairs = self._repair_ledger()
+            if problems := self.verify(ingesting=True):
+                raise StoreIntegrityError(self.root, problems)
+            checked = self._stale.exists() or not self._checked.exists() or bool(self.repairs)
             self.recovered = self._record_unrecorded() if checked else []
             if checked and self.ledger.exists():
                 self._checked.touch()
@@ -450,16 +519,7 @@ class Store:
             hist = slot.parent / "history" / f"{slot.name}.{stamp}.{old_sha}{current.suffix}"
             writes.put(hist, current.read_bytes())
             replaced = self._rel(hist)
-        values = {
-            "file": printable(path.name),
-            "sha256": result.sha256,
-            "template_id": result.template_id,
-            "template_version": result.version,
-            "section": result.section,
-            "identity": ident,
-            "values": {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in result.values.items()},
-            "warnings": [p.as_dict() for p in result.warnings],
-        }
+        values = _record_of(printable(path.name), result)
         writes.put(target, data)
         blob = _dump_json(values)
         writes.put(slot.with_suffix(".json"), blob)
@@ -506,14 +566,17 @@ class Store:
             [
                 {
                     "time": now,
-                    "file": o.file,
+                    "file": record_text(o.file),
                     "sha256": o.result.sha256,
                     "template_id": o.result.template_id,
                     "template_version": o.result.version,
                     "section": o.result.section,
-                    "area_code": o.result.identity.get("area_code", ""),
-                    "organisation_code": o.result.identity.get("organisation_code", ""),
-                    "period": o.result.identity.get("period", ""),
+                    # as typed in a return, which may be rejected for them: never raw in a CSV
+                    "area_code": record_text(printable(o.result.identity.get("area_code", ""))),
+                    "organisation_code": record_text(
+                        printable(o.result.identity.get("organisation_code", ""))
+                    ),
+                    "period": record_text(printable(o.result.identity.get("period", ""))),
                     "status": o.status,
                     "errors": str(len(o.result.errors)),
                     "warnings": str(len(o.result.warnings)),
@@ -527,7 +590,8 @@ class Store:
     def _append_rows(self, rows: Sequence[Mapping[str, str]]) -> None:
         """Rows appended to the ledger and made durable. Every text in them is printable UTF-8
         (file names through :func:`generator.names.printable`), so no name can stop the write."""
-        with self.ledger.open("a+b") as f:  # appending: every write goes to the end
+        # appending (every write goes to the end), to the ledger itself, not where a link points
+        with os.fdopen(_open_nofollow(self.ledger, os.O_RDWR | os.O_CREAT | os.O_APPEND), "a+b") as f:
             end = f.seek(0, os.SEEK_END)
             if end:
                 f.seek(end - 1)
@@ -542,6 +606,126 @@ class Store:
             f.write(text.getvalue().encode("utf-8"))
             f.flush()
             os.fsync(f.fileno())
+
+    @property
+    def _table_digest(self) -> Path:
+        """The SHA-256 of values.csv as the store last wrote it."""
+        return self.root / ".values.csv.sha256"
+
+    def verify(self, ingesting: bool = False) -> list[str]:
+        """What in the store disagrees with what it recorded when it wrote it, one line each: a
+        values file that is not readable JSON, or whose values are not those whose digest it
+        recorded (an edit); a workbook that is not the one its values were read from; values
+        with no workbook; values.csv not as the store last wrote it (truncated, edited). An
+        ingest that stopped part-way (the stale mark) leaves a workbook and its values out of
+        step, which the next ingest repairs: that is not reported to an ``ingesting`` caller, but
+        is to one about to publish. values.csv is checked only when it is up to date (no stale
+        mark). Values stored by a version that recorded no digest are checked against their
+        workbook only."""
+        problems = []
+        stale = self._stale.exists()
+        interrupted = ingesting and stale
+        workbooks = {p.with_suffix(""): rel for rel, p in self._stored_files()}
+        for j in self._value_files():
+            rel = self._rel(j)
+            try:
+                ret = _load_json(j.read_bytes())
+                values, recorded = ret["values"], ret.get("values_sha256")
+            except (ValueError, KeyError, TypeError):
+                problems.append(f"{rel} is not a return's values as the store wrote them (unreadable)")
+                continue
+            if recorded is not None and values_digest(values) != recorded:
+                problems.append(f"{rel} holds values that differ from those stored (edited)")
+            book = workbooks.pop(j.with_suffix(""), None)
+            if book is None:
+                problems.append(f"{rel} has no stored workbook beside it")
+            elif not interrupted and _sha_of(self.root / book) != ret.get("sha256"):
+                problems.append(f"{book} is not the workbook its values were read from (edited or replaced)")
+        if not interrupted:
+            problems += [f"{rel} has no values beside it" for rel in workbooks.values()]
+        table_known = self.table.exists() and self._table_digest.exists() and not stale
+        if table_known and _sha_of(self.table) != self._table_digest.read_text(encoding="ascii").strip():
+            problems.append("values.csv is not as the store last wrote it (truncated or edited)")
+        return problems
+
+    def repair(self, catalogue: Catalogue, registry: Registry) -> tuple[list[str], list[str]]:
+        """What :meth:`verify` finds, put right where the stored workbooks allow, under the lock:
+        a return's values are read again from its workbook when that workbook is the one the
+        ledger recorded storing (its digest); values.csv is rebuilt. Returns (what was repaired,
+        what could not be)."""
+        from .reader import read_return
+
+        fixed, left = [], []
+        with self._locked_only():
+            names = {(r.get("stored_as"), r.get("sha256")): r.get("file", "") for r in self.ledger_rows()}
+            for rel, book in self._stored_files():
+                j = book.with_suffix(".json")
+                sha = _sha_of(book)
+                try:
+                    ret = _load_json(j.read_bytes())
+                    ok = ret.get("sha256") == sha and (
+                        ret.get("values_sha256") in (None, values_digest(ret["values"]))
+                    )
+                except (OSError, ValueError, KeyError, TypeError):
+                    ok = False
+                if ok:
+                    continue
+                if (rel, sha) not in names:
+                    left.append(f"{rel}: not the workbook the ledger recorded storing (restore it)")
+                    continue
+                result = read_return(book, catalogue, registry)
+                if not result.valid:
+                    left.append(f"{rel}: its workbook no longer reads as a valid return")
+                    continue
+                record = _record_of(as_recorded(names[rel, sha] or "").rsplit("/", 1)[-1], result)
+                writes = _Writes()
+                writes.put(j, _dump_json(record))
+                writes.commit()
+                fixed.append(f"{self._rel(j)}: values read again from {rel}")
+            self.rebuild_table(catalogue)
+            fixed.append("values.csv rebuilt")
+        left += [p for p in self.verify() if not any(p.startswith(x.split(":")[0]) for x in left)]
+        return fixed, left
+
+    @contextlib.contextmanager
+    def _locked_only(self) -> Iterator[None]:
+        """The store's lock, with no check of the store (a repair runs on a store that fails one)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        if links := self.links():
+            raise _link_error(links)
+        with os.fdopen(_open_nofollow(self.root / ".lock", os.O_WRONLY | os.O_CREAT), "wb") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _repair_ledger(self) -> list[str]:
+        """Mend what an interrupted append (a kill, a full disk, a size limit) or a hand edit did
+        to the ledger, saying what: a last row cut short is removed (it read as a return stored
+        twice; the return it was for gets a ``recovered`` row), and a missing header is put back
+        (without it the first row became the header and was lost). Rewrites go through a
+        temporary file renamed into place."""
+        if not self.ledger.exists():
+            return []
+        with os.fdopen(_open_nofollow(self.ledger, os.O_RDONLY), "rb") as f:
+            data = f.read()
+        notes = []
+        if data and not data.endswith(b"\n"):
+            cut = data.rfind(b"\n") + 1
+            notes.append(
+                f"removed a last row cut short ({len(data) - cut} bytes: "
+                f"{printable(data[cut:][:60].decode('utf-8', 'replace'))!r}...)"
+            )
+            data = data[:cut]
+        if data and not data.startswith(b"time,file,"):  # an older version's header has these too
+            data = _csv_lines([LEDGER_FIELDS]) + data
+            notes.append("put back the header row, which was missing")
+        if notes:
+            tmp = _write_tmp(self.ledger, data, fsync=True)
+            tmp.replace(self.ledger)
+            _fsync(self.root)
+        return notes
 
     def _record_unrecorded(self) -> list[dict[str, str]]:
         """A ledger row, status ``recovered``, for every return in place that the ledger does not
@@ -568,7 +752,7 @@ class Store:
                 rows.append(
                     {
                         "time": when.isoformat(timespec="seconds"),
-                        "file": as_recorded(str(ret.get("file", ""))),
+                        "file": record_text(as_recorded(str(ret.get("file", "")))),
                         "sha256": sha,
                         "template_id": str(ret.get("template_id", "")),
                         "template_version": str(ret.get("template_version", "")),
@@ -617,6 +801,14 @@ class Store:
     def current_returns(self) -> list[dict[str, object]]:
         """The validated values of every current return, from the JSON beside each file; its file
         name printable (an earlier version stored a name that was not UTF-8 as it was)."""
+        if links := self.links():  # nothing is read through a link (it may lead anywhere)
+            raise _link_error(links)
+        if problems := self.verify(ingesting=False):
+            stopped = self._stale.exists()  # an ingest stopped part-way: its rerun completes it
+            advice = (
+                "An ingest stopped part-way: run `kpi ingest` again with the same files" if stopped else ""
+            )
+            raise StoreIntegrityError(self.root, problems, advice)
         returns = [_load_json(p.read_bytes()) for p in self._value_files()]
         for r in returns:
             if isinstance(r.get("file"), str):
@@ -650,20 +842,49 @@ class Store:
         cache.put_many("values", made)
         tmp = self.table.with_name(f".values.csv.tmp-{os.getpid()}")
         self.root.mkdir(parents=True, exist_ok=True)
+        h = hashlib.sha256()
         try:
             with tmp.open("wb") as f:
-                f.write(_csv_lines([VALUE_FIELDS]))
-                for k in keys:
-                    f.write(found[k] if k in found else made[k])
+                for block in (
+                    _csv_lines([VALUE_FIELDS]),
+                    *(found[k] if k in found else made[k] for k in keys),
+                ):
+                    f.write(block)
+                    h.update(block)
                 f.flush()
                 os.fsync(f.fileno())
             tmp.replace(self.table)
         finally:
             tmp.unlink(missing_ok=True)
+        sidecar = _write_tmp(self._table_digest, h.hexdigest().encode(), fsync=True)
+        sidecar.replace(self._table_digest)
         if self._stale.exists():  # the table is durable, and so is its name, before the marker goes
             _fsync(self.root)
             self._stale.unlink()
         return self.table
+
+
+def _record_of(name: str, result: ReadResult) -> dict[str, Any]:
+    """What is stored beside a return's workbook: where it came from, its identity, its values
+    (and their digest) and its warnings."""
+    record: dict[str, Any] = {
+        "file": name,
+        "sha256": result.sha256,
+        "template_id": result.template_id,
+        "template_version": result.version,
+        "section": result.section,
+        "identity": result.identity,
+        "values": {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in result.values.items()},
+        "warnings": [p.as_dict() for p in result.warnings],
+    }
+    record["values_sha256"] = values_digest(record["values"])
+    return record
+
+
+def values_digest(values: Any) -> str:
+    """The SHA-256 of a return's values in one canonical form (keys sorted): recorded beside
+    them when stored, so that an edit of a stored value is found."""
+    return hashlib.sha256(orjson.dumps(values, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def _dump_json(values: Mapping[str, Any]) -> bytes:
@@ -701,7 +922,10 @@ def _table_lines(ret: dict[str, Any], types: Mapping[str, str]) -> bytes:
     for key, value in sorted(values.items()):
         item_part, _, category = key.partition(":")
         item_id, _, part = item_part.partition(".")
-        rows.append((*head, version, item_id, part or "value", category, value, types.get(item_id, ""), sha))
+        # free text made literal: values.csv is opened in spreadsheet programs ('=HYPERLINK(...)'
+        # typed as an answer ran as a formula there); the stored JSON keeps what was typed
+        shown = cell_text(value) if isinstance(value, str) else value
+        rows.append((*head, version, item_id, part or "value", category, shown, types.get(item_id, ""), sha))
     return _csv_lines(rows)
 
 

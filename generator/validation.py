@@ -14,12 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .layout import DETAILS_SHEET, RETURN_SHEET, InputCell, Layout, SumCheck, period_bounds, periods
+from .names import FORMULA_SIGNS, FORMULA_START
 from .problems import Problem, error, shown, warning
 from .registry import Registry, role_for
 from .rules import fmt
 
-# text a spreadsheet program would take as a formula: refused in answers, neutralised in what we publish
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!]")
 PERCENT_TOLERANCE = 1.0  # shares of a whole, each rounded: allow the sum to be 99-101
 
@@ -277,11 +276,7 @@ def _validate_cells(
                 error(code, f"{label}: {reason}.", found=shown(raw), expected=c.rule.expected, **where)
             )
             continue
-        if (
-            item.value_type == "text"
-            and isinstance(value, str)
-            and value.lstrip().startswith(FORMULA_START[:4])
-        ):
+        if item.value_type == "text" and isinstance(value, str) and value.lstrip().startswith(FORMULA_SIGNS):
             problems.append(
                 warning(
                     "formula-like-text",

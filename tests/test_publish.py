@@ -127,10 +127,18 @@ def test_required_columns_are_published(published):
     assert header[:24] == required.split(", ")
 
 
-@pytest.mark.parametrize("text", ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx"])
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\uff1dSUM(1)", " =1"])
 def test_formula_injection_is_neutralised_in_text(text):
     assert neutralise(text) == "'" + text
     assert neutralise("plain") == "plain" and neutralise(-2) == -2
+
+
+@pytest.mark.parametrize("text", ["\tx", "\rx", "a\x00b", "\x1b[2J", "\u202eexe.txt"])
+def test_hidden_characters_in_published_text_are_escaped(text):
+    """A tab or carriage return (which some programs take as the start of a formula), NUL, an
+    escape sequence or a bidirectional override is written as a visible escape."""
+    out = neutralise(text)
+    assert out.isprintable() and ("\\x" in out or "\\u" in out)
 
 
 def test_text_columns_are_safe_in_the_csv(tmp_path):

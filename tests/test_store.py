@@ -435,7 +435,8 @@ def test_a_round_is_durable_before_it_is_put_in_place_by_a_syncfs_opened_before_
     _log_syncs(monkeypatch, log)
     monkeypatch.setattr("generator.store._fs_type", lambda device: "ext4")
     assert store.ingest(f, catalogue, registry).status == "accepted"
-    writes = [i for i, e in enumerate(log) if e[0] == "write"]
+    # the round's writes (values.csv's digest is written, and fsynced, with the table after it)
+    writes = [i for i, e in enumerate(log) if e[0] == "write" and e[1].name != ".values.csv.sha256"]
     syncs = [i for i, e in enumerate(log) if e[0] == "syncfs"]
     assert [log[i][1].name for i in writes] == ["B.xlsx", "B.json"]
     assert not any(log[i][2] for i in writes)  # no fsync a file: the round's syncfs does it
@@ -598,17 +599,78 @@ def test_a_store_left_by_the_unicode_crash_is_repaired_by_the_next_ingest(
     assert len(_ledger(store)) == 5
 
 
-def test_a_ledger_row_cut_short_does_not_swallow_the_next(stored, catalogue, registry, tmp_path):
-    """A full disk or a kill can leave the ledger's last row without its line end; the next
-    row starts on a line of its own instead of being joined onto it."""
+def test_a_ledger_row_cut_short_is_removed_and_its_return_recorded(stored, catalogue, registry, tmp_path):
+    """A full disk, a size limit or a kill can leave the ledger's last row cut short. It read as
+    a row of its own (a cut after 'accepted' made the return look stored twice: 'resubmitted'
+    in data_quality.csv); the next ingest removes it, says so, and records the return it was
+    for as recovered, once."""
     store, _f = stored
-    store.ledger.write_bytes(store.ledger.read_bytes() + b"2026-01-01T00:00:00+00:00,torn")
+    data = store.ledger.read_bytes()
+    cut = data.index(b",accepted,") + len(b",accepted,") + 2  # mid-row, after its status
+    store.ledger.write_bytes(data[:cut])
     other = tmp_path / "c.xlsx"
     other.write_bytes(valid_return(catalogue, registry, "C"))
     assert store.ingest(other, catalogue, registry).status == "accepted"
+    assert len(store.repairs) == 1 and store.repairs[0].startswith("removed a last row cut short")
     rows = _ledger(store)
-    assert [r["status"] for r in rows] == ["accepted", None, "accepted"]
-    assert rows[2]["section"] == "C"
+    assert [(r["status"], r["section"]) for r in rows] == [("recovered", "B"), ("accepted", "C")]
+    store.ingest(other, catalogue, registry)
+    assert store.repairs == [] and [r["status"] for r in _ledger(store)][-1] == "unchanged"
+
+
+def test_a_ledger_without_its_header_gets_it_back(stored, catalogue, registry, tmp_path, capsys):
+    """A deleted header made the first row the header (its record lost, with no warning)."""
+    store, f = stored
+    lines = store.ledger.read_bytes().splitlines(keepends=True)
+    store.ledger.write_bytes(b"".join(lines[1:]))
+    assert main(["ingest", "--store", str(store.root), str(f)]) == 0
+    assert "put back the header row, which was missing" in capsys.readouterr().err
+    assert [r["status"] for r in _ledger(store)] == ["accepted", "unchanged"]
+
+
+def test_temporary_files_of_a_killed_ingest_are_removed(stored, catalogue, registry):
+    store, f = stored
+    slot = store.root / "2025-26-Q1" / "PS04" / "PS04-EMP"
+    left = [slot / ".B.xlsx.tmp-99999", slot / ".B.json.tmp-99999", store.root / ".values.csv.tmp-99999"]
+    for p in left:
+        p.write_bytes(b"half written")
+    store.ingest(f, catalogue, registry)
+    assert not any(p.exists() for p in left)
+
+
+@pytest.mark.parametrize("where", ["lock", "ledger", "slot folder", "period folder", "stored return"])
+def test_the_store_follows_no_symbolic_link(stored, catalogue, registry, tmp_path, where, capsys):
+    """A link in the store made it truncate a file outside (.lock), append to one (ledger.csv),
+    or write and then publish returns outside itself (a linked folder). Every ingest and every
+    compute now refuses a store holding a link, naming it; nothing outside changes."""
+    store, _f = stored
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victim = outside / "precious.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    slot = store.root / "2025-26-Q1" / "PS04" / "PS04-EMP"
+    if where == "lock":
+        (store.root / ".lock").unlink(missing_ok=True)
+        (store.root / ".lock").symlink_to(victim)
+    elif where == "ledger":
+        store.ledger.unlink()
+        store.ledger.symlink_to(victim)
+    elif where == "stored return":
+        (slot / "B.json").rename(outside / "B.json")
+        (slot / "B.json").symlink_to(outside / "B.json")
+    else:
+        moved = slot if where == "slot folder" else store.root / "2025-26-Q1"
+        moved.rename(outside / moved.name)
+        moved.symlink_to(outside / moved.name)
+    before = {p: p.read_bytes() for p in outside.rglob("*") if p.is_file()}
+    other = tmp_path / "c.xlsx"
+    other.write_bytes(valid_return(catalogue, registry, "C"))
+    assert main(["ingest", "--store", str(store.root), str(other)]) == 1
+    err = capsys.readouterr().err
+    assert "symbolic links" in err and "Traceback" not in err
+    assert main(["compute", "--store", str(store.root), "--out", str(tmp_path / "ds"), "--no-cache"]) == 1
+    assert "symbolic links" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in outside.rglob("*") if p.is_file()} == before
 
 
 def test_returns_in_place_without_a_stored_row_are_recorded_even_with_no_stale_mark(
@@ -699,3 +761,127 @@ def test_registry_codes_that_would_share_a_store_folder_are_refused(tmp_path, ca
     )
     reg.write_text(head + rows[0] + rows[2], encoding="utf-8")
     assert set(load_registry(reg).organisations) == {"PS04-EMP", "PS05-emp"}
+
+
+HOSTILE_TEXT = [
+    '=HYPERLINK("http://evil.example","x")',
+    "\uff1dSUM(1,2)",
+    "+1+1",
+    "@SUM(1)",
+    "-2+3",
+    "a\x00b",
+    "clear\x1b[2Jscreen",
+    "\u202etxt.exe",
+    "\tTabbed",
+    "\rall files valid",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXT, ids=repr)
+def test_hostile_text_never_reaches_a_csv_or_the_terminal_raw(
+    tmp_path, catalogue, registry, capsys, monkeypatch, text
+):
+    """Issue 19: a free-text answer reached values.csv as it was typed ('=HYPERLINK(...)' ran as a
+    formula when the analyst opened it; NUL and escape sequences came through), a formula-like
+    file name reached ledger.csv, and an organisation code holding an escape sequence was
+    printed raw by validate and ingest. Each now arrives made literal or escaped, and the
+    stored JSON keeps what was typed."""
+    from dataclasses import replace
+
+    from generator.names import FORMULA_START, original
+
+    from .builders import identity_for
+
+    answer = "E06_rejection_reasons"  # a free-text answer
+    store = Store(tmp_path / "store")
+    name = tmp_path / f"{text.replace('/', '_').replace(chr(0), '0')[:20]}.xlsx"  # a name holds no NUL
+    name.write_bytes(valid_return(catalogue, registry, "E", {answer: text}))
+    monkeypatch.chdir(tmp_path)  # the ledger records the name as given: here, the file's own
+    assert main(["ingest", "--store", str(store.root), "--", name.name]) == 0
+    out = capsys.readouterr()
+    table = store.table.read_text(encoding="utf-8")
+    cells = [row["value"] for row in csv.DictReader(table.splitlines()) if row["item_id"] == answer]
+    assert len(cells) == 1 and not cells[0].lstrip().startswith(FORMULA_START)
+    assert not any(c in table for c in "\x00\x1b\u202e")
+    (row,) = _ledger(store)
+    assert not row["file"].startswith(FORMULA_START) and original(row["file"]) == os.fsencode(name.name)
+    stored = json.loads(next(store.root.glob("*/*/*/E.json")).read_text(encoding="utf-8"))
+    assert stored["values"][answer] in (text, text.strip())  # the truth, as typed
+    # an organisation code holding the text: rejected, and printed escaped
+    bad = tmp_path / "bad.xlsx"
+    ident = replace(identity_for(catalogue, registry, "E"), organisation_code="PS04" + text)
+    bad.write_bytes(valid_return(catalogue, registry, "E", identity=ident))
+    main(["validate", str(bad)])
+    main(["ingest", "--store", str(store.root), str(bad)])
+    printed = capsys.readouterr()
+    for stream in (out.out, out.err, printed.out, printed.err):
+        assert not any(c in stream for c in "\x00\x1b\u202e\r"), stream
+    assert not any(r["organisation_code"].startswith(FORMULA_START) for r in _ledger(store))
+
+
+@pytest.mark.parametrize("damage", ["edited value", "truncated values", "truncated table", "no values"])
+def test_a_store_that_does_not_match_its_record_is_refused_then_repaired(
+    stored, catalogue, registry, tmp_path, capsys, damage
+):
+    """Issue 19: a hand edit of a stored value (49 -> 987654) was published; a half-truncated
+    values.csv stayed half-empty ('unchanged'); a truncated values file stopped compute with a
+    traceback. Each is now found by ingest, compute and `kpi verify`, one line naming the file,
+    and `kpi verify --repair` rebuilds it from the stored workbook."""
+    store, f = stored
+    slot = store.root / "2025-26-Q1" / "PS04" / "PS04-EMP"
+    values_file = slot / "B.json"
+    original_values = values_file.read_bytes()
+    original_table = store.table.read_bytes()
+    if damage == "edited value":
+        ret = json.loads(original_values)
+        key = next(k for k, v in ret["values"].items() if isinstance(v, int) and not isinstance(v, bool))
+        ret["values"][key] = 987654
+        values_file.write_text(json.dumps(ret), encoding="utf-8")
+    elif damage == "truncated values":
+        values_file.write_bytes(original_values[: len(original_values) // 2])
+    elif damage == "truncated table":
+        store.table.write_bytes(original_table[: len(original_table) // 2])
+    else:
+        values_file.unlink()
+    s = ["--store", str(store.root)]
+    assert main(["compute", *s, "--out", str(tmp_path / "ds"), "--no-cache"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("kpi compute: the returns store") and "Traceback" not in err
+    assert ("values.csv" if damage == "truncated table" else "B.") in err
+    assert not (tmp_path / "ds").exists()
+    assert main(["ingest", *s, str(f)]) == 1
+    assert "does not match what it recorded" in capsys.readouterr().err
+    assert main(["verify", *s]) == 1
+    assert "problem:" in capsys.readouterr().err
+    assert main(["verify", *s, "--repair"]) == 0
+    assert "repaired:" in capsys.readouterr().err
+    assert json.loads(values_file.read_bytes())["values"] == json.loads(original_values)["values"]
+    assert store.table.read_bytes() == original_table
+    assert main(["verify", *s]) == 0
+
+
+def test_a_replaced_workbook_is_found_and_not_repaired_from(stored, capsys):
+    """A stored workbook that is not the one recorded cannot be the source of a repair."""
+    store, _f = stored
+    book = store.root / "2025-26-Q1" / "PS04" / "PS04-EMP" / "B.xlsx"
+    book.write_bytes(book.read_bytes() + b"\0")
+    assert main(["verify", "--store", str(store.root), "--repair"]) == 1
+    err = capsys.readouterr().err
+    assert "B.xlsx: not the workbook the ledger recorded storing" in err
+
+
+def test_compute_after_an_ingest_stopped_between_a_workbook_and_its_values_says_to_rerun_it(
+    stored, tmp_path, capsys
+):
+    """A kill between putting a workbook in place and its values left compute publishing the
+    return as missing from data_quality.csv while it was stored; compute now refuses, and the
+    rerun of the ingest completes it."""
+    store, f = stored
+    (store.root / "2025-26-Q1" / "PS04" / "PS04-EMP" / "B.json").unlink()
+    (store.root / ".values.csv.stale").touch()
+    out = ["--store", str(store.root), "--out", str(tmp_path / "ds"), "--no-cache"]
+    assert main(["compute", *out]) == 1
+    err = capsys.readouterr().err
+    assert "B.xlsx has no values beside it" in err and "run `kpi ingest` again with the same files" in err
+    assert main(["ingest", "--store", str(store.root), str(f)]) == 0
+    assert main(["compute", *out]) == 0
