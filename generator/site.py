@@ -46,9 +46,11 @@ STACK_OPEN, STACK_CLOSE = '<div class="kpi-stack" markdown>', "</div>"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
 
 
-def esc(text: Any) -> str:
-    """Text from data made safe for Markdown and HTML: shown literally, never interpreted."""
-    s = html.escape(str(text), quote=True)
+def esc(text: Any, quote: bool = True) -> str:
+    """Text from data made safe for Markdown and HTML: shown literally, never interpreted.
+    ``quote=False`` for a heading, which is never inside an attribute: MkDocs puts a heading's
+    text in the table of contents escaped once more (an apostrophe showed as ``&#x27;``)."""
+    s = html.escape(str(text), quote=quote)
     s = _MD_SPECIAL.sub(r"\\\1", s)
     return s.replace("{{", "{\u200b{").replace("{%", "{\u200b%").replace("\n", " ")
 
@@ -422,7 +424,7 @@ def _indicators_index(ctx: Context) -> Page:
     lines = ["# Indicators", "", "Every indicator in the catalogue, by section.", ""]
     for letter, sec in ctx.catalogue.sections.items():
         lines += [
-            f"## Section {letter}: {esc(sec.title)}",
+            f"## Section {letter}: {esc(sec.title, quote=False)}",
             "",
             *seen[letter],
             "",
@@ -539,7 +541,7 @@ def _section_tables(
             ),
             key=lambda r: order.get(str(r["indicator_id"]), 0),
         )
-        lines += [f"## {esc(sec.title)}", "", f"Section {letter}, {esc(period)}."]
+        lines += [f"## {esc(sec.title, quote=False)}", "", f"Section {letter}, {esc(period)}."]
         if not rows:
             lines += ["", f"No data for this area in {esc(period)}.", ""]
             continue
@@ -675,7 +677,7 @@ def _questions(
             cited = list(dict.fromkeys(p["document"] for p in q.passages))  # in order, once each
             src = "; ".join(f"[{c}] {esc(docs[c].title)}" for c in cited)
             raised.append(
-                f"### {esc(q.question)}\n\n**Raised by:** {what}: "
+                f"### {esc(q.question, quote=False)}\n\n**Raised by:** {what}: "
                 f"{esc(r['comparison_target'])}"
                 f"\n\n**Why it matters:** {esc(q.why)}\n\n**What good looks like:** {esc(q.good)}\n\n"
                 f"*Source: {src}.*\n"
@@ -694,7 +696,7 @@ def _area_page(
     chart_out: dict[str, charts.Chart],
 ) -> Page:
     lines = [
-        f"# {esc(name)}",
+        f"# {esc(name, quote=False)}",
         "",
         f"Area code {esc(area)}. Providers: "
         + (esc(", ".join(o.name for o in ctx.registry.in_area(area) if o.role == "provider")) or "none")
@@ -859,7 +861,7 @@ def _indicator_page(
     derived = next((d for sec in cat.sections.values() for d in sec.derived if d.id == ind), None)
     src = item.source if item else derived.source if derived else None
     lines = [
-        f"# {esc(s0.title)}",
+        f"# {esc(s0.title, quote=False)}",
         "",
         f"Indicator {esc(ind)}, Section {s0.section}: {esc(cat.sections[s0.section].title)}.",
         "",
@@ -1302,7 +1304,7 @@ def _dictionary(ctx: Context) -> Page:
     pages = {s.indicator_id for s in ctx.specs}
     for letter, sec in ctx.catalogue.sections.items():
         lines += [
-            f"## Section {letter}: {esc(sec.title)}",
+            f"## Section {letter}: {esc(sec.title, quote=False)}",
             "",
             STACK_OPEN,
             "",

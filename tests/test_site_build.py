@@ -386,3 +386,11 @@ def test_the_demonstration_warning_follows_the_registry(small_demo, synthetic):
     else:
         assert f"The figures for 2 of the {len(base.areas)} areas are invented" in home
         assert f"2 of {len(base.areas)} areas hold synthetic demonstration data" in area
+
+
+def test_no_text_is_escaped_twice(built):
+    """A heading's text is put in the table of contents and the navigation escaped once more:
+    an apostrophe escaped for an attribute showed there as '&#x27;'."""
+    site = built[0]
+    twice = [p for p in site.rglob("*.html") if "&amp;#x27;" in p.read_text(encoding="utf-8")]
+    assert not twice, twice[:3]
