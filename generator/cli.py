@@ -186,7 +186,7 @@ def _prefill_all(args: argparse.Namespace, catalogue: Catalogue, letters: list[s
 
 def _print_result(r: ReadResult, head: str) -> None:
     status = "valid" if r.valid else "NOT VALID"
-    what = f"Section {r.section} v{r.version}" if r.section else "unidentified file"
+    what = f"Section {printable(r.section)} v{printable(r.version)}" if r.section else "unidentified file"
     # codes, answers and messages quote what a return holds: escaped, so that no control
     # character or escape sequence in it reaches the terminal (one could clear the screen or
     # print a fake "all files valid")

@@ -20,8 +20,12 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         """The file asked for, if it lies inside the site once every symlink is followed; else
         the site's 404 page."""
         root = Path(str(self.directory)).resolve()
+        asked = Path(self.translate_path(self.path))
+        # a folder is answered with its index page: that file must lie inside too
+        served = [asked, *(asked / n for n in ("index.html", "index.htm"))] if asked.is_dir() else [asked]
         try:
-            Path(self.translate_path(self.path)).resolve().relative_to(root)
+            for p in served:
+                p.resolve().relative_to(root)
         except (ValueError, OSError, RuntimeError):  # outside, or a loop of links
             self.send_error(404, "Not found")
             return None

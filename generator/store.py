@@ -31,6 +31,7 @@ import json
 import os
 import platform
 import re
+import stat
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -133,8 +134,9 @@ def _link_error(links: Sequence[Path]) -> StoreLinkError:
     shown = ", ".join(str(p) for p in links[:5]) + (f" and {len(links) - 5} more" if len(links) > 5 else "")
     return StoreLinkError(
         errno.ELOOP,
-        f"the returns store holds symbolic links ({shown}); it follows none, so that nothing is "
-        "written or read outside it: replace each with the real file or folder, then run again",
+        f"the returns store holds symbolic links or other entries that are not plain files or "
+        f"folders ({shown}); it follows none, so that nothing is written or read outside it: "
+        "replace each with the real file or folder, then run again",
     )
 
 
@@ -270,6 +272,7 @@ class _Writes:
     """
 
     ops: list[tuple[Path, bytes | None]] = field(default_factory=list)  # None: remove the file
+    root: Path | None = None  # the store: no folder between it and a file may be a link
     slots: set[Path] = field(default_factory=set)
     placing: bool = False  # files are being put in place: from here a failure may leave some there
 
@@ -284,6 +287,10 @@ class _Writes:
         folders = sorted({path.parent for path, _ in self.ops})  # a removed file's folder exists
         for folder in folders:
             folder.mkdir(parents=True, exist_ok=True)
+            if self.root is not None:  # a link made since the store was checked (a race)
+                between = [folder, *folder.parents[: len(folder.relative_to(self.root).parts) - 1]]
+                if linked := [f for f in between if f.is_symlink()]:
+                    raise _link_error(linked)
         with _Durable(folders) as durable:
             self._put_in_place(writes, durable)
             durable.sync(folders)
@@ -359,12 +366,14 @@ class Store:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def links(self) -> list[Path]:
-        """Every symbolic link in the store (a file or a folder, at any depth; none is followed)."""
+        """Every symbolic link in the store (a file or a folder, at any depth; none is followed),
+        and every entry that is neither a file nor a folder (a FIFO hangs whoever reads it)."""
         found = []
         for top, dirs, files in os.walk(self.root):  # os.walk does not descend into linked folders
             for name in (*dirs, *files):
                 p = Path(top) / name
-                if p.is_symlink():
+                mode = p.lstat().st_mode
+                if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
                     found.append(p)
         return sorted(found)
 
@@ -410,17 +419,20 @@ class Store:
         flags = [replace] * len(paths) if isinstance(replace, bool) else list(replace)
         outcomes: list[IngestOutcome] = []
         # lines of values.csv, made only if it is to be rebuilt (tests ingest returns one at a time)
-        writes, logged, lines = _Writes(), 0, _TableLines(catalogue) if rebuild else None
+        writes, logged, lines = _Writes(root=self.root), 0, _TableLines(catalogue) if rebuild else None
         # closing: should storing fail, the files not yet read are dropped at once, not read first
         with self._locked(), contextlib.closing(results):
             # returns an earlier ingest put in place but did not record: after a stop (the stale
             # mark), and once in a store an earlier version kept (no mark of this version's)
             self.repairs = self._repair_ledger()
-            if problems := self.verify(ingesting=True):
+            if self._stale.exists():  # an ingest stopped part-way: complete what it put in place
+                self.repairs += self._complete_interrupted(catalogue, registry)
+            if not self._digests.exists():  # a store an earlier version kept: digests added
+                self.repairs += self._add_digests()
+            if problems := self.verify():
                 raise StoreIntegrityError(self.root, problems)
-            checked = self._stale.exists() or not self._checked.exists() or bool(self.repairs)
-            self.recovered = self._record_unrecorded() if checked else []
-            if checked and self.ledger.exists():
+            self.recovered = self._record_unrecorded()  # every run: a ledger cut short loses none
+            if self.ledger.exists():
                 self._checked.touch()
             for path, result, rep in zip(paths, results, flags, strict=True):
                 slot = self._slot_of(result)
@@ -568,9 +580,9 @@ class Store:
                     "time": now,
                     "file": record_text(o.file),
                     "sha256": o.result.sha256,
-                    "template_id": o.result.template_id,
-                    "template_version": o.result.version,
-                    "section": o.result.section,
+                    "template_id": record_text(printable(o.result.template_id or "")),
+                    "template_version": record_text(printable(o.result.version or "")),
+                    "section": record_text(printable(o.result.section or "")),
                     # as typed in a return, which may be rejected for them: never raw in a CSV
                     "area_code": record_text(printable(o.result.identity.get("area_code", ""))),
                     "organisation_code": record_text(
@@ -592,6 +604,8 @@ class Store:
         (file names through :func:`generator.names.printable`), so no name can stop the write."""
         # appending (every write goes to the end), to the ledger itself, not where a link points
         with os.fdopen(_open_nofollow(self.ledger, os.O_RDWR | os.O_CREAT | os.O_APPEND), "a+b") as f:
+            if os.fstat(f.fileno()).st_nlink > 1:  # a hard link: appending would write elsewhere too
+                raise _link_error([self.ledger])
             end = f.seek(0, os.SEEK_END)
             if end:
                 f.seek(end - 1)
@@ -612,76 +626,149 @@ class Store:
         """The SHA-256 of values.csv as the store last wrote it."""
         return self.root / ".values.csv.sha256"
 
-    def verify(self, ingesting: bool = False) -> list[str]:
+    @property
+    def _digests(self) -> Path:
+        """Present once every stored return's record carries its digest: from then on a record
+        without one is an edit (before, it was a record an earlier version wrote)."""
+        return self.root / ".digests"
+
+    def verify(self) -> list[str]:
         """What in the store disagrees with what it recorded when it wrote it, one line each: a
-        values file that is not readable JSON, or whose values are not those whose digest it
-        recorded (an edit); a workbook that is not the one its values were read from; values
-        with no workbook; values.csv not as the store last wrote it (truncated, edited). An
-        ingest that stopped part-way (the stale mark) leaves a workbook and its values out of
-        step, which the next ingest repairs: that is not reported to an ``ingesting`` caller, but
-        is to one about to publish. values.csv is checked only when it is up to date (no stale
-        mark). Values stored by a version that recorded no digest are checked against their
-        workbook only."""
+        symbolic link or special file (a FIFO hangs a reader); a record (the JSON beside a
+        workbook) that is not readable, lacks its digest, or is not what its digest says (an
+        edit of a value, an identity, anything); a record filed under another organisation,
+        period or section than its identity; a workbook that is not the one its record was read
+        from, or with no record; a record with no workbook; values.csv not as the store last
+        wrote it (truncated, edited; checked only when up to date, with no stale mark)."""
+        if links := self.links():
+            return [f"{self._rel(p)} is a symbolic link or special file" for p in links]
         problems = []
         stale = self._stale.exists()
-        interrupted = ingesting and stale
+        digests = self._digests.exists()
         workbooks = {p.with_suffix(""): rel for rel, p in self._stored_files()}
         for j in self._value_files():
             rel = self._rel(j)
             try:
                 ret = _load_json(j.read_bytes())
-                values, recorded = ret["values"], ret.get("values_sha256")
-            except (ValueError, KeyError, TypeError):
-                problems.append(f"{rel} is not a return's values as the store wrote them (unreadable)")
+                ident, recorded = ret["identity"], ret.get(DIGEST)
+                filed = self.slot(
+                    ident["period"], ident["area_code"], ident["organisation_code"], ret["section"]
+                )
+            except (ValueError, KeyError, TypeError, AttributeError):
+                problems.append(f"{rel} is not a return's record as the store wrote it (unreadable)")
                 continue
-            if recorded is not None and values_digest(values) != recorded:
-                problems.append(f"{rel} holds values that differ from those stored (edited)")
+            if recorded is None and digests:
+                problems.append(f"{rel} has lost its digest (edited)")
+            elif recorded is not None and record_digest(ret) != recorded:
+                problems.append(f"{rel} differs from the record stored (edited)")
+            if filed != j.with_suffix(""):
+                problems.append(f"{rel} names another organisation, period or section than its folder")
             book = workbooks.pop(j.with_suffix(""), None)
             if book is None:
                 problems.append(f"{rel} has no stored workbook beside it")
-            elif not interrupted and _sha_of(self.root / book) != ret.get("sha256"):
-                problems.append(f"{book} is not the workbook its values were read from (edited or replaced)")
-        if not interrupted:
-            problems += [f"{rel} has no values beside it" for rel in workbooks.values()]
+            elif _sha_of(self.root / book) != ret.get("sha256"):
+                problems.append(f"{book} is not the workbook its record was read from (edited or replaced)")
+        problems += [f"{rel} has no record beside it" for rel in workbooks.values()]
         table_known = self.table.exists() and self._table_digest.exists() and not stale
         if table_known and _sha_of(self.table) != self._table_digest.read_text(encoding="ascii").strip():
             problems.append("values.csv is not as the store last wrote it (truncated or edited)")
         return problems
 
-    def repair(self, catalogue: Catalogue, registry: Registry) -> tuple[list[str], list[str]]:
-        """What :meth:`verify` finds, put right where the stored workbooks allow, under the lock:
-        a return's values are read again from its workbook when that workbook is the one the
-        ledger recorded storing (its digest); values.csv is rebuilt. Returns (what was repaired,
-        what could not be)."""
+    def _complete_interrupted(self, catalogue: Catalogue, registry: Registry) -> list[str]:
+        """After an ingest stopped part-way (the stale mark): a workbook it put in place without
+        its record, or beside the record of the return it replaced, gets its record, read again
+        from it (it was validated before it was put there). Until now only a rerun with the same
+        files did this, and an ingest of other files cleared the mark and left the store refused
+        by every command."""
+        done = []
+        writes = _Writes(root=self.root)
+        for rel, book in self._stored_files():
+            j = book.with_suffix(".json")
+            try:
+                in_step = _load_json(j.read_bytes()).get("sha256") == _sha_of(book)
+            except (OSError, ValueError, AttributeError):
+                in_step = False
+            if in_step:
+                continue
+            record = self._read_record(book, catalogue, registry, book.name)
+            if record is not None:
+                writes.put(j, _dump_json(record))
+                done.append(f"{rel}: put in place by an ingest that stopped; its record is written now")
+        writes.commit()
+        return done
+
+    def _read_record(
+        self, book: Path, catalogue: Catalogue, registry: Registry, name: str
+    ) -> dict[str, Any] | None:
+        """The record of a stored workbook, read again; None unless it is a valid return that
+        belongs where it is filed."""
         from .reader import read_return
 
+        result = read_return(book, catalogue, registry)
+        if not result.valid or self._slot_of(result) != book.with_suffix(""):
+            return None
+        return _record_of(name, result)
+
+    def _add_digests(self) -> list[str]:
+        """Digests for the records of a store an earlier version kept, each in step with its
+        workbook (one that is not is reported by :meth:`verify`); then the mark that every
+        record has one. Edits made before this cannot be told apart."""
+        writes = _Writes(root=self.root)
+        n = 0
+        for j in self._value_files():
+            try:
+                ret = _load_json(j.read_bytes())
+                book = self._current(j.with_suffix(""))
+                if DIGEST in ret or book is None or ret.get("sha256") != _sha_of(book):
+                    continue
+            except (OSError, ValueError, AttributeError):
+                continue
+            if isinstance(ret.get("file"), str):  # an earlier version kept a name as it came
+                ret["file"] = as_recorded(ret["file"])
+            ret[DIGEST] = record_digest(ret)
+            writes.put(j, _dump_json(ret))
+            n += 1
+        writes.commit()
+        self._digests.touch()
+        return [f"added digests to {n} record(s) an earlier version wrote"] if n else []
+
+    def repair(self, catalogue: Catalogue, registry: Registry) -> tuple[list[str], list[str]]:
+        """What :meth:`verify` finds, put right where the stored workbooks allow, under the lock:
+        a return's record is read again from its workbook when that workbook is the one the
+        ledger last recorded storing in its place (a refused or a replaced workbook copied there
+        is not); values.csv is rebuilt. Returns (what was repaired, what could not be)."""
         fixed, left = [], []
         with self._locked_only():
-            names = {(r.get("stored_as"), r.get("sha256")): r.get("file", "") for r in self.ledger_rows()}
+            latest: dict[str, tuple[str, str]] = {}  # stored_as -> (sha256, file) of its last storing
+            for r in self.ledger_rows():
+                if r.get("status") in STORED_STATUSES and r.get("stored_as"):
+                    latest[r["stored_as"]] = (r.get("sha256", ""), r.get("file", ""))
+            writes = _Writes(root=self.root)
             for rel, book in self._stored_files():
                 j = book.with_suffix(".json")
                 sha = _sha_of(book)
                 try:
                     ret = _load_json(j.read_bytes())
-                    ok = ret.get("sha256") == sha and (
-                        ret.get("values_sha256") in (None, values_digest(ret["values"]))
-                    )
-                except (OSError, ValueError, KeyError, TypeError):
+                    ok = ret.get("sha256") == sha and ret.get(DIGEST) == record_digest(ret)
+                    ok = ok and self.slot(**_slot_args(ret)) == book.with_suffix("")
+                except (OSError, ValueError, KeyError, TypeError, AttributeError):
                     ok = False
                 if ok:
                     continue
-                if (rel, sha) not in names:
-                    left.append(f"{rel}: not the workbook the ledger recorded storing (restore it)")
+                last_sha, last_file = latest.get(rel, ("", ""))
+                if last_sha != sha:
+                    left.append(f"{rel}: not the workbook the ledger last recorded storing here (restore it)")
                     continue
-                result = read_return(book, catalogue, registry)
-                if not result.valid:
-                    left.append(f"{rel}: its workbook no longer reads as a valid return")
+                record = self._read_record(
+                    book, catalogue, registry, as_recorded(last_file).rsplit("/", 1)[-1]
+                )
+                if record is None:
+                    left.append(f"{rel}: its workbook no longer reads as a valid return filed here")
                     continue
-                record = _record_of(as_recorded(names[rel, sha] or "").rsplit("/", 1)[-1], result)
-                writes = _Writes()
                 writes.put(j, _dump_json(record))
-                writes.commit()
-                fixed.append(f"{self._rel(j)}: values read again from {rel}")
+                fixed.append(f"{self._rel(j)}: record read again from {rel}")
+            writes.commit()
+            self._digests.touch()
             self.rebuild_table(catalogue)
             fixed.append("values.csv rebuilt")
         left += [p for p in self.verify() if not any(p.startswith(x.split(":")[0]) for x in left)]
@@ -803,7 +890,7 @@ class Store:
         name printable (an earlier version stored a name that was not UTF-8 as it was)."""
         if links := self.links():  # nothing is read through a link (it may lead anywhere)
             raise _link_error(links)
-        if problems := self.verify(ingesting=False):
+        if problems := self.verify():
             stopped = self._stale.exists()  # an ingest stopped part-way: its rerun completes it
             advice = (
                 "An ingest stopped part-way: run `kpi ingest` again with the same files" if stopped else ""
@@ -877,14 +964,33 @@ def _record_of(name: str, result: ReadResult) -> dict[str, Any]:
         "values": {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in result.values.items()},
         "warnings": [p.as_dict() for p in result.warnings],
     }
-    record["values_sha256"] = values_digest(record["values"])
+    record[DIGEST] = record_digest(record)
     return record
 
 
-def values_digest(values: Any) -> str:
-    """The SHA-256 of a return's values in one canonical form (keys sorted): recorded beside
-    them when stored, so that an edit of a stored value is found."""
-    return hashlib.sha256(orjson.dumps(values, option=orjson.OPT_SORT_KEYS)).hexdigest()
+DIGEST = "record_sha256"
+
+
+def _slot_args(record: Mapping[str, Any]) -> dict[str, str]:
+    ident = record["identity"]
+    return {
+        "period": ident["period"],
+        "area": ident["area_code"],
+        "organisation": ident["organisation_code"],
+        "section": record["section"],
+    }
+
+
+def record_digest(record: Mapping[str, Any]) -> str:
+    """The SHA-256 of everything stored beside a workbook but this digest (values, identity,
+    the workbook's own digest, warnings), in one canonical form: recorded with it, so that an
+    edit of any of it is found."""
+    rest = {k: v for k, v in record.items() if k != DIGEST}
+    try:
+        data = orjson.dumps(rest, option=orjson.OPT_SORT_KEYS)
+    except (orjson.JSONEncodeError, TypeError):  # text an earlier version kept with undecodable bytes
+        data = json.dumps(rest, sort_keys=True, ensure_ascii=True).encode()
+    return hashlib.sha256(data).hexdigest()
 
 
 def _dump_json(values: Mapping[str, Any]) -> bytes:

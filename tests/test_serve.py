@@ -34,6 +34,8 @@ def site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     (root / "leak.txt").symlink_to(secret)
     (root / "up").symlink_to(tmp_path)
     (root / "inside.html").symlink_to(root / "index.html")  # a link within the site is fine
+    (root / "sub").mkdir()
+    (root / "sub" / "index.html").symlink_to(secret)  # a folder's index page leading out
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}", root
@@ -63,3 +65,5 @@ def test_no_listing_and_no_symlink_out_of_the_site(site):
     assert _get(url + "/up/secret.txt") == (404, "our own 404")
     assert _get(url + "/up/") == (404, "our own 404")
     assert _get(url + "/../secret.txt")[0] == 404
+    assert _get(url + "/sub/") == (404, "our own 404")
+    assert _get(url + "/sub")[0] in (301, 404)  # redirected to /sub/, which is refused

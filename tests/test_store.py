@@ -320,7 +320,7 @@ def test_a_file_system_error_while_storing_is_reported_not_a_traceback(
     err = capsys.readouterr().err
     assert "stopped by a file system error" in err and "No space left on device" in err
     assert "Traceback" not in err
-    assert not [p for p in store.rglob("*") if p.is_file() and p.name not in (".lock",)]
+    assert not [p for p in store.rglob("*") if p.is_file() and p.name not in (".lock", ".digests")]
     monkeypatch.undo()
     assert main(["ingest", "--store", str(store), str(f)]) == 0  # and the same command then works
 
@@ -372,8 +372,9 @@ def test_an_ingest_stopped_between_a_file_and_its_values_is_repaired_by_the_next
     monkeypatch.setattr(Path, "replace", real)
     assert list(store.root.glob("*/*/*/B.xlsx")) and not list(store.root.glob("*/*/*/B.json"))
     assert not list(store.root.rglob(".*.tmp-*"))
-    again = store.ingest(f, catalogue, registry)
-    assert again.status == "accepted" and "they are written now" in again.message
+    again = store.ingest(f, catalogue, registry)  # the stopped ingest is completed first
+    assert again.status == "unchanged" and any("its record is written now" in r for r in store.repairs)
+    assert [r["status"] for r in _ledger(store)] == ["recovered", "unchanged"]
     assert list(store.root.glob("*/*/*/B.json")) and not list(store.root.rglob("history/*"))
     assert any(",B," in line for line in store.table.read_text(encoding="utf-8").splitlines()[1:])
     assert store.ingest(f, catalogue, registry).status == "unchanged"
@@ -466,7 +467,8 @@ def test_a_failed_syncfs_is_an_error_and_before_the_renames_stores_nothing(
         store.ingest(f, catalogue, registry)
     assert e.value.errno == errno.EIO
     monkeypatch.undo()
-    left = sorted(p.name for p in store.root.rglob("*") if p.is_file() and p.name != ".lock")
+    marks = (".lock", ".digests")  # the lock, and the mark that every record carries its digest
+    left = sorted(p.name for p in store.root.rglob("*") if p.is_file() and p.name not in marks)
     if fail_at < 3:  # nothing of the round reached its place
         assert left == []
     else:  # in place, but not known to be durable: the marker stays, and the next ingest repairs
@@ -567,6 +569,11 @@ def test_a_store_left_by_the_unicode_crash_is_repaired_by_the_next_ingest(
     doc = json.loads(bad_json.read_bytes())
     doc["file"] = os.fsdecode(b"b-R\xe9sum\xe9 PS04.xlsx")  # how json wrote it when orjson could not
     bad_json.write_text(json.dumps(doc, indent=1, sort_keys=True))
+    for record in store.root.glob("*/*/*/*.json"):  # the earlier version recorded no digests
+        d = json.loads(record.read_bytes())
+        d.pop("record_sha256", None)
+        record.write_text(json.dumps(d, indent=1, sort_keys=True))
+    (store.root / ".digests").unlink()
     (store.root / ".values.csv.stale").touch()
     store.table.unlink()
 
@@ -867,7 +874,7 @@ def test_a_replaced_workbook_is_found_and_not_repaired_from(stored, capsys):
     book.write_bytes(book.read_bytes() + b"\0")
     assert main(["verify", "--store", str(store.root), "--repair"]) == 1
     err = capsys.readouterr().err
-    assert "B.xlsx: not the workbook the ledger recorded storing" in err
+    assert "B.xlsx: not the workbook the ledger last recorded storing here" in err
 
 
 def test_compute_after_an_ingest_stopped_between_a_workbook_and_its_values_says_to_rerun_it(
@@ -882,6 +889,78 @@ def test_compute_after_an_ingest_stopped_between_a_workbook_and_its_values_says_
     out = ["--store", str(store.root), "--out", str(tmp_path / "ds"), "--no-cache"]
     assert main(["compute", *out]) == 1
     err = capsys.readouterr().err
-    assert "B.xlsx has no values beside it" in err and "run `kpi ingest` again with the same files" in err
+    assert "B.xlsx has no record beside it" in err and "run `kpi ingest` again with the same files" in err
     assert main(["ingest", "--store", str(store.root), str(f)]) == 0
     assert main(["compute", *out]) == 0
+
+
+def test_an_ingest_of_other_files_completes_one_that_stopped(stored, catalogue, registry, tmp_path):
+    """A kill between a workbook and its record, then an ingest of other files: that ingest
+    cleared the stale mark and left a store every command refused. It now completes the
+    stopped one first (the workbook was validated before it was put in place)."""
+    store, _f = stored
+    (store.root / "2025-26-Q1" / "PS04" / "PS04-EMP" / "B.json").unlink()
+    (store.root / ".values.csv.stale").touch()
+    other = tmp_path / "c.xlsx"
+    other.write_bytes(valid_return(catalogue, registry, "C"))
+    assert store.ingest(other, catalogue, registry).status == "accepted"
+    assert any("B.xlsx: put in place by an ingest that stopped" in r for r in store.repairs)
+    assert store.verify() == [] and len(store.current_returns()) == 2
+
+
+@pytest.mark.parametrize("edit", ["digest removed", "identity", "file"])
+def test_any_edit_of_a_record_is_found(stored, edit):
+    """The digest covers the whole record: a value edited with the digest deleted, or the
+    identity changed (which filed the return under another organisation and showed its own as
+    missing), is found."""
+    store, _f = stored
+    rec = store.root / "2025-26-Q1" / "PS04" / "PS04-EMP" / "B.json"
+    doc = json.loads(rec.read_bytes())
+    if edit == "digest removed":
+        key = next(k for k, v in doc["values"].items() if isinstance(v, int) and not isinstance(v, bool))
+        doc["values"][key] += 1
+        del doc["record_sha256"]
+    elif edit == "identity":
+        doc["identity"]["organisation_code"] = "PS05-EMP"
+    else:
+        doc["file"] = "someone-else.xlsx"
+    rec.write_text(json.dumps(doc), encoding="utf-8")
+    problems = store.verify()
+    assert problems and all("B.json" in p for p in problems), problems
+
+
+def test_repair_takes_no_refused_or_replaced_workbook(stored, catalogue, registry, tmp_path, capsys):
+    """`kpi verify --repair` trusts only the workbook the ledger last recorded storing in a
+    place: a refused duplicate copied there (its row names the place, with its own digest) is
+    not made the current return."""
+    store, _f = stored
+    import zipfile
+
+    dup = tmp_path / "b2.xlsx"
+    dup.write_bytes(valid_return(catalogue, registry, "B"))
+    with zipfile.ZipFile(dup, "a") as z:  # the same return in other bytes: a duplicate
+        z.comment = b"sent again"
+    assert store.ingest(dup, catalogue, registry).status == "refused-duplicate"
+    slot = store.root / "2025-26-Q1" / "PS04" / "PS04-EMP"
+    (slot / "B.xlsx").write_bytes(dup.read_bytes())
+    (slot / "B.json").unlink()
+    assert main(["verify", "--store", str(store.root), "--repair"]) == 1
+    assert "not the workbook the ledger last recorded storing here" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", ["fifo", "hard-linked ledger"])
+def test_special_files_and_hard_links_are_refused_not_waited_on(stored, catalogue, registry, tmp_path, kind):
+    store, f = stored
+    if kind == "fifo":
+        os.mkfifo(store.root / "2025-26-Q1" / "PS04" / "PS04-EMP" / "notes")
+        with pytest.raises(OSError, match="not plain files or folders"):
+            store.ingest(f, catalogue, registry)
+        assert store.verify() and "special file" in store.verify()[0]
+    else:
+        os.link(store.ledger, tmp_path / "elsewhere.csv")
+        other = tmp_path / "c.xlsx"
+        other.write_bytes(valid_return(catalogue, registry, "C"))
+        before = (tmp_path / "elsewhere.csv").read_bytes()
+        with pytest.raises(OSError):
+            store.ingest(other, catalogue, registry)
+        assert (tmp_path / "elsewhere.csv").read_bytes() == before
