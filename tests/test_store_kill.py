@@ -1,0 +1,84 @@
+"""`kill -9` at each step of an ingest (issue 19): every rename that puts a file in place, and
+the ledger's append. The same ingest run again leaves the ledger, the records, values.csv and
+the workbooks in agreement, with nothing temporary left and every return recorded once."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from generator.registry import load_registry
+from generator.store import STORED_STATUSES, Store
+
+from .builders import valid_return
+
+KILLER = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pathlib import Path
+    import generator.store as store_mod
+    from generator.cli import main
+
+    at, point = int(sys.argv[1]), sys.argv[2]
+    seen = 0
+    def step():
+        global seen
+        seen += 1
+        if seen == at:
+            os.kill(os.getpid(), signal.SIGKILL)
+    if point == "rename":
+        real = Path.replace
+        def replace(self, target):
+            step()
+            return real(self, target)
+        Path.replace = replace
+    else:
+        real_rows = store_mod.Store._append_rows
+        def append(self, rows):
+            step()
+            return real_rows(self, rows)
+        store_mod.Store._append_rows = append
+    sys.exit(main(sys.argv[3:]))
+    """
+)
+
+
+def _run(args: list[str], kill_at: int = 0, point: str = "rename") -> int:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    cmd = [sys.executable, "-c", KILLER, str(kill_at), point, *args]
+    return subprocess.run(cmd, env=env, capture_output=True, check=False).returncode
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory, catalogue):
+    registry = load_registry()
+    d = tmp_path_factory.mktemp("inbox")
+    for letter in ("B", "C", "E"):
+        (d / f"{letter}.xlsx").write_bytes(valid_return(catalogue, registry, letter))
+    return d
+
+
+# an ingest of three returns renames 6 files into place, then values.csv and its digest
+@pytest.mark.parametrize(("point", "at"), [*(("rename", k) for k in range(1, 9)), ("ledger", 1)])
+def test_a_kill_at_any_step_is_made_whole_by_running_the_ingest_again(inbox, tmp_path, catalogue, point, at):
+    store = tmp_path / "store"
+    args = ["ingest", "--store", str(store), "--no-cache", str(inbox)]
+    assert _run(args, at, point) == -signal.SIGKILL
+    assert _run(args) == 0
+    s = Store(store)
+    assert s.verify() == []
+    assert not list(store.rglob(".*.tmp-*"))
+    stored = {rel for rel, _ in s._stored_files()}
+    with s.ledger.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    recorded = [r["stored_as"] for r in rows if r["status"] in STORED_STATUSES]
+    assert sorted(recorded) == sorted(stored) and len(stored) == 3  # each return recorded once
+    table = s.table.read_bytes()
+    assert table == Store(store).rebuild_table(catalogue).read_bytes()  # as a fresh rebuild makes it
