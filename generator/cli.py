@@ -275,7 +275,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     store = Store(args.store)
     try:
         outcomes = store.ingest_many(
-            _expand(args.files), catalogue, registry, args.replace, args.section, _cache(args), args.jobs
+            _expand(args.files),
+            catalogue,
+            registry,
+            args.replace,
+            args.section,
+            _cache(args),
+            args.jobs,
+            sender=args.sender,
         )
     except OSError as e:  # a full disk, a read-only or vanished folder: say what, and what was kept
         raise InputError(
@@ -284,6 +291,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             "again once it is fixed: returns already stored are recognised as unchanged, and "
             "values.csv is brought up to date."
         ) from None
+    if args.sender is not None and not any(o.senders for o in registry.organisations.values()):
+        _say("note: --from checked nothing: the registry lists no senders (a 'senders' column)")
     for note in store.repairs:
         _say(f"{_rel(store.ledger)}: {note}")
     if store.recovered:
@@ -627,6 +636,13 @@ def _args_ingest(sp: argparse.ArgumentParser) -> None:
         "--replace",
         action="store_true",
         help="replace a stored return for the same organisation, section and period",
+    )
+    sp.add_argument(
+        "--from",
+        dest="sender",
+        metavar="ADDRESS",
+        help="who sent the files: a return for an organisation whose registry row lists other "
+        "senders is quarantined, never filed (a consistency check, not authentication)",
     )
     _store_arg(sp)
 

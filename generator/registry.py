@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import csv
+import email.utils
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .names import safe_name
 
+# an address (name@example.org) or a domain (example.org) in the registry's senders column
+SENDER = re.compile(r"(?:[^@\s,;<>]+@)?[a-z0-9-]+(?:\.[a-z0-9-]+)+")
 ORGANISATIONS_CSV = Path(__file__).resolve().parent.parent / "data" / "organisations.csv"
 
 
@@ -23,6 +27,20 @@ class Organisation:
     area_name: str
     role: str  # commissioner | provider
     synthetic: bool
+    # who may send its returns: addresses (name@example.org) or domains (example.org); none
+    # listed, anyone (a consistency check on what the analyst says, not authentication)
+    senders: tuple[str, ...] = ()
+
+    def may_send(self, address: str) -> bool:
+        """Whether a return from ``address`` (as pasted from a mail client: ``Name <a@b.org>``
+        and ``mailto:`` are understood) may be filed for this organisation."""
+        if not self.senders:
+            return True
+        a = email.utils.parseaddr(address.strip().removeprefix("mailto:"))[1].casefold().rstrip(".")
+        if not SENDER.fullmatch(a) or "@" not in a:  # an address, not a bare domain
+            return False
+        domain = a.rpartition("@")[2]
+        return any(s == a or ("@" not in s and s == domain) for s in self.senders)
 
 
 @dataclass(frozen=True)
@@ -65,6 +83,7 @@ def load_registry(path: Path = ORGANISATIONS_CSV) -> Registry:
                 area_name=row["area_name"],
                 role=row["role"],
                 synthetic=row.get("synthetic", "") == "yes",
+                senders=tuple(x.casefold() for x in (row.get("senders") or "").replace(";", " ").split()),
             )
             for row in rows
         }
@@ -93,6 +112,16 @@ def check_rows(rows: Sequence[Mapping[str, str | None]]) -> list[str]:
             problems.append(f"line {line}: {code} is also on line {orgs[code]}")
             continue
         orgs[code] = line
+        odd = [
+            x
+            for x in (row.get("senders") or "").replace(";", " ").split()
+            if not SENDER.fullmatch(x.casefold())
+        ]
+        if odd:
+            problems.append(
+                f"line {line} ({code}): senders {', '.join(map(repr, odd))} are not addresses or domains "
+                "(separate several with ';' or spaces)"
+            )
         name = row.get("area_name") or ""
         if area_names.setdefault(area, name) != name:
             problems.append(

@@ -87,7 +87,7 @@ class IngestOutcome:
     """What happened to one file: accepted, replaced, unchanged, refused or rejected."""
 
     file: str
-    status: str  # accepted | replaced | unchanged | refused-duplicate | rejected
+    status: str  # accepted | replaced | unchanged | refused-duplicate | rejected | quarantined
     result: ReadResult
     stored_as: str = ""
     replaced: str = ""
@@ -410,6 +410,7 @@ class Store:
         cache: Cache = NO_CACHE,
         workers: int | None = None,
         rebuild: bool = True,
+        sender: str | None = None,
     ) -> list[IngestOutcome]:
         """:meth:`ingest` for many files: read in parallel (and from the cache where a file was
         read before) and stored one by one, in order, as the reading goes on, under one lock,
@@ -440,7 +441,7 @@ class Store:
                     # a second return for the same slot must see the first one in place
                     self._commit_round(writes, outcomes[logged:])
                     logged = len(outcomes)
-                outcomes.append(self._store(Path(path), result, rep, writes, lines))
+                outcomes.append(self._store(Path(path), result, rep, writes, lines, registry, sender))
                 if slot is not None:
                     writes.slots.add(slot)
             self._commit_round(writes, outcomes[logged:])
@@ -483,7 +484,14 @@ class Store:
         return self.slot(i["period"], i["area_code"], i["organisation_code"], result.section)
 
     def _store(
-        self, path: Path, result: ReadResult, replace: bool, writes: _Writes, lines: _TableLines | None
+        self,
+        path: Path,
+        result: ReadResult,
+        replace: bool,
+        writes: _Writes,
+        lines: _TableLines | None,
+        registry: Registry | None = None,
+        sender: str | None = None,
     ) -> IngestOutcome:
         """What to do with one read return; its files go into ``writes``, put in place later, and
         its lines of values.csv into ``lines``. The file is recorded by its printable name (any
@@ -495,6 +503,22 @@ class Store:
                 name, "rejected", result, message=f"rejected: {n} error{'s' * (n != 1)}; nothing stored"
             )
         ident = result.identity
+        org = registry.organisations.get(ident["organisation_code"]) if registry else None
+        if sender is not None and org is not None and not org.may_send(sender):
+            # never filed, so it can neither block nor replace the organisation's own return
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+            kept = self.root / "quarantine" / f"{stamp}.{result.sha256[:12]}.{safe_name(path.name)[-80:]}"
+            writes.put(kept, path.read_bytes())
+            return IngestOutcome(
+                name,
+                "quarantined",
+                result,
+                stored_as=self._rel(kept),
+                message=(
+                    f"sent from {printable(sender)}, which the registry does not list for "
+                    f"{printable(ident['organisation_code'])}; kept in {self._rel(kept)}, not filed"
+                ),
+            )
         slot = self.slot(ident["period"], ident["area_code"], ident["organisation_code"], result.section)
         suffix = ".ods" if result.kind == "ods" else ".xlsx"
         current = self._current(slot)

@@ -18,6 +18,8 @@ from generator.store import LEDGER_FIELDS, Store
 from .builders import valid_return
 from .hostile import CASES
 
+ROOT_DATA = Path(__file__).resolve().parent.parent / "data"
+
 
 @pytest.fixture(scope="module")
 def registry():
@@ -964,3 +966,55 @@ def test_special_files_and_hard_links_are_refused_not_waited_on(stored, catalogu
         with pytest.raises(OSError):
             store.ingest(other, catalogue, registry)
         assert (tmp_path / "elsewhere.csv").read_bytes() == before
+
+
+def test_a_return_from_a_sender_the_registry_does_not_list_is_quarantined(
+    tmp_path, catalogue, registry, capsys
+):
+    """Issue 19: a return claiming another provider's code was filed, and sent first it turned
+    the genuine one into a refused duplicate. With senders in the registry and `--from`, it is
+    kept in quarantine/, never filed: the genuine return is accepted after it."""
+    reg = tmp_path / "organisations.csv"
+    text = (ROOT_DATA / "organisations.csv").read_text(encoding="utf-8").splitlines()
+    head, rows = text[0] + ",senders", [line + "," for line in text[1:]]
+    rows = [
+        r[:-1] + ",employment@ps04.example.org" if r.startswith("PS04,") and ",provider," in r else r
+        for r in rows
+    ]
+    reg.write_text("\n".join([head, *rows]) + "\n", encoding="utf-8")
+    f = tmp_path / "b.xlsx"
+    f.write_bytes(valid_return(catalogue, registry, "B"))
+    store = tmp_path / "store"
+    common = ["ingest", "--registry", str(reg), "--store", str(store)]
+    assert main([*common, "--from", "someone@elsewhere.example", str(f)]) == 1
+    out = capsys.readouterr().out
+    assert "QUARANTINED" in out and "not filed" in out
+    assert list((store / "quarantine").iterdir()) and not list(store.glob("*/*/*/B.xlsx"))
+    assert main([*common, "--from", "Employment@PS04.example.org", str(f)]) == 0
+    assert list(store.glob("*/*/*/B.xlsx"))
+    assert [r["status"] for r in _ledger(Store(store))] == ["quarantined", "accepted"]
+
+
+def test_sender_addresses_as_pasted_and_a_long_name_in_quarantine(tmp_path, catalogue, registry):
+    """A From header pasted with its display name is understood; a bare domain is no address;
+    a spoofer's very long file name cannot stop the batch (the quarantined copy's name is
+    shortened); a senders column that is not addresses or domains stops the registry loading."""
+    from generator.registry import Organisation, RegistryError, load_registry
+
+    org = Organisation("PS04-EMP", "x", "PS04", "a", "provider", False, ("employment@ps04.example.org",))
+    assert org.may_send("Employment <Employment@PS04.example.org>")
+    assert org.may_send("mailto:employment@ps04.example.org")
+    assert not org.may_send("ps04.example.org") and not org.may_send("@ps04.example.org")
+    head = "area_code,area_name,organisation_code,organisation_name,role,synthetic,senders\n"
+    reg = tmp_path / "organisations.csv"
+    reg.write_text(head + 'PS04,Area,PS04-EMP,Service,provider,yes,"a@b.org,c@d.org"\n', encoding="utf-8")
+    with pytest.raises(RegistryError, match="are not addresses or domains"):
+        load_registry(reg)
+    reg.write_text(
+        head + "PS04,Area,PS04-EMP,Service,provider,yes,employment@ps04.example.org\n", encoding="utf-8"
+    )
+    long_name = tmp_path / ("a" * 240 + ".xlsx")
+    long_name.write_bytes(valid_return(catalogue, registry, "B"))
+    store = Store(tmp_path / "store")
+    (out,) = store.ingest_many([long_name], catalogue, load_registry(reg), sender="evil@evil.example")
+    assert out.status == "quarantined" and len(Path(out.stored_as).name) < 120
