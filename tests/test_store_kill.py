@@ -82,3 +82,38 @@ def test_a_kill_at_any_step_is_made_whole_by_running_the_ingest_again(inbox, tmp
     assert sorted(recorded) == sorted(stored) and len(stored) == 3  # each return recorded once
     table = s.table.read_bytes()
     assert table == Store(store).rebuild_table(catalogue).read_bytes()  # as a fresh rebuild makes it
+
+
+# the three returns' files: records 1-5 KB, workbooks 25-36 KB, values.csv 26 KB, ledger 1 KB
+@pytest.mark.parametrize(("case", "limit"), [("records", 2_000), ("a workbook", 30_000), ("ledger", 1_000)])
+def test_a_per_file_size_limit_is_made_whole_by_running_the_ingest_again(
+    inbox, tmp_path, catalogue, case, limit
+):
+    """Under a per-file size limit (`ulimit -f`) a write stops part-way ('File too large'): the
+    ledger had ended mid-row, and that row read as a return stored twice. The ingest fails with
+    one line; the same ingest without the limit leaves the store whole, each return recorded
+    once and no row torn."""
+    import resource
+
+    store = tmp_path / "store"
+    args = ["ingest", "--store", str(store), "--no-cache", str(inbox)]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    if case == "ledger":  # stored already: the next ingest only appends three rows to the ledger
+        assert _run(args) == 0
+
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, not the process
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    cmd = [sys.executable, "-m", "generator", *args]
+    first = subprocess.run(cmd, env=env, capture_output=True, text=True, preexec_fn=limited, check=False)
+    assert first.returncode == 1 and "File too large" in first.stderr and "Traceback" not in first.stderr
+    assert _run(args) == 0
+    s = Store(store)
+    assert s.verify() == [] and not list(store.rglob(".*.tmp-*"))
+    with s.ledger.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert all(r["status"] in (*STORED_STATUSES, "unchanged") and r["replaced"] is not None for r in rows)
+    recorded = sorted(r["stored_as"] for r in rows if r["status"] in STORED_STATUSES)
+    assert recorded == sorted(rel for rel, _ in s._stored_files())
+    assert s.table.read_bytes() == Store(store).rebuild_table(catalogue).read_bytes()
