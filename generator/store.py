@@ -664,9 +664,15 @@ class Store:
         period or section than its identity; a workbook that is not the one its record was read
         from, or with no record; a record with no workbook; values.csv not as the store last
         wrote it (truncated, edited; checked only when up to date, with no stale mark)."""
-        if links := self.links():
-            return [f"{self._rel(p)} is a symbolic link or special file" for p in links]
-        problems = []
+        return self._audit()[0]
+
+    def _audit(self, links_checked: bool = False) -> tuple[list[str], list[dict[str, Any]]]:
+        """:meth:`verify`'s problems, and the records it read (in :meth:`_value_files` order),
+        so that a caller about to use them reads each once."""
+        if not links_checked and (links := self.links()):
+            return [f"{self._rel(p)} is a symbolic link or special file" for p in links], []
+        problems: list[str] = []
+        records: list[dict[str, Any]] = []
         stale = self._stale.exists()
         digests = self._digests.exists()
         workbooks = {p.with_suffix(""): rel for rel, p in self._stored_files()}
@@ -681,6 +687,7 @@ class Store:
             except (ValueError, KeyError, TypeError, AttributeError):
                 problems.append(f"{rel} is not a return's record as the store wrote it (unreadable)")
                 continue
+            records.append(ret)
             if recorded is None and digests:
                 problems.append(f"{rel} has lost its digest (edited)")
             elif recorded is not None and record_digest(ret) != recorded:
@@ -696,14 +703,13 @@ class Store:
         table_known = self.table.exists() and self._table_digest.exists() and not stale
         if table_known and _sha_of(self.table) != self._table_digest.read_text(encoding="ascii").strip():
             problems.append("values.csv is not as the store last wrote it (truncated or edited)")
-        return problems
+        return problems, records
 
     def _complete_interrupted(self, catalogue: Catalogue, registry: Registry) -> list[str]:
         """After an ingest stopped part-way (the stale mark): a workbook it put in place without
         its record, or beside the record of the return it replaced, gets its record, read again
-        from it (it was validated before it was put there). Until now only a rerun with the same
-        files did this, and an ingest of other files cleared the mark and left the store refused
-        by every command."""
+        from it (it was validated before it was put there), whichever files the ingest that
+        finds it is given."""
         done = []
         writes = _Writes(root=self.root)
         for rel, book in self._stored_files():
@@ -914,13 +920,13 @@ class Store:
         name printable (an earlier version stored a name that was not UTF-8 as it was)."""
         if links := self.links():  # nothing is read through a link (it may lead anywhere)
             raise _link_error(links)
-        if problems := self.verify():
+        problems, returns = self._audit(links_checked=True)
+        if problems:
             stopped = self._stale.exists()  # an ingest stopped part-way: its rerun completes it
             advice = (
                 "An ingest stopped part-way: run `kpi ingest` again with the same files" if stopped else ""
             )
             raise StoreIntegrityError(self.root, problems, advice)
-        returns = [_load_json(p.read_bytes()) for p in self._value_files()]
         for r in returns:
             if isinstance(r.get("file"), str):
                 r["file"] = as_recorded(r["file"])
