@@ -40,8 +40,8 @@ def digest(*parts: str | bytes) -> str:
 
 def code_fingerprint(*modules: str) -> str:
     """A digest of the named modules' source files and of every package module they import,
-    directly or not: change the code and old entries stop matching (a list kept by hand missed
-    the module that words the verdicts, and a reworded verdict was served from the cache)."""
+    directly or not: change the code and old entries stop matching. Imports are followed so
+    that no module an entry depends on (such as the verdicts' wording) can be left out."""
     here = Path(__file__).resolve().parent
     names = sorted(package_imports(modules, here))
     return digest(*(part for m in names for part in (m, (here / f"{m}.py").read_bytes())))

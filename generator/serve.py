@@ -14,7 +14,7 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     """A static file server that answers a missing page with the site's own 404 page, as GitHub
     Pages does, so what a user sees locally is what they will see once published. It serves
     files from inside the site only: no folder listings, and nothing reached through a symlink
-    that leads out of it (a link placed in the site served a system file)."""
+    that leads out of it, which could serve any file on the machine."""
 
     def send_head(self) -> Any:
         """The file asked for, if it lies inside the site once every symlink is followed; else
