@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint templates system-deps constraints clean bench bench-small bench-compare attack attack-national
+.PHONY: demo test lint templates system-deps constraints clean bench bench-small bench-compare attack attack-national publish
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -68,6 +68,28 @@ attack: $(STAMP)
 ## attack-national: the attacker on the national benchmark's dataset (make bench-compare first; long)
 attack-national: $(STAMP)
 	$(PY) bench/attack.py --csv build/bench/compute-150x2/dataset-new/indicators.csv --store build/bench/compute-150x2/store --registry build/bench/compute-150x2/registry.csv --suppressed-max 4 --out build/bench/results/attack-national.md
+
+## publish: the site from real returns, published only if the disclosure attacker cannot break
+## its dataset: make publish STORE=DIR [REGISTRY=CSV] [OUT=build/publish]; deploy OUT/site alone
+STORE ?=
+REGISTRY ?= data/organisations.csv
+OUT ?= build/publish
+CONFIG ?= mkdocs.yml
+ATTACK = $(PY) bench/attack.py
+publish: $(STAMP)
+	@test -n "$(STORE)" || { echo "usage: make publish STORE=DIR [REGISTRY=CSV] [OUT=DIR]" >&2; exit 2; }
+	@test -d "$(STORE)" || { echo "make publish: no returns store at $(STORE)" >&2; exit 2; }
+	@if [ -e "$(OUT)" ] && [ ! -e "$(OUT)/.kpi-publish" ]; then \
+	  echo "make publish: $(OUT) exists and is not a folder make publish made; choose a new OUT" >&2; exit 2; fi
+	rm -rf "$(OUT)/site" "$(OUT)/site.unchecked" "$(OUT)/dataset" "$(OUT)/attack.md"
+	mkdir -p "$(OUT)" && touch "$(OUT)/.kpi-publish"
+	$(VENV)/bin/kpi build --store "$(STORE)" --registry "$(REGISTRY)" --dataset "$(OUT)/dataset" --site "$(OUT)/site.unchecked" --config "$(CONFIG)"
+	@echo "Attacking the dataset the site was built from, as an outsider would (the gate) ..."
+	@$(ATTACK) --csv "$(OUT)/dataset/indicators.csv" --store "$(STORE)" --registry "$(REGISTRY)" --suppressed-max 4 --out "$(OUT)/attack.md" >/dev/null \
+	  || { rm -rf "$(OUT)/site.unchecked"; echo "NOT PUBLISHED: the attacker narrowed a count below 3 values, or could not settle one; see $(OUT)/attack.md. Nothing in $(OUT)/site." >&2; exit 1; }
+	mv "$(OUT)/site.unchecked" "$(OUT)/site"
+	@echo "Passed the gate (report: $(OUT)/attack.md). Deploy $(OUT)/site and nothing else, for example to"
+	@echo "a gh-pages branch: $(VENV)/bin/ghp-import --no-jekyll --push --force $(OUT)/site (see README, Publishing real data)"
 
 ## bench-small: the same benchmark on 2 areas, to keep it working (CI runs it; times are not tested)
 bench-small: $(STAMP)

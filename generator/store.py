@@ -325,6 +325,9 @@ class _Writes:
                     t.unlink(missing_ok=True)
 
 
+GITIGNORE = b"# a returns store: personal-level service data, never committed (kpi wrote this)\n*\n"
+
+
 class Store:
     def __init__(self, root: Path | str = DEFAULT_STORE) -> None:
         self.root = Path(root)
@@ -361,6 +364,7 @@ class Store:
                 if links := self.links():
                     raise _link_error(links)
                 self._remove_leftovers()
+                self._keep_out_of_git()
                 yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
@@ -376,6 +380,20 @@ class Store:
                 if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
                     found.append(p)
         return sorted(found)
+
+    def _keep_out_of_git(self) -> None:
+        """A ``.gitignore`` of ``*`` at the store's root: returns are personal-level service data,
+        and wherever an analyst puts the store (inside a clone of this repository, or another),
+        ``git add`` passes it by."""
+        path = self.root / ".gitignore"
+        if path.exists():
+            return
+        try:
+            fd = _open_nofollow(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+        except FileExistsError:
+            return
+        with os.fdopen(fd, "wb") as f:
+            f.write(GITIGNORE)
 
     def _remove_leftovers(self) -> None:
         """Temporary files (``.<name>.tmp-<pid>``) of an ingest that was killed before it could

@@ -322,7 +322,9 @@ def test_a_file_system_error_while_storing_is_reported_not_a_traceback(
     err = capsys.readouterr().err
     assert "stopped by a file system error" in err and "No space left on device" in err
     assert "Traceback" not in err
-    assert not [p for p in store.rglob("*") if p.is_file() and p.name not in (".lock", ".digests")]
+    assert not [
+        p for p in store.rglob("*") if p.is_file() and p.name not in (".lock", ".digests", ".gitignore")
+    ]
     monkeypatch.undo()
     assert main(["ingest", "--store", str(store), str(f)]) == 0  # and the same command then works
 
@@ -469,7 +471,7 @@ def test_a_failed_syncfs_is_an_error_and_before_the_renames_stores_nothing(
         store.ingest(f, catalogue, registry)
     assert e.value.errno == errno.EIO
     monkeypatch.undo()
-    marks = (".lock", ".digests")  # the lock, and the mark that every record carries its digest
+    marks = (".lock", ".digests", ".gitignore")  # the lock, the digests mark, the git ignore
     left = sorted(p.name for p in store.root.rglob("*") if p.is_file() and p.name not in marks)
     if fail_at < 3:  # nothing of the round reached its place
         assert left == []

@@ -47,3 +47,25 @@ def test_a_deploy_under_way_is_never_cancelled():
     assert "concurrency" not in wf or wf["concurrency"].get("cancel-in-progress") is False
     deploy = wf["jobs"]["deploy"]["concurrency"]
     assert deploy["cancel-in-progress"] is False
+
+
+def test_every_container_is_pinned_by_digest():
+    wf = _workflow()
+    images = []
+    for job in wf["jobs"].values():
+        c = job.get("container")
+        if c is not None:
+            images.append(c if isinstance(c, str) else c.get("image", ""))
+        images += [s.get("image", "") for s in (job.get("services") or {}).values()]
+    assert images, "no container found: the test reads the wrong file"
+    loose = [i for i in images if not re.fullmatch(r"[\w./:-]+@sha256:[0-9a-f]{64}", i)]
+    assert not loose, f"containers not pinned by a sha256 digest: {loose}"
+
+
+def test_a_repository_publishing_real_data_can_stop_the_demo_deploy():
+    """make publish builds the real site on the analyst's machine; the demo must not overwrite
+    it on the next push (README, Publishing real data)."""
+    condition = _workflow()["jobs"]["deploy"]["if"]
+    assert "vars.KPI_DEPLOY_DEMO != 'false'" in condition
+    readme = (WORKFLOW.parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "KPI_DEPLOY_DEMO" in readme
