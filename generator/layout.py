@@ -68,6 +68,9 @@ class InputCell:
         return f"{k}:{self.category}" if self.category else k
 
 
+PERCENT_TOLERANCE = 1.0  # shares of a whole, each rounded: the workbook and reader allow 99-101
+
+
 @dataclass(frozen=True)
 class SumCheck:
     """A calculated row under a breakdown: the categories' total against the item's total."""
@@ -78,6 +81,7 @@ class SumCheck:
     last_row: int
     total_row: int | None  # None: no total to compare with (shows the sum only)
     total_value: float | None = None  # e.g. 100 for percentage shares
+    tolerance: float = 0.0  # how far the sum may be from total_value (shares, each rounded)
     question: str = ""
 
 
@@ -241,6 +245,7 @@ def _lay_out(section: Section, catalogue: Catalogue) -> Layout:
                 last_row=r - 1,
                 total_row=denom_row if exhaustive else None,
                 total_value=100.0 if item.value_type == "percentage" and exhaustive else None,
+                tolerance=PERCENT_TOLERANCE if item.value_type == "percentage" else 0.0,
                 question=f"{item.title}: total of the rows above",
             )
         )

@@ -48,6 +48,7 @@ CODES: dict[str, str] = {
     # values
     "required-missing": "A required answer is empty.",
     "formula-in-input": "An answer cell holds a formula; answers must be typed values.",
+    "error-value": "An answer cell holds a spreadsheet error value (such as #N/A) instead of an answer.",
     "not-a-number": "A number was expected but the cell holds text.",
     "not-a-whole-number": "A count must be a whole number.",
     "below-minimum": "The value is below the smallest allowed.",

@@ -199,6 +199,7 @@ def _read_checked(
         details={f.key: _cell(det, f.row, DETAILS_ANSWER_COL) for f in layout.details},
         cells={c.ref: _cell(ret, c.row, ANSWER_COL) for c in layout.input_cells},
         formulas=formula_cells,
+        errors=_error_cells(gate.parts, gate.kind or "", answer_refs, sheet_parts),
     )
     checked = validate_answers(layout, answers, registry, name)
     result.identity = checked.identity
@@ -386,6 +387,31 @@ def _formula_cells(
         return out
     found = _ods_formula_cells(parts["content.xml"], set(answer_refs))
     return {k: v for k, v in found.items() if k[1] in answer_refs.get(k[0], ())}
+
+
+# a cell holding an error value (#N/A pasted as a value), which calamine reads as a blank
+_XLSX_ERROR = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*\st="e"[^>]*>\s*<(?:[\w.-]+:)?v>([^<]{0,40})<')
+
+
+def _error_cells(
+    parts: Mapping[str, bytes],
+    kind: str,
+    answer_refs: Mapping[str, set[str]],
+    sheet_parts: Mapping[str, str],
+) -> dict[tuple[str, str], str]:
+    """(sheet, cell) -> the error (``#N/A``), for every answer cell of an .xlsx holding an error
+    value with no formula (one with a formula is reported as a formula). An .ods cell cannot
+    hold an error without a formula."""
+    out: dict[tuple[str, str], str] = {}
+    if kind != "xlsx":
+        return out
+    for sheet, member in sheet_parts.items():
+        refs = {r.encode() for r in answer_refs.get(sheet, ())}
+        xml = _part(parts, member) if refs else None
+        for m in _XLSX_ERROR.finditer(xml or b""):
+            if m.group(1) in refs:
+                out[(sheet, m.group(1).decode())] = html.unescape(m.group(2).decode("utf-8", "replace"))
+    return out
 
 
 def _part(parts: Mapping[str, bytes], member: str) -> bytes | None:

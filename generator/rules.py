@@ -51,7 +51,7 @@ class Rule:
         """``None`` if ``value`` is acceptable, else ``(code, reason)`` (codes: problems.CODES)."""
         if self.kind in ("whole", "decimal"):
             if isinstance(value, bool) or not isinstance(value, int | float):
-                return "not-a-number", f"expected {self.expected}, found text"
+                return "not-a-number", f"expected {self.expected}, found {found_words(value)}"
             if value != value:  # NaN
                 return "not-a-number", f"expected {self.expected}"
             if self.minimum is not None and value < self.minimum:
@@ -62,22 +62,35 @@ class Rule:
                 return "not-a-whole-number", f"expected {self.expected}, found a fraction"
             return None
         if self.kind == "list":
-            if not isinstance(value, str) or value.strip() not in self.options:
-                return "not-in-list", f"expected one of the drop-down choices ({self.expected})"
+            if self.option_index(value) is None:
+                found = "" if isinstance(value, str) else f", found {found_words(value)}"
+                return "not-in-list", f"expected one of the drop-down choices ({self.expected}){found}"
             return None
         if self.kind == "date":
             if isinstance(value, dt.datetime):
                 value = value.date()
             if not isinstance(value, dt.date):
-                return "not-a-date", f"expected {self.expected}"
+                return "not-a-date", f"expected {self.expected}, found {found_words(value)}"
             if not EARLIEST_DATE <= value <= LATEST_DATE:
                 return "date-outside-period", f"expected {self.expected}, found {value.isoformat()}"
             return None
         # text
         if not isinstance(value, str):
-            return "not-in-list", f"expected {self.expected}"
+            return "not-in-list", f"expected {self.expected}, found {found_words(value)}"
         if self.maximum is not None and len(value) > self.maximum:
             return "text-too-long", f"expected at most {int(self.maximum)} characters, found {len(value)}"
+        return None
+
+    def option_index(self, value: object) -> int | None:
+        """Which drop-down choice ``value`` is, forgiving typography but not meaning: case,
+        spaces around and between words, and curly quotes (text pasted from a document), as
+        the workbook's check matches (:func:`loose_formula`)."""
+        if not isinstance(value, str):
+            return None
+        wanted = loose(value)
+        for i, option in enumerate(self.options):
+            if loose(option) == wanted:
+                return i
         return None
 
     # -- Spreadsheet side ----------------------------------------------------------------
@@ -125,23 +138,84 @@ class Rule:
         longer than 255 characters, and some rating-scale points are longer.
         """
         if self.kind in ("whole", "decimal"):
-            parts = [f"ISNUMBER({ref})"]
+            parts = [f"NOT(ISLOGICAL({ref}))", f"NOT({is_date_formula(ref)})"]
             if self.minimum is not None:
                 parts.append(f"{ref}>={fmt(self.minimum)}")
             if self.maximum is not None:
                 parts.append(f"{ref}<={fmt(self.maximum)}")
             if self.kind == "whole":
                 parts.append(f"{ref}=INT({ref})")
-            return f"AND({','.join(parts)})"
+            # IF, not AND, guards the number: AND evaluates every part, and INT("n/a") is #VALUE!
+            return f"IF(ISNUMBER({ref}),AND({','.join(parts)}),FALSE)"
         if self.kind == "list":
-            return f"SUMPRODUCT(--({self.list_name}={ref}))>0"
+            return f"SUMPRODUCT(--(UPPER({self.list_name})={loose_formula(ref)}))>0"
         if self.kind == "date":
             lo, hi = EARLIEST_DATE, LATEST_DATE
             return (
-                f"AND(ISNUMBER({ref}),{ref}>=DATE({lo.year},{lo.month},{lo.day}),"
-                f"{ref}<=DATE({hi.year},{hi.month},{hi.day}))"
+                f"IF(ISNUMBER({ref}),AND(NOT(ISLOGICAL({ref})),{ref}>=DATE({lo.year},{lo.month},{lo.day}),"
+                f"{ref}<=DATE({hi.year},{hi.month},{hi.day})),FALSE)"
             )
         return f"LEN({ref})<={int(self.maximum or MAX_TEXT)}"
+
+    def bare_rating_formula(self, ref: str) -> str:
+        """True when ``ref`` holds a rating's bare number (3, or the text "3") that is on the
+        scale: read as that point, as the reader does (:meth:`bare_rating`)."""
+        return f'SUMPRODUCT(--(LEFT({self.list_name},LEN(TRIM({ref}))+3)=TRIM({ref})&" = "))>0'
+
+    def bare_rating(self, value: object) -> int | None:
+        """Index of the scale point meant by a bare '3' or 3 pasted into a rating cell."""
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            return None
+        text = fmt(value) if isinstance(value, int | float) else " ".join(w for w in value.split(" ") if w)
+        for idx, option in enumerate(self.options):
+            if option.split(" = ", 1)[0] == text:
+                return idx
+        return None
+
+
+TYPOGRAPHY = {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'}
+
+
+def loose(text: str) -> str:
+    """Text as a list answer is matched: curly quotes straightened, runs of spaces one space and
+    none at either end (a spreadsheet's TRIM), upper case (a spreadsheet's "=" ignores case)."""
+    for curly, straight in TYPOGRAPHY.items():
+        text = text.replace(curly, straight)
+    return " ".join(w for w in text.split(" ") if w).upper()
+
+
+def loose_formula(ref: str) -> str:
+    """:func:`loose` as a spreadsheet expression of the cell ``ref``."""
+    expr = ref
+    for curly, straight in TYPOGRAPHY.items():
+        expr = f'SUBSTITUTE({expr},"{curly}","{straight.replace(chr(34), chr(34) * 2)}")'
+    return f"UPPER(TRIM({expr}))"
+
+
+def is_formula_formula(ref: str) -> str:
+    """True when ``ref`` holds a formula, which the reader refuses in an answer cell (LibreOffice
+    saves a typed TRUE as the formula TRUE()). Where ISFORMULA is not known, taken as none."""
+    return f"IFERROR(_xlfn.ISFORMULA({ref}),FALSE)"  # _xlfn.: how a file names a 2013 function
+
+
+def is_date_formula(ref: str) -> str:
+    """True when ``ref`` is shown as a date or time (its format), as the reader sees a date: a
+    date typed into a number cell is a number to a spreadsheet. Where CELL("format") is not
+    known (an error), the cell is taken as no date."""
+    return f'IFERROR(LEFT(CELL("format",{ref}),1)="D",FALSE)'
+
+
+def found_words(value: object) -> str:
+    """What a cell held, in a provider's words, for "expected ..., found ..." messages."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime | dt.date | dt.time | dt.timedelta):
+        return "a date or time"
+    if isinstance(value, int | float):
+        return "a number"
+    if value is None:
+        return "nothing"
+    return "text"
 
 
 def fmt(x: float) -> str:
@@ -155,6 +229,16 @@ def list_name(kind: str, ident: str) -> str:
 
 
 YES_NO = ("Yes", "No")
+
+
+def says_yes(value: object) -> bool:
+    """A Yes/No gate answered Yes (as typed: any case, spaces around)."""
+    return isinstance(value, str) and loose(value) == "YES"
+
+
+def says_yes_formula(ref: str) -> str:
+    """:func:`says_yes` as a spreadsheet expression."""
+    return f'IF(ISTEXT({ref}),{loose_formula(ref)}="YES",FALSE)'
 
 
 def rule_for(item: Item, scale: Scale | None, part: str = "value") -> Rule:

@@ -44,7 +44,7 @@ from .layout import (
     SumCheck,
     build_layout,
 )
-from .rules import Rule, excel_serial, fmt
+from .rules import Rule, excel_serial, fmt, is_formula_formula, says_yes_formula
 
 FIXED_TIMESTAMP = dt.datetime(2026, 1, 1)  # core.xml dates: fixed so output is reproducible
 COVER_WIDTH = 100
@@ -401,9 +401,27 @@ def _details_sheet(
 
 def _check_formula_details(f: DetailField) -> str:
     blank = '"To do"' if f.required else '"OK (optional)"'
+    return _guarded(
+        f.ref,
+        f'IF(ISBLANK({f.ref}),{blank},IF({f.rule.valid_formula(f.ref)},"OK",'
+        f'"Problem: expected {f.rule.expected}"))',
+    )
+
+
+ERROR_VALUE = "Problem: the cell holds an error value (such as #N/A), not an answer: type the value itself"
+CHECK_FAILED = "Problem: this check could not be worked out: look for an error value in the cells it reads"
+
+
+FORMULA = "Problem: the cell holds a formula: type the value itself (or Paste Special > Values)"
+
+
+def _guarded(ref: str, body: str) -> str:
+    """A check formula that never shows an error value: an error in the answer cell is named as
+    such, as is a formula (the reader takes typed values only), and anything else that fails
+    (an error in another cell it reads) is a problem too, so the Cover counts it."""
     return (
-        f'=IF(ISBLANK({f.ref}),{blank},IF({f.rule.valid_formula(f.ref)},"OK",'
-        f'"Problem: expected {f.rule.expected}"))'
+        f'=IFERROR(IF(ISERROR({ref}),"{ERROR_VALUE}",IF({is_formula_formula(ref)},"{FORMULA}",'
+        f'{body})),"{CHECK_FAILED}")'
     )
 
 
@@ -426,7 +444,7 @@ def _blank_text(cell: InputCell) -> str:
     if item.required:
         return '"To do"'
     if cell.gate_row is not None:
-        return f'IF({ANSWER_COL}{cell.gate_row}="Yes","To do","OK (not needed)")'
+        return f'IF({says_yes_formula(f"{ANSWER_COL}{cell.gate_row}")},"To do","OK (not needed)")'
     return '"OK (optional)"'
 
 
@@ -437,33 +455,44 @@ def check_formula(cell: InputCell) -> str:
     if cell.relation_row is not None:
         den = f"{ANSWER_COL}{cell.relation_row}"
         inner = (
-            f'IF(AND(ISNUMBER({den}),{ref}>{den}),"Problem: more than the total in row {cell.relation_row} ('
-            f'"&{den}&")","OK")'
+            f'IF({cell.rule.valid_formula(den)},IF({ref}>{den},"Problem: more than the total in row '
+            f'{cell.relation_row} ("&{den}&")","OK"),"OK")'
         )
-    return (
-        f"=IF(ISBLANK({ref}),{_blank_text(cell)},IF({cell.rule.valid_formula(ref)},{inner},"
-        f'"Problem: expected {cell.rule.expected}"))'
+    bad = f'"Problem: expected {cell.rule.expected}"'
+    if cell.item.value_type == "rating":  # a bare 3 is read as the scale's 3, as the reader does
+        bad = (
+            f'IF({cell.rule.bare_rating_formula(ref)},"OK, read as rating "&TRIM({ref})&'
+            f'" (choosing it from the list is better)",{bad})'
+        )
+    return _guarded(
+        ref, f"IF(ISBLANK({ref}),{_blank_text(cell)},IF({cell.rule.valid_formula(ref)},{inner},{bad}))"
     )
 
 
-def sum_check_formula(sc: SumCheck) -> str:
+def sum_check_formula(sc: SumCheck, total_rule: Rule | None = None) -> str:
+    """The total row under a breakdown. Like the reader, it waits until every row above holds a
+    number and the total (``total_rule``: what its cell accepts) a valid one: a row with text
+    or an error is a problem of its own, named on its row."""
     rng = f"{ANSWER_COL}{sc.first_row}:{ANSWER_COL}{sc.last_row}"
     total = f"SUM({rng})"
+    waiting = f'IF(COUNT({rng})<ROWS({rng}),"Waiting for every row above",'
     if sc.total_row is not None:
         t = f"{ANSWER_COL}{sc.total_row}"
-        return (
-            f'=IF(COUNT({rng})=0,"Waiting for the rows above",'
-            f'IF(NOT(ISNUMBER({t})),"Waiting for the total in row {sc.total_row}",'
+        body = (
+            f"{waiting}IF(NOT({total_rule.valid_formula(t) if total_rule else f'ISNUMBER({t})'}),"
+            f'"Waiting for the total in row {sc.total_row}",'
             f'IF({total}={t},"Adds up to the total",'
             f'"Problem: these add up to "&{total}&" but the total in row {sc.total_row} is "&{t})))'
         )
-    if sc.total_value is not None:
+    elif sc.total_value is not None:
         v = fmt(sc.total_value)
-        return (
-            f'=IF(COUNT({rng})=0,"Waiting for the rows above",IF(ABS({total}-{v})<=0.5,"Adds up to {v}",'
+        body = (
+            f'{waiting}IF(ABS({total}-{v})<={fmt(sc.tolerance)},"Adds up to {v}",'
             f'"Problem: these add up to "&ROUND({total},1)&", expected {v}"))'
         )
-    return f'=IF(COUNT({rng})=0,"Waiting for the rows above","Total: "&{total})'
+    else:
+        body = f'{waiting}"Total: "&{total})'
+    return f'=IFERROR({body},"{CHECK_FAILED}")'
 
 
 def _return_sheet(
@@ -503,11 +532,14 @@ def _return_sheet(
             ws.write_string(r0, 3, "Total (calculated)", s.cell)
             ws.write_formula(
                 f"{ANSWER_COL}{row.row}",
-                f"=SUM({ANSWER_COL}{row.first_row}:{ANSWER_COL}{row.last_row})",
+                f'=IFERROR(SUM({ANSWER_COL}{row.first_row}:{ANSWER_COL}{row.last_row}),"-")',
                 s.calc,
                 "",
             )
-            ws.write_formula(f"{CHECK_COL}{row.row}", sum_check_formula(row), s.check, "")
+            total = next((c for c in layout.input_cells if c.row == row.total_row), None)
+            ws.write_formula(
+                f"{CHECK_COL}{row.row}", sum_check_formula(row, total.rule if total else None), s.check, ""
+            )
             ws.write_string(r0, 6, "Nothing to enter: calculated", s.cell)
         what_text = _what_to_enter(row) if isinstance(row, InputCell) else ""
         _fit_row(

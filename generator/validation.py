@@ -11,16 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .layout import DETAILS_SHEET, RETURN_SHEET, InputCell, Layout, SumCheck, period_bounds, periods
 from .names import FORMULA_SIGNS, FORMULA_START
 from .problems import Problem, error, shown, warning
 from .registry import Registry, role_for
-from .rules import fmt
+from .rules import fmt, says_yes
 
 MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!]")
-PERCENT_TOLERANCE = 1.0  # shares of a whole, each rounded: allow the sum to be 99-101
 
 
 @dataclass(frozen=True)
@@ -30,6 +29,7 @@ class Answers:
     details: Mapping[str, object]  # detail key -> raw value
     cells: Mapping[str, object]  # Return sheet ref (E12) -> raw value
     formulas: Mapping[tuple[str, str], str]  # (sheet, ref) -> formula text, for cells holding one
+    errors: Mapping[tuple[str, str], str] = field(default_factory=dict)  # ... -> "#N/A", error values
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,11 @@ def _validate_details(
     for f in layout.details:
         where = {"file": file, "sheet": DETAILS_SHEET, "cell": f.ref, "item_id": f"details.{f.key}"}
         raw = answers.details.get(f.key)
+        if (DETAILS_SHEET, f.ref) in answers.errors:
+            problems.append(
+                _error_value(f.label, answers.errors[(DETAILS_SHEET, f.ref)], f.rule.expected, where)
+            )
+            continue
         if (DETAILS_SHEET, f.ref) in answers.formulas:
             problems.append(
                 error(
@@ -194,10 +199,10 @@ def _normalise(cell: InputCell, value: object) -> object:
     if vt in ("percentage", "money", "number"):
         return float(value)  # type: ignore[arg-type]
     if vt in ("rating", "choice", "yes_no"):
-        text = str(value).strip()
-        idx = cell.rule.options.index(text)
+        idx = cell.rule.option_index(value)
+        assert idx is not None  # checked by the rule
         if vt == "yes_no":
-            return text.lower()
+            return cell.rule.option_codes[idx]
         return _scale_code(cell, idx)
     if vt == "date":
         return value.date() if isinstance(value, dt.datetime) else value
@@ -223,6 +228,11 @@ def _validate_cells(
         where = {"file": file, "sheet": RETURN_SHEET, "cell": c.ref, "item_id": item.id}
         label = item.title + (f" ({c.category_label})" if c.category_label else "")
         raw = answers.cells.get(c.ref)
+        if (RETURN_SHEET, c.ref) in answers.errors:
+            problems.append(
+                _error_value(label, answers.errors[(RETURN_SHEET, c.ref)], c.rule.expected, where)
+            )
+            continue
         if (RETURN_SHEET, c.ref) in answers.formulas:
             problems.append(
                 error(
@@ -236,9 +246,7 @@ def _validate_cells(
             )
             continue
         if _blank(raw):
-            needed = item.required or (
-                c.gate_row is not None and str(gate_values.get(c.gate_row) or "").strip() == "Yes"
-            )
+            needed = item.required or (c.gate_row is not None and says_yes(gate_values.get(c.gate_row)))
             if needed:
                 problems.append(
                     error(
@@ -254,7 +262,7 @@ def _validate_cells(
         if item.value_type == "text" and isinstance(raw, int | float | dt.date) and not isinstance(raw, bool):
             value = fmt(float(raw)) if isinstance(raw, int | float) else raw.isoformat()
         if item.value_type == "rating":
-            bare = _bare_rating(c, raw)
+            bare = c.rule.bare_rating(raw)
             if bare is not None:
                 problems.append(
                     warning(
@@ -292,13 +300,16 @@ def _validate_cells(
     return values
 
 
-def _bare_rating(cell: InputCell, raw: object) -> int | None:
-    """Index of the scale point meant by a bare '3' or 3 pasted into a rating cell."""
-    text = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw).strip()
-    for idx, option in enumerate(cell.rule.options):
-        if option.split(" = ", 1)[0] == text:
-            return idx
-    return None
+def _error_value(label: str, value: str, expected: str, where: dict[str, str]) -> Problem:
+    """A cell holding a spreadsheet error (pasted as a value): not an answer, and not a blank
+    either (a spreadsheet reader library reads it as one)."""
+    return error(
+        "error-value",
+        f"{label}: the cell holds an error value ({value}), not an answer. Type the value itself.",
+        found=f"an error value ({value})",
+        expected=expected,
+        **where,
+    )
 
 
 def _validate_relations(
@@ -351,7 +362,7 @@ def _validate_relations(
                         expected=str(target),
                     )
                 )
-        elif r.total_value is not None and abs(total - r.total_value) > PERCENT_TOLERANCE:
+        elif r.total_value is not None and abs(total - r.total_value) > r.tolerance:
             problems.append(
                 error(
                     "breakdown-sum-mismatch",

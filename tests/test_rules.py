@@ -46,10 +46,13 @@ def test_percentage_bounds():
     assert PCT.check(float("nan")) is not None
 
 
-def test_list_is_exact_after_trimming():
+def test_list_forgives_typography_not_meaning():
     r = Rule("list", options=("Yes", "No"), list_name="list_yes_no", expected="Yes or No")
-    assert r.check("Yes") is None and r.check(" No ") is None
-    assert r.check("yes") is not None and r.check("Y") is not None and r.check(1) is not None
+    assert r.check("Yes") is None and r.check(" No ") is None and r.check("yes") is None
+    assert r.check("Y") is not None and r.check(1) is not None and r.check("Yes please") is not None
+    s = Rule("list", options=("3 = The client's goals are met",), list_name="x", expected="")
+    assert s.option_index("3 = the client\u2019s  goals are met ") == 0  # pasted from the document
+    assert s.option_index("3 = The clients goals are met") is None  # a different text
 
 
 def test_dates_and_datetimes():
