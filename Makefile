@@ -77,19 +77,19 @@ OUT ?= build/publish
 CONFIG ?= mkdocs.yml
 ATTACK = $(PY) bench/attack.py
 publish: $(STAMP)
-	@test -n "$(STORE)" || { echo "usage: make publish STORE=DIR [REGISTRY=CSV] [OUT=DIR]" >&2; exit 2; }
+	@test -n "$(STORE)" -a -n "$(OUT)" || { echo "usage: make publish STORE=DIR [REGISTRY=CSV] [OUT=DIR]" >&2; exit 2; }
 	@test -d "$(STORE)" || { echo "make publish: no returns store at $(STORE)" >&2; exit 2; }
 	@if [ -e "$(OUT)" ] && [ ! -e "$(OUT)/.kpi-publish" ]; then \
 	  echo "make publish: $(OUT) exists and is not a folder make publish made; choose a new OUT" >&2; exit 2; fi
 	rm -rf "$(OUT)/site" "$(OUT)/site.unchecked" "$(OUT)/dataset" "$(OUT)/attack.md"
 	mkdir -p "$(OUT)" && touch "$(OUT)/.kpi-publish"
-	$(VENV)/bin/kpi build --store "$(STORE)" --registry "$(REGISTRY)" --dataset "$(OUT)/dataset" --site "$(OUT)/site.unchecked" --config "$(CONFIG)"
+	$(VENV)/bin/kpi build --store "$(STORE)" --registry "$(REGISTRY)" --dataset "$(OUT)/dataset" --site "$(OUT)/site.unchecked" --config "$(CONFIG)" --cache "$(OUT)/cache.sqlite"
 	@echo "Attacking the dataset the site was built from, as an outsider would (the gate) ..."
 	@$(ATTACK) --csv "$(OUT)/dataset/indicators.csv" --store "$(STORE)" --registry "$(REGISTRY)" --suppressed-max 4 --out "$(OUT)/attack.md" >/dev/null \
-	  || { rm -rf "$(OUT)/site.unchecked"; echo "NOT PUBLISHED: the attacker narrowed a count below 3 values, or could not settle one; see $(OUT)/attack.md. Nothing in $(OUT)/site." >&2; exit 1; }
+	  || { rm -rf "$(OUT)/site.unchecked"; echo "NOT PUBLISHED: the attacker narrowed a count below 3 values, could not settle one, or found its own model wrong; see $(OUT)/attack.md. Nothing in $(OUT)/site." >&2; exit 1; }
 	mv "$(OUT)/site.unchecked" "$(OUT)/site"
 	@echo "Passed the gate (report: $(OUT)/attack.md). Deploy $(OUT)/site and nothing else, for example to"
-	@echo "a gh-pages branch: $(VENV)/bin/ghp-import --no-jekyll --push --force $(OUT)/site (see README, Publishing real data)"
+	@echo "a gh-pages branch: $(VENV)/bin/ghp-import --no-jekyll --push --force '$(OUT)/site' (see README, Publishing real data)"
 
 ## bench-small: the same benchmark on 2 areas, to keep it working (CI runs it; times are not tested)
 bench-small: $(STAMP)

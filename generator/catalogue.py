@@ -171,6 +171,32 @@ class Part(Model):
     item: str | None = None
 
 
+class When(Model):
+    """The answer that puts a cross-item rule in force: ``item`` (a choice or yes/no) is one of
+    ``is_`` (scale point values, or yes/no)."""
+
+    item: str
+    is_: tuple[str, ...] = Field(alias="is", min_length=1)
+
+
+class CrossCheck(Model):
+    """A rule across items, declared on the item whose row shows it (the subject): the terms of
+    ``left`` added up (default: the subject itself) against those of ``right``, within
+    ``tolerance``; or, with ``op`` blank/filled, whether the left cells are answered. Terms
+    are ``ITEM``, ``ITEM.numerator``, ``ITEM.denominator`` or ``ITEM:category`` of the same
+    section. One object renders the workbook's live check and the reader's
+    (generator/crosschecks.py), so the two cannot disagree."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    left: tuple[str, ...] = ()
+    op: Literal["=", "<=", ">=", "blank", "filled"]
+    right: tuple[str, ...] = ()
+    when: When | None = None
+    tolerance: float = Field(0.0, ge=0)
+    severity: Literal["error", "warning"] = "error"
+    says: str = Field(min_length=10, max_length=200)  # the rule in a provider's words, one sentence
+
+
 class Item(Model):
     """One thing a template collects."""
 
@@ -201,6 +227,7 @@ class Item(Model):
     min: float | None = None
     max: float | None = None
     benchmarks: tuple[Benchmark, ...] = ()
+    checks: tuple[CrossCheck, ...] = ()  # rules across items, shown on this item's row
     source: SourceRef
     note: str = ""
 
@@ -553,7 +580,53 @@ def _check_item(w: str, i: Item, items: dict[str, Item], cat: Catalogue) -> list
             p.append(f"{w}: set 'required: false' when using required_when_yes")
     if i.min is not None and i.max is not None and i.min > i.max:
         p.append(f"{w}: min {i.min} is above max {i.max}")
+    p.extend(_check_cross(w, i, items, cat))
     directional = [b.id for b in i.benchmarks if b.kind in ("minimum", "maximum")]
     if directional and i.polarity == "no_judgement":
         p.append(f"{w}: targets {directional} need a polarity: say which direction is better")
+    return p
+
+
+def _check_cross(w: str, i: Item, items: dict[str, Item], cat: Catalogue) -> list[str]:
+    """A cross-item rule names terms that exist, in the subject's own section (a return is
+    checked alone), compares like with like, and is put in force by a real answer."""
+    p: list[str] = []
+    for d in _duplicates([c.id for c in i.checks]):
+        p.append(f"{w}: two checks called {d}")
+    for c in i.checks:
+        where = f"{w} check {c.id}"
+        terms = (*(c.left or (i.id,)), *c.right)
+        for ref in terms:
+            bad = _check_ref(where, ref, items, cat)
+            p.extend(bad)
+            if not bad and ref[0] != i.id[0]:
+                p.append(f"{where}: {ref!r} is in another section; a return is checked alone")
+        if p:
+            continue
+        kinds = {items[re.split(r"[.:]", ref)[0]].value_type for ref in terms}
+        if c.op in ("blank", "filled"):
+            if c.right:
+                p.append(f"{where}: op {c.op} takes no 'right'")
+        elif not c.right:
+            p.append(f"{where}: op {c.op!r} needs 'right'")
+        elif kinds & {"date"} and (kinds != {"date"} or len(terms) != 2):
+            p.append(f"{where}: dates compare one date with one date")
+        elif kinds - {"count", "proportion", "percentage", "money", "number", "date"}:
+            p.append(f"{where}: only numbers and dates can be compared ({sorted(kinds)})")
+        if c.when is not None:
+            gate = items.get(c.when.item)
+            sc = cat.scales.get(gate.scale or "") if gate else None
+            codes = (
+                {"yes", "no"}
+                if gate and gate.value_type == "yes_no"
+                else {str(x.value) for x in sc.points}
+                if sc
+                else set()
+            )
+            if gate is None or gate.value_type not in ("choice", "yes_no") or gate.id[0] != i.id[0]:
+                p.append(f"{where}: when.item {c.when.item!r} is not a choice or yes/no item of the section")
+            elif not set(c.when.is_) <= codes:
+                p.append(
+                    f"{where}: when.is {list(c.when.is_)} are not all answers of {gate.id} ({sorted(codes)})"
+                )
     return p

@@ -382,6 +382,10 @@ def _special(
         bd = [c.category for c in cells if c.category]
         weights = WEIGHTS.get(item.breakdown, {})
         return {_key(i, "value", c): n for c, n in _split(rng, total, weights, bd).items()}
+    if i == "E11_largest_caseload":  # one specialist's caseload is part of the whole
+        whole = values.get("E09_active_caseload")
+        n = _count(i, site, rng, state)
+        return {i: min(n, whole) if isinstance(whole, int) else n}
     if i in ("E15_swemwbs_start", "E16_swemwbs_end"):
         # the same leavers at start and end; raw totals around 19 at start and 21.5 at end
         if i == "E15_swemwbs_start":
@@ -564,9 +568,10 @@ def _render_job(catalogue: Catalogue, seed: int, job: tuple[Site, str, str, bool
 
 
 def _undercount(answers: dict[str, object]) -> dict[str, object]:
-    """The first, wrong version of the late return: job outcomes left out (all zero)."""
+    """The first, wrong version of the late return: job outcomes left out (all zero, and the
+    jobs by sector and pay with them, so the return is wrong but consistent)."""
     out = dict(answers)
     for k in out:
-        if k.startswith(("E05_", "E05a_")) or k.startswith(("E19", "E20", "E21", "E22", "E23", "E24")):
+        if k.startswith(("E05_", "E05a_", "E07_", "E08_", "E19", "E20", "E21", "E22", "E23", "E24")):
             out[k] = 0
     return out

@@ -155,7 +155,7 @@ class Rule:
                 f"IF(ISNUMBER({ref}),AND(NOT(ISLOGICAL({ref})),{ref}>=DATE({lo.year},{lo.month},{lo.day}),"
                 f"{ref}<=DATE({hi.year},{hi.month},{hi.day})),FALSE)"
             )
-        return f"LEN({ref})<={int(self.maximum or MAX_TEXT)}"
+        return f"AND(NOT(ISLOGICAL({ref})),LEN({ref})<={int(self.maximum or MAX_TEXT)})"
 
     def bare_rating_formula(self, ref: str) -> str:
         """True when ``ref`` holds a rating's bare number (3, or the text "3") that is on the
@@ -190,6 +190,11 @@ def loose_formula(ref: str) -> str:
     for curly, straight in TYPOGRAPHY.items():
         expr = f'SUBSTITUTE({expr},"{curly}","{straight.replace(chr(34), chr(34) * 2)}")'
     return f"UPPER(TRIM({expr}))"
+
+
+def blank_formula(ref: str) -> str:
+    """True when ``ref`` holds nothing or spaces only, as the reader takes a blank."""
+    return f"LEN(TRIM({ref}))=0"
 
 
 def is_formula_formula(ref: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
 from .catalogue import Catalogue, Item, Section
+from .crosschecks import MORE_THAN_TOTAL, Bound, on_row, valid_rows_formula
 from .layout import (
     ANSWER_COL,
     CHECK_COL,
@@ -44,7 +45,7 @@ from .layout import (
     SumCheck,
     build_layout,
 )
-from .rules import Rule, excel_serial, fmt, is_formula_formula, says_yes_formula
+from .rules import Rule, blank_formula, excel_serial, fmt, is_formula_formula, says_yes_formula
 
 FIXED_TIMESTAMP = dt.datetime(2026, 1, 1)  # core.xml dates: fixed so output is reproducible
 COVER_WIDTH = 100
@@ -403,7 +404,7 @@ def _check_formula_details(f: DetailField) -> str:
     blank = '"To do"' if f.required else '"OK (optional)"'
     return _guarded(
         f.ref,
-        f'IF(ISBLANK({f.ref}),{blank},IF({f.rule.valid_formula(f.ref)},"OK",'
+        f'IF({blank_formula(f.ref)},{blank},IF({f.rule.valid_formula(f.ref)},"OK",'
         f'"Problem: expected {f.rule.expected}"))',
     )
 
@@ -448,14 +449,23 @@ def _blank_text(cell: InputCell) -> str:
     return '"OK (optional)"'
 
 
-def check_formula(cell: InputCell) -> str:
-    """The live check for one input: 'To do', 'OK...' or 'Problem: ...' in words."""
+def _with_rules(expr: str, rules: Sequence[Bound]) -> str:
+    """``expr`` (a check's own text) unless one of the cross-item rules shown on its row is
+    broken: then that rule, in words."""
+    for b in rules:
+        expr = b.formula(expr)
+    return expr
+
+
+def check_formula(cell: InputCell, rules: Sequence[Bound] = ()) -> str:
+    """The live check for one input: 'To do', 'OK...' or 'Problem: ...' in words; ``rules``:
+    the cross-item rules shown on its row."""
     ref = cell.ref
     inner = '"OK"'
     if cell.relation_row is not None:
         den = f"{ANSWER_COL}{cell.relation_row}"
         inner = (
-            f'IF({cell.rule.valid_formula(den)},IF({ref}>{den},"Problem: more than the total in row '
+            f'IF({cell.rule.valid_formula(den)},IF({ref}>{den},"{MORE_THAN_TOTAL} in row '
             f'{cell.relation_row} ("&{den}&")","OK"),"OK")'
         )
     bad = f'"Problem: expected {cell.rule.expected}"'
@@ -464,18 +474,18 @@ def check_formula(cell: InputCell) -> str:
             f'IF({cell.rule.bare_rating_formula(ref)},"OK, read as rating "&TRIM({ref})&'
             f'" (choosing it from the list is better)",{bad})'
         )
-    return _guarded(
-        ref, f"IF(ISBLANK({ref}),{_blank_text(cell)},IF({cell.rule.valid_formula(ref)},{inner},{bad}))"
-    )
+    blank, inner = _with_rules(_blank_text(cell), rules), _with_rules(inner, rules)
+    return _guarded(ref, f"IF({blank_formula(ref)},{blank},IF({cell.rule.valid_formula(ref)},{inner},{bad}))")
 
 
-def sum_check_formula(sc: SumCheck, total_rule: Rule | None = None) -> str:
+def sum_check_formula(sc: SumCheck, total_rule: Rule | None = None, rules: Sequence[Bound] = ()) -> str:
     """The total row under a breakdown. Like the reader, it waits until every row above holds a
     number and the total (``total_rule``: what its cell accepts) a valid one: a row with text
     or an error is a problem of its own, named on its row."""
     rng = f"{ANSWER_COL}{sc.first_row}:{ANSWER_COL}{sc.last_row}"
     total = f"SUM({rng})"
-    waiting = f'IF(COUNT({rng})<ROWS({rng}),"Waiting for every row above",'
+    # a row counts once it holds a number its own check accepts, as the reader sums only valid values
+    waiting = f'IF({valid_rows_formula(sc.first_row, sc.last_row)}<ROWS({rng}),"Waiting for every row above",'
     if sc.total_row is not None:
         t = f"{ANSWER_COL}{sc.total_row}"
         body = (
@@ -487,12 +497,12 @@ def sum_check_formula(sc: SumCheck, total_rule: Rule | None = None) -> str:
     elif sc.total_value is not None:
         v = fmt(sc.total_value)
         body = (
-            f'{waiting}IF(ABS({total}-{v})<={fmt(sc.tolerance)},"Adds up to {v}",'
+            f'{waiting}IF(ABS(ROUND({total}-{v},9))<={fmt(sc.tolerance)},"Adds up to {v}",'
             f'"Problem: these add up to "&ROUND({total},1)&", expected {v}"))'
         )
     else:
         body = f'{waiting}"Total: "&{total})'
-    return f'=IFERROR({body},"{CHECK_FAILED}")'
+    return f'=IFERROR({_with_rules(body, rules)},"{CHECK_FAILED}")'
 
 
 def _return_sheet(
@@ -525,7 +535,9 @@ def _return_sheet(
             _write_input(ws, row.ref, answers.get(row.key), s.for_input(row.item, row.rule), row.rule)
             prompt = _prompt(row)
             ws.data_validation(row.ref, row.rule.to_xlsxwriter(row.item.title, prompt))
-            ws.write_formula(f"{CHECK_COL}{row.row}", check_formula(row), s.check, "")
+            ws.write_formula(
+                f"{CHECK_COL}{row.row}", check_formula(row, on_row(layout, row.row)), s.check, ""
+            )
             what = _what_to_enter(row)
             ws.write_string(r0, 6, what, s.cell)
         else:
@@ -538,7 +550,10 @@ def _return_sheet(
             )
             total = next((c for c in layout.input_cells if c.row == row.total_row), None)
             ws.write_formula(
-                f"{CHECK_COL}{row.row}", sum_check_formula(row, total.rule if total else None), s.check, ""
+                f"{CHECK_COL}{row.row}",
+                sum_check_formula(row, total.rule if total else None, on_row(layout, row.row)),
+                s.check,
+                "",
             )
             ws.write_string(r0, 6, "Nothing to enter: calculated", s.cell)
         what_text = _what_to_enter(row) if isinstance(row, InputCell) else ""
@@ -648,6 +663,8 @@ def _guidance_sheet(ws: Worksheet, section: Section, catalogue: Catalogue, s: _S
                 definition += f" Numerator: {i.numerator.label}. Denominator: {den}."
             if i.note:
                 definition += f" Note: {i.note}"
+            for rule in i.checks:  # the rules across items its Check cell applies, in the same words
+                definition += f" Checked: {rule.says.rstrip('.')}."
             src = f'[{i.source.document}] {i.source.section}: "{i.source.passage}"'
             values = (
                 i.id,

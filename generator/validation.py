@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from .crosschecks import bind
 from .layout import DETAILS_SHEET, RETURN_SHEET, InputCell, Layout, SumCheck, period_bounds, periods
 from .names import FORMULA_SIGNS, FORMULA_START
 from .problems import Problem, error, shown, warning
@@ -40,7 +41,18 @@ class Validated:
 
 
 def _blank(v: object) -> bool:
-    return v is None or (isinstance(v, str) and v.strip() == "")
+    """Nothing, or spaces only: what the workbook's check takes as blank (``LEN(TRIM(x))=0``)."""
+    return v is None or (isinstance(v, str) and v.strip(" ") == "")
+
+
+ERROR_LITERALS = ("#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!")
+
+
+def _error_literal(formula: str) -> str | None:
+    """The error a "formula" is, when it is nothing else: LibreOffice saves a pasted #N/A as
+    the formula ``#N/A``."""
+    text = formula.removeprefix("=").strip().upper()
+    return text if text in ERROR_LITERALS else None
 
 
 def validate_answers(layout: Layout, answers: Answers, registry: Registry, file: str) -> Validated:
@@ -48,6 +60,7 @@ def validate_answers(layout: Layout, answers: Answers, registry: Registry, file:
     identity = _validate_details(layout, answers, registry, file, problems)
     values = _validate_cells(layout, answers, file, problems)
     _validate_relations(layout, values, file, problems)
+    _validate_across(layout, values, file, problems)
     period = identity.get("period", "")
     if period in periods(layout.section.frequency):
         _validate_dates(layout, values, answers, period, file, problems)
@@ -68,10 +81,11 @@ def _validate_details(
     for f in layout.details:
         where = {"file": file, "sheet": DETAILS_SHEET, "cell": f.ref, "item_id": f"details.{f.key}"}
         raw = answers.details.get(f.key)
-        if (DETAILS_SHEET, f.ref) in answers.errors:
-            problems.append(
-                _error_value(f.label, answers.errors[(DETAILS_SHEET, f.ref)], f.rule.expected, where)
-            )
+        err = answers.errors.get((DETAILS_SHEET, f.ref)) or _error_literal(
+            answers.formulas.get((DETAILS_SHEET, f.ref), "")
+        )
+        if err:
+            problems.append(_error_value(f.label, err, f.rule.expected, where))
             continue
         if (DETAILS_SHEET, f.ref) in answers.formulas:
             problems.append(
@@ -115,6 +129,8 @@ def _validate_details(
                 error(code, f"{f.label}: {reason}.", found=shown(raw), expected=f.rule.expected, **where)
             )
             continue
+        if f.rule.kind == "list":  # the choice itself, however it was typed (a period is a folder name)
+            value = f.rule.options[f.rule.option_index(value) or 0]
         if isinstance(value, str):
             value = value.strip()
             if f.rule.kind == "text" and (value.startswith(FORMULA_START) or MARKUP.search(value)):
@@ -228,10 +244,11 @@ def _validate_cells(
         where = {"file": file, "sheet": RETURN_SHEET, "cell": c.ref, "item_id": item.id}
         label = item.title + (f" ({c.category_label})" if c.category_label else "")
         raw = answers.cells.get(c.ref)
-        if (RETURN_SHEET, c.ref) in answers.errors:
-            problems.append(
-                _error_value(label, answers.errors[(RETURN_SHEET, c.ref)], c.rule.expected, where)
-            )
+        err = answers.errors.get((RETURN_SHEET, c.ref)) or _error_literal(
+            answers.formulas.get((RETURN_SHEET, c.ref), "")
+        )
+        if err:
+            problems.append(_error_value(label, err, c.rule.expected, where))
             continue
         if (RETURN_SHEET, c.ref) in answers.formulas:
             problems.append(
@@ -312,6 +329,29 @@ def _error_value(label: str, value: str, expected: str, where: dict[str, str]) -
     )
 
 
+def _validate_across(layout: Layout, values: dict[str, object], file: str, problems: list[Problem]) -> None:
+    """The catalogue's rules across items (generator/crosschecks.py), as the workbook's check
+    column shows them."""
+    for b in bind(layout):
+        found = b.problem(values)
+        if found is None:
+            continue
+        message, got, expected = found
+        make = error if b.rule.severity == "error" else warning
+        problems.append(
+            make(
+                "cross-item-rule",
+                f"{b.subject.title}: {message}",
+                file=file,
+                sheet=RETURN_SHEET,
+                cell=b.cell,
+                item_id=b.subject.id,
+                found=got,
+                expected=expected,
+            )
+        )
+
+
 def _validate_relations(
     layout: Layout, values: dict[str, object], file: str, problems: list[Problem]
 ) -> None:
@@ -362,7 +402,7 @@ def _validate_relations(
                         expected=str(target),
                     )
                 )
-        elif r.total_value is not None and abs(total - r.total_value) > r.tolerance:
+        elif r.total_value is not None and abs(round(total - r.total_value, 9)) > r.tolerance:
             problems.append(
                 error(
                     "breakdown-sum-mismatch",

@@ -32,7 +32,7 @@ def _project(tmp: Path) -> Path:
     return tmp / "mkdocs.yml"
 
 
-def _publish(store: Path, out: Path, config: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def _publish(store: Path, out: Path | str, config: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
             str(MAKE),
@@ -100,3 +100,9 @@ def test_a_store_inside_a_git_repository_is_ignored_by_it(small_demo, tmp_path):
     subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
     listed = subprocess.run(["git", "-C", str(repo), "ls-files"], capture_output=True, text=True, check=True)
     assert listed.stdout == ""
+
+
+def test_an_empty_out_is_refused_before_anything_is_removed(small_demo, tmp_path):
+    """OUT= (an unset shell variable) would make the folders to clear /site and /dataset."""
+    r = _publish(small_demo.root, "", tmp_path / "mkdocs.yml")
+    assert r.returncode != 0 and "usage: make publish" in r.stderr

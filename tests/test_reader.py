@@ -100,7 +100,8 @@ def test_gated_items_are_required_only_when_the_gate_is_yes(catalogue, registry)
 def test_dates_after_the_period_are_refused(catalogue, registry):
     data = valid_return(catalogue, registry, "C", {"C09_service_start_date": dt.date(2030, 1, 1)})
     codes = [p.code for p in read_return_bytes(data, "c.xlsx", catalogue, registry).errors]
-    assert codes == ["date-outside-period"]
+    # and the latest assessment (in the period) now comes before the start: a rule across items
+    assert codes == ["date-outside-period", "cross-item-rule"]
 
 
 def test_missing_file_is_a_problem_not_a_traceback(catalogue, registry, tmp_path):
@@ -227,3 +228,38 @@ def test_a_picture_with_a_doctype_does_not_make_a_return_unsafe(catalogue, regis
     assert "unsafe-xml" in {
         p.code for p in read_return_bytes(same_in_xml, "x.xlsx", catalogue, registry).errors
     }
+
+
+def test_a_loosely_typed_period_is_stored_as_the_choice_itself(catalogue, registry):
+    """'2025-26 q1' typed with extra spaces is the period '2025-26 Q1' (the store files returns
+    in a folder named for it, and the calculations look periods up by name)."""
+    from .builders import edit_with_openpyxl
+
+    lay = build_layout(catalogue.section("E"), catalogue)
+    ref = next(f.ref for f in lay.details if f.key == "period")
+    good = read_return_bytes(valid_return(catalogue, registry, "E"), "e.xlsx", catalogue, registry)
+    period = good.identity["period"]
+
+    def retype(wb):
+        wb["Your details"][ref] = "  " + period.lower().replace(" ", "   ") + " "
+
+    loose = read_return_bytes(
+        edit_with_openpyxl(valid_return(catalogue, registry, "E"), retype), "e.xlsx", catalogue, registry
+    )
+    assert loose.valid and loose.identity["period"] == period
+
+
+def test_an_error_value_is_named_not_read_as_a_blank(catalogue, registry):
+    from .builders import edit_with_openpyxl
+
+    lay = build_layout(catalogue.section("F"), catalogue)
+    optional = next(c for c in lay.input_cells if not c.item.required and c.gate_row is None)
+
+    def paste_error(wb):
+        wb["Return"][optional.ref] = "#N/A"  # openpyxl writes it as an error value (t="e")
+
+    r = read_return_bytes(
+        edit_with_openpyxl(valid_return(catalogue, registry, "F"), paste_error), "f.xlsx", catalogue, registry
+    )
+    found = [p for p in r.problems if p.cell == optional.ref]
+    assert [p.code for p in found] == ["error-value"] and "#N/A" in found[0].message

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from defusedxml import ElementTree
 
+from generator.crosschecks import VALID_PREFIXES, on_row
 from generator.layout import (
     ANSWER_COL,
     CHECK_COL,
@@ -186,8 +187,16 @@ def test_check_column_has_a_formula_on_every_row(workbooks, catalogue):
         for r in lay.rows:
             f = ws[f"{CHECK_COL}{r.row}"].value
             assert isinstance(f, str) and f.startswith("=IFERROR("), (letter, r.row)  # never an error value
-            can_disagree = isinstance(r, InputCell) or r.total_row is not None or r.total_value is not None
-            assert ("Problem" in f.replace(CHECK_FAILED, "")) == can_disagree, (letter, r.row)
+            can_disagree = (
+                isinstance(r, InputCell)
+                or r.total_row is not None
+                or r.total_value is not None
+                or bool(on_row(lay, r.row))  # a rule across items shown on the row
+            )
+            words = f.replace(CHECK_FAILED, "")
+            for prefix in VALID_PREFIXES:  # read from other checks, not said by this one
+                words = words.replace(f'="{prefix}"', "")
+            assert ("Problem" in words) == can_disagree, (letter, r.row)
 
 
 def test_meta_sheet_is_plain_hidden_and_maps_every_input(workbooks, catalogue):
