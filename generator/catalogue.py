@@ -182,7 +182,8 @@ class When(Model):
 class CrossCheck(Model):
     """A rule across items, declared on the item whose row shows it (the subject): the terms of
     ``left`` added up (default: the subject itself) against those of ``right``, within
-    ``tolerance``; or, with ``op`` blank/filled, whether the left cells are answered. Terms
+    ``tolerance`` (or against ``value``, a constant: a plausibility floor or ceiling, usually a
+    warning); or, with ``op`` blank/filled, whether the left cells are answered. Terms
     are ``ITEM``, ``ITEM.numerator``, ``ITEM.denominator`` or ``ITEM:category`` of the same
     section. One object renders the workbook's live check and the reader's
     (generator/crosschecks.py), so the two cannot disagree."""
@@ -191,6 +192,7 @@ class CrossCheck(Model):
     left: tuple[str, ...] = ()
     op: Literal["=", "<=", ">=", "blank", "filled"]
     right: tuple[str, ...] = ()
+    value: float | None = None  # a constant right side instead of items (a plausible floor)
     when: When | None = None
     tolerance: float = Field(0.0, ge=0)
     severity: Literal["error", "warning"] = "error"
@@ -605,10 +607,12 @@ def _check_cross(w: str, i: Item, items: dict[str, Item], cat: Catalogue) -> lis
             continue
         kinds = {items[re.split(r"[.:]", ref)[0]].value_type for ref in terms}
         if c.op in ("blank", "filled"):
-            if c.right:
-                p.append(f"{where}: op {c.op} takes no 'right'")
-        elif not c.right:
-            p.append(f"{where}: op {c.op!r} needs 'right'")
+            if c.right or c.value is not None:
+                p.append(f"{where}: op {c.op} takes no 'right' or 'value'")
+        elif bool(c.right) == (c.value is not None):
+            p.append(f"{where}: op {c.op!r} needs 'right' (items) or 'value' (a number), not both")
+        elif c.value is not None and kinds & {"date"}:
+            p.append(f"{where}: a date is compared with another date, not a number")
         elif kinds & {"date"} and (kinds != {"date"} or len(terms) != 2):
             p.append(f"{where}: dates compare one date with one date")
         elif kinds - {"count", "proportion", "percentage", "money", "number", "date"}:

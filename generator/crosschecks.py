@@ -86,7 +86,8 @@ class Bound:
                 return None
             found = "an answer" if answered else "no answer"
             return f"{self.sentence}.", found, "no answer" if self.rule.op == "blank" else "an answer"
-        left, right = self._total(self.left, values), self._total(self.right, values)
+        left = self._total(self.left, values)
+        right = self._total(self.right, values) if self.rule.value is None else round(self.rule.value, 9)
         if left is None or right is None:
             return None
         if _holds(self.rule.op, left, right, self.rule.tolerance):
@@ -123,7 +124,8 @@ class Bound:
             test = f"IF({broken},{words},{ok})"
             ready = "TRUE"
         else:
-            lx, rx = self._sum_formula(self.left), self._sum_formula(self.right)
+            lx = self._sum_formula(self.left)
+            rx = self._sum_formula(self.right) if self.rule.value is None else fmt(self.rule.value)
             lw, rw = _shown_formula(lx, self.is_date), _shown_formula(rx, self.is_date)
             found = f'&" (found "&{lw}&" against "&{rw}&")"'
             test = f"IF({_holds_formula(self.rule.op, lx, rx, self.rule.tolerance)},{ok},{words}{found})"

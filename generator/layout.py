@@ -167,6 +167,16 @@ def period_bounds(period: str) -> tuple[dt.date, dt.date]:
     return start, end - dt.timedelta(days=1)
 
 
+def period_bounds_formula(ref: str) -> tuple[str, str]:
+    """:func:`period_bounds` as spreadsheet expressions (first day, last day) of the period in
+    ``ref``, once it is a valid period: a quarter ends on day 0 of the month after it."""
+    p = f"TRIM({ref})"
+    y = f"VALUE(LEFT({p},4))"
+    q = f"IF(LEN({p})>7,VALUE(RIGHT({p},1)),4)"
+    start = f"IF(LEN({p})>7,DATE({y},3*{q}+1,1),DATE({y},4,1))"
+    return start, f"DATE({y},3*{q}+4,0)"
+
+
 def _question(item: Item, part: Part, category_label: str, denom_label: str | None) -> str:
     """The Question column.
 

@@ -56,10 +56,12 @@ CODES: dict[str, str] = {
     "not-in-list": "The answer is not one of the allowed choices.",
     "not-a-date": "A date was expected.",
     "date-outside-period": "The date cannot be right for this reporting period.",
+    "implausible-date": "A date that could be right but seldom is (completed before its period ended).",
     "text-too-long": "The text is longer than allowed.",
     "numerator-exceeds-denominator": "A count is larger than the total it is part of.",
     "breakdown-sum-mismatch": "The categories of a breakdown do not add up to their total.",
     "cross-item-rule": "Answers to different items contradict each other (a rule of the catalogue).",
+    "outside-answer-cells": "Something was typed outside the template's table; it is not read.",
     "rating-without-wording": "A rating was given as a bare number instead of a choice from the list.",
     "formula-like-text": "A text answer starts like a formula; it is kept as plain text.",
 }

@@ -32,15 +32,17 @@ from .gate import MAX_FILE_BYTES, GateResult, col_number, inspect_bytes, too_lar
 from .layout import (
     ANSWER_COL,
     DETAILS_ANSWER_COL,
+    DETAILS_COLUMNS,
     DETAILS_SHEET,
     META_SHEET,
+    RETURN_COLUMNS,
     RETURN_SHEET,
     InputCell,
     Layout,
     build_layout,
 )
 from .names import printable
-from .problems import Problem, error, shown
+from .problems import Problem, error, shown, warning
 from .registry import Registry
 from .validation import Answers, validate_answers
 
@@ -182,14 +184,18 @@ def _read_checked(
         )
         return
     layout = build_layout(section, catalogue)
-    ret = wb.get_sheet_by_name(RETURN_SHEET).to_python(skip_empty_area=False, nrows=layout.last_row + 1)
-    det = wb.get_sheet_by_name(DETAILS_SHEET).to_python(
-        skip_empty_area=False, nrows=max(f.row for f in layout.details) + 1
-    )
+    # whole sheets (the gate has refused cells far outside the template): a note or a row of
+    # data typed beside or below the table is reported, never silently lost
+    ret = wb.get_sheet_by_name(RETURN_SHEET).to_python(skip_empty_area=False)
+    det = wb.get_sheet_by_name(DETAILS_SHEET).to_python(skip_empty_area=False)
     moved = _layout_problem(layout, ret, det, name)
     if moved:
         result.problems.append(moved)
         return
+    result.problems += _outside(ret, RETURN_SHEET, layout.last_row, len(RETURN_COLUMNS), name)
+    result.problems += _outside(
+        det, DETAILS_SHEET, max(f.row for f in layout.details), len(DETAILS_COLUMNS), name
+    )
     answer_refs = {
         DETAILS_SHEET: {f.ref for f in layout.details},
         RETURN_SHEET: {c.ref for c in layout.input_cells},
@@ -283,6 +289,46 @@ def _version_tuple(v: str) -> tuple[int, ...] | None:
 def _col_index(col: str) -> int:
     """Zero-based column of ``col``: a few letters, looked up for every cell read."""
     return col_number(col) - 1
+
+
+OUTSIDE_SHOWN = 10  # cells named one by one; the rest are counted
+
+
+def _outside(grid: Grid, sheet: str, last_row: int, last_col: int, name: str) -> list[Problem]:
+    """A warning for each cell with something in it beyond the template's table (below its last
+    row or right of its last column): the reader reads answer cells only, so a caveat or a row
+    of data put there would be lost without a word."""
+    found = [
+        (r, c, v)
+        for r, row in enumerate(grid, start=1)
+        for c, v in enumerate(row, start=1)
+        if (r > last_row or c > last_col) and v not in ("", None)
+    ]
+    out = [
+        warning(
+            "outside-answer-cells",
+            f"{sheet}!{_col_letters(c)}{r} holds '{shown(v, 60)}', outside the answer cells: it is not "
+            "read. If it is a caveat or a figure, send it to your analyst with the return.",
+            file=name,
+            sheet=sheet,
+            cell=f"{_col_letters(c)}{r}",
+            found=shown(v),
+            expected="nothing outside the template's table",
+        )
+        for r, c, v in found[:OUTSIDE_SHOWN]
+    ]
+    if len(found) > OUTSIDE_SHOWN:
+        out.append(
+            warning(
+                "outside-answer-cells",
+                f"{sheet}: {len(found) - OUTSIDE_SHOWN} more cells outside the answer cells hold something.",
+                file=name,
+                sheet=sheet,
+                found=str(len(found)),
+                expected="nothing outside the template's table",
+            )
+        )
+    return out
 
 
 def _cell(rows: Grid, row: int, col: str) -> object:

@@ -44,8 +44,10 @@ from .layout import (
     Layout,
     SumCheck,
     build_layout,
+    period_bounds_formula,
 )
 from .rules import Rule, blank_formula, excel_serial, fmt, is_formula_formula, says_yes_formula
+from .validation import COMPLETED_EARLY, COMPLETED_LATER
 
 FIXED_TIMESTAMP = dt.datetime(2026, 1, 1)  # core.xml dates: fixed so output is reproducible
 COVER_WIDTH = 100
@@ -383,7 +385,7 @@ def _details_sheet(
         ws.write_string(r0, 1, f.description, s.cell)
         _write_input(ws, f.ref, values.get(f.key), s.for_input(None, f.rule), f.rule)
         ws.data_validation(f.ref, f.rule.to_xlsxwriter(f.label, f.description))
-        ws.write_formula(f"{DETAILS_CHECK_COL}{f.row}", _check_formula_details(f), s.check, "")
+        ws.write_formula(f"{DETAILS_CHECK_COL}{f.row}", _check_formula_details(f, layout), s.check, "")
         ws.write_string(r0, 4, f.rule.expected[0].upper() + f.rule.expected[1:], s.cell)
         _fit_row(ws, r0, [(f.description, 50), (f.rule.expected, 40)], minimum=2)
     ws.set_row(0, 24)
@@ -400,11 +402,29 @@ def _details_sheet(
     _protect(ws)
 
 
-def _check_formula_details(f: DetailField) -> str:
+def _period(layout: Layout) -> tuple[str, str, str]:
+    """The period answer, as another sheet reads it: (TRUE when it is a valid period, its first
+    day, its last day)."""
+    f = next(f for f in layout.details if f.key == "period")
+    ref = f"'{DETAILS_SHEET}'!{f.ref}"
+    start, end = period_bounds_formula(ref)
+    return f.rule.valid_formula(ref), start, end
+
+
+def _check_formula_details(f: DetailField, layout: Layout) -> str:
     blank = '"To do"' if f.required else '"OK (optional)"'
+    ok = '"OK"'
+    if f.key == "completed_date":  # within the period's dates, as the reader checks
+        valid, start, end = _period(layout)
+        d = f.ref
+        ok = (
+            f'IF({valid},IF({d}<{start},"Problem: before the reporting period starts",'
+            f'IF({d}<{end},"OK, but: {COMPLETED_EARLY}",'
+            f'IF({d}>TODAY(),"OK, but: {COMPLETED_LATER}","OK"))),"OK")'
+        )
     return _guarded(
         f.ref,
-        f'IF({blank_formula(f.ref)},{blank},IF({f.rule.valid_formula(f.ref)},"OK",'
+        f"IF({blank_formula(f.ref)},{blank},IF({f.rule.valid_formula(f.ref)},{ok},"
         f'"Problem: expected {f.rule.expected}"))',
     )
 
@@ -457,11 +477,18 @@ def _with_rules(expr: str, rules: Sequence[Bound]) -> str:
     return expr
 
 
-def check_formula(cell: InputCell, rules: Sequence[Bound] = ()) -> str:
+def check_formula(
+    cell: InputCell, rules: Sequence[Bound] = (), period: tuple[str, str, str] | None = None
+) -> str:
     """The live check for one input: 'To do', 'OK...' or 'Problem: ...' in words; ``rules``:
-    the cross-item rules shown on its row."""
+    the cross-item rules shown on its row; ``period`` (for a date): see :func:`_period`."""
     ref = cell.ref
     inner = '"OK"'
+    if period is not None:  # a date after the period it reports on, as the reader checks
+        valid, _, end = period
+        inner = (
+            f'IF({valid},IF({ref}>{end},"Problem: after the end of the reporting period",{inner}),{inner})'
+        )
     if cell.relation_row is not None:
         den = f"{ANSWER_COL}{cell.relation_row}"
         inner = (
@@ -536,7 +563,12 @@ def _return_sheet(
             prompt = _prompt(row)
             ws.data_validation(row.ref, row.rule.to_xlsxwriter(row.item.title, prompt))
             ws.write_formula(
-                f"{CHECK_COL}{row.row}", check_formula(row, on_row(layout, row.row)), s.check, ""
+                f"{CHECK_COL}{row.row}",
+                check_formula(
+                    row, on_row(layout, row.row), _period(layout) if row.item.value_type == "date" else None
+                ),
+                s.check,
+                "",
             )
             what = _what_to_enter(row)
             ws.write_string(r0, 6, what, s.cell)

@@ -418,6 +418,14 @@ def _validate_relations(
             )
 
 
+# a return is completed after its period ends and not after the day it is read (warnings: a
+# provider may fill in most of it early); the workbook's check says the same (templates.py)
+COMPLETED_EARLY = (
+    "before the reporting period ended: check the date, and that the figures cover the whole period"
+)
+COMPLETED_LATER = "a date still to come: check the year"
+
+
 def _validate_dates(
     layout: Layout,
     values: dict[str, object],
@@ -427,6 +435,7 @@ def _validate_dates(
     problems: list[Problem],
 ) -> None:
     start, end = period_bounds(period)
+    today = dt.date.today()
     for c in layout.input_cells:
         v = values.get(c.key)
         if c.item.value_type == "date" and isinstance(v, dt.date) and v > end:
@@ -446,6 +455,20 @@ def _validate_dates(
     for f in layout.details:
         raw = answers.details.get(f.key)
         d = raw.date() if isinstance(raw, dt.datetime) else raw
+        if f.key == "completed_date" and isinstance(d, dt.date) and start <= d and (d < end or d > today):
+            words = COMPLETED_EARLY if d < end else COMPLETED_LATER
+            problems.append(
+                warning(
+                    "implausible-date",
+                    f"{f.label}: {d:%d/%m/%Y}: {words}.",
+                    file=file,
+                    sheet=DETAILS_SHEET,
+                    cell=f.ref,
+                    item_id=f"details.{f.key}",
+                    found=d.isoformat(),
+                    expected=f"from {end.isoformat()} to today",
+                )
+            )
         if f.key == "completed_date" and isinstance(d, dt.date) and d < start:
             problems.append(
                 error(

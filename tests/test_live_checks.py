@@ -24,6 +24,7 @@ from generator.layout import (
     InputCell,
     SumCheck,
     build_layout,
+    period_bounds,
 )
 from generator.reader import read_return
 from generator.registry import Registry, load_registry
@@ -99,8 +100,9 @@ def _agree(
     for (letter, copy), puts in sorted(plan.items()):
         made = valid_return(catalogue, registry, letter, (changes or {}).get((letter, copy)))
         wb = openpyxl.load_workbook(io.BytesIO(made))
-        for ref, what in puts.items():
-            _put(wb[RETURN_SHEET], ref, what)
+        for ref, what in puts.items():  # "Your details!C12" for the details sheet
+            sheet, _, cell = ref.rpartition("!")
+            _put(wb[sheet or RETURN_SHEET], cell, what)
         path = tmp_path / f"{letter}-{copy}.xlsx"
         wb.save(path)
         files.append((letter, puts, path))
@@ -159,6 +161,24 @@ def _agree(
         details = book.get_sheet_by_name(DETAILS_SHEET).to_python()
         col = ord(DETAILS_CHECK_COL) - 65
         problems += sum(str(row[col]).startswith("Problem") for row in details if len(row) > col)
+        detail_errors = {
+            p.cell for p in result.problems if p.severity == "error" and p.sheet == DETAILS_SHEET
+        }
+        detail_warnings = {
+            p.cell for p in result.problems if p.severity == "warning" and p.sheet == DETAILS_SHEET
+        }
+        for f in lay.details:
+            check = str(details[f.row - 1][col])
+            where = f"{letter}: {DETAILS_SHEET}!{DETAILS_CHECK_COL}{f.row} ({f.key})"
+            assert not check.startswith(ERRORS) and check, f"{where} shows {check!r}"
+            if check.startswith(("Problem", "To do")) != (f.ref in detail_errors):
+                mismatches.append(
+                    f"{where}: check says {check!r}, kpi validate errors at {sorted(detail_errors)}"
+                )
+            elif check.startswith("OK, but") != (f.ref in detail_warnings):
+                mismatches.append(
+                    f"{where}: check says {check!r}, kpi validate warns at {sorted(detail_warnings)}"
+                )
         if f"Problems to fix: {problems}" not in cover:
             mismatches.append(f"{letter}: {[c for c in cover if 'Problems' in c]}, {problems} on the sheets")
     assert not mismatches, "\n".join(mismatches)
@@ -191,3 +211,35 @@ def test_a_breakdown_total_waits_for_every_row_to_be_valid(catalogue, registry, 
         plan[("A", 0)][c.ref] = v
     assert sum([30.1, 34.2, 36.7]) != 101.0  # the floating-point case itself
     _agree(catalogue, registry, tmp_path, plan)
+
+
+def test_dates_are_judged_against_the_period_alike(catalogue, registry, tmp_path):
+    """A completion date before the period starts (a problem), before it ends or still to come
+    (warnings), and an assessment date after the period (a problem): the same in the workbook
+    and the reader."""
+    lay = build_layout(catalogue.section("C"), catalogue)
+    done = next(f.ref for f in lay.details if f.key == "completed_date")
+    c10 = next(c.ref for c in lay.input_cells if c.item.id == "C10_last_external_assessment")
+    period = read_return(_one(catalogue, registry, tmp_path), catalogue, registry).identity["period"]
+    start, end = period_bounds(period)
+    today = dt.date.today()
+    plan: dict[tuple[str, int], dict[str, object]] = {
+        ("C", 0): {f"{DETAILS_SHEET}!{done}": start - dt.timedelta(days=1)},
+        ("C", 1): {f"{DETAILS_SHEET}!{done}": end - dt.timedelta(days=1)},
+        ("C", 2): {f"{DETAILS_SHEET}!{done}": today + dt.timedelta(days=400)},
+        ("C", 3): {c10: end + dt.timedelta(days=1)},
+    }
+    _, seen = _agree(catalogue, registry, tmp_path, plan)
+    codes = [sorted({p.code for p in seen[k][1]}) for k in sorted(plan)]
+    assert codes == [
+        ["date-outside-period"],
+        ["implausible-date"],
+        ["implausible-date"],
+        ["date-outside-period"],
+    ]
+
+
+def _one(catalogue, registry, tmp_path):
+    path = tmp_path / "c.xlsx"
+    path.write_bytes(valid_return(catalogue, registry, "C"))
+    return path
