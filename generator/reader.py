@@ -346,35 +346,42 @@ def _layout_problem(layout: Layout, ret: Grid, det: Grid, name: str) -> Problem 
         want_id = r.item.id
         want_cat = r.category_label if isinstance(r, InputCell) else "Total (calculated)"
         got_id, got_cat = _cell(ret, r.row, "A"), _cell(ret, r.row, "D")
-        if str(got_id or "").strip() != want_id or str(got_cat or "").strip() != want_cat:
+        id_moved = str(got_id or "").strip() != want_id
+        if id_moved or str(got_cat or "").strip() != want_cat:
+            col, want, got = ("A", want_id, got_id) if id_moved else ("D", want_cat, got_cat)
+            what = "item id" if id_moved else "category"
             return error(
                 "layout-changed",
-                f"Row {r.row} of the '{RETURN_SHEET}' sheet should be {want_id}"
-                + (f" ({want_cat})" if want_cat else "")
-                + f" but holds '{shown(got_id)}'. Rows may have been inserted, deleted or sorted, so "
-                "answers would be read against the wrong questions. Please copy your answers into a "
-                "fresh copy of the template.",
+                f"Row {r.row} of the '{RETURN_SHEET}' sheet should have the {what} '{want}' in column "
+                f"{col}, but it holds {_held(got)}. Rows may have been inserted, deleted, sorted or "
+                "relabelled, so answers would be read against the wrong questions. Please copy your "
+                "answers into a fresh copy of the template.",
                 file=name,
                 sheet=RETURN_SHEET,
-                cell=f"A{r.row}",
+                cell=f"{col}{r.row}",
                 item_id=want_id,
-                found=shown(got_id),
-                expected=want_id,
+                found=_held(got),
+                expected=f"'{want}'",
             )
     for f in layout.details:
         got = _cell(det, f.row, "A")
         if str(got or "").strip() != f.label:
             return error(
                 "layout-changed",
-                f"Row {f.row} of the '{DETAILS_SHEET}' sheet should be '{f.label}' but holds "
-                f"'{shown(got)}'. Please use a fresh copy of the template.",
+                f"Row {f.row} of the '{DETAILS_SHEET}' sheet should have '{f.label}' in column A, but it "
+                f"holds {_held(got)}. Please use a fresh copy of the template.",
                 file=name,
                 sheet=DETAILS_SHEET,
                 cell=f"A{f.row}",
-                found=shown(got),
-                expected=f.label,
+                found=_held(got),
+                expected=f"'{f.label}'",
             )
     return None
+
+
+def _held(value: object) -> str:
+    """What a label cell holds, in words: nothing (a row inserted) is "nothing"."""
+    return "nothing" if value in (None, "") else f"'{shown(value)}'"
 
 
 # -- what calamine does not give: document properties and formulas --------------------------

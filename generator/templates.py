@@ -49,6 +49,14 @@ from .layout import (
 from .rules import Rule, blank_formula, excel_serial, fmt, is_formula_formula, says_yes_formula
 from .validation import COMPLETED_EARLY, COMPLETED_LATER
 
+PRIVACY = (
+    "This return is used to calculate the employment support key performance indicators for your "
+    "area and to compare them with other areas. Only totals are published, after disclosure control: "
+    "counts of 1 to 4 people are never shown, other counts are rounded, and every published figure is "
+    "worked out from the rounded counts, so no one can be identified from them. Text answers are not "
+    "published unless the analyst who collects returns approves them, and must never name or describe "
+    "a client."
+)
 FIXED_TIMESTAMP = dt.datetime(2026, 1, 1)  # core.xml dates: fixed so output is reproducible
 COVER_WIDTH = 100
 RETURN_WIDTHS = (24, 24, 50, 24, 44, 32, 60)
@@ -143,6 +151,8 @@ def render_template(
     _guidance_sheet(wb.add_worksheet(GUIDANCE_SHEET), section, catalogue, styles)
     _lists_sheet(wb, wb.add_worksheet(LISTS_SHEET), layout, styles)
     _meta_sheet(wb.add_worksheet(META_SHEET), section, catalogue, layout, styles)
+    for ws in wb.worksheets():
+        _print_marks(ws, section, identity)
     wb.close()
     return buf.getvalue()
 
@@ -262,6 +272,20 @@ def _page_setup(ws: Worksheet, header_row0: int | None = None) -> None:
         ws.repeat_rows(header_row0)
 
 
+def _print_marks(ws: Worksheet, section: Section, identity: Identity | None) -> None:
+    """Every printed page says what it is: the template and its version, the sheet and the page
+    in the footer; the organisation and the period in the header when the workbook was made
+    for one (a blank template's Return shows them in its repeated title row instead)."""
+
+    def esc(text: str) -> str:  # "&" starts a code in a header or footer
+        return text.replace("&", "&&")
+
+    ws.set_footer(f"&L{esc(section.template_id)} v{esc(section.version)}&C&A&RPage &P of &N")
+    if identity is not None:
+        who = f"{identity.organisation_name[:80]} ({identity.organisation_code[:20]})"
+        ws.set_header(f"&L{esc(who)}&R{esc(identity.period[:20])}")  # within Excel's 255 characters
+
+
 def _protect(ws: Worksheet) -> None:
     """Sheet protection as accident prevention: no password, columns and rows resizable."""
     ws.protect(
@@ -290,6 +314,8 @@ def _cover(ws: Worksheet, section: Section, catalogue: Catalogue, layout: Layout
     ws.set_column("A:A", COVER_WIDTH, s.text)
     ws.hide_gridlines(2)
     _page_setup(ws)
+    # one page: scaled to fit (the Cover had split over two)
+    ws.fit_to_pages(1, 1)
     return_checks = f"{RETURN_SHEET}!{CHECK_COL}{HEADER_ROW + 1}:{CHECK_COL}{layout.last_row}"
     details_checks = (
         f"'{DETAILS_SHEET}'!{DETAILS_CHECK_COL}{HEADER_ROW + 1}:"
@@ -327,6 +353,8 @@ def _cover(ws: Worksheet, section: Section, catalogue: Catalogue, layout: Layout
             s.text,
         ),
         ("4. The 'Guidance' sheet gives every item's full definition and where it comes from.", s.text),
+        ("Privacy", s.subtitle),
+        (PRIVACY, s.text),
         (
             "Enter numbers of people only. Never enter names, dates of birth or any detail that could "
             "identify a person, including in text answers.",
@@ -535,7 +563,18 @@ def sum_check_formula(sc: SumCheck, total_rule: Rule | None = None, rules: Seque
 def _return_sheet(
     ws: Worksheet, section: Section, layout: Layout, s: _Styles, answers: Mapping[str, object]
 ) -> None:
-    ws.write_string(0, 0, f"Return - Section {section.section}: {section.title}", s.title)
+    # the title row names the organisation and period as typed on 'Your details', and is
+    # repeated on every printed page with the table's header
+    title = f"Return - Section {section.section}: {section.title}"
+    ref = {f.key: f"'{DETAILS_SHEET}'!{f.ref}" for f in layout.details}
+    who = f'" - "&{ref["organisation_name"]}&" ("&{ref["organisation_code"]}&"), "&{ref["period"]}'
+    ws.write_formula(
+        0,
+        0,
+        f'="{title.replace(chr(34), chr(34) * 2)}"&IF(LEN(TRIM({ref["organisation_code"]}))=0,"",{who})',
+        s.title,
+        title,
+    )
     ws.write_string(
         1,
         0,
@@ -602,6 +641,7 @@ def _return_sheet(
     ws.set_row(0, 24)
     ws.set_row(HEADER_ROW - 1, 33)
     _page_setup(ws, HEADER_ROW - 1)
+    ws.repeat_rows(0, HEADER_ROW - 1)  # the title (organisation, period) and the header
     for c, w in enumerate(RETURN_WIDTHS):
         ws.set_column(c, c, w)
     ws.freeze_panes(HEADER_ROW, 3)

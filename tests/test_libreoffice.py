@@ -13,7 +13,7 @@ from python_calamine import CalamineWorkbook
 from generator.layout import CHECK_COL, META_SHEET, RETURN_SHEET, InputCell, SumCheck, build_layout
 from generator.templates import render_template
 
-from .conftest import soffice_convert
+from .conftest import ROOT, soffice_convert
 
 pytestmark = pytest.mark.libreoffice
 
@@ -128,3 +128,34 @@ def test_live_checks_say_what_is_wrong(catalogue, tmp_path):
     assert sumcheck("B05_nvq2") == sumcheck("B07_specialist_mh_contact") == "Waiting for every row above"
     assert f"Problems to fix: {n_problems}" in cover
     assert CHECK_COL == "F"
+
+
+def test_printed_the_cover_is_one_page_and_every_page_says_whose_return_it_is(catalogue, tmp_path):
+    """LibreOffice to PDF: the Cover fits one page; a return made for an organisation carries
+    its name and period on every page, and a blank template's Return repeats its title row
+    (which shows them once typed) on every page, with the template version in each footer."""
+    import shutil
+    import subprocess
+
+    from generator.registry import load_registry
+
+    from .builders import valid_return
+
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.fail("pdftotext is missing: apt-get install poppler-utils (make system-deps)")
+    registry = load_registry()
+    filled = tmp_path / "e-filled.xlsx"
+    filled.write_bytes(valid_return(catalogue, registry, "E"))
+    blank = ROOT / "templates_xlsx" / f"{catalogue.section('E').template_id}.xlsx"
+    outs = soffice_convert([filled, blank], tmp_path / "pdf", tmp_path / "profile", fmt="pdf")
+    for pdf in outs:
+        text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+        pages = text.split("\f")[:-1]
+        assert sum("Employment support KPIs - Section E" in p for p in pages) == 1
+        assert "What this return is" in pages[0] and "Sources" in pages[0]  # the whole Cover
+        returns = [p for p in pages if "Return - Section E" in p]
+        assert len(returns) >= 3  # the Return runs to several pages, each with its title row
+        assert all("v1.0" in p and "Page" in p for p in pages)
+        if pdf.stem == "e-filled":
+            assert all("PS04-EMP" in p and "2025-26" in p for p in pages), "organisation or period missing"

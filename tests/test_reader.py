@@ -285,3 +285,20 @@ def test_a_note_or_a_row_typed_outside_the_table_is_named_not_lost(catalogue, re
     assert r.valid  # warnings: the answers themselves are fine
     clean = read_return_bytes(valid_return(catalogue, registry, "B"), "b.xlsx", catalogue, registry)
     assert not [p for p in clean.problems if p.code == "outside-answer-cells"]
+
+
+def test_a_relabelled_row_names_the_column_and_what_it_holds(catalogue, registry):
+    from .builders import edit_with_openpyxl
+
+    lay = build_layout(catalogue.section("B"), catalogue)
+    cell = next(c for c in lay.input_cells if c.item.id == "B03_gender" and c.category == "female")
+
+    def relabel(wb):
+        wb["Return"][f"D{cell.row}"] = "Male"
+
+    r = read_return_bytes(
+        edit_with_openpyxl(valid_return(catalogue, registry, "B"), relabel), "b.xlsx", catalogue, registry
+    )
+    (p,) = [p for p in r.problems if p.code == "layout-changed"]
+    assert p.cell == f"D{cell.row}" and p.found == "'Male'" and p.expected == f"'{cell.category_label}'"
+    assert "column D" in p.message and p.found != p.expected
