@@ -446,6 +446,7 @@ def _cross_check(
     for d in _duplicates(all_ids):
         p.append(f"duplicate item or indicator id: {d}")
     items = {i.id: i for s in sections for i in s.items}
+    p.extend(_rule_cycles(items))
 
     def check_source(where: str, ref: SourceRef | None) -> None:
         if ref is not None and ref.document not in cat.documents:
@@ -634,3 +635,28 @@ def _check_cross(w: str, i: Item, items: dict[str, Item], cat: Catalogue) -> lis
                     f"{where}: when.is {list(c.when.is_)} are not all answers of {gate.id} ({sorted(codes)})"
                 )
     return p
+
+
+def _rule_cycles(items: dict[str, Item]) -> list[str]:
+    """Rules across items that read each other: a rule's workbook check reads the Check cells
+    of the items it adds up, so two rules reading each other's items would be a circular
+    reference, which a spreadsheet shows as an error."""
+    reads: dict[str, set[str]] = {}
+    for i in items.values():
+        for c in i.checks:
+            named = {re.split(r"[.:]", ref)[0] for ref in (*c.left, *c.right)}
+            reads.setdefault(i.id, set()).update(named - {i.id})
+    found: list[str] = []
+
+    def visit(path: tuple[str, ...]) -> None:
+        for nxt in sorted(reads.get(path[-1], ())):
+            if nxt in path:
+                loop = " -> ".join((*path[path.index(nxt) :], nxt))
+                if not any(loop.split(" -> ")[0] in f for f in found):
+                    found.append(f"rules across items read each other's checks (circular): {loop}")
+            else:
+                visit((*path, nxt))
+
+    for start in sorted(reads):
+        visit((start,))
+    return found

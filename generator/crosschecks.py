@@ -24,8 +24,9 @@ from .rules import blank_formula, fmt, loose, loose_formula
 ACROSS = "Problem across items"  # how a broken rule's check text starts (errors)
 ACROSS_WARNING = "OK, but"  # ... and a warning's (the answer is accepted)
 MORE_THAN_TOTAL = "Problem: more than the total"  # a valid number over its total
+AFTER_PERIOD = "Problem: after the end of the reporting period"  # a valid date, too late
 # a check that starts with one of these still holds a valid answer, so rules that read it run
-VALID_PREFIXES = ("OK", MORE_THAN_TOTAL, ACROSS)
+VALID_PREFIXES = ("OK", MORE_THAN_TOTAL, AFTER_PERIOD, ACROSS)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,12 @@ class Bound:
     @property
     def is_date(self) -> bool:
         return any(c.item.value_type == "date" for t in (*self.left, *self.right) for c in t.cells)
+
+    @property
+    def on_blank(self) -> bool:
+        """Does the rule judge a subject left blank? Only "blank"/"filled" do: a comparison
+        waits for an answer (its own check says "To do" or nothing)."""
+        return self.rule.op in ("blank", "filled")
 
     @property
     def sentence(self) -> str:
@@ -140,6 +147,8 @@ class Bound:
         return f"IF({ready},{test},{ok})"
 
     def _sum_formula(self, terms: tuple[Term, ...]) -> str:
+        if self.is_date:  # the day alone, as the reader reads a date with a time
+            return f"INT({ANSWER_COL}{terms[0].first})"
         parts = [
             f"{ANSWER_COL}{t.first}"
             if t.first == t.last

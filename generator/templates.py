@@ -25,7 +25,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
 from .catalogue import Catalogue, Item, Section
-from .crosschecks import MORE_THAN_TOTAL, Bound, on_row, valid_rows_formula
+from .crosschecks import AFTER_PERIOD, MORE_THAN_TOTAL, Bound, on_row, valid_rows_formula
 from .layout import (
     ANSWER_COL,
     CHECK_COL,
@@ -147,7 +147,7 @@ def render_template(
     styles = _Styles(wb)
     _cover(wb.add_worksheet(COVER_SHEET), section, catalogue, layout, styles)
     _details_sheet(wb.add_worksheet(DETAILS_SHEET), section, layout, styles, identity, details or {})
-    _return_sheet(wb.add_worksheet(RETURN_SHEET), section, layout, styles, answers or {})
+    _return_sheet(wb.add_worksheet(RETURN_SHEET), section, layout, styles, answers or {}, identity)
     _guidance_sheet(wb.add_worksheet(GUIDANCE_SHEET), section, catalogue, styles)
     _lists_sheet(wb, wb.add_worksheet(LISTS_SHEET), layout, styles)
     _meta_sheet(wb.add_worksheet(META_SHEET), section, catalogue, layout, styles)
@@ -446,9 +446,9 @@ def _check_formula_details(f: DetailField, layout: Layout) -> str:
         valid, start, end = _period(layout)
         d = f.ref
         ok = (
-            f'IF({valid},IF({d}<{start},"Problem: before the reporting period starts",'
-            f'IF({d}<{end},"OK, but: {COMPLETED_EARLY}",'
-            f'IF({d}>TODAY(),"OK, but: {COMPLETED_LATER}","OK"))),"OK")'
+            f'IF({valid},IF(INT({d})<{start},"Problem: before the reporting period starts",'
+            f'IF(INT({d})<{end},"OK, but: {COMPLETED_EARLY}",'
+            f'IF(INT({d})>TODAY(),"OK, but: {COMPLETED_LATER}","OK"))),"OK")'
         )
     return _guarded(
         f.ref,
@@ -514,9 +514,7 @@ def check_formula(
     inner = '"OK"'
     if period is not None:  # a date after the period it reports on, as the reader checks
         valid, _, end = period
-        inner = (
-            f'IF({valid},IF({ref}>{end},"Problem: after the end of the reporting period",{inner}),{inner})'
-        )
+        inner = f'IF({valid},IF(INT({ref})>{end},"{AFTER_PERIOD}",{inner}),{inner})'
     if cell.relation_row is not None:
         den = f"{ANSWER_COL}{cell.relation_row}"
         inner = (
@@ -529,7 +527,8 @@ def check_formula(
             f'IF({cell.rule.bare_rating_formula(ref)},"OK, read as rating "&TRIM({ref})&'
             f'" (choosing it from the list is better)",{bad})'
         )
-    blank, inner = _with_rules(_blank_text(cell), rules), _with_rules(inner, rules)
+    blank = _with_rules(_blank_text(cell), [b for b in rules if b.on_blank])
+    inner = _with_rules(inner, rules)
     return _guarded(ref, f"IF({blank_formula(ref)},{blank},IF({cell.rule.valid_formula(ref)},{inner},{bad}))")
 
 
@@ -561,7 +560,12 @@ def sum_check_formula(sc: SumCheck, total_rule: Rule | None = None, rules: Seque
 
 
 def _return_sheet(
-    ws: Worksheet, section: Section, layout: Layout, s: _Styles, answers: Mapping[str, object]
+    ws: Worksheet,
+    section: Section,
+    layout: Layout,
+    s: _Styles,
+    answers: Mapping[str, object],
+    identity: Identity | None = None,
 ) -> None:
     # the title row names the organisation and period as typed on 'Your details', and is
     # repeated on every printed page with the table's header
@@ -573,7 +577,10 @@ def _return_sheet(
         0,
         f'="{title.replace(chr(34), chr(34) * 2)}"&IF(LEN(TRIM({ref["organisation_code"]}))=0,"",{who})',
         s.title,
-        title,
+        # the value shown before a recalculation (LibreOffice shows it until something changes)
+        title
+        if identity is None
+        else f"{title} - {identity.organisation_name} ({identity.organisation_code}), {identity.period}",
     )
     ws.write_string(
         1,

@@ -217,3 +217,74 @@ def test_a_rule_is_data_a_new_one_needs_no_code(catalogue, registry, tmp_path):
     data = valid_return(extended, registry, "E", {"E12_job_entries": int(starters) + 1})  # type: ignore[call-overload]
     problems = read_return_bytes(data, "x.xlsx", extended, registry).problems
     assert [p.item_id for p in problems if p.code == "cross-item-rule"] == ["E12_job_entries"]
+
+
+def test_rules_agree_where_their_own_cell_is_blank_late_or_timed(catalogue, registry, tmp_path):
+    """The review's cases: C10 left blank (the answer for a service never assessed) once C09 is
+    given; a Section A rate left blank; spaces in a rule's own cell; C09 after the period (a
+    valid date, too late, that C10's rule still reads); and dates with a time of day, which the
+    reader reads as their day. Workbook and reader agree on each (every check compared)."""
+    lay = build_layout(catalogue.section("C"), catalogue)
+    c09 = next(c.ref for c in lay.input_cells if c.item.id == "C09_service_start_date")
+    e11 = next(
+        c.ref
+        for c in build_layout(catalogue.section("E"), catalogue).input_cells
+        if c.item.id == "E11_largest_caseload"
+    )
+    c = _values(catalogue, registry, "C")
+    start = c["C09_service_start_date"]
+    assert isinstance(start, dt.date)
+    plan: dict[tuple[str, int], dict[str, object]] = {
+        ("C", 0): {},
+        ("A", 1): {},
+        ("E", 2): {e11: "spaces"},
+        ("C", 3): {c09: dt.date(2026, 5, 1)},  # after the 2025-26 period of the return
+        ("C", 4): {c09: dt.datetime.combine(start, dt.time(12))},
+    }
+    changes = {
+        ("C", 0): {"C11_accreditation": "Not yet externally assessed", "C10_last_external_assessment": None},
+        ("A", 1): {"A01_employment_rate": None},
+        ("C", 4): {"C10_last_external_assessment": start, "C11_accreditation": "Good"},
+    }
+    _, seen = _agree(catalogue, registry, tmp_path, plan, changes)
+    assert not [p for p in seen[("C", 0)][1] if p.severity == "error"]
+    assert [p.code for p in seen[("A", 1)][1] if p.severity == "error"] == ["required-missing"]
+    assert not [p for p in seen[("C", 4)][1] if p.code == "cross-item-rule"]
+
+
+def test_no_check_reads_itself_through_the_rules(catalogue):
+    """A rule reads the Check cells of the rows it adds up (to wait for valid answers); a rule
+    whose terms led back to its own row, directly or through other rules, would be a circular
+    reference, which a spreadsheet shows as an error."""
+    for sec in catalogue.sections.values():
+        lay = build_layout(sec, catalogue)
+        reads: dict[int, set[int]] = {}
+        for b in bind(lay):
+            rows = {c.row for t in (*b.left, *b.right) for c in t.cells} - {b.row}
+            reads.setdefault(b.row, set()).update(rows)
+
+        for row in reads:
+            _no_cycle(reads, (row,), sec.section)
+
+
+def _no_cycle(reads: dict[int, set[int]], path: tuple[int, ...], section: str) -> None:
+    for nxt in reads.get(path[-1], ()):
+        assert nxt not in path, f"section {section}: check rows {(*path, nxt)} read each other"
+        _no_cycle(reads, (*path, nxt), section)
+
+
+def test_rules_that_read_each_other_stop_the_catalogue_loading(tmp_path):
+    """E11's rule reads E09; a rule on E09 reading E11 would make their checks circular."""
+    folder = tmp_path / "catalogue"
+    shutil.copytree(DEFAULT_CATALOGUE_DIR, folder)
+    path = folder / "sections" / "E_job_outcomes.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for g in raw["groups"]:
+        for it in g["items"]:
+            if it["id"] == "E09_active_caseload":
+                it["checks"] = [
+                    {"id": "mirror", "op": ">=", "right": ["E11_largest_caseload"], "says": "A mirror rule"}
+                ]
+    path.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogueError, match="circular"):
+        load_catalogue(folder)
