@@ -19,7 +19,7 @@ import hashlib
 import html
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -422,19 +422,8 @@ def _formula_cells(
     references) that holds a formula. The template's own formulas elsewhere are not decoded."""
     out: dict[tuple[str, str], str] = {}
     if kind == "xlsx":
-        for sheet, member in sheet_parts.items():  # sheet name -> its part (_xlsx_sheet_members)
-            refs = {r.encode() for r in answer_refs.get(sheet, ())}
-            if not refs:
-                continue
-            xml = _part(parts, member)
-            if xml is None:  # never pass answers unchecked: the file is reported unreadable
-                raise ValueError(
-                    f"the workbook names a part for sheet '{sheet}' ({member}) that it does not hold"
-                )
-            for m in _XLSX_FORMULA.finditer(xml):
-                if m.group(1) in refs:
-                    text = html.unescape((m.group(2) or b"").decode("utf-8", "replace"))
-                    out[(sheet, m.group(1).decode())] = "=" + text if text else "(shared formula)"
+        for key, text in _xlsx_answer_matches(_XLSX_FORMULA, parts, answer_refs, sheet_parts):
+            out[key] = "=" + text if text else "(shared formula)"
         return out
     if "content.xml" not in parts:
         return out
@@ -455,16 +444,33 @@ def _error_cells(
     """(sheet, cell) -> the error (``#N/A``), for every answer cell of an .xlsx holding an error
     value with no formula (one with a formula is reported as a formula). An .ods cell cannot
     hold an error without a formula."""
-    out: dict[tuple[str, str], str] = {}
     if kind != "xlsx":
-        return out
-    for sheet, member in sheet_parts.items():
+        return {}
+    return dict(_xlsx_answer_matches(_XLSX_ERROR, parts, answer_refs, sheet_parts))
+
+
+def _xlsx_answer_matches(
+    pattern: re.Pattern[bytes],
+    parts: Mapping[str, bytes],
+    answer_refs: Mapping[str, set[str]],
+    sheet_parts: Mapping[str, str],
+) -> Iterator[tuple[tuple[str, str], str]]:
+    """((sheet, cell), group 2 as text) for each match of ``pattern`` in an answer cell."""
+    for sheet, member in sheet_parts.items():  # sheet name -> its part (_xlsx_sheet_members)
         refs = {r.encode() for r in answer_refs.get(sheet, ())}
-        xml = _part(parts, member) if refs else None
-        for m in _XLSX_ERROR.finditer(xml or b""):
+        if not refs:
+            continue
+        xml = _part(parts, member)
+        if xml is None:  # never pass answers unchecked: the file is reported unreadable
+            raise ValueError(
+                f"the workbook names a part for sheet '{sheet}' ({member}) that it does not hold"
+            )
+        for m in pattern.finditer(xml):
             if m.group(1) in refs:
-                out[(sheet, m.group(1).decode())] = html.unescape(m.group(2).decode("utf-8", "replace"))
-    return out
+                yield (
+                    (sheet, m.group(1).decode()),
+                    html.unescape((m.group(2) or b"").decode("utf-8", "replace")),
+                )
 
 
 def _part(parts: Mapping[str, bytes], member: str) -> bytes | None:

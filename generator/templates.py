@@ -47,7 +47,7 @@ from .layout import (
     period_bounds_formula,
 )
 from .rules import Rule, blank_formula, excel_serial, fmt, is_formula_formula, says_yes_formula
-from .validation import COMPLETED_EARLY, COMPLETED_LATER
+from .validation import BEFORE_START, COMPLETED_EARLY, COMPLETED_LATER
 
 PRIVACY = (
     "This return is used to calculate the employment support key performance indicators for your "
@@ -446,7 +446,7 @@ def _check_formula_details(f: DetailField, layout: Layout) -> str:
         valid, start, end = _period(layout)
         d = f.ref
         ok = (
-            f'IF({valid},IF(INT({d})<{start},"Problem: before the reporting period starts",'
+            f'IF({valid},IF(INT({d})<{start},"Problem: {BEFORE_START}",'
             f'IF(INT({d})<{end},"OK, but: {COMPLETED_EARLY}",'
             f'IF(INT({d})>TODAY(),"OK, but: {COMPLETED_LATER}","OK"))),"OK")'
         )

@@ -424,6 +424,7 @@ COMPLETED_EARLY = (
     "before the reporting period ended: check the date, and that the figures cover the whole period"
 )
 COMPLETED_LATER = "a date still to come: check the year"
+BEFORE_START = "before the reporting period starts"
 
 
 def _validate_dates(
@@ -455,30 +456,22 @@ def _validate_dates(
     for f in layout.details:
         raw = answers.details.get(f.key)
         d = raw.date() if isinstance(raw, dt.datetime) else raw
-        if f.key == "completed_date" and isinstance(d, dt.date) and start <= d and (d < end or d > today):
+        if f.key != "completed_date" or not isinstance(d, dt.date) or end <= d <= today:
+            continue
+        if d < start:
+            code, make, words, expected = "date-outside-period", error, BEFORE_START, f"on or after {start}"
+        else:
+            code, make, expected = "implausible-date", warning, f"from {end} to today"
             words = COMPLETED_EARLY if d < end else COMPLETED_LATER
-            problems.append(
-                warning(
-                    "implausible-date",
-                    f"{f.label}: {d:%d/%m/%Y}: {words}.",
-                    file=file,
-                    sheet=DETAILS_SHEET,
-                    cell=f.ref,
-                    item_id=f"details.{f.key}",
-                    found=d.isoformat(),
-                    expected=f"from {end.isoformat()} to today",
-                )
+        problems.append(
+            make(
+                code,
+                f"{f.label}: {d:%d/%m/%Y}: {words}.",
+                file=file,
+                sheet=DETAILS_SHEET,
+                cell=f.ref,
+                item_id=f"details.{f.key}",
+                found=d.isoformat(),
+                expected=expected,
             )
-        if f.key == "completed_date" and isinstance(d, dt.date) and d < start:
-            problems.append(
-                error(
-                    "date-outside-period",
-                    f"{f.label}: {d:%d/%m/%Y} is before the reporting period starts ({start:%d/%m/%Y}).",
-                    file=file,
-                    sheet=DETAILS_SHEET,
-                    cell=f.ref,
-                    item_id=f"details.{f.key}",
-                    found=d.isoformat(),
-                    expected=f"on or after {start.isoformat()}",
-                )
-            )
+        )
