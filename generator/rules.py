@@ -97,7 +97,7 @@ class Rule:
     def to_xlsxwriter(self, title: str, prompt: str) -> dict[str, object]:
         """The options for ``worksheet.data_validation``; errors stop the entry."""
         common: dict[str, object] = {
-            "input_title": title[:32],
+            "input_title": short_title(title),
             "input_message": prompt[:255],
             "error_type": "stop",
             "error_title": "Not accepted"[:32],
@@ -221,6 +221,18 @@ def found_words(value: object) -> str:
     if value is None:
         return "nothing"
     return "text"
+
+
+TITLE_LIMIT = 32  # characters a spreadsheet keeps of an input message's title
+
+
+def short_title(title: str, limit: int = TITLE_LIMIT) -> str:
+    """A title within ``limit`` characters, cut after a whole word (with an ellipsis), never in
+    the middle of one."""
+    if len(title) <= limit:
+        return title
+    cut = title[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:-(")
+    return cut + "\u2026"
 
 
 def fmt(x: float) -> str:

@@ -85,3 +85,25 @@ def test_formula_for_lists_avoids_255_character_lookups():
     r = Rule("list", options=("a",), list_name="list_x", expected="x")
     f = r.valid_formula("E5")
     assert "SUMPRODUCT" in f and "MATCH" not in f and "COUNTIF" not in f
+
+
+def test_input_message_titles_end_on_a_whole_word(catalogue):
+    """Spreadsheets keep 32 characters of an input message's title: cut there, 263 titles had
+    ended mid-word."""
+    from generator.layout import build_layout
+    from generator.rules import TITLE_LIMIT, short_title
+
+    for sec in catalogue.sections.values():
+        for c in build_layout(sec, catalogue).input_cells:
+            t = short_title(c.item.title)
+            assert len(t) <= TITLE_LIMIT
+            if t != c.item.title:
+                kept = t.removesuffix("\u2026")
+                assert c.item.title.startswith(kept) and c.item.title[len(kept)] in " ,;:-(", (
+                    c.item.title,
+                    t,
+                )
+    assert (
+        short_title("Largest caseload held by one employment specialist")
+        == "Largest caseload held by one\u2026"
+    )
