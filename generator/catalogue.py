@@ -179,6 +179,17 @@ class When(Model):
     is_: tuple[str, ...] = Field(alias="is", min_length=1)
 
 
+class HistoryCheck(Model):
+    """How far a value may move from the same organisation's earlier returns before ``kpi
+    validate --store`` asks about it (a warning): more than ``factor`` times, or less than
+    1/``factor`` of, the median of its last ``periods`` stored periods, and by at least
+    ``at_least`` (small counts move a lot by chance)."""
+
+    factor: float = Field(gt=1)
+    at_least: float = Field(0, ge=0)
+    periods: int = Field(4, ge=2, le=12)
+
+
 class CrossCheck(Model):
     """A rule across items, declared on the item whose row shows it (the subject): the terms of
     ``left`` added up (default: the subject itself) against those of ``right``, within
@@ -230,6 +241,7 @@ class Item(Model):
     max: float | None = None
     benchmarks: tuple[Benchmark, ...] = ()
     checks: tuple[CrossCheck, ...] = ()  # rules across items, shown on this item's row
+    history: HistoryCheck | None = None  # a warning when far from the organisation's earlier returns
     source: SourceRef
     note: str = ""
 

@@ -24,6 +24,7 @@ from . import __version__, paths
 from .cache import DEFAULT_CACHE, NO_CACHE, Cache
 from .catalogue import DEFAULT_CATALOGUE_DIR, Catalogue, CatalogueError, Section, load_catalogue
 from .demo import QUARTERS, write_demo_returns
+from .history import history_warnings
 from .layout import example_period, periods
 from .names import printable
 from .problems import Problem
@@ -233,9 +234,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
       kpi validate --json returns/*.xlsx
       kpi validate --section B intake-q1.xlsx
       kpi validate inbox/              (every .xlsx and .ods under the folder)
+      kpi validate --store data/returns return.xlsx   (and against earlier returns)
     """
     catalogue, registry = load_catalogue(args.catalogue), load_registry(Path(args.registry))
     results = read_many(_expand(args.files), catalogue, registry, args.section, _cache(args), args.jobs)
+    if args.store is not None:
+        if not (Path(args.store) / "ledger.csv").is_file():  # a folder of returns is not a store
+            raise UsageError(f"no returns store at {args.store} (a store has a ledger.csv)")
+        stored = Store(args.store).current_returns()
+        history_warnings(results, stored, catalogue)
+        if not args.json:
+            _say(f"compared with the earlier returns among {len(stored)} stored in {args.store}")
     if args.json:
         print(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
     else:
@@ -246,6 +255,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             _say(f"{left_out} valid file(s) with no warnings not listed (--verbose lists every file)")
         bad = sum(not r.valid for r in results)
         _say(f"{len(results) - bad} of {len(results)} file(s) valid")
+        if args.store is None:
+            _say("no --store given: values were not compared with the organisations' earlier returns")
     return 0 if all(r.valid for r in results) else 1
 
 
@@ -630,6 +641,15 @@ def _args_validate(sp: argparse.ArgumentParser) -> None:
     )
 
 
+def _args_validate_alone(sp: argparse.ArgumentParser) -> None:
+    _args_validate(sp)
+    sp.add_argument(
+        "--store",
+        metavar="DIR",
+        help="a returns store: warn where a value is far from the organisation's earlier returns in it",
+    )
+
+
 def _args_ingest(sp: argparse.ArgumentParser) -> None:
     _args_validate(sp)
     sp.add_argument(
@@ -708,7 +728,7 @@ def _args_demo_returns(sp: argparse.ArgumentParser) -> None:
 
 ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "templates": _args_templates,
-    "validate": _args_validate,
+    "validate": _args_validate_alone,
     "ingest": _args_ingest,
     "compute": _args_compute,
     "verify": _args_verify,

@@ -61,6 +61,7 @@ CODES: dict[str, str] = {
     "numerator-exceeds-denominator": "A count is larger than the total it is part of.",
     "breakdown-sum-mismatch": "The categories of a breakdown do not add up to their total.",
     "cross-item-rule": "Answers to different items contradict each other (a rule of the catalogue).",
+    "far-from-earlier-returns": "A value far from the organisation's earlier returns (kpi validate --store).",
     "outside-answer-cells": "Something was typed outside the template's table; it is not read.",
     "rating-without-wording": "A rating was given as a bare number instead of a choice from the list.",
     "formula-like-text": "A text answer starts like a formula; it is kept as plain text.",

@@ -744,6 +744,12 @@ def _guidance_sheet(ws: Worksheet, section: Section, catalogue: Catalogue, s: _S
                 definition += f" Note: {i.note}"
             for rule in i.checks:  # the rules across items its Check cell applies, in the same words
                 definition += f" Checked: {rule.says.rstrip('.')}."
+            if i.history is not None:
+                definition += (
+                    f" Compared with your earlier returns: a value over {fmt(i.history.factor)} times, or "
+                    f"under 1/{fmt(i.history.factor)} of, the median of your last {i.history.periods} "
+                    f"periods, and by {fmt(i.history.at_least)} or more, is queried (a warning)."
+                )
             src = f'[{i.source.document}] {i.source.section}: "{i.source.passage}"'
             values = (
                 i.id,

@@ -1,0 +1,94 @@
+"""`kpi validate --store` (issue 20, item 3): a value far from the organisation's earlier
+returns is a warning, with the thresholds the catalogue declares (`history:` on an item)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from generator.cli import main
+from generator.demo import LATE_RESUBMISSION
+from generator.history import history_warnings
+from generator.reader import ReadResult, read_return
+from generator.registry import load_registry
+
+
+def _late_pair(store_root: Path) -> tuple[Path, Path]:
+    """The demo's late return: its first, wrong version (job outcomes all left out) and the
+    resubmission that replaced it."""
+    area, section, period = LATE_RESUBMISSION
+    folder = store_root.parent / "returns" / period.replace(" ", "-")
+    (resub,) = folder.glob(f"*{section.lower()}*{area}*_resubmission.xlsx") or folder.glob(
+        f"*_{area}_*_resubmission.xlsx"
+    )
+    first = resub.with_name(resub.name.replace("_resubmission", ""))
+    return first, resub
+
+
+def test_the_demo_late_returns_missing_outcomes_are_caught_by_history(small_demo, catalogue):
+    registry = load_registry()
+    first, resub = _late_pair(small_demo.root)
+    stored = small_demo.current_returns()
+    results = [read_return(first, catalogue, registry), read_return(resub, catalogue, registry)]
+    assert all(r.valid for r in results)
+    history_warnings(results, stored, catalogue)
+    far = [[p.item_id for p in r.problems if p.code == "far-from-earlier-returns"] for r in results]
+    assert far == [["E05_job_outcomes"], []]  # the zero where 18 or so is usual; the corrected one passes
+
+
+def test_no_warning_without_enough_history_or_below_the_gap(catalogue):
+    item = catalogue.item_index["E05_job_outcomes"]
+    assert item.history is not None and item.history.factor == 3 and item.history.at_least == 10
+    res = ReadResult("x.xlsx", section="E", identity={"organisation_code": "O", "period": "2025-26 Q3"})
+
+    def run(value: int, past: dict[str, int]) -> list[str]:
+        r = dataclasses.replace(res, values={"E05_job_outcomes": value}, problems=[])
+        stored = [
+            {
+                "identity": {"organisation_code": "O", "period": p},
+                "section": "E",
+                "values": {"E05_job_outcomes": v},
+            }
+            for p, v in past.items()
+        ]
+        history_warnings([r], stored, catalogue)
+        return [p.code for p in r.problems]
+
+    assert run(100, {"2025-26 Q2": 10}) == []  # one earlier period: too little to judge
+    assert run(100, {"2025-26 Q1": 10, "2025-26 Q2": 12}) == ["far-from-earlier-returns"]
+    assert run(12, {"2025-26 Q1": 3, "2025-26 Q2": 3}) == []  # 4 times, but only 9 more
+    assert run(100, {"2025-26 Q4": 10, "2026-27 Q1": 12}) == []  # later periods are not history
+    assert run(0, {"2024-25 Q4": 30, "2025-26 Q1": 30, "2025-26 Q2": 30}) == ["far-from-earlier-returns"]
+
+
+def test_validate_says_when_it_had_no_store(small_demo, capsys, tmp_path):
+    first, _ = _late_pair(small_demo.root)
+    assert main(["validate", str(first)]) == 0
+    assert "no --store given" in capsys.readouterr().err
+    assert main(["validate", "--store", str(small_demo.root), str(first)]) == 0
+    out, err = capsys.readouterr()
+    assert "far-from-earlier-returns" in out and "no --store given" not in err
+    assert main(["validate", "--store", str(tmp_path / "none"), str(first)]) == 2
+
+
+def test_a_period_held_twice_counts_once_and_a_folder_of_returns_is_not_a_store(
+    catalogue, small_demo, tmp_path
+):
+    """Two records for one period (an organisation that moved area keeps its old slot) must not
+    outweigh the others; and --store at a folder that is not a store is refused, not compared
+    with nothing."""
+    res = ReadResult("x.xlsx", section="E", identity={"organisation_code": "O", "period": "2025-26 Q3"})
+    r = dataclasses.replace(res, values={"E05_job_outcomes": 50}, problems=[])
+    stored = [
+        {
+            "identity": {"organisation_code": "O", "period": p},
+            "section": "E",
+            "values": {"E05_job_outcomes": v},
+        }
+        for p, v in [("2024-25 Q4", 10), ("2025-26 Q1", 10), ("2025-26 Q1", 100), ("2025-26 Q2", 10)]
+    ]
+    history_warnings([r], stored, catalogue)
+    (p,) = r.problems
+    assert "over 3 periods, 2024-25 Q4 to 2025-26 Q2" in p.message and "median is 10" in p.message
+    first, _ = _late_pair(small_demo.root)
+    assert main(["validate", "--store", str(small_demo.root.parent / "returns"), str(first)]) == 2
