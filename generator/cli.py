@@ -241,10 +241,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.store is not None:
         if not (Path(args.store) / "ledger.csv").is_file():  # a folder of returns is not a store
             raise UsageError(f"no returns store at {args.store} (a store has a ledger.csv)")
-        stored = Store(args.store).current_returns()
-        history_warnings(results, stored, catalogue)
-        if not args.json:
-            _say(f"compared with the earlier returns among {len(stored)} stored in {args.store}")
+        try:
+            stored = Store(args.store).current_returns()
+        except StoreIntegrityError as e:  # the returns are still checked; the history is not
+            _say(
+                f"{printable(e.problems[0])} (and {len(e.problems) - 1} more)"
+                if len(e.problems) > 1
+                else printable(e.problems[0])
+            )
+            _say(
+                f"the returns store {args.store} does not match what it recorded, so values were NOT "
+                f"compared with earlier returns: run `kpi verify --store {args.store}` to see why"
+            )
+        else:
+            history_warnings(results, stored, catalogue)
+            if not args.json:
+                _say(f"compared with the earlier returns among {len(stored)} stored in {args.store}")
     if args.json:
         print(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
     else:

@@ -92,3 +92,21 @@ def test_a_period_held_twice_counts_once_and_a_folder_of_returns_is_not_a_store(
     assert "over 3 periods, 2024-25 Q4 to 2025-26 Q2" in p.message and "median is 10" in p.message
     first, _ = _late_pair(small_demo.root)
     assert main(["validate", "--store", str(small_demo.root.parent / "returns"), str(first)]) == 2
+
+
+def test_a_store_that_fails_its_audit_still_validates_the_returns_and_says_no_history(
+    small_demo, tmp_path, capsys
+):
+    import json
+    import shutil
+
+    store = tmp_path / "store"
+    shutil.copytree(small_demo.root, store)
+    record = next(store.glob("*/*/*/E.json"))
+    data = json.loads(record.read_text())
+    data["values"]["E03_referrals"] = 987654  # a hand edit the store's digests catch
+    record.write_text(json.dumps(data))
+    _, resub = _late_pair(small_demo.root)
+    assert main(["validate", "--store", str(store), str(resub)]) == 0  # the return itself is valid
+    out, err = capsys.readouterr()
+    assert "valid" in out and "NOT compared with earlier returns" in err and "kpi verify" in err
