@@ -504,17 +504,27 @@ def _entry_categories(entry: Item | Derived, items: dict[str, Item], cat: Catalo
         ids = [entry.breakdown] if entry.breakdown else []
     else:
         ids = [
-            items[r.split(":")[0].split(".")[0]].breakdown
+            items[ref_item(r)].breakdown
             for refs in entry.inputs.values()
             for r in refs
-            if r.split(":")[0].split(".")[0] in items
+            if ref_item(r) in items
         ]
     return {c.code for b in ids if b and b in cat.breakdowns for c in cat.breakdowns[b].categories}
 
 
+# how an indicator's input or a rule's term names answers: ITEM, ITEM.numerator,
+# ITEM.denominator or ITEM:category (groups: item id, part, category)
+REF = re.compile(r"([^.:]+)(?:\.(numerator|denominator))?(?::([a-z0-9_]+))?")
+
+
+def ref_item(ref: str) -> str:
+    """The item id a reference names."""
+    return re.split(r"[.:]", ref, maxsplit=1)[0]
+
+
 def _check_ref(where: str, ref: str, items: dict[str, Item], cat: Catalogue) -> list[str]:
     """A derived indicator's input: ``ITEM``, ``ITEM.numerator|denominator`` or ``ITEM:category``."""
-    m = re.fullmatch(r"([^.:]+)(?:\.(numerator|denominator))?(?::([a-z0-9_]+))?", ref)
+    m = REF.fullmatch(ref)
     if m is None:
         return [f"{where} {ref!r} is not ITEM, ITEM.numerator, ITEM.denominator or ITEM:category"]
     item = items.get(m.group(1))
@@ -618,7 +628,7 @@ def _check_cross(w: str, i: Item, items: dict[str, Item], cat: Catalogue) -> lis
                 p.append(f"{where}: {ref!r} is in another section; a return is checked alone")
         if p:
             continue
-        kinds = {items[re.split(r"[.:]", ref)[0]].value_type for ref in terms}
+        kinds = {items[ref_item(ref)].value_type for ref in terms}
         if c.op in ("blank", "filled"):
             if c.right or c.value is not None:
                 p.append(f"{where}: op {c.op} takes no 'right' or 'value'")
@@ -656,7 +666,7 @@ def _rule_cycles(items: dict[str, Item]) -> list[str]:
     reads: dict[str, set[str]] = {}
     for i in items.values():
         for c in i.checks:
-            named = {re.split(r"[.:]", ref)[0] for ref in (*c.left, *c.right)}
+            named = {ref_item(ref) for ref in (*c.left, *c.right)}
             reads.setdefault(i.id, set()).update(named - {i.id})
     found: list[str] = []
 

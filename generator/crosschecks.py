@@ -13,11 +13,10 @@ what is wrong with them), as the breakdown totals do.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .catalogue import CrossCheck, Item
+from .catalogue import REF, CrossCheck, Item
 from .layout import ANSWER_COL, CHECK_COL, InputCell, Layout, SumCheck
 from .rules import blank_formula, fmt, loose, loose_formula
 
@@ -35,13 +34,6 @@ class Term:
 
     ref: str  # as the catalogue names it: ITEM, ITEM.numerator, ITEM.denominator, ITEM:category
     cells: tuple[InputCell, ...]
-
-    @property
-    def words(self) -> str:
-        """The term as a provider finds it: "item E05a (Gained a new job)"."""
-        item = self.cells[0].item
-        label = self.cells[0].category_label if len(self.cells) == 1 else ""
-        return f"item {item.id.split('_')[0]}" + (f" ({label})" if label else "")
 
     @property
     def first(self) -> int:
@@ -86,7 +78,7 @@ class Bound:
         expected) in a provider's words."""
         if self.when_cell is not None and str(values.get(self.when_cell.key)) not in self.when_codes:
             return None
-        if self.rule.op in ("blank", "filled"):
+        if self.on_blank:
             answered = [c for t in self.left for c in t.cells if c.key in values]
             broken = bool(answered) if self.rule.op == "blank" else not answered
             if not broken:
@@ -124,7 +116,7 @@ class Bound:
             if self.rule.severity == "error"
             else (f'"{ACROSS_WARNING}: {_q(self.sentence)}"')
         )
-        if self.rule.op in ("blank", "filled"):
+        if self.on_blank:
             cells = [c for t in self.left for c in t.cells]
             answered = "+".join(f"--NOT({blank_formula(c.ref)})" for c in cells)
             broken = f"({answered})>0" if self.rule.op == "blank" else f"({answered})=0"
@@ -204,7 +196,7 @@ def _q(text: str) -> str:
 
 def _cells(ref: str, layout: Layout) -> tuple[InputCell, ...]:
     """The answer cells a catalogue term adds up, in row order."""
-    m = re.fullmatch(r"([^.:]+)(?:\.(numerator|denominator))?(?::([a-z0-9_]+))?", ref)
+    m = REF.fullmatch(ref)
     assert m is not None, ref  # checked when the catalogue loads
     item_id, part, cat = m.groups()
     cells = [c for c in layout.input_cells if c.item.id == item_id]

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from . import disclosure, stats, verdicts
-from .catalogue import Benchmark, Catalogue, Derived, Item
+from .catalogue import Benchmark, Catalogue, Derived, Item, ref_item
 from .layout import periods
 from .registry import Registry, role_for
 from .tables import Table, take, to_rows
@@ -362,7 +362,7 @@ def _profile_specs(d: Derived, base: Spec, catalogue: Catalogue) -> list[Spec]:
     intake_ref = d.inputs.get("intake") or next(iter(d.inputs.values()))
     pop_ref = d.inputs.get("population") or list(d.inputs.values())[1]
     head = intake_ref[0]
-    item = catalogue.item_index[head.split(":")[0].split(".")[0]]
+    item = catalogue.item_index[ref_item(head)]
     pop_item = catalogue.item_index[pop_ref[0].split(":")[0]]
     out = []
     part = "numerator" if item.value_type == "proportion" else "value"

@@ -166,7 +166,7 @@ class Rule:
         """Index of the scale point meant by a bare '3' or 3 pasted into a rating cell."""
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             return None
-        text = fmt(value) if isinstance(value, int | float) else " ".join(w for w in value.split(" ") if w)
+        text = fmt(value) if isinstance(value, int | float) else loose(value)
         for idx, option in enumerate(self.options):
             if option.split(" = ", 1)[0] == text:
                 return idx

@@ -314,7 +314,7 @@ def _cover(ws: Worksheet, section: Section, catalogue: Catalogue, layout: Layout
     ws.set_column("A:A", COVER_WIDTH, s.text)
     ws.hide_gridlines(2)
     _page_setup(ws)
-    # one page: scaled to fit (the Cover had split over two)
+    # one page, scaled to fit: the whole instruction sheet in a provider's hand
     ws.fit_to_pages(1, 1)
     return_checks = f"{RETURN_SHEET}!{CHECK_COL}{HEADER_ROW + 1}:{CHECK_COL}{layout.last_row}"
     details_checks = (

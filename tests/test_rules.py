@@ -88,8 +88,8 @@ def test_formula_for_lists_avoids_255_character_lookups():
 
 
 def test_input_message_titles_end_on_a_whole_word(catalogue):
-    """Spreadsheets keep 32 characters of an input message's title: cut there, 263 titles had
-    ended mid-word."""
+    """Spreadsheets keep 32 characters of an input message's title: a title cut there may end
+    mid-word, so it is cut after the last whole word."""
     from generator.layout import build_layout
     from generator.rules import TITLE_LIMIT, short_title
 
