@@ -484,6 +484,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=da.default_workers())
     ap.add_argument("--suppressed-max", type=int, default=None, help="assume a blank hides at most this")
     ap.add_argument(
+        "--time-limit",
+        type=float,
+        default=60.0,
+        help="seconds HiGHS may spend on a piece's first solve (default 60)",
+    )
+    ap.add_argument(
         "--commit", default="", help="the commit that published the CSV (default: this checkout's HEAD)"
     )
     args = ap.parse_args(argv)
@@ -495,6 +501,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rule,
         milp_too=not args.no_milp,
         workers=args.workers,
+        time_limit=args.time_limit,
         log=lambda x: print(x, file=sys.stderr),
     )
     s = None

@@ -31,6 +31,7 @@ DEFAULT_CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "data" / "catal
 ITEM_ID = r"^[A-G][0-9]{2}[a-z]?_[a-z0-9_]+$"
 DERIVED_ID = r"^[A-G]X[0-9]{2}_[a-z0-9_]+$"
 SLUG = r"^[a-z][a-z0-9_]*$"
+VERSION = r"^[0-9]+\.[0-9]+$"
 
 ValueType = Literal[
     "count",  # whole number of people or things, >= 0
@@ -208,6 +209,7 @@ class CrossCheck(Model):
     tolerance: float = Field(0.0, ge=0)
     severity: Literal["error", "warning"] = "error"
     says: str = Field(min_length=10, max_length=200)  # the rule in a provider's words, one sentence
+    since: str | None = Field(None, pattern=VERSION)  # the template version that added it (None: the first)
 
 
 class Item(Model):
@@ -242,6 +244,13 @@ class Item(Model):
     benchmarks: tuple[Benchmark, ...] = ()
     checks: tuple[CrossCheck, ...] = ()  # rules across items, shown on this item's row
     history: HistoryCheck | None = None  # a warning when far from the organisation's earlier returns
+    since: str | None = Field(None, pattern=VERSION)  # the template version that added it (None: the first)
+    # a yes/no gate: what "No" makes of the items it gates; "not_collected" (the data exist in
+    # principle but the service does not record them) is shown as such, never as zero
+    no_means: Literal["not_applicable", "not_collected"] = "not_applicable"
+    # free text is never published; an approvable one (a caveat) is, once an analyst approves
+    # it with `kpi comments --approve`, as it may name someone
+    approvable: bool = False
     source: SourceRef
     note: str = ""
 
@@ -282,13 +291,29 @@ class Group(Model):
     items: tuple[Item, ...] = Field(min_length=1)
 
 
+class Version(Model):
+    """One released version of a section's template: what a return made on it holds."""
+
+    version: str = Field(pattern=VERSION)
+    released: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    changes: str = Field(min_length=3)
+
+
+def version_key(v: str) -> tuple[int, ...]:
+    """A version as numbers, so that 1.10 comes after 1.9."""
+    return tuple(int(x) for x in v.split("."))
+
+
 class Section(Model):
-    """One KPI section: one workbook."""
+    """One KPI section: one workbook. ``versions`` lists every template version released, oldest
+    first; an item or rule added later says ``since``, so a return made on any of them is read
+    with what that version had (:meth:`at`)."""
 
     section: Literal["A", "B", "C", "D", "E", "F", "G"]
     title: str
     template_id: str = Field(pattern=r"^kpi-[a-g]-[a-z0-9-]+$")
-    version: str = Field(pattern=r"^[0-9]+\.[0-9]+$")
+    version: str = Field(pattern=VERSION)
+    versions: tuple[Version, ...] = Field(min_length=1)
     completed_by: Role
     completed_by_text: str
     frequency: Frequency
@@ -301,6 +326,72 @@ class Section(Model):
     @property
     def items(self) -> tuple[Item, ...]:
         return tuple(i for g in self.groups for i in g.items)
+
+    @property
+    def version_names(self) -> tuple[str, ...]:
+        return tuple(v.version for v in self.versions)
+
+    def at(self, version: str) -> Section:
+        """The section as template ``version`` had it: the items and rules it had (``since`` at
+        most ``version``), a gate it did not have dropped. The same object for the same version,
+        so that layouts remembered by identity are laid out once."""
+        if version == self.version:
+            return self
+        key = (id(self), version)
+        hit = _AT.get(key)
+        if hit is not None and hit[0] is self:
+            return hit[1]
+        if version not in self.version_names:
+            raise KeyError(f"Section {self.section} has no template version {version!r}")
+        had = version_key(version)
+
+        def kept(x: Item | CrossCheck) -> bool:
+            return x.since is None or version_key(x.since) <= had
+
+        ids = {i.id for i in self.items if kept(i)}
+        groups = []
+        for g in self.groups:
+            items = tuple(
+                i.model_copy(
+                    update={
+                        "checks": tuple(c for c in i.checks if kept(c)),
+                        "required_when_yes": i.required_when_yes if i.required_when_yes in ids else None,
+                        "required": i.required
+                        or (i.required_when_yes is not None and i.required_when_yes not in ids),
+                    }
+                )
+                for i in g.items
+                if i.id in ids
+            )
+            if items:
+                groups.append(g.model_copy(update={"items": items}))
+        old = self.model_copy(update={"version": version, "groups": tuple(groups)})
+        _AT[key] = (self, old)
+        return old
+
+    def later_checks(self, version: str) -> tuple[tuple[Item, CrossCheck], ...]:
+        """Rules added after ``version`` whose items that version has: a return made on it is
+        not refused for them, but the analyst is told (a warning) that it breaks one."""
+        key = (id(self), version)
+        hit = _LATER.get(key)
+        if hit is not None and hit[0] is self:
+            return hit[1]
+        had = {i.id for i in self.at(version).items}
+        found = tuple(
+            (i, c)
+            for i in self.items
+            if i.id in had
+            for c in i.checks
+            if c.since is not None
+            and version_key(c.since) > version_key(version)
+            and {ref_item(r) for r in (*c.left, *c.right)} | ({c.when.item} if c.when else set()) <= had
+        )
+        _LATER[key] = (self, found)
+        return found
+
+
+_AT: dict[tuple[int, str], tuple[Section, Section]] = {}  # held, so their ids are not reused
+_LATER: dict[tuple[int, str], tuple[Section, tuple[tuple[Item, CrossCheck], ...]]] = {}
 
 
 class CatalogueError(ValueError):
@@ -471,6 +562,7 @@ def _cross_check(
 
     for s in sections:
         where_s = f"section {s.section}"
+        p.extend(_check_versions(where_s, s))
         for ref in s.sources:
             check_source(where_s, ref)
         for g in s.groups:
@@ -494,6 +586,37 @@ def _cross_check(
             for role, refs in ind.inputs.items():
                 for inp in refs:
                     p.extend(_check_ref(f"{w}: input {role}", inp, items, cat))
+    return p
+
+
+def _check_versions(where: str, s: Section) -> list[str]:
+    """Versions in order, the last the current one; everything added ``since`` a version names
+    one of them, and a rule is no older than the items it reads."""
+    p: list[str] = []
+    names = s.version_names
+    for d in _duplicates(list(names)):
+        p.append(f"{where}: version {d} is listed twice")
+    if list(names) != sorted(names, key=version_key):
+        p.append(f"{where}: versions must be listed oldest first ({', '.join(names)})")
+    if names[-1] != s.version:
+        p.append(f"{where}: version {s.version} must be the last of versions ({names[-1]})")
+    by_id = {i.id: i for i in s.items}
+
+    def added(x: Item | CrossCheck) -> tuple[int, ...]:
+        return version_key(x.since or names[0])
+
+    for i in s.items:
+        versioned: list[tuple[Item | CrossCheck, str]] = [(i, f"item {i.id}")]
+        versioned += [(c, f"item {i.id} check {c.id}") for c in i.checks]
+        for x, what in versioned:
+            if x.since is not None and x.since not in names:
+                p.append(f"{where} {what}: since {x.since!r} is not one of its versions ({', '.join(names)})")
+        for c in i.checks:
+            reads = {ref_item(r) for r in (*c.left, *c.right)} | {i.id} | ({c.when.item} if c.when else set())
+            for r in sorted(reads):
+                item = by_id.get(r)
+                if item is not None and (c.since is None or c.since in names) and added(item) > added(c):
+                    p.append(f"{where} item {i.id} check {c.id}: reads {r}, added after the rule")
     return p
 
 
@@ -603,6 +726,10 @@ def _check_item(w: str, i: Item, items: dict[str, Item], cat: Catalogue) -> list
             p.append(f"{w}: required_when_yes {i.required_when_yes!r} is not a yes/no item")
         if i.required:
             p.append(f"{w}: set 'required: false' when using required_when_yes")
+    if i.no_means != "not_applicable" and vt != "yes_no":
+        p.append(f"{w}: only a yes/no item has no_means")
+    if i.approvable and vt != "text":
+        p.append(f"{w}: only a text item is approvable")
     if i.min is not None and i.max is not None and i.min > i.max:
         p.append(f"{w}: min {i.min} is above max {i.max}")
     p.extend(_check_cross(w, i, items, cat))

@@ -23,7 +23,7 @@ from typing import TypeVar
 from . import __version__, paths
 from .cache import DEFAULT_CACHE, NO_CACHE, Cache
 from .catalogue import DEFAULT_CATALOGUE_DIR, Catalogue, CatalogueError, Section, load_catalogue
-from .demo import QUARTERS, write_demo_returns
+from .demo import QUARTERS, approve_demo_comments, write_demo_returns
 from .history import history_warnings
 from .layout import example_period, periods
 from .names import printable
@@ -35,6 +35,7 @@ from .registry import ORGANISATIONS_CSV, Registry, RegistryError, load_registry,
 from .sitefolder import SiteFolderError, built_from, check_site_folder
 from .store import DEFAULT_STORE, IngestOutcome, Store, StoreIntegrityError
 from .templates import Identity, render_template, template_filename, write_templates
+from .validation import stored_rule_warnings
 
 ROOT = Path(__file__).resolve().parent.parent  # where the inputs are read from (mkdocs.yml)
 
@@ -185,7 +186,7 @@ def _prefill_all(args: argparse.Namespace, catalogue: Catalogue, letters: list[s
     return 0
 
 
-def _print_result(r: ReadResult, head: str) -> None:
+def _print_result(r: ReadResult, head: str, approvable: frozenset[str] = frozenset()) -> None:
     status = "valid" if r.valid else "NOT VALID"
     what = f"Section {printable(r.section)} v{printable(r.version)}" if r.section else "unidentified file"
     # codes, answers and messages quote what a return holds: escaped, so that no control
@@ -196,6 +197,18 @@ def _print_result(r: ReadResult, head: str) -> None:
     print(f"{r.file}: {head or status} - {what}{(' - ' + who) if who else ''} - {counts}")
     for p in r.problems:
         print(_problem_line(p))
+    for item_id, text in _caveats(r, approvable):
+        print(f"  comment {item_id} (not published unless approved: kpi comments)")
+        print(f"          {printable(text)}")
+
+
+def _caveats(r: ReadResult, approvable: frozenset[str]) -> list[tuple[str, str]]:
+    """The free-text caveats a return holds, for the analyst to read."""
+    return [(k, v) for k, v in r.values.items() if k in approvable and isinstance(v, str) and v.strip()]
+
+
+def _approvable(catalogue: Catalogue) -> frozenset[str]:
+    return frozenset(i.id for _, i in catalogue.items() if i.approvable)
 
 
 def _problem_line(p: Problem) -> str:
@@ -260,11 +273,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
     else:
-        shown, left_out = _listed(results, lambda r: bool(r.problems), args.verbose)
+        approvable = _approvable(catalogue)
+        shown, left_out = _listed(
+            results, lambda r: bool(r.problems or _caveats(r, approvable)), args.verbose
+        )
         for r in shown:
-            _print_result(r, "")
+            _print_result(r, "", approvable)
         if left_out:
-            _say(f"{left_out} valid file(s) with no warnings not listed (--verbose lists every file)")
+            _say(
+                f"{left_out} valid file(s) with no warnings or comments not listed "
+                "(--verbose lists every file)"
+            )
         bad = sum(not r.valid for r in results)
         _say(f"{len(results) - bad} of {len(results)} file(s) valid")
         if args.store is None:
@@ -415,6 +434,66 @@ def cmd_verify(args: argparse.Namespace) -> int:
         _say(f"{len(left)} problem(s) in {_rel(store.root)}" + ("" if args.repair else "; try --repair"))
         return 1
     _say(f"{_rel(store.root)}: every stored return matches what was recorded")
+    later = stored_rule_warnings(store.current_returns(), load_catalogue(args.catalogue))
+    for p in later:
+        print(f"{printable(p.file)}:")
+        print(_problem_line(p))
+    if later:
+        _say(
+            f"{len(later)} warning(s): stored returns on an earlier template version break a rule "
+            "a later version added; they are kept, and computed as they are"
+        )
+    return 0
+
+
+def cmd_comments(args: argparse.Namespace) -> int:
+    """List the caveats providers wrote on their returns, and approve them for publication.
+
+    Free text may name or describe a client, so a comment is published (on the data-quality
+    table and the area's page) only after an analyst has read it and approved it here. The
+    approval is for that text on that return: a resubmission needs approving again. Each
+    approval or withdrawal is recorded in the store's approvals.csv with the time and --by.
+
+    Examples:
+      kpi comments --store build/demo/store
+      kpi comments --store build/demo/store --approve 3fa2b1c4d5e6:E90_comments --by "A. Analyst"
+      kpi comments --store build/demo/store --withdraw 3fa2b1c4d5e6:E90_comments --by "A. Analyst"
+    """
+    from . import comments as cm
+
+    store = Store(args.store)
+    if not store.root.is_dir():
+        raise InputError(f"no returns store in {_rel(store.root)}")
+    catalogue = load_catalogue(args.catalogue)
+    found = cm.comments(store.current_returns(), catalogue, store.approval_rows())
+    asked = [(k, cm.APPROVED) for k in args.approve] + [(k, cm.WITHDRAWN) for k in args.withdraw]
+    if asked:
+        if not args.by.strip():
+            raise UsageError('say who approves: --by "your name"')
+        try:
+            rows = [
+                cm.approval_row(cm.find(found, key), action, printable(args.by.strip()))
+                for key, action in asked
+            ]
+        except cm.UnknownComment as e:
+            raise InputError(str(e)) from None
+        store.record_approvals(rows)
+        for row in rows:
+            _say(f"{row['action']}: {row['sha256'][: cm.KEY_DIGITS]}:{row['item_id']}")
+        found = cm.comments(store.current_returns(), catalogue, store.approval_rows())
+    for c in found:
+        if args.pending and c.status == cm.APPROVED:
+            continue
+        print(
+            f"{c.key}  {printable(c.area_code)} {printable(c.organisation_code)} Section {c.section} "
+            f"{printable(c.period)}  [{c.status}]"
+        )
+        print(f"    {printable(c.text)}")
+    waiting = sum(c.status == cm.AWAITING for c in found)
+    _say(
+        f"{len(found)} comment(s) in {_rel(store.root)}: {waiting} awaiting approval"
+        + (" (approve with --approve KEY --by NAME)" if waiting else "")
+    )
     return 0
 
 
@@ -569,6 +648,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if first_problem is not None:
         _print_outcome(first_problem)
         return 1
+    approved, held = approve_demo_comments(store, catalogue)
+    _say(
+        f"Comments: {approved} caveat(s) approved for publication by the demo's analyst, {held} left "
+        f"unpublished (it names a client); see `{_kpi()} comments --store {shlex.quote(_rel(store_dir))}`."
+    )
     dataset = demo_dir / "dataset"
     try:
         res = build_site(
@@ -604,6 +688,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "ingest": cmd_ingest,
     "compute": cmd_compute,
     "verify": cmd_verify,
+    "comments": cmd_comments,
     "build": cmd_build,
     "serve": cmd_serve,
     "demo-returns": cmd_demo_returns,
@@ -700,6 +785,18 @@ def _args_verify(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--repair", action="store_true", help="rebuild what can be rebuilt from the workbooks")
 
 
+def _args_comments(sp: argparse.ArgumentParser) -> None:
+    _store_arg(sp)
+    sp.add_argument(
+        "--approve", action="append", default=[], metavar="KEY", help="approve this comment (repeatable)"
+    )
+    sp.add_argument(
+        "--withdraw", action="append", default=[], metavar="KEY", help="withdraw an approval (repeatable)"
+    )
+    sp.add_argument("--by", default="", metavar="NAME", help="who approves or withdraws (recorded)")
+    sp.add_argument("--pending", action="store_true", help="list only comments awaiting approval")
+
+
 def _args_build(sp: argparse.ArgumentParser) -> None:
     _store_arg(sp)
     sp.add_argument(
@@ -744,6 +841,7 @@ ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "ingest": _args_ingest,
     "compute": _args_compute,
     "verify": _args_verify,
+    "comments": _args_comments,
     "build": _args_build,
     "serve": _args_serve,
     "demo-returns": _args_demo_returns,

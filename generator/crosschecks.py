@@ -213,55 +213,56 @@ def _cells(ref: str, layout: Layout) -> tuple[InputCell, ...]:
     return tuple(cells)
 
 
-_BOUND: dict[int, tuple[Layout, tuple[Bound, ...]]] = {}
+_BOUND: dict[tuple[int, int], tuple[Layout, object, tuple[Bound, ...]]] = {}
+Rules = tuple[tuple[Item, CrossCheck], ...]
 
 
-def bind(layout: Layout) -> tuple[Bound, ...]:
-    """Every cross-item rule of the layout's section, placed on it (remembered per layout, as
-    the reader binds the same layout for every return it reads)."""
-    hit = _BOUND.get(id(layout))
-    if hit is not None and hit[0] is layout:
-        return hit[1]
-    bound = _bind(layout)
+def bind(layout: Layout, rules: Rules | None = None) -> tuple[Bound, ...]:
+    """Cross-item rules placed on a layout: by default every rule of its section; ``rules``,
+    (subject, rule) pairs of a later template version, for a return made on an earlier one.
+    Remembered per layout and rule list, as the reader binds the same ones for every return."""
+    key = (id(layout), id(rules))
+    hit = _BOUND.get(key)
+    if hit is not None and hit[0] is layout and hit[1] is rules:
+        return hit[2]
+    pairs = rules if rules is not None else tuple((i, c) for i in layout.section.items for c in i.checks)
+    bound = _bind(layout, pairs)
     if len(_BOUND) >= 64:
         _BOUND.clear()
-    _BOUND[id(layout)] = (layout, bound)
+    _BOUND[key] = (layout, rules, bound)
     return bound
 
 
-def _bind(layout: Layout) -> tuple[Bound, ...]:
+def _bind(layout: Layout, pairs: Rules) -> tuple[Bound, ...]:
     out = []
     sums = {r.item.id: r for r in layout.rows if isinstance(r, SumCheck)}
-    for item in layout.section.items:
-        for rule in item.checks:
-            subject_cells = _cells(item.id, layout)
-            row = sums[item.id].row if item.id in sums else subject_cells[0].row
-            when_cell: InputCell | None = None
-            labels: tuple[str, ...] = ()
-            codes: tuple[str, ...] = ()
-            if rule.when is not None:
-                when_cell = _cells(rule.when.item, layout)[0]
-                codes = tuple(rule.when.is_)
-                labels = tuple(
-                    when_cell.rule.options[when_cell.rule.option_codes.index(code)] for code in codes
-                )
-            out.append(
-                Bound(
-                    rule=rule,
-                    subject=item,
-                    row=row,
-                    cell=(
-                        f"{subject_cells[0].ref}:{subject_cells[-1].ref}"
-                        if item.id in sums
-                        else subject_cells[0].ref
-                    ),
-                    left=tuple(Term(r, _cells(r, layout)) for r in (rule.left or (item.id,))),
-                    right=tuple(Term(r, _cells(r, layout)) for r in rule.right),
-                    when_cell=when_cell,
-                    when_labels=labels,
-                    when_codes=codes,
-                )
+    for item, rule in pairs:
+        subject_cells = _cells(item.id, layout)
+        row = sums[item.id].row if item.id in sums else subject_cells[0].row
+        when_cell: InputCell | None = None
+        labels: tuple[str, ...] = ()
+        codes: tuple[str, ...] = ()
+        if rule.when is not None:
+            when_cell = _cells(rule.when.item, layout)[0]
+            codes = tuple(rule.when.is_)
+            labels = tuple(when_cell.rule.options[when_cell.rule.option_codes.index(code)] for code in codes)
+        out.append(
+            Bound(
+                rule=rule,
+                subject=item,
+                row=row,
+                cell=(
+                    f"{subject_cells[0].ref}:{subject_cells[-1].ref}"
+                    if item.id in sums
+                    else subject_cells[0].ref
+                ),
+                left=tuple(Term(r, _cells(r, layout)) for r in (rule.left or (item.id,))),
+                right=tuple(Term(r, _cells(r, layout)) for r in rule.right),
+                when_cell=when_cell,
+                when_labels=labels,
+                when_codes=codes,
             )
+        )
     return tuple(out)
 
 

@@ -22,10 +22,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import comments
 from .catalogue import Catalogue, Item, Section
 from .layout import InputCell, build_layout, period_bounds, periods
 from .pools import process_pool
 from .registry import Registry, role_for
+from .store import Store
 from .templates import Identity, render_template, template_filename
 
 QUARTERS = periods("quarterly")[4:12]  # 2024-25 Q1 .. 2025-26 Q4: eight quarters
@@ -49,6 +51,23 @@ UNDERSTAFFED = (
     "PS08"  # about 32 people per specialist (above 003's 25); a quarter of starters into work (40%)
 )
 MORE_QUALIFIED_INTAKE = "PS05"  # referrals more qualified than the local population (001, 000)
+# template versions: returns for periods before this financial year are made on each
+# section's first version, later ones on the current version (issue 20: a demo that mixes them)
+CURRENT_VERSION_FROM = "2025-26"
+NO_SWEMWBS = {"PS09", "PS16"}  # these services do not collect SWEMWBS (they answer "No" on 1.1)
+# caveats providers write (about one return in six); the demo's analyst approves them all but
+# the one that names a client, which therefore never reaches the site
+CAVEATS = (
+    "Synthetic demo comment: the records system changed during this period, so some referrals "
+    "were entered a few weeks late.",
+    "Synthetic demo comment: the service was closed for two weeks for staff training.",
+    "Synthetic demo comment: one employment specialist post was vacant for most of the period.",
+    "Synthetic demo comment: the cost figure is an estimate until the year-end accounts are closed.",
+)
+NAMES_A_CLIENT = (
+    "Synthetic demo comment: Jo Bloggs (an invented client) started work after the period "
+    "ended, so is not counted."
+)
 
 # Shares by breakdown (and by item where an item differs), from the pilot findings where given.
 WEIGHTS: dict[str, dict[str, float]] = {
@@ -313,6 +332,11 @@ def answers_for(
                 values[c.key] = _scalar(item, options, site, rng, state, start, end)
         if item.value_type == "count":
             state[item.id] = float(values[parts[0].key])  # type: ignore[arg-type]
+    caveats = [i for i, cells in by_item.items() if cells[0].item.approvable]
+    if caveats:  # its own draw, so a version with a comments box gets the same numbers
+        text = _caveat(_rng(seed, "caveat", section.section, site.provider, period), site, section, period)
+        if text:
+            values[by_item[caveats[0]][0].key] = text
     return values
 
 
@@ -346,6 +370,20 @@ def _count(what: str, site: Site, rng: random.Random, state: Mapping[str, float]
     if base is None:
         base = state.get("default_count", 10)
     return _poisson(rng, base)
+
+
+def demo_version(section: Section, period: str) -> Section:
+    """The template version a demo return for ``period`` is made on."""
+    if period.split(" ")[0] >= CURRENT_VERSION_FROM:
+        return section
+    return section.at(section.version_names[0])
+
+
+def _caveat(rng: random.Random, site: Site, section: Section, period: str) -> str | None:
+    """A comment on about one return in six; the one that names a client on one return only."""
+    if (site.area_code, section.section, period) == ("PS07", "E", "2025-26 Q3") and site.lead:
+        return NAMES_A_CLIENT
+    return rng.choice(CAVEATS) if rng.random() < 1 / 6 else None
 
 
 def _special(
@@ -397,6 +435,12 @@ def _special(
             score = min(35, max(7, round(rng.gauss(centre, 4.5))))
             counts[f"s{score:02d}"] += 1
         return {_key(i, "value", code): k for code, k in counts.items() if code}
+    if i == "E15a_swemwbs_collected":
+        return {i: "No" if site.area_code in NO_SWEMWBS else "Yes"}
+    if i == "C17_corroboration_details":
+        return {i: "Synthetic demo answer: the latest fidelity review report and its action plan."}
+    if item.approvable:
+        return {}  # written after the answers (see answers_for): it must not move the numbers
     if i == "E02_total_cost":
         # IPS unit cost about GBP 2,000-2,500 per starter; weaker services cost more per outcome
         return {i: round(state.get("starters", 20) * rng.uniform(1900, 2700) / min(site.quality, 1.1), 2)}
@@ -470,6 +514,8 @@ def _choice(scale: str, options: tuple[str, ...], site: Site, rng: random.Random
         return options[1] if site.area_code in IPS_BEYOND_SMI_SITES else options[0]
     if scale == "fidelity_accreditation":
         return options[1] if site.quality >= 1 else options[2]
+    if scale == "corroboration":  # strongest first: stronger services have been reviewed
+        return options[0] if site.quality >= 1.1 else options[1] if site.quality >= 0.9 else options[3]
     if scale == "stage_progress":
         return options[min(2, max(0, round(rng.gauss(1.4 * site.quality, 0.6))))]
     return options[0]
@@ -548,7 +594,7 @@ def _render_in_worker(job: tuple[Site, str, str, bool]) -> tuple[str, bytes]:
 def _render_job(catalogue: Catalogue, seed: int, job: tuple[Site, str, str, bool]) -> tuple[str, bytes]:
     """One demo workbook: (file name, bytes)."""
     site, letter, period, resub = job
-    sec = catalogue.sections[letter]
+    sec = demo_version(catalogue.sections[letter], period)
     org = site.commissioner if role_for(sec.completed_by) == "commissioner" else site.provider
     org_name = site.commissioner_name if org == site.commissioner else site.provider_name
     ident = Identity(site.area_code, site.area_name, org, org_name, period)
@@ -575,3 +621,13 @@ def _undercount(answers: dict[str, object]) -> dict[str, object]:
         if k.startswith(("E05_", "E05a_", "E07_", "E08_", "E19", "E20", "E21", "E22", "E23", "E24")):
             out[k] = 0
     return out
+
+
+def approve_demo_comments(store: Store, catalogue: Catalogue) -> tuple[int, int]:
+    """The demo's analyst reads the caveats and approves every one but the comment that names a
+    client (an analyst would ask the provider to reword it): (approved, left awaiting)."""
+    found = comments.comments(store.current_returns(), catalogue, store.approval_rows())
+    ok = [c for c in found if c.status == comments.AWAITING and c.text != NAMES_A_CLIENT]
+    if ok:
+        store.record_approvals([comments.approval_row(c, comments.APPROVED, "Demo analyst") for c in ok])
+    return len(ok), sum(c.text == NAMES_A_CLIENT for c in found)

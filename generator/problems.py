@@ -33,7 +33,7 @@ CODES: dict[str, str] = {
     # which template it is
     "unknown-template": "The file is not one of this project's templates.",
     "wrong-section": "The file is a template for another section than the one expected.",
-    "old-template-version": "The file was made from an older version of the template.",
+    "old-template-version": "An earlier template version: read and checked as that version had it (warning).",
     "unknown-template-version": "The file claims a template version this software does not know.",
     "missing-sheet": "A sheet the template needs is missing or was renamed.",
     "layout-changed": "Rows were inserted, deleted or moved, so answers are not where expected.",
@@ -61,6 +61,7 @@ CODES: dict[str, str] = {
     "numerator-exceeds-denominator": "A count is larger than the total it is part of.",
     "breakdown-sum-mismatch": "The categories of a breakdown do not add up to their total.",
     "cross-item-rule": "Answers to different items contradict each other (a rule of the catalogue).",
+    "later-rule": "A return on an earlier template version breaks a rule a later version added (a warning).",
     "far-from-earlier-returns": "A value far from the organisation's earlier returns (kpi validate --store).",
     "outside-answer-cells": "Something was typed outside the template's table; it is not read.",
     "rating-without-wording": "A rating was given as a bare number instead of a choice from the list.",

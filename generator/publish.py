@@ -43,9 +43,9 @@ from typing import Any
 import orjson
 import xlsxwriter
 
-from . import disclosure, stats
+from . import comments, disclosure, stats
 from .cache import NO_CACHE, Cache, code_fingerprint, digest
-from .catalogue import Catalogue
+from .catalogue import Catalogue, Section
 from .indicators import COLUMNS, calculate_table, specs
 from .layout import build_layout, periods
 from .names import (
@@ -92,6 +92,10 @@ QUALITY_COLUMNS = (
     "items_expected",
     "warnings",
     "returns_received",
+    "template_version",
+    "not_collected",  # items the return says, or its template version shows, were not collected
+    "comment_status",  # none | awaiting approval | approved
+    "comment",  # the provider's caveat, once an analyst approved it (kpi comments)
 )
 
 
@@ -429,7 +433,8 @@ def compute_store(
     if not returns:
         raise NoReturns(f"no returns stored in {store.root}: run `kpi ingest` first")
     data = compute_dataset(returns, catalogue, registry, cache, workers)
-    return len(returns), data, data_quality(returns, catalogue, registry, store.ledger_rows())
+    quality = data_quality(returns, catalogue, registry, store.ledger_rows(), store.approval_rows())
+    return len(returns), data, quality
 
 
 def publish_store(
@@ -451,8 +456,14 @@ def data_quality(
     catalogue: Catalogue,
     registry: Registry,
     ledger: Iterable[Mapping[str, str]] = (),
+    approvals: Iterable[Mapping[str, str]] = (),
 ) -> list[dict[str, Any]]:
-    """For every organisation, section and period seen: received or missing, and how complete."""
+    """For every organisation, section and period seen: received or missing, how complete, on
+    which template version, what was not collected, and the caveat its provider wrote (its
+    text only once approved: free text may name someone)."""
+    notes = comments.comments(returns, catalogue, approvals)
+    status_of = {(c.organisation_code, c.section, c.period): c.status for c in notes}
+    approved = comments.published(notes)
     received = {
         (r["identity"]["organisation_code"], r["section"], r["identity"]["period"]): r for r in returns
     }
@@ -464,7 +475,6 @@ def data_quality(
     seen_periods: dict[str, set[str]] = defaultdict(set)
     for r in returns:
         seen_periods[r["section"]].add(r["identity"]["period"])
-    n_inputs = {s: len(build_layout(sec, catalogue).input_cells) for s, sec in catalogue.sections.items()}
     out = []
     for letter, sec in catalogue.sections.items():
         wanted = role_for(sec.completed_by)
@@ -473,6 +483,8 @@ def data_quality(
                 if org.role != wanted:
                     continue
                 got = received.get((org.code, letter, period))
+                version = str(got.get("template_version", "")) if got else ""
+                key = (org.code, letter, period)
                 # a stored return was received at least once, whatever the ledger has kept
                 n = max(attempts.get((org.code, letter, period), 0), int(got is not None))
                 out.append(
@@ -485,11 +497,38 @@ def data_quality(
                         "period": period,
                         "status": "missing" if got is None else "resubmitted" if n > 1 else "received",
                         "items_answered": len(got["values"]) if got else 0,
-                        "items_expected": n_inputs[letter],
+                        "items_expected": _inputs(sec, version, catalogue),
                         "warnings": len(got.get("warnings", [])) if got else 0,
                         "returns_received": n,
+                        "template_version": version,
+                        "not_collected": " ".join(not_collected(sec, got)) if got else "",
+                        "comment_status": status_of.get(key, "none") if got else "",
+                        "comment": approved.get(key, ""),
                     }
                 )
+    return out
+
+
+def _inputs(section: Section, version: str, catalogue: Catalogue) -> int:
+    """How many answer cells the return's template version has (the current one's if unknown)."""
+    known = version in section.version_names
+    return len(build_layout(section.at(version) if known else section, catalogue).input_cells)
+
+
+def not_collected(section: Section, record: Mapping[str, Any]) -> list[str]:
+    """Items a return did not collect: those its answer to a "were these collected?" question
+    (``no_means: not_collected``) turned off, and those its template version did not have yet
+    (free text aside), so that neither is ever read as a zero."""
+    values = record.get("values", {})
+    version = str(record.get("template_version", ""))
+    had = {i.id for i in section.at(version).items} if version in section.version_names else None
+    gates_off = {i.id for i in section.items if i.no_means == "not_collected" and values.get(i.id) == "no"}
+    out = []
+    for i in section.items:
+        if i.value_type == "text" or i.no_means == "not_collected":  # free text; the question itself
+            continue
+        if (had is not None and i.id not in had) or (i.required_when_yes in gates_off):
+            out.append(i.id)
     return out
 
 

@@ -27,7 +27,7 @@ from typing import Any
 from defusedxml import ElementTree
 from python_calamine import CalamineWorkbook
 
-from .catalogue import Catalogue, Section
+from .catalogue import Catalogue, Section, version_key
 from .gate import MAX_FILE_BYTES, GateResult, col_number, inspect_bytes, too_large
 from .layout import (
     ANSWER_COL,
@@ -207,7 +207,9 @@ def _read_checked(
         formulas=formula_cells,
         errors=_error_cells(gate.parts, gate.kind or "", answer_refs, sheet_parts),
     )
-    checked = validate_answers(layout, answers, registry, name)
+    current = catalogue.sections[section.section]
+    later = current.later_checks(section.version) if section is not current else None
+    checked = validate_answers(layout, answers, registry, name, later)
     result.identity = checked.identity
     result.values = checked.values
     result.problems.extend(checked.problems)
@@ -251,38 +253,36 @@ def _identify(
             )
         )
         return None
-    got, current = _version_tuple(result.version), _version_tuple(section.version) or (0,)
-    if got is None or got > current:
+    if result.version not in section.version_names:
         result.problems.append(
             error(
                 "unknown-template-version",
                 f"The template says it is version '{shown(result.version)}' of Section "
-                f"{section.section}, which "
-                f"this software does not know (the current version is {section.version}).",
+                f"{section.section}, which this software does not know (it reads versions "
+                f"{', '.join(section.version_names)}). Please fill in the current template "
+                f"({section.template_id}.xlsx) and send that.",
                 file=name,
-                found=shown(result.version),
-                expected=section.version,
+                found=shown(result.version) or "(none)",
+                expected=" or ".join(section.version_names),
             )
         )
         return None
-    if got < current:
+    if result.version != section.version:
+        newer = [v for v in section.versions if version_key(v.version) > version_key(result.version)]
         result.problems.append(
-            error(
+            warning(
                 "old-template-version",
-                f"This return uses version {result.version} of the Section {section.section} template; the "
-                f"current version is {section.version}. Please copy your answers into the current template "
-                f"({section.template_id}.xlsx) and send that.",
+                f"This return uses version {result.version} of the Section {section.section} "
+                f"template; it is read and checked as that version had it. Version "
+                f"{section.version} is current ("
+                + "; ".join(f"{v.version}: {v.changes.rstrip('.')}" for v in newer)
+                + f"): please use {section.template_id}.xlsx next time.",
                 file=name,
                 found=result.version,
                 expected=section.version,
             )
         )
-        return None
-    return section
-
-
-def _version_tuple(v: str) -> tuple[int, ...] | None:
-    return tuple(int(x) for x in v.split(".")) if re.fullmatch(r"[0-9]+(\.[0-9]+)*", v or "") else None
+    return section.at(result.version)
 
 
 @functools.cache

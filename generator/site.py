@@ -758,7 +758,7 @@ def _area_page(
             lines.append(
                 f"| {esc(r['indicator_title'])} | {show(r['value'], 'score')} | {esc(r['value_label'])} |"
             )
-        lines += ["", STACK_CLOSE, ""]
+        lines += ["", STACK_CLOSE, "", *_corroboration(ctx, area, str(items[0][1]["period"]))]
     others, more = _section_tables(ctx, area, ("D", "E", "F", "G"))
     lines += [
         *others,
@@ -818,7 +818,64 @@ def _quality_table(ctx: Context, area: str) -> list[str]:
             f"{esc(', '.join(x['period'] for x in xs if x['status'] == 'missing')) or 'none'} | "
             f"{sum(x['status'] == 'resubmitted' for x in xs)} | {sum(int(x['warnings']) for x in xs)} |"
         )
-    return [*lines, "", STACK_CLOSE]
+    return [*lines, "", STACK_CLOSE, "", *_not_collected(ctx, q), *_comments(q)]
+
+
+CORROBORATION = "C16_corroboration"
+
+
+def _corroboration(ctx: Context, area: str, period: str) -> list[str]:
+    """What the ratings rest on besides the provider's own view (001 asks for independent
+    corroboration), or that the return did not say."""
+    rows = [r for r in ctx.area_latest[area].get(CORROBORATION, []) if r["period"] == period]
+    if rows and rows[0]["value_label"]:
+        return [
+            f"**Independent corroboration of these ratings ({esc(period)}):** {esc(rows[0]['value_label'])}.",
+            "",
+        ]
+    if rows:  # several providers with different answers
+        return [
+            f"**Independent corroboration of these ratings ({esc(period)}):** differs between providers.",
+            "",
+        ]
+    return [
+        f"**Independent corroboration of these ratings ({esc(period)}):** not collected "
+        "(the return was made before the template asked).",
+        "",
+    ]
+
+
+def _not_collected(ctx: Context, q: Sequence[Mapping[str, Any]]) -> list[str]:
+    """What returns did not collect, said as such (a blank here is never a zero): items a
+    return's answer turned off, and items its template version did not have yet."""
+    periods_of: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for x in q:
+        for item_id in str(x.get("not_collected") or "").split():
+            periods_of[(str(x["section"]), item_id)].append(f"{x['period']} ({x['organisation_code']})")
+    if not periods_of:
+        return []
+    out = ["**Not collected** (shown as not collected, never as zero):", ""]
+    for (letter, item_id), when in sorted(periods_of.items()):
+        item = ctx.catalogue.item_index[item_id]
+        out.append(f"- {esc(item.title)} ({esc(item_id)}, Section {letter}): {esc(', '.join(when))}")
+    return [*out, ""]
+
+
+def _comments(q: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The caveats organisations wrote, once the analyst approved them for publication."""
+    shown = [x for x in q if x.get("comment")]
+    waiting = sum(x.get("comment_status") == "awaiting approval" for x in q)
+    if not shown and not waiting:
+        return []
+    out = ["**Comments from the organisations** (published once the analyst has read and approved them):", ""]
+    for x in sorted(shown, key=lambda x: (x["section"], x["period"], x["organisation_code"])):
+        out.append(
+            f"- Section {esc(x['section'])}, {esc(x['period'])}, {esc(x['organisation_name'])}: "
+            f"{esc(x['comment'])}"
+        )
+    if waiting:
+        out.append(f"- {waiting} more comment(s) await the analyst's approval and are not shown.")
+    return [*out, ""]
 
 
 def _chart_block(c: charts.Chart, key: str, table_below: bool = False) -> list[str]:

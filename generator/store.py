@@ -65,6 +65,8 @@ LEDGER_FIELDS = (
     "stored_as",
     "replaced",
 )
+# kpi comments: an analyst's approval (or its withdrawal) of one caveat, for one return's bytes
+APPROVAL_FIELDS = ("time", "action", "sha256", "item_id", "text_sha256", "by")
 # ledger statuses that mean the return was put in place (recovered: found in place, its row lost)
 STORED_STATUSES = ("accepted", "replaced", "recovered")
 VALUE_FIELDS = (
@@ -644,24 +646,46 @@ class Store:
     def _append_rows(self, rows: Sequence[Mapping[str, str]]) -> None:
         """Rows appended to the ledger and made durable. Every text in them is printable UTF-8
         (file names through :func:`generator.names.printable`), so no name can stop the write."""
-        # appending (every write goes to the end), to the ledger itself, not where a link points
-        with os.fdopen(_open_nofollow(self.ledger, os.O_RDWR | os.O_CREAT | os.O_APPEND), "a+b") as f:
+        if self._append_csv(self.ledger, LEDGER_FIELDS, rows):
+            self._checked.touch()  # a new ledger, so a store this version keeps from the start
+
+    @property
+    def approvals(self) -> Path:
+        """The analyst's approvals of free-text caveats for publication (``kpi comments``)."""
+        return self.root / "approvals.csv"
+
+    def approval_rows(self) -> list[dict[str, str]]:
+        if not self.approvals.exists():
+            return []
+        with self.approvals.open(newline="", encoding="utf-8") as f:
+            return list(csv.DictReader(f))
+
+    def record_approvals(self, rows: Sequence[Mapping[str, str]]) -> None:
+        """Approvals (or withdrawals) appended, under the store's lock, and made durable."""
+        with self._locked():
+            self._append_csv(self.approvals, APPROVAL_FIELDS, rows)
+
+    @staticmethod
+    def _append_csv(path: Path, fields: Sequence[str], rows: Sequence[Mapping[str, str]]) -> bool:
+        """Rows appended to a CSV of the store and made durable; True if it was new."""
+        # appending (every write goes to the end), to the file itself, not where a link points
+        with os.fdopen(_open_nofollow(path, os.O_RDWR | os.O_CREAT | os.O_APPEND), "a+b") as f:
             if os.fstat(f.fileno()).st_nlink > 1:  # a hard link: appending would write elsewhere too
-                raise _link_error([self.ledger])
+                raise _link_error([path])
             end = f.seek(0, os.SEEK_END)
             if end:
                 f.seek(end - 1)
                 if f.read(1) != b"\n":  # a row cut short (a full disk, a kill): start on a line of our own
                     f.write(b"\r\n")
             text = io.StringIO(newline="")
-            w = csv.DictWriter(text, fieldnames=LEDGER_FIELDS)
-            if not end:  # a new ledger, so a store this version keeps from the start
+            w = csv.DictWriter(text, fieldnames=fields)
+            if not end:
                 w.writeheader()
-                self._checked.touch()
             w.writerows(rows)
             f.write(text.getvalue().encode("utf-8"))
             f.flush()
             os.fsync(f.fileno())
+        return not end
 
     @property
     def _table_digest(self) -> Path:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,7 +155,27 @@ def render_template(
     for ws in wb.worksheets():
         _print_marks(ws, section, identity)
     wb.close()
-    return buf.getvalue()
+    return lock_structure(buf.getvalue())
+
+
+STRUCTURE_LOCK = b'<workbookProtection lockStructure="1"/>'
+
+
+def lock_structure(xlsx: bytes) -> bytes:
+    """The workbook's structure locked (no sheet added, deleted, renamed or moved) where the
+    format keeps it: XlsxWriter protects sheets, not the workbook, so the element is put in its
+    place in workbook.xml, after ``workbookPr``. No password: it stops accidents, not people,
+    and the reader never relies on it (a LibreOffice re-save may drop it)."""
+    src = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():  # same names, order, dates and compression: deterministic
+            data = src.read(info)
+            if info.filename == "xl/workbook.xml":
+                end = data.index(b"/>", data.index(b"<workbookPr")) + 2
+                data = data[:end] + STRUCTURE_LOCK + data[end:]
+            dst.writestr(info, data, compress_type=info.compress_type)
+    return out.getvalue()
 
 
 def write_templates(
@@ -263,11 +284,21 @@ def _fit_row(ws: Worksheet, row0: int, cells: list[tuple[str, float]], minimum: 
     ws.set_row(row0, LINE_HEIGHT * n + 3)
 
 
-def _page_setup(ws: Worksheet, header_row0: int | None = None) -> None:
-    """Print landscape, one page wide, with the table header repeated."""
+PRINT_SCALE = 85  # percent, for the wide Guidance: its 11 pt text prints at 9.35 pt
+
+
+def _page_setup(ws: Worksheet, header_row0: int | None = None, scale: int | None = None) -> None:
+    """Print landscape, one page wide, with the table header repeated; with ``scale``, at that
+    size instead, across as many pages as it takes, the first column on each (a table too wide
+    for one page would otherwise shrink to an unreadable size)."""
     ws.set_landscape()
     ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
+    if scale is None:
+        ws.fit_to_pages(1, 0)
+    else:
+        ws.set_print_scale(scale)
+        ws.repeat_columns(0, 0)
+        ws.print_across()
     if header_row0 is not None:
         ws.repeat_rows(header_row0)
 
@@ -742,8 +773,12 @@ def _guidance_sheet(ws: Worksheet, section: Section, catalogue: Catalogue, s: _S
                 definition += f" Numerator: {i.numerator.label}. Denominator: {den}."
             if i.note:
                 definition += f" Note: {i.note}"
+            if i.since:
+                definition += f" Added in template version {i.since}."
             for rule in i.checks:  # the rules across items its Check cell applies, in the same words
-                definition += f" Checked: {rule.says.rstrip('.')}."
+                definition += f" Checked: {rule.says.rstrip('.')}" + (
+                    f" (from version {rule.since})." if rule.since else "."
+                )
             if i.history is not None:
                 definition += (
                     f" Compared with your earlier returns: a value over {fmt(i.history.factor)} times, or "
@@ -773,7 +808,7 @@ def _guidance_sheet(ws: Worksheet, section: Section, catalogue: Catalogue, s: _S
     widths = GUIDANCE_WIDTHS
     ws.set_row(0, 24)
     ws.set_row(HEADER_ROW - 1, 33)
-    _page_setup(ws, HEADER_ROW - 1)
+    _page_setup(ws, HEADER_ROW - 1, PRINT_SCALE)
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
     ws.freeze_panes(HEADER_ROW, 1)

@@ -10,11 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from .crosschecks import bind
-from .layout import DETAILS_SHEET, RETURN_SHEET, InputCell, Layout, SumCheck, period_bounds, periods
+from .catalogue import Catalogue
+from .crosschecks import Rules, bind
+from .layout import (
+    DETAILS_SHEET,
+    RETURN_SHEET,
+    InputCell,
+    Layout,
+    SumCheck,
+    build_layout,
+    period_bounds,
+    periods,
+)
 from .names import FORMULA_SIGNS, FORMULA_START
 from .problems import Problem, error, shown, warning
 from .registry import Registry, role_for
@@ -55,12 +66,18 @@ def _error_literal(formula: str) -> str | None:
     return text if text in ERROR_LITERALS else None
 
 
-def validate_answers(layout: Layout, answers: Answers, registry: Registry, file: str) -> Validated:
+def validate_answers(
+    layout: Layout, answers: Answers, registry: Registry, file: str, later: Rules | None = None
+) -> Validated:
+    """``later``: rules a later template version added, for a return made on an earlier one
+    (its own version's rules decide; breaking a later one is a warning)."""
     problems: list[Problem] = []
     identity = _validate_details(layout, answers, registry, file, problems)
     values = _validate_cells(layout, answers, file, problems)
     _validate_relations(layout, values, file, problems)
     _validate_across(layout, values, file, problems)
+    if later:
+        problems.extend(later_rule_problems(layout, later, values, file))
     period = identity.get("period", "")
     if period in periods(layout.section.frequency):
         _validate_dates(layout, values, answers, period, file, problems)
@@ -350,6 +367,62 @@ def _validate_across(layout: Layout, values: dict[str, object], file: str, probl
                 expected=expected,
             )
         )
+
+
+def later_rule_problems(
+    layout: Layout, later: Rules, values: Mapping[str, object], file: str
+) -> list[Problem]:
+    """Warnings for the rules a later template version added that a return made on an earlier
+    one breaks: it is read by its own version's rules, and the analyst is told."""
+    out = []
+    for b in bind(layout, later):
+        found = b.problem(values)
+        if found is None:
+            continue
+        message, got, expected = found
+        out.append(
+            warning(
+                "later-rule",
+                f"{b.subject.title}: {message} (a rule of template version {b.rule.since}; this "
+                f"return is on version {layout.section.version}, so it is not refused for it)",
+                file=file,
+                sheet=RETURN_SHEET,
+                cell=b.cell,
+                item_id=b.subject.id,
+                found=got,
+                expected=expected,
+            )
+        )
+    return out
+
+
+def stored_rule_warnings(records: Sequence[Mapping[str, Any]], catalogue: Catalogue) -> list[Problem]:
+    """For ``kpi verify``: stored returns made on an earlier template version that break a rule
+    a later version added (warnings: a stored return is never dropped for a new rule)."""
+    out: list[Problem] = []
+    for r in records:
+        sec = catalogue.sections.get(str(r.get("section", "")))
+        version = str(r.get("template_version", ""))
+        if sec is None or version not in sec.version_names or version == sec.version:
+            continue
+        later = sec.later_checks(version)
+        if not later:
+            continue
+        layout = build_layout(sec.at(version), catalogue)
+        stored = r.get("values", {})
+        values = {c.key: _as_stored(c, stored[c.key]) for c in layout.input_cells if c.key in stored}
+        out += later_rule_problems(layout, later, values, str(r.get("file", "")))
+    return out
+
+
+def _as_stored(cell: InputCell, value: object) -> object:
+    """A stored value as the reader had it: dates are kept as ISO text."""
+    if cell.rule.kind == "date" and isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
 
 
 def _validate_relations(

@@ -276,7 +276,7 @@ CASES = [
         "wrong-section",
         expected_section="B",
     ),
-    Case("older template version", _older_version, "old-template-version"),
+    Case("a template version this software does not know", _older_version, "unknown-template-version"),
     Case("rows inserted", _rows_inserted, "layout-changed"),
     Case("rows sorted", _rows_sorted, "layout-changed"),
     Case("sheet renamed", _sheet_renamed, "missing-sheet"),

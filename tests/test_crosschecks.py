@@ -73,7 +73,13 @@ FALSE_ACCEPTS: dict[str, tuple[str, str, Callable[[Values], dict[str, object]]]]
         "wages-add-up-to-jobs",
         _plus("E08", 3),
     ),
-    "SWEMWBS start total against a smaller end total": ("E", "same-leavers-start-and-end", _plus("E15", 4)),
+    "SWEMWBS start total against a smaller end total": ("E", "same-leavers-start-and-end", _plus("E15_", 4)),
+    # issue 20 item 4: SWEMWBS may be "not collected", and then its counts are left blank
+    "SWEMWBS counts entered though said not collected": (
+        "E",
+        "blank-when-not-collected",
+        lambda v: {"E15a_swemwbs_collected": "No"},
+    ),
     "largest single caseload over the active caseload": ("E", "largest-within-caseload", _largest),
     "D employed + seeking work over the caseload": (
         "D",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -156,6 +157,34 @@ def test_printed_the_cover_is_one_page_and_every_page_says_whose_return_it_is(ca
         assert "What this return is" in pages[0] and "Sources" in pages[0]  # the whole Cover
         returns = [p for p in pages if "Return - Section E" in p]
         assert len(returns) >= 3  # the Return runs to several pages, each with its title row
-        assert all("v1.0" in p and "Page" in p for p in pages)
+        version = catalogue.section("E").version
+        assert all(f"v{version}" in p and "Page" in p for p in pages)
+        assert _guidance_text_height(pdftotext, pdf) >= 9 * LINE_PER_POINT, "Guidance printed below 9 pt"
         if pdf.stem == "e-filled":
             assert all("PS04-EMP" in p and "2025-26" in p for p in pages), "organisation or period missing"
+
+
+LINE_PER_POINT = 1.117  # a word's box in pdftotext -bbox: the font's ascent and descent, 1.117 em in Arial
+
+
+def _guidance_text_height(pdftotext: str, pdf: Path) -> float:
+    """The median height of the words on the printed Guidance pages (issue 20: once fitted to
+    one page wide, they printed at about 4 pt)."""
+    import re
+    import statistics
+    import subprocess
+
+    boxes = subprocess.run([pdftotext, "-bbox", str(pdf), "-"], capture_output=True, text=True).stdout
+    heights = []
+    for page in boxes.split("<page ")[1:]:
+        words = [
+            (float(y1), float(y2), w)
+            for y1, y2, w in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', page)
+        ]
+        if not words:
+            continue
+        bottom = max(y1 for y1, _, _ in words)  # the footer's line names the sheet
+        if "Guidance" in [w for y1, _, w in words if y1 > bottom - 2]:
+            heights += [y2 - y1 for y1, y2, _ in words]
+    assert heights, "no Guidance page found in the PDF"
+    return statistics.median(heights)

@@ -281,3 +281,16 @@ def test_cover_explains_who_when_and_how(workbooks, catalogue, letter):
         "identify a person",
     ):
         assert needed in text, (letter, needed)
+
+
+def test_the_workbook_structure_is_locked_without_a_password(rendered):
+    """Issue 20 item 7: no sheet can be added, deleted, renamed or moved by accident (the reader
+    never relies on it: a LibreOffice re-save drops it)."""
+    import io
+
+    import openpyxl
+
+    for letter, data in rendered.items():
+        wb = openpyxl.load_workbook(io.BytesIO(data))
+        assert wb.security is not None and wb.security.lockStructure, letter
+        assert not wb.security.workbookPassword, letter
