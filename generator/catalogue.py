@@ -15,6 +15,7 @@ lists all of them rather than the first.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterator
@@ -212,6 +213,21 @@ class CrossCheck(Model):
     since: str | None = Field(None, pattern=VERSION)  # the template version that added it (None: the first)
 
 
+class ReturnCheck(Model):
+    """A rule across two returns of the same organisation and period (``kpi validate --store``
+    runs it, a warning): the subject against ``other``, an item of another section the same
+    organisation completes as often, within ``tolerance`` (a share of the larger) or
+    ``at_least`` (people), whichever is wider (counts drawn from two systems rarely match
+    exactly)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    other: str
+    op: Literal["=", "<=", ">="]
+    tolerance: float = Field(0.0, ge=0, lt=1)
+    at_least: float = Field(0.0, ge=0)
+    says: str = Field(min_length=10, max_length=200)
+
+
 class Item(Model):
     """One thing a template collects."""
 
@@ -243,6 +259,7 @@ class Item(Model):
     max: float | None = None
     benchmarks: tuple[Benchmark, ...] = ()
     checks: tuple[CrossCheck, ...] = ()  # rules across items, shown on this item's row
+    across_returns: tuple[ReturnCheck, ...] = ()  # rules against another section's return
     history: HistoryCheck | None = None  # a warning when far from the organisation's earlier returns
     since: str | None = Field(None, pattern=VERSION)  # the template version that added it (None: the first)
     # a yes/no gate: what "No" makes of the items it gates; "not_collected" (the data exist in
@@ -299,6 +316,20 @@ class Version(Model):
     changes: str = Field(min_length=3)
 
 
+class Due(Model):
+    """When a section's return is due: ``days_after_period`` days after the period ends, or on
+    the date ``dates`` gives for a period (a holiday, a changed contract)."""
+
+    days_after_period: int = Field(ge=0, le=366)
+    dates: dict[str, str] = {}
+    note: str = ""
+
+    def date(self, period_end: dt.date, period: str) -> dt.date:
+        if period in self.dates:
+            return dt.date.fromisoformat(self.dates[period])
+        return period_end + dt.timedelta(days=self.days_after_period)
+
+
 def version_key(v: str) -> tuple[int, ...]:
     """A version as numbers, so that 1.10 comes after 1.9."""
     return tuple(int(x) for x in v.split("."))
@@ -314,6 +345,7 @@ class Section(Model):
     template_id: str = Field(pattern=r"^kpi-[a-g]-[a-z0-9-]+$")
     version: str = Field(pattern=VERSION)
     versions: tuple[Version, ...] = Field(min_length=1)
+    due: Due
     completed_by: Role
     completed_by_text: str
     frequency: Frequency
@@ -563,6 +595,11 @@ def _cross_check(
     for s in sections:
         where_s = f"section {s.section}"
         p.extend(_check_versions(where_s, s))
+        for period, day in s.due.dates.items():
+            try:
+                dt.date.fromisoformat(day)
+            except ValueError:
+                p.append(f"{where_s}: due date {day!r} for {period} is not a date (YYYY-MM-DD)")
         for ref in s.sources:
             check_source(where_s, ref)
         for g in s.groups:
@@ -733,6 +770,7 @@ def _check_item(w: str, i: Item, items: dict[str, Item], cat: Catalogue) -> list
     if i.min is not None and i.max is not None and i.min > i.max:
         p.append(f"{w}: min {i.min} is above max {i.max}")
     p.extend(_check_cross(w, i, items, cat))
+    p.extend(_check_across_returns(w, i, items, cat.sections))
     directional = [b.id for b in i.benchmarks if b.kind in ("minimum", "maximum")]
     if directional and i.polarity == "no_judgement":
         p.append(f"{w}: targets {directional} need a polarity: say which direction is better")
@@ -783,6 +821,29 @@ def _check_cross(w: str, i: Item, items: dict[str, Item], cat: Catalogue) -> lis
                 p.append(
                     f"{where}: when.is {list(c.when.is_)} are not all answers of {gate.id} ({sorted(codes)})"
                 )
+    return p
+
+
+def _check_across_returns(w: str, i: Item, items: dict[str, Item], sections: dict[str, Section]) -> list[str]:
+    """A rule across returns compares two counts of sections the same role completes as often
+    (so the two returns are the same organisation's, for the same period)."""
+    p: list[str] = []
+    for c in i.across_returns:
+        where = f"{w} across_returns {c.id}"
+        other = items.get(c.other)
+        if other is None:
+            p.append(f"{where}: {c.other!r} is not an item")
+            continue
+        mine, theirs = sections[i.id[0]], sections[other.id[0]]
+        if mine is theirs:
+            p.append(f"{where}: {c.other} is in the same section: use checks")
+        elif (mine.completed_by, mine.frequency) != (theirs.completed_by, theirs.frequency):
+            p.append(
+                f"{where}: Sections {mine.section} and {theirs.section} are not completed by the "
+                "same role as often"
+            )
+        if {i.value_type, other.value_type} != {"count"} or i.breakdown or other.breakdown:
+            p.append(f"{where}: compares two counts without breakdowns")
     return p
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import inspect
 import io
 import json
@@ -24,7 +25,7 @@ from . import __version__, paths
 from .cache import DEFAULT_CACHE, NO_CACHE, Cache
 from .catalogue import DEFAULT_CATALOGUE_DIR, Catalogue, CatalogueError, Section, load_catalogue
 from .demo import QUARTERS, approve_demo_comments, write_demo_returns
-from .history import history_warnings
+from .history import across_returns_warnings, history_warnings
 from .layout import example_period, periods
 from .names import printable
 from .problems import Problem
@@ -268,6 +269,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             )
         else:
             history_warnings(results, stored, catalogue)
+            across_returns_warnings(results, stored, catalogue)
             if not args.json:
                 _say(f"compared with the earlier returns among {len(stored)} stored in {args.store}")
     if args.json:
@@ -312,6 +314,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
       kpi ingest --replace corrected-return.xlsx
       kpi ingest --store /srv/kpi/returns returns/*.xlsx
       kpi ingest inbox/              (every .xlsx and .ods under the folder)
+      kpi ingest --received 2026-01-29 return.xlsx   (it arrived then: judged on time or late by that)
     """
     catalogue, registry = load_catalogue(args.catalogue), load_registry(Path(args.registry))
     store = Store(args.store)
@@ -325,6 +328,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             _cache(args),
             args.jobs,
             sender=args.sender,
+            received=_received(args.received),
         )
     except OSError as e:  # a full disk, a read-only or vanished folder: say what, and what was kept
         raise InputError(
@@ -637,6 +641,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         [d.resubmission for d in returns],
         cache=_cache(args),
         workers=args.jobs,
+        received=[d.received for d in returns],
     )
     for o in outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
@@ -761,7 +766,26 @@ def _args_ingest(sp: argparse.ArgumentParser) -> None:
         help="who sent the files: a return for an organisation whose registry row lists other "
         "senders is quarantined, never filed (a consistency check, not authentication)",
     )
+    sp.add_argument(
+        "--received",
+        metavar="YYYY-MM-DD",
+        help="the day the files arrived (default today): the ledger records them as on time or late "
+        "against the date each section's return was due",
+    )
     _store_arg(sp)
+
+
+def _received(text: str | None) -> dt.date | None:
+    """``--received``: the day the files arrived, not after today."""
+    if text is None:
+        return None
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"--received {text!r} is not a date: give it as YYYY-MM-DD") from None
+    if day > dt.date.today():
+        raise UsageError(f"--received {day.isoformat()} is after today: give the day the files arrived")
+    return day
 
 
 def _store_arg(sp: argparse.ArgumentParser) -> None:

@@ -42,8 +42,9 @@ YEARS = years_of(QUARTERS)  # 2024-25 and 2025-26
 SMALL_SITES = {"PS10": 0.12, "PS15": 0.25}  # referral volume multipliers: suppression shows
 MISSING_SECTION = ("PS12", "D")  # this site never sends Section D
 LATE_RESUBMISSION = ("PS04", "E", "2025-26 Q2")  # first return undercounts outcomes; corrected later
+LATE_RETURN = ("PS13", "D", "2025-26")  # arrives after its due date (the catalogue's `due:`)
 LOW_PERFORMERS = {"PS11", "PS13", "PS16"}  # below the 30% job-outcome "look at" line
-HIGH_PERFORMER = "PS05"  # above 61%: the NDTi tool says explore that too
+HIGH_PERFORMER = "PS05"  # above 61% (about 67%): the NDTi tool says explore that too
 IPS_BEYOND_SMI_SITES = {"PS03", "PS08", "PS14", "PS17"}  # the 2024 targets (003) apply to these
 # so that every "question to ask" (data/questions.yaml) is raised somewhere in the demo:
 FEW_STARTERS = "PS03"  # about 55% of referrals start, below the 2024 guide's 70% (003)
@@ -186,6 +187,7 @@ class DemoReturn:
     site: str
     period: str
     resubmission: bool = False
+    received: dt.date | None = None  # when the analyst had it: a few days after it was completed
 
 
 def _rng(seed: int, *parts: str) -> random.Random:
@@ -203,7 +205,7 @@ def sites(registry: Registry, seed: int) -> list[Site]:
         for k, prov in enumerate(providers):
             rng = _rng(seed, "site", area) if k == 0 else _rng(seed, "site", area, prov.code)
             quality = (
-                0.55 if area in LOW_PERFORMERS else 1.45 if area == HIGH_PERFORMER else rng.uniform(0.8, 1.2)
+                0.55 if area in LOW_PERFORMERS else 1.55 if area == HIGH_PERFORMER else rng.uniform(0.8, 1.2)
             )
             volume = 17 * SMALL_SITES.get(area, rng.uniform(0.8, 1.4))
             out.append(
@@ -289,6 +291,8 @@ def answers_for(
     for c in layout.input_cells:
         by_item.setdefault(c.item.id, []).append(c)
     state: dict[str, float] = {"months": months}
+    if section.frequency == "quarterly":  # one draw for B01 and E03: both count the quarter's referrals
+        state["referrals"] = _poisson(_rng(seed, "referrals", site.provider, period), site.volume * months)
 
     for cells in by_item.values():
         item = cells[0].item
@@ -356,8 +360,6 @@ def _denominator_value(item: Item, values: Mapping[str, object], den_cell: Input
 def _count(what: str, site: Site, rng: random.Random, state: Mapping[str, float]) -> int:
     m = state["months"]
     base = {
-        "B01_new_referrals": site.volume * m,
-        "E03_referrals": site.volume * m,
         "D01_placements": 5 * m * (site.volume / 17) * site.quality,
         "D02_audited_caseload": 60 * site.volume * rng.uniform(0.8, 1.2),
         "D08_recruits_declaring.denominator": 250 * rng.uniform(0.6, 1.4),
@@ -435,6 +437,10 @@ def _special(
             score = min(35, max(7, round(rng.gauss(centre, 4.5))))
             counts[f"s{score:02d}"] += 1
         return {_key(i, "value", code): k for code, k in counts.items() if code}
+    if i == "B01_new_referrals":
+        return {i: int(state["referrals"])}
+    if i == "E03_referrals":  # all referred, accepted or not: a few more than B01 counts at times
+        return {i: int(state["referrals"]) + rng.choice((0, 0, 0, 1, 2))}
     if i == "E15a_swemwbs_collected":
         return {i: "No" if site.area_code in NO_SWEMWBS else "Yes"}
     if i == "C17_corroboration_details":
@@ -573,7 +579,8 @@ def write_demo_returns(
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists() or path.read_bytes() != data:
             path.write_bytes(data)
-        out.append(DemoReturn(path, letter, site.area_code, period, resub))
+        received = completed(site, letter, period, resub) + dt.timedelta(days=3)
+        out.append(DemoReturn(path, letter, site.area_code, period, resub, received))
     return out
 
 
@@ -604,13 +611,20 @@ def _render_job(catalogue: Catalogue, seed: int, job: tuple[Site, str, str, bool
     details = {
         "contact_name": "Synthetic demo data",
         "contact_email": "demo@example.invalid",
-        "completed_date": period_bounds(period)[1] + dt.timedelta(days=20 + 40 * resub),
+        "completed_date": completed(site, letter, period, resub),
     }
     data = render_template(sec, catalogue, ident, answers, details)
     name = template_filename(sec, ident)
     if resub:
         name = name.replace(".xlsx", "_resubmission.xlsx")
     return name, data
+
+
+def completed(site: Site, letter: str, period: str, resubmission: bool) -> dt.date:
+    """When a demo return was completed: three weeks after its period, a resubmission six
+    weeks after that, and the planted late return over three months after."""
+    late = (site.area_code, letter, period) == LATE_RETURN and site.lead
+    return period_bounds(period)[1] + dt.timedelta(days=95 if late else 20 + 40 * resubmission)
 
 
 def _undercount(answers: dict[str, object]) -> dict[str, object]:

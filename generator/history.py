@@ -1,10 +1,12 @@
-"""Values far from the same organisation's earlier returns (``kpi validate --store``).
+"""Values far from the same organisation's earlier returns, or at odds with its return of
+another section for the same period (``kpi validate --store``).
 
 A quarter's referrals ten times the usual is more often a typing slip (an extra 0, a year's
 figure in a quarter's cell) than a real change; it is worth a question before it is stored. The
 thresholds are catalogue data (``history:`` on an item, :class:`~generator.catalogue.HistoryCheck`);
-this module compares a return read now with the returns a store holds. Warnings only: a real
-change is a valid answer.
+this module compares a return read now with the returns a store holds. Likewise a quarter's
+referrals counted in Section E and in Section B (``across_returns:`` on an item,
+:class:`~generator.catalogue.ReturnCheck`). Warnings only: a real change is a valid answer.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 
 from .catalogue import Catalogue
-from .layout import RETURN_SHEET, build_layout
+from .layout import RETURN_SHEET, Layout, build_layout
 from .problems import Problem, warning
 from .reader import ReadResult
 from .rules import fmt
@@ -46,11 +48,85 @@ def history_warnings(
         res.problems += _far(res, past, catalogue)
 
 
+def _layout_of(res: ReadResult, catalogue: Catalogue) -> Layout:
+    """The layout the return was made on (its version's), so that cells are named as it has them."""
+    section = catalogue.section(res.section or "")
+    return build_layout(
+        section.at(res.version) if res.version in section.version_names else section, catalogue
+    )
+
+
+def across_returns_warnings(
+    results: Sequence[ReadResult], stored: Iterable[Mapping[str, object]], catalogue: Catalogue
+) -> None:
+    """Add an ``across-returns`` warning where a return's count is at odds with the same
+    organisation's return of another section for the same period: stored, or read in this
+    batch (a batch's own returns count over the stored ones they would replace)."""
+    rules = [(item, rule) for _, item in catalogue.items() for rule in item.across_returns]
+    if not rules:
+        return
+    held: dict[tuple[str, str, str], Mapping[str, object]] = {}
+    for r in stored:
+        ident, values = r.get("identity"), r.get("values")
+        if isinstance(ident, Mapping) and isinstance(values, Mapping):
+            held[(str(ident.get("organisation_code")), str(ident.get("period")), str(r.get("section")))] = (
+                values
+            )
+    for res in results:
+        if res.valid and res.section:
+            held[(res.identity["organisation_code"], res.identity["period"], res.section)] = res.values
+    for res in results:
+        org, period = res.identity.get("organisation_code"), res.identity.get("period")
+        if not res.section or not org or not period:
+            continue
+        for item, rule in rules:
+            if item.id[0] == res.section:  # the rule's subject is in this return
+                mine, theirs, op = item, catalogue.item_index[rule.other], str(rule.op)
+            elif rule.other[0] == res.section:  # seen from the other side: the comparison turned round
+                mine, theirs, op = (
+                    catalogue.item_index[rule.other],
+                    item,
+                    {"<=": ">=", ">=": "<="}.get(rule.op, "="),
+                )
+            else:
+                continue
+            a = res.values.get(mine.id)
+            b = held.get((org, period, theirs.id[0]), {}).get(theirs.id)
+            if not _is_number(a) or not _is_number(b):
+                continue
+            x, y = float(a), float(b)  # type: ignore[arg-type]
+            room = max(rule.tolerance * max(x, y), rule.at_least)
+            if {"=": abs(x - y) <= room, "<=": x <= y + room, ">=": x >= y - room}[op]:
+                continue
+            cell = next(c for c in _layout_of(res, catalogue).input_cells if c.key == mine.id)
+            res.problems.append(
+                warning(
+                    "across-returns",
+                    f"{mine.title}: {_number(x)} here against {_number(y)} in this organisation's "
+                    f"Section {theirs.id[0]} return for {period} (item {theirs.id}, {theirs.title}). "
+                    f"{rule.says.rstrip('.')}: check both; if both are right, nothing needs doing.",
+                    file=res.file,
+                    sheet=RETURN_SHEET,
+                    cell=cell.ref,
+                    item_id=mine.id,
+                    found=_number(x),
+                    expected=f"{_OP[op]} {_number(y)}, within {_number(room)}",
+                )
+            )
+
+
+_OP = {"=": "about", "<=": "at most", ">=": "at least"}
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
+
+
 def _far(
     res: ReadResult, past: list[tuple[str, Mapping[str, object]]], catalogue: Catalogue
 ) -> list[Problem]:
     out = []
-    layout = build_layout(catalogue.section(res.section or ""), catalogue)
+    layout = _layout_of(res, catalogue)
     for cell in layout.input_cells:
         h = cell.item.history
         value = res.values.get(cell.key)

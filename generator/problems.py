@@ -62,6 +62,7 @@ CODES: dict[str, str] = {
     "breakdown-sum-mismatch": "The categories of a breakdown do not add up to their total.",
     "cross-item-rule": "Answers to different items contradict each other (a rule of the catalogue).",
     "later-rule": "A return on an earlier template version breaks a rule a later version added (a warning).",
+    "across-returns": "A count at odds with the same organisation's other section (kpi validate --store).",
     "far-from-earlier-returns": "A value far from the organisation's earlier returns (kpi validate --store).",
     "outside-answer-cells": "Something was typed outside the template's table; it is not read.",
     "rating-without-wording": "A rating was given as a bare number instead of a choice from the list.",

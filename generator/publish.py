@@ -47,7 +47,7 @@ from . import comments, disclosure, stats
 from .cache import NO_CACHE, Cache, code_fingerprint, digest
 from .catalogue import Catalogue, Section
 from .indicators import COLUMNS, calculate_table, specs
-from .layout import build_layout, periods
+from .layout import build_layout, period_bounds, periods
 from .names import (
     cell_text,  # one list (names.FORMULA_START): refused on the way in, made literal on the way out
 )
@@ -94,6 +94,9 @@ QUALITY_COLUMNS = (
     "returns_received",
     "template_version",
     "not_collected",  # items the return says, or its template version shows, were not collected
+    "due",  # when the return was due (the section's `due:` in the catalogue)
+    "received",  # when it first arrived (the ledger: kpi ingest --received, or the day of the ingest)
+    "late",  # yes | no; for a missing return, yes once its due date has passed
     "comment_status",  # none | awaiting approval | approved
     "comment",  # the provider's caveat, once an analyst approved it (kpi comments)
 )
@@ -467,11 +470,13 @@ def data_quality(
     received = {
         (r["identity"]["organisation_code"], r["section"], r["identity"]["period"]): r for r in returns
     }
-    attempts = Counter(
-        (row["organisation_code"], row["section"], row["period"])
-        for row in ledger
-        if row.get("status") in STORED_STATUSES
-    )
+    stored_rows = [row for row in ledger if row.get("status") in STORED_STATUSES]
+    attempts = Counter((row["organisation_code"], row["section"], row["period"]) for row in stored_rows)
+    first_in: dict[tuple[str, str, str], str] = {}
+    for row in sorted(stored_rows, key=lambda row: row.get("time") or ""):
+        day = row.get("received") or str(row.get("time") or "")[:10]
+        first_in.setdefault((row["organisation_code"], row["section"], row["period"]), day)
+    today = dt.date.today().isoformat()
     seen_periods: dict[str, set[str]] = defaultdict(set)
     for r in returns:
         seen_periods[r["section"]].add(r["identity"]["period"])
@@ -485,6 +490,8 @@ def data_quality(
                 got = received.get((org.code, letter, period))
                 version = str(got.get("template_version", "")) if got else ""
                 key = (org.code, letter, period)
+                due = sec.due.date(period_bounds(period)[1], period).isoformat()
+                came = first_in.get(key, "") if got else ""
                 # a stored return was received at least once, whatever the ledger has kept
                 n = max(attempts.get((org.code, letter, period), 0), int(got is not None))
                 out.append(
@@ -498,15 +505,29 @@ def data_quality(
                         "status": "missing" if got is None else "resubmitted" if n > 1 else "received",
                         "items_answered": len(got["values"]) if got else 0,
                         "items_expected": _inputs(sec, version, catalogue),
-                        "warnings": len(got.get("warnings", [])) if got else 0,
+                        # the template version has its own column: a return on an earlier
+                        # version is not a problem with its figures
+                        "warnings": sum(
+                            w.get("code") != "old-template-version" for w in got.get("warnings", [])
+                        )
+                        if got
+                        else 0,
                         "returns_received": n,
                         "template_version": version,
+                        "due": due,
+                        "received": came,
+                        "late": _late(came, due, today) if came or not got else "",
                         "not_collected": " ".join(not_collected(sec, got)) if got else "",
                         "comment_status": status_of.get(key, "none") if got else "",
                         "comment": approved.get(key, ""),
                     }
                 )
     return out
+
+
+def _late(received: str, due: str, today: str) -> str:
+    """yes or no: a return that arrived after its due date, or is still missing after it."""
+    return "yes" if (received or today) > due else "no"
 
 
 def _inputs(section: Section, version: str, catalogue: Catalogue) -> int:

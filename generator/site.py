@@ -807,16 +807,21 @@ def _quality_table(ctx: Context, area: str) -> list[str]:
     lines = [
         STACK_OPEN,
         "",
-        "| Section | Returns received | Missing | Resubmitted | Warnings |",
-        "|---|---|---|---|---|",
+        "| Section | Returns received | Missing | Arrived after the due date | Resubmitted | Warnings |",
+        "|---|---|---|---|---|---|",
     ]
     for letter in sorted(by):
         xs = by[letter]
+        late = [x for x in xs if x["status"] != "missing" and x.get("late") == "yes"]
         lines.append(
             f"| {letter} {esc(ctx.catalogue.sections[letter].title)} | "
             f"{sum(x['status'] != 'missing' for x in xs)} of {len(xs)} | "
             f"{esc(', '.join(x['period'] for x in xs if x['status'] == 'missing')) or 'none'} | "
-            f"{sum(x['status'] == 'resubmitted' for x in xs)} | {sum(int(x['warnings']) for x in xs)} |"
+            + (
+                esc(", ".join(f"{x['period']} (due {x['due']}, received {x['received']})" for x in late))
+                or "none"
+            )
+            + f" | {sum(x['status'] == 'resubmitted' for x in xs)} | {sum(int(x['warnings']) for x in xs)} |"
         )
     return [*lines, "", STACK_CLOSE, "", *_not_collected(ctx, q), *_comments(q)]
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import ctypes
+import dataclasses
 import datetime as dt
 import errno
 import fcntl
@@ -43,6 +44,7 @@ import orjson
 from . import paths
 from .cache import NO_CACHE, Cache, code_fingerprint, digest
 from .catalogue import Catalogue
+from .layout import period_bounds, periods
 from .names import as_recorded, cell_text, printable, record_text, safe_name
 from .reader import ReadResult
 from .readmany import iter_read, orjson_keeps
@@ -64,6 +66,11 @@ LEDGER_FIELDS = (
     "warnings",
     "stored_as",
     "replaced",
+    # when the return arrived (kpi ingest --received; the day of the ingest by default), when it
+    # was due (the section's `due:` in the catalogue) and whether it came after that
+    "received",
+    "due",
+    "late",
 )
 # kpi comments: an analyst's approval (or its withdrawal) of one caveat, for one return's bytes
 APPROVAL_FIELDS = ("time", "action", "sha256", "item_id", "text_sha256", "by")
@@ -94,6 +101,8 @@ class IngestOutcome:
     stored_as: str = ""
     replaced: str = ""
     message: str = ""
+    received: str = ""  # ISO date the return arrived
+    due: str = ""  # ISO date it was due, when its section and period are known
 
     @property
     def ok(self) -> bool:
@@ -414,10 +423,11 @@ class Store:
         replace: bool = False,
         expected_section: str | None = None,
         rebuild: bool = True,
+        received: dt.date | None = None,
     ) -> IngestOutcome:
         """One file: :meth:`ingest_many` of a batch of one."""
         return self.ingest_many(
-            [Path(path)], catalogue, registry, replace, expected_section, rebuild=rebuild
+            [Path(path)], catalogue, registry, replace, expected_section, rebuild=rebuild, received=received
         )[0]
 
     def ingest_many(
@@ -431,13 +441,21 @@ class Store:
         workers: int | None = None,
         rebuild: bool = True,
         sender: str | None = None,
+        received: dt.date | Sequence[dt.date | None] | None = None,
     ) -> list[IngestOutcome]:
         """:meth:`ingest` for many files: read in parallel (and from the cache where a file was
         read before) and stored one by one, in order, as the reading goes on, under one lock,
         with the tidy table rebuilt once at the end. Each file is still all-or-nothing on its
-        own."""
+        own. ``received``: when the files arrived (one date, or one per file; default today),
+        recorded in the ledger against the date each was due."""
         results = iter_read(paths, catalogue, registry, expected_section, cache, workers)
         flags = [replace] * len(paths) if isinstance(replace, bool) else list(replace)
+        today = dt.date.today()
+        arrived = (
+            [received or today] * len(paths)
+            if received is None or isinstance(received, dt.date)
+            else [d or today for d in received]
+        )
         outcomes: list[IngestOutcome] = []
         # lines of values.csv, made only if it is to be rebuilt (tests ingest returns one at a time)
         writes, logged, lines = _Writes(root=self.root), 0, _TableLines(catalogue) if rebuild else None
@@ -455,13 +473,16 @@ class Store:
             self.recovered = self._record_unrecorded()  # every run: a ledger cut short loses none
             if self.ledger.exists():
                 self._checked.touch()
-            for path, result, rep in zip(paths, results, flags, strict=True):
+            for path, result, rep, day in zip(paths, results, flags, arrived, strict=True):
                 slot = self._slot_of(result)
                 if slot in writes.slots or len(writes.ops) >= 2 * ROUND:
                     # a second return for the same slot must see the first one in place
                     self._commit_round(writes, outcomes[logged:])
                     logged = len(outcomes)
-                outcomes.append(self._store(Path(path), result, rep, writes, lines, registry, sender))
+                outcome = self._store(Path(path), result, rep, writes, lines, registry, sender)
+                outcomes.append(
+                    dataclasses.replace(outcome, received=day.isoformat(), due=_due(result, catalogue))
+                )
                 if slot is not None:
                     writes.slots.add(slot)
             self._commit_round(writes, outcomes[logged:])
@@ -638,6 +659,9 @@ class Store:
                     "warnings": str(len(o.result.warnings)),
                     "stored_as": o.stored_as,
                     "replaced": o.replaced,
+                    "received": o.received,
+                    "due": o.due,
+                    "late": ("yes" if o.received > o.due else "no") if o.received and o.due else "",
                 }
                 for o in outcomes
             ]
@@ -880,6 +904,14 @@ class Store:
         if data and not data.startswith(b"time,file,"):  # an older version's header has these too
             data = _csv_lines([LEDGER_FIELDS]) + data
             notes.append("put back the header row, which was missing")
+        header = _csv_lines([LEDGER_FIELDS])
+        if data.startswith(b"time,file,") and not data.startswith(header):
+            # an earlier version's ledger: its fields are the first of these, so its rows read
+            # the same under the longer header (the new fields empty)
+            old = data[: data.index(b"\n") + 1]
+            if header.startswith(old.rstrip(b"\r\n")):
+                data = header + data[len(old) :]
+                notes.append("added the received, due and late columns to the ledger's header")
         if notes:
             tmp = _write_tmp(self.ledger, data, fsync=True)
             tmp.replace(self.ledger)
@@ -1021,6 +1053,15 @@ class Store:
             _fsync(self.root)
             self._stale.unlink()
         return self.table
+
+
+def _due(result: ReadResult, catalogue: Catalogue) -> str:
+    """When the return was due (ISO date), or "" when its section or period is not known."""
+    section = catalogue.sections.get(result.section or "")
+    period = result.identity.get("period", "")
+    if section is None or period not in periods(section.frequency):
+        return ""
+    return section.due.date(period_bounds(period)[1], period).isoformat()
 
 
 def _record_of(name: str, result: ReadResult) -> dict[str, Any]:

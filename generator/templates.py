@@ -367,6 +367,7 @@ def _cover(ws: Worksheet, section: Section, catalogue: Catalogue, layout: Layout
         (section.completed_by_text + ".", s.text),
         ("Reporting period", s.subtitle),
         (FREQUENCY_TEXT[section.frequency] + ". Choose the period on the 'Your details' sheet.", s.text),
+        (due_formula(section, layout), s.bold),
         ("How to fill it in", s.subtitle),
         (
             "1. On the 'Your details' sheet, fill in the yellow cells headed 'Your answer (enter here)'.",
@@ -459,6 +460,23 @@ def _details_sheet(
         ws, f"{DETAILS_CHECK_COL}{HEADER_ROW + 1}:{DETAILS_CHECK_COL}{HEADER_ROW + len(layout.details)}", s
     )
     _protect(ws)
+
+
+def due_formula(section: Section, layout: Layout) -> str:
+    """The Cover's due date, from the period chosen on 'Your details' and the section's `due:`
+    (the catalogue's rule, as the ledger and the data-quality table apply it)."""
+    valid, _, end = _period(layout)
+    ref = next(f for f in layout.details if f.key == "period")
+    period = f"TRIM('{DETAILS_SHEET}'!{ref.ref})"
+    day = f"{end}+{section.due.days_after_period}"
+    for p, iso in sorted(section.due.dates.items()):
+        d = dt.date.fromisoformat(iso)
+        day = f'IF({period}="{p}",DATE({d.year},{d.month},{d.day}),{day})'
+    after = f"within {section.due.days_after_period} days of the period's end"
+    return (
+        f'="Due by: "&IF({valid},TEXT({day},"dd/mm/yyyy")&" ({after})",'
+        f'"{after}; choose the period on the Your details sheet to see the date")'
+    )
 
 
 def _period(layout: Layout) -> tuple[str, str, str]:

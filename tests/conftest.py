@@ -97,7 +97,9 @@ def _demo_store(catalogue, tmp_path_factory, name: str, areas: set[str]):
     tmp = tmp_path_factory.mktemp(name)
     store = Store(tmp / "store")
     for d in write_demo_returns(catalogue, registry, tmp / "returns", areas=areas):
-        assert store.ingest(d.path, catalogue, registry, replace=d.resubmission, rebuild=False).ok
+        assert store.ingest(
+            d.path, catalogue, registry, replace=d.resubmission, rebuild=False, received=d.received
+        ).ok
     return store
 
 
