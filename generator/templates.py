@@ -537,12 +537,15 @@ def _write_input(ws: Worksheet, ref: str, value: object, fmt_: object, rule: Rul
         ws.write_string(ref, str(value), fmt_)
 
 
+NOT_NEEDED = "OK (not needed)"  # a gated answer, or a gated breakdown's total, its gate turned off
+
+
 def _blank_text(cell: InputCell) -> str:
     item = cell.item
     if item.required:
         return '"To do"'
     if cell.gate_row is not None:
-        return f'IF({says_yes_formula(f"{ANSWER_COL}{cell.gate_row}")},"To do","OK (not needed)")'
+        return f'IF({says_yes_formula(f"{ANSWER_COL}{cell.gate_row}")},"To do","{NOT_NEEDED}")'
     return '"OK (optional)"'
 
 
@@ -589,6 +592,9 @@ def sum_check_formula(sc: SumCheck, total_rule: Rule | None = None, rules: Seque
     total = f"SUM({rng})"
     # a row counts once it holds a number its own check accepts, as the reader sums only valid values
     waiting = f'IF({valid_rows_formula(sc.first_row, sc.last_row)}<ROWS({rng}),"Waiting for every row above",'
+    if sc.item.required_when_yes:  # a gated breakdown its gate turned off: as its rows say
+        checks = f"{CHECK_COL}{sc.first_row}:{CHECK_COL}{sc.last_row}"
+        waiting = f'IF(COUNTIF({checks},"{NOT_NEEDED}")=ROWS({checks}),"{NOT_NEEDED}",' + waiting
     if sc.total_row is not None:
         t = f"{ANSWER_COL}{sc.total_row}"
         body = (
@@ -605,6 +611,8 @@ def sum_check_formula(sc: SumCheck, total_rule: Rule | None = None, rules: Seque
         )
     else:
         body = f'{waiting}"Total: "&{total})'
+    if sc.item.required_when_yes:
+        body += ")"
     return f'=IFERROR({_with_rules(body, rules)},"{CHECK_FAILED}")'
 
 

@@ -269,3 +269,31 @@ def test_the_demos_analyst_leaves_the_comment_that_names_a_client_unapproved(tmp
     assert approve_demo_comments(store, catalogue) == (0, 1)
     rows = data_quality(store.current_returns(), catalogue, load_registry(), [], store.approval_rows())
     assert all(NAMES_A_CLIENT not in str(q["comment"]) for q in rows)
+
+
+def test_the_workbook_and_the_reader_agree_on_swemwbs_not_collected(catalogue, tmp_path):
+    """Recalculated in LibreOffice: "No" with the counts blank is fine on both sides (the
+    totals say "OK (not needed)", not "Waiting for every row above"); "No" with counts, and
+    "Yes" with blanks, are problems on both."""
+    from generator.layout import SumCheck, build_layout
+
+    from .test_live_checks import _agree
+
+    lay = build_layout(catalogue.section("E"), catalogue)
+    gate = next(c.ref for c in lay.input_cells if c.item.id == "E15a_swemwbs_collected")
+    counts = [c.ref for c in lay.input_cells if c.item.id in ("E15_swemwbs_start", "E16_swemwbs_end")]
+    totals = [r.row for r in lay.rows if isinstance(r, SumCheck) and r.item.id.startswith(("E15_", "E16_"))]
+    plan = {
+        ("E", 0): {gate: "No", **dict.fromkeys(counts, "blank")},
+        ("E", 1): {gate: "No"},
+        ("E", 2): {gate: "Yes", **dict.fromkeys(counts, "blank")},
+    }
+    _, seen = _agree(catalogue, load_registry(), tmp_path, plan)
+    checks, problems = seen[("E", 0)]
+    assert [checks[r] for r in totals] == ["OK (not needed)"] * 2 and not problems
+    checks, problems = seen[("E", 1)]
+    assert checks[totals[0]].startswith("Problem across items")
+    assert [p.code for p in problems if p.severity == "error"] == ["cross-item-rule"]
+    checks, problems = seen[("E", 2)]
+    assert checks[totals[0]] == "Waiting for every row above"
+    assert {p.code for p in problems if p.severity == "error"} == {"required-missing"}
