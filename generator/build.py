@@ -22,6 +22,8 @@ from .chartrender import render
 from .charts import Chart
 from .indicators import specs
 from .pools import process_pool
+from .presentation import PresentationError
+from .presentation import load as load_presentation
 from .progress import Progress
 from .publish import (
     Dataset,
@@ -107,11 +109,14 @@ def build_site(
 
 
 def check_questions(catalogue: Catalogue) -> None:
-    """data/questions.yaml, checked before anything is computed or written: a wrong verdict code
-    or indicator in it is a one-line error, not a traceback after the dataset is written."""
+    """data/questions.yaml and data/presentation.yaml, checked before anything is computed or
+    written: a wrong verdict code or indicator in them is a one-line error, not a traceback
+    after the dataset is written."""
+    ids = {s.indicator_id for s in specs(catalogue)}
     try:
-        load_questions({s.indicator_id for s in specs(catalogue)})
-    except QuestionsError as e:
+        load_questions(ids)
+        load_presentation(ids)
+    except (QuestionsError, PresentationError) as e:
         raise BuildError(str(e)) from None
 
 

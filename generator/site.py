@@ -24,6 +24,8 @@ import numpy as np
 from . import charts, disclosure, stats, verdicts
 from .catalogue import Catalogue
 from .indicators import COLUMN_TEXT, COLUMNS, METHOD_WORDS, Spec, scale_range, specs, target_text
+from .presentation import Presentation
+from .presentation import load as load_presentation
 from .publish import neutralise
 from .questions import Question
 from .questions import load as load_questions
@@ -33,14 +35,6 @@ from .verdicts import Basis, Verdict
 
 GENERATED = "generated"
 # The overview's key indicators (presentation only: every indicator has its own page).
-KEY_INDICATORS = (  # (indicator, breakdown value, short label for narrow tables)
-    ("EX02_job_outcome_rate", "", "Job outcomes"),
-    ("EX01_access_rate", "", "Referrals starting"),
-    ("EX09_paid_work_entry_rate", "", "Starters into work"),
-    ("EX04_cost_per_job_outcome", "", "Cost per job"),
-    ("D03_employed_psa16", "", "In paid work (PSA 16)"),
-    ("D06_care_plan_employment", "", "Care plans with work actions"),
-)
 # Tables that become one card per row on a phone (CSS in assets/extra.css; labels from extra.js).
 STACK_OPEN, STACK_CLOSE = '<div class="kpi-stack" markdown>', "</div>"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
@@ -186,6 +180,7 @@ class Context:
     registry: Registry
     data_as_at: str  # the latest period in the data
     published: int = 0  # rows in the published table (``rows`` may hold only those shown)
+    presentation_file: Path | None = None  # data/presentation.yaml unless given
 
     @property
     def table_rows(self) -> int:
@@ -194,6 +189,16 @@ class Context:
     @cached_property
     def specs(self) -> list[Spec]:
         return specs(self.catalogue)
+
+    @cached_property
+    def presentation(self) -> Presentation:
+        """data/presentation.yaml: the key indicators, the trend, the profiles."""
+        return load_presentation({s.indicator_id for s in self.specs}, self.presentation_file)
+
+    @property
+    def key_indicators(self) -> list[tuple[str, str, str]]:
+        """(indicator, breakdown value, short label), in the presentation's order."""
+        return [(k.indicator, k.breakdown_value, k.short) for k in self.presentation.key_indicators]
 
     @cached_property
     def by_indicator(self) -> dict[str, list[Mapping[str, Any]]]:
@@ -376,11 +381,11 @@ def _home(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Mapping[str
         "Latest period for each indicator. Select an area for its full page.",
         "",
     ]
-    header = ["Area"] + [esc(short) for _, _, short in KEY_INDICATORS]
+    header = ["Area"] + [esc(short) for _, _, short in ctx.key_indicators]
     lines += [STACK_OPEN, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for area, name in sorted(ctx.registry.areas.items()):
         cells = [f"[{esc(name)}]({GENERATED}/areas/{slug(area)}.md)"]
-        for ind, bv, _short in KEY_INDICATORS:
+        for ind, bv, _short in ctx.key_indicators:
             section = ind[0]
             r = idx.get((ind, bv, area, "", ctx.latest(section)))
             if r is None:
@@ -444,7 +449,7 @@ def _key_table(
         "|---|---|---|---|---|---|",
     ]
     judged = []
-    for ind, bv, _short in KEY_INDICATORS:
+    for ind, bv, _short in ctx.key_indicators:
         title, unit = titles[ind]
         period = ctx.latest(ind[0])
         r = idx.get((ind, bv, area, "", period))
@@ -590,7 +595,7 @@ def _spine_and_trend(
     """Where the area stands on each key indicator among all areas, and its job outcome trend."""
     spec_of = {s.indicator_id: s for s in ctx.specs if s.breakdown_value == ""}
     spines = []
-    for ind, bv, short in KEY_INDICATORS:
+    for ind, bv, short in ctx.key_indicators:
         period = ctx.latest(ind[0])
         values = ctx.area_values(ind, bv, period)
         nat = idx.get((ind, bv, "ALL", "", period))
@@ -617,7 +622,7 @@ def _spine_and_trend(
         key = f"area-{slug(area)}-spine"
         chart_out[key] = c
         lines += ["### Where the area stands among all areas", "", *_chart_block(c, key)]
-    ind = "EX02_job_outcome_rate"
+    ind = ctx.presentation.trend.indicator
     # rolling years: quarters are not published below the level of all areas
     series = [
         (str(r["period"]), r)
@@ -632,9 +637,10 @@ def _spine_and_trend(
         own = {p: r for p, r in series if r["area_code"] == area}
         allv = {p: r for p, r in series if r["area_code"] == "ALL"}
         latest_own = own.get(periods_seen[-1])
+        words = ctx.presentation.trend.words
         c = charts.trend_line(
-            "job outcome rate",
-            "percent",
+            words,
+            spec_of[ind].unit,
             [p.replace("12 months to ", "to ") for p in periods_seen],
             [num(own[p]["value"]) if p in own else None for p in periods_seen],
             [num(allv[p]["value"]) if p in allv else None for p in periods_seen],
@@ -646,7 +652,7 @@ def _spine_and_trend(
         key = f"area-{slug(area)}-trend"
         chart_out[key] = c
         lines += [
-            "### Job outcome rate, 12 months at a time",
+            f"### {esc(words[:1].upper() + words[1:])}, 12 months at a time",
             "",
             "The 12 months to each quarter, against all areas. The years overlap, so neighbouring "
             "points share nine months; quarters on their own are published for all areas only.",
@@ -716,11 +722,7 @@ def _area_page(
     lines += context
     # intake against the local population
     lines += ["## Who the service reaches", ""]
-    for ind, subject in (
-        ("BX01_intake_age_vs_population", "age"),
-        ("BX02_intake_gender_vs_population", "gender"),
-        ("BX03_intake_ethnicity_vs_population", "ethnic group"),
-    ):
+    for ind, subject in ((x.indicator, x.subject) for x in ctx.presentation.who_the_service_reaches):
         rs = ctx.area_latest[area].get(ind, [])
         if not rs:
             continue
@@ -826,13 +828,13 @@ def _quality_table(ctx: Context, area: str) -> list[str]:
     return [*lines, "", STACK_CLOSE, "", *_not_collected(ctx, q), *_comments(q)]
 
 
-CORROBORATION = "C16_corroboration"
-
-
 def _corroboration(ctx: Context, area: str, period: str) -> list[str]:
     """What the ratings rest on besides the provider's own view (001 asks for independent
     corroboration), or that the return did not say."""
-    rows = [r for r in ctx.area_latest[area].get(CORROBORATION, []) if r["period"] == period]
+    item = ctx.presentation.ratings_corroboration
+    if item is None:
+        return []
+    rows = [r for r in ctx.area_latest[area].get(item, []) if r["period"] == period]
     if rows and rows[0]["value_label"]:
         return [
             f"**Independent corroboration of these ratings ({esc(period)}):** {esc(rows[0]['value_label'])}.",

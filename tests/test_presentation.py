@@ -1,0 +1,64 @@
+"""What the area pages show is data (data/presentation.yaml, issue 21 item 3): a key indicator
+added there appears in the key table, the spine chart and the overview, with no code changed;
+an id the catalogue does not have stops the build with one line naming it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.build import BuildError, check_questions
+from generator.presentation import PRESENTATION_YAML, PresentationError, load
+from generator.publish import build_dataset, data_quality
+from generator.registry import load_registry
+from generator.site import Context, build_pages
+
+
+def _edited(tmp_path: Path, change) -> Path:
+    data = yaml.safe_load(PRESENTATION_YAML.read_text())
+    change(data)
+    path = tmp_path / "presentation.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def test_a_key_indicator_added_in_yaml_alone_reaches_the_area_page(small_demo, catalogue, tmp_path):
+    added = {"indicator": "EX05_cost_per_participant", "short": "Cost per person"}
+    path = _edited(tmp_path, lambda d: d["key_indicators"].append(added))
+    registry = load_registry()
+    returns = small_demo.current_returns()
+    keep = {"EX05_cost_per_participant", "EX02_job_outcome_rate", "EX01_access_rate"}
+    rows = [r for r in build_dataset(returns, catalogue, registry) if r["indicator_id"] in keep]
+    quality = data_quality(returns, catalogue, registry, small_demo.ledger_rows())
+
+    def area_page(presentation: Path | None) -> str:
+        ctx = Context(rows, quality, catalogue, registry, "2025-26 Q4", presentation_file=presentation)
+        pages, _ = build_pages(ctx)
+        home = next(p.text for p in pages if p.path == "index.md")
+        area = next(p.text for p in pages if p.path.endswith("/areas/ps04.md"))
+        return home + area
+
+    before, after = area_page(None), area_page(path)
+    assert "Cost per person" not in before and "cost-per-participant" not in before.split("## Questions")[0]
+    assert "Cost per person" in after  # the overview's column
+    assert "(../indicators/ex05-cost-per-participant.md)" in after.split("## Questions")[0]  # the key table
+
+
+def test_an_unknown_indicator_is_named_and_stops_the_build(catalogue, tmp_path, monkeypatch):
+    path = _edited(
+        tmp_path, lambda d: d["key_indicators"].append({"indicator": "EX99_nothing", "short": "No"})
+    )
+    with pytest.raises(PresentationError, match="EX99_nothing"):
+        load({"EX02_job_outcome_rate"}, path)
+    monkeypatch.setattr("generator.build.load_presentation", lambda ids: load(ids, path))
+    with pytest.raises(BuildError, match="EX99_nothing, not an indicator of the catalogue"):
+        check_questions(catalogue)
+
+
+def test_the_project_presentation_names_only_what_the_catalogue_has(catalogue):
+    from generator.indicators import specs
+
+    p = load({s.indicator_id for s in specs(catalogue)})
+    assert p.key_indicators[0].indicator == p.trend.indicator == "EX02_job_outcome_rate"
