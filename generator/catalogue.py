@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -401,6 +401,21 @@ class Section(Model):
         _AT[key] = (self, old)
         return old
 
+    def not_collected(self, version: str, values: Mapping[str, object]) -> tuple[str, ...]:
+        """Items a return did not collect, so that neither is ever read as a zero: those its
+        answer to a "were these collected?" question (``no_means: not_collected``) turned off,
+        and those its template version did not have yet (free text, and the question itself,
+        aside)."""
+        had = {i.id for i in self.at(version).items} if version in self.version_names else None
+        off = {i.id for i in self.items if i.no_means == "not_collected" and values.get(i.id) == "no"}
+        return tuple(
+            i.id
+            for i in self.items
+            if i.value_type != "text"
+            and i.no_means != "not_collected"
+            and ((had is not None and i.id not in had) or i.required_when_yes in off)
+        )
+
     def later_checks(self, version: str) -> tuple[tuple[Item, CrossCheck], ...]:
         """Rules added after ``version`` whose items that version has: a return made on it is
         not refused for them, but the analyst is told (a warning) that it breaks one."""
@@ -595,7 +610,11 @@ def _cross_check(
     for s in sections:
         where_s = f"section {s.section}"
         p.extend(_check_versions(where_s, s))
+        shape = r"([0-9]{4})-([0-9]{2}) Q[1-4]" if s.frequency == "quarterly" else r"([0-9]{4})-([0-9]{2})"
         for period, day in s.due.dates.items():
+            m = re.fullmatch(shape, period)
+            if m is None or (int(m.group(1)) + 1) % 100 != int(m.group(2)):
+                p.append(f"{where_s}: due.dates names {period!r}, not a {s.frequency} reporting period")
             try:
                 dt.date.fromisoformat(day)
             except ValueError:

@@ -12,6 +12,7 @@ import datetime as dt
 import inspect
 import io
 import json
+import re
 import shlex
 import shutil
 import sys
@@ -26,8 +27,8 @@ from .cache import DEFAULT_CACHE, NO_CACHE, Cache
 from .catalogue import DEFAULT_CATALOGUE_DIR, Catalogue, CatalogueError, Section, load_catalogue
 from .demo import QUARTERS, approve_demo_comments, write_demo_returns
 from .history import across_returns_warnings, history_warnings
-from .layout import example_period, periods
-from .names import printable
+from .layout import example_period, period_bounds, periods
+from .names import printable, record_text
 from .problems import Problem
 from .publish import NoReturns, publish_store
 from .reader import ReadResult
@@ -341,6 +342,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         _say("note: --from checked nothing: the registry lists no senders (a 'senders' column)")
     for note in store.repairs:
         _say(f"{_rel(store.ledger)}: {note}")
+    for o in outcomes:  # a return cannot arrive before its period has ended
+        period = o.result.identity.get("period", "")
+        ended = period_bounds(period)[1].isoformat() if o.due else ""
+        if ended and o.received <= ended:
+            _say(
+                f"note: {printable(o.file)}: received {o.received}, before its period ended "
+                f"({ended}); recorded as given: is --received right?"
+            )
     if store.recovered:
         _say(
             f"recorded {len(store.recovered)} return(s) found in the store without a row in "
@@ -361,6 +370,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             )
         counts = Counter(o.status for o in outcomes)
         _say("outcomes: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
+    approvable = _approvable(catalogue)
+    noted = sum(
+        o.status in ("accepted", "replaced") and bool(_caveats(o.result, approvable)) for o in outcomes
+    )
+    if noted:
+        _say(
+            f"{noted} return(s) stored with a comment, unpublished until approved: "
+            f"{_kpi()} comments --store {shlex.quote(_rel(store.root))} --pending"
+        )
     if args.json:
         print(
             json.dumps(
@@ -466,19 +484,17 @@ def cmd_comments(args: argparse.Namespace) -> int:
     from . import comments as cm
 
     store = Store(args.store)
-    if not store.root.is_dir():
-        raise InputError(f"no returns store in {_rel(store.root)}")
+    if not store.ledger.is_file():  # a folder of returns is not a store
+        raise UsageError(f"no returns store at {_rel(store.root)} (a store has a ledger.csv)")
     catalogue = load_catalogue(args.catalogue)
     found = cm.comments(store.current_returns(), catalogue, store.approval_rows())
     asked = [(k, cm.APPROVED) for k in args.approve] + [(k, cm.WITHDRAWN) for k in args.withdraw]
     if asked:
         if not args.by.strip():
-            raise UsageError('say who approves: --by "your name"')
+            raise UsageError('say who decides: --by "your name" (it is recorded with the decision)')
+        by = record_text(printable(args.by.strip()))  # never a formula when the CSV is opened
         try:
-            rows = [
-                cm.approval_row(cm.find(found, key), action, printable(args.by.strip()))
-                for key, action in asked
-            ]
+            rows = [cm.approval_row(cm.find(found, key), action, by) for key, action in asked]
         except cm.UnknownComment as e:
             raise InputError(str(e)) from None
         store.record_approvals(rows)
@@ -486,7 +502,7 @@ def cmd_comments(args: argparse.Namespace) -> int:
             _say(f"{row['action']}: {row['sha256'][: cm.KEY_DIGITS]}:{row['item_id']}")
         found = cm.comments(store.current_returns(), catalogue, store.approval_rows())
     for c in found:
-        if args.pending and c.status == cm.APPROVED:
+        if args.pending and c.status != cm.AWAITING:
             continue
         print(
             f"{c.key}  {printable(c.area_code)} {printable(c.organisation_code)} Section {c.section} "
@@ -780,6 +796,8 @@ def _received(text: str | None) -> dt.date | None:
     if text is None:
         return None
     try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
+            raise ValueError(text)
         day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(f"--received {text!r} is not a date: give it as YYYY-MM-DD") from None

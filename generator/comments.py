@@ -34,7 +34,7 @@ class Comment:
     organisation_code: str
     section: str
     period: str
-    status: str  # approved | awaiting approval
+    status: str  # approved | withdrawn | awaiting approval
 
     @property
     def key(self) -> str:
@@ -55,15 +55,13 @@ def approvable_items(catalogue: Catalogue) -> dict[str, str]:
     return {i.id: i.title for _, i in catalogue.items() if i.approvable}
 
 
-def approved_set(approvals: Iterable[Mapping[str, str]]) -> set[tuple[str, str, str]]:
-    """(return sha256, item, text sha256) approved and not since withdrawn, the last word
-    being the one that counts."""
+def decisions(approvals: Iterable[Mapping[str, str]]) -> dict[tuple[str, str, str], str]:
+    """(return sha256, item, text sha256) -> approved or withdrawn: the last word counts."""
     state: dict[tuple[str, str, str], str] = {}
     for row in approvals:
-        state[(row.get("sha256", ""), row.get("item_id", ""), row.get("text_sha256", ""))] = row.get(
-            "action", ""
-        )
-    return {k for k, action in state.items() if action == APPROVED}
+        key = (row.get("sha256", ""), row.get("item_id", ""), row.get("text_sha256", ""))
+        state[key] = row.get("action", "")
+    return state
 
 
 def comments(
@@ -71,7 +69,7 @@ def comments(
 ) -> list[Comment]:
     """Every caveat on the current returns, in area, organisation, section and period order."""
     items = approvable_items(catalogue)
-    ok = approved_set(approvals)
+    said = decisions(approvals)
     out = []
     for r in returns:
         values, ident = r.get("values", {}), r.get("identity", {})
@@ -80,7 +78,7 @@ def comments(
             if not isinstance(text, str) or not text.strip():
                 continue
             sha = str(r.get("sha256", ""))
-            status = APPROVED if (sha, item_id, text_digest(text)) in ok else AWAITING
+            status = said.get((sha, item_id, text_digest(text))) or AWAITING
             out.append(
                 Comment(
                     sha,

@@ -13,7 +13,7 @@ what is wrong with them), as the breakdown totals do.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from .catalogue import REF, CrossCheck, Item
@@ -73,13 +73,18 @@ class Bound:
         return self.rule.says.rstrip(".")
 
     # -- the reader ---------------------------------------------------------------------
-    def problem(self, values: Mapping[str, object]) -> tuple[str, str, str] | None:
+    def problem(
+        self, values: Mapping[str, object], filled: Collection[str] | None = None
+    ) -> tuple[str, str, str] | None:
         """``None`` when the rule holds or cannot be judged yet, else (message, found,
-        expected) in a provider's words."""
+        expected) in a provider's words. ``filled``: the cells holding anything at all (an
+        invalid answer is not blank either, as the workbook's check sees it); by default those
+        with a valid value."""
         if self.when_cell is not None and str(values.get(self.when_cell.key)) not in self.when_codes:
             return None
         if self.on_blank:
-            answered = [c for t in self.left for c in t.cells if c.key in values]
+            held = values if filled is None else filled
+            answered = [c for t in self.left for c in t.cells if c.key in held]
             broken = bool(answered) if self.rule.op == "blank" else not answered
             if not broken:
                 return None

@@ -415,6 +415,9 @@ class Bag:
     # a rolling year to which every organisation that sent anything sent all four quarters:
     # only such a window is published below national level (generator.disclosure, rule 1)
     complete: bool = True
+    # items some return pooled here did not collect (an earlier template version, or "not
+    # collected" answered): a value resting on them is partial, whatever the count of returns
+    uncollected: frozenset[str] = frozenset()
     # sums already taken, by keys: a breakdown's every category shares one denominator
     sums: dict[tuple[str, ...], float | None] = field(default_factory=dict, compare=False, repr=False)
     moments: dict[tuple[str, ...], tuple[float, float, float] | None] = field(
@@ -476,6 +479,12 @@ def pool(
         id(r): r["values"] if keys is None else {k: v for k, v in r["values"].items() if k in keys}
         for r in returns
     }
+    lacking = {
+        id(r): frozenset(
+            catalogue.sections[r["section"]].not_collected(str(r.get("template_version", "")), r["values"])
+        )
+        for r in returns
+    }
     for r in returns:
         ident = r["identity"]
         org = registry.organisations.get(ident["organisation_code"])
@@ -523,7 +532,8 @@ def pool(
         sm = frozenset(str(r["values"][SUPPORT_MODEL]) for r in rs if SUPPORT_MODEL in r["values"])
         sent = Counter(r["identity"]["organisation_code"] for r in rs)
         complete = not rolling or all(n == 4 for n in sent.values())
-        bags.append(Bag(sec, area, prov, period, dict(values), len(rs), expected, sm, complete))
+        uncollected = frozenset().union(*(lacking[id(r)] for r in rs))
+        bags.append(Bag(sec, area, prov, period, dict(values), len(rs), expected, sm, complete, uncollected))
     return bags
 
 
@@ -1350,10 +1360,13 @@ def _spec_columns(spec: Spec, found: Found) -> Table:
     lower_998, upper_998 = _round(f.lower_998, digits), _round(f.upper_998, digits)
     numeric = np.array([isinstance(v, NUMBER) for v in value], dtype=bool)
     val = _floats(value)
-    partial = [b.returns < b.expected for b in bags]  # flagged
-    # a 12-month window holding fewer than four quarters of some provider's returns: shown and
-    # flagged, never compared, judged, ranked or given a quartile
-    short_window = [b.rolling and not b.complete for b in bags]
+    reads = {ref_item(k) for k in (*spec.numerator, *spec.denominator)}
+    lacks = [bool(reads & b.uncollected) for b in bags]  # some return did not collect an input
+    partial = [b.returns < b.expected or lack for b, lack in zip(bags, lacks, strict=True)]  # flagged
+    # a 12-month window holding fewer than four quarters of some provider's returns (or of
+    # returns that collected the inputs): shown and flagged, never compared, judged, ranked or
+    # given a quartile
+    short_window = [b.rolling and (not b.complete or lack) for b, lack in zip(bags, lacks, strict=True)]
     whole = ~np.array(short_window, dtype=bool)
     enough = (
         np.array([r is None or r >= disclosure.MIN_JUDGED for r in f.rests_on], dtype=bool)

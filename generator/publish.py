@@ -97,7 +97,6 @@ QUALITY_COLUMNS = (
     "due",  # when the return was due (the section's `due:` in the catalogue)
     "received",  # when it first arrived (the ledger: kpi ingest --received, or the day of the ingest)
     "late",  # yes | no; for a missing return, yes once its due date has passed
-    "comment_status",  # none | awaiting approval | approved
     "comment",  # the provider's caveat, once an analyst approved it (kpi comments)
 )
 
@@ -464,9 +463,7 @@ def data_quality(
     """For every organisation, section and period seen: received or missing, how complete, on
     which template version, what was not collected, and the caveat its provider wrote (its
     text only once approved: free text may name someone)."""
-    notes = comments.comments(returns, catalogue, approvals)
-    status_of = {(c.organisation_code, c.section, c.period): c.status for c in notes}
-    approved = comments.published(notes)
+    approved = comments.published(comments.comments(returns, catalogue, approvals))
     received = {
         (r["identity"]["organisation_code"], r["section"], r["identity"]["period"]): r for r in returns
     }
@@ -474,8 +471,11 @@ def data_quality(
     attempts = Counter((row["organisation_code"], row["section"], row["period"]) for row in stored_rows)
     first_in: dict[tuple[str, str, str], str] = {}
     for row in sorted(stored_rows, key=lambda row: row.get("time") or ""):
-        day = row.get("received") or str(row.get("time") or "")[:10]
-        first_in.setdefault((row["organisation_code"], row["section"], row["period"]), day)
+        # blank when the ledger does not say (an earlier version's, a recovered row): the day of
+        # the ingest is not the day it arrived, and would call every such return late
+        first_in.setdefault(
+            (row["organisation_code"], row["section"], row["period"]), row.get("received") or ""
+        )
     today = dt.date.today().isoformat()
     seen_periods: dict[str, set[str]] = defaultdict(set)
     for r in returns:
@@ -492,6 +492,7 @@ def data_quality(
                 key = (org.code, letter, period)
                 due = sec.due.date(period_bounds(period)[1], period).isoformat()
                 came = first_in.get(key, "") if got else ""
+                answered, expected = _completeness(sec, got, catalogue)
                 # a stored return was received at least once, whatever the ledger has kept
                 n = max(attempts.get((org.code, letter, period), 0), int(got is not None))
                 out.append(
@@ -503,8 +504,8 @@ def data_quality(
                         "section": letter,
                         "period": period,
                         "status": "missing" if got is None else "resubmitted" if n > 1 else "received",
-                        "items_answered": len(got["values"]) if got else 0,
-                        "items_expected": _inputs(sec, version, catalogue),
+                        "items_answered": answered if got else 0,
+                        "items_expected": expected,
                         # the template version has its own column: a return on an earlier
                         # version is not a problem with its figures
                         "warnings": sum(
@@ -518,7 +519,6 @@ def data_quality(
                         "received": came,
                         "late": _late(came, due, today) if came or not got else "",
                         "not_collected": " ".join(not_collected(sec, got)) if got else "",
-                        "comment_status": status_of.get(key, "none") if got else "",
                         "comment": approved.get(key, ""),
                     }
                 )
@@ -530,27 +530,27 @@ def _late(received: str, due: str, today: str) -> str:
     return "yes" if (received or today) > due else "no"
 
 
-def _inputs(section: Section, version: str, catalogue: Catalogue) -> int:
-    """How many answer cells the return's template version has (the current one's if unknown)."""
-    known = version in section.version_names
-    return len(build_layout(section.at(version) if known else section, catalogue).input_cells)
+def _completeness(
+    section: Section, record: Mapping[str, Any] | None, catalogue: Catalogue
+) -> tuple[int, int]:
+    """(answered, expected): the answer cells a return was asked to fill (its own version's,
+    less optional ones and those a gate turned off, such as SWEMWBS not collected), and how many
+    of them it filled."""
+    version = str(record.get("template_version", "")) if record else ""
+    layout = build_layout(section.at(version) if version in section.version_names else section, catalogue)
+    values = record.get("values", {}) if record else {}
+    asked = [
+        c
+        for c in layout.input_cells
+        if c.item.required
+        or (c.item.required_when_yes is not None and values.get(c.item.required_when_yes) == "yes")
+    ]
+    return sum(c.key in values for c in asked), len(asked)
 
 
 def not_collected(section: Section, record: Mapping[str, Any]) -> list[str]:
-    """Items a return did not collect: those its answer to a "were these collected?" question
-    (``no_means: not_collected``) turned off, and those its template version did not have yet
-    (free text aside), so that neither is ever read as a zero."""
-    values = record.get("values", {})
-    version = str(record.get("template_version", ""))
-    had = {i.id for i in section.at(version).items} if version in section.version_names else None
-    gates_off = {i.id for i in section.items if i.no_means == "not_collected" and values.get(i.id) == "no"}
-    out = []
-    for i in section.items:
-        if i.value_type == "text" or i.no_means == "not_collected":  # free text; the question itself
-            continue
-        if (had is not None and i.id not in had) or (i.required_when_yes in gates_off):
-            out.append(i.id)
-    return out
+    """:meth:`Section.not_collected` for a stored return."""
+    return list(section.not_collected(str(record.get("template_version", "")), record.get("values", {})))
 
 
 def _write_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], path: Path) -> None:

@@ -869,10 +869,10 @@ def _not_collected(ctx: Context, q: Sequence[Mapping[str, Any]]) -> list[str]:
 
 
 def _comments(q: Sequence[Mapping[str, Any]]) -> list[str]:
-    """The caveats organisations wrote, once the analyst approved them for publication."""
+    """The caveats organisations wrote, once the analyst approved them for publication (nothing
+    is said of those not approved: that one exists is not the public's business)."""
     shown = [x for x in q if x.get("comment")]
-    waiting = sum(x.get("comment_status") == "awaiting approval" for x in q)
-    if not shown and not waiting:
+    if not shown:
         return []
     out = ["**Comments from the organisations** (published once the analyst has read and approved them):", ""]
     for x in sorted(shown, key=lambda x: (x["section"], x["period"], x["organisation_code"])):
@@ -880,8 +880,6 @@ def _comments(q: Sequence[Mapping[str, Any]]) -> list[str]:
             f"- Section {esc(x['section'])}, {esc(x['period'])}, {esc(x['organisation_name'])}: "
             f"{esc(x['comment'])}"
         )
-    if waiting:
-        out.append(f"- {waiting} more comment(s) await the analyst's approval and are not shown.")
     return [*out, ""]
 
 

@@ -73,7 +73,9 @@ LEDGER_FIELDS = (
     "late",
 )
 # kpi comments: an analyst's approval (or its withdrawal) of one caveat, for one return's bytes
-APPROVAL_FIELDS = ("time", "action", "sha256", "item_id", "text_sha256", "by")
+# `chain`: a digest of the row and the one before it, so a row typed in by hand (which would
+# publish free text) is found, as the records' digests find an edited value
+APPROVAL_FIELDS = ("time", "action", "sha256", "item_id", "text_sha256", "by", "chain")
 # ledger statuses that mean the return was put in place (recovered: found in place, its row lost)
 STORED_STATUSES = ("accepted", "replaced", "recovered")
 VALUE_FIELDS = (
@@ -679,15 +681,42 @@ class Store:
         return self.root / "approvals.csv"
 
     def approval_rows(self) -> list[dict[str, str]]:
+        """The approvals as recorded; :class:`StoreIntegrityError` if any row is not as
+        ``kpi comments`` wrote it (their chain of digests is broken)."""
+        rows, problems = self._read_approvals()
+        if problems:
+            raise StoreIntegrityError(self.root, problems)
+        return rows
+
+    def _read_approvals(self) -> tuple[list[dict[str, str]], list[str]]:
         if not self.approvals.exists():
-            return []
-        with self.approvals.open(newline="", encoding="utf-8") as f:
-            return list(csv.DictReader(f))
+            return [], []
+        with os.fdopen(_open_nofollow(self.approvals, os.O_RDONLY), "rb") as f:
+            data = f.read()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            line = data[: e.start].count(b"\n") + 1
+            return [], [f"approvals.csv is not UTF-8 text (line {line}): it is written by kpi comments only"]
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+        chain = ""
+        for n, row in enumerate(rows, start=2):
+            chain = _chain(chain, row)
+            if row.get("chain") != chain:
+                return [], [f"approvals.csv line {n} is not as kpi comments recorded it (edited by hand?)"]
+        return rows, []
 
     def record_approvals(self, rows: Sequence[Mapping[str, str]]) -> None:
-        """Approvals (or withdrawals) appended, under the store's lock, and made durable."""
+        """Approvals (or withdrawals) appended, under the store's lock, and made durable, each
+        chained to the one before."""
         with self._locked():
-            self._append_csv(self.approvals, APPROVAL_FIELDS, rows)
+            before = self.approval_rows()
+            chain = before[-1]["chain"] if before else ""
+            chained = []
+            for row in rows:
+                chain = _chain(chain, row)
+                chained.append({**row, "chain": chain})
+            self._append_csv(self.approvals, APPROVAL_FIELDS, chained)
 
     @staticmethod
     def _append_csv(path: Path, fields: Sequence[str], rows: Sequence[Mapping[str, str]]) -> bool:
@@ -730,7 +759,7 @@ class Store:
         period or section than its identity; a workbook that is not the one its record was read
         from, or with no record; a record with no workbook; values.csv not as the store last
         wrote it (truncated, edited; checked only when up to date, with no stale mark)."""
-        return self._audit()[0]
+        return self._audit()[0] + self._read_approvals()[1]
 
     def _audit(self, links_checked: bool = False) -> tuple[list[str], list[dict[str, Any]]]:
         """:meth:`verify`'s problems, and the records it read (in :meth:`_value_files` order),
@@ -1053,6 +1082,12 @@ class Store:
             _fsync(self.root)
             self._stale.unlink()
         return self.table
+
+
+def _chain(before: str, row: Mapping[str, str | None]) -> str:
+    """An approval row's digest, chained to the previous row's."""
+    fields = "\x1f".join(str(row.get(k) or "") for k in APPROVAL_FIELDS[:-1])
+    return hashlib.sha256(f"{before}\x1e{fields}".encode()).hexdigest()
 
 
 def _due(result: ReadResult, catalogue: Catalogue) -> str:

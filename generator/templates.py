@@ -468,15 +468,13 @@ def due_formula(section: Section, layout: Layout) -> str:
     valid, _, end = _period(layout)
     ref = next(f for f in layout.details if f.key == "period")
     period = f"TRIM('{DETAILS_SHEET}'!{ref.ref})"
-    day = f"{end}+{section.due.days_after_period}"
-    for p, iso in sorted(section.due.dates.items()):
-        d = dt.date.fromisoformat(iso)
-        day = f'IF({period}="{p}",DATE({d.year},{d.month},{d.day}),{day})'
     after = f"within {section.due.days_after_period} days of the period's end"
-    return (
-        f'="Due by: "&IF({valid},TEXT({day},"dd/mm/yyyy")&" ({after})",'
-        f'"{after}; choose the period on the Your details sheet to see the date")'
-    )
+    day = f'TEXT({end}+{section.due.days_after_period},"dd/mm/yyyy")&" ({after})"'
+    for p, iso in sorted(section.due.dates.items()):  # a period given its own date says so
+        d = dt.date.fromisoformat(iso)
+        day = f'IF({period}="{p}","{d:%d/%m/%Y} (the date set for {p})",{day})'
+    hint = f"{after}; choose the period on the Your details sheet to see the date"
+    return f'="Due by: "&IF({valid},{day},"{hint}")'
 
 
 def _period(layout: Layout) -> tuple[str, str, str]:

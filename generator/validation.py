@@ -75,7 +75,7 @@ def validate_answers(
     identity = _validate_details(layout, answers, registry, file, problems)
     values = _validate_cells(layout, answers, file, problems)
     _validate_relations(layout, values, file, problems)
-    _validate_across(layout, values, file, problems)
+    _validate_across(layout, values, answers, file, problems)
     if later:
         problems.extend(later_rule_problems(layout, later, values, file))
     period = identity.get("period", "")
@@ -346,11 +346,18 @@ def _error_value(label: str, value: str, expected: str, where: dict[str, str]) -
     )
 
 
-def _validate_across(layout: Layout, values: dict[str, object], file: str, problems: list[Problem]) -> None:
+def _validate_across(
+    layout: Layout, values: dict[str, object], answers: Answers, file: str, problems: list[Problem]
+) -> None:
     """The catalogue's rules across items (generator/crosschecks.py), as the workbook's check
     column shows them."""
+    filled = {
+        c.key
+        for c in layout.input_cells
+        if not _blank(answers.cells.get(c.ref)) or (RETURN_SHEET, c.ref) in answers.errors
+    }
     for b in bind(layout):
-        found = b.problem(values)
+        found = b.problem(values, filled)
         if found is None:
             continue
         message, got, expected = found
@@ -411,7 +418,9 @@ def stored_rule_warnings(records: Sequence[Mapping[str, Any]], catalogue: Catalo
         layout = build_layout(sec.at(version), catalogue)
         stored = r.get("values", {})
         values = {c.key: _as_stored(c, stored[c.key]) for c in layout.input_cells if c.key in stored}
-        out += later_rule_problems(layout, later, values, str(r.get("file", "")))
+        ident = r.get("identity", {})
+        who = f"{ident.get('organisation_code', '')} Section {sec.section} {ident.get('period', '')}"
+        out += later_rule_problems(layout, later, values, f"{who} ({r.get('file', '')})")
     return out
 
 

@@ -95,7 +95,7 @@ def test_ingest_refuses_a_received_date_that_is_not_a_past_day(tmp_path, catalog
     path = tmp_path / "e.xlsx"
     path.write_bytes(valid_return(catalogue, load_registry(), "E"))
     tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
-    for bad in ("30/07/2025", tomorrow):
+    for bad in ("30/07/2025", "2025-W30-1", "20250730", tomorrow):
         assert main(["ingest", "--store", str(tmp_path / "s"), "--received", bad, str(path)]) == 2
     assert "YYYY-MM-DD" in capsys.readouterr().err
     assert not (tmp_path / "s").exists()
@@ -118,6 +118,10 @@ def test_a_ledger_an_earlier_version_wrote_gains_the_new_columns(tmp_path, catal
     old, new = _ledger(store)
     assert tuple(new) == LEDGER_FIELDS and old["sha256"] == rows[0]["sha256"] and not old["received"]
     assert (new["section"], new["late"]) == ("B", "no")
+    # the earlier row does not say when its return arrived: not guessed from the day of the ingest
+    quality = data_quality(store.current_returns(), catalogue, load_registry(), _ledger(store))
+    (e,) = [q for q in quality if q["section"] == "E" and q["status"] != "missing"]
+    assert (e["received"], e["late"]) == ("", "")
 
 
 # -- across returns ---------------------------------------------------------------------------------
@@ -170,3 +174,28 @@ def test_validate_with_a_store_compares_with_the_other_section(tmp_path, catalog
     capsys.readouterr()
     main(["validate", "--store", str(store.root), str(e_path)])
     assert "across-returns" in capsys.readouterr().out
+
+
+def test_a_received_date_before_the_period_ended_is_questioned(tmp_path, catalogue, capsys):
+    path = tmp_path / "e.xlsx"
+    path.write_bytes(valid_return(catalogue, load_registry(), "E"))
+    assert main(["ingest", "--store", str(tmp_path / "s"), "--received", "2015-07-01", str(path)]) == 0
+    assert "before its period ended (2025-06-30)" in capsys.readouterr().err
+
+
+def test_due_dates_for_periods_that_do_not_exist_are_refused(tmp_path):
+    import shutil
+
+    import yaml
+
+    from generator.catalogue import CatalogueError, load_catalogue
+
+    cat = tmp_path / "catalogue"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "data" / "catalogue", cat)
+    path = cat / "sections" / "E_job_outcomes.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["due"]["dates"] = {"2025/26 Q1": "2025-08-01", "2099-00 Q9": "2025-08-01", "2025-26": "2025-08-01"}
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    with pytest.raises(CatalogueError) as e:
+        load_catalogue(cat)
+    assert sum("not a quarterly reporting period" in p for p in e.value.problems) == 3

@@ -176,7 +176,7 @@ def test_a_comment_is_shown_by_validate_and_published_only_after_approval(tmp_pa
         (row,) = [q for q in rows if q["status"] != "missing"]
         return row
 
-    assert (quality()["comment_status"], quality()["comment"]) == ("awaiting approval", "")
+    assert quality()["comment"] == "" and "comment_status" not in quality()  # pending: not said
     assert main(["comments", "--store", str(store.root)]) == 0
     out = capsys.readouterr().out
     key = out.split()[0]
@@ -188,11 +188,14 @@ def test_a_comment_is_shown_by_validate_and_published_only_after_approval(tmp_pa
     )
     assert quality()["comment"] == ""
     assert main(["comments", "--store", str(store.root), "--approve", key, "--by", "A. Analyst"]) == 0
-    assert (quality()["comment_status"], quality()["comment"]) == ("approved", text)
+    assert quality()["comment"] == text
     (row,) = store.approval_rows()
     assert row["by"] == "A. Analyst" and row["item_id"] == "E90_comments" and row["action"] == "approved"
     assert main(["comments", "--store", str(store.root), "--withdraw", key, "--by", "A. Analyst"]) == 0
-    assert (quality()["comment_status"], quality()["comment"]) == ("awaiting approval", "")
+    assert quality()["comment"] == ""
+    capsys.readouterr()
+    assert main(["comments", "--store", str(store.root)]) == 0
+    assert "[withdrawn]" in capsys.readouterr().out
 
 
 def test_an_approval_is_for_that_text_on_that_return_only(tmp_path, catalogue):
@@ -287,6 +290,7 @@ def test_the_workbook_and_the_reader_agree_on_swemwbs_not_collected(catalogue, t
         ("E", 0): {gate: "No", **dict.fromkeys(counts, "blank")},
         ("E", 1): {gate: "No"},
         ("E", 2): {gate: "Yes", **dict.fromkeys(counts, "blank")},
+        ("E", 3): {gate: "No", **dict.fromkeys(counts, "blank"), counts[5]: "n/a"},  # not blank either
     }
     _, seen = _agree(catalogue, load_registry(), tmp_path, plan)
     checks, problems = seen[("E", 0)]
@@ -294,6 +298,73 @@ def test_the_workbook_and_the_reader_agree_on_swemwbs_not_collected(catalogue, t
     checks, problems = seen[("E", 1)]
     assert checks[totals[0]].startswith("Problem across items")
     assert [p.code for p in problems if p.severity == "error"] == ["cross-item-rule"]
+    checks, problems = seen[("E", 3)]
+    assert checks[totals[0]].startswith("Problem across items")
+    assert {p.code for p in problems if p.severity == "error"} == {"cross-item-rule", "not-a-number"}
     checks, problems = seen[("E", 2)]
     assert checks[totals[0]] == "Waiting for every row above"
     assert {p.code for p in problems if p.severity == "error"} == {"required-missing"}
+
+
+# -- review findings: approvals kept honest, completeness, partial windows ---------------------------
+def test_a_hand_typed_approval_is_found_and_publishes_nothing(tmp_path, catalogue, capsys):
+    """approvals.csv decides what free text is published: a row not written by kpi comments
+    breaks its chain of digests, and verify, comments and compute say so in one line."""
+    store, _ = _store_with_comment(tmp_path, catalogue, NAMES_A_CLIENT)
+    (c,) = cm.comments(store.current_returns(), catalogue, [])
+    with store.approvals.open("a", newline="") as f:  # as someone might, with the right digests
+        csv.writer(f).writerows(
+            [
+                ["time", "action", "sha256", "item_id", "text_sha256", "by", "chain"],
+                ["2026-12-03T10:00:00+00:00", "approved", c.sha256, c.item_id, c.text_sha256, "nobody", ""],
+            ]
+        )
+    capsys.readouterr()
+    assert main(["verify", "--store", str(store.root)]) == 1
+    assert "approvals.csv line 2 is not as kpi comments recorded it" in capsys.readouterr().err
+    assert main(["comments", "--store", str(store.root)]) == 1
+    assert main(["compute", "--store", str(store.root), "--out", str(tmp_path / "out")]) == 1
+    assert not (tmp_path / "out" / "data_quality.csv").exists()
+
+
+def test_an_approvals_file_that_is_not_utf8_is_one_line_not_a_traceback(tmp_path, catalogue, capsys):
+    store, _ = _store_with_comment(tmp_path, catalogue, "Synthetic: a caveat.")
+    key = cm.comments(store.current_returns(), catalogue, [])[0].key
+    assert main(["comments", "--store", str(store.root), "--approve", key, "--by", "José"]) == 0
+    store.approvals.write_bytes(
+        store.approvals.read_bytes().replace("José".encode(), "José".encode("cp1252"))
+    )
+    capsys.readouterr()
+    assert main(["comments", "--store", str(store.root)]) == 1
+    err = capsys.readouterr().err
+    assert "approvals.csv is not UTF-8 text (line 2)" in err and "Traceback" not in err
+
+
+def test_who_decides_is_recorded_as_text_never_a_formula(tmp_path, catalogue):
+    store, _ = _store_with_comment(tmp_path, catalogue, "Synthetic: a caveat.")
+    key = cm.comments(store.current_returns(), catalogue, [])[0].key
+    assert main(["comments", "--store", str(store.root), "--approve", key, "--by", "=cmd|' /C calc'!A0"]) == 0
+    (row,) = store.approval_rows()
+    assert not row["by"].startswith("=") and row["by"].endswith("cmd|' /C calc'!A0")
+
+
+def test_not_collected_cells_are_not_expected_and_windows_resting_on_them_are_partial(catalogue):
+    from generator.indicators import pool
+    from generator.publish import _completeness
+
+    registry = load_registry()
+    e = catalogue.section("E")
+    said_no = _read(catalogue, _workbook(catalogue, "E", "1.1", _no_swemwbs, "2025-26 Q1"))
+    collected = _read(catalogue, _workbook(catalogue, "E", "1.1", None, "2025-26 Q2"))
+    records = [
+        {"section": "E", "template_version": r.version, "values": r.values, "identity": r.identity}
+        for r in (said_no, collected)
+    ]
+    answered, expected = _completeness(e, records[0], catalogue)
+    assert answered == expected and expected < _completeness(e, records[1], catalogue)[1]
+    window = next(
+        b
+        for b in pool(records, catalogue, registry)
+        if b.period == "12 months to 2025-26 Q2" and b.provider_code
+    )
+    assert {"E15_swemwbs_start", "E16_swemwbs_end"} <= window.uncollected
