@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .catalogue import Catalogue
-from .crosschecks import Rules, bind
+from .crosschecks import Bound, Rules, bind
 from .layout import (
     DETAILS_SHEET,
     RETURN_SHEET,
@@ -356,24 +356,7 @@ def _validate_across(
         for c in layout.input_cells
         if not _blank(answers.cells.get(c.ref)) or (RETURN_SHEET, c.ref) in answers.errors
     }
-    for b in bind(layout):
-        found = b.problem(values, filled)
-        if found is None:
-            continue
-        message, got, expected = found
-        make = error if b.rule.severity == "error" else warning
-        problems.append(
-            make(
-                "cross-item-rule",
-                f"{b.subject.title}: {message}",
-                file=file,
-                sheet=RETURN_SHEET,
-                cell=b.cell,
-                item_id=b.subject.id,
-                found=got,
-                expected=expected,
-            )
-        )
+    problems += _broken(bind(layout), values, file, filled)
 
 
 def later_rule_problems(
@@ -381,17 +364,36 @@ def later_rule_problems(
 ) -> list[Problem]:
     """Warnings for the rules a later template version added that a return made on an earlier
     one breaks: it is read by its own version's rules, and the analyst is told."""
+    return _broken(bind(layout, later), values, file, later_than=layout.section.version)
+
+
+def _broken(
+    bound: Sequence[Bound],
+    values: Mapping[str, object],
+    file: str,
+    filled: Collection[str] | None = None,
+    later_than: str = "",
+) -> list[Problem]:
+    """A problem for each rule broken: its own severity, or (``later_than``: the version of a
+    return a later rule is tried on) a warning."""
     out = []
-    for b in bind(layout, later):
-        found = b.problem(values)
+    for b in bound:
+        found = b.problem(values, filled)
         if found is None:
             continue
         message, got, expected = found
+        if later_than:
+            code, make = "later-rule", warning
+            message += (
+                f" (a rule of template version {b.rule.since}; this return is on version "
+                f"{later_than}, so it is not refused for it)"
+            )
+        else:
+            code, make = "cross-item-rule", error if b.rule.severity == "error" else warning
         out.append(
-            warning(
-                "later-rule",
-                f"{b.subject.title}: {message} (a rule of template version {b.rule.since}; this "
-                f"return is on version {layout.section.version}, so it is not refused for it)",
+            make(
+                code,
+                f"{b.subject.title}: {message}",
                 file=file,
                 sheet=RETURN_SHEET,
                 cell=b.cell,
