@@ -268,6 +268,9 @@ class Item(Model):
     # free text is never published; an approvable one (a caveat) is, once an analyst approves
     # it with `kpi comments --approve`, as it may name someone
     approvable: bool = False
+    # its answer (a point of a scale whose values are benchmarks' `applies_to`) says which
+    # targets apply to the return's service: IPS or SEQF (one such item in the catalogue)
+    selects_targets: bool = False
     source: SourceRef
     note: str = ""
 
@@ -477,6 +480,11 @@ class Catalogue:
     def item_index(self) -> dict[str, Item]:
         return {i.id: i for _, i in self.items()}
 
+    @cached_property
+    def target_selector(self) -> str | None:
+        """The item whose answer says which targets apply to a service (its support model)."""
+        return next((i.id for _, i in self.items() if i.selects_targets), None)
+
 
 _KNOWN_FILES = ("sources.yaml", "scales.yaml", "breakdowns.yaml")
 
@@ -597,6 +605,9 @@ def _cross_check(
         p.append(f"duplicate item or indicator id: {d}")
     items = {i.id: i for s in sections for i in s.items}
     p.extend(_rule_cycles(items))
+    selectors = [i.id for i in items.values() if i.selects_targets]
+    if len(selectors) > 1:
+        p.append(f"only one item may select targets (selects_targets): {', '.join(selectors)}")
 
     def check_source(where: str, ref: SourceRef | None) -> None:
         if ref is not None and ref.document not in cat.documents:
@@ -786,6 +797,8 @@ def _check_item(w: str, i: Item, items: dict[str, Item], cat: Catalogue) -> list
         p.append(f"{w}: only a yes/no item has no_means")
     if i.approvable and vt != "text":
         p.append(f"{w}: only a text item is approvable")
+    if i.selects_targets and vt != "choice":
+        p.append(f"{w}: selects_targets needs a choice item (a scale of support models)")
     if i.min is not None and i.max is not None and i.min > i.max:
         p.append(f"{w}: min {i.min} is above max {i.max}")
     p.extend(_check_cross(w, i, items, cat))

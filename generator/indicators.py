@@ -460,9 +460,6 @@ def rolling_label(quarter: str) -> str:
     return f"12 months to {quarter}"
 
 
-SUPPORT_MODEL = "E01_support_model"  # which targets apply (IPS or not) depends on it
-
-
 def pool(
     returns: Sequence[Mapping[str, Any]],
     catalogue: Catalogue,
@@ -506,6 +503,7 @@ def pool(
         if catalogue.sections[sec].frequency == "quarterly"
     }
     bags = []
+    model = catalogue.target_selector or ""  # which targets apply (IPS or not) depends on it
     for (sec, area, prov, period), rs in sorted(raw.items()):
         rolling = period.startswith("12 months to ")
         if rolling and quarters.index(period.removeprefix("12 months to ")) > latest[sec]:
@@ -529,7 +527,7 @@ def pool(
         )
         expected = max(n_orgs, len(orgs)) * (4 if rolling else 1)
         # the support model from these very returns (a provider may change model over time)
-        sm = frozenset(str(r["values"][SUPPORT_MODEL]) for r in rs if SUPPORT_MODEL in r["values"])
+        sm = frozenset(str(r["values"][model]) for r in rs if model in r["values"])
         sent = Counter(r["identity"]["organisation_code"] for r in rs)
         complete = not rolling or all(n == 4 for n in sent.values())
         uncollected = frozenset().union(*(lacking[id(r)] for r in rs))

@@ -366,3 +366,19 @@ def test_a_range_a_source_only_reports_is_never_judged(catalogue):
         if "typical range" in b.source.passage.lower() and b.low is not None  # a range, not its mean
     ]
     assert len(reported) >= 2 and all(kind == "typical_range" for _, kind in reported), reported
+
+
+def test_the_item_that_selects_targets_is_catalogue_data(cat_copy, catalogue):
+    """Which targets apply (IPS or SEQF) follows the item marked `selects_targets`, not an id in
+    the code (issue 21, item 2); two such items are refused."""
+    assert catalogue.target_selector == "E01_support_model"
+
+    def second(d):
+        for g in d["groups"]:
+            for i in g["items"]:
+                if i["id"] == "C11_accreditation":  # a choice item too
+                    i["selects_targets"] = True
+
+    _edit(cat_copy / "sections" / "C_quality.yaml", second)
+    with pytest.raises(CatalogueError, match="only one item may select targets"):
+        load_catalogue(cat_copy)
