@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint templates system-deps constraints clean bench bench-small bench-compare attack attack-national publish
+.PHONY: demo test lint templates system-deps constraints clean bench bench-small bench-compare attack attack-national publish wheel-demo
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -96,3 +96,12 @@ publish: $(STAMP)
 ## bench-small: the same benchmark on 2 areas, to keep it working (CI runs it; times are not tested)
 bench-small: $(STAMP)
 	$(PY) bench/run.py --small --out build/bench/results
+
+## wheel-demo: build the wheel, install it in a fresh virtual environment under build/, and run
+## `kpi demo` in an empty folder with it (the installed tool needs no checkout; ~2 min)
+wheel-demo: $(STAMP)
+	rm -rf build/lib build/bdist.* build/wheel build/wheel-venv
+	$(PY) -m pip wheel --quiet --no-deps . -w build/wheel
+	python3 -m venv build/wheel-venv
+	build/wheel-venv/bin/pip install --quiet -c constraints.txt build/wheel/*.whl
+	cd "$$(mktemp -d)" && $(CURDIR)/build/wheel-venv/bin/kpi demo && test -f site/index.html && echo "wheel-demo: the installed kpi built the demo site in $$PWD"

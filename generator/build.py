@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import paths
 from .cache import NO_CACHE, Cache
 from .catalogue import Catalogue
 from .chartrender import render
 from .charts import Chart
 from .indicators import specs
+from .inputs import find, site_project
 from .pools import process_pool
 from .presentation import PresentationError
 from .presentation import load as load_presentation
@@ -43,7 +45,7 @@ from .sitefolder import build_into, check_site_folder, locked
 from .store import Store
 from .templates import render_template, template_filename
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent  # where the site's macros module and hook are (code)
 
 
 @dataclass(frozen=True)
@@ -67,10 +69,10 @@ def build_site(
     catalogue: Catalogue,
     registry: Registry,
     dataset_dir: Path,
-    site_src: Path = ROOT / "site_src",
-    site_dir: Path = ROOT / "site",
+    site_src: Path | None = None,
+    site_dir: Path = paths.SITE,
     run_mkdocs: bool = True,
-    config: Path = ROOT / "mkdocs.yml",
+    config: Path | None = None,
     cache: Cache = NO_CACHE,
     workers: int | None = None,
     protected: Mapping[str, Path] | None = None,
@@ -81,7 +83,11 @@ def build_site(
     The site folder is checked first (:mod:`generator.sitefolder`): if it may not be replaced,
     :class:`~generator.sitefolder.SiteFolderError` is raised before anything is written.
     ``protected``: other paths the site must keep clear of (the catalogue, the registry), beside
-    those given here. Builds from the same pages' sources take turns (a lock on the folder)."""
+    those given here. Builds from the same pages' sources take turns (a lock on the folder).
+    ``config`` and ``site_src``: by default the current folder's mkdocs.yml and the site_src/
+    beside it, or a project folder made from the package's copy (:func:`inputs.site_project`)."""
+    config = (config or site_project(find("mkdocs.yml"))).absolute()
+    site_src = site_src or config.parent / "site_src"
     keep = {
         **(protected or {}),
         "the returns store": store_dir,
@@ -246,7 +252,7 @@ class _Clock:
 def mkdocs(
     site_dir: Path,
     data_as_at: str,
-    config: Path = ROOT / "mkdocs.yml",
+    config: Path | None = None,
     protected: Mapping[str, Path] | None = None,
     source: str = "",
 ) -> None:
@@ -254,7 +260,7 @@ def mkdocs(
     they may be (:func:`generator.sitefolder.check_site_folder`) and only once the build
     succeeds; ``source`` (what the site is built from) is recorded in its marker. Paths are made
     absolute here: MkDocs runs in the configuration's folder."""
-    config = config.absolute()
+    config = (config or site_project(find("mkdocs.yml"))).absolute()
     check_site_folder(site_dir, _with_config(protected or {}, config))
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KPI_DATA_AS_AT": data_as_at}
 

@@ -27,7 +27,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-DEFAULT_CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "data" / "catalogue"
+from .inputs import find
 
 ITEM_ID = r"^[A-G][0-9]{2}[a-z]?_[a-z0-9_]+$"
 DERIVED_ID = r"^[A-G]X[0-9]{2}_[a-z0-9_]+$"
@@ -527,9 +527,11 @@ def _parse_list(model: type[M], raw: object, where: str, problems: list[str]) ->
     return parsed
 
 
-def load_catalogue(directory: Path | str = DEFAULT_CATALOGUE_DIR) -> Catalogue:
-    """Load and check the catalogue; raise :class:`CatalogueError` listing every problem."""
-    directory = Path(directory)
+def load_catalogue(directory: Path | str | None = None) -> Catalogue:
+    """Load and check the catalogue (by default the current folder's data/catalogue, else the
+    package's copy: :func:`generator.inputs.find`); raise :class:`CatalogueError` listing every
+    problem."""
+    directory = Path(directory) if directory is not None else find("data/catalogue")
     problems: list[str] = []
     digest = hashlib.sha256()
     files = [directory / f for f in _KNOWN_FILES] + sorted((directory / "sections").glob("*.yaml"))

@@ -22,11 +22,12 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TypeVar
 
-from . import __version__, paths
+from . import __version__, inputs, paths
 from .cache import DEFAULT_CACHE, NO_CACHE, Cache
-from .catalogue import DEFAULT_CATALOGUE_DIR, Catalogue, CatalogueError, Section, load_catalogue
+from .catalogue import Catalogue, CatalogueError, Section, load_catalogue
 from .demo import QUARTERS, approve_demo_comments, write_demo_returns
 from .history import across_returns_warnings, history_warnings
+from .inputs import find, site_project
 from .layout import example_period, period_bounds, periods
 from .names import printable, record_text
 from .problems import Problem
@@ -38,8 +39,6 @@ from .sitefolder import SiteFolderError, built_from, check_site_folder
 from .store import DEFAULT_STORE, IngestOutcome, Store, StoreIntegrityError
 from .templates import Identity, render_template, template_filename, write_templates
 from .validation import stored_rule_warnings
-
-ROOT = Path(__file__).resolve().parent.parent  # where the inputs are read from (mkdocs.yml)
 
 
 class UsageError(Exception):
@@ -74,7 +73,7 @@ def resolve_identity(
     if org is None:
         known = ", ".join(sorted(registry.organisations)[:6])
         raise InputError(
-            f"unknown organisation code {organisation!r} (not in {_rel(ORGANISATIONS_CSV)}); "
+            f"unknown organisation code {organisation!r} (not in {_rel(find(ORGANISATIONS_CSV))}); "
             f"known codes include {known}"
         )
     if org.area_code != area:
@@ -531,7 +530,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .build import BuildError, build_site
 
     catalogue, registry = load_catalogue(args.catalogue), load_registry(Path(args.registry))
-    config = Path(args.config).absolute()
+    config = site_project(Path(args.config)).absolute()  # the package's own copy is never written into
     try:
         res = build_site(
             Path(args.store).absolute(),
@@ -935,7 +934,7 @@ def _common(sp: argparse.ArgumentParser, name: str) -> None:
     """Options every data command shares: which registry, how many cores, which cache."""
     sp.add_argument(
         "--registry",
-        default=str(ORGANISATIONS_CSV),
+        default=str(find(ORGANISATIONS_CSV)),
         metavar="CSV",
         help="areas and organisations that may send returns (default data/organisations.csv)",
     )
@@ -958,7 +957,7 @@ def _common(sp: argparse.ArgumentParser, name: str) -> None:
     if name == "build":
         sp.add_argument(
             "--config",
-            default=str(ROOT / "mkdocs.yml"),
+            default=str(find("mkdocs.yml")),
             metavar="FILE",
             help="the MkDocs configuration; generated pages go to site_src/ beside it (default mkdocs.yml)",
         )
@@ -972,7 +971,12 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--version", action="version", version=f"kpi {__version__}")
-    p.add_argument("--catalogue", default=str(DEFAULT_CATALOGUE_DIR), help=argparse.SUPPRESS)
+    p.add_argument(
+        "--catalogue",
+        default=str(find("data/catalogue")),
+        metavar="DIR",
+        help="the indicator catalogue (default: data/catalogue here, else the copy in the package)",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     for name, fn in COMMANDS.items():
         doc = inspect.cleandoc(fn.__doc__ or "")
@@ -1002,7 +1006,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
-        return COMMANDS[args.command](args)
+        status = COMMANDS[args.command](args)
+        if args.command != "serve":  # which catalogue: here, the package's copy, or --catalogue
+            _say(f"catalogue read: {inputs.shown(Path(args.catalogue))}")
+        return status
     except UsageError as e:
         _say(f"kpi {args.command}: {e}")
         return 2

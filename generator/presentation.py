@@ -14,8 +14,9 @@ from pathlib import Path
 from pydantic import Field, ValidationError
 
 from .catalogue import Model, load_yaml
+from .inputs import find
 
-PRESENTATION_YAML = Path(__file__).resolve().parent.parent / "data" / "presentation.yaml"
+PRESENTATION_YAML = "data/presentation.yaml"  # in the current folder, else the package's copy
 
 
 class PresentationError(ValueError):
@@ -48,7 +49,7 @@ class Presentation(Model):
 def load(indicators: Collection[str], path: Path | None = None) -> Presentation:
     """The presentation in ``path`` (default the project's), every id checked against
     ``indicators`` (the catalogue's published indicator and item ids)."""
-    path = path or PRESENTATION_YAML
+    path = path or find(PRESENTATION_YAML)
     try:
         raw = load_yaml(path.read_text(encoding="utf-8"))
         p = Presentation.model_validate(raw)

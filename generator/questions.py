@@ -15,6 +15,7 @@ from typing import Any
 
 from . import verdicts
 from .catalogue import load_yaml
+from .inputs import find
 from .verdicts import Verdict
 
 
@@ -100,12 +101,12 @@ def parse(text: str, where: str = "questions.yaml", indicators: Collection[str] 
 def load(indicators: Collection[str], path: Path | None = None) -> list[Question]:
     """The questions in ``path`` (the project's questions.yaml), checked against the catalogue's
     indicator ids."""
-    path = path or QUESTIONS_YAML
+    path = path or find(QUESTIONS_YAML)
     return parse(path.read_text(encoding="utf-8"), str(path), indicators)
 
 
 _TARGET = frozenset(verdicts.TARGET)
-QUESTIONS_YAML = Path(__file__).resolve().parent.parent / "data" / "questions.yaml"
+QUESTIONS_YAML = "data/questions.yaml"  # in the current folder, else the package's copy
 
 
 __all__ = ["QUESTIONS_YAML", "Question", "QuestionsError", "load", "parse"]

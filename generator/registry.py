@@ -12,11 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .inputs import find
 from .names import safe_name
 
 # an address (name@example.org) or a domain (example.org) in the registry's senders column
 SENDER = re.compile(r"(?:[^@\s,;<>]+@)?[a-z0-9-]+(?:\.[a-z0-9-]+)+")
-ORGANISATIONS_CSV = Path(__file__).resolve().parent.parent / "data" / "organisations.csv"
+ORGANISATIONS_CSV = "data/organisations.csv"  # in the current folder, else the package's copy
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,10 @@ COLUMNS = ("area_code", "area_name", "organisation_code", "organisation_name", "
 ROLES = ("commissioner", "provider")
 
 
-def load_registry(path: Path = ORGANISATIONS_CSV) -> Registry:
-    """The organisations in ``path``, checked: see :func:`check_rows`."""
+def load_registry(path: Path | None = None) -> Registry:
+    """The organisations in ``path`` (by default the current folder's data/organisations.csv,
+    else the package's copy), checked: see :func:`check_rows`."""
+    path = path or find(ORGANISATIONS_CSV)
     with path.open(newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
         missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]

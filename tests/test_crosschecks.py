@@ -10,13 +10,14 @@ from collections.abc import Callable, Mapping
 import pytest
 import yaml
 
-from generator.catalogue import DEFAULT_CATALOGUE_DIR, Catalogue, CatalogueError, load_catalogue
+from generator.catalogue import Catalogue, CatalogueError, load_catalogue
 from generator.crosschecks import ACROSS, ACROSS_WARNING, bind
 from generator.layout import build_layout
 from generator.reader import read_return_bytes
 from generator.registry import Registry, load_registry
 
 from .builders import input_ref, valid_return
+from .conftest import ROOT
 from .test_live_checks import _agree
 
 Values = Mapping[str, object]
@@ -172,7 +173,7 @@ def test_the_workbook_check_and_the_reader_flag_each_broken_rule_alike(catalogue
 def _catalogue_with(tmp_path, item_id: str, checks: list[dict]) -> Catalogue:
     """The catalogue with ``checks`` on one item: a copy of its YAML, edited as an analyst would."""
     folder = tmp_path / "catalogue"
-    shutil.copytree(DEFAULT_CATALOGUE_DIR, folder)
+    shutil.copytree(ROOT / "data" / "catalogue", folder)
     for path in (folder / "sections").glob("*.yaml"):
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         for g in raw["groups"]:
@@ -282,7 +283,7 @@ def _no_cycle(reads: dict[int, set[int]], path: tuple[int, ...], section: str) -
 def test_rules_that_read_each_other_stop_the_catalogue_loading(tmp_path):
     """E11's rule reads E09; a rule on E09 reading E11 would make their checks circular."""
     folder = tmp_path / "catalogue"
-    shutil.copytree(DEFAULT_CATALOGUE_DIR, folder)
+    shutil.copytree(ROOT / "data" / "catalogue", folder)
     path = folder / "sections" / "E_job_outcomes.yaml"
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     for g in raw["groups"]:

@@ -12,6 +12,8 @@ from generator.questions import QUESTIONS_YAML
 from generator.questions import parse as parse_questions
 from generator.registry import Organisation, Registry
 
+from .conftest import ROOT
+
 
 @pytest.fixture
 def registry():
@@ -542,7 +544,7 @@ def _question_cases() -> dict[str, tuple[list[dict], str]]:
 def test_every_question_fires_on_what_the_calculation_says(catalogue, registry):
     """data/questions.yaml triggers on verdict codes of the published comparison: each question
     fires on the rows of returns made to raise it."""
-    questions = {q.id: q for q in parse_questions(QUESTIONS_YAML.read_text(encoding="utf-8"))}
+    questions = {q.id: q for q in parse_questions((ROOT / QUESTIONS_YAML).read_text(encoding="utf-8"))}
     cases = _question_cases()
     ratings = {
         k: 1

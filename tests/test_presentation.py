@@ -15,9 +15,11 @@ from generator.publish import build_dataset, data_quality
 from generator.registry import load_registry
 from generator.site import Context, build_pages
 
+from .conftest import ROOT
+
 
 def _edited(tmp_path: Path, change) -> Path:
-    data = yaml.safe_load(PRESENTATION_YAML.read_text())
+    data = yaml.safe_load((ROOT / PRESENTATION_YAML).read_text())
     change(data)
     path = tmp_path / "presentation.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))

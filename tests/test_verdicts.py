@@ -21,6 +21,8 @@ from generator.questions import parse as parse_questions
 from generator.registry import load_registry
 from generator.verdicts import Basis, Verdict
 
+from .conftest import ROOT
+
 
 def test_every_code_has_words_and_is_a_plain_name():
     assert set(verdicts.WORDS) == set(Verdict)
@@ -36,7 +38,7 @@ def test_every_code_has_words_and_is_a_plain_name():
 
 
 def _questions_with(old: str, new: str) -> str:
-    text = QUESTIONS_YAML.read_text(encoding="utf-8")
+    text = (ROOT / QUESTIONS_YAML).read_text(encoding="utf-8")
     assert old in text
     return text.replace(old, new, 1)
 
@@ -60,7 +62,7 @@ def test_a_question_with_an_unknown_code_or_indicator_stops_with_its_name(catalo
     prefix = _questions_with("indicator_prefix: BX0", "indicator_prefix: BXO")
     with pytest.raises(QuestionsError, match="no indicator in the catalogue starts with 'BXO'"):
         parse_questions(prefix, indicators=ids)
-    assert len(parse_questions(QUESTIONS_YAML.read_text(encoding="utf-8"), indicators=ids)) == 10
+    assert len(parse_questions((ROOT / QUESTIONS_YAML).read_text(encoding="utf-8"), indicators=ids)) == 10
 
 
 def test_a_bad_question_stops_the_build_before_anything_is_written(catalogue, tmp_path, monkeypatch):
@@ -149,7 +151,7 @@ def test_the_published_words_are_the_codes_words(demo_rows):
 def test_every_question_fires_on_at_least_one_demo_row(demo_rows):
     """A question whose code the demo never reaches could have a trigger that nothing can meet
     (issue 18): each is raised by some area's row of the demo's ten-site subset."""
-    questions = parse_questions(QUESTIONS_YAML.read_text(encoding="utf-8"))
+    questions = parse_questions((ROOT / QUESTIONS_YAML).read_text(encoding="utf-8"))
     areas = [r for r in demo_rows if r["level"] == "area"]
     silent = [q.id for q in questions if not any(q.fires(r) for r in areas)]
     assert not silent, f"questions no demo row raises: {silent}"

@@ -1,0 +1,65 @@
+"""Where the commands' inputs come from: the folder the user stands in, else the package's copy.
+
+The catalogue, the organisation registry, the questions and the site's sources (mkdocs.yml and
+site_src/) are read from the current folder when it has them (a checkout of this repository,
+or a project folder an analyst keeps), and otherwise from the copy that ships inside the
+package, built from the repository's own files (``generator/project/`` links to them, and the
+wheel holds what they held). So an installed ``kpi`` runs in any empty folder, and nothing is
+ever written beside the package: a site built from the packaged sources is built in a project
+folder made in the current one (:func:`site_project`).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+PACKAGED = Path(__file__).resolve().parent / "project"
+SITE_PROJECT = Path("build/site-project")  # where a site is built when the folder has no mkdocs.yml
+
+
+def find(rel: str) -> Path:
+    """``rel`` (``data/catalogue``, ``mkdocs.yml``...) in the current folder if it is there, else
+    the package's copy."""
+    here = Path(rel)
+    return here.absolute() if here.exists() else PACKAGED / rel
+
+
+def packaged(path: Path) -> bool:
+    """Whether ``path`` is the package's own copy (never to be written into)."""
+    try:
+        path.absolute().relative_to(PACKAGED)
+    except ValueError:
+        return False
+    return True
+
+
+def shown(path: Path) -> str:
+    """A path as a command reports it: the package's copy says so."""
+    if packaged(path):
+        return f"{path.absolute().relative_to(PACKAGED)} (the copy in the package)"
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def site_project(config: Path, into: Path = SITE_PROJECT) -> Path:
+    """The mkdocs.yml to build with: ``config`` itself when it is the user's; a copy of the
+    packaged sources in ``into`` (hand-written pages refreshed, generated ones kept for the
+    build's cache) when it is the package's, whose macros module and hook are then named
+    where the package is installed."""
+    if not packaged(config):
+        return config
+    from .build import config_elsewhere
+
+    src = PACKAGED / "site_src"
+    for f in src.rglob("*"):
+        rel = f.relative_to(src)
+        if f.is_file() and rel.parts[0] != "generated" and rel != Path("index.md"):
+            target = into / "site_src" / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(f, target)
+    out = into / "mkdocs.yml"
+    out.write_text(config_elsewhere(config.read_text(encoding="utf-8")), encoding="utf-8")
+    return out
