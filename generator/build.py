@@ -118,10 +118,10 @@ def check_questions(catalogue: Catalogue) -> None:
     """data/questions.yaml and data/presentation.yaml, checked before anything is computed or
     written: a wrong verdict code or indicator in them is a one-line error, not a traceback
     after the dataset is written."""
-    ids = {s.indicator_id for s in specs(catalogue)}
+    all_specs = specs(catalogue)
     try:
-        load_questions(ids)
-        load_presentation(ids)
+        load_questions({s.indicator_id for s in all_specs})
+        load_presentation(all_specs)
     except (QuestionsError, PresentationError) as e:
         raise BuildError(str(e)) from None
 

@@ -607,9 +607,30 @@ def _cross_check(
         p.append(f"duplicate item or indicator id: {d}")
     items = {i.id: i for s in sections for i in s.items}
     p.extend(_rule_cycles(items))
-    selectors = [i.id for i in items.values() if i.selects_targets]
+    selectors = [i for i in items.values() if i.selects_targets]
     if len(selectors) > 1:
-        p.append(f"only one item may select targets (selects_targets): {', '.join(selectors)}")
+        p.append(f"only one item may select targets (selects_targets): {', '.join(i.id for i in selectors)}")
+    # a target for one kind of service applies only if an item says which kind a service is
+    kinds = {
+        bm.applies_to
+        for s in sections
+        for bms in (*(i.benchmarks for i in s.items), *(d.benchmarks for d in s.derived))
+        for bm in bms
+        if bm.applies_to != "all"
+    }
+    if kinds and not selectors:
+        p.append(
+            f"benchmarks apply to {', '.join(sorted(kinds))} only, but no item says which kind a service "
+            "is: mark its support-model item `selects_targets: true`"
+        )
+    elif kinds and selectors and (model := cat.scales.get(selectors[0].scale or "")) is not None:
+        offered = {str(pt.value) for pt in model.points}
+        needed = {k for kind in kinds for k in ({"ips_smi", "ips_beyond_smi"} if kind == "ips" else {kind})}
+        if missing := sorted(needed - offered):
+            p.append(
+                f"{selectors[0].id} selects targets, but its scale {model.id} has no answer "
+                f"{', '.join(missing)} that benchmarks apply to"
+            )
 
     def check_source(where: str, ref: SourceRef | None) -> None:
         if ref is not None and ref.document not in cat.documents:

@@ -27,14 +27,14 @@ from .cache import DEFAULT_CACHE, NO_CACHE, Cache
 from .catalogue import Catalogue, CatalogueError, Section, load_catalogue
 from .demo import QUARTERS, approve_demo_comments, write_demo_returns
 from .history import across_returns_warnings, history_warnings
-from .inputs import find, site_project
+from .inputs import ORGANISATIONS_CSV, PRESENTATION_YAML, QUESTIONS_YAML, find, site_project
 from .layout import example_period, period_bounds, periods
 from .names import printable, record_text
 from .problems import Problem
 from .publish import NoReturns, publish_store
 from .reader import ReadResult
 from .readmany import read_many
-from .registry import ORGANISATIONS_CSV, Registry, RegistryError, load_registry, role_for
+from .registry import Registry, RegistryError, load_registry, role_for
 from .sitefolder import SiteFolderError, built_from, check_site_folder
 from .store import DEFAULT_STORE, IngestOutcome, Store, StoreIntegrityError
 from .templates import Identity, render_template, template_filename, write_templates
@@ -73,8 +73,8 @@ def resolve_identity(
     if org is None:
         known = ", ".join(sorted(registry.organisations)[:6])
         raise InputError(
-            f"unknown organisation code {organisation!r} (not in {_rel(find(ORGANISATIONS_CSV))}); "
-            f"known codes include {known}"
+            f"unknown organisation code {organisation!r}: not in the registry (--registry)"
+            + (f"; known codes include {known}" if known else "; it holds no organisation")
         )
     if org.area_code != area:
         raise InputError(
@@ -1009,6 +1009,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         status = COMMANDS[args.command](args)
         if args.command != "serve":  # which catalogue: here, the package's copy, or --catalogue
             _say(f"catalogue read: {inputs.shown(Path(args.catalogue))}")
+        if args.command in ("build", "demo"):  # and the site's other inputs
+            site = [inputs.find(QUESTIONS_YAML), inputs.find(PRESENTATION_YAML)]
+            _say("site inputs read: " + ", ".join(inputs.shown(p) for p in site))
         return status
     except UsageError as e:
         _say(f"kpi {args.command}: {e}")

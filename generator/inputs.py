@@ -15,6 +15,12 @@ import shutil
 from pathlib import Path
 
 PACKAGED = Path(__file__).resolve().parent / "project"
+# the inputs, as named from the folder the user stands in
+CATALOGUE = "data/catalogue"
+ORGANISATIONS_CSV = "data/organisations.csv"
+QUESTIONS_YAML = "data/questions.yaml"
+PRESENTATION_YAML = "data/presentation.yaml"
+MKDOCS_YML = "mkdocs.yml"
 SITE_PROJECT = Path("build/site-project")  # where a site is built when the folder has no mkdocs.yml
 
 
@@ -53,13 +59,21 @@ def site_project(config: Path, into: Path = SITE_PROJECT) -> Path:
         return config
     from .build import config_elsewhere
 
-    src = PACKAGED / "site_src"
-    for f in src.rglob("*"):
-        rel = f.relative_to(src)
-        if f.is_file() and rel.parts[0] != "generated" and rel != Path("index.md"):
-            target = into / "site_src" / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(f, target)
+    src, dst = PACKAGED / "site_src", into / "site_src"
+
+    def hand_written(rel: Path) -> bool:  # not what the build writes itself
+        return rel.parts[0] != "generated" and rel != Path("index.md")
+
+    wanted = {f.relative_to(src) for f in src.rglob("*") if f.is_file() and hand_written(f.relative_to(src))}
+    if dst.is_dir():  # a page the package no longer has (removed, renamed) must not stay live
+        for f in sorted(dst.rglob("*"), reverse=True):
+            rel = f.relative_to(dst)
+            if f.is_file() and hand_written(rel) and rel not in wanted:
+                f.unlink()
+    for rel in sorted(wanted):
+        target = dst / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src / rel, target)
     out = into / "mkdocs.yml"
     out.write_text(config_elsewhere(config.read_text(encoding="utf-8")), encoding="utf-8")
     return out

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import verdicts
 from .catalogue import load_yaml
-from .inputs import find
+from .inputs import QUESTIONS_YAML, find
 from .verdicts import Verdict
 
 
@@ -106,7 +106,6 @@ def load(indicators: Collection[str], path: Path | None = None) -> list[Question
 
 
 _TARGET = frozenset(verdicts.TARGET)
-QUESTIONS_YAML = "data/questions.yaml"  # in the current folder, else the package's copy
 
 
 __all__ = ["QUESTIONS_YAML", "Question", "QuestionsError", "load", "parse"]

@@ -12,12 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .inputs import find
+from .inputs import ORGANISATIONS_CSV, find
 from .names import safe_name
 
 # an address (name@example.org) or a domain (example.org) in the registry's senders column
 SENDER = re.compile(r"(?:[^@\s,;<>]+@)?[a-z0-9-]+(?:\.[a-z0-9-]+)+")
-ORGANISATIONS_CSV = "data/organisations.csv"  # in the current folder, else the package's copy
 
 
 @dataclass(frozen=True)

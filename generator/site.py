@@ -193,7 +193,7 @@ class Context:
     @cached_property
     def presentation(self) -> Presentation:
         """data/presentation.yaml: the key indicators, the trend, the profiles."""
-        return load_presentation({s.indicator_id for s in self.specs}, self.presentation_file)
+        return load_presentation(self.specs, self.presentation_file)
 
     @property
     def key_indicators(self) -> list[tuple[str, str, str]]:
@@ -451,6 +451,11 @@ def _key_table(
     judged = []
     for ind, bv, _short in ctx.key_indicators:
         title, unit = titles[ind]
+        if bv:  # one category of an indicator: say which
+            title += " - " + next(
+                (s.breakdown_label for s in ctx.specs if s.indicator_id == ind and s.breakdown_value == bv),
+                bv,
+            )
         period = ctx.latest(ind[0])
         r = idx.get((ind, bv, area, "", period))
         link = f"[{esc(title)}](../indicators/{slug(ind)}.md)"

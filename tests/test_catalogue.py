@@ -382,3 +382,28 @@ def test_the_item_that_selects_targets_is_catalogue_data(cat_copy, catalogue):
     _edit(cat_copy / "sections" / "C_quality.yaml", second)
     with pytest.raises(CatalogueError, match="only one item may select targets"):
         load_catalogue(cat_copy)
+
+
+@pytest.mark.parametrize("where", ["nowhere", "C11_accreditation"])
+def test_targets_for_one_kind_of_service_need_an_item_that_says_the_kind(cat_copy, where):
+    """Found by review: with the flag removed, or moved to a choice whose answers are not
+    support models, the 536 rows judged against IPS or SEQF targets lost them without a word."""
+
+    def unflag(d):
+        for g in d["groups"]:
+            for i in g["items"]:
+                i.pop("selects_targets", None)
+
+    def flag(d):
+        for g in d["groups"]:
+            for i in g["items"]:
+                if i["id"] == where:
+                    i["selects_targets"] = True
+
+    _edit(cat_copy / "sections" / "E_job_outcomes.yaml", unflag)
+    if where != "nowhere":
+        _edit(cat_copy / "sections" / "C_quality.yaml", flag)
+    with pytest.raises(
+        CatalogueError, match="no item says which kind" if where == "nowhere" else "has no answer"
+    ):
+        load_catalogue(cat_copy)

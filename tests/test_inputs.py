@@ -41,6 +41,13 @@ def test_a_site_from_the_packaged_sources_is_made_in_the_current_folder(tmp_path
     assert (tmp_path / "project" / "site_src" / "methods.md").is_file()
     assert not (tmp_path / "project" / "site_src" / "generated").exists()
     assert sorted(p.name for p in (inputs.PACKAGED / "site_src").iterdir()) == before
+    stale = tmp_path / "project" / "site_src" / "guidance" / "old-removed.md"
+    stale.write_text("a page a later version of the package dropped")
+    generated = tmp_path / "project" / "site_src" / "generated" / "areas" / "ps01.md"
+    generated.parent.mkdir(parents=True)
+    generated.write_text("a page the build wrote")
+    inputs.site_project(inputs.PACKAGED / "mkdocs.yml", tmp_path / "project")
+    assert not stale.exists() and generated.exists()  # never published; the build's own kept
     own = tmp_path / "mine" / "mkdocs.yml"
     assert inputs.site_project(own) == own  # the user's own configuration is used as it is
 

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from generator.build import BuildError, check_questions
+from generator.indicators import specs
 from generator.presentation import PRESENTATION_YAML, PresentationError, load
 from generator.publish import build_dataset, data_quality
 from generator.registry import load_registry
@@ -53,14 +54,46 @@ def test_an_unknown_indicator_is_named_and_stops_the_build(catalogue, tmp_path, 
         tmp_path, lambda d: d["key_indicators"].append({"indicator": "EX99_nothing", "short": "No"})
     )
     with pytest.raises(PresentationError, match="EX99_nothing"):
-        load({"EX02_job_outcome_rate"}, path)
-    monkeypatch.setattr("generator.build.load_presentation", lambda ids: load(ids, path))
+        load(specs(catalogue), path)
+    monkeypatch.setattr("generator.build.load_presentation", lambda all_specs: load(all_specs, path))
     with pytest.raises(BuildError, match="EX99_nothing, not an indicator of the catalogue"):
         check_questions(catalogue)
 
 
 def test_the_project_presentation_names_only_what_the_catalogue_has(catalogue):
-    from generator.indicators import specs
-
-    p = load({s.indicator_id for s in specs(catalogue)})
+    p = load(specs(catalogue))
     assert p.key_indicators[0].indicator == p.trend.indicator == "EX02_job_outcome_rate"
+
+
+@pytest.mark.parametrize(
+    "change, says",
+    [
+        (
+            lambda d: d["key_indicators"].append(
+                {"indicator": "EX01_access_rate", "breakdown_value": "nonsense", "short": "Bogus"}
+            ),
+            "has no category 'nonsense'",
+        ),
+        (lambda d: d["key_indicators"].append(dict(d["key_indicators"][0])), "is listed twice"),
+        (
+            lambda d: d.update(trend={"indicator": "EX03_job_outcome_split", "words": "split"}),
+            "not a rate without categories",
+        ),
+        (
+            lambda d: d.update(trend={"indicator": "C16_corroboration", "words": "corroboration"}),
+            "not a rate without categories",
+        ),
+        (
+            lambda d: d["who_the_service_reaches"].append(
+                {"indicator": "EX02_job_outcome_rate", "subject": "jobs"}
+            ),
+            "does not compare intake",
+        ),
+        (lambda d: d.update(ratings_corroboration="EX02_job_outcome_rate"), "is not a choice item"),
+    ],
+)
+def test_each_entry_is_checked_for_the_part_it_plays(catalogue, tmp_path, change, says):
+    """Found by review: each of these built without a word and drew wrong or empty pages (or
+    a traceback)."""
+    with pytest.raises(PresentationError, match=says):
+        load(specs(catalogue), _edited(tmp_path, change))
