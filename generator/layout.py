@@ -200,8 +200,7 @@ def build_layout(section: Section, catalogue: Catalogue) -> Layout:
     """Lay out a section's Return sheet, details and lists.
 
     Remembered for the same section and catalogue objects (by identity, so a catalogue edited
-    in memory is never confused with another): the reader lays out every return it reads, and
-    at national scale that was a tenth of reading time.
+    in memory is never confused with another): the reader lays out every return it reads.
     """
     key = (id(section), id(catalogue))
     hit = _LAYOUTS.get(key)

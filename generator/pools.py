@@ -20,9 +20,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 # imported once by the forkserver, so each worker starts with them loaded. Not the charts:
-# they are drawn in the main process, and their font metrics load matplotlib, 40 MB that every
-# computing worker would carry (the national build's peak was 1.89 GB with it here, 1.67 GB
-# without).
+# they are drawn in the main process, and their font metrics load matplotlib, which every
+# computing worker would otherwise carry.
 PRELOAD = ["generator.publish", "generator.readmany", "generator.demo"]
 
 
@@ -40,8 +39,8 @@ def _start_worker(initializer: Callable[..., object] | None, initargs: tuple[Any
     """Ctrl-C reaches the workers as well as the command (a terminal signals the whole process
     group). A worker then ends at once, so the pool breaks and drops every task queued: the
     command stops within a moment. Otherwise each worker caught the interrupt as its task's
-    error and went on to the tasks it had already taken, and a national build took 12 s to
-    stop. Whatever a worker was writing is a temporary file, never one in place."""
+    error and went on to the tasks it had already taken. Whatever a worker was writing is a
+    temporary file, never one in place."""
     signal.signal(signal.SIGINT, _end_now)
     if initializer is not None:
         initializer(*initargs)

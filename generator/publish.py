@@ -374,10 +374,10 @@ def _assemble(
 
 def packed_part(*args: Any) -> bytes:
     """:func:`shard_part`, pickled and compressed in the worker: the bytes that cross to the
-    main process are the bytes the cache keeps (compressing them there took the main process a
-    second and a half of a national build). Pickle rather than JSON because it keeps the rows'
-    shared strings shared (every row of an indicator holds the same title, method and target
-    text): a warm national build loads its rows in a third of the time, in half the memory. The
+    main process are the bytes the cache keeps (compressed there, they would hold up the main
+    process). Pickle rather than JSON because it keeps the rows' shared strings shared (every
+    row of an indicator holds the same title, method and target text), which a warm build
+    loads faster and in less memory. The
     cache is the build's own file, written by this code and keyed on a digest of it (see
     cache.py)."""
     with _no_cycle_collector():
@@ -388,7 +388,7 @@ def packed_part(*args: Any) -> bytes:
 def _no_cycle_collector() -> Iterator[None]:
     """Pause Python's cycle collector while a part is computed. A part makes some hundred
     thousand row dicts, none in a reference cycle (reference counting frees them all), yet each
-    full collection walks every live one: about a tenth of a national part's time, measured."""
+    full collection walks every live one, again and again as they are made."""
     was = gc.isenabled()
     gc.disable()
     try:
@@ -677,8 +677,8 @@ def latest_rows(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """Each section's latest period (and the rolling 12 months to it), for each area and all areas.
 
     The workbook is for browsing; the full history, and each provider's figures, are in
-    indicators.csv (which would not fit in a spreadsheet at national scale: more than a million
-    rows; the latest period alone at every level took half a minute to write).
+    indicators.csv (which would not fit in a spreadsheet at national scale, and whose latest
+    period alone at every level is slow to write).
     """
     return [
         r
@@ -797,8 +797,7 @@ def _write_tables(
     is put in place, and whenever it does not hold that very table (its checksum and size say):
     a run stopped in between, or a zip damaged since, is mended by the next one. When ``stop``
     is set (Ctrl-C), it stops within a chunk and removes its temporary files, leaving the files
-    in place as they were: a national table took seconds more to write and zip, which Ctrl-C
-    waited for."""
+    in place as they were, rather than making Ctrl-C wait for a whole table to be written."""
     table, zipped = out / "indicators.csv", out / "indicators.csv.zip"
     tmp, tmp_zip = out / ".indicators.csv.tmp", out / ".indicators.csv.zip.tmp"
     crc, size = 0, 0

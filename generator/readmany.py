@@ -64,9 +64,9 @@ def orjson_keeps(values: Mapping[str, object]) -> bool:
 
 
 def to_json(r: ReadResult) -> bytes:
-    """orjson, which calls back only for dates, not for each of the 450,000 values of a national
-    ingest (json's encoder and a walk over every value were a tenth of the storing process's
-    time); json for what only it writes as the value it is (an infinite number, a huge integer)."""
+    """orjson, which calls back only for dates, not for each value of a return (json's encoder
+    and a walk over every value slowed the storing process that the readers wait for); json for
+    what only it writes as the value it is (an infinite number, a huge integer)."""
     doc = {
         "sha256": r.sha256,
         "kind": r.kind,

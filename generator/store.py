@@ -214,9 +214,8 @@ class _Durable:
     """Makes what a round writes under some folders reach the disk.
 
     On Linux with a local-disk file system, by one syncfs per file system: a round of hundreds
-    of files then costs one journal commit. (A national ingest made 21,600 fsyncs, one per file
-    and folder; their system time, on the process that stores, took seconds of the cores the
-    readers need.) Each syncfs is on a descriptor opened before the writes, as syncfs reports a
+    of files then costs one journal commit, where an fsync per file and folder spent the cores
+    the readers need. Each syncfs is on a descriptor opened before the writes, as syncfs reports a
     failed write-back only to descriptors open when it failed. Elsewhere, or if syncfs is
     refused (a sandbox, say), each file is fsynced as it is written and each folder after.
     """
@@ -995,8 +994,8 @@ class Store:
 
     def _stored_files(self) -> Iterator[tuple[str, Path]]:
         """Every current return's file (``<period>/<area>/<organisation>/<S>.xlsx`` or ``.ods``),
-        with its path relative to the store: one listing per folder, three levels down (at
-        national scale, globbing and a look for each file's two possible names took 0.2 s)."""
+        with its path relative to the store: one listing per folder, three levels down, rather
+        than a glob and a look for each file's two possible names."""
         for top, dirs, files in os.walk(self.root):
             depth = len(Path(top).relative_to(self.root).parts)
             if depth < 3:
