@@ -212,6 +212,12 @@ class CrossCheck(Model):
     says: str = Field(min_length=10, max_length=200)  # the rule in a provider's words, one sentence
     since: str | None = Field(None, pattern=VERSION)  # the template version that added it (None: the first)
 
+    @property
+    def reads(self) -> set[str]:
+        """The items the rule reads besides its subject: its terms', and the answer that puts
+        it in force."""
+        return {ref_item(r) for r in (*self.left, *self.right)} | ({self.when.item} if self.when else set())
+
 
 class ReturnCheck(Model):
     """A rule across two returns of the same organisation and period (``kpi validate --store``
@@ -404,6 +410,11 @@ class Section(Model):
         _AT[key] = (self, old)
         return old
 
+    def as_made(self, version: str) -> Section:
+        """The section as a return's template version had it, or as now for a version it does
+        not know (the reader refuses those; a stored record may still carry one)."""
+        return self.at(version) if version in self.version_names else self
+
     def not_collected(self, version: str, values: Mapping[str, object]) -> tuple[str, ...]:
         """Items a return did not collect, so that neither is ever read as a zero: those its
         answer to a "were these collected?" question (``no_means: not_collected``) turned off,
@@ -432,9 +443,7 @@ class Section(Model):
             for i in self.items
             if i.id in had
             for c in i.checks
-            if c.since is not None
-            and version_key(c.since) > version_key(version)
-            and {ref_item(r) for r in (*c.left, *c.right)} | ({c.when.item} if c.when else set()) <= had
+            if c.since is not None and version_key(c.since) > version_key(version) and c.reads <= had
         )
         _LATER[key] = (self, found)
         return found
@@ -702,8 +711,7 @@ def _check_versions(where: str, s: Section) -> list[str]:
             if x.since is not None and x.since not in names:
                 p.append(f"{where} {what}: since {x.since!r} is not one of its versions ({', '.join(names)})")
         for c in i.checks:
-            reads = {ref_item(r) for r in (*c.left, *c.right)} | {i.id} | ({c.when.item} if c.when else set())
-            for r in sorted(reads):
+            for r in sorted(c.reads | {i.id}):
                 item = by_id.get(r)
                 if item is not None and (c.since is None or c.since in names) and added(item) > added(c):
                     p.append(f"{where} item {i.id} check {c.id}: reads {r}, added after the rule")

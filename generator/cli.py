@@ -25,6 +25,7 @@ from typing import TypeVar
 from . import __version__, inputs, paths
 from .cache import DEFAULT_CACHE, NO_CACHE, Cache
 from .catalogue import Catalogue, CatalogueError, Section, load_catalogue
+from .comments import approvable_items
 from .demo import QUARTERS, approve_demo_comments, write_demo_returns
 from .history import across_returns_warnings, history_warnings
 from .inputs import ORGANISATIONS_CSV, PRESENTATION_YAML, QUESTIONS_YAML, find, site_project
@@ -209,7 +210,16 @@ def _caveats(r: ReadResult, approvable: frozenset[str]) -> list[tuple[str, str]]
 
 
 def _approvable(catalogue: Catalogue) -> frozenset[str]:
-    return frozenset(i.id for _, i in catalogue.items() if i.approvable)
+    return frozenset(approvable_items(catalogue))
+
+
+def _existing_store(path: str) -> Store:
+    """The store at ``path`` for a command that only reads one: a folder of returns is not a
+    store (it has no ledger), and is refused rather than read as an empty one."""
+    store = Store(path)
+    if not store.ledger.is_file():
+        raise UsageError(f"no returns store at {_rel(store.root)} (a store has a ledger.csv)")
+    return store
 
 
 def _problem_line(p: Problem) -> str:
@@ -253,10 +263,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     catalogue, registry = load_catalogue(args.catalogue), load_registry(Path(args.registry))
     results = read_many(_expand(args.files), catalogue, registry, args.section, _cache(args), args.jobs)
     if args.store is not None:
-        if not (Path(args.store) / "ledger.csv").is_file():  # a folder of returns is not a store
-            raise UsageError(f"no returns store at {args.store} (a store has a ledger.csv)")
+        store = _existing_store(args.store)
         try:
-            stored = Store(args.store).current_returns()
+            stored = store.current_returns()
         except StoreIntegrityError as e:  # the returns are still checked; the history is not
             _say(
                 f"{printable(e.problems[0])} (and {len(e.problems) - 1} more)"
@@ -482,9 +491,7 @@ def cmd_comments(args: argparse.Namespace) -> int:
     """
     from . import comments as cm
 
-    store = Store(args.store)
-    if not store.ledger.is_file():  # a folder of returns is not a store
-        raise UsageError(f"no returns store at {_rel(store.root)} (a store has a ledger.csv)")
+    store = _existing_store(args.store)
     catalogue = load_catalogue(args.catalogue)
     found = cm.comments(store.current_returns(), catalogue, store.approval_rows())
     asked = [(k, cm.APPROVED) for k in args.approve] + [(k, cm.WITHDRAWN) for k in args.withdraw]

@@ -94,7 +94,7 @@ class Bound:
         right = self._total(self.right, values) if self.rule.value is None else round(self.rule.value, 9)
         if left is None or right is None:
             return None
-        if _holds(self.rule.op, left, right, self.rule.tolerance):
+        if holds(self.rule.op, left, right, self.rule.tolerance):
             return None
         lw, rw = _shown(left), _shown(right)
         return (
@@ -158,7 +158,9 @@ class Bound:
 _OP_WORDS = {"=": "equal to", "<=": "at most", ">=": "at least"}
 
 
-def _holds(op: str, left: float | dt.date, right: float | dt.date, tolerance: float) -> bool:
+def holds(op: str, left: float | dt.date, right: float | dt.date, tolerance: float) -> bool:
+    """Whether ``left op right`` within ``tolerance`` (dates exactly): the reader's side of a
+    rule, and of a rule across returns."""
     if isinstance(left, dt.date) and isinstance(right, dt.date):
         return {"=": left == right, "<=": left <= right, ">=": left >= right}[op]
     assert isinstance(left, float) and isinstance(right, float)

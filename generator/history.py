@@ -12,9 +12,11 @@ referrals counted in Section E and in Section B (``across_returns:`` on an item,
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TypeGuard
 
 from .catalogue import Catalogue
+from .crosschecks import holds
 from .layout import RETURN_SHEET, Layout, build_layout
 from .problems import Problem, warning
 from .reader import ReadResult
@@ -35,11 +37,8 @@ def history_warnings(
     """Add a ``far-from-earlier-returns`` warning to each readable result, for every item with a
     ``history`` threshold whose value it crosses against the organisation's earlier periods."""
     earlier: dict[tuple[str, str], list[tuple[str, Mapping[str, object]]]] = {}
-    for r in stored:
-        ident, values = r.get("identity"), r.get("values")
-        if isinstance(ident, Mapping) and isinstance(values, Mapping):
-            key = (str(ident.get("organisation_code")), str(r.get("section")))
-            earlier.setdefault(key, []).append((str(ident.get("period")), values))
+    for code, when, section, values in _records(stored):
+        earlier.setdefault((code, section), []).append((when, values))
     for res in results:
         org, period = res.identity.get("organisation_code"), res.identity.get("period")
         if not res.section or not org or not period or not res.values:
@@ -48,12 +47,17 @@ def history_warnings(
         res.problems += _far(res, past, catalogue)
 
 
+def _records(stored: Iterable[Mapping[str, object]]) -> Iterator[tuple[str, str, str, Mapping[str, object]]]:
+    """(organisation, period, section, values) of each stored record that has them."""
+    for r in stored:
+        ident, values = r.get("identity"), r.get("values")
+        if isinstance(ident, Mapping) and isinstance(values, Mapping):
+            yield str(ident.get("organisation_code")), str(ident.get("period")), str(r.get("section")), values
+
+
 def _layout_of(res: ReadResult, catalogue: Catalogue) -> Layout:
     """The layout the return was made on (its version's), so that cells are named as it has them."""
-    section = catalogue.section(res.section or "")
-    return build_layout(
-        section.at(res.version) if res.version in section.version_names else section, catalogue
-    )
+    return build_layout(catalogue.section(res.section or "").as_made(res.version), catalogue)
 
 
 def across_returns_warnings(
@@ -65,13 +69,7 @@ def across_returns_warnings(
     rules = [(item, rule) for _, item in catalogue.items() for rule in item.across_returns]
     if not rules:
         return
-    held: dict[tuple[str, str, str], Mapping[str, object]] = {}
-    for r in stored:
-        ident, values = r.get("identity"), r.get("values")
-        if isinstance(ident, Mapping) and isinstance(values, Mapping):
-            held[(str(ident.get("organisation_code")), str(ident.get("period")), str(r.get("section")))] = (
-                values
-            )
+    held = {(org, period, section): values for org, period, section, values in _records(stored)}
     for res in results:
         if res.valid and res.section:
             held[(res.identity["organisation_code"], res.identity["period"], res.section)] = res.values
@@ -94,9 +92,9 @@ def across_returns_warnings(
             b = held.get((org, period, theirs.id[0]), {}).get(theirs.id)
             if not _is_number(a) or not _is_number(b):
                 continue
-            x, y = float(a), float(b)  # type: ignore[arg-type]
+            x, y = float(a), float(b)
             room = max(rule.tolerance * max(x, y), rule.at_least)
-            if {"=": abs(x - y) <= room, "<=": x <= y + room, ">=": x >= y - room}[op]:
+            if holds(op, x, y, room):
                 continue
             cell = next(c for c in _layout_of(res, catalogue).input_cells if c.key == mine.id)
             res.problems.append(
@@ -118,7 +116,7 @@ def across_returns_warnings(
 _OP = {"=": "about", "<=": "at most", ">=": "at least"}
 
 
-def _is_number(x: object) -> bool:
+def _is_number(x: object) -> TypeGuard[int | float]:
     return isinstance(x, int | float) and not isinstance(x, bool)
 
 
@@ -130,12 +128,12 @@ def _far(
     for cell in layout.input_cells:
         h = cell.item.history
         value = res.values.get(cell.key)
-        if h is None or not isinstance(value, int | float) or isinstance(value, bool):
+        if h is None or not _is_number(value):
             continue
         by_period: dict[str, list[float]] = {}
         for p, v in past:  # one figure per period, however many records hold it
             x = v.get(cell.key)
-            if isinstance(x, int | float) and not isinstance(x, bool):
+            if _is_number(x):
                 by_period.setdefault(p, []).append(float(x))
         periods = sorted(by_period)[-h.periods :]
         if len(periods) < 2:

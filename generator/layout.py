@@ -167,6 +167,12 @@ def period_bounds(period: str) -> tuple[dt.date, dt.date]:
     return start, end - dt.timedelta(days=1)
 
 
+def due_date(section: Section, period: str) -> dt.date:
+    """When a section's return for ``period`` is due (its ``due:`` in the catalogue): one rule
+    for the ledger, the data-quality table and (as a formula) the Cover."""
+    return section.due.date(period_bounds(period)[1], period)
+
+
 def period_bounds_formula(ref: str) -> tuple[str, str]:
     """:func:`period_bounds` as spreadsheet expressions (first day, last day) of the period in
     ``ref``, once it is a valid period: a quarter ends on day 0 of the month after it."""

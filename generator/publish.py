@@ -47,7 +47,7 @@ from . import comments, disclosure, stats
 from .cache import NO_CACHE, Cache, code_fingerprint, digest
 from .catalogue import Catalogue, Section
 from .indicators import COLUMNS, calculate_table, specs
-from .layout import build_layout, period_bounds, periods
+from .layout import build_layout, due_date, periods
 from .names import (
     cell_text,  # one list (names.FORMULA_START): refused on the way in, made literal on the way out
 )
@@ -490,7 +490,7 @@ def data_quality(
                 got = received.get((org.code, letter, period))
                 version = str(got.get("template_version", "")) if got else ""
                 key = (org.code, letter, period)
-                due = sec.due.date(period_bounds(period)[1], period).isoformat()
+                due = due_date(sec, period).isoformat()
                 came = first_in.get(key, "") if got else ""
                 answered, expected = _completeness(sec, got, catalogue)
                 # a stored return was received at least once, whatever the ledger has kept
@@ -537,7 +537,7 @@ def _completeness(
     less optional ones and those a gate turned off, such as SWEMWBS not collected), and how many
     of them it filled."""
     version = str(record.get("template_version", "")) if record else ""
-    layout = build_layout(section.at(version) if version in section.version_names else section, catalogue)
+    layout = build_layout(section.as_made(version), catalogue)
     values = record.get("values", {}) if record else {}
     asked = [
         c

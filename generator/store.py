@@ -44,7 +44,7 @@ import orjson
 from . import paths
 from .cache import NO_CACHE, Cache, code_fingerprint, digest
 from .catalogue import Catalogue
-from .layout import period_bounds, periods
+from .layout import due_date, periods
 from .names import as_recorded, cell_text, printable, record_text, safe_name
 from .reader import ReadResult
 from .readmany import iter_read, orjson_keeps
@@ -1095,7 +1095,7 @@ def _due(result: ReadResult, catalogue: Catalogue) -> str:
     period = result.identity.get("period", "")
     if section is None or period not in periods(section.frequency):
         return ""
-    return section.due.date(period_bounds(period)[1], period).isoformat()
+    return due_date(section, period).isoformat()
 
 
 def _record_of(name: str, result: ReadResult) -> dict[str, Any]:

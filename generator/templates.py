@@ -466,8 +466,7 @@ def due_formula(section: Section, layout: Layout) -> str:
     """The Cover's due date, from the period chosen on 'Your details' and the section's `due:`
     (the catalogue's rule, as the ledger and the data-quality table apply it)."""
     valid, _, end = _period(layout)
-    ref = next(f for f in layout.details if f.key == "period")
-    period = f"TRIM('{DETAILS_SHEET}'!{ref.ref})"
+    period = f"TRIM({_period_cell(layout)})"
     after = f"within {section.due.days_after_period} days of the period's end"
     day = f'TEXT({end}+{section.due.days_after_period},"dd/mm/yyyy")&" ({after})"'
     for p, iso in sorted(section.due.dates.items()):  # a period given its own date says so
@@ -480,10 +479,15 @@ def due_formula(section: Section, layout: Layout) -> str:
 def _period(layout: Layout) -> tuple[str, str, str]:
     """The period answer, as another sheet reads it: (TRUE when it is a valid period, its first
     day, its last day)."""
-    f = next(f for f in layout.details if f.key == "period")
-    ref = f"'{DETAILS_SHEET}'!{f.ref}"
+    ref = _period_cell(layout)
     start, end = period_bounds_formula(ref)
-    return f.rule.valid_formula(ref), start, end
+    rule = next(f.rule for f in layout.details if f.key == "period")
+    return rule.valid_formula(ref), start, end
+
+
+def _period_cell(layout: Layout) -> str:
+    """The period answer's cell, as another sheet names it."""
+    return f"'{DETAILS_SHEET}'!" + next(f.ref for f in layout.details if f.key == "period")
 
 
 def _check_formula_details(f: DetailField, layout: Layout) -> str:
