@@ -44,7 +44,7 @@ MISSING_SECTION = ("PS12", "D")  # this site never sends Section D
 LATE_RESUBMISSION = ("PS04", "E", "2025-26 Q2")  # first return undercounts outcomes; corrected later
 LATE_RETURN = ("PS13", "D", "2025-26")  # arrives after its due date (the catalogue's `due:`)
 LOW_PERFORMERS = {"PS11", "PS13", "PS16"}  # below the 30% job-outcome "look at" line
-HIGH_PERFORMER = "PS05"  # above 61% (about 67%): the NDTi tool says explore that too
+HIGH_PERFORMER = "PS05"  # clearly above 61%: the NDTi tool says explore that too
 IPS_BEYOND_SMI_SITES = {"PS03", "PS08", "PS14", "PS17"}  # the 2024 targets (003) apply to these
 # so that every "question to ask" (data/questions.yaml) is raised somewhere in the demo:
 FEW_STARTERS = "PS03"  # about 55% of referrals start, below the 2024 guide's 70% (003)
@@ -53,7 +53,7 @@ UNDERSTAFFED = (
 )
 MORE_QUALIFIED_INTAKE = "PS05"  # referrals more qualified than the local population (001, 000)
 # template versions: returns for periods before this financial year are made on each
-# section's first version, later ones on the current version (issue 20: a demo that mixes them)
+# section's first version, later ones on the current version (a demo that mixes them)
 CURRENT_VERSION_FROM = "2025-26"
 NO_SWEMWBS = {"PS09", "PS16"}  # these services do not collect SWEMWBS (they answer "No" on 1.1)
 # caveats providers write (about one return in six); the demo's analyst approves them all but
