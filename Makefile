@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint templates system-deps constraints clean bench bench-small bench-compare attack attack-national publish wheel-demo
+.PHONY: demo test lint templates system-deps constraints clean bench bench-small bench-compare same-outputs attack attack-national publish wheel-demo
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -60,6 +60,10 @@ bench: $(STAMP)
 ## bench-compare: kpi compute at national scale, this checkout against the commit before issue 17
 bench-compare: $(STAMP)
 	$(PY) bench/compare_compute.py
+
+## same-outputs: the demo's every output, this checkout against the commit before issue 21's redesign
+same-outputs: $(STAMP)
+	$(PY) bench/same_outputs.py
 
 ## attack: the disclosure attacker on the full demo's published dataset (make demo first; ~5 min)
 attack: $(STAMP)

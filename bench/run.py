@@ -38,8 +38,8 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.build import config_elsewhere  # noqa: E402
 from generator.catalogue import load_catalogue  # noqa: E402
+from generator.inputs import config_elsewhere  # noqa: E402
 from generator.reader import read_return  # noqa: E402
 from generator.registry import load_registry  # noqa: E402
 

@@ -45,8 +45,6 @@ from .sitefolder import build_into, check_site_folder, locked
 from .store import Store
 from .templates import render_template, template_filename
 
-ROOT = Path(__file__).resolve().parent.parent  # where the site's macros module and hook are (code)
-
 
 @dataclass(frozen=True)
 class BuildResult:
@@ -215,15 +213,6 @@ def _downloads(site_src: Path, offered: list[Path], files: list[Path], catalogue
     for f in files:  # a plain CSV left from a smaller dataset
         if f.name not in wanted:
             (downloads / f.name).unlink(missing_ok=True)
-
-
-def config_elsewhere(config: str) -> str:
-    """The text of mkdocs.yml for a copy of the site's sources in another folder (tests, the
-    benchmark): the macros module and the hook are named relative to this checkout."""
-    for rel in ("generator/site_macros", "generator/site_hooks.py"):
-        assert config.count(f" {rel}") == 1, rel
-        config = config.replace(f" {rel}", f" {ROOT / rel}")
-    return config
 
 
 class _Clock:

@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 PACKAGED = Path(__file__).resolve().parent / "project"
+CODE = Path(__file__).resolve().parent.parent  # the folder holding the package: its site macros and hook
 # the inputs, as named from the folder the user stands in
 CATALOGUE = "data/catalogue"
 ORGANISATIONS_CSV = "data/organisations.csv"
@@ -57,8 +58,6 @@ def site_project(config: Path, into: Path = SITE_PROJECT) -> Path:
     where the package is installed."""
     if not packaged(config):
         return config
-    from .build import config_elsewhere
-
     src, dst = PACKAGED / "site_src", into / "site_src"
 
     def hand_written(rel: Path) -> bool:  # not what the build writes itself
@@ -77,3 +76,12 @@ def site_project(config: Path, into: Path = SITE_PROJECT) -> Path:
     out = into / "mkdocs.yml"
     out.write_text(config_elsewhere(config.read_text(encoding="utf-8")), encoding="utf-8")
     return out
+
+
+def config_elsewhere(config: str) -> str:
+    """The text of mkdocs.yml for a copy of the site's sources in another folder (tests, the
+    benchmark): the macros module and the hook are named relative to this checkout."""
+    for rel in ("generator/site_macros", "generator/site_hooks.py"):
+        assert config.count(f" {rel}") == 1, rel
+        config = config.replace(f" {rel}", f" {CODE / rel}")
+    return config

@@ -29,6 +29,16 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 RuleKind = Literal["whole", "decimal", "list", "date", "text"]
 
 
+# a return is completed after its period ends and not after the day it is read (warnings: a
+# provider may fill in most of it early); the workbook's check (templates.py) and the
+# reader's (validation.py) say it in these words
+COMPLETED_EARLY = (
+    "before the reporting period ended: check the date, and that the figures cover the whole period"
+)
+COMPLETED_LATER = "a date still to come: check the year"
+BEFORE_START = "before the reporting period starts"
+
+
 @dataclass(frozen=True)
 class Rule:
     """What one input cell accepts."""

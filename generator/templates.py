@@ -47,8 +47,17 @@ from .layout import (
     build_layout,
     period_bounds_formula,
 )
-from .rules import Rule, blank_formula, excel_serial, fmt, is_formula_formula, says_yes_formula
-from .validation import BEFORE_START, COMPLETED_EARLY, COMPLETED_LATER
+from .rules import (
+    BEFORE_START,
+    COMPLETED_EARLY,
+    COMPLETED_LATER,
+    Rule,
+    blank_formula,
+    excel_serial,
+    fmt,
+    is_formula_formula,
+    says_yes_formula,
+)
 
 PRIVACY = (
     "This return is used to calculate the employment support key performance indicators for your "

@@ -29,7 +29,7 @@ from .layout import (
 from .names import FORMULA_SIGNS, FORMULA_START
 from .problems import Problem, error, shown, warning
 from .registry import Registry, role_for
-from .rules import fmt, says_yes
+from .rules import BEFORE_START, COMPLETED_EARLY, COMPLETED_LATER, fmt, says_yes
 
 MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!]")
 
@@ -500,15 +500,6 @@ def _validate_relations(
                     expected=fmt(r.total_value),
                 )
             )
-
-
-# a return is completed after its period ends and not after the day it is read (warnings: a
-# provider may fill in most of it early); the workbook's check says the same (templates.py)
-COMPLETED_EARLY = (
-    "before the reporting period ended: check the date, and that the figures cover the whole period"
-)
-COMPLETED_LATER = "a date still to come: check the year"
-BEFORE_START = "before the reporting period starts"
 
 
 def _validate_dates(

@@ -2603,7 +2603,16 @@ def integer_program(
                     )
         order = [p for batch in batches for p in batch]
     else:
-        outcomes = solve_pieces(order)
+        outcomes = []
+        for k, p in enumerate(order, start=1):
+            out = solve_piece(p)
+            outcomes.append(out)
+            if log is not None:
+                log(
+                    f"(d) piece {k}/{len(order)} ({p.family}, {p.n_vars} variables, "
+                    f"{len(p.qids)} quantities): {len(out.failures)} failures, "
+                    f"{out.seconds:.0f} s ({time.perf_counter() - t0:.0f} s in all)"
+                )
     per: dict[str, dict[str, Any]] = {
         name: {"name": name, **size, "solves": Counter(), "seconds": 0.0}
         for name, size in problems.sizes.items()

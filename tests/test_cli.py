@@ -228,7 +228,7 @@ def analyst(tmp_path, catalogue, monkeypatch):
     """A project (its mkdocs.yml, pages, catalogue and registry) in one folder, and an analyst's
     working folder elsewhere holding a returns store under data/returns, as the current folder.
     Returns the arguments that point ``kpi build`` at the project."""
-    from generator.build import config_elsewhere
+    from generator.inputs import config_elsewhere
     from generator.registry import load_registry
     from generator.store import Store
 

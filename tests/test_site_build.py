@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import config_elsewhere, mkdocs
+from generator.build import mkdocs
 from generator.cache import NO_CACHE
 from generator.catalogue import load_catalogue
 from generator.chartrender import render
 from generator.indicators import specs
+from generator.inputs import config_elsewhere
 from generator.publish import build_dataset, data_quality, write_dataset
 from generator.registry import Registry, load_registry
 from generator.site import GENERATED, Context, build_pages, slug, write_pages
