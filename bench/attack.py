@@ -6,7 +6,7 @@ Runs every attack of ``tests/disclosure_attack.py`` (which reads only the publis
 public catalogue) on ``--csv`` (default: the demo's, build/demo/dataset/indicators.csv). Given
 the returns store the CSV was computed from (``--store``; the demo's is build/demo/store), it
 also works out the true, unprotected values with the project's own code (the store's returns,
-and ``generator.indicators.calculate``, which gives the table before disclosure control), and
+and ``generator.calc.indicators.calculate``, which gives the table before disclosure control), and
 checks three things: that the attacker's reading of every published row is right (its sum of
 return values equals the unprotected figure), that every range the attacks give holds the true
 count (the attacks are sound), and how many recovered counts are exact and correct.
@@ -64,10 +64,10 @@ class Truth:
 def load_truth(store_dir: Path, registry_csv: Path | None = None) -> Truth:
     """The store's current returns and the table computed from them before disclosure control
     (the project's own code: this is the harness, not the attacker)."""
-    from generator.catalogue import load_catalogue
-    from generator.indicators import calculate
-    from generator.registry import load_registry
-    from generator.store import Store
+    from generator.calc.indicators import calculate
+    from generator.catalogue.model import load_catalogue
+    from generator.catalogue.registry import load_registry
+    from generator.store.returns import Store
 
     t0 = time.perf_counter()
     catalogue = load_catalogue()
@@ -323,7 +323,7 @@ def report(
         mismatches = len(s.model_mismatches)
         lines.append(
             f"- check of the attacker's reading of rows: {s.model_rows:,} cells, {mismatches:,} differ from "
-            "the unprotected table (`generator.indicators.calculate`; meaningful only where that is the "
+            "the unprotected table (`generator.calc.indicators.calculate`; meaningful only where that is the "
             "table before disclosure control, as at c08d34f)"
         )
         unsound = ", ".join(f"{k} {v}" for k, v in s.unsound.items()) if s.unsound else "none"

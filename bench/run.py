@@ -38,10 +38,10 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.catalogue import load_catalogue  # noqa: E402
-from generator.inputs import config_elsewhere  # noqa: E402
-from generator.reader import read_return  # noqa: E402
-from generator.registry import load_registry  # noqa: E402
+from generator.base.inputs import config_elsewhere  # noqa: E402
+from generator.catalogue.model import load_catalogue  # noqa: E402
+from generator.catalogue.registry import load_registry  # noqa: E402
+from generator.intake.reader import read_return  # noqa: E402
 
 KPI = [sys.executable, "-m", "generator"]
 ROUND_PERIOD = "2025-26 Q1"  # the quarter whose pre-filled round step 1a makes
@@ -77,7 +77,7 @@ class TreeMemory:
         return self.peak
 
 
-BUILD_KINDS = ("dataset", "chart")  # what `kpi build` keeps in the cache (see generator/cache.py)
+BUILD_KINDS = ("dataset", "chart")  # what `kpi build` keeps in the cache (see generator/base/cache.py)
 
 
 def forget_build(cache: Path) -> None:

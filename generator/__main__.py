@@ -1,5 +1,5 @@
 """``python -m generator`` is the same as the ``kpi`` command."""
 
-from .cli import main
+from generator.cli import main
 
 raise SystemExit(main())

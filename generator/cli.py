@@ -22,24 +22,25 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TypeVar
 
-from . import __version__, inputs, paths
-from .cache import DEFAULT_CACHE, NO_CACHE, Cache
-from .catalogue import Catalogue, CatalogueError, Section, load_catalogue
-from .comments import approvable_items
-from .demo import QUARTERS, approve_demo_comments, write_demo_returns
-from .history import across_returns_warnings, history_warnings
-from .inputs import ORGANISATIONS_CSV, PRESENTATION_YAML, QUESTIONS_YAML, find, site_project
-from .layout import example_period, period_bounds, periods
-from .names import printable, record_text
-from .problems import Problem
-from .publish import NoReturns, publish_store
-from .reader import ReadResult
-from .readmany import read_many
-from .registry import Registry, RegistryError, load_registry, role_for
-from .sitefolder import SiteFolderError, built_from, check_site_folder
-from .store import DEFAULT_STORE, IngestOutcome, Store, StoreIntegrityError
-from .templates import Identity, render_template, template_filename, write_templates
-from .validation import stored_rule_warnings
+from generator import __version__
+from generator.base import inputs, paths
+from generator.base.cache import DEFAULT_CACHE, NO_CACHE, Cache
+from generator.base.inputs import ORGANISATIONS_CSV, PRESENTATION_YAML, QUESTIONS_YAML, find, site_project
+from generator.base.names import printable, record_text
+from generator.catalogue.model import Catalogue, CatalogueError, Section, load_catalogue
+from generator.catalogue.registry import Registry, RegistryError, load_registry, role_for
+from generator.demo import QUARTERS, approve_demo_comments, write_demo_returns
+from generator.intake.comments import approvable_items
+from generator.intake.history import across_returns_warnings, history_warnings
+from generator.intake.problems import Problem
+from generator.intake.reader import ReadResult
+from generator.intake.readmany import read_many
+from generator.intake.validation import stored_rule_warnings
+from generator.publish.dataset import NoReturns, publish_store
+from generator.site.folder import SiteFolderError, built_from, check_site_folder
+from generator.store.returns import DEFAULT_STORE, IngestOutcome, Store, StoreIntegrityError
+from generator.workbook.layout import example_period, period_bounds, periods
+from generator.workbook.templates import Identity, render_template, template_filename, write_templates
 
 
 class UsageError(Exception):
@@ -164,8 +165,8 @@ def cmd_templates(args: argparse.Namespace) -> int:
 
 
 def _prefill_all(args: argparse.Namespace, catalogue: Catalogue, letters: list[str]) -> int:
-    """`kpi templates --every-organisation`: see :mod:`generator.prefill`."""
-    from . import prefill
+    """`kpi templates --every-organisation`: see :mod:`generator.workbook.prefill`."""
+    from generator.workbook import prefill
 
     if args.area or args.provider or args.check:
         raise UsageError(
@@ -489,7 +490,7 @@ def cmd_comments(args: argparse.Namespace) -> int:
       kpi comments --store build/demo/store --approve 3fa2b1c4d5e6:E90_comments --by "A. Analyst"
       kpi comments --store build/demo/store --withdraw 3fa2b1c4d5e6:E90_comments --by "A. Analyst"
     """
-    from . import comments as cm
+    from generator.intake import comments as cm
 
     store = _existing_store(args.store)
     catalogue = load_catalogue(args.catalogue)
@@ -534,7 +535,7 @@ def cmd_build(args: argparse.Namespace) -> int:
       kpi build --store build/demo/store
     """
     # here, not at the top: the site and charts modules take a third of a second to load
-    from .build import BuildError, build_site
+    from generator.site.build import BuildError, build_site
 
     catalogue, registry = load_catalogue(args.catalogue), load_registry(Path(args.registry))
     config = site_project(Path(args.config)).absolute()  # the package's own copy is never written into
@@ -577,7 +578,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import functools
     import http.server
 
-    from .serve import SiteHandler
+    from generator.site.serve import SiteHandler
 
     site = Path(args.site)
     if not (site / "index.html").exists():
@@ -633,7 +634,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
     if store_dir.exists() and any(store_dir.iterdir()) and not Store(store_dir).ledger.exists():
         raise UsageError(f"{_rel(store_dir)} is not a returns store the demo made; move it, then run again")
-    from .build import BuildError, build_site, check_questions
+    from generator.site.build import BuildError, build_site, check_questions
 
     try:
         check_questions(catalogue)  # before a minute of work, not after it

@@ -22,13 +22,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import comments
-from .catalogue import Catalogue, Item, Section
-from .layout import InputCell, build_layout, period_bounds, periods
-from .pools import process_pool
-from .registry import Registry, role_for
-from .store import Store
-from .templates import Identity, render_template, template_filename
+from generator.base.pools import process_pool
+from generator.catalogue.model import Catalogue, Item, Section
+from generator.catalogue.registry import Registry, role_for
+from generator.intake import comments
+from generator.store.returns import Store
+from generator.workbook.layout import InputCell, build_layout, period_bounds, periods
+from generator.workbook.templates import Identity, render_template, template_filename
 
 QUARTERS = periods("quarterly")[4:12]  # 2024-25 Q1 .. 2025-26 Q4: eight quarters
 

@@ -8,11 +8,11 @@ import zipfile
 
 import openpyxl
 
-from generator.catalogue import Catalogue
+from generator.catalogue.model import Catalogue
+from generator.catalogue.registry import Registry, role_for
 from generator.demo import answers_for, sites
-from generator.layout import DETAILS_SHEET, RETURN_SHEET, build_layout, period_bounds
-from generator.registry import Registry, role_for
-from generator.templates import Identity, render_template
+from generator.workbook.layout import DETAILS_SHEET, RETURN_SHEET, build_layout, period_bounds
+from generator.workbook.templates import Identity, render_template
 
 PERIODS = {"quarterly": "2025-26 Q1", "annual": "2025-26"}
 

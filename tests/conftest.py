@@ -11,8 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from generator.catalogue import Catalogue, load_catalogue
-from generator.templates import render_template, template_filename
+from generator.catalogue.model import Catalogue, load_catalogue
+from generator.workbook.templates import render_template, template_filename
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -89,9 +89,9 @@ FUNNEL_AREAS = SMALL_AREAS | {"PS01", "PS02", "PS03", "PS07", "PS08"}
 
 
 def _demo_store(catalogue, tmp_path_factory, name: str, areas: set[str]):
+    from generator.catalogue.registry import load_registry
     from generator.demo import write_demo_returns
-    from generator.registry import load_registry
-    from generator.store import Store
+    from generator.store.returns import Store
 
     registry = load_registry()
     tmp = tmp_path_factory.mktemp(name)

@@ -1,6 +1,6 @@
 """Apply a saved workbook's data validation to a value, as a spreadsheet program would on entry.
 
-Independent of ``generator.rules``: it reads only what is in the file (openpyxl's view of
+Independent of ``generator.workbook.rules``: it reads only what is in the file (openpyxl's view of
 ``<dataValidation>`` elements and defined names), so a test can show that the rules the
 generator meant are the rules the file carries.
 """

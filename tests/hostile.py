@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import msoffcrypto.format.ooxml
 
-from generator.catalogue import Catalogue
-from generator.layout import DETAILS_SHEET, RETURN_SHEET
-from generator.registry import Registry
-from generator.templates import Identity
+from generator.catalogue.model import Catalogue
+from generator.catalogue.registry import Registry
+from generator.workbook.layout import DETAILS_SHEET, RETURN_SHEET
+from generator.workbook.templates import Identity
 
 from .builders import edit_with_openpyxl, identity_for, input_ref, member, rezip, sheet_member, valid_return
 

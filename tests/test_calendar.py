@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
+from generator.catalogue.registry import load_registry
 from generator.cli import main
-from generator.history import across_returns_warnings
-from generator.layout import period_bounds
-from generator.publish import data_quality
-from generator.reader import read_return_bytes
-from generator.registry import load_registry
-from generator.store import LEDGER_FIELDS, Store
+from generator.intake.history import across_returns_warnings
+from generator.intake.reader import read_return_bytes
+from generator.publish.dataset import data_quality
+from generator.store.returns import LEDGER_FIELDS, Store
+from generator.workbook.layout import period_bounds
 
 from .builders import valid_return
 from .conftest import soffice_convert
@@ -149,7 +149,7 @@ def test_referrals_in_e_against_section_b_for_the_same_quarter(catalogue, shift,
 
 
 def _layout_cells(catalogue, letter):
-    from generator.layout import build_layout
+    from generator.workbook.layout import build_layout
 
     return build_layout(catalogue.section(letter), catalogue).input_cells
 
@@ -188,7 +188,7 @@ def test_due_dates_for_periods_that_do_not_exist_are_refused(tmp_path):
 
     import yaml
 
-    from generator.catalogue import CatalogueError, load_catalogue
+    from generator.catalogue.model import CatalogueError, load_catalogue
 
     cat = tmp_path / "catalogue"
     shutil.copytree(Path(__file__).resolve().parent.parent / "data" / "catalogue", cat)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.catalogue import CatalogueError, SourceRef, load_catalogue
+from generator.catalogue.model import CatalogueError, SourceRef, load_catalogue
 
 from .conftest import IN_CI, ROOT, SEEDS
 

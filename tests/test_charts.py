@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from generator import charts, svgplot
-from generator.verdicts import Verdict as V
+from generator.calc.verdicts import Verdict as V
+from generator.charts import plans as charts
+from generator.charts import svgplot
 
 
 def _bars():

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from generator.cli import COMMANDS, main
-from generator.layout import DETAILS_SHEET
+from generator.workbook.layout import DETAILS_SHEET
 
 from .conftest import ROOT
 
@@ -144,8 +144,8 @@ def test_every_organisation_gets_the_sections_it_completes(tmp_path, catalogue, 
     """One command pre-fills a round for the whole registry: each organisation gets, in its own
     folder, exactly the workbooks for the sections its role completes in that kind of period,
     each the same bytes as pre-filling that organisation alone."""
-    from generator.registry import load_registry, role_for
-    from generator.templates import Identity, render_template, template_filename
+    from generator.catalogue.registry import load_registry, role_for
+    from generator.workbook.templates import Identity, render_template, template_filename
 
     reg_csv, out = tmp_path / "orgs.csv", tmp_path / "out"
     _write_registry(reg_csv)
@@ -228,9 +228,9 @@ def analyst(tmp_path, catalogue, monkeypatch):
     """A project (its mkdocs.yml, pages, catalogue and registry) in one folder, and an analyst's
     working folder elsewhere holding a returns store under data/returns, as the current folder.
     Returns the arguments that point ``kpi build`` at the project."""
-    from generator.inputs import config_elsewhere
-    from generator.registry import load_registry
-    from generator.store import Store
+    from generator.base.inputs import config_elsewhere
+    from generator.catalogue.registry import load_registry
+    from generator.store.returns import Store
 
     from .builders import valid_return
 
@@ -300,7 +300,7 @@ def test_build_from_the_project_folder_into_its_data_folder_is_refused(
 def test_the_demo_will_not_put_synthetic_figures_in_place_of_a_real_site(tmp_path, monkeypatch, capsys):
     """A site built from real returns (its marker says from which store) is refused by
     `kpi demo`, before anything is written."""
-    from generator.sitefolder import MARKER
+    from generator.site.folder import MARKER
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "site").mkdir()

@@ -10,11 +10,11 @@ from collections.abc import Callable, Mapping
 import pytest
 import yaml
 
-from generator.catalogue import Catalogue, CatalogueError, load_catalogue
-from generator.crosschecks import ACROSS, ACROSS_WARNING, bind
-from generator.layout import build_layout
-from generator.reader import read_return_bytes
-from generator.registry import Registry, load_registry
+from generator.catalogue.model import Catalogue, CatalogueError, load_catalogue
+from generator.catalogue.registry import Registry, load_registry
+from generator.intake.reader import read_return_bytes
+from generator.workbook.crosschecks import ACROSS, ACROSS_WARNING, bind
+from generator.workbook.layout import build_layout
 
 from .builders import input_ref, valid_return
 from .conftest import ROOT

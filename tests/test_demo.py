@@ -6,6 +6,7 @@ import collections
 
 import pytest
 
+from generator.catalogue.registry import load_registry
 from generator.demo import (
     LATE_RESUBMISSION,
     MISSING_SECTION,
@@ -15,8 +16,7 @@ from generator.demo import (
     sites,
     write_demo_returns,
 )
-from generator.reader import read_return
-from generator.registry import load_registry
+from generator.intake.reader import read_return
 
 from .conftest import soffice_convert
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator import disclosure
-from generator.disclosure import (
+from generator.calc import disclosure
+from generator.calc.disclosure import (
     EXACT,
     INF,
     ROUNDED,
@@ -25,7 +25,7 @@ from generator.disclosure import (
     stands_for,
     withhold_narrowed,
 )
-from generator.indicators import calculate
+from generator.calc.indicators import calculate
 
 from .test_indicators import QUARTERS, YEAR, _e, find, ret, year_of
 
@@ -144,8 +144,8 @@ def test_every_published_count_of_the_small_demo_stands_for_its_true_value(
     count (a count's value, a rate's numerator and denominator, where each is one input) is in
     the range its published figure and flags stand for, read as a reader would: the truth from
     the same calculation with every count published exactly."""
-    from generator.indicators import specs
-    from generator.registry import load_registry
+    from generator.calc.indicators import specs
+    from generator.catalogue.registry import load_registry
 
     single = {
         (s.indicator_id, s.breakdown_value): {
@@ -212,7 +212,7 @@ def _key(r):
 
 @pytest.fixture
 def registry():
-    from generator.registry import Organisation, Registry
+    from generator.catalogue.registry import Organisation, Registry
 
     orgs = [
         Organisation("A1-P1", "A1 provider", "A1", "Area one", "provider", True),

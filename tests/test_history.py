@@ -6,11 +6,11 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from generator.catalogue.registry import load_registry
 from generator.cli import main
 from generator.demo import LATE_RESUBMISSION
-from generator.history import history_warnings
-from generator.reader import ReadResult, read_return
-from generator.registry import load_registry
+from generator.intake.history import history_warnings
+from generator.intake.reader import ReadResult, read_return
 
 
 def _late_pair(store_root: Path) -> tuple[Path, Path]:

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from generator import charts
-from generator.build import build_site
-from generator.cache import NO_CACHE, Cache
-from generator.catalogue import load_catalogue
-from generator.readmany import from_json, read_many, to_json
-from generator.registry import load_registry
-from generator.store import Store
+from generator.base.cache import NO_CACHE, Cache
+from generator.catalogue.model import load_catalogue
+from generator.catalogue.registry import load_registry
+from generator.charts import plans as charts
+from generator.intake.readmany import from_json, read_many, to_json
+from generator.site.build import build_site
+from generator.store.returns import Store
 
 from .conftest import ROOT
 
@@ -110,7 +110,8 @@ def test_a_rebuild_with_nothing_new_writes_no_dataset_file_again(
     its zip and the workbook are not written again. A file touched or removed since is."""
     import os
 
-    from generator import build, publish
+    from generator.publish import dataset as publish
+    from generator.site import build
 
     catalogue, registry = load_catalogue(), load_registry()
     cache = Cache(tmp_path / "cache.sqlite")
@@ -178,8 +179,8 @@ def test_a_cached_read_keeps_dates_and_problems_and_takes_the_new_file_name(smal
 def test_sections_computed_apart_equal_the_whole_table(small_demo):
     """Disclosure control runs in each part of a section in the sharded build, on whole families
     of counts: every part publishes the same counts as the whole section."""
-    from generator.indicators import calculate
-    from generator.publish import build_dataset, flag_provisional, latest_periods
+    from generator.calc.indicators import calculate
+    from generator.publish.dataset import build_dataset, flag_provisional, latest_periods
 
     catalogue, registry = load_catalogue(), load_registry()
     returns = small_demo.current_returns()
@@ -196,8 +197,8 @@ def test_sections_computed_apart_equal_the_whole_table(small_demo):
 def test_a_large_section_splits_where_disclosure_control_never_reaches():
     """Parts of a section are computed apart, so no check of disclosure control may span two:
     each indicator is in exactly one part, and indicators built from the same counts share one."""
-    from generator.indicators import specs
-    from generator.publish import shards
+    from generator.calc.indicators import specs
+    from generator.publish.dataset import shards
 
     catalogue = load_catalogue()
     for letter in catalogue.sections:
@@ -217,8 +218,14 @@ def test_the_build_keeps_only_rows_its_site_shows_and_publishes_every_row(small_
     """A national build never holds the whole table: each worker renders its part of the CSV and
     hands back only the rows the site shows. The files are those written from every row, and
     the pages those built from every row."""
-    from generator.publish import compute_dataset, latest_periods, shown, write_dataset, write_published
-    from generator.site import Context, build_pages
+    from generator.publish.dataset import (
+        compute_dataset,
+        latest_periods,
+        shown,
+        write_dataset,
+        write_published,
+    )
+    from generator.site.pages import Context, build_pages
 
     catalogue, registry = load_catalogue(), load_registry()
     returns = small_demo.current_returns()
@@ -247,7 +254,7 @@ def test_the_site_build_names_its_stages_on_a_terminal(small_demo, tmp_path, fak
     import io
     import sys
 
-    from generator import progress
+    from generator.base import progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -275,7 +282,7 @@ def test_a_quick_step_shows_no_bar_even_when_it_names_its_stage(monkeypatch):
     import io
     import sys
 
-    from generator.progress import Progress
+    from generator.base.progress import Progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -294,7 +301,7 @@ def test_a_quick_step_shows_no_bar_even_when_it_names_its_stage(monkeypatch):
 def test_a_part_with_no_values_gives_no_blocks(small_demo):
     """A part of a section none of whose indicators has a value (no wellbeing counts sent, say)
     is simply empty, and the rest of the section is published."""
-    from generator.publish import compute_dataset, shard_part, shards
+    from generator.publish.dataset import compute_dataset, shard_part, shards
 
     catalogue, registry = load_catalogue(), load_registry()
     a_return = next(r for r in small_demo.current_returns() if r["section"] == "E")
@@ -314,7 +321,7 @@ def test_a_cached_read_gives_back_every_value_as_the_type_it_was(extra):
     """Dates stay dates and datetimes datetimes, whichever encoder wrote the cache entry."""
     import datetime as dt
 
-    from generator.reader import ReadResult
+    from generator.intake.reader import ReadResult
 
     values = {
         "d": dt.date(2025, 6, 30),

@@ -6,11 +6,11 @@ import math
 
 import pytest
 
-from generator import stats
-from generator.indicators import METHODS, SWEMWBS_METRIC, calculate, resolve, specs
-from generator.questions import QUESTIONS_YAML
-from generator.questions import parse as parse_questions
-from generator.registry import Organisation, Registry
+from generator.calc import stats
+from generator.calc.indicators import METHODS, SWEMWBS_METRIC, calculate, resolve, specs
+from generator.catalogue.registry import Organisation, Registry
+from generator.site.questions import QUESTIONS_YAML
+from generator.site.questions import parse as parse_questions
 
 from .conftest import ROOT
 
@@ -84,7 +84,7 @@ YEAR = "12 months to 2025-26 Q4"
 
 def year_of(section, org, area, values):
     """The same return for each quarter of a year: a complete rolling year below national level,
-    where quarters are not published (generator.disclosure, rule 1)."""
+    where quarters are not published (generator.calc.disclosure, rule 1)."""
     return [ret(section, org, area, q, values) for q in QUARTERS]
 
 
@@ -388,7 +388,7 @@ def test_missing_returns_make_an_area_partial(catalogue, registry):
 def test_sums_take_numbers_only_in_order_whatever_else_a_value_list_holds():
     """The quick path (a plain sum) and the careful one (numbers only) agree: same total, same
     order of adding (it matters for money), None when nothing is a number."""
-    from generator.indicators import Bag, _sum
+    from generator.calc.indicators import Bag, _sum
 
     def bag(values):
         return Bag("E", "A1", "", "2025-26 Q1", values, 1, 1)
@@ -407,8 +407,8 @@ def test_limits_where_a_count_is_not_a_number_are_those_of_the_scalar_formula():
     at 0 or 100, as stats.wilson gives it, not left blank."""
     import numpy as np
 
-    from generator import stats
-    from generator.indicators import _wilson_percent
+    from generator.calc import stats
+    from generator.calc.indicators import _wilson_percent
 
     lo, hi = stats.wilson(math.nan, 10.0)
     (_, low, high, _, _) = _wilson_percent(np.array([math.nan]), np.array([10.0]))
@@ -454,7 +454,7 @@ def test_a_count_is_judged_over_the_range_it_stands_for_and_only_against_its_own
 def test_a_categorys_count_is_not_judged_against_the_whole_counts_benchmark(catalogue):
     """D01's "about 60 a year" is a figure for all placements: the total is judged against it,
     a category (placements of under 5 hours) is not."""
-    from generator.indicators import specs
+    from generator.calc.indicators import specs
 
     d01 = {s.breakdown_value: s for s in specs(catalogue) if s.indicator_id.startswith("D01_")}
     assert d01["total"].benchmarks and all(b.category is None for b in d01["total"].benchmarks)

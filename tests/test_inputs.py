@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator import inputs
+from generator.base import inputs
 
 from .conftest import ROOT
 
@@ -37,7 +37,7 @@ def test_a_site_from_the_packaged_sources_is_made_in_the_current_folder(tmp_path
     config = inputs.site_project(inputs.PACKAGED / "mkdocs.yml", tmp_path / "project")
     assert config == tmp_path / "project" / "mkdocs.yml"
     text = config.read_text()
-    assert f"{ROOT / 'generator' / 'site_hooks.py'}" in text  # the package's code, by full path
+    assert f"{ROOT / 'generator' / 'site' / 'hooks.py'}" in text  # the package's code, by full path
     assert (tmp_path / "project" / "site_src" / "methods.md").is_file()
     assert not (tmp_path / "project" / "site_src" / "generated").exists()
     assert sorted(p.name for p in (inputs.PACKAGED / "site_src").iterdir()) == before

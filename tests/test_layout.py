@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from generator.layout import HEADER_ROW, InputCell, SumCheck, build_layout, period_bounds, periods
+from generator.workbook.layout import HEADER_ROW, InputCell, SumCheck, build_layout, period_bounds, periods
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ import pytest
 from defusedxml import ElementTree
 from python_calamine import CalamineWorkbook
 
-from generator.layout import CHECK_COL, META_SHEET, RETURN_SHEET, InputCell, SumCheck, build_layout
-from generator.templates import render_template
+from generator.workbook.layout import CHECK_COL, META_SHEET, RETURN_SHEET, InputCell, SumCheck, build_layout
+from generator.workbook.templates import render_template
 
 from .conftest import ROOT, soffice_convert
 
@@ -138,7 +138,7 @@ def test_printed_the_cover_is_one_page_and_every_page_says_whose_return_it_is(ca
     import shutil
     import subprocess
 
-    from generator.registry import load_registry
+    from generator.catalogue.registry import load_registry
 
     from .builders import valid_return
 

@@ -16,7 +16,9 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from generator.layout import (
+from generator.catalogue.registry import Registry, load_registry
+from generator.intake.reader import read_return
+from generator.workbook.layout import (
     CHECK_COL,
     DETAILS_CHECK_COL,
     DETAILS_SHEET,
@@ -26,8 +28,6 @@ from generator.layout import (
     build_layout,
     period_bounds,
 )
-from generator.reader import read_return
-from generator.registry import Registry, load_registry
 
 from .builders import valid_return
 from .conftest import soffice_convert

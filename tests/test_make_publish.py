@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.inputs import config_elsewhere
+from generator.base.inputs import config_elsewhere
 
 ROOT = Path(__file__).resolve().parent.parent
 MAKE = shutil.which("make")

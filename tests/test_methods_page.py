@@ -18,9 +18,9 @@ import jinja2
 import pytest
 from scipy.stats import chi2, norm
 
-from generator import disclosure, indicators, stats
-from generator.catalogue import Catalogue
-from generator.site_macros import define_env
+from generator.calc import disclosure, indicators, stats
+from generator.catalogue.model import Catalogue
+from generator.site.macros import define_env
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "site_src" / "methods.md"

@@ -8,7 +8,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.names import as_recorded, original, printable
+from generator.base.names import as_recorded, original, printable
 
 
 def unprintable(text: str) -> bool:

@@ -8,7 +8,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
-from generator.pools import process_pool
+from generator.base.pools import process_pool
 
 
 def test_ctrl_c_in_a_worker_ends_it_and_the_tasks_queued_are_dropped():

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.build import BuildError, check_questions
-from generator.indicators import specs
-from generator.presentation import PRESENTATION_YAML, PresentationError, load
-from generator.publish import build_dataset, data_quality
-from generator.registry import load_registry
-from generator.site import Context, build_pages
+from generator.calc.indicators import specs
+from generator.catalogue.registry import load_registry
+from generator.publish.dataset import build_dataset, data_quality
+from generator.site.build import BuildError, check_questions
+from generator.site.pages import Context, build_pages
+from generator.site.presentation import PRESENTATION_YAML, PresentationError, load
 
 from .conftest import ROOT
 
@@ -55,7 +55,7 @@ def test_an_unknown_indicator_is_named_and_stops_the_build(catalogue, tmp_path, 
     )
     with pytest.raises(PresentationError, match="EX99_nothing"):
         load(specs(catalogue), path)
-    monkeypatch.setattr("generator.build.load_presentation", lambda all_specs: load(all_specs, path))
+    monkeypatch.setattr("generator.site.build.load_presentation", lambda all_specs: load(all_specs, path))
     with pytest.raises(BuildError, match="EX99_nothing, not an indicator of the catalogue"):
         check_questions(catalogue)
 

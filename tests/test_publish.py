@@ -7,9 +7,9 @@ import csv
 import pytest
 from python_calamine import CalamineWorkbook
 
+from generator.catalogue.registry import load_registry
 from generator.cli import main
-from generator.publish import build_dataset, data_quality, neutralise, write_dataset
-from generator.registry import load_registry
+from generator.publish.dataset import build_dataset, data_quality, neutralise, write_dataset
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +176,7 @@ def test_the_workbook_holds_the_latest_period_for_areas_and_all_areas(published)
 
 
 def test_the_site_offers_a_large_table_zipped_only():
-    from generator.site import PLAIN_CSV_ROWS, site_downloads
+    from generator.site.pages import PLAIN_CSV_ROWS, site_downloads
 
     assert "indicators.csv" in site_downloads(PLAIN_CSV_ROWS)
     big = site_downloads(PLAIN_CSV_ROWS + 1)
@@ -203,7 +203,7 @@ def test_the_tables_written_beside_a_failing_step_are_whole(published, tmp_path)
     """`kpi build` writes the CSVs on a thread while it makes the workbook, pages and charts.
     Should that step fail, the error is the build's, and the thread has finished first: each
     file is complete and in place (or not there at all), never half-written."""
-    from generator.publish import Dataset, csv_block, publishing
+    from generator.publish.dataset import Dataset, csv_block, publishing
 
     files, rows, quality = published
     data = Dataset(len(rows), [csv_block(rows)], list(rows))
@@ -231,7 +231,7 @@ def test_ctrl_c_stops_the_tables_within_a_chunk_and_leaves_the_files_as_they_wer
     import threading
     import types
 
-    from generator import publish
+    from generator.publish import dataset as publish
 
     _, rows, quality = published
     data = publish.Dataset(len(rows), [publish.csv_block(rows)], list(rows))
@@ -297,8 +297,8 @@ def test_a_zip_left_behind_by_a_stopped_run_or_damaged_since_is_made_again(publi
     table beside it, whatever an earlier run left (stopped while zipping) or a program did."""
     import zipfile
 
-    from generator import publish
-    from generator.cache import Cache
+    from generator.base.cache import Cache
+    from generator.publish import dataset as publish
 
     _, rows, quality = published
     cache, out = Cache(tmp_path / "cache.sqlite"), tmp_path / "dataset"

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generator.catalogue.registry import load_registry
 from generator.cli import main
-from generator.layout import build_layout
-from generator.problems import CODES
-from generator.reader import read_return, read_return_bytes
-from generator.registry import load_registry
+from generator.intake.problems import CODES
+from generator.intake.reader import read_return, read_return_bytes
+from generator.workbook.layout import build_layout
 
 from .builders import rezip, valid_return
 from .conftest import ROOT

@@ -3,7 +3,7 @@
 The methods page promises that rates, intervals, comparisons, funnel limits, quartiles, ranks and costs
 per outcome are worked out from the published counts "so anyone can recompute them". This test is that
 anyone: it reads indicators.csv as written and recomputes each figure with its own code, from the rules
-of site_src/methods.md and generator/disclosure.py's docstring; the project only builds the file.
+of site_src/methods.md and generator/calc/disclosure.py's docstring; the project only builds the file.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ import pandas as pd
 import pytest
 from scipy.stats import binom, chi2, norm
 
-from generator.catalogue import Catalogue
-from generator.publish import compute_dataset, write_published
-from generator.registry import load_registry
+from generator.catalogue.model import Catalogue
+from generator.catalogue.registry import load_registry
+from generator.publish.dataset import compute_dataset, write_published
 
 # -- the rules' numbers, as the methods page gives them ----------------------------------------
 SMALL, HALF = 5, 2  # 1 to 4 suppressed; a rounded count stands for 2 either side (a 5 for 5 to 7)

@@ -7,7 +7,7 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.rules import MAX_COUNT, Rule, fmt, rule_for
+from generator.workbook.rules import MAX_COUNT, Rule, fmt, rule_for
 
 WHOLE = Rule("whole", 0, MAX_COUNT, expected="a whole number, 0 or more")
 PCT = Rule("decimal", 0, 100, expected="a percentage")
@@ -90,8 +90,8 @@ def test_formula_for_lists_avoids_255_character_lookups():
 def test_input_message_titles_end_on_a_whole_word(catalogue):
     """Spreadsheets keep 32 characters of an input message's title: a title cut there may end
     mid-word, so it is cut after the last whole word."""
-    from generator.layout import build_layout
-    from generator.rules import TITLE_LIMIT, short_title
+    from generator.workbook.layout import build_layout
+    from generator.workbook.rules import TITLE_LIMIT, short_title
 
     for sec in catalogue.sections.values():
         for c in build_layout(sec, catalogue).input_cells:

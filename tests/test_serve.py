@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.serve import SiteHandler
+from generator.site.serve import SiteHandler
 
 
 class _Quiet(SiteHandler):

@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import mkdocs
-from generator.cache import NO_CACHE
-from generator.catalogue import load_catalogue
-from generator.chartrender import render
-from generator.indicators import specs
-from generator.inputs import config_elsewhere
-from generator.publish import build_dataset, data_quality, write_dataset
-from generator.registry import Registry, load_registry
-from generator.site import GENERATED, Context, build_pages, slug, write_pages
+from generator.base.cache import NO_CACHE
+from generator.base.inputs import config_elsewhere
+from generator.calc.indicators import specs
+from generator.catalogue.model import load_catalogue
+from generator.catalogue.registry import Registry, load_registry
+from generator.charts.render import render
+from generator.publish.dataset import build_dataset, data_quality, write_dataset
+from generator.site.build import mkdocs
+from generator.site.pages import GENERATED, Context, build_pages, slug, write_pages
 
 from .conftest import ROOT
 
@@ -253,7 +253,7 @@ def test_a_working_404_page(built):
     import urllib.error
     import urllib.request
 
-    from generator.serve import SiteHandler
+    from generator.site.serve import SiteHandler
 
     page = (built[0] / "404.html").read_text(encoding="utf-8")
     assert "Page not found" in page and "data as at" in page
@@ -297,7 +297,7 @@ def test_area_pages_cover_every_section_and_say_what_their_notes_mean(built):
 
 
 def test_the_data_dictionary_explains_every_published_column(built):
-    from generator.indicators import COLUMN_TEXT, COLUMNS
+    from generator.calc.indicators import COLUMN_TEXT, COLUMNS
 
     assert set(COLUMN_TEXT) == set(COLUMNS)
     html = (built[0] / GENERATED / "dictionary" / "index.html").read_text(encoding="utf-8")
@@ -331,7 +331,7 @@ def test_data_tables_are_on_the_page_but_not_in_the_search_index(built):
     page = GENERATED + "/indicators/ex02-job-outcome-rate/"
     html = (site / page / "index.html").read_text(encoding="utf-8")
     assert 'id="data"' in html and "data-search-exclude" in html
-    assert "kpi-fragment" not in html  # the table is in place of its marker (generator/site_hooks.py)
+    assert "kpi-fragment" not in html  # the table is in place of its marker (generator/site/hooks.py)
     registry = built[2]
     names = [o.area_name for o in registry.organisations.values() if o.area_name in html]
     assert len(names) >= 3  # the data table lists the areas
@@ -348,7 +348,7 @@ def test_a_table_marker_without_its_table_fails_the_build(tmp_path):
 
     from mkdocs.exceptions import PluginError
 
-    from generator import site_hooks
+    from generator.site import hooks as site_hooks
 
     page = SimpleNamespace(file=SimpleNamespace(src_uri="generated/indicators/x.md"))
     config = {"docs_dir": str(tmp_path)}

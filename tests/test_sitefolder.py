@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildError, mkdocs
-from generator.sitefolder import MARKER, SiteFolderError, build_into, check_site_folder
+from generator.site.build import BuildError, mkdocs
+from generator.site.folder import MARKER, SiteFolderError, build_into, check_site_folder
 
 
 def _snapshot(root: Path) -> dict[str, str]:

@@ -13,8 +13,8 @@ import math
 
 import pytest
 
-from generator import stats, verdicts
-from generator.verdicts import Verdict as V
+from generator.calc import stats, verdicts
+from generator.calc.verdicts import Verdict as V
 
 
 @pytest.mark.parametrize(

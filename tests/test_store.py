@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from generator.base.names import original
+from generator.catalogue.registry import load_registry
 from generator.cli import main
-from generator.names import original
-from generator.registry import load_registry
-from generator.store import LEDGER_FIELDS, Store
+from generator.store.returns import LEDGER_FIELDS, Store
 
 from .builders import valid_return
 from .hostile import CASES
@@ -71,7 +71,7 @@ def test_accepted_return_is_kept_byte_for_byte_under_a_predictable_name(stored, 
 
 def test_values_table_has_one_row_per_item_and_breakdown(stored, catalogue, registry):
     store, f = stored
-    from generator.reader import read_return
+    from generator.intake.reader import read_return
 
     values = read_return(f, catalogue, registry).values
     with store.table.open(newline="") as fh:
@@ -116,7 +116,7 @@ def test_second_return_for_the_slot_is_refused_without_replace(stored, catalogue
 
 
 def _all_numerators(catalogue):
-    from generator.layout import build_layout
+    from generator.workbook.layout import build_layout
 
     return [
         c.key for c in build_layout(catalogue.section("B"), catalogue).input_cells if c.part == "numerator"
@@ -148,7 +148,7 @@ def test_a_failed_write_leaves_the_previous_return_in_place(
             catalogue, registry, "B", {"B01_new_referrals": 0, **dict.fromkeys(_all_numerators(catalogue), 0)}
         )
     )
-    import generator.store as store_mod
+    import generator.store.returns as store_mod
 
     real = store_mod._write_tmp
 
@@ -185,7 +185,7 @@ def test_a_batch_stores_in_order_whatever_the_round_size(
 ):
     """Files are put in place in rounds; a later file for the same slot must still see the
     earlier one, and the outcome must not depend on where the rounds fall."""
-    import generator.store as store_mod
+    import generator.store.returns as store_mod
 
     monkeypatch.setattr(store_mod, "ROUND", round_size)
     first = tmp_path / "first.xlsx"
@@ -235,7 +235,7 @@ def test_values_table_from_cached_lines_is_the_table_made_afresh(small_demo, cat
     import json
     import shutil
 
-    from generator.cache import NO_CACHE, Cache
+    from generator.base.cache import NO_CACHE, Cache
 
     store = Store(tmp_path / "store")
     shutil.copytree(small_demo.root, store.root)
@@ -262,7 +262,7 @@ def test_stored_json_keeps_every_value_whichever_encoder_writes_it():
     import json
     import math
 
-    from generator.store import _dump_json
+    from generator.store.returns import _dump_json
 
     plain = {"sha256": "x", "values": {"B01": 12, "B02.numerator:a": 3.5, "C01": "ips", "D": "2025-04-01"}}
     assert json.loads(_dump_json(plain)) == plain
@@ -311,7 +311,7 @@ def test_a_large_batch_lists_only_the_files_that_need_a_look(
 def test_a_file_system_error_while_storing_is_reported_not_a_traceback(
     tmp_path, catalogue, registry, capsys, monkeypatch
 ):
-    import generator.store as store_mod
+    import generator.store.returns as store_mod
 
     f = tmp_path / "b.xlsx"
     f.write_bytes(valid_return(catalogue, registry, "B"))
@@ -394,7 +394,7 @@ def _log_syncs(monkeypatch, log, fail_at=None, err=None):
     import ctypes
     import os
 
-    import generator.store as store_mod
+    import generator.store.returns as store_mod
 
     def where(fd):
         return Path(f"/proc/self/fd/{fd}").readlink()
@@ -441,7 +441,7 @@ def test_a_round_is_durable_before_it_is_put_in_place_by_a_syncfs_opened_before_
     slot = store.root / "2025-26-Q1" / "PS04" / "PS04-EMP"
     log = []
     _log_syncs(monkeypatch, log)
-    monkeypatch.setattr("generator.store._fs_type", lambda device: "ext4")
+    monkeypatch.setattr("generator.store.returns._fs_type", lambda device: "ext4")
     assert store.ingest(f, catalogue, registry).status == "accepted"
     # the round's writes (values.csv's digest is written, and fsynced, with the table after it)
     writes = [i for i, e in enumerate(log) if e[0] == "write" and e[1].name != ".values.csv.sha256"]
@@ -469,7 +469,7 @@ def test_a_failed_syncfs_is_an_error_and_before_the_renames_stores_nothing(
     store = Store(tmp_path / "store")
     log = []
     _log_syncs(monkeypatch, log, fail_at=fail_at, err=errno.EIO)
-    monkeypatch.setattr("generator.store._fs_type", lambda device: "ext4")
+    monkeypatch.setattr("generator.store.returns._fs_type", lambda device: "ext4")
     with pytest.raises(OSError) as e:
         store.ingest(f, catalogue, registry)
     assert e.value.errno == errno.EIO
@@ -494,7 +494,7 @@ def test_without_syncfs_each_file_is_fsynced_as_written_and_each_folder_after(
     not asked again): an fsync per file, on the descriptor that wrote it, and per folder."""
     import errno
 
-    import generator.store as store_mod
+    import generator.store.returns as store_mod
 
     f = tmp_path / "b.xlsx"
     f.write_bytes(valid_return(catalogue, registry, "B"))
@@ -517,7 +517,7 @@ def test_the_file_system_type_is_read_from_the_mount_table(tmp_path):
     import shutil
     import subprocess
 
-    from generator.store import _fs_type
+    from generator.store.returns import _fs_type
 
     findmnt = shutil.which("findmnt")
     if findmnt is None:
@@ -730,7 +730,7 @@ def test_a_recovered_row_names_the_file_as_it_was_recorded_not_escaped_twice(tmp
 def test_data_quality_counts_a_stored_return_as_received_once_when_the_ledger_lost_it(catalogue, registry):
     """Whatever the ledger has kept, a stored return was received: returns_received is the
     number 1 (not True, which is what reached the CSV and the workbook)."""
-    from generator.publish import data_quality
+    from generator.publish.dataset import data_quality
 
     ret = {
         "identity": {"organisation_code": "PS04-EMP", "period": "2025-26 Q1", "area_code": "PS04"},
@@ -746,8 +746,8 @@ def test_registry_codes_that_would_share_a_store_folder_are_refused(tmp_path, ca
     """Issue 19: `PS04-EMP` and `PS04 EMP` became one store folder and one organisation's return
     overwrote the other's; the registry now refuses to load, naming both (and a code given
     twice, which the reader kept only the last of)."""
+    from generator.catalogue.registry import RegistryError, load_registry
     from generator.cli import main
-    from generator.registry import RegistryError, load_registry
 
     head = "area_code,area_name,organisation_code,organisation_name,role,synthetic\n"
     rows = [
@@ -802,7 +802,7 @@ def test_hostile_text_never_reaches_a_csv_or_the_terminal_raw(
     stored JSON keeps what was typed."""
     from dataclasses import replace
 
-    from generator.names import FORMULA_START, original
+    from generator.base.names import FORMULA_START, original
 
     from .builders import identity_for
 
@@ -1004,7 +1004,7 @@ def test_sender_addresses_as_pasted_and_a_long_name_in_quarantine(tmp_path, cata
     """A From header pasted with its display name is understood; a bare domain is no address;
     a spoofer's very long file name cannot stop the batch (the quarantined copy's name is
     shortened); a senders column that is not addresses or domains stops the registry loading."""
-    from generator.registry import Organisation, RegistryError, load_registry
+    from generator.catalogue.registry import Organisation, RegistryError, load_registry
 
     org = Organisation("PS04-EMP", "x", "PS04", "a", "provider", False, ("employment@ps04.example.org",))
     assert org.may_send("Employment <Employment@PS04.example.org>")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.registry import load_registry
-from generator.store import STORED_STATUSES, Store
+from generator.catalogue.registry import load_registry
+from generator.store.returns import STORED_STATUSES, Store
 
 from .builders import valid_return
 
@@ -23,7 +23,7 @@ KILLER = textwrap.dedent(
     """
     import os, signal, sys
     from pathlib import Path
-    import generator.store as store_mod
+    import generator.store.returns as store_mod
     from generator.cli import main
 
     at, point = int(sys.argv[1]), sys.argv[2]

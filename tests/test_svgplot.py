@@ -10,8 +10,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from generator import charts, svgplot
-from generator.verdicts import Verdict as V
+from generator.calc.verdicts import Verdict as V
+from generator.charts import plans as charts
+from generator.charts import svgplot
 
 NS = "{http://www.w3.org/2000/svg}"
 HOSTILE = "Area <script>alert(\"x\")</script> & 'co'\x01"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.tables import from_rows, take, to_rows
+from generator.base.tables import from_rows, take, to_rows
 
 
 def test_rows_to_a_table_and_back_keep_every_key_in_order():

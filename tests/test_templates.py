@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from defusedxml import ElementTree
 
-from generator.crosschecks import VALID_PREFIXES, on_row
-from generator.layout import (
+from generator.workbook.crosschecks import VALID_PREFIXES, on_row
+from generator.workbook.layout import (
     ANSWER_COL,
     CHECK_COL,
     DETAILS_SHEET,
@@ -22,8 +22,8 @@ from generator.layout import (
     InputCell,
     build_layout,
 )
-from generator.rules import MAX_TEXT
-from generator.templates import CHECK_FAILED, Identity, render_template, template_filename
+from generator.workbook.rules import MAX_TEXT
+from generator.workbook.templates import CHECK_FAILED, Identity, render_template, template_filename
 
 from .conftest import ROOT
 from .dv_eval import accepts, validation_for

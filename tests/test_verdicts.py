@@ -5,21 +5,19 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-import generator
-from generator import stats, verdicts
-from generator.cache import package_imports
-from generator.catalogue import load_catalogue
-from generator.indicators import specs
-from generator.publish import build_dataset
-from generator.questions import QUESTIONS_YAML, QuestionsError
-from generator.questions import parse as parse_questions
-from generator.registry import load_registry
-from generator.verdicts import Basis, Verdict
+from generator.base.cache import package_imports
+from generator.calc import stats, verdicts
+from generator.calc.indicators import specs
+from generator.calc.verdicts import Basis, Verdict
+from generator.catalogue.model import load_catalogue
+from generator.catalogue.registry import load_registry
+from generator.publish.dataset import build_dataset
+from generator.site.questions import QUESTIONS_YAML, QuestionsError
+from generator.site.questions import parse as parse_questions
 
 from .conftest import ROOT
 
@@ -67,9 +65,9 @@ def test_a_question_with_an_unknown_code_or_indicator_stops_with_its_name(catalo
 
 def test_a_bad_question_stops_the_build_before_anything_is_written(catalogue, tmp_path, monkeypatch):
     """`kpi build` and `kpi demo` check questions.yaml first: one line, no dataset written."""
-    from generator import questions
-    from generator.build import BuildError, build_site
-    from generator.store import Store
+    from generator.site import questions
+    from generator.site.build import BuildError, build_site
+    from generator.store.returns import Store
 
     bad = tmp_path / "questions.yaml"
     bad.write_text(_questions_with("when: above_band", "when: above_bnad"), encoding="utf-8")
@@ -83,9 +81,9 @@ def test_a_bad_question_stops_the_build_before_anything_is_written(catalogue, tm
 def test_the_caches_know_the_verdicts_words():
     """A cached dataset or chart is keyed by the code that makes it, imports included: a
     reworded verdict is never served from the cache."""
-    here = Path(generator.__file__).parent
-    assert "verdicts" in package_imports(["publish", "indicators"], here)
-    assert "verdicts" in package_imports(["charts"], here)
+    assert "generator.calc.verdicts" in package_imports(["generator.publish.dataset"])
+    assert "generator.calc.verdicts" in package_imports(["generator.charts.plans"])
+    assert "generator.catalogue.model" in package_imports(["generator.intake.reader"])
 
 
 def test_every_code_belongs_to_a_column():

@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import comments as cm
-from generator.catalogue import CatalogueError, load_catalogue
+from generator.catalogue.model import CatalogueError, load_catalogue
+from generator.catalogue.registry import load_registry
 from generator.cli import main
 from generator.demo import NAMES_A_CLIENT, Site, answers_for, approve_demo_comments, demo_version
-from generator.publish import data_quality
-from generator.reader import read_return_bytes
-from generator.registry import load_registry
-from generator.store import Store
-from generator.templates import Identity, render_template
+from generator.intake import comments as cm
+from generator.intake.reader import read_return_bytes
+from generator.publish.dataset import data_quality
+from generator.store.returns import Store
+from generator.workbook.templates import Identity, render_template
 
 from .builders import member, rezip
 
@@ -139,7 +139,7 @@ def test_swemwbs_not_collected_is_valid_blank_and_shown_as_not_collected(catalog
     assert r.valid and r.problems == [], r.problems
     assert not any(k.startswith(("E15_", "E16_")) for k in r.values)  # nothing stored: not a zero
     record = {"section": "E", "template_version": r.version, "values": r.values, "identity": r.identity}
-    from generator.publish import not_collected
+    from generator.publish.dataset import not_collected
 
     assert not_collected(catalogue.section("E"), record) == ["E15_swemwbs_start", "E16_swemwbs_end"]
 
@@ -218,7 +218,7 @@ def test_an_approval_is_for_that_text_on_that_return_only(tmp_path, catalogue):
 
 def test_free_text_other_than_an_approved_comment_is_never_published(small_demo, catalogue, tmp_path):
     """The published tables never hold a text answer (C15, C17) nor a comment awaiting approval."""
-    from generator.publish import publish_store
+    from generator.publish.dataset import publish_store
 
     out = tmp_path / "dataset"
     publish_store(small_demo, catalogue, load_registry(), out)
@@ -278,7 +278,7 @@ def test_the_workbook_and_the_reader_agree_on_swemwbs_not_collected(catalogue, t
     """Recalculated in LibreOffice: "No" with the counts blank is fine on both sides (the
     totals say "OK (not needed)", not "Waiting for every row above"); "No" with counts, and
     "Yes" with blanks, are problems on both."""
-    from generator.layout import SumCheck, build_layout
+    from generator.workbook.layout import SumCheck, build_layout
 
     from .test_live_checks import _agree
 
@@ -349,8 +349,8 @@ def test_who_decides_is_recorded_as_text_never_a_formula(tmp_path, catalogue):
 
 
 def test_not_collected_cells_are_not_expected_and_windows_resting_on_them_are_partial(catalogue):
-    from generator.indicators import pool
-    from generator.publish import _completeness
+    from generator.calc.indicators import pool
+    from generator.publish.dataset import _completeness
 
     registry = load_registry()
     e = catalogue.section("E")

@@ -1,0 +1,1 @@
+"""Indicators from stored returns: specifications, methods, statistics, verdicts, disclosure control."""

@@ -1,0 +1,1 @@
+"""Charts: typed plans, drawn as deterministic SVG."""

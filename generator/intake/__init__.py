@@ -1,0 +1,1 @@
+"""Returns coming in: reading a workbook, validating every value, problems as values, comments."""

@@ -1,0 +1,1 @@
+"""The published dataset: CSV, xlsx and data quality, written from the calculations."""

@@ -1,0 +1,1 @@
+"""The collection workbooks: rules and relations, layout, writing templates, pre-filling them."""
