@@ -13,6 +13,7 @@ import pytest
 from generator.base.names import original
 from generator.catalogue.registry import load_registry
 from generator.cli import main
+from generator.store import durability
 from generator.store.returns import LEDGER_FIELDS, Store
 
 from .builders import valid_return
@@ -148,19 +149,18 @@ def test_a_failed_write_leaves_the_previous_return_in_place(
             catalogue, registry, "B", {"B01_new_referrals": 0, **dict.fromkeys(_all_numerators(catalogue), 0)}
         )
     )
-    import generator.store.returns as store_mod
 
-    real = store_mod._write_tmp
+    real = durability.write_tmp
 
     def flaky(path, data, **kw):
         if path.suffix == ".xlsx" and path.parent.name != "history":
             raise OSError("disk full")
         return real(path, data, **kw)
 
-    monkeypatch.setattr(store_mod, "_write_tmp", flaky)
+    monkeypatch.setattr(durability, "write_tmp", flaky)
     with pytest.raises(OSError):
         store.ingest(g, catalogue, registry, replace=True)
-    monkeypatch.setattr(store_mod, "_write_tmp", real)
+    monkeypatch.setattr(durability, "write_tmp", real)
     after = _tree(store.root)
     assert {k: v for k, v in after.items() if "/history/" not in k} == before
     assert not list(store.root.rglob(".*.tmp-*"))
@@ -185,9 +185,8 @@ def test_a_batch_stores_in_order_whatever_the_round_size(
 ):
     """Files are put in place in rounds; a later file for the same slot must still see the
     earlier one, and the outcome must not depend on where the rounds fall."""
-    import generator.store.returns as store_mod
 
-    monkeypatch.setattr(store_mod, "ROUND", round_size)
+    monkeypatch.setattr(durability, "ROUND", round_size)
     first = tmp_path / "first.xlsx"
     first.write_bytes(valid_return(catalogue, registry, "C", {"C15_model_processes": 1}))
     again = tmp_path / "again.xlsx"
@@ -262,13 +261,13 @@ def test_stored_json_keeps_every_value_whichever_encoder_writes_it():
     import json
     import math
 
-    from generator.store.returns import _dump_json
+    from generator.store.records import dump_json
 
     plain = {"sha256": "x", "values": {"B01": 12, "B02.numerator:a": 3.5, "C01": "ips", "D": "2025-04-01"}}
-    assert json.loads(_dump_json(plain)) == plain
+    assert json.loads(dump_json(plain)) == plain
     odd = {"values": {"E02_total_cost": math.inf}}
-    assert json.loads(_dump_json(odd))["values"]["E02_total_cost"] == math.inf
-    assert json.loads(_dump_json({"values": {"x": 10**30}}))["values"]["x"] == 10**30
+    assert json.loads(dump_json(odd))["values"]["E02_total_cost"] == math.inf
+    assert json.loads(dump_json({"values": {"x": 10**30}}))["values"]["x"] == 10**30
 
 
 def test_a_large_batch_lists_only_the_files_that_need_a_look(
@@ -311,7 +310,6 @@ def test_a_large_batch_lists_only_the_files_that_need_a_look(
 def test_a_file_system_error_while_storing_is_reported_not_a_traceback(
     tmp_path, catalogue, registry, capsys, monkeypatch
 ):
-    import generator.store.returns as store_mod
 
     f = tmp_path / "b.xlsx"
     f.write_bytes(valid_return(catalogue, registry, "B"))
@@ -319,7 +317,7 @@ def test_a_file_system_error_while_storing_is_reported_not_a_traceback(
     def disk_full(path, data, **kw):
         raise OSError(28, "No space left on device", str(path))
 
-    monkeypatch.setattr(store_mod, "_write_tmp", disk_full)
+    monkeypatch.setattr(durability, "write_tmp", disk_full)
     store = tmp_path / "store"
     assert main(["ingest", "--store", str(store), str(f)]) == 1
     err = capsys.readouterr().err
@@ -394,12 +392,10 @@ def _log_syncs(monkeypatch, log, fail_at=None, err=None):
     import ctypes
     import os
 
-    import generator.store.returns as store_mod
-
     def where(fd):
         return Path(f"/proc/self/fd/{fd}").readlink()
 
-    real_open, real_fsync, real_write = os.open, os.fsync, store_mod._write_tmp
+    real_open, real_fsync, real_write = os.open, os.fsync, durability.write_tmp
 
     def opened(path, flags, *a):
         fd = real_open(path, flags, *a)
@@ -421,11 +417,11 @@ def _log_syncs(monkeypatch, log, fail_at=None, err=None):
         log.append(("write", path, fsync))
         return real_write(path, data, fsync=fsync)
 
-    monkeypatch.setattr(store_mod.os, "open", opened)
-    monkeypatch.setattr(store_mod.os, "fsync", fsync)
-    monkeypatch.setattr(store_mod, "_write_tmp", write)
-    monkeypatch.setattr(store_mod, "_SYNCFS", syncfs)
-    monkeypatch.setattr(store_mod, "_syncfs_refused", False)
+    monkeypatch.setattr(os, "open", opened)
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(durability, "write_tmp", write)
+    monkeypatch.setattr(durability, "SYNCFS", syncfs)
+    monkeypatch.setattr(durability, "_syncfs_refused", False)
 
 
 def test_a_round_is_durable_before_it_is_put_in_place_by_a_syncfs_opened_before_its_writes(
@@ -441,7 +437,7 @@ def test_a_round_is_durable_before_it_is_put_in_place_by_a_syncfs_opened_before_
     slot = store.root / "2025-26-Q1" / "PS04" / "PS04-EMP"
     log = []
     _log_syncs(monkeypatch, log)
-    monkeypatch.setattr("generator.store.returns._fs_type", lambda device: "ext4")
+    monkeypatch.setattr("generator.store.durability.fs_type", lambda device: "ext4")
     assert store.ingest(f, catalogue, registry).status == "accepted"
     # the round's writes (values.csv's digest is written, and fsynced, with the table after it)
     writes = [i for i, e in enumerate(log) if e[0] == "write" and e[1].name != ".values.csv.sha256"]
@@ -469,7 +465,7 @@ def test_a_failed_syncfs_is_an_error_and_before_the_renames_stores_nothing(
     store = Store(tmp_path / "store")
     log = []
     _log_syncs(monkeypatch, log, fail_at=fail_at, err=errno.EIO)
-    monkeypatch.setattr("generator.store.returns._fs_type", lambda device: "ext4")
+    monkeypatch.setattr("generator.store.durability.fs_type", lambda device: "ext4")
     with pytest.raises(OSError) as e:
         store.ingest(f, catalogue, registry)
     assert e.value.errno == errno.EIO
@@ -494,17 +490,15 @@ def test_without_syncfs_each_file_is_fsynced_as_written_and_each_folder_after(
     not asked again): an fsync per file, on the descriptor that wrote it, and per folder."""
     import errno
 
-    import generator.store.returns as store_mod
-
     f = tmp_path / "b.xlsx"
     f.write_bytes(valid_return(catalogue, registry, "B"))
     log = []
     _log_syncs(monkeypatch, log, fail_at=1 if how == "syncfs-refused" else None, err=errno.ENOSYS)
     monkeypatch.setattr(
-        store_mod, "_fs_type", lambda device: "fuse.sshfs" if how == "not-a-local-disk" else "ext4"
+        durability, "fs_type", lambda device: "fuse.sshfs" if how == "not-a-local-disk" else "ext4"
     )
     if how == "no-syncfs":
-        monkeypatch.setattr(store_mod, "_SYNCFS", None)
+        monkeypatch.setattr(durability, "SYNCFS", None)
     store = Store(tmp_path / "store")
     assert store.ingest(f, catalogue, registry).status == "accepted"
     fsynced = {e[1].name.split(".tmp-")[0] for e in log if e[0] == "fsync"}
@@ -517,7 +511,7 @@ def test_the_file_system_type_is_read_from_the_mount_table(tmp_path):
     import shutil
     import subprocess
 
-    from generator.store.returns import _fs_type
+    from generator.store.durability import fs_type
 
     findmnt = shutil.which("findmnt")
     if findmnt is None:
@@ -525,8 +519,8 @@ def test_the_file_system_type_is_read_from_the_mount_table(tmp_path):
     want = subprocess.run(
         [findmnt, "-n", "-o", "FSTYPE", "--target", str(tmp_path)], capture_output=True, text=True, check=True
     ).stdout.strip()
-    assert _fs_type(tmp_path.stat().st_dev) == want != ""
-    assert _fs_type(2**40) == ""  # no such device
+    assert fs_type(tmp_path.stat().st_dev) == want != ""
+    assert fs_type(2**40) == ""  # no such device
 
 
 def _inbox_with_a_name_that_is_not_utf8(tmp_path, catalogue, registry):

@@ -11,44 +11,46 @@ Embedded and file-based: no server. Layout under the store folder (default ``dat
 Ingest is all-or-nothing per file: a file is validated completely before anything is
 written, every write goes to a temporary file that is made durable and then renamed into
 place, and a rejected file changes nothing but the ledger. A lock file stops two ingests
-overlapping. Many files are stored in rounds (:class:`_Writes`): a round's files are written,
-made durable together (one syncfs on a Linux disk), renamed into place and recorded in one ledger
-append, instead of three fsyncs a file, which at national scale (thousands of returns) was most
-of the time spent storing.
+overlapping. Many files are stored in rounds (:mod:`generator.store.durability`): a round's
+files are written, made durable together, renamed into place and recorded in one ledger append.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
-import ctypes
 import dataclasses
 import datetime as dt
-import errno
 import fcntl
 import hashlib
 import io
 import json
 import os
-import platform
-import re
 import stat
-import sys
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from generator.base import paths
-from generator.base.cache import NO_CACHE, Cache, code_fingerprint, digest
-from generator.base.names import as_recorded, cell_text, printable, record_text, safe_name
+from generator.base.cache import NO_CACHE, Cache, digest
+from generator.base.names import as_recorded, printable, record_text, safe_name
 from generator.catalogue.model import Catalogue
 from generator.catalogue.registry import Registry
 from generator.intake.reader import ReadResult
-from generator.intake.readmany import iter_read, orjson_keeps
-from generator.workbook.layout import due_date, periods
+from generator.intake.readmany import iter_read
+from generator.store import durability
+from generator.store.records import (
+    DIGEST,
+    due_of,
+    dump_json,
+    load_json,
+    record_digest,
+    record_of,
+    sha_of,
+    slot_args,
+)
+from generator.store.table import VALUE_FIELDS, TableLines, csv_lines, table_lines
 
 DEFAULT_STORE = paths.STORE
 LEDGER_FIELDS = (
@@ -78,19 +80,6 @@ LEDGER_FIELDS = (
 APPROVAL_FIELDS = ("time", "action", "sha256", "item_id", "text_sha256", "by", "chain")
 # ledger statuses that mean the return was put in place (recovered: found in place, its row lost)
 STORED_STATUSES = ("accepted", "replaced", "recovered")
-VALUE_FIELDS = (
-    "area_code",
-    "organisation_code",
-    "period",
-    "section",
-    "template_version",
-    "item_id",
-    "part",
-    "category",
-    "value",
-    "value_type",
-    "return_sha256",
-)
 
 
 @dataclass(frozen=True)
@@ -128,215 +117,6 @@ class StoreIntegrityError(ValueError):
         self.problems = list(problems)
 
 
-class StoreLinkError(OSError):
-    """The store holds a symbolic link: it follows none (a link could make it write, or publish,
-    files outside itself), and says where."""
-
-
-def _open_nofollow(path: Path, flags: int) -> int:
-    """A descriptor for ``path``, refusing a symbolic link in its place (O_NOFOLLOW)."""
-    try:
-        return os.open(path, flags | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o644)
-    except OSError as e:
-        if e.errno == errno.ELOOP:
-            raise _link_error([path]) from None
-        raise
-
-
-def _link_error(links: Sequence[Path]) -> StoreLinkError:
-    shown = ", ".join(str(p) for p in links[:5]) + (f" and {len(links) - 5} more" if len(links) > 5 else "")
-    return StoreLinkError(
-        errno.ELOOP,
-        f"the returns store holds symbolic links or other entries that are not plain files or "
-        f"folders ({shown}); it follows none, so that nothing is written or read outside it: "
-        "replace each with the real file or folder, then run again",
-    )
-
-
-def _write_tmp(path: Path, data: bytes, fsync: bool) -> Path:
-    """``data`` in a temporary file beside ``path`` (its folder exists), not yet in place; made
-    durable here if ``fsync`` (on the descriptor that wrote it, which is sure to hear of a failed
-    write), else by the round's :class:`_Durable`. A failed write leaves no temporary file."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with os.fdopen(_open_nofollow(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "wb") as f:
-            f.write(data)
-            if fsync:
-                f.flush()
-                os.fsync(f.fileno())
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return tmp
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _find_syncfs() -> Callable[[int], int] | None:
-    """Linux's syncfs(2), where it reports write-back errors (Linux 5.8 on; before, it said
-    nothing of a failed write, so fsync is used there and on other systems)."""
-    release = re.match(r"(\d+)\.(\d+)", platform.release())
-    if sys.platform != "linux" or not release or tuple(map(int, release.groups())) < (5, 8):
-        return None
-    try:
-        syncfs = ctypes.CDLL(None, use_errno=True).syncfs
-    except (OSError, AttributeError):
-        return None
-    syncfs.argtypes, syncfs.restype = [ctypes.c_int], ctypes.c_int
-    return syncfs
-
-
-_SYNCFS = _find_syncfs()
-_syncfs_refused = False  # once refused (a sandbox, say), not asked again
-# local-disk file systems, whose syncfs makes data as durable as fsync does; on others (FUSE,
-# network file systems) it may write data back without asking the server to keep it
-SYNCFS_TYPES = frozenset({"ext2", "ext3", "ext4", "xfs", "btrfs", "f2fs", "zfs", "tmpfs"})
-
-
-def _fs_type(device: int) -> str:
-    """The type of the mounted file system with this device number ("" if not found)."""
-    want = f"{os.major(device)}:{os.minor(device)}"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/self/mountinfo").read_text(encoding="utf-8").splitlines():
-            fields, _, rest = line.partition(" - ")
-            if fields.split()[2:3] == [want] and rest:
-                return rest.split()[0]
-    return ""
-
-
-class _Durable:
-    """Makes what a round writes under some folders reach the disk.
-
-    On Linux with a local-disk file system, by one syncfs per file system: a round of hundreds
-    of files then costs one journal commit, where an fsync per file and folder spent the cores
-    the readers need. Each syncfs is on a descriptor opened before the writes, as syncfs reports a
-    failed write-back only to descriptors open when it failed. Elsewhere, or if syncfs is
-    refused (a sandbox, say), each file is fsynced as it is written and each folder after.
-    """
-
-    def __init__(self, folders: Collection[Path]) -> None:
-        self.fds: dict[int, int] = {}  # device -> a descriptor on a folder of that file system
-        self.per_file = _SYNCFS is None or _syncfs_refused
-        try:
-            for folder in [] if self.per_file else folders:
-                device = folder.stat().st_dev
-                if device in self.fds:
-                    continue
-                if _fs_type(device) not in SYNCFS_TYPES:
-                    self.per_file = True
-                    break
-                self.fds[device] = os.open(folder, os.O_RDONLY)
-        except BaseException:
-            self.close()
-            raise
-        if self.per_file:
-            self.close()
-
-    def sync(self, paths: Collection[Path], fsynced: bool = False) -> None:
-        """What was written to ``paths`` (files, or folders whose entries changed) reaches the
-        disk. ``fsynced``: the files were fsynced as they were written (``per_file``)."""
-        if not self.per_file:
-            assert _SYNCFS is not None
-            for fd in self.fds.values():
-                if _SYNCFS(fd) != 0:
-                    err = ctypes.get_errno()
-                    if err not in (errno.ENOSYS, errno.EPERM, errno.EINVAL):
-                        raise OSError(err, f"syncfs failed: {os.strerror(err)}")
-                    global _syncfs_refused
-                    _syncfs_refused = self.per_file = True  # fsync each path instead
-                    break
-            else:
-                return
-        if not fsynced:
-            for p in paths:
-                _fsync(p)
-
-    def close(self) -> None:
-        for fd in self.fds.values():
-            os.close(fd)
-        self.fds.clear()
-
-    def __enter__(self) -> _Durable:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-ROUND = 256  # files stored per round of writes and ledger append
-
-
-@dataclass
-class _Writes:
-    """The writes of a round of returns, put in place together and in order.
-
-    Every file is first written to a temporary file, and the round's files are made durable
-    together (:class:`_Durable`); only then are they renamed into place, in the order they
-    were asked for (a replaced return reaches history/ before its successor takes its place),
-    and the folders made durable so the renames last. Should any write fail, the temporary
-    files are removed and nothing is in place.
-    """
-
-    ops: list[tuple[Path, bytes | None]] = field(default_factory=list)  # None: remove the file
-    root: Path | None = None  # the store: no folder between it and a file may be a link
-    slots: set[Path] = field(default_factory=set)
-    placing: bool = False  # files are being put in place: from here a failure may leave some there
-
-    def put(self, path: Path, data: bytes) -> None:
-        self.ops.append((path, data))
-
-    def remove(self, path: Path) -> None:
-        self.ops.append((path, None))
-
-    def commit(self) -> None:
-        writes = {i: (path, data) for i, (path, data) in enumerate(self.ops) if data is not None}
-        folders = sorted({path.parent for path, _ in self.ops})  # a removed file's folder exists
-        for folder in folders:
-            folder.mkdir(parents=True, exist_ok=True)
-            if self.root is not None:  # a link made since the store was checked (a race)
-                between = [folder, *folder.parents[: len(folder.relative_to(self.root).parts) - 1]]
-                if linked := [f for f in between if f.is_symlink()]:
-                    raise _link_error(linked)
-        with _Durable(folders) as durable:
-            self._put_in_place(writes, durable)
-            durable.sync(folders)
-        self.ops.clear()
-        self.slots.clear()
-        self.placing = False
-
-    def _put_in_place(self, writes: Mapping[int, tuple[Path, bytes]], durable: _Durable) -> None:
-        tmps: dict[int, Path] = {}
-        written = False
-        try:
-            for i, (path, data) in writes.items():
-                tmps[i] = _write_tmp(path, data, fsync=durable.per_file)
-            durable.sync(list(tmps.values()), fsynced=durable.per_file)
-            written = True
-        finally:
-            if not written:  # a write failed, or the round was interrupted: no temporary file stays
-                for t in tmps.values():
-                    t.unlink(missing_ok=True)
-        self.placing = True
-        moved: set[int] = set()
-        try:
-            for i, (path, content) in enumerate(self.ops):
-                if content is None:
-                    path.unlink(missing_ok=True)
-                else:
-                    tmps[i].replace(path)
-                    moved.add(i)
-        finally:
-            for i, t in tmps.items():  # a rename failed: the files not yet in place are dropped
-                if i not in moved:
-                    t.unlink(missing_ok=True)
-
-
 GITIGNORE = b"# a returns store: personal-level service data, never committed (kpi wrote this)\n*\n"
 
 
@@ -370,11 +150,11 @@ class Store:
         the store is checked for links (:meth:`links`) and for temporary files an interrupted
         ingest left, which are removed (no other ingest can be writing them)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        with os.fdopen(_open_nofollow(self.root / ".lock", os.O_WRONLY | os.O_CREAT), "wb") as lock:
+        with os.fdopen(durability.open_nofollow(self.root / ".lock", os.O_WRONLY | os.O_CREAT), "wb") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 if links := self.links():
-                    raise _link_error(links)
+                    raise durability.link_error(links)
                 self._remove_leftovers()
                 self._keep_out_of_git()
                 yield
@@ -401,7 +181,7 @@ class Store:
         if path.exists():
             return
         try:
-            fd = _open_nofollow(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+            fd = durability.open_nofollow(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
         except FileExistsError:
             return
         with os.fdopen(fd, "wb") as f:
@@ -459,7 +239,11 @@ class Store:
         )
         outcomes: list[IngestOutcome] = []
         # lines of values.csv, made only if it is to be rebuilt (tests ingest returns one at a time)
-        writes, logged, lines = _Writes(root=self.root), 0, _TableLines(catalogue) if rebuild else None
+        writes, logged, lines = (
+            durability.Writes(root=self.root),
+            0,
+            TableLines(catalogue) if rebuild else None,
+        )
         # closing: should storing fail, the files not yet read are dropped at once, not read first
         with self._locked(), contextlib.closing(results):
             # returns an earlier ingest put in place but did not record: after a stop (the stale
@@ -476,13 +260,13 @@ class Store:
                 self._checked.touch()
             for path, result, rep, day in zip(paths, results, flags, arrived, strict=True):
                 slot = self._slot_of(result)
-                if slot in writes.slots or len(writes.ops) >= 2 * ROUND:
+                if slot in writes.slots or len(writes.ops) >= 2 * durability.ROUND:
                     # a second return for the same slot must see the first one in place
                     self._commit_round(writes, outcomes[logged:])
                     logged = len(outcomes)
                 outcome = self._store(Path(path), result, rep, writes, lines, registry, sender)
                 outcomes.append(
-                    dataclasses.replace(outcome, received=day.isoformat(), due=_due(result, catalogue))
+                    dataclasses.replace(outcome, received=day.isoformat(), due=due_of(result, catalogue))
                 )
                 if slot is not None:
                     writes.slots.add(slot)
@@ -504,12 +288,12 @@ class Store:
         ingest stops in between (a full disk, a crash), the next one rebuilds the table."""
         return self.root / ".values.csv.stale"
 
-    def _commit_round(self, writes: _Writes, outcomes: Sequence[IngestOutcome]) -> None:
+    def _commit_round(self, writes: durability.Writes, outcomes: Sequence[IngestOutcome]) -> None:
         """Put a round's files in place, then record its attempts in the ledger."""
         marked = bool(writes.ops) and not self._stale.exists()
         try:
             if marked:
-                with _Durable([self.root]) as durable:
+                with durability.Durable([self.root]) as durable:
                     self._stale.touch()
                     durable.sync([self._stale, self.root])
             writes.commit()
@@ -530,8 +314,8 @@ class Store:
         path: Path,
         result: ReadResult,
         replace: bool,
-        writes: _Writes,
-        lines: _TableLines | None,
+        writes: durability.Writes,
+        lines: TableLines | None,
         registry: Registry | None = None,
         sender: str | None = None,
     ) -> IngestOutcome:
@@ -593,13 +377,13 @@ class Store:
         replaced = ""
         if current is not None and not repair:
             stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-            old_sha = _sha_of(current)[:12]
+            old_sha = sha_of(current)[:12]
             hist = slot.parent / "history" / f"{slot.name}.{stamp}.{old_sha}{current.suffix}"
             writes.put(hist, current.read_bytes())
             replaced = self._rel(hist)
-        values = _record_of(printable(path.name), result)
+        values = record_of(printable(path.name), result)
         writes.put(target, data)
-        blob = _dump_json(values)
+        blob = dump_json(values)
         writes.put(slot.with_suffix(".json"), blob)
         if lines is not None:
             lines.add(slot.with_suffix(".json"), blob)
@@ -690,7 +474,7 @@ class Store:
     def _read_approvals(self) -> tuple[list[dict[str, str]], list[str]]:
         if not self.approvals.exists():
             return [], []
-        with os.fdopen(_open_nofollow(self.approvals, os.O_RDONLY), "rb") as f:
+        with os.fdopen(durability.open_nofollow(self.approvals, os.O_RDONLY), "rb") as f:
             data = f.read()
         try:
             text = data.decode("utf-8")
@@ -721,9 +505,9 @@ class Store:
     def _append_csv(path: Path, fields: Sequence[str], rows: Sequence[Mapping[str, str]]) -> bool:
         """Rows appended to a CSV of the store and made durable; True if it was new."""
         # appending (every write goes to the end), to the file itself, not where a link points
-        with os.fdopen(_open_nofollow(path, os.O_RDWR | os.O_CREAT | os.O_APPEND), "a+b") as f:
+        with os.fdopen(durability.open_nofollow(path, os.O_RDWR | os.O_CREAT | os.O_APPEND), "a+b") as f:
             if os.fstat(f.fileno()).st_nlink > 1:  # a hard link: appending would write elsewhere too
-                raise _link_error([path])
+                raise durability.link_error([path])
             end = f.seek(0, os.SEEK_END)
             if end:
                 f.seek(end - 1)
@@ -773,7 +557,7 @@ class Store:
         for j in self._value_files():
             rel = self._rel(j)
             try:
-                ret = _load_json(j.read_bytes())
+                ret = load_json(j.read_bytes())
                 ident, recorded = ret["identity"], ret.get(DIGEST)
                 filed = self.slot(
                     ident["period"], ident["area_code"], ident["organisation_code"], ret["section"]
@@ -791,11 +575,11 @@ class Store:
             book = workbooks.pop(j.with_suffix(""), None)
             if book is None:
                 problems.append(f"{rel} has no stored workbook beside it")
-            elif _sha_of(self.root / book) != ret.get("sha256"):
+            elif sha_of(self.root / book) != ret.get("sha256"):
                 problems.append(f"{book} is not the workbook its record was read from (edited or replaced)")
         problems += [f"{rel} has no record beside it" for rel in workbooks.values()]
         table_known = self.table.exists() and self._table_digest.exists() and not stale
-        if table_known and _sha_of(self.table) != self._table_digest.read_text(encoding="ascii").strip():
+        if table_known and sha_of(self.table) != self._table_digest.read_text(encoding="ascii").strip():
             problems.append("values.csv is not as the store last wrote it (truncated or edited)")
         return problems, records
 
@@ -805,18 +589,18 @@ class Store:
         from it (it was validated before it was put there), whichever files the ingest that
         finds it is given."""
         done = []
-        writes = _Writes(root=self.root)
+        writes = durability.Writes(root=self.root)
         for rel, book in self._stored_files():
             j = book.with_suffix(".json")
             try:
-                in_step = _load_json(j.read_bytes()).get("sha256") == _sha_of(book)
+                in_step = load_json(j.read_bytes()).get("sha256") == sha_of(book)
             except (OSError, ValueError, AttributeError):
                 in_step = False
             if in_step:
                 continue
             record = self._read_record(book, catalogue, registry, book.name)
             if record is not None:
-                writes.put(j, _dump_json(record))
+                writes.put(j, dump_json(record))
                 done.append(f"{rel}: put in place by an ingest that stopped; its record is written now")
         writes.commit()
         return done
@@ -831,26 +615,26 @@ class Store:
         result = read_return(book, catalogue, registry)
         if not result.valid or self._slot_of(result) != book.with_suffix(""):
             return None
-        return _record_of(name, result)
+        return record_of(name, result)
 
     def _add_digests(self) -> list[str]:
         """Digests for the records of a store an earlier version kept, each in step with its
         workbook (one that is not is reported by :meth:`verify`); then the mark that every
         record has one. Edits made before this cannot be told apart."""
-        writes = _Writes(root=self.root)
+        writes = durability.Writes(root=self.root)
         n = 0
         for j in self._value_files():
             try:
-                ret = _load_json(j.read_bytes())
+                ret = load_json(j.read_bytes())
                 book = self._current(j.with_suffix(""))
-                if DIGEST in ret or book is None or ret.get("sha256") != _sha_of(book):
+                if DIGEST in ret or book is None or ret.get("sha256") != sha_of(book):
                     continue
             except (OSError, ValueError, AttributeError):
                 continue
             if isinstance(ret.get("file"), str):  # an earlier version kept a name as it came
                 ret["file"] = as_recorded(ret["file"])
             ret[DIGEST] = record_digest(ret)
-            writes.put(j, _dump_json(ret))
+            writes.put(j, dump_json(ret))
             n += 1
         writes.commit()
         self._digests.touch()
@@ -867,14 +651,14 @@ class Store:
             for r in self.ledger_rows():
                 if r.get("status") in STORED_STATUSES and r.get("stored_as"):
                     latest[r["stored_as"]] = (r.get("sha256", ""), r.get("file", ""))
-            writes = _Writes(root=self.root)
+            writes = durability.Writes(root=self.root)
             for rel, book in self._stored_files():
                 j = book.with_suffix(".json")
-                sha = _sha_of(book)
+                sha = sha_of(book)
                 try:
-                    ret = _load_json(j.read_bytes())
+                    ret = load_json(j.read_bytes())
                     ok = ret.get("sha256") == sha and ret.get(DIGEST) == record_digest(ret)
-                    ok = ok and self.slot(**_slot_args(ret)) == book.with_suffix("")
+                    ok = ok and self.slot(**slot_args(ret)) == book.with_suffix("")
                 except (OSError, ValueError, KeyError, TypeError, AttributeError):
                     ok = False
                 if ok:
@@ -889,7 +673,7 @@ class Store:
                 if record is None:
                     left.append(f"{rel}: its workbook no longer reads as a valid return filed here")
                     continue
-                writes.put(j, _dump_json(record))
+                writes.put(j, dump_json(record))
                 fixed.append(f"{self._rel(j)}: record read again from {rel}")
             writes.commit()
             self._digests.touch()
@@ -903,8 +687,8 @@ class Store:
         """The store's lock, with no check of the store (a repair runs on a store that fails one)."""
         self.root.mkdir(parents=True, exist_ok=True)
         if links := self.links():
-            raise _link_error(links)
-        with os.fdopen(_open_nofollow(self.root / ".lock", os.O_WRONLY | os.O_CREAT), "wb") as lock:
+            raise durability.link_error(links)
+        with os.fdopen(durability.open_nofollow(self.root / ".lock", os.O_WRONLY | os.O_CREAT), "wb") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
@@ -919,7 +703,7 @@ class Store:
         temporary file renamed into place."""
         if not self.ledger.exists():
             return []
-        with os.fdopen(_open_nofollow(self.ledger, os.O_RDONLY), "rb") as f:
+        with os.fdopen(durability.open_nofollow(self.ledger, os.O_RDONLY), "rb") as f:
             data = f.read()
         notes = []
         if data and not data.endswith(b"\n"):
@@ -930,9 +714,9 @@ class Store:
             )
             data = data[:cut]
         if data and not data.startswith(b"time,file,"):  # an older version's header has these too
-            data = _csv_lines([LEDGER_FIELDS]) + data
+            data = csv_lines([LEDGER_FIELDS]) + data
             notes.append("put back the header row, which was missing")
-        header = _csv_lines([LEDGER_FIELDS])
+        header = csv_lines([LEDGER_FIELDS])
         if data.startswith(b"time,file,") and not data.startswith(header):
             # an earlier version's ledger: its fields are the first of these, so its rows read
             # the same under the longer header (the new fields empty)
@@ -941,9 +725,9 @@ class Store:
                 data = header + data[len(old) :]
                 notes.append("added the received, due and late columns to the ledger's header")
         if notes:
-            tmp = _write_tmp(self.ledger, data, fsync=True)
+            tmp = durability.write_tmp(self.ledger, data, fsync=True)
             tmp.replace(self.ledger)
-            _fsync(self.root)
+            durability.fsync_path(self.root)
         return notes
 
     def _record_unrecorded(self) -> list[dict[str, str]]:
@@ -963,9 +747,9 @@ class Store:
             if not p.exists():
                 continue
             try:
-                ret = _load_json(p.read_bytes())
+                ret = load_json(p.read_bytes())
                 sha, ident = ret["sha256"], ret["identity"]
-                if (rel, sha) in stored or _sha_of(data_file) != sha:
+                if (rel, sha) in stored or sha_of(data_file) != sha:
                     continue
                 when = dt.datetime.fromtimestamp(data_file.stat().st_mtime, dt.UTC)
                 rows.append(
@@ -1021,7 +805,7 @@ class Store:
         """The validated values of every current return, from the JSON beside each file; its file
         name printable (an earlier version stored a name that was not UTF-8 as it was)."""
         if links := self.links():  # nothing is read through a link (it may lead anywhere)
-            raise _link_error(links)
+            raise durability.link_error(links)
         problems, returns = self._audit(links_checked=True)
         if problems:
             stopped = self._stale.exists()  # an ingest stopped part-way: its rerun completes it
@@ -1035,7 +819,7 @@ class Store:
         return returns
 
     def rebuild_table(
-        self, catalogue: Catalogue | None = None, cache: Cache = NO_CACHE, fresh: _TableLines | None = None
+        self, catalogue: Catalogue | None = None, cache: Cache = NO_CACHE, fresh: TableLines | None = None
     ) -> Path:
         """Rewrite values.csv from the store: one row per organisation x period x item x breakdown.
 
@@ -1043,7 +827,7 @@ class Store:
         new return only that return's lines are made afresh (at national scale the table is
         half a million lines, rebuilt in full after every ingest). ``fresh`` has the lines of the
         returns an ingest has just stored, made as it stored them."""
-        tl = _TableLines(catalogue)
+        tl = TableLines(catalogue)
         given = fresh.by_path if fresh is not None and fresh.salt == tl.salt else {}
         keys: list[str] = []
         blobs: dict[str, bytes] = {}  # key -> JSON of the value files this ingest did not store
@@ -1057,7 +841,7 @@ class Store:
                 blobs[k] = b
             keys.append(k)
         found = cache.get_many("values", list(blobs))
-        made.update({k: _table_lines(_load_json(b), tl.types) for k, b in blobs.items() if k not in found})
+        made.update({k: table_lines(load_json(b), tl.types) for k, b in blobs.items() if k not in found})
         cache.put_many("values", made)
         tmp = self.table.with_name(f".values.csv.tmp-{os.getpid()}")
         self.root.mkdir(parents=True, exist_ok=True)
@@ -1065,7 +849,7 @@ class Store:
         try:
             with tmp.open("wb") as f:
                 for block in (
-                    _csv_lines([VALUE_FIELDS]),
+                    csv_lines([VALUE_FIELDS]),
                     *(found[k] if k in found else made[k] for k in keys),
                 ):
                     f.write(block)
@@ -1075,10 +859,10 @@ class Store:
             tmp.replace(self.table)
         finally:
             tmp.unlink(missing_ok=True)
-        sidecar = _write_tmp(self._table_digest, h.hexdigest().encode(), fsync=True)
+        sidecar = durability.write_tmp(self._table_digest, h.hexdigest().encode(), fsync=True)
         sidecar.replace(self._table_digest)
         if self._stale.exists():  # the table is durable, and so is its name, before the marker goes
-            _fsync(self.root)
+            durability.fsync_path(self.root)
             self._stale.unlink()
         return self.table
 
@@ -1087,118 +871,3 @@ def _chain(before: str, row: Mapping[str, str | None]) -> str:
     """An approval row's digest, chained to the previous row's."""
     fields = "\x1f".join(str(row.get(k) or "") for k in APPROVAL_FIELDS[:-1])
     return hashlib.sha256(f"{before}\x1e{fields}".encode()).hexdigest()
-
-
-def _due(result: ReadResult, catalogue: Catalogue) -> str:
-    """When the return was due (ISO date), or "" when its section or period is not known."""
-    section = catalogue.sections.get(result.section or "")
-    period = result.identity.get("period", "")
-    if section is None or period not in periods(section.frequency):
-        return ""
-    return due_date(section, period).isoformat()
-
-
-def _record_of(name: str, result: ReadResult) -> dict[str, Any]:
-    """What is stored beside a return's workbook: where it came from, its identity, its values
-    (and their digest) and its warnings."""
-    record: dict[str, Any] = {
-        "file": name,
-        "sha256": result.sha256,
-        "template_id": result.template_id,
-        "template_version": result.version,
-        "section": result.section,
-        "identity": result.identity,
-        "values": {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in result.values.items()},
-        "warnings": [p.as_dict() for p in result.warnings],
-    }
-    record[DIGEST] = record_digest(record)
-    return record
-
-
-DIGEST = "record_sha256"
-
-
-def _slot_args(record: Mapping[str, Any]) -> dict[str, str]:
-    ident = record["identity"]
-    return {
-        "period": ident["period"],
-        "area": ident["area_code"],
-        "organisation": ident["organisation_code"],
-        "section": record["section"],
-    }
-
-
-def record_digest(record: Mapping[str, Any]) -> str:
-    """The SHA-256 of everything stored beside a workbook but this digest (values, identity,
-    the workbook's own digest, warnings), in one canonical form: recorded with it, so that an
-    edit of any of it is found."""
-    rest = {k: v for k, v in record.items() if k != DIGEST}
-    try:
-        data = orjson.dumps(rest, option=orjson.OPT_SORT_KEYS)
-    except (orjson.JSONEncodeError, TypeError):  # text an earlier version kept with undecodable bytes
-        data = json.dumps(rest, sort_keys=True, ensure_ascii=True).encode()
-    return hashlib.sha256(data).hexdigest()
-
-
-def _dump_json(values: Mapping[str, Any]) -> bytes:
-    """A return's values as JSON, keys sorted, indented for a person reading the store. orjson:
-    json's indented encoder is pure Python, a tenth of a national ingest. json for what only it
-    writes as the value it is: orjson would write an infinite number as null."""
-    if orjson_keeps(values.get("values", {})):
-        with contextlib.suppress(orjson.JSONEncodeError, TypeError):
-            return orjson.dumps(values, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
-    return json.dumps(values, indent=1, sort_keys=True).encode()
-
-
-def _load_json(data: bytes) -> Any:
-    """orjson: three times quicker over thousands of returns; json for what only it accepts
-    (json.dumps writes an infinite number as Infinity, which orjson refuses)."""
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError:
-        return json.loads(data)
-
-
-def _csv_lines(rows: Iterable[Sequence[object]]) -> bytes:
-    """Rows as CSV bytes (csv's defaults: quoting as needed, CRLF line ends), UTF-8."""
-    f = io.StringIO(newline="")
-    csv.writer(f).writerows(rows)
-    return f.getvalue().encode("utf-8")
-
-
-def _table_lines(ret: dict[str, Any], types: Mapping[str, str]) -> bytes:
-    """One return's lines of values.csv, in VALUE_FIELDS order."""
-    ident, values = ret["identity"], ret["values"]
-    head = (ident["area_code"], ident["organisation_code"], ident["period"], ret["section"])
-    version, sha = ret["template_version"], ret["sha256"]
-    rows = []
-    for key, value in sorted(values.items()):
-        item_part, _, category = key.partition(":")
-        item_id, _, part = item_part.partition(".")
-        # free text made literal: values.csv is opened in spreadsheet programs ('=HYPERLINK(...)'
-        # typed as an answer ran as a formula there); the stored JSON keeps what was typed
-        shown = cell_text(value) if isinstance(value, str) else value
-        rows.append((*head, version, item_id, part or "value", category, shown, types.get(item_id, ""), sha))
-    return _csv_lines(rows)
-
-
-_TABLE_CODE = code_fingerprint(__name__)
-
-
-class _TableLines:
-    """Lines of values.csv made as an ingest stores each return, while the workers read the
-    rest: made by :meth:`Store.rebuild_table` after the last one, they kept the cores waiting
-    for 1.8 s of a national ingest's 13. The same bytes either way (the same function of the
-    same JSON)."""
-
-    def __init__(self, catalogue: Catalogue | None) -> None:
-        self.types = {i.id: i.value_type for _, i in catalogue.items()} if catalogue else {}
-        self.salt = digest(_TABLE_CODE, json.dumps(sorted(self.types.items())))
-        self.by_path: dict[Path, tuple[str, bytes]] = {}  # a value file -> (its key, its lines)
-
-    def add(self, path: Path, blob: bytes) -> None:
-        self.by_path[path] = (digest(self.salt, blob), _table_lines(_load_json(blob), self.types))
-
-
-def _sha_of(p: Path) -> str:
-    return hashlib.sha256(p.read_bytes()).hexdigest()
