@@ -10,7 +10,7 @@ import openpyxl
 
 from generator.catalogue.model import Catalogue
 from generator.catalogue.registry import Registry, role_for
-from generator.demo import answers_for, sites
+from generator.demo.synthetic import answers_for, sites
 from generator.workbook.layout import DETAILS_SHEET, RETURN_SHEET, build_layout, period_bounds
 from generator.workbook.templates import Identity, render_template
 

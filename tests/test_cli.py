@@ -317,12 +317,12 @@ def test_hints_name_the_command_as_it_was_run(monkeypatch):
     exist there: hints repeat the command the user ran."""
     import sys
 
-    from generator import cli
+    from generator.cli.common import command_name
 
     monkeypatch.setattr(sys, "argv", ["/opt/project/.venv/bin/kpi", "demo"])
-    assert cli._kpi() == "/opt/project/.venv/bin/kpi"
+    assert command_name() == "/opt/project/.venv/bin/kpi"
     monkeypatch.setattr(sys, "argv", ["/opt/project/generator/__main__.py", "demo"])
-    assert cli._kpi().endswith(" -m generator")
+    assert command_name().endswith(" -m generator")
 
 
 def test_kpi_build_into_an_unwritable_folder_is_one_line(small_demo, tmp_path, capsys, monkeypatch):

@@ -7,7 +7,7 @@ import collections
 import pytest
 
 from generator.catalogue.registry import load_registry
-from generator.demo import (
+from generator.demo.synthetic import (
     LATE_RESUBMISSION,
     MISSING_SECTION,
     QUARTERS,

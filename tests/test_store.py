@@ -276,7 +276,7 @@ def test_a_large_batch_lists_only_the_files_that_need_a_look(
     """At national scale a line per clean file would bury the few that matter: past
     LIST_EVERY_FILE_UP_TO files, validate and ingest list only files with problems (ingest also
     refused and replaced ones) and count the rest; --verbose lists every file."""
-    import generator.cli as cli
+    from generator.cli import common as cli
 
     monkeypatch.setattr(cli, "LIST_EVERY_FILE_UP_TO", 2)
     good = tmp_path / "b.xlsx"

@@ -16,7 +16,7 @@ import yaml
 from generator.catalogue.model import CatalogueError, load_catalogue
 from generator.catalogue.registry import load_registry
 from generator.cli import main
-from generator.demo import NAMES_A_CLIENT, Site, answers_for, approve_demo_comments, demo_version
+from generator.demo.synthetic import NAMES_A_CLIENT, Site, answers_for, approve_demo_comments, demo_version
 from generator.intake import comments as cm
 from generator.intake.reader import read_return_bytes
 from generator.publish.dataset import data_quality

@@ -22,12 +22,16 @@ from pathlib import Path
 from generator.base.names import safe_name
 from generator.base.pools import in_order
 from generator.base.progress import Progress
-from generator.catalogue.model import Catalogue
+from generator.catalogue.model import Catalogue, Section
 from generator.catalogue.registry import Registry, role_for
 from generator.workbook.layout import example_period, periods
 from generator.workbook.templates import Identity, render_template, template_filename
 
 Job = tuple[str, Identity]  # section letter, who and when
+
+
+class IdentityError(ValueError):
+    """A pre-fill request that does not fit the registry or the section's periods."""
 
 
 class NothingToPrefill(ValueError):
@@ -97,3 +101,42 @@ def write_prefilled(
             written.append(path)
             bar.advance()
     return written
+
+
+def resolve_identity(
+    section_letters: list[str],
+    area: str,
+    organisation: str,
+    period: str,
+    catalogue_sections: dict[str, Section],
+    registry: Registry,
+) -> Identity:
+    """Who and when a pre-filled workbook is for, checked against the registry and the
+    sections' periods: the organisation exists, is in the area, has the role that completes
+    each section, and the period is one of each section's."""
+    org = registry.organisations.get(organisation)
+    if org is None:
+        known = ", ".join(sorted(registry.organisations)[:6])
+        raise IdentityError(
+            f"unknown organisation code {organisation!r}: not in the registry (--registry)"
+            + (f"; known codes include {known}" if known else "; it holds no organisation")
+        )
+    if org.area_code != area:
+        raise IdentityError(
+            f"organisation {organisation} belongs to area {org.area_code} ({org.area_name}), not {area!r}"
+        )
+    for letter in section_letters:
+        sec = catalogue_sections[letter]
+        wanted = role_for(sec.completed_by)
+        if org.role != wanted:
+            raise IdentityError(
+                f"section {letter} ({sec.title}) is completed by a {wanted}, "
+                f"but {organisation} is a {org.role}; choose the sections with --section"
+            )
+        if period not in periods(sec.frequency):
+            example = example_period(sec.frequency)
+            raise IdentityError(
+                f"period {period!r} is not one of section {letter}'s {sec.frequency} periods; "
+                f"expected a period like {example!r}"
+            )
+    return Identity(org.area_code, org.area_name, organisation, org.name, period)

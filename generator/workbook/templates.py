@@ -18,7 +18,6 @@ import io
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import xlsxwriter
 from xlsxwriter.workbook import Workbook
@@ -185,28 +184,6 @@ def lock_structure(xlsx: bytes) -> bytes:
                 data = data[:end] + STRUCTURE_LOCK + data[end:]
             dst.writestr(info, data, compress_type=info.compress_type)
     return out.getvalue()
-
-
-def write_templates(
-    catalogue: Catalogue,
-    out_dir: Path,
-    sections: list[str] | None = None,
-    identity: Identity | None = None,
-) -> list[Path]:
-    """Write one workbook per section; only files whose bytes changed are rewritten."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for letter, section in catalogue.sections.items():
-        if sections and letter not in sections:
-            continue
-        path = out_dir / template_filename(section, identity)
-        data = render_template(section, catalogue, identity)
-        if not path.exists() or path.read_bytes() != data:
-            tmp = path.with_suffix(".xlsx.tmp")
-            tmp.write_bytes(data)
-            tmp.replace(path)
-        written.append(path)
-    return written
 
 
 # --------------------------------------------------------------------------------------
@@ -932,5 +909,4 @@ __all__ = [
     "render_template",
     "sum_check_formula",
     "template_filename",
-    "write_templates",
 ]

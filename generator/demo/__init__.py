@@ -1,0 +1,1 @@
+"""The demo: synthetic returns for the pilot sites, and the whole job run on them end to end."""
