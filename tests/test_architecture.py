@@ -32,7 +32,6 @@ MAX_LINES = 400
 # a ratchet, lowered as they shrink and emptied when the split is done
 OVERSIZED = {
     "generator.calc.indicators": 1823,
-    "generator.site.pages": 1494,
     "generator.store.returns": 873,
     "generator.workbook.templates": 912,
     "generator.catalogue.model": 935,
@@ -151,9 +150,9 @@ def test_modules_stay_small() -> None:
 def test_the_checks_above_can_fail() -> None:
     """The stage rule, the cycle search and the size count see what they are meant to see."""
     known = set(modules())
-    pages = imports(modules()["generator.site.pages"], known, runtime_only=False)
-    assert "generator.calc.verdicts" in pages  # an earlier stage, found
-    assert stage("generator.site.pages") > stage("generator.calc.verdicts")  # type: ignore[operator]
+    markup = imports(modules()["generator.site.markup"], known, runtime_only=False)
+    assert "generator.calc.verdicts" in markup  # an earlier stage, found
+    assert stage("generator.site.markup") > stage("generator.calc.verdicts")  # type: ignore[operator]
     disclosure = modules()["generator.calc.disclosure"]
     assert "generator.calc.indicators" in imports(disclosure, known, runtime_only=False)
     assert "generator.calc.indicators" not in imports(disclosure, known, runtime_only=True)

@@ -225,7 +225,8 @@ def test_the_build_keeps_only_rows_its_site_shows_and_publishes_every_row(small_
         write_dataset,
         write_published,
     )
-    from generator.site.pages import Context, build_pages
+    from generator.site.context import Context
+    from generator.site.pages import build_pages
 
     catalogue, registry = load_catalogue(), load_registry()
     returns = small_demo.current_returns()

@@ -13,7 +13,8 @@ from generator.calc.indicators import specs
 from generator.catalogue.registry import load_registry
 from generator.publish.dataset import build_dataset, data_quality
 from generator.site.build import BuildError, check_questions
-from generator.site.pages import Context, build_pages
+from generator.site.context import Context
+from generator.site.pages import build_pages
 from generator.site.presentation import PRESENTATION_YAML, PresentationError, load
 
 from .conftest import ROOT

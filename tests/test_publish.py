@@ -176,7 +176,7 @@ def test_the_workbook_holds_the_latest_period_for_areas_and_all_areas(published)
 
 
 def test_the_site_offers_a_large_table_zipped_only():
-    from generator.site.pages import PLAIN_CSV_ROWS, site_downloads
+    from generator.site.front import PLAIN_CSV_ROWS, site_downloads
 
     assert "indicators.csv" in site_downloads(PLAIN_CSV_ROWS)
     big = site_downloads(PLAIN_CSV_ROWS + 1)

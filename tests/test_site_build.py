@@ -22,7 +22,9 @@ from generator.catalogue.registry import Registry, load_registry
 from generator.charts.render import render
 from generator.publish.dataset import build_dataset, data_quality, write_dataset
 from generator.site.build import mkdocs
-from generator.site.pages import GENERATED, Context, build_pages, slug, write_pages
+from generator.site.context import Context
+from generator.site.markup import GENERATED, slug
+from generator.site.pages import build_pages, write_pages
 
 from .conftest import ROOT
 

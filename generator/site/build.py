@@ -36,8 +36,11 @@ from generator.publish.dataset import (
     workbook_to_write,
     write_workbook,
 )
+from generator.site.context import Context
 from generator.site.folder import build_into, check_site_folder, locked
-from generator.site.pages import GENERATED, Context, Page, build_pages, site_downloads, write_pages
+from generator.site.front import site_downloads
+from generator.site.markup import GENERATED, Page
+from generator.site.pages import build_pages, write_pages
 from generator.site.presentation import PresentationError
 from generator.site.presentation import load as load_presentation
 from generator.site.questions import QuestionsError

@@ -1,0 +1,364 @@
+"""An area's page: where it stands on the key indicators, each section's tables, its spine
+chart and trend, and the questions to ask its provider.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from generator.calc import stats
+from generator.calc.indicators import scale_range
+from generator.charts import plans as charts
+from generator.site.context import Context
+from generator.site.markup import (
+    GENERATED,
+    PAGE_TO_PAGE,
+    STACK_CLOSE,
+    STACK_OPEN,
+    Page,
+    all_areas_code,
+    cells_table,
+    esc,
+    fragment,
+    front,
+    hesc,
+    num,
+    show,
+    show_text,
+    slug,
+    verdict,
+    verdict_html,
+)
+from generator.site.parts import FOOTNOTES, chart_block, footer, row_interval, row_notes, trend_text
+from generator.site.quality import corroboration, quality_table
+from generator.site.questions import Question
+
+
+def _key_table(
+    ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Mapping[str, Any]], area: str
+) -> list[str]:
+    """A compact table a commissioner can scan, then each indicator's verdicts against targets."""
+    titles = {s.indicator_id: (s.title, s.unit) for s in ctx.specs}
+    lines = [
+        STACK_OPEN,
+        "",
+        "| Indicator | Value | 95% interval | Compared with all areas | Trend | Period and notes |",
+        "|---|---|---|---|---|---|",
+    ]
+    judged = []
+    for ind, bv, _short in ctx.key_indicators:
+        title, unit = titles[ind]
+        if bv:  # one category of an indicator: say which
+            title += " - " + next(
+                (s.breakdown_label for s in ctx.specs if s.indicator_id == ind and s.breakdown_value == bv),
+                bv,
+            )
+        period = ctx.latest(ind[0])
+        r = idx.get((ind, bv, area, "", period))
+        link = f"[{esc(title)}](../indicators/{slug(ind)}.md)"
+        if r is None:
+            lines.append(f"| {link} | no data | | | | no return for {esc(period)} |")
+            continue
+        trend = esc(trend_text(r))
+        notes = row_notes(r)
+        lines.append(
+            f"| {link} | {show(r['value'], unit)} | {row_interval(r, unit)} | "
+            f"{verdict(r)} | {trend} | "
+            f"{esc(period)}{'; ' + esc(notes) if notes else ''} |"
+        )
+        if r["comparison_target"]:
+            judged.append(f"- **{esc(title)}** ({show(r['value'], unit)}):")
+            judged += [f"    - {esc(v)}" for v in str(r["comparison_target"] or "").split("; ") if v]
+    lines += ["", STACK_CLOSE, "", *FOOTNOTES]
+    if judged:
+        lines += [
+            "",
+            "### Against the targets and benchmarks in the source documents",
+            "",
+            "Each indicator's page gives the source of every target.",
+            "",
+            *judged,
+        ]
+    return lines
+
+
+def _section_tables(
+    ctx: Context, area: str, letters: Sequence[str]
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """Each section's indicators for the area in the section's latest period, one table per
+    section (catalogue order); indicators broken down by category are linked, since their
+    categories are compared area by area on their own pages.
+
+    The tables are HTML fragments put in by the MkDocs hook (see :func:`fragment`): as Markdown,
+    150 areas' tables doubled a national MkDocs build, and in the search index every indicator
+    title on every area page drowned the pages about those indicators."""
+    units = {s.indicator_id: s.unit for s in ctx.specs}
+    order = {s.indicator_id: i for i, s in enumerate(ctx.specs)}
+    lines: list[str] = []
+    frags: list[tuple[str, str]] = []
+    for letter in letters:
+        sec = ctx.catalogue.sections[letter]
+        period = ctx.latest(letter)
+        rows = sorted(
+            (
+                r
+                for rs in ctx.area_latest[area].values()
+                for r in rs
+                if r["section"] == letter and not r["provider_code"]
+            ),
+            key=lambda r: order.get(str(r["indicator_id"]), 0),
+        )
+        lines += [f"## {esc(sec.title, quote=False)}", "", f"Section {letter}, {esc(period)}."]
+        if not rows:
+            lines += ["", f"No data for this area in {esc(period)}.", ""]
+            continue
+        plain = [r for r in rows if not r["breakdown_value"]]
+        broken = {str(r["indicator_id"]): str(r["indicator_title"]) for r in rows if r["breakdown_value"]}
+        if plain:
+            cells = []
+            for r in plain:
+                ind = str(r["indicator_id"])
+                unit = units.get(ind, str(r["unit"]))
+                value = (
+                    r["value_label"]
+                    if r["value_label"] and unit in ("category", "yes/no")
+                    else show_text(r["value"], unit)
+                )
+                cells.append(
+                    (
+                        f'<a href="{PAGE_TO_PAGE}indicators/{slug(ind)}/">{hesc(r["indicator_title"])}</a>',
+                        hesc(value),
+                        hesc(row_interval(r, unit, plain=True)),
+                        verdict_html(r),
+                        hesc(row_notes(r)),
+                    )
+                )
+            head = ("Indicator", "Value", "95% interval", "Compared with all areas", "Notes")
+            marks, frag = fragment(
+                f"area-{slug(area)}-{letter.lower()}",
+                [f'<div class="kpi-stack" data-search-exclude>{cells_table(head, cells)}</div>'],
+            )
+            lines += marks
+            frags.append(frag)
+        if broken:
+            links = ", ".join(f"[{esc(t)}](../indicators/{slug(i)}.md)" for i, t in broken.items())
+            lines += ["", f"By category, on their own pages: {links}."]
+        lines.append("")
+    return lines, frags
+
+
+def _spine_and_trend(
+    ctx: Context,
+    idx: Mapping[tuple[str, str, str, str, str], Mapping[str, Any]],
+    area: str,
+    name: str,
+    chart_out: dict[str, charts.Chart],
+) -> list[str]:
+    """Where the area stands on each key indicator among all areas, and its job outcome trend."""
+    spec_of = {s.indicator_id: s for s in ctx.specs if s.breakdown_value == ""}
+    spines = []
+    for ind, bv, short in ctx.key_indicators:
+        period = ctx.latest(ind[0])
+        values = ctx.area_values(ind, bv, period)
+        nat = idx.get((ind, bv, "ALL", "", period))
+        mine = idx.get((ind, bv, area, "", period))
+        if len(values) < 4 or nat is None or num(nat["value"]) is None:
+            continue
+        spines.append(
+            charts.Spine(
+                short,
+                num(mine["value"]) if mine else None,
+                num(nat["value"]) or 0.0,
+                values[0],
+                stats.quantile(values, 0.25),
+                stats.quantile(values, 0.75),
+                values[-1],
+                spec_of[ind].polarity,
+                all_areas_code(mine),
+                spec_of[ind].unit,
+            )
+        )
+    lines: list[str] = []
+    if spines:
+        c = charts.spine_chart(name, spines)
+        key = f"area-{slug(area)}-spine"
+        chart_out[key] = c
+        lines += ["### Where the area stands among all areas", "", *chart_block(c, key)]
+    ind = ctx.presentation.trend.indicator
+    # rolling years: quarters are not published below the level of all areas
+    series = [
+        (str(r["period"]), r)
+        for r in ctx.by_indicator[ind]
+        if r["area_code"] in (area, "ALL")
+        and not r["provider_code"]
+        and str(r["period"]).startswith("12 months")
+        and "partial" not in str(r["flags"] or "")  # a window short of a quarter is not 12 months
+    ]
+    periods_seen = sorted({p for p, _ in series})
+    if len(periods_seen) >= 2:
+        own = {p: r for p, r in series if r["area_code"] == area}
+        allv = {p: r for p, r in series if r["area_code"] == "ALL"}
+        latest_own = own.get(periods_seen[-1])
+        words = ctx.presentation.trend.words
+        c = charts.trend_line(
+            words,
+            spec_of[ind].unit,
+            [p.replace("12 months to ", "to ") for p in periods_seen],
+            [num(own[p]["value"]) if p in own else None for p in periods_seen],
+            [num(allv[p]["value"]) if p in allv else None for p in periods_seen],
+            name,
+            str(latest_own["trend"]) if latest_own and latest_own["trend"] else "trend not available",
+            [num(own[p]["lower_95"]) if p in own else None for p in periods_seen],
+            [num(own[p]["upper_95"]) if p in own else None for p in periods_seen],
+        )
+        key = f"area-{slug(area)}-trend"
+        chart_out[key] = c
+        lines += [
+            f"### {esc(words[:1].upper() + words[1:])}, 12 months at a time",
+            "",
+            "The 12 months to each quarter, against all areas. The years overlap, so neighbouring "
+            "points share nine months; quarters on their own are published for all areas only.",
+            "",
+            *chart_block(c, key),
+        ]
+    return lines
+
+
+def _questions(
+    ctx: Context,
+    area: str,
+    questions: Sequence[Question],
+) -> list[str]:
+    docs = ctx.catalogue.documents
+    raised = []
+    latest = ctx.area_latest[area]
+    for q in questions:
+        hits = [r for ind, rows in latest.items() if q.about(ind) for r in rows if q.fires(r)]
+        if hits:
+            r = hits[0]
+            unit = next((s.unit for s in ctx.specs if s.indicator_id == r["indicator_id"]), "")
+            what = (
+                f"{esc(r['indicator_title'])}"
+                + (f" ({esc(r['breakdown_label'] or r['breakdown_value'])})" if r["breakdown_value"] else "")
+                + f", {show(r['value'], unit)} in {esc(r['period'])}"
+            )
+            cited = list(dict.fromkeys(p["document"] for p in q.passages))  # in order, once each
+            src = "; ".join(f"[{c}] {esc(docs[c].title)}" for c in cited)
+            raised.append(
+                f"### {esc(q.question, quote=False)}\n\n**Raised by:** {what}: "
+                f"{esc(r['comparison_target'])}"
+                f"\n\n**Why it matters:** {esc(q.why)}\n\n**What good looks like:** {esc(q.good)}\n\n"
+                f"*Source: {src}.*\n"
+            )
+    if not raised:
+        return ["No flags were raised for this area in the latest period."]
+    return raised
+
+
+def area_page(
+    ctx: Context,
+    idx: Mapping[tuple[str, str, str, str, str], Mapping[str, Any]],
+    area: str,
+    name: str,
+    questions: Sequence[Question],
+    chart_out: dict[str, charts.Chart],
+) -> Page:
+    lines = [
+        f"# {esc(name, quote=False)}",
+        "",
+        f"Area code {esc(area)}. Providers: "
+        + (esc(", ".join(o.name for o in ctx.registry.in_area(area) if o.role == "provider")) or "none")
+        + ".",
+        "",
+        "## Key indicators",
+        "",
+        *_key_table(ctx, idx, area),
+        "",
+        *_spine_and_trend(ctx, idx, area, name, chart_out),
+        "## Questions to ask",
+        "",
+        *_questions(ctx, area, questions),
+        "",
+    ]
+    context, frags = _section_tables(ctx, area, ("A",))
+    lines += context
+    # intake against the local population
+    lines += ["## Who the service reaches", ""]
+    for ind, subject in ((x.indicator, x.subject) for x in ctx.presentation.who_the_service_reaches):
+        rs = ctx.area_latest[area].get(ind, [])
+        if not rs:
+            continue
+        pop = [_population_share(ctx, idx, r) for r in rs]
+        c = charts.profile_bars(
+            subject,
+            [str(r["breakdown_label"] or r["breakdown_value"]) for r in rs],
+            [num(r["value"]) for r in rs],
+            pop,
+            name,
+        )
+        key = f"area-{slug(area)}-{slug(ind)}"
+        chart_out[key] = c
+        lines += chart_block(c, key)
+    # ratings
+    rated = {i.id for _, i in ctx.catalogue.items() if i.value_type == "rating" and not i.breakdown}
+    ratings = {ind: r for ind, rs in ctx.area_latest[area].items() if ind in rated for r in rs}
+    if ratings:
+        lines += [
+            "## Quality ratings",
+            "",
+            "Ratings from the provider's annual return (Section C), each with the wording of its "
+            "scale point.",
+            "",
+        ]
+        items = [(i, r) for i, r in sorted(ratings.items())]
+        labels = [str(r["indicator_title"]) for _, r in items]
+        values = [num(r["value"]) for _, r in items]
+        c = charts.rating_profile(name, labels, values, [scale_range([i], ctx.catalogue) for i, _ in items])
+        key = f"area-{slug(area)}-ratings"
+        chart_out[key] = c
+        lines += chart_block(c, key)
+        lines += [STACK_OPEN, "", "| Rating | Score | What the score means |", "|---|---|---|"]
+        for _, r in items:
+            lines.append(
+                f"| {esc(r['indicator_title'])} | {show(r['value'], 'score')} | {esc(r['value_label'])} |"
+            )
+        lines += ["", STACK_CLOSE, "", *corroboration(ctx, area, str(items[0][1]["period"]))]
+    others, more = _section_tables(ctx, area, ("D", "E", "F", "G"))
+    lines += [
+        *others,
+        "Every value for this area, in every period and for each provider in the latest period, is "
+        "in the [published dataset](../downloads.md).",
+        "",
+        "## Data quality",
+        "",
+        *quality_table(ctx, area),
+    ]
+    return Page(
+        f"{GENERATED}/areas/{slug(area)}.md",
+        front(name) + "\n".join(lines) + footer(ctx).replace("../", "../../"),
+        tuple(frags + more),
+    )
+
+
+def _population_share(
+    ctx: Context,
+    idx: Mapping[tuple[str, str, str, str, str], Mapping[str, Any]],
+    r: Mapping[str, Any],
+) -> float | None:
+    """The local population's share for an intake row: the Section A row its spec names, for the
+    financial year the intake period falls in."""
+    spec = next(
+        (
+            s
+            for s in ctx.specs
+            if s.indicator_id == r["indicator_id"] and s.breakdown_value == r["breakdown_value"]
+        ),
+        None,
+    )
+    if spec is None or not spec.reference:
+        return None
+    item_id, _, category = spec.reference[0].partition(":")
+    year = str(r["period"]).removeprefix("12 months to ").split(" ")[0]
+    pop = idx.get((item_id, category, str(r["area_code"]), "", year))
+    return num(pop["value"]) if pop else None

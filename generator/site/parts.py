@@ -1,0 +1,123 @@
+"""Pieces more than one page uses: the footer, the synthetic-data note, a chart with its data,
+intervals and trends in words, footnotes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from generator.calc import disclosure, stats
+from generator.charts import plans as charts
+from generator.site.context import Context
+from generator.site.markup import PAGE_TO_PAGE, esc, escaped_table, hesc, num, show_text
+
+
+def _synthetic_words(ctx: Context) -> str:
+    invented, total = ctx.synthetic_areas
+    if not invented:
+        return ""
+    if invented == total:
+        return "Synthetic demonstration data: not real services. "
+    return f"{invented} of {total} areas hold synthetic demonstration data (marked so in their names). "
+
+
+def footer(ctx: Context) -> str:
+    return (
+        f"\n\n---\n\n*Data as at {esc(ctx.data_as_at)}. {_synthetic_words(ctx)}"
+        "Small numbers are suppressed: see [methods](../methods.md#disclosure-control).*\n"
+    )
+
+
+def synthetic_note(ctx: Context) -> list[str]:
+    """The home page's warning, when any area's data are invented."""
+    invented, total = ctx.synthetic_areas
+    if not invented:
+        return []
+    if invented == total:
+        body = (
+            f"Every number on this site is invented, for {total} areas whose organisations the "
+            "registry marks as synthetic. It shows how the site works; it says nothing about any "
+            "real place or service."
+        )
+    else:
+        body = (
+            f"The figures for {invented} of the {total} areas are invented: their organisations are "
+            "marked synthetic in the registry (and in their names). They show how the site works and "
+            "say nothing about any real place or service."
+        )
+    return ['!!! note "Synthetic demonstration data"', f"    {body}", ""]
+
+
+FOOTNOTES = (  # what the notes and blanks in an area's tables mean (methods.md says more)
+    '<div class="kpi-notes" markdown>',
+    "",
+    "**provisional**: the latest period; a late or corrected return can still change it. "
+    "**partial**: some expected returns were missing, so the value covers fewer providers or "
+    "quarters than it should. Counts of people below the level of all areas are rounded to 5, "
+    "and rates, intervals and comparisons are worked out from the rounded counts, allowing "
+    "for the rounding ([the rule](../../methods.md#disclosure-control)). **suppressed**: 1 to "
+    "4 people. **withheld**: not shown so that another figure cannot be worked out from it. "
+    f"**under {disclosure.MIN_SHOWN}**: a value resting on fewer than {disclosure.MIN_SHOWN} "
+    f"people is not shown; below {disclosure.MIN_JUDGED}, it is not compared or ranked. "
+    "**no interval**: money, ratios, ratings and answers are not estimates from a sample, so "
+    "they are compared as plain values (for a caseload per specialist, over the range the rounded "
+    "count allows; a cost per job outcome has an interval from the outcomes). "
+    f"**not enough periods**: a trend needs the latest {stats.MIN_TREND_PERIODS} "
+    "periods that do not overlap. **not tested**: only percentages of people are tested for a trend.",
+    "",
+    "</div>",
+    "",
+)
+
+
+def row_notes(r: Mapping[str, Any]) -> str:
+    return ", ".join(f for f in str(r["flags"] or "").split(";") if f)
+
+
+def trend_text(r: Mapping[str, Any] | None) -> str:
+    if r is None:
+        return ""
+    return str(r["trend"] or "") or ("not available: value suppressed" if num(r["value"]) is None else "")
+
+
+def row_interval(r: Mapping[str, Any], unit: str, plain: bool = False) -> str:
+    """The 95% interval, or why there is none (``plain``: text for raw HTML, not Markdown)."""
+    lo, hi = num(r["lower_95"]), num(r["upper_95"])
+    if lo is not None and hi is not None:
+        return interval_text(lo, hi, unit, plain)
+    return "no interval" if num(r["value"]) is not None else ""
+
+
+def chart_block(c: charts.Chart, key: str, table_below: bool = False) -> list[str]:
+    """The chart, its alt text, and its data in a collapsed table beside it; with
+    ``table_below``, a chart of many areas points to the page's data table instead of
+    repeating all of it."""
+    # raw HTML, which MkDocs neither parses nor rewrites (see PAGE_TO_PAGE)
+    charts_dir = f"{PAGE_TO_PAGE}charts"
+    lines = [
+        "",
+        f'<div class="kpi-chart"><img alt="{hesc(c.alt)}" src="{charts_dir}/{key}.svg"></div>',
+        "",
+        f'<p class="kpi-csv"><a href="{charts_dir}/{key}.csv">This chart\'s data (CSV)</a></p>',
+        "",
+    ]
+    if table_below and len(c.rows) > charts.MANY_AREAS:
+        return [
+            *lines,
+            f"Every area's figures in this chart are in the [data table](#data) below ({len(c.rows)} areas).",
+            "",
+        ]
+    return [
+        *lines,
+        f'<details class="info" data-search-exclude><summary>Data for this chart: {hesc(c.title)}</summary>'
+        f"{escaped_table(c.header, c.rows)}</details>",
+        "",
+    ]
+
+
+def interval_text(lo: float | None, hi: float | None, unit: str, plain: bool = False) -> str:
+    if lo is None or hi is None:
+        return ""
+    text = f"{show_text(lo, unit)} to {show_text(hi, unit)}"
+    return text if plain else esc(text)
