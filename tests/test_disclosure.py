@@ -144,7 +144,7 @@ def test_every_published_count_of_the_small_demo_stands_for_its_true_value(
     count (a count's value, a rate's numerator and denominator, where each is one input) is in
     the range its published figure and flags stand for, read as a reader would: the truth from
     the same calculation with every count published exactly."""
-    from generator.calc.indicators import specs
+    from generator.calc.specs import specs
     from generator.catalogue.registry import load_registry
 
     single = {

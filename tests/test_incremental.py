@@ -197,7 +197,7 @@ def test_sections_computed_apart_equal_the_whole_table(small_demo):
 def test_a_large_section_splits_where_disclosure_control_never_reaches():
     """Parts of a section are computed apart, so no check of disclosure control may span two:
     each indicator is in exactly one part, and indicators built from the same counts share one."""
-    from generator.calc.indicators import specs
+    from generator.calc.specs import specs
     from generator.publish.dataset import shards
 
     catalogue = load_catalogue()

@@ -7,7 +7,9 @@ import math
 import pytest
 
 from generator.calc import stats
-from generator.calc.indicators import METHODS, SWEMWBS_METRIC, calculate, resolve, specs
+from generator.calc.evaluate import METHODS
+from generator.calc.indicators import calculate
+from generator.calc.specs import SWEMWBS_METRIC, resolve, specs
 from generator.catalogue.registry import Organisation, Registry
 from generator.site.questions import QUESTIONS_YAML
 from generator.site.questions import parse as parse_questions
@@ -388,18 +390,18 @@ def test_missing_returns_make_an_area_partial(catalogue, registry):
 def test_sums_take_numbers_only_in_order_whatever_else_a_value_list_holds():
     """The quick path (a plain sum) and the careful one (numbers only) agree: same total, same
     order of adding (it matters for money), None when nothing is a number."""
-    from generator.calc.indicators import Bag, _sum
+    from generator.calc.pooling import Bag, sum_of
 
     def bag(values):
         return Bag("E", "A1", "", "2025-26 Q1", values, 1, 1)
 
     money = {"a": [0.1, 0.2, 0.3], "b": [1e16, 1.0, -1e16]}
-    assert _sum(bag(money), ("a", "b")) == float(sum([0.1, 0.2, 0.3, 1e16, 1.0, -1e16]))
-    assert _sum(bag({"a": [3, None, "n/a", 4, True]}), ("a",)) == 8.0  # a yes counts as 1
-    assert _sum(bag({"a": [None, "n/a"]}), ("a",)) is None
-    assert _sum(bag({"a": []}), ("a", "missing")) is None and _sum(bag({}), ()) is None
+    assert sum_of(bag(money), ("a", "b")) == float(sum([0.1, 0.2, 0.3, 1e16, 1.0, -1e16]))
+    assert sum_of(bag({"a": [3, None, "n/a", 4, True]}), ("a",)) == 8.0  # a yes counts as 1
+    assert sum_of(bag({"a": [None, "n/a"]}), ("a",)) is None
+    assert sum_of(bag({"a": []}), ("a", "missing")) is None and sum_of(bag({}), ()) is None
     b = bag({"a": [2, 3]})
-    assert _sum(b, ("a",)) == 5.0 and b.sums[("a",)] == 5.0  # remembered for the next spec
+    assert sum_of(b, ("a",)) == 5.0 and b.sums[("a",)] == 5.0  # remembered for the next spec
 
 
 def test_limits_where_a_count_is_not_a_number_are_those_of_the_scalar_formula():
@@ -408,10 +410,10 @@ def test_limits_where_a_count_is_not_a_number_are_those_of_the_scalar_formula():
     import numpy as np
 
     from generator.calc import stats
-    from generator.calc.indicators import _wilson_percent
+    from generator.calc.evaluate import wilson_percent
 
     lo, hi = stats.wilson(math.nan, 10.0)
-    (_, low, high, _, _) = _wilson_percent(np.array([math.nan]), np.array([10.0]))
+    (_, low, high, _, _) = wilson_percent(np.array([math.nan]), np.array([10.0]))
     assert (low[0], high[0]) == (100 * lo, 100 * hi) == (0.0, 100.0)
     lo95, hi95, _, _ = stats.funnel_limits(np.array([10.0]), np.array([math.nan]), np.array([0.0]))
     assert math.isnan(lo95[0]) and math.isnan(hi95[0])  # no pooled share: no limits
@@ -454,7 +456,7 @@ def test_a_count_is_judged_over_the_range_it_stands_for_and_only_against_its_own
 def test_a_categorys_count_is_not_judged_against_the_whole_counts_benchmark(catalogue):
     """D01's "about 60 a year" is a figure for all placements: the total is judged against it,
     a category (placements of under 5 hours) is not."""
-    from generator.calc.indicators import specs
+    from generator.calc.specs import specs
 
     d01 = {s.breakdown_value: s for s in specs(catalogue) if s.indicator_id.startswith("D01_")}
     assert d01["total"].benchmarks and all(b.category is None for b in d01["total"].benchmarks)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.calc.indicators import specs
+from generator.calc.specs import specs
 from generator.catalogue.registry import load_registry
 from generator.publish.dataset import build_dataset, data_quality
 from generator.site.build import BuildError, check_questions

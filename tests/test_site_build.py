@@ -16,7 +16,7 @@ import pytest
 
 from generator.base.cache import NO_CACHE
 from generator.base.inputs import config_elsewhere
-from generator.calc.indicators import specs
+from generator.calc.specs import specs
 from generator.catalogue.model import load_catalogue
 from generator.catalogue.registry import Registry, load_registry
 from generator.charts.render import render
@@ -299,7 +299,7 @@ def test_area_pages_cover_every_section_and_say_what_their_notes_mean(built):
 
 
 def test_the_data_dictionary_explains_every_published_column(built):
-    from generator.calc.indicators import COLUMN_TEXT, COLUMNS
+    from generator.calc.columns import COLUMN_TEXT, COLUMNS
 
     assert set(COLUMN_TEXT) == set(COLUMNS)
     html = (built[0] / GENERATED / "dictionary" / "index.html").read_text(encoding="utf-8")

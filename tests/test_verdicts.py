@@ -11,7 +11,7 @@ import pytest
 
 from generator.base.cache import package_imports
 from generator.calc import stats, verdicts
-from generator.calc.indicators import specs
+from generator.calc.specs import specs
 from generator.calc.verdicts import Basis, Verdict
 from generator.catalogue.model import load_catalogue
 from generator.catalogue.registry import load_registry

@@ -349,7 +349,7 @@ def test_who_decides_is_recorded_as_text_never_a_formula(tmp_path, catalogue):
 
 
 def test_not_collected_cells_are_not_expected_and_windows_resting_on_them_are_partial(catalogue):
-    from generator.calc.indicators import pool
+    from generator.calc.pooling import pool
     from generator.publish.dataset import _completeness
 
     registry = load_registry()

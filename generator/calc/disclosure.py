@@ -55,7 +55,7 @@ from generator.catalogue.model import Catalogue, Derived, Item
 from generator.workbook.layout import periods
 
 if TYPE_CHECKING:
-    from generator.calc.indicators import Bag
+    from generator.calc.pooling import Bag
 
 SMALL = 5  # counts 1 to SMALL-1 are suppressed
 ROUND_TO = 5

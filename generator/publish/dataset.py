@@ -51,7 +51,9 @@ from generator.base.pools import process_pool
 from generator.base.progress import Progress
 from generator.base.tables import Table, take, to_rows
 from generator.calc import disclosure, stats
-from generator.calc.indicators import COLUMNS, calculate_table, specs
+from generator.calc.columns import COLUMNS
+from generator.calc.indicators import calculate_table
+from generator.calc.specs import specs
 from generator.catalogue.model import Catalogue, Section
 from generator.catalogue.registry import Registry, role_for
 from generator.intake import comments

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from generator.calc import stats
-from generator.calc.indicators import scale_range
+from generator.calc.specs import scale_range
 from generator.charts import plans as charts
 from generator.site.context import Context
 from generator.site.markup import (

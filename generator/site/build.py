@@ -21,7 +21,7 @@ from generator.base.cache import NO_CACHE, Cache
 from generator.base.inputs import find, site_project
 from generator.base.pools import process_pool
 from generator.base.progress import Progress
-from generator.calc.indicators import specs
+from generator.calc.specs import specs
 from generator.catalogue.model import Catalogue
 from generator.catalogue.registry import Registry
 from generator.charts.plans import Chart

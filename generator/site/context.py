@@ -11,10 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from generator.calc.indicators import (
-    Spec,
-    specs,
-)
+from generator.calc.specs import Spec, specs
 from generator.catalogue.model import Catalogue
 from generator.catalogue.registry import Registry
 from generator.site.markup import num

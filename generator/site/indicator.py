@@ -10,11 +10,9 @@ from typing import Any
 import numpy as np
 
 from generator.calc import stats, verdicts
-from generator.calc.indicators import (
-    METHOD_WORDS,
-    Spec,
-    target_text,
-)
+from generator.calc.judgements import target_text
+from generator.calc.methods import METHOD_WORDS
+from generator.calc.specs import Spec
 from generator.charts import plans as charts
 from generator.site.context import Context
 from generator.site.markup import (

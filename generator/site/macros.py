@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.calc import disclosure, indicators, stats
+from generator.calc import disclosure, stats
+from generator.calc.evaluate import METHODS
+from generator.calc.methods import METHOD_TEXT, METHOD_WORDS
 
 
 def define_env(env: Any) -> None:
@@ -32,6 +34,4 @@ def define_env(env: Any) -> None:
     env.variables["suppressed_middle"] = f"{disclosure.middle(disclosure.SUPPRESSED_COUNT):g}"
     env.variables["winsor_low"] = f"{100 * stats.WINSOR:.0f}th"
     env.variables["winsor_high"] = f"{100 * (1 - stats.WINSOR):.0f}th"
-    env.variables["methods"] = list(
-        dict.fromkeys((indicators.METHOD_TEXT[m], indicators.METHOD_WORDS[m]) for m in indicators.METHODS)
-    )
+    env.variables["methods"] = list(dict.fromkeys((METHOD_TEXT[m], METHOD_WORDS[m]) for m in METHODS))

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from generator.calc import stats
-from generator.calc.indicators import Spec
+from generator.calc.specs import Spec
 from generator.catalogue.model import Catalogue
 
 UNIT_TEXT = {

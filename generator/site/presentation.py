@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import Field, ValidationError
 
 from generator.base.inputs import PRESENTATION_YAML, find
-from generator.calc.indicators import Spec
+from generator.calc.specs import Spec
 from generator.catalogue.model import Model, load_yaml
 
 
