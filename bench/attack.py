@@ -65,7 +65,7 @@ def load_truth(store_dir: Path, registry_csv: Path | None = None) -> Truth:
     """The store's current returns and the table computed from them before disclosure control
     (the project's own code: this is the harness, not the attacker)."""
     from generator.calc.indicators import calculate
-    from generator.catalogue.model import load_catalogue
+    from generator.catalogue.load import load_catalogue
     from generator.catalogue.registry import load_registry
     from generator.store.returns import Store
 

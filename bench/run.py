@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generator.base.inputs import config_elsewhere  # noqa: E402
-from generator.catalogue.model import load_catalogue  # noqa: E402
+from generator.catalogue.load import load_catalogue  # noqa: E402
 from generator.catalogue.registry import load_registry  # noqa: E402
 from generator.intake.reader import read_return  # noqa: E402
 

@@ -8,8 +8,8 @@ import zipfile
 
 import openpyxl
 
-from generator.catalogue.model import Catalogue
 from generator.catalogue.registry import Registry, role_for
+from generator.catalogue.sections import Catalogue
 from generator.demo.synthetic import answers_for, sites
 from generator.workbook.layout import DETAILS_SHEET, RETURN_SHEET, build_layout, period_bounds
 from generator.workbook.templates import Identity, render_template

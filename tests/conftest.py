@@ -11,7 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from generator.catalogue.model import Catalogue, load_catalogue
+from generator.catalogue.load import load_catalogue
+from generator.catalogue.sections import Catalogue
 from generator.workbook.templates import render_template, template_filename
 
 ROOT = Path(__file__).resolve().parent.parent

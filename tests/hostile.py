@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import msoffcrypto.format.ooxml
 
-from generator.catalogue.model import Catalogue
 from generator.catalogue.registry import Registry
+from generator.catalogue.sections import Catalogue
 from generator.workbook.layout import DETAILS_SHEET, RETURN_SHEET
 from generator.workbook.templates import Identity
 

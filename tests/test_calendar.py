@@ -188,7 +188,8 @@ def test_due_dates_for_periods_that_do_not_exist_are_refused(tmp_path):
 
     import yaml
 
-    from generator.catalogue.model import CatalogueError, load_catalogue
+    from generator.catalogue.load import load_catalogue
+    from generator.catalogue.model import CatalogueError
 
     cat = tmp_path / "catalogue"
     shutil.copytree(Path(__file__).resolve().parent.parent / "data" / "catalogue", cat)

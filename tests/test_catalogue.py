@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.catalogue.model import CatalogueError, SourceRef, load_catalogue
+from generator.catalogue.load import load_catalogue
+from generator.catalogue.model import CatalogueError, SourceRef
 
 from .conftest import IN_CI, ROOT, SEEDS
 

@@ -10,8 +10,10 @@ from collections.abc import Callable, Mapping
 import pytest
 import yaml
 
-from generator.catalogue.model import Catalogue, CatalogueError, load_catalogue
+from generator.catalogue.load import load_catalogue
+from generator.catalogue.model import CatalogueError
 from generator.catalogue.registry import Registry, load_registry
+from generator.catalogue.sections import Catalogue
 from generator.intake.reader import read_return_bytes
 from generator.workbook.crosschecks import ACROSS, ACROSS_WARNING, bind
 from generator.workbook.layout import build_layout

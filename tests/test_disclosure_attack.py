@@ -530,7 +530,7 @@ def test_no_count_below_national_level_is_narrowed_below_three_values(funnel_dem
     "suppressed" are taken to hide 1-4, as the methods page says (a stronger attacker than one who must
     allow any count).
     """
-    from generator.catalogue.model import load_catalogue
+    from generator.catalogue.load import load_catalogue
     from generator.catalogue.registry import load_registry
     from generator.publish.dataset import build_dataset
 

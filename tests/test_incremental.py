@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from generator.base.cache import NO_CACHE, Cache
-from generator.catalogue.model import load_catalogue
+from generator.catalogue.load import load_catalogue
 from generator.catalogue.registry import load_registry
 from generator.charts import plans as charts
 from generator.intake.readmany import from_json, read_many, to_json

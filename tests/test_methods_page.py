@@ -21,7 +21,7 @@ from scipy.stats import chi2, norm
 from generator.calc import disclosure, stats
 from generator.calc.evaluate import METHODS
 from generator.calc.methods import METHOD_TEXT, METHOD_WORDS
-from generator.catalogue.model import Catalogue
+from generator.catalogue.sections import Catalogue
 from generator.site.macros import define_env
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,8 +21,8 @@ import pandas as pd
 import pytest
 from scipy.stats import binom, chi2, norm
 
-from generator.catalogue.model import Catalogue
 from generator.catalogue.registry import load_registry
+from generator.catalogue.sections import Catalogue
 from generator.publish.dataset import compute_dataset, write_published
 
 # -- the rules' numbers, as the methods page gives them ----------------------------------------

@@ -17,7 +17,7 @@ import pytest
 from generator.base.cache import NO_CACHE
 from generator.base.inputs import config_elsewhere
 from generator.calc.specs import specs
-from generator.catalogue.model import load_catalogue
+from generator.catalogue.load import load_catalogue
 from generator.catalogue.registry import Registry, load_registry
 from generator.charts.render import render
 from generator.publish.dataset import build_dataset, data_quality, write_dataset

@@ -13,7 +13,7 @@ from generator.base.cache import package_imports
 from generator.calc import stats, verdicts
 from generator.calc.specs import specs
 from generator.calc.verdicts import Basis, Verdict
-from generator.catalogue.model import load_catalogue
+from generator.catalogue.load import load_catalogue
 from generator.catalogue.registry import load_registry
 from generator.publish.dataset import build_dataset
 from generator.site.questions import QUESTIONS_YAML, QuestionsError

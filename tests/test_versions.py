@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.catalogue.model import CatalogueError, load_catalogue
+from generator.catalogue.load import load_catalogue
+from generator.catalogue.model import CatalogueError
 from generator.catalogue.registry import load_registry
 from generator.cli import main
 from generator.demo.synthetic import NAMES_A_CLIENT, Site, answers_for, approve_demo_comments, demo_version

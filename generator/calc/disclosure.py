@@ -51,7 +51,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from generator.catalogue.model import Catalogue, Derived, Item
+from generator.catalogue.model import Derived, Item
+from generator.catalogue.sections import Catalogue
 from generator.workbook.layout import periods
 
 if TYPE_CHECKING:

@@ -32,8 +32,8 @@ from generator.calc.comparison import spec_columns
 from generator.calc.evaluate import METHODS, Unit
 from generator.calc.pooling import NATIONAL, Bag, financial_year, pool
 from generator.calc.specs import Spec, specs
-from generator.catalogue.model import Catalogue
 from generator.catalogue.registry import Registry
+from generator.catalogue.sections import Catalogue
 
 
 def calculate(

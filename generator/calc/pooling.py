@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.calc import disclosure
-from generator.catalogue.model import Catalogue
 from generator.catalogue.registry import Registry, role_for
+from generator.catalogue.sections import Catalogue
 from generator.workbook.layout import periods
 
 NATIONAL = "ALL"

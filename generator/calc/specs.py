@@ -9,7 +9,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from generator.calc import stats
-from generator.catalogue.model import Benchmark, Catalogue, Derived, Item, ref_item
+from generator.catalogue.model import Benchmark, Derived, Item, ref_item
+from generator.catalogue.sections import Catalogue
 
 NOT_RECORDED = ("not_recorded", "dont_know")
 SWEMWBS_METRIC = {  # raw total 7..35 -> metric score (Rasch), Warwick Medical School scoring guidance

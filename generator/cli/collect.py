@@ -12,8 +12,9 @@ from pathlib import Path
 
 from generator.base import paths
 from generator.base.names import printable, record_text
-from generator.catalogue.model import Catalogue, load_catalogue
+from generator.catalogue.load import load_catalogue
 from generator.catalogue.registry import load_registry
+from generator.catalogue.sections import Catalogue
 from generator.cli.common import (
     InputError,
     UsageError,

@@ -16,7 +16,7 @@ from typing import TypeVar
 from generator.base import paths
 from generator.base.cache import NO_CACHE, Cache
 from generator.base.names import printable
-from generator.catalogue.model import Catalogue
+from generator.catalogue.sections import Catalogue
 from generator.intake.comments import approvable_items
 from generator.intake.problems import Problem
 from generator.intake.reader import ReadResult

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from generator.base import paths
 from generator.base.inputs import site_project
-from generator.catalogue.model import load_catalogue
+from generator.catalogue.load import load_catalogue
 from generator.catalogue.registry import load_registry
 from generator.cli.common import (
     InputError,

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.base.cache import NO_CACHE, Cache
-from generator.catalogue.model import Catalogue
 from generator.catalogue.registry import Registry
+from generator.catalogue.sections import Catalogue
 from generator.demo.synthetic import DemoReturn, approve_demo_comments, write_demo_returns
 from generator.site.build import BuildResult, build_site, check_questions
 from generator.site.folder import built_from, check_site_folder

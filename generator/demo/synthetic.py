@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.base.pools import process_pool
-from generator.catalogue.model import Catalogue, Item, Section
+from generator.catalogue.model import Item
 from generator.catalogue.registry import Registry, role_for
+from generator.catalogue.sections import Catalogue, Section
 from generator.intake import comments
 from generator.store.returns import Store
 from generator.workbook.layout import InputCell, build_layout, period_bounds, periods

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from generator.catalogue.model import Catalogue
+from generator.catalogue.sections import Catalogue
 
 APPROVED, WITHDRAWN = "approved", "withdrawn"
 AWAITING = "awaiting approval"

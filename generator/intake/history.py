@@ -15,7 +15,7 @@ import statistics
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TypeGuard
 
-from generator.catalogue.model import Catalogue
+from generator.catalogue.sections import Catalogue
 from generator.intake.problems import Problem, warning
 from generator.intake.reader import ReadResult
 from generator.workbook.crosschecks import holds

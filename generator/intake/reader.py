@@ -28,8 +28,8 @@ from defusedxml import ElementTree
 from python_calamine import CalamineWorkbook
 
 from generator.base.names import printable
-from generator.catalogue.model import Catalogue, Section, version_key
 from generator.catalogue.registry import Registry
+from generator.catalogue.sections import Catalogue, Section, version_key
 from generator.intake.gate import MAX_FILE_BYTES, GateResult, col_number, inspect_bytes, too_large
 from generator.intake.problems import Problem, error, shown, warning
 from generator.intake.validation import Answers, validate_answers

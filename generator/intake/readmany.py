@@ -24,8 +24,8 @@ from generator.base import pools
 from generator.base.cache import NO_CACHE, Cache, code_fingerprint, digest
 from generator.base.names import printable
 from generator.base.progress import Progress
-from generator.catalogue.model import Catalogue
 from generator.catalogue.registry import Registry, registry_fingerprint
+from generator.catalogue.sections import Catalogue
 from generator.intake.gate import MAX_FILE_BYTES
 from generator.intake.problems import Problem
 from generator.intake.reader import ReadResult, read_return

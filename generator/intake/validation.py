@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.base.names import FORMULA_SIGNS, FORMULA_START
-from generator.catalogue.model import Catalogue
 from generator.catalogue.registry import Registry, role_for
+from generator.catalogue.sections import Catalogue
 from generator.intake.problems import Problem, error, shown, warning
 from generator.workbook.crosschecks import Bound, Rules, bind
 from generator.workbook.layout import (

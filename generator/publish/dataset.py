@@ -54,8 +54,8 @@ from generator.calc import disclosure, stats
 from generator.calc.columns import COLUMNS
 from generator.calc.indicators import calculate_table
 from generator.calc.specs import specs
-from generator.catalogue.model import Catalogue, Section
 from generator.catalogue.registry import Registry, role_for
+from generator.catalogue.sections import Catalogue, Section
 from generator.intake import comments
 from generator.store.returns import STORED_STATUSES, Store
 from generator.workbook.layout import build_layout, due_date, periods

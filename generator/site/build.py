@@ -22,8 +22,8 @@ from generator.base.inputs import find, site_project
 from generator.base.pools import process_pool
 from generator.base.progress import Progress
 from generator.calc.specs import specs
-from generator.catalogue.model import Catalogue
 from generator.catalogue.registry import Registry
+from generator.catalogue.sections import Catalogue
 from generator.charts.plans import Chart
 from generator.charts.render import render
 from generator.publish.dataset import (

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.calc.specs import Spec, specs
-from generator.catalogue.model import Catalogue
 from generator.catalogue.registry import Registry
+from generator.catalogue.sections import Catalogue
 from generator.site.markup import num
 from generator.site.presentation import Presentation
 from generator.site.presentation import load as load_presentation

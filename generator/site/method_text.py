@@ -9,7 +9,7 @@ from typing import Any
 
 from generator.calc import stats
 from generator.calc.specs import Spec
-from generator.catalogue.model import Catalogue
+from generator.catalogue.sections import Catalogue
 
 UNIT_TEXT = {
     "percent": "percentage",

@@ -15,7 +15,8 @@ from pydantic import Field, ValidationError
 
 from generator.base.inputs import PRESENTATION_YAML, find
 from generator.calc.specs import Spec
-from generator.catalogue.model import Model, load_yaml
+from generator.catalogue.load import load_yaml
+from generator.catalogue.model import Model
 
 
 class PresentationError(ValueError):

@@ -16,7 +16,7 @@ from typing import Any
 from generator.base.inputs import QUESTIONS_YAML, find
 from generator.calc import verdicts
 from generator.calc.verdicts import Verdict
-from generator.catalogue.model import load_yaml
+from generator.catalogue.load import load_yaml
 
 
 @dataclass(frozen=True)

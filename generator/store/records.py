@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from generator.catalogue.model import Catalogue
+from generator.catalogue.sections import Catalogue
 from generator.intake.reader import ReadResult
 from generator.intake.readmany import orjson_keeps
 from generator.workbook.layout import due_date, periods

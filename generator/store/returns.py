@@ -35,8 +35,8 @@ from typing import Any
 from generator.base import paths
 from generator.base.cache import NO_CACHE, Cache, digest
 from generator.base.names import as_recorded, printable, record_text, safe_name
-from generator.catalogue.model import Catalogue
 from generator.catalogue.registry import Registry
+from generator.catalogue.sections import Catalogue
 from generator.intake.reader import ReadResult
 from generator.intake.readmany import iter_read
 from generator.store import durability

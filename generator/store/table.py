@@ -15,7 +15,7 @@ from typing import Any
 
 from generator.base.cache import code_fingerprint, digest
 from generator.base.names import cell_text
-from generator.catalogue.model import Catalogue
+from generator.catalogue.sections import Catalogue
 from generator.store.records import load_json
 
 VALUE_FIELDS = (

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator.catalogue.model import Catalogue
+from generator.catalogue.sections import Catalogue
 from generator.workbook.templates import Identity, render_template, template_filename
 
 

@@ -11,7 +11,8 @@ import functools
 from dataclasses import dataclass, field
 from typing import Literal
 
-from generator.catalogue.model import Catalogue, Item, Section
+from generator.catalogue.model import Item
+from generator.catalogue.sections import Catalogue, Section
 from generator.workbook.rules import MAX_TEXT, YES_NO, Rule, list_name, rule_for
 
 RETURN_SHEET = "Return"

@@ -22,8 +22,8 @@ from pathlib import Path
 from generator.base.names import safe_name
 from generator.base.pools import in_order
 from generator.base.progress import Progress
-from generator.catalogue.model import Catalogue, Section
 from generator.catalogue.registry import Registry, role_for
+from generator.catalogue.sections import Catalogue, Section
 from generator.workbook.layout import example_period, periods
 from generator.workbook.templates import Identity, render_template, template_filename
 

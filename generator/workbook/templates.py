@@ -24,7 +24,8 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from generator import __version__
-from generator.catalogue.model import Catalogue, Item, Section
+from generator.catalogue.model import Item
+from generator.catalogue.sections import Catalogue, Section
 from generator.workbook.crosschecks import AFTER_PERIOD, MORE_THAN_TOTAL, Bound, on_row, valid_rows_formula
 from generator.workbook.layout import (
     ANSWER_COL,
