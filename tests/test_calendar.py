@@ -16,7 +16,7 @@ from generator.catalogue.registry import load_registry
 from generator.cli import main
 from generator.intake.history import across_returns_warnings
 from generator.intake.reader import read_return_bytes
-from generator.publish.dataset import data_quality
+from generator.publish.quality import data_quality
 from generator.store.returns import LEDGER_FIELDS, Store
 from generator.workbook.layout import period_bounds
 

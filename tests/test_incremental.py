@@ -110,7 +110,7 @@ def test_a_rebuild_with_nothing_new_writes_no_dataset_file_again(
     its zip and the workbook are not written again. A file touched or removed since is."""
     import os
 
-    from generator.publish import dataset as publish
+    from generator.publish import files as publish
     from generator.site import build
 
     catalogue, registry = load_catalogue(), load_registry()
@@ -180,7 +180,8 @@ def test_sections_computed_apart_equal_the_whole_table(small_demo):
     """Disclosure control runs in each part of a section in the sharded build, on whole families
     of counts: every part publishes the same counts as the whole section."""
     from generator.calc.indicators import calculate
-    from generator.publish.dataset import build_dataset, flag_provisional, latest_periods
+    from generator.publish.dataset import build_dataset
+    from generator.publish.periods import flag_provisional, latest_periods
 
     catalogue, registry = load_catalogue(), load_registry()
     returns = small_demo.current_returns()
@@ -218,13 +219,9 @@ def test_the_build_keeps_only_rows_its_site_shows_and_publishes_every_row(small_
     """A national build never holds the whole table: each worker renders its part of the CSV and
     hands back only the rows the site shows. The files are those written from every row, and
     the pages those built from every row."""
-    from generator.publish.dataset import (
-        compute_dataset,
-        latest_periods,
-        shown,
-        write_dataset,
-        write_published,
-    )
+    from generator.publish.dataset import compute_dataset, shown
+    from generator.publish.files import write_dataset, write_published
+    from generator.publish.periods import latest_periods
     from generator.site.context import Context
     from generator.site.pages import build_pages
 

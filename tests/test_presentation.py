@@ -11,7 +11,8 @@ import yaml
 
 from generator.calc.specs import specs
 from generator.catalogue.registry import load_registry
-from generator.publish.dataset import build_dataset, data_quality
+from generator.publish.dataset import build_dataset
+from generator.publish.quality import data_quality
 from generator.site.build import BuildError, check_questions
 from generator.site.context import Context
 from generator.site.pages import build_pages

@@ -9,7 +9,10 @@ from python_calamine import CalamineWorkbook
 
 from generator.catalogue.registry import load_registry
 from generator.cli import main
-from generator.publish.dataset import build_dataset, data_quality, neutralise, write_dataset
+from generator.publish.dataset import build_dataset
+from generator.publish.files import write_dataset
+from generator.publish.quality import data_quality
+from generator.publish.safe_csv import neutralise
 
 
 @pytest.fixture(scope="module")
@@ -203,7 +206,9 @@ def test_the_tables_written_beside_a_failing_step_are_whole(published, tmp_path)
     """`kpi build` writes the CSVs on a thread while it makes the workbook, pages and charts.
     Should that step fail, the error is the build's, and the thread has finished first: each
     file is complete and in place (or not there at all), never half-written."""
-    from generator.publish.dataset import Dataset, csv_block, publishing
+    from generator.publish.dataset import Dataset
+    from generator.publish.files import publishing
+    from generator.publish.safe_csv import csv_block
 
     files, rows, quality = published
     data = Dataset(len(rows), [csv_block(rows)], list(rows))
@@ -231,10 +236,12 @@ def test_ctrl_c_stops_the_tables_within_a_chunk_and_leaves_the_files_as_they_wer
     import threading
     import types
 
-    from generator.publish import dataset as publish
+    from generator.publish import files as publish
+    from generator.publish.dataset import Dataset
+    from generator.publish.safe_csv import csv_block
 
     _, rows, quality = published
-    data = publish.Dataset(len(rows), [publish.csv_block(rows)], list(rows))
+    data = Dataset(len(rows), [csv_block(rows)], list(rows))
     made, entered = [], threading.Event()
 
     class Event(threading.Event):
@@ -298,12 +305,14 @@ def test_a_zip_left_behind_by_a_stopped_run_or_damaged_since_is_made_again(publi
     import zipfile
 
     from generator.base.cache import Cache
-    from generator.publish import dataset as publish
+    from generator.publish import files as publish
+    from generator.publish.dataset import Dataset
+    from generator.publish.safe_csv import csv_block
 
     _, rows, quality = published
     cache, out = Cache(tmp_path / "cache.sqlite"), tmp_path / "dataset"
-    old = publish.Dataset(len(rows) - 1, [publish.csv_block(rows[1:])], list(rows[1:]))
-    new = publish.Dataset(len(rows), [publish.csv_block(rows)], list(rows))
+    old = Dataset(len(rows) - 1, [csv_block(rows[1:])], list(rows[1:]))
+    new = Dataset(len(rows), [csv_block(rows)], list(rows))
     publish.write_published(old, quality, out, workbook=False, cache=cache)
     real = publish._zip_file
 

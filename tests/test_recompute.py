@@ -23,7 +23,8 @@ from scipy.stats import binom, chi2, norm
 
 from generator.catalogue.registry import load_registry
 from generator.catalogue.sections import Catalogue
-from generator.publish.dataset import compute_dataset, write_published
+from generator.publish.dataset import compute_dataset
+from generator.publish.files import write_published
 
 # -- the rules' numbers, as the methods page gives them ----------------------------------------
 SMALL, HALF = 5, 2  # 1 to 4 suppressed; a rounded count stands for 2 either side (a 5 for 5 to 7)

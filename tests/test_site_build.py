@@ -20,7 +20,9 @@ from generator.calc.specs import specs
 from generator.catalogue.load import load_catalogue
 from generator.catalogue.registry import Registry, load_registry
 from generator.charts.render import render
-from generator.publish.dataset import build_dataset, data_quality, write_dataset
+from generator.publish.dataset import build_dataset
+from generator.publish.files import write_dataset
+from generator.publish.quality import data_quality
 from generator.site.build import mkdocs
 from generator.site.context import Context
 from generator.site.markup import GENERATED, slug

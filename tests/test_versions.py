@@ -20,7 +20,7 @@ from generator.cli import main
 from generator.demo.synthetic import NAMES_A_CLIENT, Site, answers_for, approve_demo_comments, demo_version
 from generator.intake import comments as cm
 from generator.intake.reader import read_return_bytes
-from generator.publish.dataset import data_quality
+from generator.publish.quality import data_quality
 from generator.store.returns import Store
 from generator.workbook.templates import Identity, render_template
 
@@ -140,7 +140,7 @@ def test_swemwbs_not_collected_is_valid_blank_and_shown_as_not_collected(catalog
     assert r.valid and r.problems == [], r.problems
     assert not any(k.startswith(("E15_", "E16_")) for k in r.values)  # nothing stored: not a zero
     record = {"section": "E", "template_version": r.version, "values": r.values, "identity": r.identity}
-    from generator.publish.dataset import not_collected
+    from generator.publish.quality import not_collected
 
     assert not_collected(catalogue.section("E"), record) == ["E15_swemwbs_start", "E16_swemwbs_end"]
 
@@ -219,7 +219,7 @@ def test_an_approval_is_for_that_text_on_that_return_only(tmp_path, catalogue):
 
 def test_free_text_other_than_an_approved_comment_is_never_published(small_demo, catalogue, tmp_path):
     """The published tables never hold a text answer (C15, C17) nor a comment awaiting approval."""
-    from generator.publish.dataset import publish_store
+    from generator.publish.files import publish_store
 
     out = tmp_path / "dataset"
     publish_store(small_demo, catalogue, load_registry(), out)
@@ -351,7 +351,7 @@ def test_who_decides_is_recorded_as_text_never_a_formula(tmp_path, catalogue):
 
 def test_not_collected_cells_are_not_expected_and_windows_resting_on_them_are_partial(catalogue):
     from generator.calc.pooling import pool
-    from generator.publish.dataset import _completeness
+    from generator.publish.quality import completeness
 
     registry = load_registry()
     e = catalogue.section("E")
@@ -361,8 +361,8 @@ def test_not_collected_cells_are_not_expected_and_windows_resting_on_them_are_pa
         {"section": "E", "template_version": r.version, "values": r.values, "identity": r.identity}
         for r in (said_no, collected)
     ]
-    answered, expected = _completeness(e, records[0], catalogue)
-    assert answered == expected and expected < _completeness(e, records[1], catalogue)[1]
+    answered, expected = completeness(e, records[0], catalogue)
+    assert answered == expected and expected < completeness(e, records[1], catalogue)[1]
     window = next(
         b
         for b in pool(records, catalogue, registry)

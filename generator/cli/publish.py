@@ -24,7 +24,8 @@ from generator.cli.common import (
     serve_command,
 )
 from generator.demo.synthetic import QUARTERS, write_demo_returns
-from generator.publish.dataset import NoReturns, publish_store
+from generator.publish.dataset import NoReturns
+from generator.publish.files import publish_store
 from generator.site.folder import SiteFolderError
 from generator.store.returns import Store
 from generator.workbook.templates import template_filename

@@ -26,16 +26,9 @@ from generator.catalogue.registry import Registry
 from generator.catalogue.sections import Catalogue
 from generator.charts.plans import Chart
 from generator.charts.render import render
-from generator.publish.dataset import (
-    Dataset,
-    NoReturns,
-    compute_store,
-    latest_rows,
-    publishing,
-    remember_written,
-    workbook_to_write,
-    write_workbook,
-)
+from generator.publish.dataset import Dataset, NoReturns, compute_store
+from generator.publish.files import publishing, remember_written, workbook_to_write, write_workbook
+from generator.publish.periods import latest_rows
 from generator.site.context import Context
 from generator.site.folder import build_into, check_site_folder, locked
 from generator.site.front import site_downloads

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from generator.charts import plans as charts
-from generator.publish.dataset import neutralise
+from generator.publish.safe_csv import neutralise
 from generator.site.area import area_page
 from generator.site.context import Context, index
 from generator.site.front import areas_index, dictionary, downloads, home, indicators_index
