@@ -33,7 +33,6 @@ MAX_LINES = 400
 OVERSIZED = {
     "generator.store.returns": 873,
     "generator.workbook.templates": 913,
-    "generator.calc.disclosure": 847,
     "generator.charts.plans": 755,
     "generator.demo.synthetic": 648,
     "generator.calc.stats": 586,

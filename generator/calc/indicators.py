@@ -26,7 +26,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from generator.base.tables import Table, to_rows
-from generator.calc import disclosure
+from generator.calc import disclosure_protect, disclosure_structure
 from generator.calc.columns import ROW_KEYS
 from generator.calc.comparison import spec_columns
 from generator.calc.evaluate import METHODS, Unit
@@ -71,7 +71,7 @@ def calculate_table(
     keys = {k for s in wanted for k in (*s.numerator, *s.denominator, *s.reference)}
     # whole families of counts: a total is checked against all its breakdowns, so a part of a
     # section must pool them all to publish the same counts as the whole section
-    structures = {s: disclosure.structure(catalogue, s) for s in catalogue.sections}
+    structures = {s: disclosure_structure.structure(catalogue, s) for s in catalogue.sections}
     keys = {k2 for k in keys for st in structures.values() for k2 in st.family.get(k, {k})}
     bags = pool(returns, catalogue, registry, keys)
     context = {(b.area_code, b.period): b for b in bags if b.section == "A" and not b.provider_code}
@@ -79,7 +79,7 @@ def calculate_table(
     for b in bags:
         by_section[b.section].append(b)
     for letter, section_bags in by_section.items():
-        disclosure.protect(section_bags, catalogue, letter, keys, unprotected)
+        disclosure_protect.protect(section_bags, catalogue, letter, keys, unprotected)
     names = {o.area_code: o.area_name for o in registry.organisations.values()}
     orgs = {o.code: o.name for o in registry.organisations.values()}
     # each bag's local population context and names, once, not once per indicator
@@ -113,7 +113,7 @@ def calculate_table(
     return table
 
 
-def _publishable(spec: Spec, st: disclosure.Structure) -> str:
+def _publishable(spec: Spec, st: disclosure_structure.Structure) -> str:
     """Where a spec's rows are published below national level, by the counts it rests on:
     'all' (wherever its bag is), 'stock' (also each quarter: no count of people it uses adds up
     over time), or 'national' (a distribution's counts, for all areas only)."""

@@ -10,7 +10,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.calc import disclosure
+from generator.calc import disclosure, disclosure_arithmetic
 from generator.catalogue.registry import Registry, role_for
 from generator.catalogue.sections import Catalogue
 from generator.workbook.layout import periods
@@ -46,12 +46,12 @@ class Bag:
     # worked out once here, not once for every indicator's row (a national build has millions)
     level: str = field(init=False, compare=False, repr=False)
     rolling: bool = field(init=False, compare=False, repr=False)
-    # set by disclosure control (:func:`generator.calc.disclosure.protect`) before any calculation:
+    # set by disclosure control (:func:`generator.calc.disclosure_protect.protect`) before any calculation:
     # the published counts, and whether the bag's figures are published at all (all, stock, "")
     base: dict[tuple[str, ...], disclosure.Count] = field(
         init=False, compare=False, repr=False, default_factory=dict
     )
-    counts: disclosure.Counts | None = field(init=False, compare=False, repr=False, default=None)
+    counts: disclosure_arithmetic.Counts | None = field(init=False, compare=False, repr=False, default=None)
     published: str = field(init=False, compare=False, repr=False, default="all")
     # an area with several providers: their bags, whose published figures make the area's
     parts: tuple[Bag, ...] = field(init=False, compare=False, repr=False, default=())
@@ -67,7 +67,7 @@ class Bag:
     def set_parts(self, parts: Sequence[Bag]) -> None:
         object.__setattr__(self, "parts", tuple(parts))
 
-    def publish(self, kind: str, counts: disclosure.Counts) -> None:
+    def publish(self, kind: str, counts: disclosure_arithmetic.Counts) -> None:
         object.__setattr__(self, "published", kind)
         object.__setattr__(self, "counts", counts)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.calc import disclosure, stats
+from generator.calc import disclosure, disclosure_arithmetic, stats
 from generator.calc.evaluate import METHODS
 from generator.calc.methods import METHOD_TEXT, METHOD_WORDS
 
@@ -31,7 +31,7 @@ def define_env(env: Any) -> None:
     env.variables["exact_funnel_below"] = f"{stats.EXACT_FUNNEL_BELOW:g}"
     env.variables["z95"] = f"{stats.Z95:.3f}"
     env.variables["z998"] = f"{stats.Z998:.3f}"
-    env.variables["suppressed_middle"] = f"{disclosure.middle(disclosure.SUPPRESSED_COUNT):g}"
+    env.variables["suppressed_middle"] = f"{disclosure_arithmetic.middle(disclosure.SUPPRESSED_COUNT):g}"
     env.variables["winsor_low"] = f"{100 * stats.WINSOR:.0f}th"
     env.variables["winsor_high"] = f"{100 * (1 - stats.WINSOR):.0f}th"
     env.variables["methods"] = list(dict.fromkeys((METHOD_TEXT[m], METHOD_WORDS[m]) for m in METHODS))
