@@ -11,8 +11,9 @@ import openpyxl
 from generator.catalogue.registry import Registry, role_for
 from generator.catalogue.sections import Catalogue
 from generator.demo.synthetic import answers_for, sites
+from generator.workbook.identity import Identity
 from generator.workbook.layout import DETAILS_SHEET, RETURN_SHEET, build_layout, period_bounds
-from generator.workbook.templates import Identity, render_template
+from generator.workbook.templates import render_template
 
 PERIODS = {"quarterly": "2025-26 Q1", "annual": "2025-26"}
 

@@ -13,7 +13,8 @@ import pytest
 
 from generator.catalogue.load import load_catalogue
 from generator.catalogue.sections import Catalogue
-from generator.workbook.templates import render_template, template_filename
+from generator.workbook.identity import template_filename
+from generator.workbook.templates import render_template
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"

@@ -16,8 +16,8 @@ import msoffcrypto.format.ooxml
 
 from generator.catalogue.registry import Registry
 from generator.catalogue.sections import Catalogue
+from generator.workbook.identity import Identity
 from generator.workbook.layout import DETAILS_SHEET, RETURN_SHEET
-from generator.workbook.templates import Identity
 
 from .builders import edit_with_openpyxl, identity_for, input_ref, member, rezip, sheet_member, valid_return
 

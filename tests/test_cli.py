@@ -145,7 +145,8 @@ def test_every_organisation_gets_the_sections_it_completes(tmp_path, catalogue, 
     folder, exactly the workbooks for the sections its role completes in that kind of period,
     each the same bytes as pre-filling that organisation alone."""
     from generator.catalogue.registry import load_registry, role_for
-    from generator.workbook.templates import Identity, render_template, template_filename
+    from generator.workbook.identity import Identity, template_filename
+    from generator.workbook.templates import render_template
 
     reg_csv, out = tmp_path / "orgs.csv", tmp_path / "out"
     _write_registry(reg_csv)

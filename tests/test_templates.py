@@ -11,6 +11,8 @@ import pytest
 from defusedxml import ElementTree
 
 from generator.workbook.crosschecks import VALID_PREFIXES, on_row
+from generator.workbook.formulas import CHECK_FAILED
+from generator.workbook.identity import Identity, template_filename
 from generator.workbook.layout import (
     ANSWER_COL,
     CHECK_COL,
@@ -23,7 +25,7 @@ from generator.workbook.layout import (
     build_layout,
 )
 from generator.workbook.rules import MAX_TEXT
-from generator.workbook.templates import CHECK_FAILED, Identity, render_template, template_filename
+from generator.workbook.templates import render_template
 
 from .conftest import ROOT
 from .dv_eval import accepts, validation_for

@@ -22,7 +22,8 @@ from generator.intake import comments as cm
 from generator.intake.reader import read_return_bytes
 from generator.publish.quality import data_quality
 from generator.store.returns import Store
-from generator.workbook.templates import Identity, render_template
+from generator.workbook.identity import Identity
+from generator.workbook.templates import render_template
 
 from .builders import member, rezip
 

@@ -28,7 +28,7 @@ from generator.publish.dataset import NoReturns
 from generator.publish.files import publish_store
 from generator.site.folder import SiteFolderError
 from generator.store.returns import Store
-from generator.workbook.templates import template_filename
+from generator.workbook.identity import template_filename
 
 
 def cmd_compute(args: argparse.Namespace) -> int:

@@ -28,8 +28,9 @@ from generator.catalogue.registry import Registry, role_for
 from generator.catalogue.sections import Catalogue, Section
 from generator.intake import comments
 from generator.store.returns import Store
+from generator.workbook.identity import Identity, template_filename
 from generator.workbook.layout import InputCell, build_layout, period_bounds, periods
-from generator.workbook.templates import Identity, render_template, template_filename
+from generator.workbook.templates import render_template
 
 QUARTERS = periods("quarterly")[4:12]  # 2024-25 Q1 .. 2025-26 Q4: eight quarters
 

@@ -39,7 +39,8 @@ from generator.site.presentation import load as load_presentation
 from generator.site.questions import QuestionsError
 from generator.site.questions import load as load_questions
 from generator.store.returns import Store
-from generator.workbook.templates import render_template, template_filename
+from generator.workbook.identity import template_filename
+from generator.workbook.templates import render_template
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator.catalogue.sections import Catalogue
-from generator.workbook.templates import Identity, render_template, template_filename
+from generator.workbook.identity import Identity, template_filename
+from generator.workbook.templates import render_template
 
 
 def write_templates(

@@ -24,8 +24,9 @@ from generator.base.pools import in_order
 from generator.base.progress import Progress
 from generator.catalogue.registry import Registry, role_for
 from generator.catalogue.sections import Catalogue, Section
+from generator.workbook.identity import Identity, template_filename
 from generator.workbook.layout import example_period, periods
-from generator.workbook.templates import Identity, render_template, template_filename
+from generator.workbook.templates import render_template
 
 Job = tuple[str, Identity]  # section letter, who and when
 
