@@ -125,7 +125,3 @@ def _publishable(spec: Spec, st: disclosure_structure.Structure) -> str:
         return "national"
     stock = {k for c in st.stock for k in c}
     return "stock" if all(k not in people or k in stock for k in keys) else "all"
-
-
-def _r(x: Any) -> Any:
-    return round(x, 2) if isinstance(x, float) else x

@@ -20,7 +20,6 @@ from generator.catalogue.sections import Catalogue
 from generator.intake.comments import approvable_items
 from generator.intake.problems import Problem
 from generator.intake.reader import ReadResult
-from generator.site.folder import SiteFolderError, check_site_folder
 from generator.store.returns import IngestOutcome, Store
 
 
@@ -134,13 +133,6 @@ def serve_command(site: Path) -> str:
 def inputs_of(args: argparse.Namespace) -> dict[str, Path]:
     """The catalogue and registry a command reads: a site folder must keep clear of them."""
     return {"the catalogue": Path(args.catalogue), "the registry": Path(args.registry)}
-
-
-def check_site(site: Path, protected: dict[str, Path]) -> None:
-    try:
-        check_site_folder(site, protected)
-    except SiteFolderError as e:
-        raise UsageError(str(e)) from None
 
 
 def cache_of(args: argparse.Namespace) -> Cache:
