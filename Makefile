@@ -69,11 +69,12 @@ same-outputs: $(STAMP)
 attack: $(STAMP)
 	$(PY) bench/attack.py --csv build/demo/dataset/indicators.csv --store build/demo/store --suppressed-max 4
 
-## attack-national: the attacker on the national benchmark's dataset (make bench-compare first; long);
-## HiGHS gets TIME_LIMIT seconds a piece (default 600: national pieces are large)
+## attack-national: the attacker on the national benchmark's dataset (make bench-compare first; many
+## hours); HiGHS gets TIME_LIMIT seconds a piece (default 600: national pieces are large). Each piece's
+## outcome is kept in build/bench/attack-national-pieces/, so a run that is stopped resumes there
 TIME_LIMIT ?= 600
 attack-national: $(STAMP)
-	$(PY) bench/attack.py --csv build/bench/compute-150x2/dataset-new/indicators.csv --store build/bench/compute-150x2/store --registry build/bench/compute-150x2/registry.csv --suppressed-max 4 --time-limit $(TIME_LIMIT) --out build/bench/results/attack-national.md
+	$(PY) bench/attack.py --csv build/bench/compute-150x2/dataset-new/indicators.csv --store build/bench/compute-150x2/store --registry build/bench/compute-150x2/registry.csv --suppressed-max 4 --time-limit $(TIME_LIMIT) --keep build/bench/attack-national-pieces --out build/bench/results/attack-national.md
 
 ## publish: the site from real returns, published only if the disclosure attacker cannot break
 ## its dataset: make publish STORE=DIR [REGISTRY=CSV] [OUT=build/publish]; deploy OUT/site alone

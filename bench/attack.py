@@ -1,6 +1,7 @@
 """Attack a published dataset as an outsider would, and score the attack against the truth.
 
     python bench/attack.py [--csv PATH] [--store DIR] [--out FILE.md] [--no-milp] [--workers N]
+                           [--keep DIR]
 
 Runs every attack of ``tests/disclosure_attack.py`` (which reads only the published CSV and the
 public catalogue) on ``--csv`` (default: the demo's, build/demo/dataset/indicators.csv). Given
@@ -490,6 +491,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="seconds HiGHS may spend on a piece's first solve (default 60)",
     )
     ap.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="keep each integer-program piece's outcome in this folder and reuse it when the piece, "
+        "its settings and the solving code are unchanged, so a long run that is stopped resumes",
+    )
+    ap.add_argument(
         "--commit", default="", help="the commit that published the CSV (default: this checkout's HEAD)"
     )
     args = ap.parse_args(argv)
@@ -503,6 +511,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         workers=args.workers,
         time_limit=args.time_limit,
         log=lambda x: print(x, file=sys.stderr),
+        keep=args.keep,
     )
     s = None
     store = args.store

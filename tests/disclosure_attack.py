@@ -44,6 +44,9 @@ quantity, so nothing is counted twice by accident.
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+import json
 import math
 import os
 import re
@@ -51,7 +54,8 @@ import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -59,6 +63,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import scipy
 import yaml
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix, csr_matrix
@@ -1973,6 +1978,7 @@ class PieceOutcome:
     failures: list[str]
     solves: Counter[str]
     seconds: float
+    kept: bool = False  # read back from an earlier run (:func:`solve_kept`), not solved now
 
 
 def _solve(
@@ -2287,8 +2293,57 @@ class _Local:
         return x
 
 
-def solve_pieces(pieces: Sequence[Piece]) -> list[PieceOutcome]:
-    return [solve_piece(p) for p in pieces]
+# the code that answers a piece's questions, its limits and the solver, read once at import (a
+# file edited during a long run must not change the digests of its later pieces)
+SOLVER = repr(
+    (
+        [inspect.getsource(code) for code in (_solve, solve_piece, _Local)],
+        (FIRST_SOLVE_FACTOR, LONGER, LOCAL_AFTER, LOCAL_TRIES, LOCAL_LIMIT, LOCAL_RANDOM),
+        scipy.__version__,
+    )
+)
+
+
+def piece_digest(p: Piece) -> str:
+    """What a piece's outcome depends on: its program, its settings, the code that solves it and
+    the solver's version. Two pieces with one digest get the same questions asked the same way."""
+    h = hashlib.sha256()
+    for m in (p.a, p.qmat):
+        m = m.tocsr(copy=True)
+        m.sort_indices()
+        h.update(repr(m.shape).encode())
+        for arr in (m.indptr, m.indices, m.data):
+            h.update(np.ascontiguousarray(arr).tobytes())
+    arrays = (p.lb, p.ub, p.var_lb, p.var_ub, p.integrality, p.offset, p.known_lo, p.known_hi, p.groups)
+    for arr in arrays:
+        h.update(np.ascontiguousarray(arr).tobytes())
+    h.update(repr((p.family, p.n_atoms, p.n_vars, p.qids, p.time_limit, p.witnesses, p.seed)).encode())
+    h.update(SOLVER.encode())
+    return h.hexdigest()
+
+
+def solve_kept(p: Piece, keep: Path | None) -> PieceOutcome:
+    """:func:`solve_piece`, or the outcome kept in ``keep`` from an earlier run of the very same
+    piece (:func:`piece_digest`), so a national run that is stopped part way resumes where it was.
+    Each outcome is written whole (a temporary file renamed) as soon as its piece is done."""
+    if keep is None:
+        return solve_piece(p)
+    path = keep / f"{piece_digest(p)}.json"
+    if path.exists():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["solves"] = Counter(data["solves"])
+        return PieceOutcome(**data, kept=True)
+    out = solve_piece(p)
+    keep.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    record = {k: v for k, v in asdict(out).items() if k != "kept"}
+    tmp.write_text(json.dumps({**record, "solves": dict(out.solves)}), encoding="utf-8")
+    tmp.replace(path)
+    return out
+
+
+def solve_pieces(pieces: Sequence[Piece], keep: Path | None = None) -> list[PieceOutcome]:
+    return [solve_kept(p, keep) for p in pieces]
 
 
 @dataclass
@@ -2580,10 +2635,14 @@ def build_problems(
 
 
 def integer_program(
-    problems: Problems, workers: int = 1, log: Callable[[str], None] | None = None
+    problems: Problems,
+    workers: int = 1,
+    log: Callable[[str], None] | None = None,
+    keep: Path | None = None,
 ) -> MilpResult:
     """Attack (d): solve every piece (largest first, in batches over ``workers`` processes).
-    ``log`` hears of each batch as it ends, so a national run that takes hours shows its pace."""
+    ``log`` hears of each batch as it ends, so a national run that takes hours shows its pace;
+    ``keep``: a folder where each piece's outcome is kept and found again (:func:`solve_kept`)."""
     t0 = time.perf_counter()
     res = MilpResult()
     order = sorted(problems.pieces, key=lambda p: -p.n_vars * len(p.qids))
@@ -2593,7 +2652,8 @@ def integer_program(
             batches[k % len(batches)].append(p)
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
             outcomes = []
-            for k, batch_out in enumerate(pool.map(solve_pieces, batches), start=1):
+            solve = partial(solve_pieces, keep=keep)
+            for k, batch_out in enumerate(pool.map(solve, batches), start=1):
                 outcomes.extend(batch_out)
                 if log is not None:
                     fails = sum(len(o.failures) for o in batch_out)
@@ -2605,14 +2665,17 @@ def integer_program(
     else:
         outcomes = []
         for k, p in enumerate(order, start=1):
-            out = solve_piece(p)
+            out = solve_kept(p, keep)
             outcomes.append(out)
             if log is not None:
                 log(
                     f"(d) piece {k}/{len(order)} ({p.family}, {p.n_vars} variables, "
                     f"{len(p.qids)} quantities): {len(out.failures)} failures, "
-                    f"{out.seconds:.0f} s ({time.perf_counter() - t0:.0f} s in all)"
+                    f"{out.seconds:.0f} s{' (kept from an earlier run)' if out.kept else ''} "
+                    f"({time.perf_counter() - t0:.0f} s in all)"
                 )
+                for failure in out.failures:
+                    log(f"(d)   {failure}")
     per: dict[str, dict[str, Any]] = {
         name: {"name": name, **size, "solves": Counter(), "seconds": 0.0}
         for name, size in problems.sizes.items()
@@ -2759,12 +2822,14 @@ def run_all(
     log: Callable[[str], None] | None = None,
     infer: bool = True,
     stop_early: bool = False,
+    keep: Path | None = None,
 ) -> AttackResult:
     """Every attack on a published table, each using what the previous found. ``rule``: the
     publication rule's public semantics (None: :class:`Rule`'s defaults); ``infer``: add what the
     table itself shows of how its rates and values were made (:func:`infer_rule`);
     ``stop_early``: skip the integer program when the cheaper attacks already narrowed a count
-    (it could only find more), for a check that nothing leaks."""
+    (it could only find more), for a check that nothing leaks; ``keep``: a folder for the integer
+    program's outcomes, piece by piece, so a long run resumes (:func:`solve_kept`)."""
     say = log or (lambda _: None)
     timings: dict[str, float] = {}
     t = time.perf_counter()
@@ -2817,7 +2882,7 @@ def run_all(
         timings["d: build"] = time.perf_counter() - t
         largest = max((p.n_vars for p in problems.pieces), default=0)
         say(f"(d) {len(problems.pieces)} pieces, the largest with {largest} variables")
-        milp_res = integer_program(problems, workers, say)
+        milp_res = integer_program(problems, workers, say, keep)
         timings["d: solve"] = milp_res.seconds
         say(
             f"(d) {len(problems.pieces)} pieces ({milp_res.seconds:.1f} s), {len(milp_res.failures)} failures"

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 
 from tests import disclosure_attack as da
 
@@ -518,6 +519,35 @@ def test_the_attacker_claims_nothing_where_the_counts_are_open():
     assert res.milp is not None and not res.milp.failures
     assert res.narrowed() == []
     assert res.findings()["counts narrowed below 3 values (integer program)"] == 0
+
+
+def test_a_stopped_integer_program_resumes_from_the_pieces_it_kept(tmp_path, monkeypatch):
+    """A national run takes hours; each piece's outcome is kept as it ends, and a second run asks
+    nothing of a piece already kept (same program, same settings, same code), with the same answer.
+    A piece whose settings change is solved again."""
+    rows = [
+        row("D01_placements", "a", value=20),
+        suppressed("D01_placements", "b"),
+        suppressed("D01_placements", "c"),
+        row("D01_placements", "d", value=10),
+        row("D01_placements", "total", value=60),
+    ]
+    first = attack(rows, milp=True)
+    res = da.run_all(pd.DataFrame(rows), CATALOGUE, da.Rule(), workers=1, time_limit=20, keep=tmp_path)
+    assert res.milp is not None and first.milp is not None
+    kept = sorted(tmp_path.glob("*.json"))
+    assert len(kept) >= 1
+
+    def no_solving(p: da.Piece) -> da.PieceOutcome:
+        raise AssertionError("a kept piece was solved again")
+
+    monkeypatch.setattr(da, "solve_piece", no_solving)
+    again = da.run_all(pd.DataFrame(rows), CATALOGUE, da.Rule(), workers=1, time_limit=20, keep=tmp_path)
+    assert again.milp is not None
+    assert again.milp.values == res.milp.values == first.milp.values
+    assert (again.milp.lo, again.milp.hi) == (res.milp.lo, res.milp.hi)
+    with pytest.raises(AssertionError, match="solved again"):
+        da.run_all(pd.DataFrame(rows), CATALOGUE, da.Rule(), workers=1, time_limit=21, keep=tmp_path)
 
 
 # -- the whole attacker on a published demo ------------------------------------------------------
