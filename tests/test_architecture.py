@@ -6,10 +6,10 @@ earlier ones, never a later one: the demo and the command line are the last two 
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import generator
+from generator.base.imports import imported_names
 
 PACKAGE = Path(generator.__file__).parent
 # the pipeline, in order: what each stage may build on is everything before it
@@ -45,37 +45,22 @@ OVERSIZED = {
 def modules() -> dict[str, Path]:
     out = {}
     for path in PACKAGE.rglob("*.py"):
-        rel = path.relative_to(PACKAGE.parent).with_suffix("")
-        if "project" in rel.parts:
+        if path.is_relative_to(PACKAGE / "project"):  # the packaged inputs: data, not code
             continue
+        rel = path.relative_to(PACKAGE.parent).with_suffix("")
         name = ".".join(rel.parts)
         out[name.removesuffix(".__init__")] = path
     return out
 
 
-def _type_checking(node: ast.AST) -> bool:
-    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
-
-
 def imports(path: Path, known: set[str], runtime_only: bool) -> set[str]:
-    """The package's modules a module imports, anywhere in it (a function's import included);
-    ``runtime_only`` leaves out imports made for type checking alone."""
-    found: set[str] = set()
-
-    def visit(node: ast.AST) -> None:
-        if runtime_only and _type_checking(node):
-            return
-        if isinstance(node, ast.ImportFrom) and node.module:
-            assert node.level == 0, f"{path}: relative import (the package imports absolutely)"
-            for alias in node.names:
-                full = f"{node.module}.{alias.name}"
-                found.add(full if full in known else node.module)
-        elif isinstance(node, ast.Import):
-            found.update(a.name for a in node.names)
-        for child in ast.iter_child_nodes(node):
-            visit(child)
-
-    visit(ast.parse(path.read_text(encoding="utf-8")))
+    """The package's modules a module imports, in any form and anywhere in it (a function's
+    import included); ``runtime_only`` leaves out imports made for type checking alone. A parent
+    package counts only where it is named (``from generator.cli import main``)."""
+    name = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__")
+    found = imported_names(
+        path.read_bytes(), name, package=path.name == "__init__.py", runtime_only=runtime_only, parents=False
+    )
     return {m for m in found if m in known}
 
 
@@ -132,13 +117,14 @@ def test_no_import_cycles() -> None:
 
 def test_modules_stay_small() -> None:
     """No module over MAX_LINES lines, except those still waiting to be split, which may not
-    grow; one that has shrunk under the limit must leave the list, so the list stays true."""
+    grow; each listed size is the module's size today (lowered as it shrinks, so the ratchet
+    holds), and one that is under the limit must leave the list."""
     sizes = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in modules().items()}
     too_big = {m: n for m, n in sizes.items() if n > MAX_LINES and m not in OVERSIZED}
-    grown = {m: (sizes.get(m), most) for m, most in OVERSIZED.items() if sizes.get(m, 0) > most}
+    moved = {m: (sizes.get(m), most) for m, most in OVERSIZED.items() if sizes.get(m, 0) != most}
     listed_but_small = [m for m in OVERSIZED if sizes.get(m, 0) <= MAX_LINES]
     assert too_big == {}
-    assert grown == {}
+    assert moved == {}, "(lines now, lines listed): set OVERSIZED to the lines now"
     assert listed_but_small == []
 
 
@@ -151,3 +137,35 @@ def test_the_checks_above_can_fail() -> None:
     disclosure = modules()["generator.calc.disclosure"]
     assert "generator.calc.pooling" in imports(disclosure, known, runtime_only=False)
     assert "generator.calc.pooling" not in imports(disclosure, known, runtime_only=True)
+
+
+def test_every_import_form_is_seen() -> None:
+    """The reader behind the stage rule, the cycle search and the cache's fingerprint misses no
+    form of import: a dotted ``import``, relative imports (banned by ruff, but seen), imports in
+    a function, and the ``else`` of a type-checking block (which runs)."""
+    source = """
+import generator.calc.stats
+from . import verdicts
+from ..base import names
+from .pooling import Bag
+if TYPE_CHECKING:
+    from generator.site import markup
+else:
+    from generator.charts import plans
+def later():
+    from generator.publish.dataset import Dataset
+"""
+    got = imported_names(source, "generator.calc.x", package=False, runtime_only=True, parents=False)
+    assert got >= {
+        "generator.calc.stats",
+        "generator.calc.verdicts",
+        "generator.base.names",
+        "generator.calc.pooling",
+        "generator.charts.plans",
+        "generator.publish.dataset",
+    }
+    assert "generator.site.markup" not in got and "generator" not in got  # no parents asked for
+    with_types = imported_names(source, "generator.calc.x", package=False, runtime_only=False)
+    assert {"generator.site.markup", "generator.charts", "generator"} <= with_types
+    inside = imported_names("from . import y", "generator.calc", package=True, runtime_only=True)
+    assert "generator.calc.y" in inside

@@ -11,7 +11,6 @@ batch is one transaction) and lets many readers look up small blobs quickly.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import sqlite3
 import zlib
@@ -20,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from generator.base import paths
+from generator.base.imports import imported_names
 
 DEFAULT_CACHE = paths.CACHE
 SCHEMA = (
@@ -58,19 +58,19 @@ def source(module: str) -> Path:
 
 
 def package_imports(modules: Iterable[str]) -> set[str]:
-    """The named modules and every module of this package they import, transitively (the
-    package's imports are absolute: ``from generator.x.y import z``, ``from generator.x import y``)."""
+    """The named modules and every module of this package they import, transitively, in any form
+    (:func:`generator.base.imports.imported_names`), type-checking imports included (harmless: at
+    worst an entry stops matching when it need not)."""
     seen: set[str] = set()
     todo = list(modules)
     while todo:
         m = todo.pop()
-        if m in seen or not source(m).is_file():  # a name from a package's __init__, not a module
+        path = source(m)
+        if m in seen or not path.is_file():  # a name from a package's __init__, not a module
             continue
         seen.add(m)
-        for node in ast.walk(ast.parse(source(m).read_bytes())):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "generator":
-                todo.append(node.module)
-                todo.extend(f"{node.module}.{a.name}" for a in node.names)  # from generator.x import y
+        names = imported_names(path.read_bytes(), m, package=path.name == "__init__.py", runtime_only=False)
+        todo.extend(n for n in names if n.split(".")[0] == "generator")
     return seen
 
 
