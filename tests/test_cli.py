@@ -6,6 +6,7 @@ import io
 import shutil
 import subprocess
 import sys
+from typing import Any
 
 import openpyxl
 import pytest
@@ -311,6 +312,28 @@ def test_the_demo_will_not_put_synthetic_figures_in_place_of_a_real_site(tmp_pat
     assert main(["demo"]) == 2
     assert "is a site built from the returns in /srv/kpi/returns" in capsys.readouterr().err
     assert _tree(tmp_path) == before
+
+
+def test_a_demo_whose_build_fails_still_says_what_it_made(tmp_path, monkeypatch, capsys):
+    """The report of templates, returns and store is printed before the build, so a build that
+    fails late (after a minute of work) leaves the user knowing what was written and where."""
+    import functools
+
+    from generator.demo import run as demo_run
+    from generator.site.build import BuildError
+
+    def failing_build(*args: Any, **kwargs: Any) -> Any:
+        raise BuildError("the site could not be built: planted for the test")
+
+    few = functools.partial(demo_run.write_demo_returns, areas={"PS01"}, quarters=["2025-26 Q1"])
+    monkeypatch.setattr(demo_run, "write_demo_returns", few)
+    monkeypatch.setattr(demo_run, "build_site", failing_build)
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo"]) == 1
+    err = capsys.readouterr().err
+    assert "Returns store: build/demo/store" in err and "Demo returns:" in err
+    assert err.index("Returns store") < err.index("planted for the test")
+    assert (tmp_path / "build" / "demo" / "store" / "ledger.csv").is_file()
 
 
 def test_hints_name_the_command_as_it_was_run(monkeypatch):

@@ -19,3 +19,12 @@ CACHE = Path("build/cache.sqlite")
 TEMPLATES = Path("templates_xlsx")
 PREFILLED = Path("build/prefilled")
 DEMO = Path("build/demo")
+
+
+def from_here(path: Path) -> str:
+    """A path as the user would type it from where they stand: relative to the current folder
+    when it lies under it, else in full. Messages name paths this way wherever they are made."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

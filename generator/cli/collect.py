@@ -12,6 +12,7 @@ from pathlib import Path
 
 from generator.base import paths
 from generator.base.names import printable, record_text
+from generator.base.paths import from_here
 from generator.catalogue.load import load_catalogue
 from generator.catalogue.registry import load_registry
 from generator.catalogue.sections import Catalogue
@@ -29,7 +30,6 @@ from generator.cli.common import (
     print_result,
     problem_line,
     received_date,
-    rel,
     say,
 )
 from generator.intake.history import across_returns_warnings, history_warnings
@@ -86,19 +86,19 @@ def cmd_templates(args: argparse.Namespace) -> int:
     if args.check:
         stale, extra = out_of_date(catalogue, out, letters, identity)
         for p in stale:
-            say(f"stale or missing: {rel(p)}")
+            say(f"stale or missing: {from_here(p)}")
         for p in extra:
-            say(f"not made from the catalogue: {rel(p)}")
+            say(f"not made from the catalogue: {from_here(p)}")
         if stale or extra:
             say("run `kpi templates` and commit the result")
             return 1
-        say(f"{len(letters)} templates in {rel(out)} match the catalogue")
+        say(f"{len(letters)} templates in {from_here(out)} match the catalogue")
         return 0
 
     written = write_templates(catalogue, out, letters, identity)
     for p in written:
-        print(rel(p))
-    say(f"wrote {len(written)} workbook(s) to {rel(out)}")
+        print(from_here(p))
+    say(f"wrote {len(written)} workbook(s) to {from_here(out)}")
     return 0
 
 
@@ -120,7 +120,7 @@ def _prefill_all(args: argparse.Namespace, catalogue: Catalogue, letters: list[s
     sections = ", ".join(sorted({job[0] for job in jobs}))
     say(
         f"wrote {len(written)} workbook(s) for {orgs} organisation(s), section(s) {sections}, "
-        f"{args.period}, to {rel(out)}/<area>/<organisation>/"
+        f"{args.period}, to {from_here(out)}/<area>/<organisation>/"
     )
     return 0
 
@@ -213,14 +213,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     except OSError as e:  # a full disk, a read-only or vanished folder: say what, and what was kept
         raise InputError(
             f"stopped by a file system error: {e}. Each return is stored whole or not at all; "
-            f"{rel(store.ledger)} records the attempts made before the error. Run the same command "
+            f"{from_here(store.ledger)} records the attempts made before the error. Run the same command "
             "again once it is fixed: returns already stored are recognised as unchanged, and "
             "values.csv is brought up to date."
         ) from None
     if args.sender is not None and not any(o.senders for o in registry.organisations.values()):
         say("note: --from checked nothing: the registry lists no senders (a 'senders' column)")
     for note in store.repairs:
-        say(f"{rel(store.ledger)}: {note}")
+        say(f"{from_here(store.ledger)}: {note}")
     for o in outcomes:  # a return cannot arrive before its period has ended
         period = o.result.identity.get("period", "")
         ended = period_bounds(period)[1].isoformat() if o.due else ""
@@ -232,7 +232,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if store.recovered:
         say(
             f"recorded {len(store.recovered)} return(s) found in the store without a row in "
-            f"{rel(store.ledger)} (an earlier ingest stopped before recording them): status 'recovered'"
+            f"{from_here(store.ledger)} (an earlier ingest stopped before recording them): status 'recovered'"
         )
     if not args.json:
         shown, left_out = listed(
@@ -245,7 +245,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if left_out:
             say(
                 f"{left_out} file(s) accepted or unchanged with no warnings not listed (--verbose lists "
-                f"every file; {rel(store.ledger)} has every attempt)"
+                f"every file; {from_here(store.ledger)} has every attempt)"
             )
         counts = Counter(o.status for o in outcomes)
         say("outcomes: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
@@ -256,7 +256,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if noted:
         say(
             f"{noted} return(s) stored with a comment, unpublished until approved: "
-            f"{command_name()} comments --store {shlex.quote(rel(store.root))} --pending"
+            f"{command_name()} comments --store {shlex.quote(from_here(store.root))} --pending"
         )
     if args.json:
         print(
@@ -275,7 +275,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             )
         )
     n_ok = sum(o.ok for o in outcomes)
-    say(f"{n_ok} of {len(outcomes)} file(s) stored or already stored in {rel(store.root)}")
+    say(f"{n_ok} of {len(outcomes)} file(s) stored or already stored in {from_here(store.root)}")
     return 0 if n_ok == len(outcomes) else 1
 
 
@@ -294,7 +294,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     """
     store = Store(args.store)
     if not store.root.is_dir():
-        raise InputError(f"no returns store in {rel(store.root)}")
+        raise InputError(f"no returns store in {from_here(store.root)}")
     if args.repair:
         catalogue, registry = load_catalogue(args.catalogue), load_registry(Path(args.registry))
         fixed, left = store.repair(catalogue, registry)
@@ -305,9 +305,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
     for line in left:
         say(f"problem: {printable(line)}")
     if left:
-        say(f"{len(left)} problem(s) in {rel(store.root)}" + ("" if args.repair else "; try --repair"))
+        say(f"{len(left)} problem(s) in {from_here(store.root)}" + ("" if args.repair else "; try --repair"))
         return 1
-    say(f"{rel(store.root)}: every stored return matches what was recorded")
+    say(f"{from_here(store.root)}: every stored return matches what was recorded")
     later = stored_rule_warnings(store.current_returns(), load_catalogue(args.catalogue))
     for p in later:
         print(f"{printable(p.file)}:")
@@ -361,7 +361,7 @@ def cmd_comments(args: argparse.Namespace) -> int:
         print(f"    {printable(c.text)}")
     waiting = sum(c.status == cm.AWAITING for c in found)
     say(
-        f"{len(found)} comment(s) in {rel(store.root)}: {waiting} awaiting approval"
+        f"{len(found)} comment(s) in {from_here(store.root)}: {waiting} awaiting approval"
         + (" (approve with --approve KEY --by NAME)" if waiting else "")
     )
     return 0

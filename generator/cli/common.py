@@ -16,6 +16,7 @@ from typing import TypeVar
 from generator.base import paths
 from generator.base.cache import NO_CACHE, Cache
 from generator.base.names import printable
+from generator.base.paths import from_here
 from generator.catalogue.sections import Catalogue
 from generator.intake.comments import approvable_items
 from generator.intake.problems import Problem
@@ -33,13 +34,6 @@ class InputError(Exception):
 
 def say(msg: str) -> None:
     print(msg, file=sys.stderr)
-
-
-def rel(p: Path) -> str:
-    try:
-        return str(p.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(p)
 
 
 def print_result(r: ReadResult, head: str, approvable: frozenset[str] = frozenset()) -> None:
@@ -72,7 +66,7 @@ def existing_store(path: str) -> Store:
     store (it has no ledger), and is refused rather than read as an empty one."""
     store = Store(path)
     if not store.ledger.is_file():
-        raise UsageError(f"no returns store at {rel(store.root)} (a store has a ledger.csv)")
+        raise UsageError(f"no returns store at {from_here(store.root)} (a store has a ledger.csv)")
     return store
 
 
@@ -126,7 +120,7 @@ def command_name() -> str:
 
 def serve_command(site: Path) -> str:
     """How to serve ``site`` from here, with ``--site`` unless it is the default."""
-    there = "" if site.resolve() == paths.SITE.resolve() else f" --site {shlex.quote(rel(site))}"
+    there = "" if site.resolve() == paths.SITE.resolve() else f" --site {shlex.quote(from_here(site))}"
     return f"{command_name()} serve{there}"
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from generator.base import paths
 from generator.base.inputs import site_project
+from generator.base.paths import from_here
 from generator.catalogue.load import load_catalogue
 from generator.catalogue.registry import load_registry
 from generator.cli.common import (
@@ -19,7 +20,6 @@ from generator.cli.common import (
     command_name,
     inputs_of,
     print_outcome,
-    rel,
     say,
     serve_command,
 )
@@ -49,11 +49,11 @@ def cmd_compute(args: argparse.Namespace) -> int:
     except NoReturns as e:
         raise InputError(str(e)) from None
     for p in pub.files:
-        print(rel(p))
+        print(from_here(p))
     missing = sum(q["status"] == "missing" for q in pub.quality)
     say(
         f"{pub.count} indicator rows from {pub.returns} returns ({missing} expected returns missing); "
-        f"wrote {len(pub.files)} files to {rel(Path(args.out))}"
+        f"wrote {len(pub.files)} files to {from_here(Path(args.out))}"
     )
     return 0
 
@@ -98,7 +98,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.timings:
         Path(args.timings).write_text(json.dumps(res.timings, indent=1))
     say(
-        f"Site built in {rel(res.site_dir)}: run `{serve_command(res.site_dir)}` and open http://127.0.0.1:8000/"
+        f"Site built in {from_here(res.site_dir)}: run `{serve_command(res.site_dir)}` and open http://127.0.0.1:8000/"
     )
     return 0
 
@@ -116,10 +116,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     site = Path(args.site)
     if not (site / "index.html").exists():
-        raise InputError(f"no built site in {rel(site)}: run `kpi build` (or `make demo`) first")
+        raise InputError(f"no built site in {from_here(site)}: run `kpi build` (or `make demo`) first")
     handler = functools.partial(SiteHandler, directory=str(site))
     with http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler) as httpd:
-        say(f"Serving {rel(site)} at http://127.0.0.1:{args.port}/ (Ctrl+C to stop)")
+        say(f"Serving {from_here(site)} at http://127.0.0.1:{args.port}/ (Ctrl+C to stop)")
         with contextlib.suppress(KeyboardInterrupt):
             httpd.serve_forever()
     return 0
@@ -139,8 +139,8 @@ def cmd_demo_returns(args: argparse.Namespace) -> int:
         catalogue, registry, Path(args.out), seed=args.seed, quarters=QUARTERS[-args.quarters :]
     )
     for d in written:
-        print(rel(d.path))
-    say(f"wrote {len(written)} synthetic returns to {rel(Path(args.out))}")
+        print(from_here(d.path))
+    say(f"wrote {len(written)} synthetic returns to {from_here(Path(args.out))}")
     return 0
 
 
@@ -154,10 +154,35 @@ def cmd_demo(args: argparse.Namespace) -> int:
     Example:
       kpi demo
     """
-    from generator.demo.run import DemoRefused, run_demo
+    from generator.demo.run import DemoRefused, DemoRun, run_demo
     from generator.site.build import BuildError
 
     catalogue, registry = load_catalogue(args.catalogue), load_registry(Path(args.registry))
+
+    def collected(run: DemoRun) -> None:  # said before the build, so a failing build keeps it
+        sections, items = len(catalogue.sections), len(catalogue.item_index)
+        derived = sum(len(s.derived) for s in catalogue.sections.values())
+        say(f"Catalogue: {sections} sections, {items} items, {derived} derived indicators.")
+        say("Collection templates (open them in Excel, LibreOffice Calc or Google Sheets):")
+        for p in run.templates:
+            sec = next(s for s in catalogue.sections.values() if p.name == template_filename(s))
+            what = f"Section {sec.section}: {sec.title} ({sec.frequency}, {sec.completed_by})"
+            say(f"  {from_here(p)}  - {what}")
+        returns_dir = run.store_dir.parent / "returns"
+        summary = ", ".join(f"{n} {status}" for status, n in sorted(run.counts.items()))
+        say(f"Demo returns: {len(run.returns)} synthetic workbooks in {from_here(returns_dir)} ({summary}).")
+        store = from_here(run.store_dir)
+        say(f"Returns store: {store} (ledger.csv, values.csv and the files, by period/area/org).")
+        if run.first_problem is not None:
+            print_outcome(run.first_problem)
+            return
+        say(
+            f"Comments: {run.approved} caveat(s) approved for publication by the demo's analyst, {run.held} "
+            f"left unpublished (it names a client); see `{command_name()} comments --store "
+            f"{shlex.quote(store)}`."
+        )
+        say("Building the published dataset and the site (about a minute) ...")
+
     try:
         run = run_demo(
             catalogue,
@@ -169,40 +194,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
             protected=inputs_of(args),
             cache=cache_of(args),
             workers=args.jobs,
+            collected=collected,
         )
     except (DemoRefused, SiteFolderError) as e:
         raise UsageError(str(e)) from None
     except BuildError as e:
         raise InputError(str(e)) from None
-    say(
-        f"Catalogue: {len(catalogue.sections)} sections, {len(catalogue.item_index)} items, "
-        f"{sum(len(s.derived) for s in catalogue.sections.values())} derived indicators."
-    )
-    say("Collection templates (open them in Excel, LibreOffice Calc or Google Sheets):")
-    for p in run.templates:
-        sec = next(s for s in catalogue.sections.values() if p.name == template_filename(s))
-        say(f"  {rel(p)}  - Section {sec.section}: {sec.title} ({sec.frequency}, {sec.completed_by})")
-    returns_dir = run.store_dir.parent / "returns"
-    summary = ", ".join(f"{n} {status}" for status, n in sorted(run.counts.items()))
-    say(f"Demo returns: {len(run.returns)} synthetic workbooks in {rel(returns_dir)} ({summary}).")
-    say(f"Returns store: {rel(run.store_dir)} (ledger.csv, values.csv and the files, by period/area/org).")
-    if run.first_problem is not None or run.site is None or run.dataset_dir is None:
-        if run.first_problem is not None:
-            print_outcome(run.first_problem)
+    if run.site is None or run.dataset_dir is None:
         return 1
     say(
-        f"Comments: {run.approved} caveat(s) approved for publication by the demo's analyst, {run.held} "
-        f"left unpublished (it names a client); see `{command_name()} comments --store "
-        f"{shlex.quote(rel(run.store_dir))}`."
-    )
-    say(
-        f"Published dataset: {rel(run.dataset_dir)} (indicators.csv with {run.site.rows} rows and its "
+        f"Published dataset: {from_here(run.dataset_dir)} (indicators.csv with {run.site.rows} rows and its "
         "zip, data_quality.csv, dataset.xlsx), disclosure control applied."
     )
-    say(f"Website: {run.site.pages} pages and {run.site.charts} charts built in {rel(run.site.site_dir)}.")
+    site = from_here(run.site.site_dir)
+    say(f"Website: {run.site.pages} pages and {run.site.charts} charts built in {site}.")
     say(f"To look at it: run `{serve_command(run.site.site_dir)}` and open http://127.0.0.1:8000/")
     example = next(d.path for d in run.returns if d.section == "B")
     say("Try:")
-    say(f"  {command_name()} validate {shlex.quote(rel(example))}")
-    say(f"  {command_name()} validate --json {shlex.quote(rel(example))}")
+    say(f"  {command_name()} validate {shlex.quote(from_here(example))}")
+    say(f"  {command_name()} validate --json {shlex.quote(from_here(example))}")
     return 0

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.base.cache import NO_CACHE, Cache
+from generator.base.paths import from_here
 from generator.catalogue.registry import Registry
 from generator.catalogue.sections import Catalogue
 from generator.demo.synthetic import DemoReturn, approve_demo_comments, write_demo_returns
@@ -58,21 +60,13 @@ def check_folders(demo_dir: Path, site_dir: Path, protected: dict[str, Path]) ->
     made_from = built_from(site_dir)
     if made_from and Path(made_from) != store_dir.resolve():
         raise DemoRefused(
-            f"{_shown(site_dir)} is a site built from the returns in {made_from}; the demo will not put "
+            f"{from_here(site_dir)} is a site built from the returns in {made_from}; the demo will not put "
             "synthetic figures in its place. Run the demo in another folder, or move that site"
         )
     if store_dir.exists() and any(store_dir.iterdir()) and not Store(store_dir).ledger.exists():
         raise DemoRefused(
-            f"{_shown(store_dir)} is not a returns store the demo made; move it, then run again"
+            f"{from_here(store_dir)} is not a returns store the demo made; move it, then run again"
         )
-
-
-def _shown(path: Path) -> str:
-    """A path as the user would type it from where they stand."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def run_demo(
@@ -86,9 +80,12 @@ def run_demo(
     protected: dict[str, Path],
     cache: Cache = NO_CACHE,
     workers: int | None = None,
+    collected: Callable[[DemoRun], None] | None = None,
 ) -> DemoRun:
-    """Run the demo; raises :class:`DemoRefused`, ``SiteFolderError`` or ``BuildError`` before
-    writing anything when the folders or the site's inputs are wrong."""
+    """Run the demo. The folders and the site's inputs are checked before anything is written
+    (:class:`DemoRefused`, ``SiteFolderError``, ``BuildError``). ``collected`` hears what was made
+    once the returns are stored, before the minute-long build, so a build that then fails (a
+    ``BuildError`` raised from here) leaves the templates, returns and store reported."""
     check_folders(demo_dir, site_dir, protected)
     check_questions(catalogue)  # before a minute of work, not after it
     written = write_templates(catalogue, templates_dir)
@@ -107,9 +104,13 @@ def run_demo(
         received=[d.received for d in returns],
     )
     run = DemoRun(written, returns, store_dir, outcomes)
+    if run.first_problem is None:
+        approved, held = approve_demo_comments(store, catalogue)
+        run = replace(run, approved=approved, held=held)
+    if collected is not None:
+        collected(run)
     if run.first_problem is not None:
         return run
-    approved, held = approve_demo_comments(store, catalogue)
     dataset = demo_dir / "dataset"
     site = build_site(
         store_dir,
@@ -121,4 +122,4 @@ def run_demo(
         workers=workers,
         protected=protected,
     )
-    return DemoRun(written, returns, store_dir, outcomes, approved, held, dataset, site)
+    return replace(run, dataset_dir=dataset, site=site)

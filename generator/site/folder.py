@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from generator.base.names import printable
+from generator.base.paths import from_here
 
 MARKER = ".kpi-site"
 WORK = ".kpi-building-"  # a build's work folder inside the site folder, named by its process
@@ -153,8 +154,5 @@ def _refused(site: Path, why: str, advice: str) -> SiteFolderError:
 
 
 def _shown(p: Path) -> str:
-    """``p`` relative to the current folder where it lies under it, else absolute."""
-    try:
-        return printable(p.relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return printable(p)
+    """``p`` from where the user stands, safe to print."""
+    return printable(from_here(p))
