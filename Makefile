@@ -61,7 +61,8 @@ bench: $(STAMP)
 bench-compare: $(STAMP)
 	$(PY) bench/compare_compute.py
 
-## same-outputs: the demo's every output, this checkout against the commit before issue 21's redesign
+## same-outputs: the demo's every output byte for byte, this checkout (cold and warm cache) against the
+## commit before issue 21's redesign; what the demo printed is shown as a diff (~2 min)
 same-outputs: $(STAMP)
 	$(PY) bench/same_outputs.py
 

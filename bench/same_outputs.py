@@ -1,18 +1,20 @@
 """Are this checkout's outputs the same as an older commit's? The check a refactoring must pass.
 
-`make same-outputs` (or `python bench/same_outputs.py --old REF`). Runs `kpi demo` twice, each
-in an empty folder of its own: once with the old commit (checked out with `git worktree` under
-build/, on PYTHONPATH) and once with this checkout, then compares what a user receives. The
-templates, the filled returns, the dataset (CSV, xlsx, data quality) and the site, every chart
-included, must be byte-identical; HTML is compared after collapsing whitespace (a page may move
-a table from a hook into its Markdown, which changes spacing but not what a reader sees). The
-search index is left out: it holds the pages' text as MkDocs extracted it, spacing included.
-Exits 1 and lists what differs, if anything does.
+`make same-outputs` (or `python bench/same_outputs.py --old REF`). Runs `kpi demo` in empty
+folders: once with the old commit (checked out with `git worktree` under build/, on PYTHONPATH,
+without the build cache), then twice with this checkout in one folder, the second time on the
+cache the first one filled (a stale cache entry would show there). It compares what a user
+receives: the templates, the filled returns, the dataset (CSV, xlsx, data quality) and the site,
+every chart and the search index included, byte for byte. ``--html-spacing`` compares HTML and
+the search index after collapsing whitespace, for a change that moves a table from a hook into a
+page's Markdown (spacing changes, not what a reader sees). What the demo printed is shown as a
+diff, for reading: a message may change on purpose. Exits 1 and lists what differs, if anything.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import hashlib
 import os
 import re
@@ -32,27 +34,33 @@ BEFORE_ISSUE_21 = "cd7946a"  # the last commit before the redesign of issue 21 m
 # what a user receives: templates, filled returns, the dataset and the site; the store and the
 # site project hold times and absolute paths of the run, so they differ whatever the code
 COMPARED = ("templates_xlsx/", "build/demo/returns/", "build/demo/dataset/", "site/")
-SKIPPED = {"site/search/search_index.json", "site/.kpi-site"}  # spacing; a build's own marker
+SKIPPED = {"site/.kpi-site"}  # a build's own marker: when and from where
+SEARCH_INDEX = "site/search/search_index.json"
 _SPACE = re.compile(rb"\s+")
 _BETWEEN_TAGS = re.compile(rb">\s+<")
+_ESCAPED_SPACE = re.compile(rb"(\\n|\\t|\s)+")
 
 
-def fingerprint(folder: Path) -> dict[str, str]:
-    """sha256 of every file under ``folder`` (HTML after collapsing whitespace), by relative path."""
+def fingerprint(folder: Path, html_spacing: bool = False) -> dict[str, str]:
+    """sha256 of every file a user receives under ``folder``, by relative path; ``html_spacing``:
+    HTML and the search index after collapsing whitespace."""
     out = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = path.relative_to(folder).as_posix()
         if rel in SKIPPED or not rel.startswith(COMPARED):
             continue
         data = path.read_bytes()
-        if path.suffix == ".html":
+        if html_spacing and path.suffix == ".html":
             data = _BETWEEN_TAGS.sub(b"><", _SPACE.sub(b" ", data)).strip()
+        elif html_spacing and rel == SEARCH_INDEX:
+            data = _ESCAPED_SPACE.sub(b" ", data)
         out[rel] = hashlib.sha256(data).hexdigest()
     return out
 
 
-def demo(python: Path, code: Path | None, where: Path) -> dict[str, str]:
-    """Run the demo in ``where`` with ``code`` first on the path (None: as installed)."""
+def demo(python: Path, code: Path | None, where: Path, cache: bool) -> str:
+    """Run the demo in ``where`` with ``code`` first on the path (None: as installed); returns
+    what it printed, with the folder's own path replaced so that two runs compare."""
     env = dict(os.environ)
     if code is not None:
         env["PYTHONPATH"] = str(code)
@@ -66,16 +74,13 @@ def demo(python: Path, code: Path | None, where: Path) -> dict[str, str]:
         ).stdout.strip()
         if not Path(found).resolve().is_relative_to(code.resolve()):
             raise SystemExit(f"the generator imported is {found}, not the one in {code}")
-    with (where / "log.txt").open("w") as log:
-        subprocess.run(
-            [str(python), "-m", "generator", "demo", "-j", "1", "--no-cache"],
-            cwd=where,
-            env=env,
-            check=True,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    return fingerprint(where)
+    command = [str(python), "-m", "generator", "demo", "-j", "1", *([] if cache else ["--no-cache"])]
+    done = subprocess.run(command, cwd=where, env=env, capture_output=True, text=True)
+    printed = done.stdout + done.stderr
+    (where / "log.txt").write_text(printed, encoding="utf-8")
+    if done.returncode:
+        raise SystemExit(f"kpi demo failed in {where} (rc {done.returncode}):\n{printed[-2000:]}")
+    return printed.replace(str(where.resolve()), "<folder>").replace(str(where), "<folder>")
 
 
 def differences(old: dict[str, str], new: dict[str, str]) -> list[str]:
@@ -90,6 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument(
         "--old", default=BEFORE_ISSUE_21, help=f"the commit to compare with (default {BEFORE_ISSUE_21})"
     )
+    ap.add_argument(
+        "--html-spacing",
+        action="store_true",
+        help="compare HTML and the search index after collapsing whitespace",
+    )
     args = ap.parse_args(argv)
     python = Path(sys.executable)
     old_tree = worktree(args.old, ROOT / "build" / "bench" / "same-outputs-old")
@@ -97,10 +107,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         a, b = Path(tmp, "old"), Path(tmp, "new")
         a.mkdir()
         b.mkdir()
-        old = demo(python, old_tree, a)
-        new = demo(python, ROOT, b)
+        old_log = demo(python, old_tree, a, cache=False)
+        old = fingerprint(a, args.html_spacing)
+        new_log = demo(python, ROOT, b, cache=True)
+        new = fingerprint(b, args.html_spacing)
+        warm_log = demo(python, ROOT, b, cache=True)
+        warm = fingerprint(b, args.html_spacing)
     found = differences(old, new)
-    print(f"demo outputs: {len(old)} files from {args.old}, {len(new)} from this checkout")
+    found += [f"on the warm cache: {line}" for line in differences(new, warm)]
+    print(f"demo outputs: {len(old)} files from {args.old}, {len(new)} from this checkout (twice)")
+    lines = old_log.splitlines(), new_log.splitlines()
+    said = list(difflib.unified_diff(*lines, args.old, "this checkout", n=0, lineterm=""))
+    if said:
+        print("what the demo printed (for reading; not counted):")
+        print("\n".join("  " + line for line in said))
+    if warm_log != new_log:
+        print("  (the warm-cache run printed differently from the cold one)")
     for line in found:
         print("  " + line)
     print("the same" if not found else f"{len(found)} differences")
