@@ -333,3 +333,16 @@ def test_a_zip_left_behind_by_a_stopped_run_or_damaged_since_is_made_again(publi
     (out / "indicators.csv.zip").write_bytes(b"not a zip")  # damaged by something else
     publish.write_published(new, quality, out, workbook=False, cache=cache)
     assert zip_holds_table()
+
+
+def test_the_columns_spared_the_formula_check_are_numeric_columns_that_exist():
+    """The CSV writer skips the formula check only for columns named numeric beside the column
+    lists themselves; a name that is not a column (a typo, a renamed column) would spare nothing
+    and hide that the list is out of step."""
+    from generator.calc.columns import COLUMNS, NUMERIC_COLUMNS
+    from generator.publish.quality import QUALITY_COLUMNS, QUALITY_NUMERIC
+
+    assert set(COLUMNS) >= NUMERIC_COLUMNS
+    assert set(QUALITY_COLUMNS) >= QUALITY_NUMERIC
+    text = {"indicator_title", "flags", "method", "comment", "area_name"}
+    assert not text & (NUMERIC_COLUMNS | QUALITY_NUMERIC)

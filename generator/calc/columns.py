@@ -7,7 +7,7 @@ from __future__ import annotations
 from generator.calc import verdicts
 from generator.calc.verdicts import Basis
 
-# -- 4. the published rows ------------------------------------------------------------------
+# -- the published rows ------------------------------------------------------------------
 COLUMNS = (
     "area_code",
     "area_name",
@@ -55,6 +55,27 @@ COLUMNS = (
     "comparison_all_areas_basis",
     "comparison_funnel_code",
     "trend_code",
+)
+
+# columns that hold numbers only: never text a spreadsheet could take for a formula
+NUMERIC_COLUMNS = frozenset(
+    {
+        "numerator",
+        "denominator",
+        "value",
+        "lower_95",
+        "upper_95",
+        "lower_998",
+        "upper_998",
+        "quartile",
+        "all_areas_value",
+        "funnel_lower_95",
+        "funnel_upper_95",
+        "funnel_lower_998",
+        "funnel_upper_998",
+        "funnel_p0",
+        "funnel_tau2",
+    }
 )
 
 COLUMN_TEXT = {  # what each published column holds (the data dictionary page shows these)

@@ -330,16 +330,16 @@ def _compare_intervals(
     or lower only where the whole published interval is strictly beyond the published value.
     Both are rounded, so a limit that rounds to the value may be on either side of it."""
     out = np.full(len(lo), stats.SAME, dtype=object)
-    out[lo > value] = stats._direction(stats.HIGHER, polarity)
-    out[hi < value] = stats._direction(stats.LOWER, polarity)
+    out[lo > value] = stats.direction(stats.HIGHER, polarity)
+    out[hi < value] = stats.direction(stats.LOWER, polarity)
     out[np.isnan(lo) | np.isnan(hi) | np.isnan(value)] = Verdict.NOT_ASSESSED
     return out
 
 
 def _compare_points(x: np.ndarray, value: np.ndarray, polarity: stats.Polarity) -> np.ndarray:
     """:func:`stats.compare_point` for every row at once."""
-    out = np.full(len(x), stats._direction(stats.LOWER, polarity), dtype=object)
-    out[x > value] = stats._direction(stats.HIGHER, polarity)
+    out = np.full(len(x), stats.direction(stats.LOWER, polarity), dtype=object)
+    out[x > value] = stats.direction(stats.HIGHER, polarity)
     out[x == value] = Verdict.EQUAL
     out[np.isnan(x) | np.isnan(value)] = Verdict.NOT_ASSESSED
     return out

@@ -16,7 +16,7 @@ from generator.calc.pooling import NATIONAL, NUMBER, Bag, below_minimum, count_o
 from generator.calc.specs import SWEMWBS_METRIC, Spec
 
 
-# -- 3. the method registry -----------------------------------------------------------------
+# -- the method registry -----------------------------------------------------------------
 @dataclass
 class Value:
     numerator: float | None = None

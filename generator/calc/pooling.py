@@ -19,7 +19,7 @@ NATIONAL = "ALL"
 NUMBER = (int, float)  # isinstance with a tuple: twice as quick as with `int | float`, built per call
 
 
-# -- 2. pooling returns -----------------------------------------------------------------------
+# -- pooling returns -----------------------------------------------------------------------
 @dataclass(frozen=True)
 class Bag:
     """Values pooled for one section, unit and period."""

@@ -70,7 +70,7 @@ class Spec:
     scale_range: tuple[float, float] | None = None  # a total of ratings: its lowest and highest
 
 
-# -- 1. specs from the catalogue ------------------------------------------------------------
+# -- specs from the catalogue ------------------------------------------------------------
 def _key(item: Item, part: str, category: str = "") -> str:
     k = item.id if part == "value" else f"{item.id}.{part}"
     return f"{k}:{category}" if category else k

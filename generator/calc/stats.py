@@ -126,7 +126,7 @@ BETTER, WORSE, SAME = Verdict.BETTER, Verdict.WORSE, Verdict.SIMILAR
 HIGHER, LOWER = Verdict.HIGHER, Verdict.LOWER
 
 
-def _direction(word: Verdict, polarity: Polarity) -> Verdict:
+def direction(word: Verdict, polarity: Polarity) -> Verdict:
     """Higher or lower as better or worse where the indicator has a direction."""
     if polarity == "higher_better":
         return BETTER if word == HIGHER else WORSE
@@ -150,9 +150,9 @@ def compare_interval(lo: float, hi: float, value: float, polarity: Polarity) -> 
             return WORSE
         return SAME
     if lo >= value:
-        return _direction(HIGHER, polarity)
+        return direction(HIGHER, polarity)
     if hi < value:
-        return _direction(LOWER, polarity)
+        return direction(LOWER, polarity)
     return SAME
 
 
@@ -162,7 +162,7 @@ def compare_point(x: float, value: float, polarity: Polarity) -> Verdict:
         return Verdict.NOT_ASSESSED
     if x == value:
         return Verdict.EQUAL
-    return _direction(HIGHER if x > value else LOWER, polarity)
+    return direction(HIGHER if x > value else LOWER, polarity)
 
 
 def compare_to_benchmark(
@@ -456,7 +456,7 @@ def trend(xs: Sequence[float], ns: Sequence[float], polarity: Polarity) -> Verdi
         return Verdict.TOO_FEW_PERIODS
     if abs(z) < TREND_Z:
         return NO_TREND
-    verdict = _direction(HIGHER if z > 0 else LOWER, polarity)
+    verdict = direction(HIGHER if z > 0 else LOWER, polarity)
     return TREND_WORDS[verdict]
 
 
@@ -479,8 +479,8 @@ def _running(terms: npt.NDArray[np.float64], keep: npt.NDArray[np.bool_]) -> npt
 
 
 def _trend_codes(up: npt.NDArray[np.bool_], polarity: Polarity) -> npt.NDArray[np.object_]:
-    out = np.full(len(up), TREND_WORDS[_direction(LOWER, polarity)], dtype=object)
-    out[up] = TREND_WORDS[_direction(HIGHER, polarity)]
+    out = np.full(len(up), TREND_WORDS[direction(LOWER, polarity)], dtype=object)
+    out[up] = TREND_WORDS[direction(HIGHER, polarity)]
     return out
 
 

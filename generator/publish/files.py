@@ -25,7 +25,7 @@ from generator.catalogue.registry import Registry
 from generator.catalogue.sections import Catalogue
 from generator.publish.dataset import Dataset, compute_store
 from generator.publish.periods import latest_rows
-from generator.publish.quality import QUALITY_COLUMNS
+from generator.publish.quality import QUALITY_COLUMNS, QUALITY_NUMERIC
 from generator.publish.safe_csv import csv_block, write_csv
 from generator.publish.workbook import latest_workbook
 from generator.store.returns import Store
@@ -186,7 +186,7 @@ def _write_tables(
         tmp_zip.unlink(missing_ok=True)
         raise
     _put_in_place(tmp, table)
-    write_csv(quality, QUALITY_COLUMNS, out / ".data_quality.csv.tmp")
+    write_csv(quality, QUALITY_COLUMNS, out / ".data_quality.csv.tmp", QUALITY_NUMERIC)
     _put_in_place(out / ".data_quality.csv.tmp", out / "data_quality.csv")
 
 

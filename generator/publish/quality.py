@@ -34,6 +34,7 @@ QUALITY_COLUMNS = (
     "late",  # yes | no; for a missing return, yes once its due date has passed
     "comment",  # the provider's caveat, once an analyst approved it (kpi comments)
 )
+QUALITY_NUMERIC = frozenset({"items_answered", "items_expected", "warnings", "returns_received"})
 
 
 def data_quality(

@@ -15,29 +15,7 @@ from generator.base.names import (
     cell_text,  # one list (names.FORMULA_START): refused on the way in, made literal on the way out
 )
 from generator.base.tables import Table
-from generator.calc.columns import COLUMNS
-
-NUMERIC_COLUMNS = {
-    "numerator",
-    "denominator",
-    "value",
-    "lower_95",
-    "upper_95",
-    "lower_998",
-    "upper_998",
-    "quartile",
-    "all_areas_value",
-    "funnel_lower_95",
-    "funnel_upper_95",
-    "funnel_lower_998",
-    "funnel_upper_998",
-    "funnel_p0",
-    "funnel_tau2",
-    "items_answered",
-    "items_expected",
-    "warnings",
-    "returns_received",
-}
+from generator.calc.columns import COLUMNS, NUMERIC_COLUMNS
 
 
 def neutralise(value: Any) -> Any:
@@ -51,10 +29,12 @@ def _formula_like(value: Any) -> bool:
     return isinstance(value, str) and cell_text(value) != value
 
 
-def write_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], path: Path) -> None:
+def write_csv(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], path: Path, numeric: frozenset[str]
+) -> None:
     with path.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f, lineterminator="\n").writerow(columns)
-        _write_rows(rows, columns, f)
+        _write_rows(rows, columns, f, numeric)
 
 
 def csv_block(rows: Sequence[Mapping[str, Any]]) -> bytes:
@@ -70,21 +50,25 @@ def csv_block_of(table: Table, start: int, end: int) -> bytes:
 
 def _compressed_lines(values: Sequence[Sequence[Any]]) -> bytes:
     f = io.StringIO()
-    _write_columns(COLUMNS, values, f)
+    _write_columns(COLUMNS, values, f, NUMERIC_COLUMNS)
     return zlib.compress(f.getvalue().encode("utf-8"), 1)
 
 
-def _write_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], f: Any) -> None:
-    _write_columns(columns, [[r.get(c) for r in rows] for c in columns], f)
+def _write_rows(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], f: Any, numeric: frozenset[str]
+) -> None:
+    _write_columns(columns, [[r.get(c) for r in rows] for c in columns], f, numeric)
 
 
-def _write_columns(columns: Sequence[str], values: Sequence[Sequence[Any]], f: Any) -> None:
+def _write_columns(
+    columns: Sequence[str], values: Sequence[Sequence[Any]], f: Any, numeric: frozenset[str]
+) -> None:
     """CSV lines from each column's values (``values[i]`` are column i's; csv.writer writes None
     as an empty field), text neutralised. Text values repeat (titles, methods, verdicts), so
     each text column's distinct values are checked, not its cells: when none starts like a
     formula, as always in practice, every row goes to the C writer untouched."""
     out = list(values)
     for i, c in enumerate(columns):
-        if c not in NUMERIC_COLUMNS and any(map(_formula_like, set(out[i]))):
+        if c not in numeric and any(map(_formula_like, set(out[i]))):
             out[i] = list(map(neutralise, out[i]))
     csv.writer(f, lineterminator="\n").writerows(zip(*out, strict=True))
