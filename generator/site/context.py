@@ -129,7 +129,9 @@ class Context:
         return frozenset(a for a in self.registry.areas if n[a] == 1)
 
 
-def index(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str, str, str, str], Mapping[str, Any]]:
+def rows_by_key(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str, str, str, str], Mapping[str, Any]]:
+    """Each published row by indicator, category, area, provider and period: the home page looks
+    up many single figures."""
     return {
         (r["indicator_id"], r["breakdown_value"], r["area_code"], r["provider_code"] or "", r["period"]): r
         for r in rows

@@ -12,7 +12,7 @@ from generator.site.markup import GENERATED, STACK_CLOSE, STACK_OPEN, Page, esc,
 from generator.site.parts import footer, synthetic_note
 
 
-def home(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Mapping[str, Any]]) -> Page:
+def home_page(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Mapping[str, Any]]) -> Page:
     units = {s.indicator_id: s.unit for s in ctx.specs}
     lines = [
         "# Employment support: how each area is doing",

@@ -16,8 +16,8 @@ from pathlib import Path
 from generator.charts import plans as charts
 from generator.publish.safe_csv import neutralise
 from generator.site.area import area_page
-from generator.site.context import Context, index
-from generator.site.front import areas_index, dictionary, downloads, home, indicators_index
+from generator.site.context import Context, rows_by_key
+from generator.site.front import areas_index, dictionary, downloads, home_page, indicators_index
 from generator.site.hooks import FRAGMENTS
 from generator.site.indicator import indicator_page
 from generator.site.markup import GENERATED, Page
@@ -26,9 +26,9 @@ from generator.site.questions import load as load_questions
 
 def build_pages(ctx: Context) -> tuple[list[Page], dict[str, charts.Chart]]:
     """Every generated page and chart (pure: nothing is written here)."""
-    idx = index(ctx.rows)
+    idx = rows_by_key(ctx.rows)
     chart_out: dict[str, charts.Chart] = {}
-    pages = [home(ctx, idx), areas_index(ctx), indicators_index(ctx), dictionary(ctx), downloads(ctx)]
+    pages = [home_page(ctx, idx), areas_index(ctx), indicators_index(ctx), dictionary(ctx), downloads(ctx)]
     questions = load_questions({s.indicator_id for s in ctx.specs})
     for area, name in sorted(ctx.registry.areas.items()):
         pages.append(area_page(ctx, idx, area, name, questions, chart_out))
