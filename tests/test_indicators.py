@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from generator.calc import stats
+from generator.calc import funnels, stats
 from generator.calc.evaluate import METHODS
 from generator.calc.indicators import calculate
 from generator.calc.specs import SWEMWBS_METRIC, resolve, specs
@@ -415,9 +415,9 @@ def test_limits_where_a_count_is_not_a_number_are_those_of_the_scalar_formula():
     lo, hi = stats.wilson(math.nan, 10.0)
     (_, low, high, _, _) = wilson_percent(np.array([math.nan]), np.array([10.0]))
     assert (low[0], high[0]) == (100 * lo, 100 * hi) == (0.0, 100.0)
-    lo95, hi95, _, _ = stats.funnel_limits(np.array([10.0]), np.array([math.nan]), np.array([0.0]))
+    lo95, hi95, _, _ = funnels.funnel_limits(np.array([10.0]), np.array([math.nan]), np.array([0.0]))
     assert math.isnan(lo95[0]) and math.isnan(hi95[0])  # no pooled share: no limits
-    lo95, hi95, _, _ = stats.funnel_limits(np.array([10.0]), np.array([0.5]), np.array([math.nan]))
+    lo95, hi95, _, _ = funnels.funnel_limits(np.array([10.0]), np.array([0.5]), np.array([math.nan]))
     assert (lo95[0], hi95[0]) == (0.0, 1.0)  # a spread that is not a number: held at the ends
 
 

@@ -18,7 +18,7 @@ import jinja2
 import pytest
 from scipy.stats import chi2, norm
 
-from generator.calc import disclosure, disclosure_arithmetic, stats
+from generator.calc import disclosure, disclosure_arithmetic, funnels, stats, trends
 from generator.calc.evaluate import METHODS
 from generator.calc.methods import METHOD_TEXT, METHOD_WORDS
 from generator.catalogue.sections import Catalogue
@@ -79,11 +79,11 @@ def test_every_registered_method_is_named_and_described_on_the_page() -> None:
 def test_the_constants_the_page_renders_are_the_codes() -> None:
     page = rendered()
     assert f"at least {disclosure.MIN_JUDGED} people" in page
-    assert f"at least {stats.MIN_FUNNEL_AREAS} areas" in page
-    assert f"{stats.TREND_LEVEL} (a statistic of at least {stats.TREND_Z**2:.4f}" in page
-    assert f"{stats.DISPERSION_LEVEL} point of chi-squared" in page
+    assert f"at least {funnels.MIN_FUNNEL_AREAS} areas" in page
+    assert f"{trends.TREND_LEVEL} (a statistic of at least {trends.TREND_Z**2:.4f}" in page
+    assert f"{funnels.DISPERSION_LEVEL} point of chi-squared" in page
     assert f"exact below {stats.EXACT_BELOW}" in page
-    assert "winsorised at the 10th and 90th percentiles" in page and stats.WINSOR == 0.10
+    assert "winsorised at the 10th and 90th percentiles" in page and funnels.WINSOR == 0.10
 
 
 def _z(level: float) -> Callable[[], bool]:
@@ -144,7 +144,7 @@ def checks(catalogue: Catalogue) -> dict[str, Callable[[], bool]]:
         "0.2%": lambda: byar_within(0.002),
         # the dispersion test's chi-squared point by Wilson and Hilferty, "within 0.1%" of the exact
         "0.1%": lambda: all(
-            abs(stats.chi2_upper(df) / chi2.ppf(0.95, df) - 1) < 0.001 for df in range(9, 500)
+            abs(funnels.chi2_upper(df) / chi2.ppf(0.95, df) - 1) < 0.001 for df in range(9, 500)
         ),
         "13%": source(13),
         "63%": source(63),

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from generator.base.cache import package_imports
-from generator.calc import stats, verdicts
+from generator.calc import stats, trends, verdicts
 from generator.calc.specs import specs
 from generator.calc.verdicts import Basis, Verdict
 from generator.catalogue.load import load_catalogue
@@ -110,7 +110,7 @@ def test_the_published_words_are_the_codes_words(demo_rows):
         if trend == Verdict.TOO_FEW_PERIODS:
             have = int(re.search(r"\((\d) of the", r["trend"]).group(1))  # type: ignore[union-attr]
             assert r["trend"] == verdicts.say(
-                Verdict.TOO_FEW_PERIODS, have=have, need=stats.MIN_TREND_PERIODS
+                Verdict.TOO_FEW_PERIODS, have=have, need=trends.MIN_TREND_PERIODS
             )
         else:
             assert r["trend"] == (verdicts.say(Verdict(trend)) if trend else ""), r

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from generator.base.tables import Table
-from generator.calc import disclosure, stats, verdicts
+from generator.calc import disclosure, funnels, stats, verdicts
 from generator.calc.columns import ROW_KEYS
 from generator.calc.evaluate import Found
 from generator.calc.judgements import target_columns, trend_columns, wording_of
@@ -105,8 +105,8 @@ def spec_columns(spec: Spec, found: Found) -> Table:
                 all_areas_value[i] = nv
         areas = [i for i in range(s, e) if level[i] == "area"]
         with_den = [i for i in areas if numeric[i] and f.denominator[i]] if funnelled else []
-        if len(with_den) >= stats.MIN_FUNNEL_AREAS:  # the pooled share and overdispersion of the
-            fun = stats.funnel(  # areas' published counts
+        if len(with_den) >= funnels.MIN_FUNNEL_AREAS:  # the pooled share and overdispersion of the
+            fun = funnels.funnel(  # areas' published counts
                 [f.numerator[i] or 0 for i in with_den], [f.denominator[i] or 0 for i in with_den]
             )
             p0[s:e], tau2[s:e], has_fun[s:e] = fun.p0, fun.tau2, True
@@ -158,7 +158,7 @@ def spec_columns(spec: Spec, found: Found) -> Table:
     comp_funnel: list[Verdict | None] = [None] * m
     if funnel_rows.any():
         rows = np.flatnonzero(funnel_rows)
-        cols = stats.funnel_limits(den[rows], p0[rows], tau2[rows])
+        cols = funnels.funnel_limits(den[rows], p0[rows], tau2[rows])
         rounded = [stats.rounded([None if x != x else x for x in (100 * c).tolist()], 2) for c in cols]
         for j, i in enumerate(rows.tolist()):
             limits[0][i], limits[1][i], limits[2][i], limits[3][i] = (r[j] for r in rounded)
@@ -282,7 +282,7 @@ def _funnel_flags(spec: Spec, bags: Sequence[Bag], p0: np.ndarray, tau2: np.ndar
     at = np.array(kept)[owner]
     if not at.size:
         return out
-    lo95, hi95, lo998, hi998 = stats.funnel_limits(nn, p0[at], tau2[at])
+    lo95, hi95, lo998, hi998 = funnels.funnel_limits(nn, p0[at], tau2[at])
     share = xx / nn
     level = np.where(share > hi998, 2, np.where(share > hi95, 1, 0))
     level = np.where(share < lo998, -2, np.where(share < lo95, -1, level))

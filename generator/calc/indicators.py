@@ -15,7 +15,8 @@ Three steps, each a pure function:
    with the documents' targets, with all areas (interval rule at 95% and 99.8%), with funnel
    limits, quartiles and trends. It works an indicator at a time, column by column, the
    arithmetic on numpy arrays by the same floating-point steps as the scalar functions in
-   :mod:`generator.calc.stats` (so every published figure is the same double);
+   :mod:`generator.calc.stats`, :mod:`~generator.calc.funnels` and :mod:`~generator.calc.trends`
+   (so every published figure is the same double);
    :func:`calculate` gives the same table as rows.
 """
 

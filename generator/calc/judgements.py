@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from generator.calc import disclosure, stats, verdicts
+from generator.calc import disclosure, stats, trends, verdicts
 from generator.calc.evaluate import Found
 from generator.calc.pooling import NUMBER, Bag, below_minimum, count_of
 from generator.calc.specs import Spec
@@ -102,8 +102,8 @@ def trend_columns(spec: Spec, f: Found, value: Sequence[Any]) -> list[tuple[str,
     overlap, ending at the latest: for all areas, quarters (a rolling year points to them);
     below national level, where quarters are not published, the 12-month windows ending in the
     latest window's quarter of each year; years; a stock's quarters. The test takes the latest
-    :data:`stats.MIN_TREND_PERIODS` places, a missing one being a gap, not a step closer. Only
-    percentages of people made from counts are tested (:func:`stats.trends`, on the published
+    :data:`trends.MIN_TREND_PERIODS` places, a missing one being a gap, not a step closer. Only
+    percentages of people made from counts are tested (:func:`trends.trends`, on the published
     counts and over the range each stands for); any other value is not. Each row gets the
     trend's words and its code."""
     out: list[Verdict | None] = [None] * len(f.units)
@@ -122,7 +122,7 @@ def trend_columns(spec: Spec, f: Found, value: Sequence[Any]) -> list[tuple[str,
                 out[i], have_of[i] = Verdict.TOO_FEW_PERIODS, 0
             continue
         series[(b.area_code, b.provider_code, b.rolling)][place] = i
-    width = stats.MIN_TREND_PERIODS
+    width = trends.MIN_TREND_PERIODS
     latest, rows = [], []  # each series' latest row, and its rows at the places tested
     for (_, _, rolling), members in series.items():
         last = max(members)
@@ -146,7 +146,7 @@ def trend_columns(spec: Spec, f: Found, value: Sequence[Any]) -> list[tuple[str,
             nlo[s, j] = max(nlo[s, j], 1.0)
     events = spec.method == "event_rate"
     codes = (
-        stats.trends(xs, ns, spec.polarity, x_lo=lo, x_hi=hi, events=events, n_lo=nlo, n_hi=nhi)
+        trends.trends(xs, ns, spec.polarity, x_lo=lo, x_hi=hi, events=events, n_lo=nlo, n_hi=nhi)
         if rows
         else []
     )
@@ -161,7 +161,7 @@ def _trend_pairs(codes: Sequence[Verdict | None], have_of: Mapping[int, int]) ->
     return [
         ("", "")
         if c is None
-        else (verdicts.say(c, have=have_of.get(i, 0), need=stats.MIN_TREND_PERIODS), str(c))
+        else (verdicts.say(c, have=have_of.get(i, 0), need=trends.MIN_TREND_PERIODS), str(c))
         if c == Verdict.TOO_FEW_PERIODS
         else (verdicts.say(c), str(c))
         for i, c in enumerate(codes)

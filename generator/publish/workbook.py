@@ -11,7 +11,7 @@ from typing import Any
 
 import xlsxwriter
 
-from generator.calc import disclosure, stats
+from generator.calc import disclosure, funnels, stats, trends
 from generator.calc.columns import COLUMNS
 from generator.publish.quality import QUALITY_COLUMNS
 from generator.publish.safe_csv import neutralise
@@ -69,10 +69,10 @@ NOTES = [
         f"nothing resting on fewer than {disclosure.MIN_JUDGED} is compared, ranked or given a "
         "quartile. Funnel limits around the "
         "share pooled from the areas' published counts (funnel_p0), drawn around at least "
-        f"{stats.MIN_FUNNEL_AREAS} areas, widened (funnel_tau2) only where Spiegelhalter's dispersion "
-        f"test is significant at {stats.DISPERSION_LEVEL}. Quartiles need at least 4 areas. "
+        f"{funnels.MIN_FUNNEL_AREAS} areas, widened (funnel_tau2) only where Spiegelhalter's dispersion "
+        f"test is significant at {funnels.DISPERSION_LEVEL}. Quartiles need at least 4 areas. "
         "Trends: the chi-squared test for linear trend "
-        f"at {stats.TREND_LEVEL} on the latest {stats.MIN_TREND_PERIODS} periods that do not overlap, "
+        f"at {trends.TREND_LEVEL} on the latest {trends.MIN_TREND_PERIODS} periods that do not overlap, "
         "once per series (on its latest row), for percentages of people only. Every verdict is "
         "also given as a code in indicators.csv (the columns ending in _code; the site's data "
         "dictionary lists them).",

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from generator.calc import stats, verdicts
+from generator.calc import funnels, verdicts
 from generator.calc.judgements import target_text
 from generator.calc.methods import METHOD_WORDS
 from generator.calc.specs import Spec
@@ -285,7 +285,7 @@ def _funnel_and_trend(
         if num(r["denominator"]) and num(r["value"]) is not None
     ]
     # the funnel as the dataset publishes it: its centre and added variance (never redrawn from
-    # rounded values), around at least stats.MIN_FUNNEL_AREAS areas
+    # rounded values), around at least funnels.MIN_FUNNEL_AREAS areas
     centre = next(
         (
             (p0, num(r["funnel_tau2"]) or 0.0, str(r["method"]))
@@ -298,7 +298,7 @@ def _funnel_and_trend(
         p0, tau2, method = centre
         lo_n, hi_n = min(n for _, n, _ in pts) * 0.8, max(n for _, n, _ in pts) * 1.1
         grid = np.array([round(max(1.0, lo_n + (hi_n - lo_n) * k / 40)) for k in range(41)], dtype=float)
-        cols = stats.funnel_limits(grid, np.full(len(grid), p0 / 100), np.full(len(grid), tau2 / 1e4))
+        cols = funnels.funnel_limits(grid, np.full(len(grid), p0 / 100), np.full(len(grid), tau2 / 1e4))
         lo95, hi95, lo998, hi998 = (100 * c for c in cols)
         limits = [
             (float(n), float(lo95[k]), float(hi95[k]), float(lo998[k]), float(hi998[k]))
@@ -329,7 +329,7 @@ def _funnel_and_trend(
             "## Funnel plot",
             "",
             f"There is no funnel plot for {esc(period)}: a funnel needs at least "
-            f"{stats.MIN_FUNNEL_AREAS} areas with a published value, to say anything about any one of them"
+            f"{funnels.MIN_FUNNEL_AREAS} areas with a published value, to say anything about any one of them"
             f" ({len(pts)} have one).",
         ]
     elif main.unit == "percent" and area_rows and s0.method == "event_rate":

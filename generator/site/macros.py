@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.calc import disclosure, disclosure_arithmetic, stats
+from generator.calc import disclosure, disclosure_arithmetic, funnels, stats, trends
 from generator.calc.evaluate import METHODS
 from generator.calc.methods import METHOD_TEXT, METHOD_WORDS
 
@@ -21,17 +21,17 @@ def define_env(env: Any) -> None:
         (n, f"{disclosure.rounding_shift(n):.1f}", f"{disclosure.rounding_shift(n, 0.5):.1f}")
         for n in disclosure.SHIFT_BANDS
     ]
-    env.variables["min_trend_periods"] = stats.MIN_TREND_PERIODS
-    env.variables["trend_level"] = stats.TREND_LEVEL
+    env.variables["min_trend_periods"] = trends.MIN_TREND_PERIODS
+    env.variables["trend_level"] = trends.TREND_LEVEL
     env.variables["poisson_exact_below"] = stats.EXACT_BELOW
-    env.variables["trend_chi2"] = f"{stats.TREND_Z**2:.4f}"
+    env.variables["trend_chi2"] = f"{trends.TREND_Z**2:.4f}"
     env.variables["min_quartile_areas"] = stats.MIN_QUARTILE_AREAS
-    env.variables["min_funnel_areas"] = stats.MIN_FUNNEL_AREAS
-    env.variables["dispersion_level"] = stats.DISPERSION_LEVEL
-    env.variables["exact_funnel_below"] = f"{stats.EXACT_FUNNEL_BELOW:g}"
+    env.variables["min_funnel_areas"] = funnels.MIN_FUNNEL_AREAS
+    env.variables["dispersion_level"] = funnels.DISPERSION_LEVEL
+    env.variables["exact_funnel_below"] = f"{funnels.EXACT_FUNNEL_BELOW:g}"
     env.variables["z95"] = f"{stats.Z95:.3f}"
     env.variables["z998"] = f"{stats.Z998:.3f}"
     env.variables["suppressed_middle"] = f"{disclosure_arithmetic.middle(disclosure.SUPPRESSED_COUNT):g}"
-    env.variables["winsor_low"] = f"{100 * stats.WINSOR:.0f}th"
-    env.variables["winsor_high"] = f"{100 * (1 - stats.WINSOR):.0f}th"
+    env.variables["winsor_low"] = f"{100 * funnels.WINSOR:.0f}th"
+    env.variables["winsor_high"] = f"{100 * (1 - funnels.WINSOR):.0f}th"
     env.variables["methods"] = list(dict.fromkeys((METHOD_TEXT[m], METHOD_WORDS[m]) for m in METHODS))

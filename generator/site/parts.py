@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from generator.calc import disclosure, stats
+from generator.calc import disclosure, trends
 from generator.charts import plans as charts
 from generator.site.context import Context
 from generator.site.markup import PAGE_TO_PAGE, esc, escaped_table, hesc, num, show_text
@@ -63,7 +63,7 @@ FOOTNOTES = (  # what the notes and blanks in an area's tables mean (methods.md 
     "**no interval**: money, ratios, ratings and answers are not estimates from a sample, so "
     "they are compared as plain values (for a caseload per specialist, over the range the rounded "
     "count allows; a cost per job outcome has an interval from the outcomes). "
-    f"**not enough periods**: a trend needs the latest {stats.MIN_TREND_PERIODS} "
+    f"**not enough periods**: a trend needs the latest {trends.MIN_TREND_PERIODS} "
     "periods that do not overlap. **not tested**: only percentages of people are tested for a trend.",
     "",
     "</div>",
