@@ -35,8 +35,7 @@ OVERSIZED = {
     "generator.charts.plans": 755,
     "generator.demo.synthetic": 649,
     "generator.intake.validation": 552,
-    "generator.intake.reader": 535,
-    "generator.intake.gate": 490,
+    "generator.intake.reader": 536,
     "generator.charts.svgplot": 477,
 }
 

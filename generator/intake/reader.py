@@ -30,7 +30,8 @@ from python_calamine import CalamineWorkbook
 from generator.base.names import printable
 from generator.catalogue.registry import Registry
 from generator.catalogue.sections import Catalogue, Section, version_key
-from generator.intake.gate import MAX_FILE_BYTES, GateResult, col_number, inspect_bytes, too_large
+from generator.intake.gate import MAX_FILE_BYTES, GateResult, inspect_bytes, too_large
+from generator.intake.gate_parts import col_number
 from generator.intake.problems import Problem, error, shown, warning
 from generator.intake.validation import Answers, validate_answers
 from generator.workbook.layout import (
