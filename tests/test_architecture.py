@@ -35,7 +35,6 @@ OVERSIZED = {
     "generator.charts.plans": 755,
     "generator.demo.synthetic": 649,
     "generator.intake.validation": 552,
-    "generator.intake.reader": 536,
     "generator.charts.svgplot": 477,
 }
 
