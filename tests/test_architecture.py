@@ -34,7 +34,6 @@ OVERSIZED = {
     "generator.store.returns": 873,
     "generator.charts.plans": 755,
     "generator.demo.synthetic": 649,
-    "generator.intake.validation": 552,
     "generator.charts.svgplot": 477,
 }
 

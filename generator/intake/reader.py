@@ -25,6 +25,7 @@ from python_calamine import CalamineWorkbook
 from generator.base.names import printable
 from generator.catalogue.registry import Registry
 from generator.catalogue.sections import Catalogue, Section, version_key
+from generator.intake.answers import Answers
 from generator.intake.cells import (
     Grid,
     cell,
@@ -36,7 +37,7 @@ from generator.intake.cells import (
 )
 from generator.intake.gate import MAX_FILE_BYTES, GateResult, inspect_bytes, too_large
 from generator.intake.problems import Problem, error, shown, warning
-from generator.intake.validation import Answers, validate_answers
+from generator.intake.validation import validate_answers
 from generator.workbook.layout import (
     ANSWER_COL,
     DETAILS_ANSWER_COL,
