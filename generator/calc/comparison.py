@@ -16,9 +16,8 @@ import numpy as np
 from generator.base.tables import Table
 from generator.calc import disclosure, funnels, stats, verdicts
 from generator.calc.columns import ROW_KEYS
-from generator.calc.evaluate import Found
+from generator.calc.evaluate import METHODS, Found
 from generator.calc.judgements import target_columns, trend_columns, wording_of
-from generator.calc.methods import METHOD_TEXT
 from generator.calc.pooling import NATIONAL, NUMBER, Bag, count_of
 from generator.calc.specs import Spec
 from generator.calc.verdicts import Basis, Verdict
@@ -169,7 +168,7 @@ def spec_columns(spec: Spec, found: Found) -> Table:
                 comp_funnel[i] = c
 
     trends = trend_columns(spec, f, value)
-    method = METHOD_TEXT[spec.method]
+    method = METHODS[spec.method].short
     comp_all_list = [
         "" if c is None else verdicts.with_basis(c, b) for c, b in zip(comp_code, comp_basis, strict=True)
     ]

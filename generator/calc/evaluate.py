@@ -109,7 +109,7 @@ def _state_flags(c: disclosure.Count | None) -> frozenset[str]:
 _FLAG = {s: frozenset({s}) for s in disclosure.HIDDEN}
 
 
-def _each(method: Method) -> Evaluate:
+def _each(method: Scalar) -> Evaluate:
     """A method that works on one bag at a time, for every unit."""
 
     def evaluate(spec: Spec, units: list[Unit]) -> Found:
@@ -275,21 +275,91 @@ def _poisson_percent(x: np.ndarray, n: np.ndarray) -> list[list[float | None]]:
     return out
 
 
-Method = Callable[[Spec, Bag, "Bag | None"], Value]  # one bag (and its local population)
+Scalar = Callable[[Spec, Bag, "Bag | None"], Value]  # one bag (and its local population)
 Evaluate = Callable[[Spec, list[Unit]], Found]  # every unit at once
-METHODS: dict[str, Evaluate] = {
-    "proportion": _proportions,
-    "event_rate": _proportions,
-    "sum": _sums,
-    "mean": _each(m_mean),
-    "given": _each(m_given),
-    "same": _each(m_same),
-    "ratio": _ratios,
-    "max": _each(m_max),
-    "cost_per_outcome": _each(m_cost),
-    "profile": _proportions,
-    "swemwbs_start": _each(m_swemwbs_start),
-    "swemwbs_end": _each(m_swemwbs_end),
-    "swemwbs_change": _each(m_swemwbs_change),
-    "rating_total": _each(m_rating_total),
+
+
+@dataclass(frozen=True)
+class Method:
+    """A derived indicator's method: how it is worked out and how it is described, together, so
+    that what the site and the data dictionary say is what the code does. ``short``: the
+    published rows' ``method`` column (the Notes sheet and the data dictionary explain it in
+    full); ``words``: the same in a sentence, on the methods page and each indicator's page."""
+
+    evaluate: Evaluate
+    short: str
+    words: str
+
+
+METHODS: dict[str, Method] = {
+    "proportion": Method(
+        _proportions,
+        "Wilson score interval",
+        "numerator divided by denominator, as a percentage",
+    ),
+    "event_rate": Method(
+        _proportions,
+        "Poisson interval (events per person)",
+        "events (which can be more than the people) divided by people, as a percentage",
+    ),
+    "sum": Method(
+        _sums,
+        "sum of returns",
+        "the total of the providers' returns (over four quarters, for a 12-month value)",
+    ),
+    "mean": Method(
+        _each(m_mean),
+        "mean of returns",
+        "the mean of the returns",
+    ),
+    "given": Method(
+        _each(m_given),
+        "as returned",
+        "as returned",
+    ),
+    "same": Method(
+        _each(m_same),
+        "as returned, or 'mixed'",
+        "as returned; where returns differ, 'mixed'",
+    ),
+    "ratio": Method(
+        _ratios,
+        "ratio of sums at each quarter-end; over 12 months their mean",
+        "one total divided by the other at each quarter-end; over 12 months, the mean of the four",
+    ),
+    "max": Method(
+        _each(m_max),
+        "largest of the returns' values",
+        "the largest returned value",
+    ),
+    "cost_per_outcome": Method(
+        _each(m_cost),
+        "cost incl. overheads / outcomes; Poisson interval on the outcomes",
+        "total cost, including overheads, divided by the number of job outcomes",
+    ),
+    "profile": Method(
+        _proportions,
+        "Wilson score interval; vs local population",
+        "each group's share of new referrals, next to its share of the local population",
+    ),
+    "swemwbs_start": Method(
+        _each(m_swemwbs_start),
+        "SWEMWBS metric mean (Rasch-converted)",
+        "mean SWEMWBS metric score, each raw total converted with the Rasch table",
+    ),
+    "swemwbs_end": Method(
+        _each(m_swemwbs_end),
+        "SWEMWBS metric mean (Rasch-converted)",
+        "mean SWEMWBS metric score, each raw total converted with the Rasch table",
+    ),
+    "swemwbs_change": Method(
+        _each(m_swemwbs_change),
+        "difference of SWEMWBS metric means",
+        "difference between the mean SWEMWBS metric scores at the end and the start",
+    ),
+    "rating_total": Method(
+        _each(m_rating_total),
+        "sum of ratings",
+        "the total of the ratings",
+    ),
 }

@@ -99,7 +99,7 @@ def calculate_table(
     table: Table = {k: [] for k in ROW_KEYS}
     for spec in wanted:
         kind = _publishable(spec, structures[spec.section])
-        found = METHODS[spec.method](
+        found = METHODS[spec.method].evaluate(
             spec,
             [
                 u

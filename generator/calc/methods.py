@@ -246,38 +246,3 @@ def m_rating_total(spec: Spec, bag: Bag, _: Bag | None) -> Value:
     if not all(per_key):
         return Value(flags={"partial"} if any(per_key) else set())
     return Value(value=round(sum(statistics.fmean(xs) for xs in per_key), 2))
-
-
-METHOD_TEXT = {  # short, per row: the Notes sheet and the data dictionary explain each in full
-    "proportion": "Wilson score interval",
-    "event_rate": "Poisson interval (events per person)",
-    "sum": "sum of returns",
-    "mean": "mean of returns",
-    "given": "as returned",
-    "same": "as returned, or 'mixed'",
-    "ratio": "ratio of sums at each quarter-end; over 12 months their mean",
-    "max": "largest of the returns' values",
-    "cost_per_outcome": "cost incl. overheads / outcomes; Poisson interval on the outcomes",
-    "profile": "Wilson score interval; vs local population",
-    "swemwbs_start": "SWEMWBS metric mean (Rasch-converted)",
-    "swemwbs_end": "SWEMWBS metric mean (Rasch-converted)",
-    "swemwbs_change": "difference of SWEMWBS metric means",
-    "rating_total": "sum of ratings",
-}
-
-METHOD_WORDS = {  # the methods page and indicator pages: METHOD_TEXT in a sentence
-    "proportion": "numerator divided by denominator, as a percentage",
-    "event_rate": "events (which can be more than the people) divided by people, as a percentage",
-    "sum": "the total of the providers' returns (over four quarters, for a 12-month value)",
-    "mean": "the mean of the returns",
-    "given": "as returned",
-    "same": "as returned; where returns differ, 'mixed'",
-    "max": "the largest returned value",
-    "ratio": "one total divided by the other at each quarter-end; over 12 months, the mean of the four",
-    "cost_per_outcome": "total cost, including overheads, divided by the number of job outcomes",
-    "profile": "each group's share of new referrals, next to its share of the local population",
-    "swemwbs_start": "mean SWEMWBS metric score, each raw total converted with the Rasch table",
-    "swemwbs_end": "mean SWEMWBS metric score, each raw total converted with the Rasch table",
-    "swemwbs_change": "difference between the mean SWEMWBS metric scores at the end and the start",
-    "rating_total": "the total of the ratings",
-}

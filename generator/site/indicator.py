@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from generator.calc import funnels, verdicts
+from generator.calc.evaluate import METHODS
 from generator.calc.judgements import target_text
-from generator.calc.methods import METHOD_WORDS
 from generator.calc.specs import Spec
 from generator.charts import plans as charts
 from generator.site.context import Context
@@ -79,7 +79,7 @@ def indicator_page(
         ("How often", cat.sections[s0.section].frequency),
         ("Unit", UNIT_TEXT.get(s0.unit, s0.unit)),
         ("Better if", {"higher_better": "higher", "lower_better": "lower"}.get(s0.polarity, "no judgement")),
-        ("Method", METHOD_WORDS.get(s0.method, s0.method)),
+        ("Method", METHODS[s0.method].words if s0.method in METHODS else s0.method),
         ("Rating scale", scale_text(cat, item)),
         ("Confidence interval", ci_text(s0)),
         ("Comparison", comparison_text(s0, any(r["comparison_target_code"] for r in ctx.by_indicator[ind]))),

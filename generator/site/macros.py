@@ -7,7 +7,6 @@ from typing import Any
 
 from generator.calc import disclosure, disclosure_arithmetic, funnels, stats, trends
 from generator.calc.evaluate import METHODS
-from generator.calc.methods import METHOD_TEXT, METHOD_WORDS
 
 
 def define_env(env: Any) -> None:
@@ -34,4 +33,4 @@ def define_env(env: Any) -> None:
     env.variables["suppressed_middle"] = f"{disclosure_arithmetic.middle(disclosure.SUPPRESSED_COUNT):g}"
     env.variables["winsor_low"] = f"{100 * funnels.WINSOR:.0f}th"
     env.variables["winsor_high"] = f"{100 * (1 - funnels.WINSOR):.0f}th"
-    env.variables["methods"] = list(dict.fromkeys((METHOD_TEXT[m], METHOD_WORDS[m]) for m in METHODS))
+    env.variables["methods"] = list(dict.fromkeys((m.short, m.words) for m in METHODS.values()))
