@@ -91,6 +91,80 @@ def test_a_page_for_every_area_and_every_indicator(built):
         assert (site / page / "index.html").exists(), page
 
 
+def _zensical() -> Path:
+    """Zensical from this environment (`make test` installs it); skipped locally without it."""
+    import sys
+
+    from .conftest import IN_CI
+
+    path = Path(sys.executable).parent / "zensical"
+    if path.is_file():
+        return path
+    msg = "zensical not found: `pip install zensical==0.0.73` (or run `make test`, which does)"
+    if IN_CI:
+        pytest.fail(msg)
+    pytest.skip(msg)
+
+
+def _internal_targets(site: Path, page: Path, html: str) -> tuple[list[str], list[str]]:
+    """The files a page's internal links and images lead to (relative to the site), and those
+    that do not exist."""
+    found, broken = [], []
+    for ref in _refs(html):
+        if ref.startswith(("http://", "https://", "mailto:", "data:", "javascript:")):
+            continue
+        target = (page.parent / ref).resolve() if not ref.startswith("/") else (site / ref.lstrip("/"))
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.exists():
+            broken.append(f"{page.relative_to(site)} -> {ref}")
+        elif target.is_relative_to(site.resolve()):
+            found.append(target.relative_to(site.resolve()).as_posix())
+    return found, broken
+
+
+def test_zensical_builds_the_same_pages_without_the_hook(built):
+    """Issue 21, item 8: Material for MkDocs reaches its end of life in 2027; its successor,
+    Zensical, reads the same mkdocs.yml but runs no MkDocs hooks. Built with it, the project gives
+    the same pages, each with the same tables, and the same links and images leading to the same
+    files (the theme's own assets aside), none broken: the pages are complete without the hook."""
+    import subprocess
+
+    from generator.site.hooks import START
+
+    site, *_ = built
+    project = site.parent
+    config = project / "zensical.yml"  # in the project's folder: Zensical wants docs_dir inside it
+    text = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    config.write_text(text.replace("site_dir: site\n", "site_dir: zensical-site\n"), encoding="utf-8")
+    done = subprocess.run(
+        [str(_zensical()), "build", "--strict", "-f", str(config)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    zsite = project / "zensical-site"
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    assert sorted(p.relative_to(zsite).as_posix() for p in zsite.rglob("*.html")) == pages
+    broken, differ = [], []
+    for page in pages:
+        ours, theirs = (site / page).read_text(encoding="utf-8"), (zsite / page).read_text(encoding="utf-8")
+        assert START not in ours, page  # Zensical keeps the markers, as comments around each block
+        assert ours.count("<table") == theirs.count("<table"), page
+        mine, _ = _internal_targets(site, site / page, ours)
+        zens, bad = _internal_targets(zsite, zsite / page, theirs)
+        broken += bad
+        theme = ("assets/", "search/search_index.json", "search.json", page)  # and links to itself
+        ours_set = {t for t in mine if not t.startswith(theme)}
+        theirs_set = {t for t in zens if not t.startswith(theme)}
+        if ours_set != theirs_set:
+            differ.append(f"{page}: {sorted(ours_set ^ theirs_set)[:4]}")
+    assert broken == []
+    assert differ == []
+
+
 def _refs(html: str) -> list[str]:
     return re.findall(r'(?:href|src)="([^"#?]+)', html)
 
@@ -335,7 +409,7 @@ def test_data_tables_are_on_the_page_but_not_in_the_search_index(built):
     page = GENERATED + "/indicators/ex02-job-outcome-rate/"
     html = (site / page / "index.html").read_text(encoding="utf-8")
     assert 'id="data"' in html and "data-search-exclude" in html
-    assert "kpi-fragment" not in html  # the table is in place of its marker (generator/site/hooks.py)
+    assert "kpi-html" not in html  # the table is back in place of its marker (generator/site/hooks.py)
     registry = built[2]
     names = [o.area_name for o in registry.organisations.values() if o.area_name in html]
     assert len(names) >= 3  # the data table lists the areas
@@ -346,25 +420,35 @@ def test_data_tables_are_on_the_page_but_not_in_the_search_index(built):
     assert not any(name in d["text"] for d in entries)
 
 
-def test_a_table_marker_without_its_table_fails_the_build(tmp_path):
-    """The hook that puts data tables into built pages never leaves a page quietly without one."""
+def test_the_hook_puts_each_block_back_with_its_addresses_from_the_built_page():
+    """The MkDocs hook lifts each raw HTML block out before Markdown and puts it back after,
+    its addresses (written from the .md file) made relative to the built page, as Zensical makes
+    them; a marker with no block, or a block whose marker was lost, fails the build."""
     from types import SimpleNamespace
 
     from mkdocs.exceptions import PluginError
 
     from generator.site import hooks as site_hooks
 
-    page = SimpleNamespace(file=SimpleNamespace(src_uri="generated/indicators/x.md"))
-    config = {"docs_dir": str(tmp_path)}
-    out = "<h2>Data</h2>\n<!-- kpi-fragment data-x -->\n<p>after</p>"
-    with pytest.raises(PluginError, match="data-x"):
-        site_hooks.on_post_page(out, page, config)
-    (tmp_path / site_hooks.FRAGMENTS).mkdir(parents=True)
-    (tmp_path / site_hooks.FRAGMENTS / "data-x.html").write_text("<table><tr><td>1</td></tr></table>")
-    assert site_hooks.on_post_page(out, page, config) == (
-        "<h2>Data</h2>\n<table><tr><td>1</td></tr></table>\n<p>after</p>"
-    )
-    assert site_hooks.on_post_page("<p>no marker</p>", page, config) == "<p>no marker</p>"
+    def page(src: str) -> SimpleNamespace:
+        return SimpleNamespace(file=SimpleNamespace(src_uri=src, name=Path(src).stem))
+
+    config = {"use_directory_urls": True}
+    block = '<p><a href="../charts/x.csv">data</a> <img src="data:," alt=""> <a href="#top">t</a></p>'
+    md = "\n".join(["# X", *site_hooks.html_block("chart-x", block), "after"])
+    lifted = site_hooks.on_page_markdown(md, page("generated/indicators/x.md"), config, None)
+    assert block not in lifted and "<!-- kpi-html chart-x -->" in lifted
+    html = "<h1>X</h1>\n<!-- kpi-html chart-x -->\n<p>after</p>"
+    out = site_hooks.on_post_page(html, page("generated/indicators/x.md"), config)
+    assert '<a href="../../charts/x.csv">' in out and 'src="data:,"' in out and 'href="#top"' in out
+    site_hooks.on_page_markdown(md, page("generated/index.md"), config, None)
+    assert 'href="../charts/x.csv"' in site_hooks.on_post_page(html, page("generated/index.md"), config)
+    with pytest.raises(PluginError, match="no HTML block"):
+        site_hooks.on_post_page(html, page("generated/indicators/y.md"), config)
+    site_hooks.on_page_markdown(md, page("generated/indicators/z.md"), config, None)
+    with pytest.raises(PluginError, match="lost"):
+        site_hooks.on_post_page("<p>marker gone</p>", page("generated/indicators/z.md"), config)
+    assert site_hooks.on_post_page("<p>none</p>", page("a.md"), config) == "<p>none</p>"
 
 
 @pytest.mark.parametrize("synthetic", ["all", "some", "none"])

@@ -80,8 +80,8 @@ def site_project(config: Path, into: Path = SITE_PROJECT) -> Path:
 
 def config_elsewhere(config: str) -> str:
     """The text of mkdocs.yml for a copy of the site's sources in another folder (tests, the
-    benchmark): the macros module and the hook are named relative to this checkout."""
-    for rel in ("generator/site/macros", "generator/site/hooks.py"):
+    benchmark): the hook is named relative to this checkout (the macros by module name)."""
+    for rel in ("generator/site/hooks.py",):
         assert config.count(f" {rel}") == 1, rel
         config = config.replace(f" {rel}", f" {CODE / rel}")
     return config

@@ -11,16 +11,16 @@ from generator.calc import stats
 from generator.calc.specs import scale_range
 from generator.charts import plans as charts
 from generator.site.context import Context
+from generator.site.hooks import html_block
 from generator.site.markup import (
     GENERATED,
-    PAGE_TO_PAGE,
     STACK_CLOSE,
     STACK_OPEN,
+    TO_GENERATED,
     Page,
     all_areas_code,
     cells_table,
     esc,
-    fragment,
     front,
     hesc,
     num,
@@ -83,20 +83,17 @@ def _key_table(
     return lines
 
 
-def _section_tables(
-    ctx: Context, area: str, letters: Sequence[str]
-) -> tuple[list[str], list[tuple[str, str]]]:
+def _section_tables(ctx: Context, area: str, letters: Sequence[str]) -> list[str]:
     """Each section's indicators for the area in the section's latest period, one table per
     section (catalogue order); indicators broken down by category are linked, since their
     categories are compared area by area on their own pages.
 
-    The tables are HTML fragments put in by the MkDocs hook (see :func:`fragment`): as Markdown,
-    150 areas' tables doubled a national MkDocs build, and in the search index every indicator
-    title on every area page drowned the pages about those indicators."""
+    The tables are raw HTML blocks (see generator/site/hooks.py): as Markdown, 150 areas' tables
+    doubled a national MkDocs build, and in the search index every indicator title on every area
+    page drowned the pages about those indicators."""
     units = {s.indicator_id: s.unit for s in ctx.specs}
     order = {s.indicator_id: i for i, s in enumerate(ctx.specs)}
     lines: list[str] = []
-    frags: list[tuple[str, str]] = []
     for letter in letters:
         sec = ctx.catalogue.sections[letter]
         period = ctx.latest(letter)
@@ -127,7 +124,7 @@ def _section_tables(
                 )
                 cells.append(
                     (
-                        f'<a href="{PAGE_TO_PAGE}indicators/{slug(ind)}/">{hesc(r["indicator_title"])}</a>',
+                        f'<a href="{TO_GENERATED}indicators/{slug(ind)}/">{hesc(r["indicator_title"])}</a>',
                         hesc(value),
                         hesc(row_interval(r, unit, plain=True)),
                         verdict_html(r),
@@ -135,17 +132,15 @@ def _section_tables(
                     )
                 )
             head = ("Indicator", "Value", "95% interval", "Compared with all areas", "Notes")
-            marks, frag = fragment(
+            lines += html_block(
                 f"area-{slug(area)}-{letter.lower()}",
-                [f'<div class="kpi-stack" data-search-exclude>{cells_table(head, cells)}</div>'],
+                f'<div class="kpi-stack" data-search-exclude>{cells_table(head, cells)}</div>',
             )
-            lines += marks
-            frags.append(frag)
         if broken:
             links = ", ".join(f"[{esc(t)}](../indicators/{slug(i)}.md)" for i, t in broken.items())
             lines += ["", f"By category, on their own pages: {links}."]
         lines.append("")
-    return lines, frags
+    return lines
 
 
 def _spine_and_trend(
@@ -281,7 +276,7 @@ def area_page(
         *_questions(ctx, area, questions),
         "",
     ]
-    context, frags = _section_tables(ctx, area, ("A",))
+    context = _section_tables(ctx, area, ("A",))
     lines += context
     # intake against the local population
     lines += ["## Who the service reaches", ""]
@@ -324,7 +319,7 @@ def area_page(
                 f"| {esc(r['indicator_title'])} | {show(r['value'], 'score')} | {esc(r['value_label'])} |"
             )
         lines += ["", STACK_CLOSE, "", *corroboration(ctx, area, str(items[0][1]["period"]))]
-    others, more = _section_tables(ctx, area, ("D", "E", "F", "G"))
+    others = _section_tables(ctx, area, ("D", "E", "F", "G"))
     lines += [
         *others,
         "Every value for this area, in every period and for each provider in the latest period, is "
@@ -337,7 +332,6 @@ def area_page(
     return Page(
         f"{GENERATED}/areas/{slug(area)}.md",
         front(name) + "\n".join(lines) + footer(ctx).replace("../", "../../"),
-        tuple(frags + more),
     )
 
 

@@ -1,42 +1,72 @@
-"""MkDocs hook: put large data tables into pages after Markdown and search have run.
+"""MkDocs hook: an accelerator only; the generated pages are complete without it.
 
-An indicator page's data table has a row per area and provider (thousands of cells at national
-scale). Written into the Markdown, every cell was parsed twice more, by Python-Markdown's raw
-HTML handling and by the search plugin (which then left it out of the index anyway): two thirds
-of a national MkDocs build. So ``kpi build`` writes each such table to its own file under
-``generated/fragments/`` (excluded from the docs) and leaves a marker comment in the page, which
-this hook replaces in the finished HTML. A marker with no table fails the build.
+Each generated page carries its raw HTML (data tables, charts) between two marker comments,
+addresses written relative to the page's Markdown file as Markdown links are. Zensical, which
+runs no hooks, reads the page as it is: it parses the HTML and makes those addresses relative to
+the built page. MkDocs would parse it too, but an indicator page's data table has a row per area
+and provider (thousands of cells at national scale), and Python-Markdown's raw-HTML handling and
+the search plugin took two thirds of a national build over them. So here, before Markdown, each
+block is lifted out and a marker left (:func:`on_page_markdown`); after the page is rendered it
+is put back, its addresses made relative to the built page as Zensical makes them
+(:func:`on_post_page`). The search index then holds the pages' words without the tables'
+cells. A block whose marker is lost, or a marker with no block, fails the build.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-PREFIX = "<!-- kpi-fragment "
-MARKER = re.compile(re.escape(PREFIX) + r"([a-z0-9-]+) -->")
-FRAGMENTS = Path("generated") / "fragments"  # under docs_dir; excluded from the docs in mkdocs.yml
+START = "<!-- kpi-html "
+END = "<!-- /kpi-html -->"
+NAME = re.compile(r"[a-z0-9_-]+")
+BLOCK = re.compile(re.escape(START) + r"([a-z0-9_-]+) -->\n(.*?)\n" + re.escape(END), re.S)
+MARKER = re.compile(re.escape(START) + r"([a-z0-9_-]+) -->")
+# a relative address: not absolute, not a fragment, not a scheme (https:, data:, mailto:)
+RELATIVE = re.compile(r'(\s(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)')
+
+_lifted: dict[str, dict[str, str]] = {}  # page -> its blocks, between the two events
 
 
-def marker(name: str) -> str:
-    """What a page holds in place of the table ``name`` (``FRAGMENTS/name.html``)."""
-    m = f"{PREFIX}{name} -->"
-    assert MARKER.fullmatch(m), f"a table's name is a slug: {name!r}"
-    return m
+def html_block(name: str, html: str) -> list[str]:
+    """Markdown lines that carry ``html`` (a slug-named block) into a page, whole."""
+    assert NAME.fullmatch(name), f"a block's name is a slug: {name!r}"
+    return ["", f"{START}{name} -->", html, END, ""]
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    if START not in markdown:
+        return markdown
+    blocks: dict[str, str] = {}
+
+    def lift(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name in blocks:
+            raise PluginError(f"{page.file.src_uri}: two HTML blocks named {name}")
+        blocks[name] = m.group(2)
+        return f"{START}{name} -->"
+
+    _lifted[page.file.src_uri] = blocks
+    return BLOCK.sub(lift, markdown)
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
-    if PREFIX not in output:
+    blocks = _lifted.pop(page.file.src_uri, {})
+    if START not in output and not blocks:
         return output
-    root = Path(config["docs_dir"]) / FRAGMENTS
+    # a page's addresses were written from its .md file; with directory URLs, page.md is built
+    # as page/index.html, one folder down (index.md stays where it is)
+    down = "../" if config["use_directory_urls"] and page.file.name != "index" else ""
 
-    def table(m: re.Match[str]) -> str:
-        path = root / f"{m.group(1)}.html"
-        if not path.is_file():
-            raise PluginError(f"{page.file.src_uri}: no table {path} for its marker {m.group(0)}")
-        return path.read_text(encoding="utf-8")
+    def put(m: re.Match[str]) -> str:
+        html = blocks.pop(m.group(1), None)
+        if html is None:
+            raise PluginError(f"{page.file.src_uri}: no HTML block for its marker {m.group(0)}")
+        return RELATIVE.sub(lambda a: a.group(1) + down, html) if down else html
 
-    return MARKER.sub(table, output)
+    output = MARKER.sub(put, output)
+    if blocks:
+        raise PluginError(f"{page.file.src_uri}: HTML blocks lost in the page: {', '.join(blocks)}")
+    return output

@@ -15,12 +15,12 @@ from generator.calc.judgements import target_text
 from generator.calc.specs import Spec
 from generator.charts import plans as charts
 from generator.site.context import Context
+from generator.site.hooks import html_block
 from generator.site.markup import (
     GENERATED,
     Page,
     all_areas_code,
     esc,
-    fragment,
     html_table,
     num,
     show_text,
@@ -207,15 +207,14 @@ def indicator_page(
     # a column empty in every row (no providers, no breakdown, a rating with no counts) only
     # pushes the others off the side of the page
     keep = [i for i in range(len(header)) if i < 1 or any(row[i] for row in table)]
-    marker, data = fragment(
+    lines += html_block(
         f"data-{slug(ind)}",
-        html_table([header[i] for i in keep], [[row[i] for i in keep] for row in table], stack=True),
+        "\n".join(
+            html_table([header[i] for i in keep], [[row[i] for i in keep] for row in table], stack=True)
+        ),
     )
-    lines += marker
     return Page(
-        f"{GENERATED}/indicators/{slug(ind)}.md",
-        "\n".join(lines) + footer(ctx).replace("../", "../../"),
-        (data,),
+        f"{GENERATED}/indicators/{slug(ind)}.md", "\n".join(lines) + footer(ctx).replace("../", "../../")
     )
 
 

@@ -13,7 +13,6 @@ from typing import Any
 from generator.calc import verdicts
 from generator.calc.verdicts import Basis, Verdict
 from generator.charts import plans as charts
-from generator.site.hooks import marker
 
 GENERATED = "generated"
 # Tables that become one card per row on a phone (CSS in assets/extra.css; labels from extra.js).
@@ -57,9 +56,9 @@ def cells_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-# From a generated page (generated/<kind>/<name>/, a directory address) to generated/: for raw
-# HTML, which MkDocs does not rewrite (Markdown links are written relative to the .md file).
-PAGE_TO_PAGE = "../../"
+# From a generated page's Markdown file (generated/<kind>/<name>.md) to generated/: raw HTML's
+# addresses are written from the .md file, as Markdown links are (see generator/site/hooks.py)
+TO_GENERATED = "../"
 
 
 def plain_title(text: Any) -> str:
@@ -144,10 +143,3 @@ def verdict_text(r: Mapping[str, Any] | None) -> str:
 class Page:
     path: str  # relative to site_src
     text: str
-    # (name, HTML): tables put into the built page by generator/site/hooks.py, never parsed as Markdown
-    fragments: tuple[tuple[str, str], ...] = ()
-
-
-def fragment(name: str, lines: Sequence[str]) -> tuple[list[str], tuple[str, str]]:
-    """A marker for the page and the HTML it stands for (see generator/site/hooks.py)."""
-    return ["", marker(name), ""], (name, "\n".join(lines))

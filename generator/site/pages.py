@@ -18,7 +18,6 @@ from generator.publish.safe_csv import neutralise
 from generator.site.area import area_page
 from generator.site.context import Context, rows_by_key
 from generator.site.front import areas_index, dictionary, downloads, home_page, indicators_index
-from generator.site.hooks import FRAGMENTS
 from generator.site.indicator import indicator_page
 from generator.site.markup import GENERATED, Page
 from generator.site.questions import load as load_questions
@@ -58,9 +57,6 @@ def write_pages(
     unchanged. Returns how many were."""
     changed = 0
     wanted = {site_src / p.path: p.text.encode() for p in pages}
-    wanted.update(
-        {site_src / FRAGMENTS / f"{n}.html": html.encode() for p in pages for n, html in p.fragments}
-    )
     wanted.update({site_src / GENERATED / "charts" / f"{k}.svg": svg.encode() for k, svg in svgs.items()})
     wanted.update(
         {site_src / GENERATED / "charts" / f"{k}.csv": chart_csv(c) for k, c in (tables or {}).items()}

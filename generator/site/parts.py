@@ -10,7 +10,8 @@ from typing import Any
 from generator.calc import disclosure, trends
 from generator.charts import plans as charts
 from generator.site.context import Context
-from generator.site.markup import PAGE_TO_PAGE, esc, escaped_table, hesc, num, show_text
+from generator.site.hooks import html_block
+from generator.site.markup import TO_GENERATED, esc, escaped_table, hesc, num, show_text
 
 
 def _synthetic_words(ctx: Context) -> str:
@@ -93,15 +94,12 @@ def chart_block(c: charts.Chart, key: str, table_below: bool = False) -> list[st
     """The chart, its alt text, and its data in a collapsed table beside it; with
     ``table_below``, a chart of many areas points to the page's data table instead of
     repeating all of it."""
-    # raw HTML, which MkDocs neither parses nor rewrites (see PAGE_TO_PAGE)
-    charts_dir = f"{PAGE_TO_PAGE}charts"
-    lines = [
-        "",
-        f'<div class="kpi-chart"><img alt="{hesc(c.alt)}" src="{charts_dir}/{key}.svg"></div>',
-        "",
+    charts_dir = f"{TO_GENERATED}charts"
+    lines = html_block(
+        f"chart-{key}",
+        f'<div class="kpi-chart"><img alt="{hesc(c.alt)}" src="{charts_dir}/{key}.svg"></div>\n\n'
         f'<p class="kpi-csv"><a href="{charts_dir}/{key}.csv">This chart\'s data (CSV)</a></p>',
-        "",
-    ]
+    )
     if table_below and len(c.rows) > charts.MANY_AREAS:
         return [
             *lines,
