@@ -10,7 +10,8 @@ import openpyxl
 
 from generator.catalogue.registry import Registry, role_for
 from generator.catalogue.sections import Catalogue
-from generator.demo.synthetic import answers_for, sites
+from generator.demo.sites import sites
+from generator.demo.synthetic import answers_for
 from generator.workbook.identity import Identity
 from generator.workbook.layout import DETAILS_SHEET, RETURN_SHEET, build_layout, period_bounds
 from generator.workbook.templates import render_template

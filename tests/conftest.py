@@ -92,7 +92,7 @@ FUNNEL_AREAS = SMALL_AREAS | {"PS01", "PS02", "PS03", "PS07", "PS08"}
 
 def _demo_store(catalogue, tmp_path_factory, name: str, areas: set[str]):
     from generator.catalogue.registry import load_registry
-    from generator.demo.synthetic import write_demo_returns
+    from generator.demo.returns import write_demo_returns
     from generator.store.returns import Store
 
     registry = load_registry()

@@ -33,7 +33,6 @@ MAX_LINES = 400
 OVERSIZED = {
     "generator.store.returns": 873,
     "generator.charts.plans": 755,
-    "generator.demo.synthetic": 649,
     "generator.charts.svgplot": 477,
 }
 

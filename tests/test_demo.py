@@ -7,15 +7,9 @@ import collections
 import pytest
 
 from generator.catalogue.registry import load_registry
-from generator.demo.synthetic import (
-    LATE_RESUBMISSION,
-    MISSING_SECTION,
-    QUARTERS,
-    YEARS,
-    answers_for,
-    sites,
-    write_demo_returns,
-)
+from generator.demo.returns import write_demo_returns
+from generator.demo.sites import LATE_RESUBMISSION, MISSING_SECTION, QUARTERS, YEARS, sites
+from generator.demo.synthetic import answers_for
 from generator.intake.reader import read_return
 
 from .conftest import soffice_convert

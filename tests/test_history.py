@@ -8,7 +8,7 @@ from pathlib import Path
 
 from generator.catalogue.registry import load_registry
 from generator.cli import main
-from generator.demo.synthetic import LATE_RESUBMISSION
+from generator.demo.sites import LATE_RESUBMISSION
 from generator.intake.history import history_warnings
 from generator.intake.reader import ReadResult, read_return
 

@@ -17,7 +17,9 @@ from generator.catalogue.load import load_catalogue
 from generator.catalogue.model import CatalogueError
 from generator.catalogue.registry import load_registry
 from generator.cli import main
-from generator.demo.synthetic import NAMES_A_CLIENT, Site, answers_for, approve_demo_comments, demo_version
+from generator.demo.returns import approve_demo_comments, demo_version
+from generator.demo.sites import NAMES_A_CLIENT, Site
+from generator.demo.synthetic import answers_for
 from generator.intake import comments as cm
 from generator.intake.reader import read_return_bytes
 from generator.publish.quality import data_quality

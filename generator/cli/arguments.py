@@ -9,7 +9,7 @@ from generator.base import paths
 from generator.base.cache import DEFAULT_CACHE
 from generator.base.inputs import ORGANISATIONS_CSV, find
 from generator.cli.common import LIST_EVERY_FILE_UP_TO
-from generator.demo.synthetic import QUARTERS
+from generator.demo.sites import QUARTERS
 from generator.store.returns import DEFAULT_STORE
 
 

@@ -23,7 +23,8 @@ from generator.cli.common import (
     say,
     serve_command,
 )
-from generator.demo.synthetic import QUARTERS, write_demo_returns
+from generator.demo.returns import write_demo_returns
+from generator.demo.sites import QUARTERS
 from generator.publish.dataset import NoReturns
 from generator.publish.files import publish_store
 from generator.site.folder import SiteFolderError

@@ -17,7 +17,7 @@ from generator.base.cache import NO_CACHE, Cache
 from generator.base.paths import from_here
 from generator.catalogue.registry import Registry
 from generator.catalogue.sections import Catalogue
-from generator.demo.synthetic import DemoReturn, approve_demo_comments, write_demo_returns
+from generator.demo.returns import DemoReturn, approve_demo_comments, write_demo_returns
 from generator.site.build import BuildResult, build_site, check_questions
 from generator.site.folder import built_from, check_site_folder
 from generator.store.returns import IngestOutcome, Store

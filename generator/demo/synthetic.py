@@ -15,215 +15,27 @@ and one sends a corrected Section E late (a resubmission that replaces the first
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
 import random
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Mapping
 
-from generator.base.pools import process_pool
 from generator.catalogue.model import Item
-from generator.catalogue.registry import Registry, role_for
 from generator.catalogue.sections import Catalogue, Section
-from generator.intake import comments
-from generator.store.returns import Store
-from generator.workbook.identity import Identity, template_filename
-from generator.workbook.layout import InputCell, build_layout, period_bounds, periods
-from generator.workbook.templates import render_template
-
-QUARTERS = periods("quarterly")[4:12]  # 2024-25 Q1 .. 2025-26 Q4: eight quarters
-
-
-def years_of(quarters: Sequence[str]) -> tuple[str, ...]:
-    """The financial years the quarters fall in: the annual sections' periods."""
-    return tuple(sorted({q.split(" ")[0] for q in quarters}))
-
-
-YEARS = years_of(QUARTERS)  # 2024-25 and 2025-26
-SMALL_SITES = {"PS10": 0.12, "PS15": 0.25}  # referral volume multipliers: suppression shows
-MISSING_SECTION = ("PS12", "D")  # this site never sends Section D
-LATE_RESUBMISSION = ("PS04", "E", "2025-26 Q2")  # first return undercounts outcomes; corrected later
-LATE_RETURN = ("PS13", "D", "2025-26")  # arrives after its due date (the catalogue's `due:`)
-LOW_PERFORMERS = {"PS11", "PS13", "PS16"}  # below the 30% job-outcome "look at" line
-HIGH_PERFORMER = "PS05"  # clearly above 61%: the NDTi tool says explore that too
-IPS_BEYOND_SMI_SITES = {"PS03", "PS08", "PS14", "PS17"}  # the 2024 targets (003) apply to these
-# so that every "question to ask" (data/questions.yaml) is raised somewhere in the demo:
-FEW_STARTERS = "PS03"  # about 55% of referrals start, below the 2024 guide's 70% (003)
-UNDERSTAFFED = (
-    "PS08"  # about 32 people per specialist (above 003's 25); a quarter of starters into work (40%)
+from generator.demo.sites import (
+    CAVEATS,
+    FEW_STARTERS,
+    IPS_BEYOND_SMI_SITES,
+    MORE_QUALIFIED_INTAKE,
+    NAMES_A_CLIENT,
+    NO_SWEMWBS,
+    PERCENTAGES,
+    POPULATION_WEIGHTS,
+    RATES,
+    UNDERSTAFFED,
+    WEIGHTS,
+    Site,
+    random_for,
 )
-MORE_QUALIFIED_INTAKE = "PS05"  # referrals more qualified than the local population (001, 000)
-# template versions: returns for periods before this financial year are made on each
-# section's first version, later ones on the current version (a demo that mixes them)
-CURRENT_VERSION_FROM = "2025-26"
-NO_SWEMWBS = {"PS09", "PS16"}  # these services do not collect SWEMWBS (they answer "No" on 1.1)
-# caveats providers write (about one return in six); the demo's analyst approves them all but
-# the one that names a client, which therefore never reaches the site
-CAVEATS = (
-    "Synthetic demo comment: the records system changed during this period, so some referrals "
-    "were entered a few weeks late.",
-    "Synthetic demo comment: the service was closed for two weeks for staff training.",
-    "Synthetic demo comment: one employment specialist post was vacant for most of the period.",
-    "Synthetic demo comment: the cost figure is an estimate until the year-end accounts are closed.",
-)
-NAMES_A_CLIENT = (
-    "Synthetic demo comment: Jo Bloggs (an invented client) started work after the period "
-    "ended, so is not counted."
-)
-
-# Shares by breakdown (and by item where an item differs), from the pilot findings where given.
-WEIGHTS: dict[str, dict[str, float]] = {
-    "age_band": {"under_18": 1, "18_35": 30, "36_50": 48, "51_65": 19, "over_65": 1, "not_recorded": 1},
-    "gender": {"female": 44, "male": 54, "another": 1, "not_recorded": 1},
-    "ethnicity": {"white": 80, "mixed": 3, "asian": 7, "black": 6, "other": 2, "not_recorded": 2},
-    "employment_status": {"in_paid_work": 18, "not_in_paid_work": 80, "not_recorded": 2},
-    # 28% in the last six months (in work at referral counts here), 47% within two years, 10% never
-    "work_recency": {"under_6m": 28, "6m_2y": 19, "2y_5y": 20, "over_5y": 21, "never": 10, "not_recorded": 2},
-    # "almost a quarter were recorded without benefit information and 10% were not in receipt"
-    "benefit_receipt": {"in_receipt": 66, "not_in_receipt": 10, "not_recorded": 24},
-    "living_situation": {"settled": 78, "not_settled": 17, "not_recorded": 5},
-    "support_need": {"low": 25, "moderate": 45, "high": 25, "not_recorded": 5},
-    "geography": {"urban": 70, "rural": 27, "not_recorded": 3},
-    "referral_source": {
-        "specialist_mh": 62,
-        "primary_care": 12,
-        "jobcentre_plus": 6,
-        "local_authority": 4,
-        "third_sector": 4,
-        "self_referral": 10,
-        "other": 2,
-    },
-    # 44% of placements under 16 hours a week
-    "hours_band": {"under_5": 12, "5_16": 32, "over_16": 55, "not_recorded": 1},
-    "destination_other_than_work": {"education_training": 6, "voluntary_work": 3, "retirement": 1},
-    "job_outcome_type": {"gained": 61, "retained": 36, "self_employed": 3},
-    "employment_sector": {
-        "industry": 14,
-        "retail": 26,
-        "leisure": 22,
-        "public_services": 24,
-        "business_other": 14,
-    },
-    "wage_vs_minimum": {"above": 55, "at": 40, "below": 2, "not_recorded": 3},
-    "self_employed_pay_band": {
-        "under_50": 20,
-        "50_75": 30,
-        "75_100": 30,
-        "100_125": 12,
-        "125_150": 5,
-        "over_150": 3,
-    },
-    "move_on_destination": {
-        "job": 12,
-        "volunteering": 15,
-        "college": 18,
-        "employment_preparation": 10,
-        "supported_employment": 15,
-        "day_centre": 10,
-        "something_else": 10,
-        "dont_know": 10,
-    },
-    "nvq_level": {"nvq2_plus": 55, "below_nvq2": 35, "not_recorded": 10},
-    "specialist_contact": {"in_contact": 85, "not_in_contact": 13, "not_recorded": 2},
-    # three-quarters had kept a job for more than a year
-    "job_over_a_year": {"yes": 75, "no": 22, "not_recorded": 3},
-}
-POPULATION_WEIGHTS: dict[str, dict[str, float]] = {
-    "age_band": {"under_18": 4, "18_35": 38, "36_50": 30, "51_65": 28},
-    "gender": {"female": 50.5, "male": 49.0, "another": 0.5},
-    "ethnicity": {"white": 82, "mixed": 3, "asian": 8, "black": 4, "other": 3},
-    "employment_sector": {
-        "industry": 20,
-        "retail": 16,
-        "leisure": 10,
-        "public_services": 30,
-        "business_other": 24,
-    },
-}
-# Proportions without a breakdown: share of the denominator, as (mean, spread).
-RATES: dict[str, tuple[float, float]] = {
-    "D03_employed_psa16": (0.20, 0.05),
-    "D04_seeking_work": (0.15, 0.04),
-    "D06_care_plan_employment": (0.20, 0.07),
-    "D07_care_plan_retention": (0.20, 0.08),  # of those employed: 4% of everyone audited
-    "D08_recruits_declaring": (0.04, 0.02),
-    "D05_other_destinations": (0.20, 0.04),  # halved below: one in ten moves on
-    "E13_sustained_13_weeks": (0.68, 0.10),
-    "E14_sustained_26_weeks": (0.60, 0.10),
-    "F02_self_employment_share": (0.04, 0.02),
-    "F03_hmrc_registration": (0.90, 0.10),
-}
-PERCENTAGES: dict[str, tuple[float, float]] = {
-    "A01_employment_rate": (74, 4),
-    "A02_unemployment_rate": (4.5, 1.2),
-    "A03_inactivity_rate": (21, 3),
-    "A04_nvq2_rate": (76, 5),
-    "A06_self_employment_rate": (14, 2),
-    "A10_mh_employment_rate": (46, 6),
-    "A11_ib_mental_health": (41, 4),
-    "A12_nps_in_paid_work": (20, 4),
-    "A13_nps_helped_find_work": (30, 6),
-    "A14_nps_wanted_help": (21, 5),
-    "A15_nps_unable_to_work": (34, 5),
-}
-
-
-@dataclass(frozen=True)
-class Site:
-    area_code: str
-    area_name: str
-    commissioner: str
-    commissioner_name: str
-    provider: str
-    provider_name: str
-    volume: float  # referrals a month
-    quality: float  # 0.5 (weak) .. 1.3 (strong): moves rates and ratings
-    lead: bool = True  # the area's first provider: the commissioner's sections are sent once, here
-
-
-@dataclass(frozen=True)
-class DemoReturn:
-    path: Path
-    section: str
-    site: str
-    period: str
-    resubmission: bool = False
-    received: dt.date | None = None  # when the analyst had it: a few days after it was completed
-
-
-def _rng(seed: int, *parts: str) -> random.Random:
-    digest = hashlib.sha256(("|".join((str(seed), *parts))).encode()).digest()
-    return random.Random(int.from_bytes(digest[:8], "big"))
-
-
-def sites(registry: Registry, seed: int) -> list[Site]:
-    """One site per provider; an area with several providers (national scale) has several."""
-    out = []
-    for area in sorted(registry.areas):
-        orgs = registry.in_area(area)
-        com = next(o for o in orgs if o.role == "commissioner")
-        providers = sorted((o for o in orgs if o.role == "provider"), key=lambda o: o.code)
-        for k, prov in enumerate(providers):
-            rng = _rng(seed, "site", area) if k == 0 else _rng(seed, "site", area, prov.code)
-            quality = (
-                0.55 if area in LOW_PERFORMERS else 1.55 if area == HIGH_PERFORMER else rng.uniform(0.8, 1.2)
-            )
-            volume = 17 * SMALL_SITES.get(area, rng.uniform(0.8, 1.4))
-            out.append(
-                Site(
-                    area,
-                    registry.areas[area],
-                    com.code,
-                    com.name,
-                    prov.code,
-                    prov.name,
-                    volume,
-                    quality,
-                    k == 0,
-                )
-            )
-    return out
+from generator.workbook.layout import InputCell, build_layout, period_bounds
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
@@ -281,9 +93,9 @@ def answers_for(
 ) -> dict[str, object]:
     """Plausible answers for every input of ``section``, keyed as the template's inputs."""
     rng = (
-        _rng(seed, section.section, site.area_code, period)
+        random_for(seed, section.section, site.area_code, period)
         if site.lead
-        else _rng(seed, section.section, site.area_code, site.provider, period)
+        else random_for(seed, section.section, site.area_code, site.provider, period)
     )
     layout = build_layout(section, catalogue)
     months = 3 if section.frequency == "quarterly" else 12
@@ -294,7 +106,9 @@ def answers_for(
         by_item.setdefault(c.item.id, []).append(c)
     state: dict[str, float] = {"months": months}
     if section.frequency == "quarterly":  # one draw for B01 and E03: both count the quarter's referrals
-        state["referrals"] = _poisson(_rng(seed, "referrals", site.provider, period), site.volume * months)
+        state["referrals"] = _poisson(
+            random_for(seed, "referrals", site.provider, period), site.volume * months
+        )
 
     for cells in by_item.values():
         item = cells[0].item
@@ -340,7 +154,9 @@ def answers_for(
             state[item.id] = float(values[parts[0].key])  # type: ignore[arg-type]
     caveats = [i for i, cells in by_item.items() if cells[0].item.approvable]
     if caveats:  # its own draw, so a version with a comments box gets the same numbers
-        text = _caveat(_rng(seed, "caveat", section.section, site.provider, period), site, section, period)
+        text = _caveat(
+            random_for(seed, "caveat", section.section, site.provider, period), site, section, period
+        )
         if text:
             values[by_item[caveats[0]][0].key] = text
     return values
@@ -374,13 +190,6 @@ def _count(what: str, site: Site, rng: random.Random, state: Mapping[str, float]
     if base is None:
         base = state.get("default_count", 10)
     return _poisson(rng, base)
-
-
-def demo_version(section: Section, period: str) -> Section:
-    """The template version a demo return for ``period`` is made on."""
-    if period.split(" ")[0] >= CURRENT_VERSION_FROM:
-        return section
-    return section.at(section.version_names[0])
 
 
 def _caveat(rng: random.Random, site: Site, section: Section, period: str) -> str | None:
@@ -527,123 +336,3 @@ def _choice(scale: str, options: tuple[str, ...], site: Site, rng: random.Random
     if scale == "stage_progress":
         return options[min(2, max(0, round(rng.gauss(1.4 * site.quality, 0.6))))]
     return options[0]
-
-
-def demo_plan(
-    catalogue: Catalogue,
-    registry: Registry,
-    seed: int,
-    areas: set[str] | None = None,
-    quarters: Sequence[str] = QUARTERS,
-) -> Iterator[tuple[Site, Section, str, bool]]:
-    """Every (site, section, period, is_resubmission) the demo produces, in a stable order."""
-    for site in sites(registry, seed):
-        if areas is not None and site.area_code not in areas:
-            continue
-        for letter, sec in catalogue.sections.items():
-            if (site.area_code, letter) == MISSING_SECTION:
-                continue
-            if not site.lead and role_for(sec.completed_by) == "commissioner":
-                continue
-            for period in quarters if sec.frequency == "quarterly" else years_of(quarters):
-                yield site, sec, period, False
-                if (site.area_code, letter, period) == LATE_RESUBMISSION and site.lead:
-                    yield site, sec, period, True  # from the area's first provider only
-
-
-def write_demo_returns(
-    catalogue: Catalogue,
-    registry: Registry,
-    out_dir: Path,
-    seed: int = 2009,
-    workers: int | None = None,
-    areas: set[str] | None = None,
-    quarters: Sequence[str] = QUARTERS,
-) -> list[DemoReturn]:
-    """Fill the real templates for every demo site and period; return what was written.
-
-    Each workbook is independent and deterministic, so they are rendered in a process pool
-    (one worker per core); files whose bytes would not change are left untouched.
-    """
-    jobs = [
-        (site, sec.section, period, resub)
-        for site, sec, period, resub in demo_plan(catalogue, registry, seed, areas, quarters)
-    ]
-    workers = workers or os.cpu_count() or 1
-    if workers == 1 or len(jobs) < 8:
-        results = [_render_job(catalogue, seed, job) for job in jobs]
-    else:
-        with process_pool(workers, initializer=_init_worker, initargs=(catalogue, seed)) as pool:
-            results = list(pool.map(_render_in_worker, jobs, chunksize=8))
-    out: list[DemoReturn] = []
-    for (site, letter, period, resub), (name, data) in zip(jobs, results, strict=True):
-        path = out_dir / period.replace(" ", "-") / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists() or path.read_bytes() != data:
-            path.write_bytes(data)
-        received = completed(site, letter, period, resub) + dt.timedelta(days=3)
-        out.append(DemoReturn(path, letter, site.area_code, period, resub, received))
-    return out
-
-
-_WORKER: dict[str, object] = {}
-
-
-def _init_worker(catalogue: Catalogue, seed: int) -> None:
-    _WORKER["catalogue"], _WORKER["seed"] = catalogue, seed
-
-
-def _render_in_worker(job: tuple[Site, str, str, bool]) -> tuple[str, bytes]:
-    catalogue = _WORKER["catalogue"]
-    seed = _WORKER["seed"]
-    assert isinstance(catalogue, Catalogue) and isinstance(seed, int)
-    return _render_job(catalogue, seed, job)
-
-
-def _render_job(catalogue: Catalogue, seed: int, job: tuple[Site, str, str, bool]) -> tuple[str, bytes]:
-    """One demo workbook: (file name, bytes)."""
-    site, letter, period, resub = job
-    sec = demo_version(catalogue.sections[letter], period)
-    org = site.commissioner if role_for(sec.completed_by) == "commissioner" else site.provider
-    org_name = site.commissioner_name if org == site.commissioner else site.provider_name
-    ident = Identity(site.area_code, site.area_name, org, org_name, period)
-    answers = answers_for(sec, catalogue, site, period, seed)
-    if (site.area_code, sec.section, period) == LATE_RESUBMISSION and site.lead and not resub:
-        answers = _undercount(answers)
-    details = {
-        "contact_name": "Synthetic demo data",
-        "contact_email": "demo@example.invalid",
-        "completed_date": completed(site, letter, period, resub),
-    }
-    data = render_template(sec, catalogue, ident, answers, details)
-    name = template_filename(sec, ident)
-    if resub:
-        name = name.replace(".xlsx", "_resubmission.xlsx")
-    return name, data
-
-
-def completed(site: Site, letter: str, period: str, resubmission: bool) -> dt.date:
-    """When a demo return was completed: three weeks after its period, a resubmission six
-    weeks after that, and the planted late return over three months after."""
-    late = (site.area_code, letter, period) == LATE_RETURN and site.lead
-    return period_bounds(period)[1] + dt.timedelta(days=95 if late else 20 + 40 * resubmission)
-
-
-def _undercount(answers: dict[str, object]) -> dict[str, object]:
-    """The first, wrong version of the late return: job outcomes left out (all zero, and the
-    jobs by sector and pay with them, so the return is wrong but consistent)."""
-    out = dict(answers)
-    for k in out:
-        if k.startswith(("E05_", "E05a_", "E07_", "E08_", "E19", "E20", "E21", "E22", "E23", "E24")):
-            out[k] = 0
-    return out
-
-
-def approve_demo_comments(store: Store, catalogue: Catalogue) -> tuple[int, int]:
-    """The demo's analyst reads the caveats and approves every one but the comment that names a
-    client (an analyst would ask the provider to reword it): (approved, left awaiting)."""
-    found = comments.comments(store.current_returns(), catalogue, store.approval_rows())
-    ok = [c for c in found if c.status == comments.AWAITING and c.text != NAMES_A_CLIENT]
-    if ok:
-        store.record_approvals([comments.approval_row(c, comments.APPROVED, "Demo analyst") for c in ok])
-    return len(ok), sum(c.text == NAMES_A_CLIENT for c in found)
