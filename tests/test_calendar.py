@@ -17,7 +17,8 @@ from generator.cli import main
 from generator.intake.history import across_returns_warnings
 from generator.intake.reader import read_return_bytes
 from generator.publish.quality import data_quality
-from generator.store.returns import LEDGER_FIELDS, Store
+from generator.store.files import LEDGER_FIELDS
+from generator.store.returns import Store
 from generator.workbook.layout import period_bounds
 
 from .builders import valid_return

@@ -14,7 +14,8 @@ from generator.base.names import original
 from generator.catalogue.registry import load_registry
 from generator.cli import main
 from generator.store import durability
-from generator.store.returns import LEDGER_FIELDS, Store
+from generator.store.files import LEDGER_FIELDS
+from generator.store.returns import Store
 
 from .builders import valid_return
 from .hostile import CASES

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from generator.catalogue.registry import load_registry
-from generator.store.returns import STORED_STATUSES, Store
+from generator.store.files import STORED_STATUSES
+from generator.store.returns import Store
 
 from .builders import valid_return
 

@@ -23,7 +23,7 @@ from generator.cli.arguments import ARGUMENTS, common_options
 from generator.cli.collect import cmd_comments, cmd_ingest, cmd_templates, cmd_validate, cmd_verify
 from generator.cli.common import InputError, UsageError, say
 from generator.cli.publish import cmd_build, cmd_compute, cmd_demo, cmd_demo_returns, cmd_serve
-from generator.store.returns import StoreIntegrityError
+from generator.store.files import StoreIntegrityError
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "templates": cmd_templates,

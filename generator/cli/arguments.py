@@ -10,7 +10,7 @@ from generator.base.cache import DEFAULT_CACHE
 from generator.base.inputs import ORGANISATIONS_CSV, find
 from generator.cli.common import LIST_EVERY_FILE_UP_TO
 from generator.demo.sites import QUARTERS
-from generator.store.returns import DEFAULT_STORE
+from generator.store.files import DEFAULT_STORE
 
 
 def _args_templates(sp: argparse.ArgumentParser) -> None:

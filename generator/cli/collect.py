@@ -35,7 +35,8 @@ from generator.cli.common import (
 from generator.intake.history import across_returns_warnings, history_warnings
 from generator.intake.readmany import read_many
 from generator.intake.validation import stored_rule_warnings
-from generator.store.returns import Store, StoreIntegrityError
+from generator.store.files import StoreIntegrityError
+from generator.store.returns import Store
 from generator.workbook import prefill
 from generator.workbook.files import out_of_date, write_templates
 from generator.workbook.layout import period_bounds

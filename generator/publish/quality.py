@@ -12,7 +12,7 @@ from typing import Any
 from generator.catalogue.registry import Registry, role_for
 from generator.catalogue.sections import Catalogue, Section
 from generator.intake import comments
-from generator.store.returns import STORED_STATUSES
+from generator.store.files import STORED_STATUSES
 from generator.workbook.layout import build_layout, due_date, periods
 
 QUALITY_COLUMNS = (
