@@ -31,7 +31,6 @@ MAX_LINES = 400
 # modules still over MAX_LINES, with the most lines each may have until it is split (issue 21):
 # a ratchet, lowered as they shrink and emptied when the split is done
 OVERSIZED = {
-    "generator.charts.plans": 755,
     "generator.charts.svgplot": 477,
 }
 

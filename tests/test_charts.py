@@ -5,16 +5,16 @@ from __future__ import annotations
 import re
 
 from generator.calc.verdicts import Verdict as V
+from generator.charts import marks, svgplot
 from generator.charts import plans as charts
-from generator.charts import svgplot
 
 
 def _bars():
     return [
-        charts.Bar("Area one", 40.0, 35.0, 45.0, V.BETTER),
-        charts.Bar("Area two", 20.0, 15.0, 26.0, V.WORSE),
-        charts.Bar("Area three", None),
-        charts.Bar("Area four", 30.0, 25.0, 35.0, V.SIMILAR),
+        marks.Bar("Area one", 40.0, 35.0, 45.0, V.BETTER),
+        marks.Bar("Area two", 20.0, 15.0, 26.0, V.WORSE),
+        marks.Bar("Area three", None),
+        marks.Bar("Area four", 30.0, 25.0, 35.0, V.SIMILAR),
     ]
 
 
@@ -38,8 +38,8 @@ def test_values_without_intervals_are_not_called_significant():
     """Money and ratios have no interval: their comparison is of plain values, and the chart's
     title and alt text must not claim a test (or intervals) that was never made."""
     bars = [
-        charts.Bar("Area one", 2000.0, None, None, V.BETTER),
-        charts.Bar("Area two", 9000.0, None, None, V.WORSE),
+        marks.Bar("Area one", 2000.0, None, None, V.BETTER),
+        marks.Bar("Area two", 9000.0, None, None, V.WORSE),
     ]
     c = charts.compare_areas("Cost per job outcome", "gbp", bars, 4000.0, "2025-26")
     assert "significantly" not in c.title + c.alt and "95% interval" not in c.alt
@@ -51,7 +51,7 @@ def test_values_without_intervals_are_not_called_significant():
 def test_text_stays_text_and_uses_the_analysis_function_palette():
     c = charts.compare_areas("Job outcome rate", "percent", _bars(), 31.0, "2025-26")
     assert "Area one" in c.svg  # svg.fonttype none: labels are text, readable and selectable
-    assert charts.TURQUOISE.lower() in c.svg.lower() and charts.DARK_PINK.lower() in c.svg.lower()
+    assert marks.TURQUOISE.lower() in c.svg.lower() and marks.DARK_PINK.lower() in c.svg.lower()
 
 
 def test_trend_axis_starts_at_zero_and_profile_reports_the_biggest_gap():
@@ -65,8 +65,8 @@ def test_trend_axis_starts_at_zero_and_profile_reports_the_biggest_gap():
 
 def test_spine_chart_puts_better_to_the_right_whatever_the_direction():
     s = [
-        charts.Spine("Job outcomes", 20.0, 35.0, 15.0, 30.0, 40.0, 64.0, "higher_better", V.WORSE, "percent"),
-        charts.Spine(
+        marks.Spine("Job outcomes", 20.0, 35.0, 15.0, 30.0, 40.0, 64.0, "higher_better", V.WORSE, "percent"),
+        marks.Spine(
             "Cost per job", 9967.0, 4000.0, 1500.0, 3000.0, 5000.0, 17000.0, "lower_better", V.WORSE, "gbp"
         ),
     ]
@@ -98,8 +98,8 @@ def _svg_height_inches(svg: str) -> float:
 
 
 def test_many_areas_are_ranked_in_a_chart_of_fixed_height_with_the_names_in_the_table():
-    few = [charts.Bar(f"Area {i:03d}", 30.0 + i, 25.0 + i, 35.0 + i, V.BETTER) for i in range(10)]
-    many = [charts.Bar(f"Area {i:03d}", 30.0 + i / 10, 25.0, 45.0, V.WORSE) for i in range(150)]
+    few = [marks.Bar(f"Area {i:03d}", 30.0 + i, 25.0 + i, 35.0 + i, V.BETTER) for i in range(10)]
+    many = [marks.Bar(f"Area {i:03d}", 30.0 + i / 10, 25.0, 45.0, V.WORSE) for i in range(150)]
     a = charts.compare_areas("Rate", "percent", few, 31.0, "2025-26")
     b = charts.compare_areas("Rate", "percent", many, 31.0, "2025-26")
     assert "Area 003" in a.svg  # few areas: named on the chart

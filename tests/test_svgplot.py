@@ -11,8 +11,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from generator.calc.verdicts import Verdict as V
+from generator.charts import marks, svgplot
 from generator.charts import plans as charts
-from generator.charts import svgplot
 
 NS = "{http://www.w3.org/2000/svg}"
 HOSTILE = "Area <script>alert(\"x\")</script> & 'co'\x01"
@@ -20,22 +20,18 @@ HOSTILE = "Area <script>alert(\"x\")</script> & 'co'\x01"
 
 def _all_kinds(label: str = "Area one") -> list[charts.Chart]:
     bars = [
-        charts.Bar(label, 40.0, 35.0, 45.0, V.BETTER, highlight=True),
-        charts.Bar("Area two", 20.0, 15.0, 26.0, V.WORSE),
-        charts.Bar("Area three", None),
-        charts.Bar("Area four", 30.0, 25.0, 35.0, V.SIMILAR),
+        marks.Bar(label, 40.0, 35.0, 45.0, V.BETTER, highlight=True),
+        marks.Bar("Area two", 20.0, 15.0, 26.0, V.WORSE),
+        marks.Bar("Area three", None),
+        marks.Bar("Area four", 30.0, 25.0, 35.0, V.SIMILAR),
     ]
     many = [
-        charts.Bar(f"Area {i:03d}", 30.0 + i / 10, 25.0, 45.0, V.WORSE, highlight=i == 7) for i in range(150)
+        marks.Bar(f"Area {i:03d}", 30.0 + i / 10, 25.0, 45.0, V.WORSE, highlight=i == 7) for i in range(150)
     ]
     return [
         charts.compare_areas("Job outcome rate", "percent", bars, 31.0, "2025-26"),
-        charts.compare_areas(
-            "Job outcome rate", "percent", [*many[:-1], charts.Bar(label, 60.0)], 31.0, "Q1"
-        ),
-        charts.compare_areas(
-            "Change in wellbeing", "score", [charts.Bar(label, -3.5, -6.0, -1.0)], 1.0, "Q1"
-        ),
+        charts.compare_areas("Job outcome rate", "percent", [*many[:-1], marks.Bar(label, 60.0)], 31.0, "Q1"),
+        charts.compare_areas("Change in wellbeing", "score", [marks.Bar(label, -3.5, -6.0, -1.0)], 1.0, "Q1"),
         charts.trend_line(
             "Rate",
             "percent",
@@ -68,11 +64,11 @@ def _all_kinds(label: str = "Area one") -> list[charts.Chart]:
         charts.spine_chart(
             label,
             [
-                charts.Spine(label, 20.0, 35.0, 15.0, 30.0, 40.0, 64.0, "lower_better", V.BETTER, "percent"),
-                charts.Spine(
+                marks.Spine(label, 20.0, 35.0, 15.0, 30.0, 40.0, 64.0, "lower_better", V.BETTER, "percent"),
+                marks.Spine(
                     "Cost per job", None, 4000.0, 1500.0, 3000.0, 5000.0, 17000.0, "lower_better", None, "gbp"
                 ),
-                charts.Spine(
+                marks.Spine(
                     "Beyond the range",
                     90.0,
                     35.0,
@@ -121,7 +117,7 @@ def test_any_label_gives_well_formed_svg_with_the_label_as_text(chart: charts.Ch
     texts = ["".join(t.itertext()) for t in root.iter(f"{NS}text")]
     assert not any("<script>" in t and "\x01" in t for t in texts)
     labelled = "<script>" in chart.title or (
-        len(chart.rows) <= charts.MANY_AREAS and "<script>" in repr(chart.rows)
+        len(chart.rows) <= marks.MANY_AREAS and "<script>" in repr(chart.rows)
     )
     if labelled:
         assert any('<script>alert("x")</script>' in t for t in texts)  # shown as text, not markup
@@ -210,7 +206,7 @@ def test_rows_read_top_down_in_the_tables_order() -> None:
 
 def test_charts_skip_matplotlib_and_are_deterministic() -> None:
     kinds = _all_kinds()
-    assert {c.plot[0] for c in kinds} == set(charts._DRAW)  # every kind is tested here
+    assert {c.plot[0] for c in kinds} == set(charts.DRAWINGS)  # every kind is tested here
     for c, again in zip(kinds, _all_kinds(), strict=True):  # plans made afresh draw the same bytes
         assert c.svg == again.svg
         assert "matplotlib" not in c.svg.lower()
@@ -222,10 +218,10 @@ def _with_nan(chart: charts.Chart) -> charts.Chart:
     nan = math.nan
 
     def swap(x: object) -> object:
-        if isinstance(x, charts.Bar):
-            return charts.Bar(x.label, nan, nan, nan, x.verdict, x.highlight)
-        if isinstance(x, charts.Spine):
-            return charts.Spine(x.label, nan, nan, x.low, x.q1, x.q3, x.high, x.polarity, x.verdict, x.unit)
+        if isinstance(x, marks.Bar):
+            return marks.Bar(x.label, nan, nan, nan, x.verdict, x.highlight)
+        if isinstance(x, marks.Spine):
+            return marks.Spine(x.label, nan, nan, x.low, x.q1, x.q3, x.high, x.polarity, x.verdict, x.unit)
         if isinstance(x, float):
             return nan
         if isinstance(x, tuple):
@@ -249,7 +245,7 @@ def test_values_that_are_not_numbers_draw_as_missing(chart: charts.Chart) -> Non
 def test_coloured_text_keeps_its_colour() -> None:
     """A style sheet rule beats an SVG fill attribute, so the sheet must not set text's fill:
     the all-areas label is brown and the notes grey, not black."""
-    c = charts.compare_areas("Rate", "percent", [charts.Bar("Area one", 40.0)], 31.0, "2025-26")
+    c = charts.compare_areas("Rate", "percent", [marks.Bar("Area one", 40.0)], 31.0, "2025-26")
     style = ET.fromstring(c.svg).find(f"{NS}style")
     assert style is not None and "fill" not in (style.text or "")
     assert 'fill="#8A3A0F"' in c.svg

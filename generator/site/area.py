@@ -9,6 +9,7 @@ from typing import Any
 
 from generator.calc import stats
 from generator.calc.specs import scale_range
+from generator.charts import marks
 from generator.charts import plans as charts
 from generator.site.context import Context
 from generator.site.hooks import html_block
@@ -161,7 +162,7 @@ def _spine_and_trend(
         if len(values) < 4 or nat is None or num(nat["value"]) is None:
             continue
         spines.append(
-            charts.Spine(
+            marks.Spine(
                 short,
                 num(mine["value"]) if mine else None,
                 num(nat["value"]) or 0.0,

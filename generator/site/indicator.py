@@ -13,6 +13,7 @@ from generator.calc import funnels, verdicts
 from generator.calc.evaluate import METHODS
 from generator.calc.judgements import target_text
 from generator.calc.specs import Spec
+from generator.charts import marks
 from generator.charts import plans as charts
 from generator.site.context import Context
 from generator.site.hooks import html_block
@@ -122,7 +123,7 @@ def indicator_page(
     )
     if area_rows and main.unit in ("percent", "gbp", "ratio", "score", "number", "count"):
         bars = [
-            charts.Bar(
+            marks.Bar(
                 str(r["area_name"]),
                 num(r["value"]),
                 num(r["lower_95"]),
@@ -251,7 +252,7 @@ def _categories(
     if len(cats) < 2 or cats[0].unit not in ("percent", "count"):
         return []
     bars = [
-        charts.Bar(
+        marks.Bar(
             s.breakdown_label or s.breakdown_value,
             num(nat[s.breakdown_value]["value"]) if s.breakdown_value in nat else None,
             num(nat[s.breakdown_value]["lower_95"]) if s.breakdown_value in nat else None,

@@ -12,7 +12,7 @@ from typing import Any
 
 from generator.calc import verdicts
 from generator.calc.verdicts import Basis, Verdict
-from generator.charts import plans as charts
+from generator.charts import marks
 
 GENERATED = "generated"
 # Tables that become one card per row on a phone (CSS in assets/extra.css; labels from extra.js).
@@ -95,7 +95,7 @@ def show_text(v: Any, unit: str) -> str:
     x = num(v)
     if x is None:
         return "suppressed" if v in (None, "") else str(v)
-    return charts.fmt(x, unit)
+    return marks.fmt(x, unit)
 
 
 def verdict(r: Mapping[str, Any] | None, short: bool = False) -> str:

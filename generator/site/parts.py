@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from generator.calc import disclosure, trends
+from generator.charts import marks
 from generator.charts import plans as charts
 from generator.site.context import Context
 from generator.site.hooks import html_block
@@ -100,7 +101,7 @@ def chart_block(c: charts.Chart, key: str, table_below: bool = False) -> list[st
         f'<div class="kpi-chart"><img alt="{hesc(c.alt)}" src="{charts_dir}/{key}.svg"></div>\n\n'
         f'<p class="kpi-csv"><a href="{charts_dir}/{key}.csv">This chart\'s data (CSV)</a></p>',
     )
-    if table_below and len(c.rows) > charts.MANY_AREAS:
+    if table_below and len(c.rows) > marks.MANY_AREAS:
         return [
             *lines,
             f"Every area's figures in this chart are in the [data table](#data) below ({len(c.rows)} areas).",
