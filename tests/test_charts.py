@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from generator.calc.verdicts import Verdict as V
-from generator.charts import marks, svgplot
+from generator.charts import marks, measure
 from generator.charts import plans as charts
 
 
@@ -82,15 +82,15 @@ def test_measured_text_width_matches_the_font_and_titles_wrap_to_the_figure():
     from matplotlib.font_manager import FontProperties
 
     for text in ["Camden & Islington", "Area 150 (synthetic)", "Public services (health, care)"]:
-        exact = svgplot._RULER.get_text_width_height_descent(
+        exact = measure._RULER.get_text_width_height_descent(
             text, FontProperties(family="sans-serif", size=10), ismath=False
         )[0]
-        ours = svgplot.text_width(text, 10) * 72
+        ours = measure.text_width(text, 10) * 72
         assert exact <= ours <= exact * 1.06, (text, exact, ours)
     long = "Job outcome rate: 12 of 150 areas significantly better than all areas, 40 significantly worse"
-    lines = svgplot.fit(long, 3.0, 11, "bold").split("\n")
+    lines = measure.fit(long, 3.0, 11, "bold").split("\n")
     assert len(lines) > 1 and " ".join(lines) == long
-    assert all(svgplot.text_width(line, 11, "bold") <= 3.0 for line in lines)
+    assert all(measure.text_width(line, 11, "bold") <= 3.0 for line in lines)
 
 
 def _svg_height_inches(svg: str) -> float:

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from generator.calc.verdicts import Verdict as V
-from generator.charts import marks, svgplot
+from generator.charts import marks, measure
 from generator.charts import plans as charts
 
 NS = "{http://www.w3.org/2000/svg}"
@@ -112,7 +112,7 @@ def test_any_label_gives_well_formed_svg_with_the_label_as_text(chart: charts.Ch
     svg = chart.svg
     root = ET.fromstring(svg)  # well-formed XML: a stray '<' or '&' in a name would break it
     assert root.tag == f"{NS}svg"
-    named = " ".join(svgplot._NOT_XML.sub("", chart.title).split())
+    named = " ".join(measure._NOT_XML.sub("", chart.title).split())
     assert root.findtext(f"{NS}title") == named  # the headline names the picture opened alone
     texts = ["".join(t.itertext()) for t in root.iter(f"{NS}text")]
     assert not any("<script>" in t and "\x01" in t for t in texts)
@@ -139,7 +139,7 @@ def test_every_mark_lies_inside_the_picture(chart: charts.Chart) -> None:
         if el.tag == f"{NS}text" and el.get("x") is not None and "rotate" not in el.get("transform", ""):
             x, width_pt = (
                 float(el.get("x", "0")),
-                svgplot.text_width(el.text or "", float(el.get("font-size", "10"))) * 72,
+                measure.text_width(el.text or "", float(el.get("font-size", "10"))) * 72,
             )
             start = {"start": x, "middle": x - width_pt / 2, "end": x - width_pt}[
                 el.get("text-anchor", "start")
@@ -171,15 +171,15 @@ def test_round_number_ticks_cover_the_data() -> None:
         (0.2, 0.9),
         (0, 1e-7),
     ]:
-        ticks = svgplot.nice_ticks(lo, hi)
+        ticks = measure.nice_ticks(lo, hi)
         assert ticks[0] <= lo and ticks[-1] >= hi and 2 <= len(ticks) <= 8, (lo, hi, ticks)
         steps = {round(b - a, 12) for a, b in itertools.pairwise(ticks)}
         assert len(steps) == 1, ticks
         mantissa = f"{steps.pop():e}".split("e")[0]
         assert float(mantissa) in (1.0, 2.0, 2.5, 5.0), ticks
-    assert svgplot.tick_text([0, 2.5, 5.0, 7.5]) == ["0", "2.5", "5.0", "7.5"]
-    assert svgplot.tick_text([0, 5000, 10000]) == ["0", "5,000", "10,000"]
-    assert svgplot.tick_text([0.0, 0.25, 0.5]) == ["0", "0.25", "0.50"]
+    assert measure.tick_text([0, 2.5, 5.0, 7.5]) == ["0", "2.5", "5.0", "7.5"]
+    assert measure.tick_text([0, 5000, 10000]) == ["0", "5,000", "10,000"]
+    assert measure.tick_text([0.0, 0.25, 0.5]) == ["0", "0.25", "0.50"]
 
 
 def _row_labels(svg: str, wanted: list[str]) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from generator.charts import svgplot
+from generator.charts import measure, svgplot
 from generator.charts.marks import (
     COLOURS,
     DARK_BLUE,
@@ -31,7 +31,7 @@ from generator.charts.marks import (
     value_ticks,
     wrap,
 )
-from generator.charts.svgplot import Key, nice_ticks
+from generator.charts.measure import Key, nice_ticks
 
 
 def draw_compare_areas(unit: str, shown: Sequence[Bar], national: float | None, title: str) -> str:
@@ -165,8 +165,8 @@ def draw_funnel_plot(
     ys = [v for _, _, v in points] + [y for x in limits for y in x[1:]] + ([p0] if p0 is not None else [])
     xs, ys = [x for x in xs if math.isfinite(x)], [y for y in ys if math.isfinite(y)]
     # fitted to the points and limits, as a scatter plot is: a funnel need not start at zero
-    x0, x1, xticks = svgplot.padded(min(xs, default=0.0), max(xs, default=1.0))
-    y0, y1, yticks = svgplot.padded(min(ys, default=0.0), max(ys, default=100.0))
+    x0, x1, xticks = measure.padded(min(xs, default=0.0), max(xs, default=1.0))
+    y0, y1, yticks = measure.padded(min(ys, default=0.0), max(ys, default=100.0))
     fig.scales((x0, x1), (y0, y1))
     keys = []
     if limits:
@@ -359,13 +359,13 @@ def draw_spine_chart(spines: Sequence[Spine], title: str) -> str:
     n = len(spines)
     # each row's value is written in a column at the right, as wide as the widest of them
     texts = [fmt(num(s.value), s.unit) for s in spines]
-    column = max((svgplot.text_width(t, 8) for t in texts), default=0.0) + svgplot.PAD + 0.12
+    column = max((measure.text_width(t, 8) for t in texts), default=0.0) + measure.PAD + 0.12
     fig = svgplot.Figure(
         title, 0.55 * max(n, 3) + 0.2, ylabels=[s.label for s in spines], ylabel_size=9, right=column
     )
     fig.scales((-0.05, 1.05), (-0.6, max(n, 3) - 0.4))
     for y, (s, text) in enumerate(zip(reversed(spines), reversed(texts), strict=True)):
-        fig.label(fig.width - svgplot.PAD * 72, fig.y(y), text, size=8, anchor="end")
+        fig.label(fig.width - measure.PAD * 72, fig.y(y), text, size=8, anchor="end")
         if not all(math.isfinite(v) for v in (s.national, s.low, s.q1, s.q3, s.high)):
             continue  # no spread of areas to place it in
         half = max(abs(s.high - s.national), abs(s.national - s.low), 1e-9)

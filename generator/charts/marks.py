@@ -11,11 +11,11 @@ from dataclasses import dataclass, replace
 
 from generator.calc import verdicts
 from generator.calc.verdicts import Verdict
-from generator.charts import svgplot
-from generator.charts.svgplot import nice_ticks
+from generator.charts import measure
+from generator.charts.measure import nice_ticks
 
 DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE = "#12436D", "#28A197", "#801650", "#F46A25"
-GREY = svgplot.GREY
+GREY = measure.GREY
 DASHED, DOTTED = "5.5 2.4", "1.4 2.3"  # dashes and dots as matplotlib draws them at 1.5 and 1.4 pt
 
 
