@@ -498,6 +498,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "its settings and the solving code are unchanged, so a long run that is stopped resumes",
     )
     ap.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="with --keep: solve again the pieces kept with failures (HiGHS out of time)",
+    )
+    ap.add_argument(
         "--commit", default="", help="the commit that published the CSV (default: this checkout's HEAD)"
     )
     args = ap.parse_args(argv)
@@ -512,6 +517,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         time_limit=args.time_limit,
         log=lambda x: print(x, file=sys.stderr),
         keep=args.keep,
+        retry_failed=args.retry_failed,
     )
     s = None
     store = args.store

@@ -86,7 +86,7 @@ def libreoffice_resaved(
 
 
 SMALL_AREAS = {"PS04", "PS05", "PS10", "PS11", "PS15"}  # PS10 and PS15 are the small sites
-# ten sites, the fewest a funnel is drawn around (stats.MIN_FUNNEL_AREAS); PS01 has two providers
+# ten sites, the fewest a funnel is drawn around (funnels.MIN_FUNNEL_AREAS); PS01 has two providers
 FUNNEL_AREAS = SMALL_AREAS | {"PS01", "PS02", "PS03", "PS07", "PS08"}
 
 

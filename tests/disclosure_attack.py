@@ -977,6 +977,27 @@ def funnel_parameters(xs: Sequence[float], ns: Sequence[float]) -> tuple[float, 
 
 
 FUNNEL_COLUMNS = ("funnel_lower_95", "funnel_upper_95", "funnel_lower_998", "funnel_upper_998")
+# the methods page: limits that are not widened are exact binomial ones where n p0 (1 - p0) is
+# under 10 at a whole-number denominator, interpolated between whole counts (Spiegelhalter 2005)
+EXACT_FUNNEL_BELOW = 10.0
+
+
+def exact_funnel_limits(n: int, p0: float) -> list[float]:
+    """The exact binomial limits (0-1) at n around p0, lower and upper 95% then 99.8%, as the
+    methods page describes them: for a tail q, r is the smallest count with P(R <= r) >= q, and
+    the limit is (r - a) / n with a = (P(R <= r) - q) / (P(R = r)). SciPy's binomial, not the
+    generator's arithmetic."""
+    from scipy.stats import binom
+
+    out = []
+    for q in (0.025, 0.975, 0.001, 0.999):
+        r = int(binom.ppf(q, n, p0))
+        while r > 0 and binom.cdf(r - 1, n, p0) >= q:  # ppf's float edge: the smallest such r
+            r -= 1
+        at, below = float(binom.cdf(r, n, p0)), float(binom.cdf(r - 1, n, p0)) if r > 0 else 0.0
+        a = (at - q) / (at - below) if at > below else 0.0
+        out.append(min(max((r - a) / n, 0.0), 1.0))
+    return out
 
 
 def funnel_groups(model: Model) -> dict[tuple[str, str, str], list[int]]:
@@ -1015,12 +1036,15 @@ def verify_funnels(model: Model) -> tuple[set[int], int]:
             n = cols["denominator"][i]
             if not n > 0:
                 continue
-            s = math.sqrt(p0 * (1 - p0) / n + tau2)
-            limits = [
-                max(0.0, p0 - z * s) if lower else min(1.0, p0 + z * s)
-                for z in (Z95, Z998)
-                for lower in (True, False)
-            ]
+            if tau2 == 0 and n == int(n) and 0 < p0 < 1 and n * p0 * (1 - p0) < EXACT_FUNNEL_BELOW:
+                limits = exact_funnel_limits(int(n), p0)
+            else:
+                s = math.sqrt(p0 * (1 - p0) / n + tau2)
+                limits = [
+                    max(0.0, p0 - z * s) if lower else min(1.0, p0 + z * s)
+                    for z in (Z95, Z998)
+                    for lower in (True, False)
+                ]
             if all(
                 abs(100 * lim - cols[c][i]) <= 0.005 + 1e-9
                 for lim, c in zip(limits, FUNNEL_COLUMNS, strict=True)
@@ -2322,17 +2346,20 @@ def piece_digest(p: Piece) -> str:
     return h.hexdigest()
 
 
-def solve_kept(p: Piece, keep: Path | None) -> PieceOutcome:
+def solve_kept(p: Piece, keep: Path | None, retry_failed: bool = False) -> PieceOutcome:
     """:func:`solve_piece`, or the outcome kept in ``keep`` from an earlier run of the very same
     piece (:func:`piece_digest`), so a national run that is stopped part way resumes where it was.
-    Each outcome is written whole (a temporary file renamed) as soon as its piece is done."""
+    Each outcome is written whole (a temporary file renamed) as soon as its piece is done. A kept
+    outcome with failures (HiGHS out of time, perhaps on a busy machine) is solved again when
+    ``retry_failed``."""
     if keep is None:
         return solve_piece(p)
     path = keep / f"{piece_digest(p)}.json"
     if path.exists():
         data = json.loads(path.read_text(encoding="utf-8"))
         data["solves"] = Counter(data["solves"])
-        return PieceOutcome(**data, kept=True)
+        if not (retry_failed and data["failures"]):
+            return PieceOutcome(**data, kept=True)
     out = solve_piece(p)
     keep.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -2342,8 +2369,10 @@ def solve_kept(p: Piece, keep: Path | None) -> PieceOutcome:
     return out
 
 
-def solve_pieces(pieces: Sequence[Piece], keep: Path | None = None) -> list[PieceOutcome]:
-    return [solve_kept(p, keep) for p in pieces]
+def solve_pieces(
+    pieces: Sequence[Piece], keep: Path | None = None, retry_failed: bool = False
+) -> list[PieceOutcome]:
+    return [solve_kept(p, keep, retry_failed) for p in pieces]
 
 
 @dataclass
@@ -2639,10 +2668,12 @@ def integer_program(
     workers: int = 1,
     log: Callable[[str], None] | None = None,
     keep: Path | None = None,
+    retry_failed: bool = False,
 ) -> MilpResult:
     """Attack (d): solve every piece (largest first, in batches over ``workers`` processes).
-    ``log`` hears of each batch as it ends, so a national run that takes hours shows its pace;
-    ``keep``: a folder where each piece's outcome is kept and found again (:func:`solve_kept`)."""
+    ``log`` hears of each batch (or piece) as it ends, and of each failure, so a national run
+    that takes hours shows its pace; ``keep``: a folder where each piece's outcome is kept and
+    found again (:func:`solve_kept`; ``retry_failed``: kept failures solved again)."""
     t0 = time.perf_counter()
     res = MilpResult()
     order = sorted(problems.pieces, key=lambda p: -p.n_vars * len(p.qids))
@@ -2652,20 +2683,23 @@ def integer_program(
             batches[k % len(batches)].append(p)
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
             outcomes = []
-            solve = partial(solve_pieces, keep=keep)
+            solve = partial(solve_pieces, keep=keep, retry_failed=retry_failed)
             for k, batch_out in enumerate(pool.map(solve, batches), start=1):
                 outcomes.extend(batch_out)
                 if log is not None:
                     fails = sum(len(o.failures) for o in batch_out)
+                    kept = sum(o.kept for o in batch_out)
                     log(
-                        f"(d) batch {k}/{len(batches)}: {len(batch_out)} pieces, {fails} failures "
-                        f"({time.perf_counter() - t0:.0f} s)"
+                        f"(d) batch {k}/{len(batches)}: {len(batch_out)} pieces ({kept} kept from an "
+                        f"earlier run), {fails} failures ({time.perf_counter() - t0:.0f} s)"
                     )
+                    for failure in (f for o in batch_out for f in o.failures):
+                        log(f"(d)   {failure}")
         order = [p for batch in batches for p in batch]
     else:
         outcomes = []
         for k, p in enumerate(order, start=1):
-            out = solve_kept(p, keep)
+            out = solve_kept(p, keep, retry_failed)
             outcomes.append(out)
             if log is not None:
                 log(
@@ -2682,14 +2716,15 @@ def integer_program(
     }
     for p, out in zip(order, outcomes, strict=True):
         fam = per[p.family]
-        fam["solves"].update(out.solves)
-        fam["seconds"] += out.seconds
+        if not out.kept:  # seconds spent in this run; a kept piece's solves are from its own
+            fam["solves"].update(out.solves)
+            fam["seconds"] += out.seconds
         res.failures.extend(out.failures)
         for q, lo, hi, v in zip(out.qids, out.lo, out.hi, out.values, strict=True):
             res.lo[q], res.hi[q], res.values[q] = lo, hi, v
     for q, (lo, hi) in problems.settled.items():
         res.lo[q], res.hi[q], res.values[q] = lo, hi, 1
-    res.families = sorted(per.values(), key=lambda f: -f.get("atoms", 0))
+    res.families = sorted(per.values(), key=lambda f: (-f.get("atoms", 0), f["name"]))
     res.seconds = time.perf_counter() - t0
     return res
 
@@ -2823,13 +2858,15 @@ def run_all(
     infer: bool = True,
     stop_early: bool = False,
     keep: Path | None = None,
+    retry_failed: bool = False,
 ) -> AttackResult:
     """Every attack on a published table, each using what the previous found. ``rule``: the
     publication rule's public semantics (None: :class:`Rule`'s defaults); ``infer``: add what the
     table itself shows of how its rates and values were made (:func:`infer_rule`);
     ``stop_early``: skip the integer program when the cheaper attacks already narrowed a count
     (it could only find more), for a check that nothing leaks; ``keep``: a folder for the integer
-    program's outcomes, piece by piece, so a long run resumes (:func:`solve_kept`)."""
+    program's outcomes, piece by piece, so a long run resumes (:func:`solve_kept`; with
+    ``retry_failed``, what failed is tried again)."""
     say = log or (lambda _: None)
     timings: dict[str, float] = {}
     t = time.perf_counter()
@@ -2882,7 +2919,7 @@ def run_all(
         timings["d: build"] = time.perf_counter() - t
         largest = max((p.n_vars for p in problems.pieces), default=0)
         say(f"(d) {len(problems.pieces)} pieces, the largest with {largest} variables")
-        milp_res = integer_program(problems, workers, say, keep)
+        milp_res = integer_program(problems, workers, say, keep, retry_failed)
         timings["d: solve"] = milp_res.seconds
         say(
             f"(d) {len(problems.pieces)} pieces ({milp_res.seconds:.1f} s), {len(milp_res.failures)} failures"

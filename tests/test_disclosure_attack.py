@@ -548,6 +548,23 @@ def test_a_stopped_integer_program_resumes_from_the_pieces_it_kept(tmp_path, mon
     assert (again.milp.lo, again.milp.hi) == (res.milp.lo, res.milp.hi)
     with pytest.raises(AssertionError, match="solved again"):
         da.run_all(pd.DataFrame(rows), CATALOGUE, da.Rule(), workers=1, time_limit=21, keep=tmp_path)
+    # a piece kept with a failure (out of time) is kept as it is, unless asked to try it again
+    import json
+
+    record = json.loads(kept[0].read_text())
+    kept[0].write_text(json.dumps({**record, "failures": ["D01: value below not settled (time limit)"]}))
+    again = da.run_all(pd.DataFrame(rows), CATALOGUE, da.Rule(), workers=1, time_limit=20, keep=tmp_path)
+    assert again.milp is not None and again.milp.failures
+    with pytest.raises(AssertionError, match="solved again"):
+        da.run_all(
+            pd.DataFrame(rows),
+            CATALOGUE,
+            da.Rule(),
+            workers=1,
+            time_limit=20,
+            keep=tmp_path,
+            retry_failed=True,
+        )
 
 
 # -- the whole attacker on a published demo ------------------------------------------------------

@@ -772,6 +772,21 @@ def test_registry_codes_that_would_share_a_store_folder_are_refused(tmp_path, ca
     assert set(load_registry(reg).organisations) == {"PS04-EMP", "PS05-emp"}
 
 
+def test_area_codes_that_would_share_a_site_page_are_refused(tmp_path):
+    """`PS_01` and `PS-01` are two store folders but one site page (ps-01): one area's page was
+    written over the other's and its links led to the wrong area. The registry refuses them."""
+    from generator.catalogue.registry import RegistryError, load_registry
+
+    head = "area_code,area_name,organisation_code,organisation_name,role,synthetic\n"
+    reg = tmp_path / "organisations.csv"
+    reg.write_text(
+        head + "PS_01,One,PS_01-EMP,Service one,provider,yes\nPS-01,Two,PS-01-EMP,Service two,provider,yes\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RegistryError, match="'PS_01' and 'PS-01' would share the site's page 'ps-01'"):
+        load_registry(reg)
+
+
 HOSTILE_TEXT = [
     '=HYPERLINK("http://evil.example","x")',
     "\uff1dSUM(1,2)",

@@ -98,3 +98,9 @@ def record_text(text: str) -> str:
         c = text[0]
         return (f"\\x{ord(c):02x}" if ord(c) < 0x80 else f"\\u{ord(c):04x}") + text[1:]
     return text
+
+
+def slug(code: str) -> str:
+    """A code as a web address's last part (``PS04`` -> ``ps04``): lower case, anything but
+    letters, digits and '-' made '-'. Two codes with one slug would share a page of the site."""
+    return re.sub(r"[^a-z0-9-]+", "-", code.lower()).strip("-") or "x"

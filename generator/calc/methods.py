@@ -1,6 +1,6 @@
 """The methods of one bag, scalar: means, given values, ratios, costs, rating totals and the
-SWEMWBS means and change, each a pure function keyed by the catalogue's method name, with
-its wording.
+SWEMWBS means and change, each a pure function; :data:`generator.calc.evaluate.METHODS` names
+each with its wording.
 """
 
 from __future__ import annotations

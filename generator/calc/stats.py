@@ -8,10 +8,7 @@ Pure functions on numbers. The methods are those used in UK public-sector benchm
   Byar's) for counts of events set against people, which can exceed 100%;
 * comparison with a target or with the all-areas value decided by whether the interval
   excludes it, polarity-aware;
-* funnel-plot control limits around the pooled value, with Spiegelhalter's (2005)
-  additive random-effects adjustment when the data are overdispersed;
-* the chi-squared test for linear trend in proportions (Cochran-Armitage) on the latest five
-  periods that do not overlap, at 99.8%, as Fingertips tests recent trends.
+* quartiles of the areas' values.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.base.inputs import ORGANISATIONS_CSV, find
-from generator.base.names import safe_name
+from generator.base.names import safe_name, slug
 
 # an address (name@example.org) or a domain (example.org) in the registry's senders column
 SENDER = re.compile(r"(?:[^@\s,;<>]+@)?[a-z0-9-]+(?:\.[a-z0-9-]+)+")
@@ -96,7 +96,8 @@ def check_rows(rows: Sequence[Mapping[str, str | None]]) -> list[str]:
     """What stops a registry being used: a missing code or role, a code given twice, an area with
     two names, and two codes that would share a folder of the returns store (codes become folder
     names with anything but letters, digits, '.', '-' and '_' made '-', and a file system may
-    ignore case: ``PS04-EMP`` and ``PS04 EMP`` would file one's returns over the other's)."""
+    ignore case: ``PS04-EMP`` and ``PS04 EMP`` would file one's returns over the other's), or
+    two area codes that would share a page of the site (``PS_01`` and ``PS-01``)."""
     problems: list[str] = []
     orgs: dict[str, int] = {}
     area_names: dict[str, str] = {}
@@ -137,6 +138,13 @@ def check_rows(rows: Sequence[Mapping[str, str | None]]) -> list[str]:
                     f"line {line}: {kind} codes {other!r} and {value!r} would share the store's folder "
                     f"{safe_name(value)!r}; make them differ in a letter or digit"
                 )
+        page = ("area page", slug(area))
+        other = folders.setdefault(page, area)
+        if other != area:
+            problems.append(
+                f"line {line}: area codes {other!r} and {area!r} would share the site's page "
+                f"{slug(area)!r}; make them differ in a letter or digit"
+            )
     return problems
 
 

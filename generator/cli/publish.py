@@ -202,6 +202,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     except BuildError as e:
         raise InputError(str(e)) from None
     if run.site is None or run.dataset_dir is None:
+        say("The demo stopped there: a demo return was refused (above), so no dataset or site was built.")
         return 1
     say(
         f"Published dataset: {from_here(run.dataset_dir)} (indicators.csv with {run.site.rows} rows and its "

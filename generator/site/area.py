@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from generator.base.names import slug
 from generator.calc import stats
 from generator.calc.specs import scale_range
 from generator.charts import marks
@@ -27,7 +28,6 @@ from generator.site.markup import (
     num,
     show,
     show_text,
-    slug,
     verdict,
     verdict_html,
 )

@@ -6,9 +6,10 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
+from generator.base.names import slug
 from generator.calc.columns import COLUMN_TEXT, COLUMNS
 from generator.site.context import Context
-from generator.site.markup import GENERATED, STACK_CLOSE, STACK_OPEN, Page, esc, show, slug, verdict
+from generator.site.markup import GENERATED, STACK_CLOSE, STACK_OPEN, Page, esc, show, verdict
 from generator.site.parts import footer, synthetic_note
 
 

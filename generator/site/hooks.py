@@ -24,16 +24,48 @@ END = "<!-- /kpi-html -->"
 NAME = re.compile(r"[a-z0-9_-]+")
 BLOCK = re.compile(re.escape(START) + r"([a-z0-9_-]+) -->\n(.*?)\n" + re.escape(END), re.S)
 MARKER = re.compile(re.escape(START) + r"([a-z0-9_-]+) -->")
-# a relative address: not absolute, not a fragment, not a scheme (https:, data:, mailto:)
-RELATIVE = re.compile(r'(\s(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)')
+TAG = re.compile(r"<[a-zA-Z][^<>]*>")  # a start tag (text and attribute values are escaped: no < or >)
+# an address attribute's value, in either quotes
+ADDRESS = re.compile(r"""(\s(?:href|src|srcset|poster|action)\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
+# not to be touched: empty, a query or fragment of the page itself, absolute, or with a scheme
+KEPT = re.compile(r"^(?:$|[?#/]|[a-zA-Z][a-zA-Z0-9+.-]*:)")
 
 _lifted: dict[str, dict[str, str]] = {}  # page -> its blocks, between the two events
 
 
 def html_block(name: str, html: str) -> list[str]:
-    """Markdown lines that carry ``html`` (a slug-named block) into a page, whole."""
-    assert NAME.fullmatch(name), f"a block's name is a slug: {name!r}"
+    """Markdown lines that carry ``html`` (a slug-named block) into a page, whole. Its addresses
+    name built files or folders (``../charts/x.svg``, ``../indicators/x/``), relative to the
+    page's Markdown file; never a ``.md`` file, which only Zensical would turn into a page's
+    address."""
+    if not NAME.fullmatch(name):
+        raise ValueError(f"an HTML block's name is a slug, not {name!r}")
+    if START in html or END in html:
+        raise ValueError(f"the HTML block {name} holds a block marker: it would be cut short")
     return ["", f"{START}{name} -->", html, END, ""]
+
+
+def from_built_page(html: str, down: str) -> str:
+    """The block's relative addresses made relative to the built page, ``down`` (``../``) being
+    where the page's Markdown file is from it, as Zensical rewrites them; each address of a
+    ``srcset`` too. Only inside tags: text is never touched."""
+
+    def one(url: str) -> str:
+        return url if KEPT.match(url) else down + url
+
+    def attribute(m: re.Match[str]) -> str:
+        name, quote, value = m.group(1), m.group(2), m.group(3)
+        if name.strip().lower().startswith("srcset"):
+            value = ", ".join(
+                " ".join([one(part.split()[0]), *part.split()[1:]])
+                for part in value.split(",")
+                if part.strip()
+            )
+        else:
+            value = one(value)
+        return f"{name}{quote}{value}{quote}"
+
+    return TAG.sub(lambda t: ADDRESS.sub(attribute, t.group(0)), html)
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
@@ -57,14 +89,16 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
     if START not in output and not blocks:
         return output
     # a page's addresses were written from its .md file; with directory URLs, page.md is built
-    # as page/index.html, one folder down (index.md stays where it is)
-    down = "../" if config["use_directory_urls"] and page.file.name != "index" else ""
+    # as page/index.html, one folder down (index.md and README.md stay where they are)
+    down = "../" if config["use_directory_urls"] and page.file.name not in ("index", "README") else ""
 
     def put(m: re.Match[str]) -> str:
         html = blocks.pop(m.group(1), None)
         if html is None:
             raise PluginError(f"{page.file.src_uri}: no HTML block for its marker {m.group(0)}")
-        return RELATIVE.sub(lambda a: a.group(1) + down, html) if down else html
+        if re.search(r"""\s(?:href|src)\s*=\s*["'][^"'#?]*\.md(?:[#?"'])""", html, re.I):
+            raise PluginError(f"{page.file.src_uri}: the HTML block {m.group(1)} links to a .md file")
+        return from_built_page(html, down) if down else html
 
     output = MARKER.sub(put, output)
     if blocks:

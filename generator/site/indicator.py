@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from generator.base.names import slug
 from generator.calc import funnels, verdicts
 from generator.calc.evaluate import METHODS
 from generator.calc.judgements import target_text
@@ -25,7 +26,6 @@ from generator.site.markup import (
     html_table,
     num,
     show_text,
-    slug,
     verdict_text,
 )
 from generator.site.method_text import (
@@ -47,7 +47,9 @@ def indicator_page(
     chart_out: dict[str, charts.Chart],
 ) -> Page:
     sp = [s for s in ctx.specs if s.indicator_id == ind]
-    s0 = sp[0]
+    # the part the indicator is judged on describes it: for a change in wellbeing, the change
+    # (its start and end are shown without a judgement); otherwise every part is alike
+    s0 = next((s for s in sp if s.polarity != "no_judgement"), sp[0])
     cat = ctx.catalogue
     item = cat.item_index.get(ind)
     derived = next((d for sec in cat.sections.values() for d in sec.derived if d.id == ind), None)

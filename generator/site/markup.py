@@ -72,10 +72,6 @@ def front(title: Any) -> str:
     return f"---\ntitle: {plain_title(title)}\n---\n\n"
 
 
-def slug(code: str) -> str:
-    return re.sub(r"[^a-z0-9-]+", "-", code.lower()).strip("-") or "x"
-
-
 def num(v: Any) -> float | None:
     if v is None or v == "":
         return None

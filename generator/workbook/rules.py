@@ -30,8 +30,8 @@ RuleKind = Literal["whole", "decimal", "list", "date", "text"]
 
 
 # a return is completed after its period ends and not after the day it is read (warnings: a
-# provider may fill in most of it early); the workbook's check (templates.py) and the
-# reader's (validation.py) say it in these words
+# provider may fill in most of it early); the workbook's check (formulas.py) and the
+# reader's (intake/values.py) say it in these words
 COMPLETED_EARLY = (
     "before the reporting period ended: check the date, and that the figures cover the whole period"
 )
