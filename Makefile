@@ -61,9 +61,9 @@ bench: $(STAMP)
 bench-compare: $(STAMP)
 	$(PY) bench/compare_compute.py
 
-## same-outputs: the demo's every output, this checkout (cold and warm cache) against the commit before
-## issue 21's redesign: byte for byte, HTML after collapsing whitespace and the search index left out
-## (the tables moved into the pages); what the demo printed is shown as a diff (~2 min)
+## same-outputs: the demo's every output, this checkout (cold and warm cache) against the last commit
+## that changed them on purpose (bench/same_outputs.py BASELINE): byte for byte, HTML after collapsing
+## whitespace and the search index left out; what the demo printed is shown as a diff (~2 min)
 same-outputs: $(STAMP)
 	$(PY) bench/same_outputs.py --html-spacing
 
