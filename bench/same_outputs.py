@@ -95,9 +95,7 @@ def differences(old: dict[str, str], new: dict[str, str]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument(
-        "--old", default=BASELINE, help=f"the commit to compare with (default {BASELINE})"
-    )
+    ap.add_argument("--old", default=BASELINE, help=f"the commit to compare with (default {BASELINE})")
     ap.add_argument(
         "--html-spacing",
         action="store_true",
