@@ -587,3 +587,22 @@ def test_the_wellbeing_change_page_describes_the_change(small_demo):
     assert "| Better if | higher |" in text
     assert METHODS["swemwbs_change"].words in text
     assert METHODS["swemwbs_start"].words not in text
+
+
+def test_a_page_that_would_be_written_over_another_stops_the_build(small_demo):
+    """Backstop to the registry's check: an area whose page would be the list of areas (a
+    registry made in code, past the check) stops the pages being made, naming the page."""
+    catalogue, base = load_catalogue(), load_registry()
+    registry = Registry(
+        {
+            c: replace(o, area_code="INDEX" if o.area_code == "PS05" else o.area_code)
+            for c, o in base.organisations.items()
+        }
+    )
+    rows = [
+        r
+        for r in build_dataset(small_demo.current_returns(), catalogue, base)
+        if r["indicator_id"] == "EX02_job_outcome_rate"
+    ]
+    with pytest.raises(ValueError, match=r"generated/areas/index\.md"):
+        build_pages(Context(rows, [], catalogue, registry, "2025-26 Q4"))

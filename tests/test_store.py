@@ -785,6 +785,9 @@ def test_area_codes_that_would_share_a_site_page_are_refused(tmp_path):
     )
     with pytest.raises(RegistryError, match="'PS_01' and 'PS-01' would share the site's page 'ps-01'"):
         load_registry(reg)
+    reg.write_text(head + "INDEX,One,IDX-EMP,Service,provider,yes\n", encoding="utf-8")
+    with pytest.raises(RegistryError, match="'INDEX' would take the site's page of the list of areas"):
+        load_registry(reg)
 
 
 HOSTILE_TEXT = [

@@ -22,7 +22,7 @@ R = TypeVar("R")
 # imported once by the forkserver, so each worker starts with them loaded. Not the charts:
 # they are drawn in the main process, and their font metrics load matplotlib, which every
 # computing worker would otherwise carry.
-PRELOAD = ["generator.publish.dataset", "generator.intake.readmany", "generator.demo.synthetic"]
+PRELOAD = ["generator.publish.dataset", "generator.intake.readmany", "generator.demo.returns"]
 
 
 def process_pool(

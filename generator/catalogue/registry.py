@@ -140,7 +140,12 @@ def check_rows(rows: Sequence[Mapping[str, str | None]]) -> list[str]:
                 )
         page = ("area page", slug(area))
         other = folders.setdefault(page, area)
-        if other != area:
+        if slug(area) in ("index", "readme"):  # the list of areas is generated/areas/index.md
+            problems.append(
+                f"line {line}: area code {area!r} would take the site's page of the list of areas "
+                f"({slug(area)!r}); choose another code"
+            )
+        elif other != area:
             problems.append(
                 f"line {line}: area codes {other!r} and {area!r} would share the site's page "
                 f"{slug(area)!r}; make them differ in a letter or digit"

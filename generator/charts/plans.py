@@ -1,7 +1,8 @@
 """Charts for the site: SVG, deterministic, accessible.
 
-Each chart function takes plain values and returns a :class:`Chart`: the SVG text, a headline
-title that states the message, alt text, and the data table the chart shows (the site puts the
+Each chart function takes plain values and returns a :class:`Chart`: the plan of its picture
+(drawn to SVG text by :mod:`generator.charts.drawing` when asked), a headline title that states
+the message, alt text, and the data table the chart shows (the site puts the
 table next to the image, so nothing is only in the picture). The same inputs give the same
 bytes, and text stays text (selectable, readable by tools).
 

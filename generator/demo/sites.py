@@ -129,7 +129,7 @@ RATES: dict[str, tuple[float, float]] = {
     "D06_care_plan_employment": (0.20, 0.07),
     "D07_care_plan_retention": (0.20, 0.08),  # of those employed: 4% of everyone audited
     "D08_recruits_declaring": (0.04, 0.02),
-    "D05_other_destinations": (0.20, 0.04),  # halved below: one in ten moves on
+    "D05_other_destinations": (0.20, 0.04),  # halved in synthetic.py: one in ten moves on
     "E13_sustained_13_weeks": (0.68, 0.10),
     "E14_sustained_26_weeks": (0.60, 0.10),
     "F02_self_employment_share": (0.04, 0.02),

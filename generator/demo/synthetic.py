@@ -1,4 +1,6 @@
-"""Synthetic demo returns for the 17 pilot sites, made through the real templates.
+"""The answers of the synthetic demo returns for the 17 pilot sites (:mod:`generator.demo.sites`
+says which sites and around which figures; :mod:`generator.demo.returns` types the answers into
+the real templates).
 
 Everything here is invented: deterministic from a seed, clearly labelled synthetic in the
 organisation names and the returns' contact field. The numbers are calibrated to the pilot's
@@ -7,9 +9,8 @@ month per site, almost half aged 36-50, 47% employed in the last two years and 2
 six months, 10% never worked, three-quarters with a job lasting over a year, 18% in work at
 referral, about five placements per site per month with 44% under 16 hours a week, one in ten
 moving into education, training, volunteering or retirement, one in five care plans with
-employment actions and 4% with retention actions. Sites spread around those figures: some
-fall short of the targets, two are small (so suppression shows), one never sends Section D,
-and one sends a corrected Section E late (a resubmission that replaces the first).
+employment actions and 4% with retention actions, each site's answers spread around those
+figures.
 """
 
 from __future__ import annotations

@@ -185,7 +185,10 @@ def _site(
         book = (
             background.submit(write_workbook, latest_rows(rows), quality, dataset_dir) if book_key else None
         )
-        pages, charts = build_pages(ctx)
+        try:
+            pages, charts = build_pages(ctx)
+        except ValueError as e:  # a page that would be written over another: nothing is
+            raise BuildError(str(e)) from None
         clock.lap("pages")
         svgs = render(charts, cache)
         clock.lap("charts")

@@ -26,7 +26,7 @@ BLOCK = re.compile(re.escape(START) + r"([a-z0-9_-]+) -->\n(.*?)\n" + re.escape(
 MARKER = re.compile(re.escape(START) + r"([a-z0-9_-]+) -->")
 TAG = re.compile(r"<[a-zA-Z][^<>]*>")  # a start tag (text and attribute values are escaped: no < or >)
 # an address attribute's value, in either quotes
-ADDRESS = re.compile(r"""(\s(?:href|src|srcset|poster|action)\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
+ADDRESS = re.compile(r"""(\s(?:href|src|srcset)\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
 # not to be touched: empty, a query or fragment of the page itself, absolute, or with a scheme
 KEPT = re.compile(r"^(?:$|[?#/]|[a-zA-Z][a-zA-Z0-9+.-]*:)")
 
@@ -37,11 +37,15 @@ def html_block(name: str, html: str) -> list[str]:
     """Markdown lines that carry ``html`` (a slug-named block) into a page, whole. Its addresses
     name built files or folders (``../charts/x.svg``, ``../indicators/x/``), relative to the
     page's Markdown file; never a ``.md`` file, which only Zensical would turn into a page's
-    address."""
+    address. Addresses are quoted ``href``, ``src`` and ``srcset`` values (a ``srcset``'s
+    candidates separated by a comma and a space), as the generator writes them."""
     if not NAME.fullmatch(name):
         raise ValueError(f"an HTML block's name is a slug, not {name!r}")
     if START in html or END in html:
         raise ValueError(f"the HTML block {name} holds a block marker: it would be cut short")
+    if re.search(r"<!--|<script|<textarea", html, re.I):
+        # addresses there are text to Zensical; the hook, which works tag by tag, would rewrite them
+        raise ValueError(f"the HTML block {name} holds a comment, script or textarea")
     return ["", f"{START}{name} -->", html, END, ""]
 
 
@@ -56,11 +60,8 @@ def from_built_page(html: str, down: str) -> str:
     def attribute(m: re.Match[str]) -> str:
         name, quote, value = m.group(1), m.group(2), m.group(3)
         if name.strip().lower().startswith("srcset"):
-            value = ", ".join(
-                " ".join([one(part.split()[0]), *part.split()[1:]])
-                for part in value.split(",")
-                if part.strip()
-            )
+            parts = [part.split() for part in re.split(r",\s+", value) if part.strip()]
+            value = ", ".join(" ".join([one(url), *rest]) for url, *rest in parts)
         else:
             value = one(value)
         return f"{name}{quote}{value}{quote}"

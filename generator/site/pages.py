@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -33,6 +34,10 @@ def build_pages(ctx: Context) -> tuple[list[Page], dict[str, charts.Chart]]:
         pages.append(area_page(ctx, idx, area, name, questions, chart_out))
     for ind_id in sorted({s.indicator_id for s in ctx.specs}):
         pages.append(indicator_page(ctx, idx, ind_id, chart_out))
+    paths = Counter(p.path for p in pages)
+    if twice := sorted(path for path, n in paths.items() if n > 1):
+        # one page would be written over another (an area code named like a page of the site)
+        raise ValueError(f"two pages of the site would be {', '.join(twice)}")
     return pages, chart_out
 
 
