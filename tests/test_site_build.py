@@ -175,14 +175,7 @@ def test_internal_links_and_images_resolve(built):
     site = built[0]
     broken = []
     for page in site.rglob("*.html"):
-        for ref in _refs(page.read_text(encoding="utf-8")):
-            if ref.startswith(("http://", "https://", "mailto:", "data:", "javascript:")):
-                continue
-            target = (page.parent / ref).resolve() if not ref.startswith("/") else (site / ref.lstrip("/"))
-            if target.is_dir():
-                target = target / "index.html"
-            if not target.exists():
-                broken.append(f"{page.relative_to(site)} -> {ref}")
+        broken += _internal_targets(site, page, page.read_text(encoding="utf-8"))[1]
     assert not broken, "\n".join(broken[:20])
 
 
