@@ -153,6 +153,9 @@ def test_zensical_builds_the_same_pages_without_the_hook(built):
     for page in pages:
         ours, theirs = (site / page).read_text(encoding="utf-8"), (zsite / page).read_text(encoding="utf-8")
         assert START not in ours, page  # Zensical keeps the markers, as comments around each block
+        # each engine's own search box (the override draws Material's only under MkDocs)
+        assert "md-search__inner" in ours and "md-search__button" not in ours, page
+        assert "md-search__button" in theirs and "md-search__inner" not in theirs, page
         assert ours.count("<table") == theirs.count("<table"), page
         mine, _ = _internal_targets(site, site / page, ours)
         zens, bad = _internal_targets(zsite, zsite / page, theirs)
