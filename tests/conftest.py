@@ -21,9 +21,10 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 IN_CI = bool(os.environ.get("CI"))
 
 
-def need_tool(name: str, install: str) -> str:
-    """Path of a real tool; fail in CI when it is missing, skip locally with what to install."""
-    path = shutil.which(name)
+def need_tool(name: str, install: str, where: str | None = None) -> str:
+    """Path of a real tool (on PATH, or in the folder ``where``); fail in CI when it is missing,
+    skip locally with what to install."""
+    path = shutil.which(name, path=where)
     if path:
         return path
     msg = f"{name} not found: install it with `{install}` (or run `make test`, which does)"

@@ -96,15 +96,9 @@ def _zensical() -> Path:
     """Zensical from this environment (`make test` installs it); skipped locally without it."""
     import sys
 
-    from .conftest import IN_CI
+    from .conftest import need_tool
 
-    path = Path(sys.executable).parent / "zensical"
-    if path.is_file():
-        return path
-    msg = "zensical not found: `pip install zensical==0.0.73` (or run `make test`, which does)"
-    if IN_CI:
-        pytest.fail(msg)
-    pytest.skip(msg)
+    return Path(need_tool("zensical", "pip install zensical==0.0.73", where=str(Path(sys.executable).parent)))
 
 
 def _internal_targets(site: Path, page: Path, html: str) -> tuple[list[str], list[str]]:

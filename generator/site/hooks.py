@@ -21,9 +21,10 @@ from mkdocs.exceptions import PluginError
 
 START = "<!-- kpi-html "
 END = "<!-- /kpi-html -->"
-NAME = re.compile(r"[a-z0-9_-]+")
-BLOCK = re.compile(re.escape(START) + r"([a-z0-9_-]+) -->\n(.*?)\n" + re.escape(END), re.S)
-MARKER = re.compile(re.escape(START) + r"([a-z0-9_-]+) -->")
+_SLUG = r"[a-z0-9_-]+"  # a block's name
+NAME = re.compile(_SLUG)
+BLOCK = re.compile(re.escape(START) + f"({_SLUG}) -->\n(.*?)\n" + re.escape(END), re.S)
+MARKER = re.compile(re.escape(START) + f"({_SLUG}) -->")
 TAG = re.compile(r"<[a-zA-Z][^<>]*>")  # a start tag (text and attribute values are escaped: no < or >)
 # an address attribute's value, in either quotes
 ADDRESS = re.compile(r"""(\s(?:href|src|srcset)\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
