@@ -1991,6 +1991,8 @@ class Piece:
     witnesses: int = 6
     seed: int = 0
     groups: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # unit of each variable
+    # a feasible point the publisher knows (the true counts; NaN: a choice variable, worked out)
+    hint: np.ndarray | None = None
 
 
 @dataclass
@@ -2011,8 +2013,10 @@ def _solve(
     extra: tuple[Any, Any, Any] | None,
     integer: bool,
     time_limit: float | None = None,
+    bounds: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Any:
-    """One HiGHS solve of the piece; ``extra``: more rows (a matrix or one row, and their bounds)."""
+    """One HiGHS solve of the piece; ``extra``: more rows (a matrix or one row, and their bounds);
+    ``bounds``: the variables' bounds, if not the piece's own."""
     cons = [LinearConstraint(p.a, p.lb, p.ub)] if p.a.shape[0] else []
     if extra is not None:
         rows, elo, ehi = extra
@@ -2021,7 +2025,7 @@ def _solve(
     return milp(
         c,
         integrality=p.integrality if integer else np.zeros(p.n_vars),
-        bounds=Bounds(p.var_lb, p.var_ub),
+        bounds=Bounds(*(bounds or (p.var_lb, p.var_ub))),
         constraints=cons,
         options={"time_limit": time_limit or p.time_limit, "mip_rel_gap": 0.0, "presolve": True},
     )
@@ -2050,7 +2054,14 @@ def solve_piece(p: Piece) -> PieceOutcome:
     units (the ones the question is about, those sharing a sum with them, and a few more at
     random to take up the national totals), a small integer program; every point found there is
     a point of the whole. Only what the local search cannot answer goes to the whole program,
-    where a question with no answer is usually proved so quickly (its relaxation is infeasible)."""
+    where a question with no answer is usually proved so quickly (its relaxation is infeasible).
+
+    A piece with a hint (the true counts, which the publisher has) starts from it: the first
+    witness is the hint itself, found at once, where HiGHS may search for hours for a first point
+    of a national family. A hint changes where the search starts, never what it proves: a witness
+    is checked as every other, and an end is proved only by HiGHS finding nothing beyond it. If the
+    whole program does not give a point within LOCAL_AFTER seconds as well, it is searched locally.
+    A hint outside the piece's bounds (the attacker's model would then be wrong) is not used."""
     t0 = time.perf_counter()
     rng = np.random.default_rng(p.seed)
     nq = len(p.qids)
@@ -2106,18 +2117,22 @@ def solve_piece(p: Piece) -> PieceOutcome:
         return hi[j] - lo[j] <= 1 or inner(j) or j in two
 
     t_first = time.perf_counter()
-    r = _solve(p, np.zeros(p.n_vars), None, True, FIRST_SOLVE_FACTOR * p.time_limit)
-    solves["witness"] += 1
-    if not witness(r.x):
-        failures.append(f"{p.family}: no feasible point ({r.message})")
-        return PieceOutcome(
-            p.qids, lo.tolist(), hi.tolist(), [3] * nq, failures, solves, time.perf_counter() - t0
-        )
-    local = (
-        _Local(p, rng)
-        if time.perf_counter() - t_first > LOCAL_AFTER and len(np.unique(p.groups)) > 2
-        else None
-    )
+    at_hint = _at_hint(p)
+    if at_hint is not None and witness(_solve(p, np.zeros(p.n_vars), None, True, bounds=at_hint).x):
+        solves["hint"] += 1  # a start; then is the whole program quick to solve?
+        r = _solve(p, np.zeros(p.n_vars), None, True, LOCAL_AFTER)
+        solves["witness"] += 1
+        slow = not witness(r.x)
+    else:
+        r = _solve(p, np.zeros(p.n_vars), None, True, FIRST_SOLVE_FACTOR * p.time_limit)
+        solves["witness"] += 1
+        if not witness(r.x):
+            failures.append(f"{p.family}: no feasible point ({r.message})")
+            return PieceOutcome(
+                p.qids, lo.tolist(), hi.tolist(), [3] * nq, failures, solves, time.perf_counter() - t0
+            )
+        slow = time.perf_counter() - t_first > LOCAL_AFTER
+    local = _Local(p, rng) if slow and len(np.unique(p.groups)) > 2 else None
 
     def directions(js: Sequence[int]) -> np.ndarray:
         w = np.zeros(nq)
@@ -2226,6 +2241,19 @@ def solve_piece(p: Piece) -> PieceOutcome:
     return PieceOutcome(p.qids, lo.tolist(), hi.tolist(), values, failures, solves, time.perf_counter() - t0)
 
 
+def _at_hint(p: Piece) -> tuple[np.ndarray, np.ndarray] | None:
+    """Bounds that fix the piece's counts at its hint (choice variables stay free, each then
+    settled by its counts), or None without a hint or with one outside the piece's bounds."""
+    if p.hint is None:
+        return None
+    given = ~np.isnan(p.hint)
+    if np.any(p.hint[given] < p.var_lb[given]) or np.any(p.hint[given] > p.var_ub[given]):
+        return None
+    lb, ub = p.var_lb.copy(), p.var_ub.copy()
+    lb[given] = ub[given] = p.hint[given]
+    return lb, ub
+
+
 FIRST_SOLVE_FACTOR = 5.0  # the first feasible point of a piece may take longer than a question
 LONGER = 4.0  # a question HiGHS cannot settle alone in the time limit is asked again with this much more
 LOCAL_AFTER = 2.0  # seconds: a piece whose first solve took longer is searched locally first
@@ -2321,7 +2349,7 @@ class _Local:
 # file edited during a long run must not change the digests of its later pieces)
 SOLVER = repr(
     (
-        [inspect.getsource(code) for code in (_solve, solve_piece, _Local)],
+        [inspect.getsource(code) for code in (_solve, solve_piece, _at_hint, _Local)],
         (FIRST_SOLVE_FACTOR, LONGER, LOCAL_AFTER, LOCAL_TRIES, LOCAL_LIMIT, LOCAL_RANDOM),
         scipy.__version__,
     )
@@ -2342,6 +2370,7 @@ def piece_digest(p: Piece) -> str:
     for arr in arrays:
         h.update(np.ascontiguousarray(arr).tobytes())
     h.update(repr((p.family, p.n_atoms, p.n_vars, p.qids, p.time_limit, p.witnesses, p.seed)).encode())
+    h.update(b"no hint" if p.hint is None else np.ascontiguousarray(p.hint).tobytes())
     h.update(SOLVER.encode())
     return h.hexdigest()
 
@@ -2438,6 +2467,7 @@ def build_problems(
     time_limit: float = 60.0,
     witnesses: int = 6,
     mean_rows: bool = False,
+    start: np.ndarray | None = None,
 ) -> Problems:
     """The integer programs. Variables: the atoms (integers, at least 0, within propagation's
     bounds). Constraints: every quantity's range (from its published cells, sharpened by
@@ -2451,7 +2481,10 @@ def build_problems(
     The mean-score facts are rows only with ``mean_rows``: they are near-equalities with real
     weights on the 29 counts at each raw score (a subset-sum), and with them HiGHS found no
     feasible point of the demo's wellbeing families in 30 s. Without them the program is a
-    relaxation, so its ranges stay sound, and propagation has already used them for bounds."""
+    relaxation, so its ranges stay sound, and propagation has already used them for bounds.
+
+    ``start``: a value for every atom that the publisher knows to be feasible (the true counts),
+    given to each piece as its hint (:func:`solve_piece`)."""
     fams = families(model)
     fam_of_key = {k: name for name, keys in fams.items() for k in keys}
     n_atoms = len(model.atoms)
@@ -2654,6 +2687,9 @@ def build_problems(
                 witnesses=witnesses,
                 seed=seed,
                 groups=np.array([var_group[v] for v in vars_], dtype=np.int64),
+                hint=None
+                if start is None
+                else np.array([start[v] if v < n_atoms else np.nan for v in vars_], dtype=float),
             )
         )
     for q in reported:
@@ -2859,6 +2895,7 @@ def run_all(
     stop_early: bool = False,
     keep: Path | None = None,
     retry_failed: bool = False,
+    start: Mapping[tuple[str, str, str], float] | None = None,
 ) -> AttackResult:
     """Every attack on a published table, each using what the previous found. ``rule``: the
     publication rule's public semantics (None: :class:`Rule`'s defaults); ``infer``: add what the
@@ -2866,7 +2903,9 @@ def run_all(
     ``stop_early``: skip the integer program when the cheaper attacks already narrowed a count
     (it could only find more), for a check that nothing leaks; ``keep``: a folder for the integer
     program's outcomes, piece by piece, so a long run resumes (:func:`solve_kept`; with
-    ``retry_failed``, what failed is tried again)."""
+    ``retry_failed``, what failed is tried again); ``start``: the true value of each return value
+    (owner, period, item key; absent: 0), which only the publisher has: the integer program starts
+    from it rather than searching for a first feasible point (:func:`solve_piece`)."""
     say = log or (lambda _: None)
     timings: dict[str, float] = {}
     t = time.perf_counter()
@@ -2913,8 +2952,9 @@ def run_all(
     found_already = found_already or any(prop.hi[q] - prop.lo[q] < 2 for q in reported)
     if milp_too and not (stop_early and found_already):
         t = time.perf_counter()
+        at = None if start is None else np.array([start.get(a, 0.0) for a in model.atoms], dtype=float)
         problems = build_problems(
-            model, prop, rels, pair_facts, set_facts, rates, reported, time_limit, witnesses
+            model, prop, rels, pair_facts, set_facts, rates, reported, time_limit, witnesses, start=at
         )
         timings["d: build"] = time.perf_counter() - t
         largest = max((p.n_vars for p in problems.pieces), default=0)

@@ -567,6 +567,38 @@ def test_a_stopped_integer_program_resumes_from_the_pieces_it_kept(tmp_path, mon
         )
 
 
+def test_a_start_from_the_true_counts_changes_the_time_not_the_answer():
+    """The publisher knows one feasible point, the true counts, and the national run starts each
+    piece there (a first point of a national family can take HiGHS hours). The answers are the
+    ones found without it; a start that breaks the published figures (a wrong model, or a wrong
+    truth) is not used, and the search finds its own first point as before."""
+    rows = [
+        row("D01_placements", "a", value=20),
+        suppressed("D01_placements", "b"),
+        suppressed("D01_placements", "c"),
+        row("D01_placements", "d", value=10),
+        row("D01_placements", "total", value=60),
+    ]
+    plain = attack(rows, milp=True)
+    truth = {
+        ("PS01", "2024-25", f"D01_placements:{k}"): v for k, v in zip("abcd", (20, 15, 15, 10), strict=True)
+    }
+    wrong = {**truth, ("PS01", "2024-25", "D01_placements:a"): 40.0}  # published as 20: 18-22
+    runs = {}
+    for name, start in (("truth", truth), ("wrong", wrong)):
+        runs[name] = da.run_all(
+            pd.DataFrame(rows), CATALOGUE, da.Rule(), workers=1, time_limit=20, start=start
+        )
+    for res, started in ((runs["truth"], 1), (runs["wrong"], 0)):
+        assert res.milp is not None and plain.milp is not None and not res.milp.failures
+        assert (res.milp.values, res.milp.lo, res.milp.hi) == (
+            plain.milp.values,
+            plain.milp.lo,
+            plain.milp.hi,
+        )
+        assert sum(f["solves"].get("hint", 0) for f in res.milp.families) == started
+
+
 # -- the whole attacker on a published demo ------------------------------------------------------
 def test_no_count_below_national_level_is_narrowed_below_three_values(funnel_demo):
     """The acceptance test for a publication rule: the full attacker, on ten demo areas as published
