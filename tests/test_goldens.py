@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.calc.row import Row
 from generator.catalogue.load import load_catalogue
 from generator.catalogue.registry import load_registry
 from generator.publish.dataset import build_dataset
@@ -33,7 +34,7 @@ def pages(small_demo) -> dict[str, str]:
     returns = small_demo.current_returns()
     rows = build_dataset(returns, catalogue, registry)
     quality = data_quality(returns, catalogue, registry, small_demo.ledger_rows())
-    built, _ = build_pages(Context(rows, quality, catalogue, registry, "2025-26 Q4"))
+    built, _ = build_pages(Context([Row.of(r) for r in rows], quality, catalogue, registry, "2025-26 Q4"))
     return {p.path: p.text for p in built if p.path in PAGES}
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from generator.base.cache import NO_CACHE, Cache
+from generator.calc.row import Row
 from generator.catalogue.load import load_catalogue
 from generator.catalogue.registry import load_registry
 from generator.charts import plans as charts
@@ -240,8 +241,12 @@ def test_the_build_keeps_only_rows_its_site_shows_and_publishes_every_row(small_
     assert [p.read_bytes() for p in part] == [p.read_bytes() for p in full]
 
     as_at = max(str(r["period"]) for r in every.rows)
-    pages_every, charts_every = build_pages(Context(every.rows, [], catalogue, registry, as_at))
-    pages_lean, charts_lean = build_pages(Context(lean.rows, [], catalogue, registry, as_at, lean.count))
+    pages_every, charts_every = build_pages(
+        Context([Row.of(r) for r in every.rows], [], catalogue, registry, as_at)
+    )
+    pages_lean, charts_lean = build_pages(
+        Context([Row.of(r) for r in lean.rows], [], catalogue, registry, as_at, lean.count)
+    )
     assert pages_lean == pages_every
     assert {k: c.key for k, c in charts_lean.items()} == {k: c.key for k, c in charts_every.items()}
 

@@ -9,6 +9,7 @@ import pytest
 from generator.calc import funnels, stats
 from generator.calc.evaluate import METHODS
 from generator.calc.indicators import calculate
+from generator.calc.row import Row
 from generator.calc.specs import SWEMWBS_METRIC, resolve, specs
 from generator.catalogue.registry import Organisation, Registry
 from generator.site.questions import QUESTIONS_YAML
@@ -562,4 +563,4 @@ def test_every_question_fires_on_what_the_calculation_says(catalogue, registry):
         rows = [r for r in calculate(returns, catalogue, registry) if r["indicator_id"] == indicator]
         areas = [r for r in rows if r["level"] != "all areas"]
         said = sorted({str(r["comparison_target_code"]) for r in areas})
-        assert any(q.fires(r) for r in areas), f"{qid}: {sorted(q.when)} not in {said[:6]}"
+        assert any(q.fires(Row.of(r)) for r in areas), f"{qid}: {sorted(q.when)} not in {said[:6]}"

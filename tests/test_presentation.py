@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator.calc.row import Row
 from generator.calc.specs import specs
 from generator.catalogue.registry import load_registry
 from generator.publish.dataset import build_dataset
@@ -39,7 +40,14 @@ def test_a_key_indicator_added_in_yaml_alone_reaches_the_area_page(small_demo, c
     quality = data_quality(returns, catalogue, registry, small_demo.ledger_rows())
 
     def area_page(presentation: Path | None) -> str:
-        ctx = Context(rows, quality, catalogue, registry, "2025-26 Q4", presentation_file=presentation)
+        ctx = Context(
+            [Row.of(r) for r in rows],
+            quality,
+            catalogue,
+            registry,
+            "2025-26 Q4",
+            presentation_file=presentation,
+        )
         pages, _ = build_pages(ctx)
         home = next(p.text for p in pages if p.path == "index.md")
         area = next(p.text for p in pages if p.path.endswith("/areas/ps04.md"))

@@ -17,6 +17,7 @@ import pytest
 from generator.base.cache import NO_CACHE
 from generator.base.inputs import config_elsewhere
 from generator.base.names import slug
+from generator.calc.row import Row
 from generator.calc.specs import specs
 from generator.catalogue.load import load_catalogue
 from generator.catalogue.registry import Registry, load_registry
@@ -76,7 +77,9 @@ def built(small_demo, tmp_path_factory):
             src / GENERATED / "downloads" / f"{sec.template_id}.xlsx",
         )
     assert files
-    pages, charts = build_pages(Context(rows, quality, catalogue, registry, "2025-26 Q4"))
+    pages, charts = build_pages(
+        Context([Row.of(r) for r in rows], quality, catalogue, registry, "2025-26 Q4")
+    )
     write_pages(src, pages, render(charts, NO_CACHE), charts)
     mkdocs(tmp / "site", "2025-26 Q4", tmp / "mkdocs.yml")  # --strict: raises on any warning
     return tmp / "site", catalogue, registry, charts
@@ -539,7 +542,7 @@ def test_the_demonstration_warning_follows_the_registry(small_demo, synthetic):
     rows = [
         r for r in build_dataset(returns, catalogue, registry) if r["indicator_id"] == "EX02_job_outcome_rate"
     ]
-    pages, _ = build_pages(Context(rows, [], catalogue, registry, "2025-26 Q4"))
+    pages, _ = build_pages(Context([Row.of(r) for r in rows], [], catalogue, registry, "2025-26 Q4"))
     home = next(p.text for p in pages if p.path == "index.md")
     area = next(p.text for p in pages if p.path.endswith("/ps05.md"))
     if synthetic == "none":
@@ -572,7 +575,7 @@ def test_the_wellbeing_change_page_describes_the_change(small_demo):
         if r["indicator_id"] == "EX08_swemwbs_change"
     ]
     assert {r["breakdown_value"] for r in rows} >= {"start", "end", "change"}
-    pages, _ = build_pages(Context(rows, [], catalogue, registry, "2025-26 Q4"))
+    pages, _ = build_pages(Context([Row.of(r) for r in rows], [], catalogue, registry, "2025-26 Q4"))
     text = next(p.text for p in pages if p.path.endswith("/indicators/ex08-swemwbs-change.md"))
     assert "| Better if | higher |" in text
     assert METHODS["swemwbs_change"].words in text
@@ -595,4 +598,4 @@ def test_a_page_that_would_be_written_over_another_stops_the_build(small_demo):
         if r["indicator_id"] == "EX02_job_outcome_rate"
     ]
     with pytest.raises(ValueError, match=r"generated/areas/index\.md"):
-        build_pages(Context(rows, [], catalogue, registry, "2025-26 Q4"))
+        build_pages(Context([Row.of(r) for r in rows], [], catalogue, registry, "2025-26 Q4"))

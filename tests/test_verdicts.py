@@ -11,6 +11,7 @@ import pytest
 
 from generator.base.cache import package_imports
 from generator.calc import stats, trends, verdicts
+from generator.calc.row import Row
 from generator.calc.specs import specs
 from generator.calc.verdicts import Basis, Verdict
 from generator.catalogue.load import load_catalogue
@@ -151,5 +152,5 @@ def test_every_question_fires_on_at_least_one_demo_row(demo_rows):
     (issue 18): each is raised by some area's row of the demo's ten-site subset."""
     questions = parse_questions((ROOT / QUESTIONS_YAML).read_text(encoding="utf-8"))
     areas = [r for r in demo_rows if r["level"] == "area"]
-    silent = [q.id for q in questions if not any(q.fires(r) for r in areas)]
+    silent = [q.id for q in questions if not any(q.fires(Row.of(r)) for r in areas)]
     assert not silent, f"questions no demo row raises: {silent}"

@@ -5,57 +5,11 @@ source).
 from __future__ import annotations
 
 from generator.calc import verdicts
+from generator.calc.row import NAMES
 from generator.calc.verdicts import Basis
 
 # -- the published rows ------------------------------------------------------------------
-COLUMNS = (
-    "area_code",
-    "area_name",
-    "provider_code",
-    "provider_name",
-    "period",
-    "indicator_id",
-    "indicator_title",
-    "breakdown",
-    "breakdown_value",
-    "numerator",
-    "denominator",
-    "value",
-    "unit",
-    "lower_95",
-    "upper_95",
-    "lower_998",
-    "upper_998",
-    "target",
-    "comparison_target",
-    "comparison_all_areas",
-    "quartile",
-    "trend",
-    "flags",
-    "method",
-    # beyond the required columns: what a chart or a careful reader needs
-    "section",
-    "level",
-    "breakdown_label",
-    "polarity",
-    "all_areas_value",
-    "funnel_lower_95",
-    "funnel_upper_95",
-    "funnel_lower_998",
-    "funnel_upper_998",
-    "funnel_p0",
-    "funnel_tau2",
-    "comparison_funnel",
-    "headline",
-    "rank",
-    "value_label",
-    # the verdicts as codes (generator/calc/verdicts.py), for filtering and for the site
-    "comparison_target_code",
-    "comparison_all_areas_code",
-    "comparison_all_areas_basis",
-    "comparison_funnel_code",
-    "trend_code",
-)
+COLUMNS = NAMES  # the published columns, in order: the fields of the typed row
 
 # columns that hold numbers only: never text a spreadsheet could take for a formula
 NUMERIC_COLUMNS = frozenset(

@@ -5,10 +5,10 @@ chart and trend, and the questions to ask its provider.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from generator.base.names import slug
 from generator.calc import stats
+from generator.calc.row import Row
 from generator.calc.specs import scale_range
 from generator.charts import marks
 from generator.charts import plans as charts
@@ -36,9 +36,7 @@ from generator.site.quality import corroboration, quality_table
 from generator.site.questions import Question
 
 
-def _key_table(
-    ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Mapping[str, Any]], area: str
-) -> list[str]:
+def _key_table(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Row], area: str) -> list[str]:
     """A compact table a commissioner can scan, then each indicator's verdicts against targets."""
     titles = {s.indicator_id: (s.title, s.unit) for s in ctx.specs}
     lines = [
@@ -64,13 +62,13 @@ def _key_table(
         trend = esc(trend_text(r))
         notes = row_notes(r)
         lines.append(
-            f"| {link} | {show(r['value'], unit)} | {row_interval(r, unit)} | "
+            f"| {link} | {show(r.value, unit)} | {row_interval(r, unit)} | "
             f"{verdict(r)} | {trend} | "
             f"{esc(period)}{'; ' + esc(notes) if notes else ''} |"
         )
-        if r["comparison_target"]:
-            judged.append(f"- **{esc(title)}** ({show(r['value'], unit)}):")
-            judged += [f"    - {esc(v)}" for v in str(r["comparison_target"] or "").split("; ") if v]
+        if r.comparison_target:
+            judged.append(f"- **{esc(title)}** ({show(r.value, unit)}):")
+            judged += [f"    - {esc(v)}" for v in str(r.comparison_target or "").split("; ") if v]
     lines += ["", STACK_CLOSE, "", *FOOTNOTES]
     if judged:
         lines += [
@@ -103,29 +101,29 @@ def _section_tables(ctx: Context, area: str, letters: Sequence[str]) -> list[str
                 r
                 for rs in ctx.area_latest[area].values()
                 for r in rs
-                if r["section"] == letter and not r["provider_code"]
+                if r.section == letter and not r.provider_code
             ),
-            key=lambda r: order.get(str(r["indicator_id"]), 0),
+            key=lambda r: order.get(str(r.indicator_id), 0),
         )
         lines += [f"## {esc(sec.title, quote=False)}", "", f"Section {letter}, {esc(period)}."]
         if not rows:
             lines += ["", f"No data for this area in {esc(period)}.", ""]
             continue
-        plain = [r for r in rows if not r["breakdown_value"]]
-        broken = {str(r["indicator_id"]): str(r["indicator_title"]) for r in rows if r["breakdown_value"]}
+        plain = [r for r in rows if not r.breakdown_value]
+        broken = {str(r.indicator_id): str(r.indicator_title) for r in rows if r.breakdown_value}
         if plain:
             cells = []
             for r in plain:
-                ind = str(r["indicator_id"])
-                unit = units.get(ind, str(r["unit"]))
+                ind = str(r.indicator_id)
+                unit = units.get(ind, str(r.unit))
                 value = (
-                    r["value_label"]
-                    if r["value_label"] and unit in ("category", "yes/no")
-                    else show_text(r["value"], unit)
+                    r.value_label
+                    if r.value_label and unit in ("category", "yes/no")
+                    else show_text(r.value, unit)
                 )
                 cells.append(
                     (
-                        f'<a href="{TO_GENERATED}indicators/{slug(ind)}/">{hesc(r["indicator_title"])}</a>',
+                        f'<a href="{TO_GENERATED}indicators/{slug(ind)}/">{hesc(r.indicator_title)}</a>',
                         hesc(value),
                         hesc(row_interval(r, unit, plain=True)),
                         verdict_html(r),
@@ -146,7 +144,7 @@ def _section_tables(ctx: Context, area: str, letters: Sequence[str]) -> list[str
 
 def _spine_and_trend(
     ctx: Context,
-    idx: Mapping[tuple[str, str, str, str, str], Mapping[str, Any]],
+    idx: Mapping[tuple[str, str, str, str, str], Row],
     area: str,
     name: str,
     chart_out: dict[str, charts.Chart],
@@ -159,13 +157,13 @@ def _spine_and_trend(
         values = ctx.area_values(ind, bv, period)
         nat = idx.get((ind, bv, "ALL", "", period))
         mine = idx.get((ind, bv, area, "", period))
-        if len(values) < 4 or nat is None or num(nat["value"]) is None:
+        if len(values) < 4 or nat is None or num(nat.value) is None:
             continue
         spines.append(
             marks.Spine(
                 short,
-                num(mine["value"]) if mine else None,
-                num(nat["value"]) or 0.0,
+                num(mine.value) if mine else None,
+                num(nat.value) or 0.0,
                 values[0],
                 stats.quantile(values, 0.25),
                 stats.quantile(values, 0.75),
@@ -184,29 +182,29 @@ def _spine_and_trend(
     ind = ctx.presentation.trend.indicator
     # rolling years: quarters are not published below the level of all areas
     series = [
-        (str(r["period"]), r)
+        (str(r.period), r)
         for r in ctx.by_indicator[ind]
-        if r["area_code"] in (area, "ALL")
-        and not r["provider_code"]
-        and str(r["period"]).startswith("12 months")
-        and "partial" not in str(r["flags"] or "")  # a window short of a quarter is not 12 months
+        if r.area_code in (area, "ALL")
+        and not r.provider_code
+        and str(r.period).startswith("12 months")
+        and "partial" not in str(r.flags or "")  # a window short of a quarter is not 12 months
     ]
     periods_seen = sorted({p for p, _ in series})
     if len(periods_seen) >= 2:
-        own = {p: r for p, r in series if r["area_code"] == area}
-        allv = {p: r for p, r in series if r["area_code"] == "ALL"}
+        own = {p: r for p, r in series if r.area_code == area}
+        allv = {p: r for p, r in series if r.area_code == "ALL"}
         latest_own = own.get(periods_seen[-1])
         words = ctx.presentation.trend.words
         c = charts.trend_line(
             words,
             spec_of[ind].unit,
             [p.replace("12 months to ", "to ") for p in periods_seen],
-            [num(own[p]["value"]) if p in own else None for p in periods_seen],
-            [num(allv[p]["value"]) if p in allv else None for p in periods_seen],
+            [num(own[p].value) if p in own else None for p in periods_seen],
+            [num(allv[p].value) if p in allv else None for p in periods_seen],
             name,
-            str(latest_own["trend"]) if latest_own and latest_own["trend"] else "trend not available",
-            [num(own[p]["lower_95"]) if p in own else None for p in periods_seen],
-            [num(own[p]["upper_95"]) if p in own else None for p in periods_seen],
+            str(latest_own.trend) if latest_own and latest_own.trend else "trend not available",
+            [num(own[p].lower_95) if p in own else None for p in periods_seen],
+            [num(own[p].upper_95) if p in own else None for p in periods_seen],
         )
         key = f"area-{slug(area)}-trend"
         chart_out[key] = c
@@ -233,17 +231,17 @@ def _questions(
         hits = [r for ind, rows in latest.items() if q.about(ind) for r in rows if q.fires(r)]
         if hits:
             r = hits[0]
-            unit = next((s.unit for s in ctx.specs if s.indicator_id == r["indicator_id"]), "")
+            unit = next((s.unit for s in ctx.specs if s.indicator_id == r.indicator_id), "")
             what = (
-                f"{esc(r['indicator_title'])}"
-                + (f" ({esc(r['breakdown_label'] or r['breakdown_value'])})" if r["breakdown_value"] else "")
-                + f", {show(r['value'], unit)} in {esc(r['period'])}"
+                f"{esc(r.indicator_title)}"
+                + (f" ({esc(r.breakdown_label or r.breakdown_value)})" if r.breakdown_value else "")
+                + f", {show(r.value, unit)} in {esc(r.period)}"
             )
             cited = list(dict.fromkeys(p["document"] for p in q.passages))  # in order, once each
             src = "; ".join(f"[{c}] {esc(docs[c].title)}" for c in cited)
             raised.append(
                 f"### {esc(q.question, quote=False)}\n\n**Raised by:** {what}: "
-                f"{esc(r['comparison_target'])}"
+                f"{esc(r.comparison_target)}"
                 f"\n\n**Why it matters:** {esc(q.why)}\n\n**What good looks like:** {esc(q.good)}\n\n"
                 f"*Source: {src}.*\n"
             )
@@ -254,7 +252,7 @@ def _questions(
 
 def area_page(
     ctx: Context,
-    idx: Mapping[tuple[str, str, str, str, str], Mapping[str, Any]],
+    idx: Mapping[tuple[str, str, str, str, str], Row],
     area: str,
     name: str,
     questions: Sequence[Question],
@@ -288,8 +286,8 @@ def area_page(
         pop = [_population_share(ctx, idx, r) for r in rs]
         c = charts.profile_bars(
             subject,
-            [str(r["breakdown_label"] or r["breakdown_value"]) for r in rs],
-            [num(r["value"]) for r in rs],
+            [str(r.breakdown_label or r.breakdown_value) for r in rs],
+            [num(r.value) for r in rs],
             pop,
             name,
         )
@@ -308,18 +306,16 @@ def area_page(
             "",
         ]
         items = [(i, r) for i, r in sorted(ratings.items())]
-        labels = [str(r["indicator_title"]) for _, r in items]
-        values = [num(r["value"]) for _, r in items]
+        labels = [str(r.indicator_title) for _, r in items]
+        values = [num(r.value) for _, r in items]
         c = charts.rating_profile(name, labels, values, [scale_range([i], ctx.catalogue) for i, _ in items])
         key = f"area-{slug(area)}-ratings"
         chart_out[key] = c
         lines += chart_block(c, key)
         lines += [STACK_OPEN, "", "| Rating | Score | What the score means |", "|---|---|---|"]
         for _, r in items:
-            lines.append(
-                f"| {esc(r['indicator_title'])} | {show(r['value'], 'score')} | {esc(r['value_label'])} |"
-            )
-        lines += ["", STACK_CLOSE, "", *corroboration(ctx, area, str(items[0][1]["period"]))]
+            lines.append(f"| {esc(r.indicator_title)} | {show(r.value, 'score')} | {esc(r.value_label)} |")
+        lines += ["", STACK_CLOSE, "", *corroboration(ctx, area, str(items[0][1].period))]
     others = _section_tables(ctx, area, ("D", "E", "F", "G"))
     lines += [
         *others,
@@ -338,22 +334,18 @@ def area_page(
 
 def _population_share(
     ctx: Context,
-    idx: Mapping[tuple[str, str, str, str, str], Mapping[str, Any]],
-    r: Mapping[str, Any],
+    idx: Mapping[tuple[str, str, str, str, str], Row],
+    r: Row,
 ) -> float | None:
     """The local population's share for an intake row: the Section A row its spec names, for the
     financial year the intake period falls in."""
     spec = next(
-        (
-            s
-            for s in ctx.specs
-            if s.indicator_id == r["indicator_id"] and s.breakdown_value == r["breakdown_value"]
-        ),
+        (s for s in ctx.specs if s.indicator_id == r.indicator_id and s.breakdown_value == r.breakdown_value),
         None,
     )
     if spec is None or not spec.reference:
         return None
     item_id, _, category = spec.reference[0].partition(":")
-    year = str(r["period"]).removeprefix("12 months to ").split(" ")[0]
-    pop = idx.get((item_id, category, str(r["area_code"]), "", year))
-    return num(pop["value"]) if pop else None
+    year = str(r.period).removeprefix("12 months to ").split(" ")[0]
+    pop = idx.get((item_id, category, str(r.area_code), "", year))
+    return num(pop.value) if pop else None

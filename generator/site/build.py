@@ -21,6 +21,7 @@ from generator.base.cache import NO_CACHE, Cache
 from generator.base.inputs import find, site_project
 from generator.base.pools import process_pool
 from generator.base.progress import Progress
+from generator.calc.row import Row
 from generator.calc.specs import specs
 from generator.catalogue.registry import Registry
 from generator.catalogue.sections import Catalogue
@@ -140,8 +141,8 @@ def _build(
         _, data, quality = compute_store(Store(store_dir), catalogue, registry, cache, workers)
     except NoReturns as e:
         raise BuildError(str(e)) from None
-    rows = data.rows
-    data_as_at = max((str(r["period"]).removeprefix("12 months to ") for r in rows), default="")
+    rows = [Row.of(r) for r in data.rows]
+    data_as_at = max((r.period.removeprefix("12 months to ") for r in rows), default="")
     ctx = Context(rows, quality, catalogue, registry, data_as_at, data.count)
     clock.lap("compute")
     # after the computing bar, one for the rest: at national scale some ten seconds more

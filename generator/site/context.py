@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from generator.calc.row import Row
 from generator.calc.specs import Spec, specs
 from generator.catalogue.registry import Registry
 from generator.catalogue.sections import Catalogue
@@ -21,8 +22,8 @@ from generator.site.presentation import load as load_presentation
 
 @dataclass(frozen=True)
 class Context:
-    rows: Sequence[Mapping[str, Any]]
-    quality: Sequence[Mapping[str, Any]]
+    rows: Sequence[Row]
+    quality: Sequence[Mapping[str, Any]]  # data_quality.csv's rows
     catalogue: Catalogue
     registry: Registry
     data_as_at: str  # the latest period in the data
@@ -48,26 +49,26 @@ class Context:
         return [(k.indicator, k.breakdown_value, k.short) for k in self.presentation.key_indicators]
 
     @cached_property
-    def by_indicator(self) -> dict[str, list[Mapping[str, Any]]]:
-        out: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    def by_indicator(self) -> dict[str, list[Row]]:
+        out: dict[str, list[Row]] = defaultdict(list)
         for r in self.rows:
-            out[str(r["indicator_id"])].append(r)
+            out[str(r.indicator_id)].append(r)
         return out
 
     @cached_property
-    def by_area(self) -> dict[str, list[Mapping[str, Any]]]:
+    def by_area(self) -> dict[str, list[Row]]:
         """Area-level rows (not providers, not all areas), by area."""
-        out: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+        out: dict[str, list[Row]] = defaultdict(list)
         for r in self.rows:
-            if r["level"] == "area":
-                out[str(r["area_code"])].append(r)
+            if r.level == "area":
+                out[str(r.area_code)].append(r)
         return out
 
     @cached_property
     def _latest(self) -> dict[str, str]:
         periods: dict[str, set[str]] = defaultdict(set)
         for r in self.rows:
-            periods[str(r["section"])].add(str(r["period"]))
+            periods[str(r.section)].add(str(r.period))
         out = {}
         for section, ps in periods.items():
             rolling = sorted(p for p in ps if p.startswith("12 months"))
@@ -79,15 +80,15 @@ class Context:
         return self._latest.get(section, "")
 
     @cached_property
-    def area_latest(self) -> dict[str, dict[str, list[Mapping[str, Any]]]]:
+    def area_latest(self) -> dict[str, dict[str, list[Row]]]:
         """Each area's rows in their section's latest period, by indicator (in table order).
         An area page reads only these; scanning all of an area's rows for each question and
         section was half the time of a national page build."""
-        out: dict[str, dict[str, list[Mapping[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+        out: dict[str, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
         for area, rows in self.by_area.items():
             for r in rows:
-                if r["period"] == self.latest(str(r["section"])):
-                    out[area][str(r["indicator_id"])].append(r)
+                if r.period == self.latest(str(r.section)):
+                    out[area][str(r.indicator_id)].append(r)
         return out
 
     def area_values(self, ind: str, bv: str, period: str) -> list[float]:
@@ -98,10 +99,10 @@ class Context:
             self._area_values[key] = sorted(
                 v
                 for r in self.by_indicator[ind]
-                if r["level"] == "area"
-                and r["period"] == period
-                and r["breakdown_value"] == bv
-                and (v := num(r["value"])) is not None
+                if r.level == "area"
+                and r.period == period
+                and r.breakdown_value == bv
+                and (v := num(r.value)) is not None
             )
         return self._area_values[key]
 
@@ -129,10 +130,9 @@ class Context:
         return frozenset(a for a in self.registry.areas if n[a] == 1)
 
 
-def rows_by_key(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str, str, str, str], Mapping[str, Any]]:
+def rows_by_key(rows: Sequence[Row]) -> dict[tuple[str, str, str, str, str], Row]:
     """Each published row by indicator, category, area, provider and period: the home page looks
     up many single figures."""
     return {
-        (r["indicator_id"], r["breakdown_value"], r["area_code"], r["provider_code"] or "", r["period"]): r
-        for r in rows
+        (r.indicator_id, r.breakdown_value, r.area_code, r.provider_code or "", r.period): r for r in rows
     }

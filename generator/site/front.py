@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import Any
 
 from generator.base.names import slug
 from generator.calc.columns import COLUMN_TEXT, COLUMNS
+from generator.calc.row import Row
 from generator.site.context import Context
 from generator.site.markup import GENERATED, STACK_CLOSE, STACK_OPEN, Page, esc, show, verdict
 from generator.site.parts import footer, synthetic_note
 
 
-def home_page(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Mapping[str, Any]]) -> Page:
+def home_page(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Row]) -> Page:
     units = {s.indicator_id: s.unit for s in ctx.specs}
     lines = [
         "# Employment support: how each area is doing",
@@ -67,7 +67,7 @@ def home_page(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Mapping
                 cells.append("no data")
             else:
                 shape = verdict(r, short=True)
-                cells.append(f"{show(r['value'], units[ind])} {shape}".strip())
+                cells.append(f"{show(r.value, units[ind])} {shape}".strip())
         lines.append("| " + " | ".join(cells) + " |")
     lines += [
         "",

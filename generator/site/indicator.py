@@ -5,7 +5,6 @@ and its breakdowns.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 
@@ -13,6 +12,7 @@ from generator.base.names import slug
 from generator.calc import funnels, verdicts
 from generator.calc.evaluate import METHODS
 from generator.calc.judgements import target_text
+from generator.calc.row import Row
 from generator.calc.specs import Spec
 from generator.charts import marks
 from generator.charts import plans as charts
@@ -42,7 +42,7 @@ from generator.site.parts import chart_block, footer, interval_text
 
 def indicator_page(
     ctx: Context,
-    idx: Mapping[tuple[str, str, str, str, str], Mapping[str, Any]],
+    idx: Mapping[tuple[str, str, str, str, str], Row],
     ind: str,
     chart_out: dict[str, charts.Chart],
 ) -> Page:
@@ -85,7 +85,7 @@ def indicator_page(
         ("Method", METHODS[s0.method].words if s0.method in METHODS else s0.method),
         ("Rating scale", scale_text(cat, item)),
         ("Confidence interval", ci_text(s0)),
-        ("Comparison", comparison_text(s0, any(r["comparison_target_code"] for r in ctx.by_indicator[ind]))),
+        ("Comparison", comparison_text(s0, any(r.comparison_target_code for r in ctx.by_indicator[ind]))),
         ("Disclosure rule", disclosure_text(s0)),
         (
             "Caveats",
@@ -111,25 +111,23 @@ def indicator_page(
     area_rows = [
         r
         for r in ctx.by_indicator[ind]
-        if r["breakdown_value"] == main.breakdown_value and r["level"] == "area" and r["period"] == period
+        if r.breakdown_value == main.breakdown_value and r.level == "area" and r.period == period
     ]
     nat = next(
         (
             r
             for r in ctx.by_indicator[ind]
-            if r["breakdown_value"] == main.breakdown_value
-            and r["level"] == "all areas"
-            and r["period"] == period
+            if r.breakdown_value == main.breakdown_value and r.level == "all areas" and r.period == period
         ),
         None,
     )
     if area_rows and main.unit in ("percent", "gbp", "ratio", "score", "number", "count"):
         bars = [
             marks.Bar(
-                str(r["area_name"]),
-                num(r["value"]),
-                num(r["lower_95"]),
-                num(r["upper_95"]),
+                str(r.area_name),
+                num(r.value),
+                num(r.lower_95),
+                num(r.upper_95),
                 all_areas_code(r),
             )
             for r in area_rows
@@ -140,7 +138,7 @@ def indicator_page(
                 s0.title + (f" ({main.breakdown_label})" if main.breakdown_label else ""),
                 main.unit,
                 bars,
-                num(nat["value"]) if nat else None,
+                num(nat.value) if nat else None,
                 period,
             )
             key = f"ind-{slug(ind)}-compare"
@@ -171,29 +169,29 @@ def indicator_page(
         (
             r
             for r in ctx.by_indicator[ind]
-            if r["period"] == period
-            and not (r["level"] == "provider" and r["area_code"] in single)
-            and (r["level"] == "all areas" or r["breakdown_value"] == main.breakdown_value)
+            if r.period == period
+            and not (r.level == "provider" and r.area_code in single)
+            and (r.level == "all areas" or r.breakdown_value == main.breakdown_value)
         ),
         key=lambda r: (
-            r["level"] != "all areas",
-            r["area_code"],
-            r["provider_code"] or "",
-            order.get(str(r["breakdown_value"]), 0),
+            r.level != "all areas",
+            r.area_code,
+            r.provider_code or "",
+            order.get(str(r.breakdown_value), 0),
         ),
     ):
-        lo, hi = num(r["lower_95"]), num(r["upper_95"])
+        lo, hi = num(r.lower_95), num(r.upper_95)
         table.append(
             (
-                r["area_name"],
-                r["provider_name"] or "",
-                r["breakdown_label"] or r["breakdown_value"],
-                show_text(r["numerator"], "count") if r["numerator"] not in (None, "") else "",
-                show_text(r["denominator"], "count") if r["denominator"] not in (None, "") else "",
-                show_text(r["value"], s0.unit),
+                r.area_name,
+                r.provider_name or "",
+                r.breakdown_label or r.breakdown_value,
+                show_text(r.numerator, "count") if r.numerator is not None else "",
+                show_text(r.denominator, "count") if r.denominator is not None else "",
+                show_text(r.value, s0.unit),
                 interval_text(lo, hi, s0.unit, plain=True),
                 verdict_text(r),
-                str(r["flags"] or "").replace(";", ", "),
+                str(r.flags or "").replace(";", ", "),
             )
         )
     header = (
@@ -221,16 +219,16 @@ def indicator_page(
     )
 
 
-def _all_areas_by_category(ctx: Context, ind: str, period: str) -> dict[str, Mapping[str, Any]]:
+def _all_areas_by_category(ctx: Context, ind: str, period: str) -> dict[str, Row]:
     """The indicator's all-areas rows in ``period``, by breakdown value."""
     return {
-        str(r["breakdown_value"]): r
+        str(r.breakdown_value): r
         for r in ctx.by_indicator[ind]
-        if r["level"] == "all areas" and r["period"] == period
+        if r.level == "all areas" and r.period == period
     }
 
 
-def _main_spec(sp: Sequence[Spec], nat: Mapping[str, Mapping[str, Any]]) -> Spec:
+def _main_spec(sp: Sequence[Spec], nat: Mapping[str, Row]) -> Spec:
     """The breakdown value the compare, funnel and trend charts show: the total if there is one,
     else the category with the largest all-areas value (the one most areas can publish)."""
     total = next((s for s in sp if s.breakdown_value in ("", "total")), None)
@@ -238,14 +236,14 @@ def _main_spec(sp: Sequence[Spec], nat: Mapping[str, Mapping[str, Any]]) -> Spec
         return total
     return max(
         sp,
-        key=lambda s: (num(nat[s.breakdown_value]["value"]) or 0.0) if s.breakdown_value in nat else -1.0,
+        key=lambda s: (num(nat[s.breakdown_value].value) or 0.0) if s.breakdown_value in nat else -1.0,
     )
 
 
 def _categories(
     ind: str,
     sp: Sequence[Spec],
-    nat: Mapping[str, Mapping[str, Any]],
+    nat: Mapping[str, Row],
     period: str,
     chart_out: dict[str, charts.Chart],
 ) -> list[str]:
@@ -256,9 +254,9 @@ def _categories(
     bars = [
         marks.Bar(
             s.breakdown_label or s.breakdown_value,
-            num(nat[s.breakdown_value]["value"]) if s.breakdown_value in nat else None,
-            num(nat[s.breakdown_value]["lower_95"]) if s.breakdown_value in nat else None,
-            num(nat[s.breakdown_value]["upper_95"]) if s.breakdown_value in nat else None,
+            num(nat[s.breakdown_value].value) if s.breakdown_value in nat else None,
+            num(nat[s.breakdown_value].lower_95) if s.breakdown_value in nat else None,
+            num(nat[s.breakdown_value].upper_95) if s.breakdown_value in nat else None,
         )
         for s in cats
     ]
@@ -275,24 +273,24 @@ def _funnel_and_trend(
     ind: str,
     s0: Spec,
     main: Spec,
-    area_rows: list[Mapping[str, Any]],
+    area_rows: list[Row],
     period: str,
     chart_out: dict[str, charts.Chart],
 ) -> list[str]:
     lines: list[str] = []
     label = s0.title + (f" ({main.breakdown_label})" if main.breakdown_label else "")
     pts = [
-        (str(r["area_name"]), num(r["denominator"]) or 0.0, num(r["value"]) or 0.0)
+        (str(r.area_name), num(r.denominator) or 0.0, num(r.value) or 0.0)
         for r in area_rows
-        if num(r["denominator"]) and num(r["value"]) is not None
+        if num(r.denominator) and num(r.value) is not None
     ]
     # the funnel as the dataset publishes it: its centre and added variance (never redrawn from
     # rounded values), around at least funnels.MIN_FUNNEL_AREAS areas
     centre = next(
         (
-            (p0, num(r["funnel_tau2"]) or 0.0, str(r["method"]))
+            (p0, num(r.funnel_tau2) or 0.0, str(r.method))
             for r in area_rows
-            if (p0 := num(r["funnel_p0"])) is not None
+            if (p0 := num(r.funnel_p0)) is not None
         ),
         None,
     )
@@ -307,9 +305,7 @@ def _funnel_and_trend(
             for k, n in enumerate(grid.tolist())
         ]
         # outside as the dataset says it (for every count the published figures stand for)
-        outside = sum(
-            str(r["comparison_funnel_code"] or "") in verdicts.FUNNEL_OUTSIDE_998 for r in area_rows
-        )
+        outside = sum(str(r.comparison_funnel_code or "") in verdicts.FUNNEL_OUTSIDE_998 for r in area_rows)
         short = next((part for part in method.split("; ") if part.startswith("funnel")), "funnel")
         c = charts.funnel_plot(label, pts, p0, limits, short, period, outside=outside)
         key = f"ind-{slug(ind)}-funnel"
@@ -353,20 +349,20 @@ def _funnel_and_trend(
             f"{UNIT_TEXT.get(main.unit, main.unit)}, not a percentage. The chart above compares the areas.",
         ]
     series = sorted(
-        (str(r["period"]), num(r["value"]))
+        (str(r.period), num(r.value))
         for r in ctx.by_indicator[ind]
-        if r["level"] == "all areas"
-        and r["breakdown_value"] == main.breakdown_value
-        and not str(r["period"]).startswith("12 months")
+        if r.level == "all areas"
+        and r.breakdown_value == main.breakdown_value
+        and not str(r.period).startswith("12 months")
     )
     if len(series) >= 2 and main.unit in ("percent", "gbp", "ratio", "score", "number", "count"):
         values = [v for _, v in series]
         tested = [
-            str(r["trend"])
+            str(r.trend)
             for r in ctx.by_indicator[ind]
-            if r["level"] == "all areas"
-            and r["breakdown_value"] == main.breakdown_value
-            and str(r["period"]) == series[-1][0]
+            if r.level == "all areas"
+            and r.breakdown_value == main.breakdown_value
+            and str(r.period) == series[-1][0]
         ]
         c = charts.trend_line(
             label,

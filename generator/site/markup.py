@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from generator.calc import verdicts
+from generator.calc.row import Row
 from generator.calc.verdicts import Basis, Verdict
 from generator.charts import marks
 
@@ -94,25 +95,25 @@ def show_text(v: Any, unit: str) -> str:
     return marks.fmt(x, unit)
 
 
-def verdict(r: Mapping[str, Any] | None, short: bool = False) -> str:
+def verdict(r: Row | None, short: bool = False) -> str:
     """A row's comparison with all areas as Markdown: shape and word, on a tint (colour is never
     the only signal). ``short`` (narrow tables): "(no interval)" becomes a dagger, which the
     table's note explains."""
     return _verdict(r, esc, short)
 
 
-def verdict_html(r: Mapping[str, Any] | None) -> str:
+def verdict_html(r: Row | None) -> str:
     """:func:`verdict` for raw HTML."""
     return _verdict(r, hesc, False)
 
 
-def all_areas_code(r: Mapping[str, Any] | None) -> Verdict | None:
+def all_areas_code(r: Row | None) -> Verdict | None:
     """The code of a row's comparison with all areas (None where it was not compared)."""
-    code = str((r or {}).get("comparison_all_areas_code") or "")
+    code = r.comparison_all_areas_code if r else ""
     return Verdict(code) if code else None
 
 
-def _verdict(r: Mapping[str, Any] | None, escape: Any, short: bool) -> str:
+def _verdict(r: Row | None, escape: Any, short: bool) -> str:
     shown = verdict_text(r)
     if short:
         shown = shown.replace(" (no interval)", "\u2020")
@@ -121,7 +122,7 @@ def _verdict(r: Mapping[str, Any] | None, escape: Any, short: bool) -> str:
     return f'<span class="kpi-v {cls}">{escape(shown)}</span>' if cls and shown else str(escape(shown))
 
 
-def verdict_text(r: Mapping[str, Any] | None) -> str:
+def verdict_text(r: Row | None) -> str:
     """A better comparison tested by interval -> ``▲ better``; a comparison of values with no
     interval says so, because it is a plain comparison, not a test that the difference is
     unlikely to be chance. Other verdicts keep their published words."""
@@ -129,9 +130,9 @@ def verdict_text(r: Mapping[str, Any] | None) -> str:
     if code is None:
         return ""
     if code not in verdicts.SHAPES:
-        return str((r or {}).get("comparison_all_areas") or verdicts.say(code))
+        return (r.comparison_all_areas if r else "") or verdicts.say(code)
     shown = verdicts.SHAPES[code]
-    basis = str((r or {}).get("comparison_all_areas_basis") or "")
+    basis = r.comparison_all_areas_basis if r else ""
     return f"{shown} (no interval)" if basis == Basis.NO_INTERVAL else shown
 
 

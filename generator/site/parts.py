@@ -4,10 +4,8 @@ intervals and trends in words, footnotes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from generator.calc import disclosure, trends
+from generator.calc.row import Row
 from generator.charts import marks
 from generator.charts import plans as charts
 from generator.site.context import Context
@@ -73,22 +71,22 @@ FOOTNOTES = (  # what the notes and blanks in an area's tables mean (methods.md 
 )
 
 
-def row_notes(r: Mapping[str, Any]) -> str:
-    return ", ".join(f for f in str(r["flags"] or "").split(";") if f)
+def row_notes(r: Row) -> str:
+    return ", ".join(f for f in str(r.flags or "").split(";") if f)
 
 
-def trend_text(r: Mapping[str, Any] | None) -> str:
+def trend_text(r: Row | None) -> str:
     if r is None:
         return ""
-    return str(r["trend"] or "") or ("not available: value suppressed" if num(r["value"]) is None else "")
+    return str(r.trend or "") or ("not available: value suppressed" if num(r.value) is None else "")
 
 
-def row_interval(r: Mapping[str, Any], unit: str, plain: bool = False) -> str:
+def row_interval(r: Row, unit: str, plain: bool = False) -> str:
     """The 95% interval, or why there is none (``plain``: text for raw HTML, not Markdown)."""
-    lo, hi = num(r["lower_95"]), num(r["upper_95"])
+    lo, hi = num(r.lower_95), num(r.upper_95)
     if lo is not None and hi is not None:
         return interval_text(lo, hi, unit, plain)
-    return "no interval" if num(r["value"]) is not None else ""
+    return "no interval" if num(r.value) is not None else ""
 
 
 def chart_block(c: charts.Chart, key: str, table_below: bool = False) -> list[str]:

@@ -45,10 +45,10 @@ def corroboration(ctx: Context, area: str, period: str) -> list[str]:
     item = ctx.presentation.ratings_corroboration
     if item is None:
         return []
-    rows = [r for r in ctx.area_latest[area].get(item, []) if r["period"] == period]
-    if rows and rows[0]["value_label"]:
+    rows = [r for r in ctx.area_latest[area].get(item, []) if r.period == period]
+    if rows and rows[0].value_label:
         return [
-            f"**Independent corroboration of these ratings ({esc(period)}):** {esc(rows[0]['value_label'])}.",
+            f"**Independent corroboration of these ratings ({esc(period)}):** {esc(rows[0].value_label)}.",
             "",
         ]
     if rows:  # several providers with different answers

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from generator.base.inputs import QUESTIONS_YAML, find
 from generator.calc import verdicts
+from generator.calc.row import Row
 from generator.calc.verdicts import Verdict
 from generator.catalogue.load import load_yaml
 
@@ -39,10 +39,10 @@ class Question:
             self.indicator_prefix and indicator_id.startswith(self.indicator_prefix)
         )
 
-    def fires(self, row: Mapping[str, Any]) -> bool:
+    def fires(self, row: Row) -> bool:
         """Whether a published row raises the question."""
-        return self.about(str(row.get("indicator_id") or "")) and bool(
-            self.when.intersection(verdicts.parse(row.get("comparison_target_code")))
+        return self.about(row.indicator_id) and bool(
+            self.when.intersection(verdicts.parse(row.comparison_target_code))
         )
 
 
