@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import re
+import sys
 
 from generator.calc.verdicts import Verdict as V
 from generator.charts import marks, measure
@@ -118,3 +120,45 @@ def test_the_lower_half_of_a_rating_scale_is_below_its_middle():
     c = charts.rating_profile("Area one", ["Focus", "Audit"], [2.8, 1.6], [(1, 5), (0, 3)])
     assert "1 rated in the lower half of the scale" in c.title
     assert c.rows == (("Focus", "2.8 on a scale of 1 to 5"), ("Audit", "1.6 on a scale of 0 to 3"))
+
+
+NEW_CHART = '''
+"""A new kind of chart: its plan (words, data table) and its drawing, in one module."""
+from generator.charts.plans import Chart
+
+
+def dot_chart(label: str, value: float) -> Chart:
+    title = f"{label}: {value:g}"
+    return Chart((f"{__name__}:draw_dot", (value, title)), title, f"One dot at {value:g}.",
+                 ("Label", "Value"), ((label, f"{value:g}"),))
+
+
+def draw_dot(value: float, title: str) -> str:
+    return f'<svg xmlns="http://www.w3.org/2000/svg"><title>{title}</title><circle r="{value:g}"/></svg>'
+'''
+
+
+def test_a_new_kind_of_chart_is_one_module_with_no_registry_to_edit(tmp_path, monkeypatch):
+    """CONTRIBUTING's walk: a chart module of its own (plan and drawing) plus the page that calls
+    it; rendering, caching and the cache key need nothing else. The key follows the new module's
+    code, so editing its drawing redraws its pictures."""
+    from generator.base.cache import Cache
+    from generator.charts.render import render
+
+    (tmp_path / "dot_chart_kind.py").write_text(NEW_CHART, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import dot_chart_kind
+
+    chart = dot_chart_kind.dot_chart("Area one", 3.0)
+    cache = Cache(tmp_path / "cache.sqlite")
+    svg = render({"dot": chart}, cache)["dot"]
+    assert '<circle r="3"/>' in svg and "<title>Area one: 3</title>" in svg
+    assert render({"dot": chart}, cache)["dot"] == svg and cache.hits >= 1
+    before = chart.key
+    (tmp_path / "dot_chart_kind.py").write_text(NEW_CHART.replace('r="', 'cx="1" r="'), encoding="utf-8")
+    importlib.reload(dot_chart_kind)  # as a new process would load it
+    charts.drawing_code.cache_clear()
+    assert chart.key != before
+    assert '<circle cx="1" r="3"/>' in render({"dot": chart}, cache)["dot"]
+    monkeypatch.delitem(sys.modules, "dot_chart_kind")
+    charts.drawing_code.cache_clear()

@@ -16,8 +16,11 @@ meaning as well, never colour alone.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -31,7 +34,7 @@ from generator.charts.marks import Bar, Spine, fmt, interval, num, outside_limit
 @dataclass(frozen=True)
 class Chart:
     """What a page needs to show a chart: the words (title, alt text, data table) at once, and
-    the plan for the picture (a drawing function's name and its plain arguments).
+    the plan for the picture (its drawing function as ``module:function`` and its plain arguments).
 
     The picture is drawn later, by :func:`draw` (or many at once by :mod:`generator.charts.render`,
     through the cache): the plan is what the cache key is made of.
@@ -50,12 +53,29 @@ class Chart:
     @property
     def key(self) -> str:
         """A digest of everything the picture depends on: the plan and the drawing code."""
-        return digest(FINGERPRINT, repr(self.plot))
+        return digest(drawing_code(self.plot[0].partition(":")[0]), repr(self.plot))
+
+
+DRAWING = drawing.__name__  # the module the pictures below are drawn by
 
 
 def draw(chart: Chart) -> str:
+    """The picture: the plan names its drawing function as ``module:function``, so a new kind
+    of chart is a module of its own (its plan and its drawing) with no registry to edit."""
     name, args = chart.plot
-    return DRAWINGS[name](*args)
+    module, _, function = name.partition(":")
+    draw_it: Callable[..., str] = getattr(importlib.import_module(module), function)
+    return draw_it(*args)
+
+
+@cache
+def drawing_code(module: str) -> str:
+    """A digest of a drawing module's code, every module of the package it imports and the
+    matplotlib whose font metrics it plans with: any of them changing makes its cached pictures
+    stale."""
+    file = importlib.import_module(module).__file__
+    own = Path(file).read_bytes() if file else b""
+    return digest(code_fingerprint(module), own, matplotlib.__version__)
 
 
 def compare_areas(
@@ -85,7 +105,7 @@ def compare_areas(
         + ". The table below gives every value."
     )
     rows = tuple((b.label, fmt(b.value, unit), interval(b, unit), said(b.verdict)) for b in bars)
-    plan = ("compare_areas", (unit, tuple(shown), national, title))
+    plan = (f"{DRAWING}:draw_compare_areas", (unit, tuple(shown), national, title))
     return Chart(plan, title, alt, ("Area", "Value", "95% interval", "Compared with all areas"), rows)
 
 
@@ -114,7 +134,7 @@ def funnel_plot(
         "areas lie outside the 99.8% limits. The table below gives every value."
     )
     rows = tuple((label, f"{n:g}", f"{v:.1f}%") for label, n, v in points)
-    plan = ("funnel_plot", (tuple(points), p0, tuple(limits), title, highlight))
+    plan = (f"{DRAWING}:draw_funnel_plot", (tuple(points), p0, tuple(limits), title, highlight))
     return Chart(plan, title, alt, ("Area", "Denominator", "Value"), rows)
 
 
@@ -147,7 +167,7 @@ def trend_line(
             (p, fmt(v, unit), fmt(n, unit)) for p, v, n in zip(periods, values, national, strict=True)
         )
     plan = (
-        "trend_line",
+        f"{DRAWING}:draw_trend_line",
         (
             unit,
             tuple(periods),
@@ -186,7 +206,7 @@ def profile_bars(
         (c, fmt(i, "percent"), fmt(p, "percent"))
         for c, i, p in zip(categories, intake, population, strict=True)
     )
-    plan = ("profile_bars", (tuple(categories), tuple(intake), tuple(population), title))
+    plan = (f"{DRAWING}:draw_profile_bars", (tuple(categories), tuple(intake), tuple(population), title))
     return Chart(plan, title, alt, ("Category", "New referrals", "Local population"), rows)
 
 
@@ -211,7 +231,7 @@ def rating_profile(
         (lbl, "not given" if num(v) is None else f"{v:g} on a scale of {bottom:g} to {top:g}")
         for lbl, v, (bottom, top) in zip(labels, values, scales, strict=True)
     )
-    plan = ("rating_profile", (tuple(labels), tuple(values), tuple(scales), title))
+    plan = (f"{DRAWING}:draw_rating_profile", (tuple(labels), tuple(values), tuple(scales), title))
     return Chart(plan, title, alt, ("Rating", "Score"), rows)
 
 
@@ -227,7 +247,7 @@ def category_bars(indicator: str, unit: str, bars: Sequence[Bar], period: str, w
         f"{msg}. The table below gives every value."
     )
     rows = tuple((b.label, fmt(b.value, unit), interval(b, unit)) for b in bars)
-    plan = ("category_bars", (unit, tuple(bars), title))
+    plan = (f"{DRAWING}:draw_category_bars", (unit, tuple(bars), title))
     return Chart(plan, title, alt, ("Category", "Value", "95% interval"), rows)
 
 
@@ -259,25 +279,9 @@ def spine_chart(area: str, spines: Sequence[Spine]) -> Chart:
         for s in spines
     )
     return Chart(
-        ("spine_chart", (tuple(spines), title)),
+        (f"{DRAWING}:draw_spine_chart", (tuple(spines), title)),
         title,
         alt,
         ("Indicator", area, "All areas", "Range of areas", "Compared with all areas"),
         rows,
     )
-
-
-# each plan's drawing function, by the name a plan carries
-DRAWINGS: dict[str, Callable[..., str]] = {
-    "compare_areas": drawing.draw_compare_areas,
-    "funnel_plot": drawing.draw_funnel_plot,
-    "trend_line": drawing.draw_trend_line,
-    "profile_bars": drawing.draw_profile_bars,
-    "rating_profile": drawing.draw_rating_profile,
-    "category_bars": drawing.draw_category_bars,
-    "spine_chart": drawing.draw_spine_chart,
-}
-# the drawing code and the font metrics it plans with: either changing makes every cached picture stale
-FINGERPRINT = digest(
-    code_fingerprint("generator.charts.plans"), matplotlib.__version__
-)  # charts and all it imports
