@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator.calc.specs import specs
 from generator.catalogue.load import load_catalogue
 from generator.catalogue.model import CatalogueError, SourceRef
 
@@ -255,6 +256,23 @@ def test_every_question_to_ask_quotes_the_passages_its_why_rests_on(catalogue, r
     assert not missing, "passages not found in their documents:\n" + "\n".join(missing)
 
 
+def test_every_glossary_term_cites_a_passage_that_is_in_its_document(catalogue, request):
+    """Provenance of data/glossary.yaml: a term from the source documents names a passage found
+    in the document it names (the meaning is ours)."""
+    from generator.site.glossary import load
+
+    terms = load(ROOT / "data" / "glossary.yaml").terms
+    cited = [t for t in terms if t.source]
+    assert len(cited) >= 10 and {t.source.document for t in cited} <= set(catalogue.documents)
+    texts = request.getfixturevalue("seed_texts")
+    missing = [
+        f"{t.term}: [{t.source.document}] {t.source.passage!r}"
+        for t in cited
+        if _normalise(t.source.passage) not in texts[t.source.document]
+    ]
+    assert not missing, "passages not found in their documents:\n" + "\n".join(missing)
+
+
 # -- strict loading ----------------------------------------------------------------------------
 @pytest.fixture
 def cat_copy(tmp_path: Path) -> Path:
@@ -408,3 +426,37 @@ def test_targets_for_one_kind_of_service_need_an_item_that_says_the_kind(cat_cop
         CatalogueError, match="no item says which kind" if where == "nowhere" else "has no answer"
     ):
         load_catalogue(cat_copy)
+
+
+def test_a_title_naming_the_quarter_needs_a_label_for_the_site(cat_copy):
+    """The workbook asks about "the quarter"; the site and dataset also show the item over 12
+    months, so an item whose title names the quarter must have a `label` that does not (issue 22:
+    "Total cost of the service in the quarter" under "12 months to"). A stock, never added over
+    quarters, is exempt; the label is what the published rows and pages call it."""
+    path = cat_copy / "sections" / "E_job_outcomes.yaml"
+    _edit(
+        path,
+        lambda d: [
+            i.pop("label", None) for g in d["groups"] for i in g["items"] if i["id"] == "E02_total_cost"
+        ],
+    )
+    with pytest.raises(CatalogueError, match="E02_total_cost: the title names the quarter"):
+        load_catalogue(cat_copy)
+    _edit(
+        path,
+        lambda d: [
+            i.update(label="Cost in the quarter")
+            for g in d["groups"]
+            for i in g["items"]
+            if i["id"] == "E02_total_cost"
+        ],
+    )
+    with pytest.raises(CatalogueError, match="E02_total_cost"):
+        load_catalogue(cat_copy)
+    catalogue = load_catalogue()
+    items = {i.id: i for _, i in catalogue.items()}
+    assert items["E02_total_cost"].name == "Total cost of the service"
+    assert "quarter" in items["E09_active_caseload"].name  # a stock: only ever one quarter's
+    assert {s.title for s in specs(catalogue) if s.indicator_id == "E02_total_cost"} == {
+        "Total cost of the service"
+    }

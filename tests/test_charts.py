@@ -65,19 +65,6 @@ def test_trend_axis_starts_at_zero_and_profile_reports_the_biggest_gap():
     assert "largest gap: 18-35 (-20 points)" in p.title or "largest gap: 36-50 (+30 points)" in p.title
 
 
-def test_spine_chart_puts_better_to_the_right_whatever_the_direction():
-    s = [
-        marks.Spine("Job outcomes", 20.0, 35.0, 15.0, 30.0, 40.0, 64.0, "higher_better", V.WORSE, "percent"),
-        marks.Spine(
-            "Cost per job", 9967.0, 4000.0, 1500.0, 3000.0, 5000.0, 17000.0, "lower_better", V.WORSE, "gbp"
-        ),
-    ]
-    c = charts.spine_chart("Humber", s)
-    assert c.title == "Humber: 0 of 2 key indicators better than all areas, 2 worse"
-    assert "better always to the right" in c.alt
-    assert c.rows[1] == ("Cost per job", "£9,967", "£4,000", "£1,500 to £17,000", "worse")
-
-
 def test_measured_text_width_matches_the_font_and_titles_wrap_to_the_figure():
     """Margins are planned from measured label widths (no trial drawing), so the measure must
     agree with matplotlib's own layout of the same text, erring wide, never narrow."""

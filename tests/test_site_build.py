@@ -7,8 +7,11 @@ build is measured by the benchmark, not here). One area gets a hostile name.
 
 from __future__ import annotations
 
+import csv
+import html
 import re
 import shutil
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -316,6 +319,38 @@ def test_no_serious_or_critical_accessibility_violations(page, served, path):
     assert not bad, bad
 
 
+@pytest.mark.browser
+def test_the_first_screen_of_an_area_page_shows_the_job_outcome_rate_with_its_comparators(
+    page, served, built
+):
+    """Issue 22: in a 1366x768 window, without scrolling, an area page shows the job outcome
+    rate's value, its interval, the all-areas value and the NDTi references (38% average, 43% best
+    practice), each as its row in indicators.csv has it."""
+    site = built[0]
+    with (site / "generated" / "downloads" / "indicators.csv").open(encoding="utf-8", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["indicator_id"] == "EX02_job_outcome_rate"]
+    latest = max(r["period"] for r in rows if r["period"].startswith("12 months"))
+    mine = next(
+        r for r in rows if r["level"] == "area" and r["period"] == latest and r["value"] and r["lower_95"]
+    )
+    nation = next(
+        r for r in rows if r["level"] == "all areas" and r["period"] == latest and not r["breakdown_value"]
+    )
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{served}/generated/areas/{slug(mine['area_code'])}/")
+    row = page.locator("tr", has=page.get_by_role("link", name="Job outcome rate", exact=True)).first
+    box = row.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 768, box
+    text = row.inner_text()
+    pct = lambda x: f"{float(x):.1f}%"  # noqa: E731
+    figures = mine["comparison_target_values"].split(";")
+    assert {"38%", "43%"} <= set(figures), figures
+    wanted = [pct(mine["value"]), f"{pct(mine['lower_95'])} to {pct(mine['upper_95'])}", pct(nation["value"])]
+    for shown in wanted + [f"({x})" for x in figures]:
+        assert shown in text, (shown, text)
+    assert mine["all_areas_value"] == nation["value"]
+
+
 def test_a_working_404_page(built):
     """The 404 page helps the reader on, and `kpi serve` answers a missing page with it (status
     404), as GitHub Pages does."""
@@ -599,3 +634,145 @@ def test_a_page_that_would_be_written_over_another_stops_the_build(small_demo):
     ]
     with pytest.raises(ValueError, match=r"generated/areas/index\.md"):
         build_pages(Context([Row.of(r) for r in rows], [], catalogue, registry, "2025-26 Q4"))
+
+
+# -- issue 22: verdicts beside their numbers, no contradictions, no local address ---------------
+class _VerdictScan(__import__("html.parser").parser.HTMLParser):
+    """Each verdict element (class kpi-v: against all areas; kpi-t: against a target) with the
+    text of the innermost table row, list item or paragraph around it."""
+
+    CONTEXTS = ("tr", "li", "p")
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[tuple[str, list[str], list[dict[str, str]]]] = []
+        self.found: list[tuple[dict[str, str], str]] = []  # (the verdict's attributes, its context's text)
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v or "" for k, v in attrs}
+        if tag in self.CONTEXTS:
+            self.open.append((tag, [], []))
+        if tag == "span" and {"kpi-v", "kpi-t"} & set(a.get("class", "").split()):
+            assert self.open, f"a verdict outside any row, item or paragraph: {a}"
+            self.open[-1][2].append(a)
+
+    def handle_endtag(self, tag):
+        if self.open and tag == self.open[-1][0]:
+            _, text, verdicts_ = self.open.pop()
+            joined = "".join(text)
+            if self.open:
+                self.open[-1][1].append(joined)
+            self.found += [(v, joined) for v in verdicts_]
+
+    def handle_data(self, data):
+        if self.open:
+            self.open[-1][1].append(data)
+
+
+def test_every_verdict_sits_beside_the_figure_it_compares_with(built):
+    """Issue 22: a commissioner reads "similar" with the all-areas value, "below the reference"
+    with the 43%, in the same row or sentence; each verdict also says its code and figure to a
+    machine (data-verdict, data-against)."""
+    site = built[0]
+    seen = Counter()
+    bad = []
+    for path in [*sorted((site / "generated").rglob("index.html")), site / "index.html"]:
+        scan = _VerdictScan()
+        scan.feed(path.read_text(encoding="utf-8"))
+        for attrs, text in scan.found:
+            seen[attrs["class"].split()[0]] += 1
+            against = attrs.get("data-against", "")
+            if not attrs.get("data-verdict") or not against or against not in text:
+                bad.append((path.relative_to(site).as_posix(), attrs, text[:120]))
+    assert seen["kpi-v"] > 50 and seen["kpi-t"] > 20, seen  # the scan sees them
+    assert not bad, bad[:5]
+
+
+def test_no_twelve_month_figure_says_quarter(built):
+    """The workbook asks about "the quarter"; a 12-month row never says so (its name is the
+    catalogue's `label`), in the dataset or on any page."""
+    site, catalogue = built[0], built[1]
+    with (site / "generated" / "downloads" / "indicators.csv").open(encoding="utf-8", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["period"].startswith("12 months")]
+    said = [r["indicator_title"] for r in rows if re.search(r"\bquarter\b", r["indicator_title"], re.I)]
+    assert rows and not said, sorted(set(said))
+    titles = [i.title for _, i in catalogue.items() if i.label]
+    assert titles
+    pages = [*list((site / "generated").rglob("index.html")), site / "index.html"]
+    found = [(p.name, t) for p in pages for t in titles if html.escape(t) in p.read_text(encoding="utf-8")]
+    assert not found, found[:5]
+
+
+def test_no_published_file_names_a_local_address(built):
+    """Canonical links and the sitemap came from a default site_url of http://127.0.0.1:8000/;
+    now site_url is given by the publisher (KPI_SITE_URL) or left out. Source maps of the theme's
+    scripts (a comment in its code) are not pages."""
+    site = built[0]
+    local = re.compile(rb"127\.0\.0\.1|localhost|0\.0\.0\.0")
+    named = [
+        p.relative_to(site).as_posix()
+        for p in site.rglob("*")
+        if p.is_file() and p.suffix != ".map" and local.search(p.read_bytes())
+    ]
+    assert not named, named[:5]
+
+
+def test_every_page_says_who_published_it_under_what_licence_and_how_to_report_an_error(
+    built, tmp_path, monkeypatch
+):
+    """Issue 22, item 8: the data's date, the publication date, the licence and a contact, from the
+    publisher's configuration; what it has not given is said to be missing, never invented."""
+    site = built[0]
+    pages = [
+        site / "index.html",
+        site / "404.html",
+        *sorted((site / "generated" / "areas").rglob("index.html")),
+    ]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "Licence: not stated by the publisher." in text, page
+        assert "To report an error: the publisher has not given a contact." in text, page
+        assert re.search(r"published \d{4}-\d{2}-\d{2}", text), page
+    given = {
+        "KPI_PUBLISHER": "Example Council",
+        "KPI_CONTACT": "data@example.org",
+        "KPI_LICENCE": "Open Government Licence v3.0",
+        "KPI_PUBLISHED": "2026-12-01",
+    }
+    from generator.site.build import publisher_gaps
+
+    assert len(publisher_gaps({})) == 3 and publisher_gaps(given) == []
+    for k, v in given.items():
+        monkeypatch.setenv(k, v)
+    mkdocs(tmp_path / "site", "2025-26 Q4", site.parent / "mkdocs.yml")
+    for name in ("index.html", "404.html"):
+        text = (tmp_path / "site" / name).read_text(encoding="utf-8")
+        assert "published 2026-12-01 by Example Council." in text
+        assert "Licence: Open Government Licence v3.0." in text
+        assert '<a href="mailto:data@example.org">data@example.org</a>' in text
+
+
+def test_abbreviations_are_explained_where_they_are_used_and_on_the_glossary_page(built):
+    """Issue 22, item 3: a term of data/glossary.yaml in a page's text is an <abbr> with its
+    expansion (the definitions are appended to every page, not published as one); the glossary
+    page lists every term."""
+    from generator.site.glossary import load
+
+    site = built[0]
+    terms = load().terms
+    page = (site / "generated" / "glossary" / "index.html").read_text(encoding="utf-8")
+    rows = [re.sub(r"<[^>]+>", "", r) for r in re.findall(r"<tr>.*?</tr>", page, re.S)]
+    assert all(any(html.escape(t.term) in r and html.escape(t.expansion) in r for r in rows) for t in terms)
+    marked = Counter()
+    for path in [
+        *(site / "generated" / "areas").rglob("index.html"),
+        *(site / "guidance").rglob("index.html"),
+    ]:
+        text = path.read_text(encoding="utf-8")
+        for t in terms:
+            marked[t.term] += text.count(
+                f'<abbr title="{html.escape(t.expansion)}">{html.escape(t.term)}</abbr>'
+            )
+    assert {"IPS", "SEQF", "PSA 16", "SWEMWBS", "NDTi"} <= {t for t, n in marked.items() if n}, marked
+    assert not (site / "generated" / "abbreviations").exists()
+    assert "*[IPS]:" not in (site / "index.html").read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from generator.calc.verdicts import Verdict as V
-from generator.charts import drawing, marks, measure
+from generator.charts import drawing, marks, measure, spine
 from generator.charts import plans as charts
 
 NS = "{http://www.w3.org/2000/svg}"
@@ -61,7 +61,7 @@ def _all_kinds(label: str = "Area one") -> list[charts.Chart]:
             "2025-26",
             highlight="Area three",
         ),
-        charts.spine_chart(
+        spine.spine_chart(
             label,
             [
                 marks.Spine(label, 20.0, 35.0, 15.0, 30.0, 40.0, 64.0, "lower_better", V.BETTER, "percent"),
@@ -206,7 +206,7 @@ def test_rows_read_top_down_in_the_tables_order() -> None:
 
 def test_charts_skip_matplotlib_and_are_deterministic() -> None:
     kinds = _all_kinds()
-    drawings = {f"{charts.DRAWING}:{n}" for n in dir(drawing) if n.startswith("draw_")}
+    drawings = {f"{m.__name__}:{n}" for m in (drawing, spine) for n in dir(m) if n.startswith("draw_")}
     assert {c.plot[0] for c in kinds} == drawings  # every kind is tested here
     for c, again in zip(kinds, _all_kinds(), strict=True):  # plans made afresh draw the same bytes
         assert c.svg == again.svg

@@ -21,6 +21,7 @@ CATALOGUE = "data/catalogue"
 ORGANISATIONS_CSV = "data/organisations.csv"
 QUESTIONS_YAML = "data/questions.yaml"
 PRESENTATION_YAML = "data/presentation.yaml"
+GLOSSARY_YAML = "data/glossary.yaml"
 MKDOCS_YML = "mkdocs.yml"
 SITE_PROJECT = Path("build/site-project")  # where a site is built when the folder has no mkdocs.yml
 

@@ -80,6 +80,10 @@ COLUMN_TEXT = {  # what each published column holds (the data dictionary page sh
     "comparison_all_areas_basis": "what the all-areas comparison rests on: " + ", ".join(Basis),
     "comparison_funnel_code": "comparison_funnel as a code: " + ", ".join(verdicts.FUNNEL),
     "trend_code": "trend as a code: " + ", ".join(verdicts.TREND),
+    "comparison_target_against": "what each verdict in comparison_target_code was compared with, in the "
+    "same order (separated by ;): a benchmark's id in the catalogue, local_population or scale_middle",
+    "comparison_target_values": "the figure each verdict in comparison_target_code was compared with, in "
+    "the same order (separated by ;), for example 43% or £2,818 to £4,024",
 }
 
 

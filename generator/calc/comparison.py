@@ -189,7 +189,7 @@ def spec_columns(spec: Spec, found: Found) -> Table:
             for i in range(m)
         ]
         if judged_targets
-        else [("", "", "")] * m
+        else [("", "", "", "", "")] * m
     )
     return {
         "area_code": [b.area_code for b in bags],
@@ -209,9 +209,11 @@ def spec_columns(spec: Spec, found: Found) -> Table:
         "upper_95": upper_95,
         "lower_998": lower_998,
         "upper_998": upper_998,
-        "target": [t for t, _, _ in targets],
-        "comparison_target": [c for _, c, _ in targets],
-        "comparison_target_code": [c for _, _, c in targets],
+        "target": [t[0] for t in targets],
+        "comparison_target": [t[1] for t in targets],
+        "comparison_target_code": [t[2] for t in targets],
+        "comparison_target_against": [t[3] for t in targets],
+        "comparison_target_values": [t[4] for t in targets],
         "comparison_all_areas": comp_all_list,
         "comparison_all_areas_code": [c or "" for c in comp_code],
         "comparison_all_areas_basis": [b or "" for b in comp_basis],

@@ -43,10 +43,13 @@ def target_columns(
     upper: Sequence[Any],
     enough: bool,
     partial: bool = False,
-) -> tuple[str, str, str]:
+) -> tuple[str, str, str, str, str]:
     """The targets that apply to one row, and its value (as published) judged against each, in
     words and as codes: by its interval, else by the range its published counts leave, else by
-    the value; not judged where it rests on too few people or on a partial window."""
+    the value; not judged where it rests on too few people or on a partial window. Then, for
+    each verdict, what it was compared with: the benchmark's id in the catalogue (or
+    ``local_population``, ``scale_middle``) and its figure, so a reader sees every verdict beside
+    its number."""
     v = value[i]
     numeric = isinstance(v, NUMBER)
     point = float(v) if numeric else math.nan
@@ -55,6 +58,7 @@ def target_columns(
     hi: float = (point if rhi is None else rhi) if (high := upper[i]) is None else float(high)
     targets: list[str] = []
     judged: list[tuple[str, Verdict, dict[str, str]]] = []  # (label, verdict, its parameters)
+    against: list[tuple[str, str]] = []  # (what each verdict compares with, its figure)
     unjudged = Verdict.PARTIAL_WINDOW if partial else Verdict.TOO_FEW_PEOPLE if not enough else None
     tv = f.target_value[i]
     if spec.method == "profile" and tv is not None:
@@ -66,12 +70,14 @@ def target_columns(
             Verdict.NOT_ASSESSED: Verdict.NOT_ASSESSED,
         }.get(word, Verdict.SIMILAR_TO_POPULATION)
         judged.append(("", code, {}))
+        against.append(("local_population", f"{tv:g}%"))
     if spec.scale_range is not None and numeric:
         bottom, top = spec.scale_range
         middle = (bottom + top) / 2
         targets.append(f"middle of the scale {middle:g} ({bottom:g} to {top:g})")
         code = Verdict.LOWER_HALF_OF_SCALE if point < middle else Verdict.UPPER_HALF_OF_SCALE
         judged.append(("", code, {}))  # a rating, not a sample: no interval, no minimum
+        against.append(("scale_middle", f"{middle:g}"))
     for b in spec.benchmarks:
         if not _applies(b, bag.support_models) or not numeric or (b.per == "quarter" and bag.rolling):
             continue
@@ -90,10 +96,17 @@ def target_columns(
             assert limit is not None
             params["edge"] = stats.fmt_num(limit) + ("%" if b.unit == "percent" else "")
         judged.append((b.label.replace(";", ","), code, params))  # '; ' separates verdicts
+        against.append((b.id, b.comparator()))
     words = "; ".join(
         f"{label}: {verdicts.say(c, **p)}" if label else verdicts.say(c, **p) for label, c, p in judged
     )
-    return "; ".join(targets), words, verdicts.join(c for _, c, _ in judged)
+    return (
+        "; ".join(targets),
+        words,
+        verdicts.join(c for _, c, _ in judged),
+        ";".join(i for i, _ in against),
+        ";".join(v for _, v in against),
+    )
 
 
 def trend_columns(spec: Spec, f: Found, value: Sequence[Any]) -> list[tuple[str, str]]:

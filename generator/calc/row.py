@@ -64,6 +64,9 @@ class Row:
     comparison_all_areas_basis: str
     comparison_funnel_code: str
     trend_code: str
+    # what each comparison_target_code verdict was compared with (in the same order, by ;)
+    comparison_target_against: str  # a benchmark's id, local_population or scale_middle
+    comparison_target_values: str  # its figure: "43%", "£2,818 to £4,024"
 
     @classmethod
     def of(cls, row: Mapping[str, Any]) -> Row:

@@ -126,7 +126,7 @@ def specs(catalogue: Catalogue) -> list[Spec]:
     for sec, item in catalogue.items():
         base = Spec(
             item.id,
-            item.title,
+            item.name,
             sec.section,
             sec.frequency,
             method="",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ITEM_ID = r"^[A-G][0-9]{2}[a-z]?_[a-z0-9_]+$"
 DERIVED_ID = r"^[A-G]X[0-9]{2}_[a-z0-9_]+$"
@@ -134,6 +134,14 @@ class Benchmark(Model):
         unit = {"percent": "%", "months": " months", "weeks": " weeks"}.get(self.unit, "")
         return f"{'£' if self.unit == 'gbp' else ''}{number}{unit}"
 
+    def comparator(self) -> str:
+        """The figure a value is judged against, as written: "43%", "£2,818 to £4,024"."""
+        if self.kind in ("minimum", "maximum", "reference"):
+            assert self.value is not None
+            return self.amount(self.value)
+        assert self.low is not None and self.high is not None
+        return f"{self.amount(self.low)} to {self.amount(self.high)}"
+
     def words(self, reference: str = "") -> str:
         """What it says, once for the workbooks, the dataset and the site: "at least 70%",
         "£2,818 to £4,024", "typically 13% to 63%"; ``reference`` is the word before a plain
@@ -225,7 +233,10 @@ class Item(Model):
     """One thing a template collects."""
 
     id: str = Field(pattern=ITEM_ID)
-    title: str = Field(min_length=3, max_length=90)
+    title: str = Field(min_length=3, max_length=90)  # as the workbook asks it
+    # its name on the site and in the dataset, where the title names a period: a quarterly item
+    # is also published over 12 months, where "in the quarter" would be wrong
+    label: str | None = Field(None, min_length=3, max_length=90)
     question: str = Field(min_length=3)
     definition: str = Field(min_length=3)
     value_type: ValueType
@@ -271,6 +282,25 @@ class Item(Model):
     @classmethod
     def _no_double_spaces(cls, v: str) -> str:
         return re.sub(r"\s+", " ", v)
+
+    @model_validator(mode="after")
+    def _a_label_without_the_quarter(self) -> Item:
+        over_years = self.aggregate != "stock"  # a stock is never added over quarters
+        named = self.label is None or QUARTER_WORD.search(self.label)
+        if over_years and QUARTER_WORD.search(self.title) and named:
+            raise ValueError(
+                f"{self.id}: the title names the quarter ({self.title!r}); give a `label:` for the site "
+                "and the dataset that does not, since they also show it over 12 months"
+            )
+        return self
+
+    @property
+    def name(self) -> str:
+        """What the site and the dataset call it."""
+        return self.label or self.title
+
+
+QUARTER_WORD = re.compile(r"\bquarter\b", re.IGNORECASE)
 
 
 class Derived(Model):

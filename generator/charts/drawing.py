@@ -16,11 +16,9 @@ from generator.charts.marks import (
     DOTTED,
     GREY,
     MANY_AREAS,
-    MARKERS,
     ORANGE,
     TURQUOISE,
     Bar,
-    Spine,
     by_verdict,
     clean,
     fmt,
@@ -351,46 +349,5 @@ def draw_category_bars(unit: str, bars: Sequence[Bar], title: str) -> str:
         ylabels=wrapped,
         ytick_size=8,
         xlabel={"percent": "Per cent (lines: 95% interval)", "count": "Number"}.get(unit, unit),
-    )
-    return fig.svg()
-
-
-def draw_spine_chart(spines: Sequence[Spine], title: str) -> str:
-    n = len(spines)
-    # each row's value is written in a column at the right, as wide as the widest of them
-    texts = [fmt(num(s.value), s.unit) for s in spines]
-    column = max((measure.text_width(t, 8) for t in texts), default=0.0) + measure.PAD + 0.12
-    fig = svgplot.Figure(
-        title, 0.55 * max(n, 3) + 0.2, ylabels=[s.label for s in spines], ylabel_size=9, right=column
-    )
-    fig.scales((-0.05, 1.05), (-0.6, max(n, 3) - 0.4))
-    for y, (s, text) in enumerate(zip(reversed(spines), reversed(texts), strict=True)):
-        fig.label(fig.width - measure.PAD * 72, fig.y(y), text, size=8, anchor="end")
-        if not all(math.isfinite(v) for v in (s.national, s.low, s.q1, s.q3, s.high)):
-            continue  # no spread of areas to place it in
-        half = max(abs(s.high - s.national), abs(s.national - s.low), 1e-9)
-        flip = -1.0 if s.polarity == "lower_better" else 1.0
-
-        def pos(v: float, s: Spine = s, half: float = half, flip: float = flip) -> float:
-            # an area beyond the range (its own value was left out of it) stays on the chart
-            return min(1.04, max(-0.04, 0.5 + flip * (v - s.national) / (2 * half)))
-
-        fig.hbar(y, pos(s.low), pos(s.high), 0.5, "#D9E2EC")  # (the rectangle sorts its ends)
-        fig.hbar(y, pos(s.q1), pos(s.q3), 0.5, "#8FA9C4")
-        value = num(s.value)
-        if value is not None:
-            fig.markers(
-                [(pos(value), y)],
-                MARKERS.get(s.verdict, "o") if s.verdict else "o",
-                9,
-                COLOURS.get(s.verdict, DARK_BLUE) if s.verdict else DARK_BLUE,
-            )
-    fig.vline(0.5, ORANGE, 1.5, DASHED)
-    fig.axes(
-        xticks=[0.0, 0.5, 1.0],
-        xlabels=["worse", "all areas", "better"],
-        yticks=range(n),
-        ylabels=[s.label for s in reversed(spines)],
-        ytick_size=9,
     )
     return fig.svg()

@@ -28,7 +28,7 @@ import matplotlib
 from generator.base.cache import code_fingerprint, digest
 from generator.calc.verdicts import Verdict
 from generator.charts import drawing
-from generator.charts.marks import Bar, Spine, fmt, interval, num, outside_limits, said
+from generator.charts.marks import Bar, fmt, interval, num, outside_limits, said
 
 
 @dataclass(frozen=True)
@@ -249,39 +249,3 @@ def category_bars(indicator: str, unit: str, bars: Sequence[Bar], period: str, w
     rows = tuple((b.label, fmt(b.value, unit), interval(b, unit)) for b in bars)
     plan = (f"{DRAWING}:draw_category_bars", (unit, tuple(bars), title))
     return Chart(plan, title, alt, ("Category", "Value", "95% interval"), rows)
-
-
-def spine_chart(area: str, spines: Sequence[Spine]) -> Chart:
-    """Each key indicator against all areas: the range (light), the middle half (darker), the
-    all-areas value (centre line) and the area's value (shape shows the comparison).
-
-    Every row is scaled around the all-areas value and turned so that better is to the right,
-    whatever the indicator's direction.
-    """
-    better = sum(s.verdict == Verdict.BETTER for s in spines)
-    worse = sum(s.verdict == Verdict.WORSE for s in spines)
-    # "significantly" would overstate it: money has no interval and is compared as a plain value
-    title = f"{area}: {better} of {len(spines)} key indicators better than all areas, {worse} worse"
-    alt = (
-        f"Spine chart for {area}: for each of {len(spines)} key indicators, where the area's value lies "
-        "within the range of all areas (light band), the middle half of areas (dark band) and the all-areas "
-        f"value (centre line), with better always to the right. {better} better, {worse} worse. The table "
-        "below gives every value."
-    )
-    rows = tuple(
-        (
-            s.label,
-            fmt(s.value, s.unit),
-            fmt(s.national, s.unit),
-            f"{fmt(s.low, s.unit)} to {fmt(s.high, s.unit)}",
-            said(s.verdict),
-        )
-        for s in spines
-    )
-    return Chart(
-        (f"{DRAWING}:draw_spine_chart", (tuple(spines), title)),
-        title,
-        alt,
-        ("Indicator", area, "All areas", "Range of areas", "Compared with all areas"),
-        rows,
-    )

@@ -32,6 +32,8 @@ from generator.charts.measure import (
     tick_text,
 )
 
+LEGEND_ROW = 0.2  # inches from one row of a legend to the next
+
 
 def _n(x: float) -> str:
     if not math.isfinite(x):  # the charts drop values that are not numbers before drawing
@@ -332,11 +334,25 @@ class Figure:
             self.label(PAD * 72 + 8, (self.top + self.bottom) / 2, ylabel, anchor="middle", rotate=-90)
 
     def legend(self, keys: Sequence[Key]) -> None:
-        """The keys in a row, centred in the room left at the foot (``below``)."""
+        """The keys in a row, centred in the room left at the foot (``below``); keys that do not
+        fit the width go on a second row below (ask for room for it: LEGEND_ROW more)."""
         size, gap, swatch = 8.0, 14.0, 20.0
         widths = [swatch + 5 + text_width(k.label, size) * 72 for k in keys]
+        room = self.width - 2 * PAD * 72
+        rows: list[list[int]] = [[]]
+        for i, w in enumerate(widths):
+            used = sum(widths[j] for j in rows[-1]) + gap * len(rows[-1])
+            if rows[-1] and used + w > room:
+                rows.append([])
+            rows[-1].append(i)
+        step = LEGEND_ROW * 72
+        top = self.height - PAD * 72 - self.below / 2 - step * (len(rows) - 1) / 2
+        for r, row in enumerate(rows):
+            self._legend_row([keys[i] for i in row], [widths[i] for i in row], top + r * step)
+
+    def _legend_row(self, keys: Sequence[Key], widths: Sequence[float], y: float) -> None:
+        gap, swatch, size = 14.0, 20.0, 8.0
         x = (self.width - sum(widths) - gap * (len(keys) - 1)) / 2
-        y = self.height - PAD * 72 - self.below / 2
         for k, w in zip(keys, widths, strict=True):
             if k.patch:
                 self._body.append(

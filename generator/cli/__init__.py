@@ -16,7 +16,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.base import inputs
-from generator.base.inputs import PRESENTATION_YAML, QUESTIONS_YAML, find
+from generator.base.inputs import GLOSSARY_YAML, PRESENTATION_YAML, QUESTIONS_YAML, find
 from generator.catalogue.model import CatalogueError
 from generator.catalogue.registry import RegistryError
 from generator.cli.arguments import ARGUMENTS, common_options
@@ -85,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command != "serve":  # which catalogue: here, the package's copy, or --catalogue
             say(f"catalogue read: {inputs.shown(Path(args.catalogue))}")
         if args.command in ("build", "demo"):  # and the site's other inputs
-            site = [inputs.find(QUESTIONS_YAML), inputs.find(PRESENTATION_YAML)]
+            site = [inputs.find(x) for x in (QUESTIONS_YAML, PRESENTATION_YAML, GLOSSARY_YAML)]
             say("site inputs read: " + ", ".join(inputs.shown(p) for p in site))
         return status
     except UsageError as e:

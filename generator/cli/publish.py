@@ -70,7 +70,7 @@ def cmd_build(args: argparse.Namespace) -> int:
       kpi build --store build/demo/store
     """
     # here, not at the top: the site and charts modules take a third of a second to load
-    from generator.site.build import BuildError, build_site
+    from generator.site.build import BuildError, build_site, publisher_gaps
 
     catalogue, registry = load_catalogue(args.catalogue), load_registry(Path(args.registry))
     config = site_project(Path(args.config)).absolute()  # the package's own copy is never written into
@@ -98,6 +98,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     )
     if args.timings:
         Path(args.timings).write_text(json.dumps(res.timings, indent=1))
+    if gaps := publisher_gaps():
+        say("Not given, so every page says so: " + "; ".join(gaps) + ". Set them to publish real data.")
     say(
         f"Site built in {from_here(res.site_dir)}: run `{serve_command(res.site_dir)}` and open http://127.0.0.1:8000/"
     )

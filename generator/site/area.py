@@ -12,6 +12,7 @@ from generator.calc.row import Row
 from generator.calc.specs import scale_range
 from generator.charts import marks
 from generator.charts import plans as charts
+from generator.charts.spine import spine_chart
 from generator.site.context import Context
 from generator.site.hooks import html_block
 from generator.site.markup import (
@@ -21,6 +22,7 @@ from generator.site.markup import (
     TO_GENERATED,
     Page,
     all_areas_code,
+    all_areas_figure,
     cells_table,
     esc,
     front,
@@ -28,6 +30,7 @@ from generator.site.markup import (
     num,
     show,
     show_text,
+    target_verdicts,
     verdict,
     verdict_html,
 )
@@ -37,13 +40,16 @@ from generator.site.questions import Question
 
 
 def _key_table(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Row], area: str) -> list[str]:
-    """A compact table a commissioner can scan, then each indicator's verdicts against targets."""
+    """A compact table a commissioner can scan: each key indicator's value and interval, the
+    all-areas value beside the comparison with it, and each verdict against a target beside the
+    target's figure; then each indicator's verdicts against targets again, with their sources'
+    labels."""
     titles = {s.indicator_id: (s.title, s.unit) for s in ctx.specs}
     lines = [
         STACK_OPEN,
         "",
-        "| Indicator | Value | 95% interval | Compared with all areas | Trend | Period and notes |",
-        "|---|---|---|---|---|---|",
+        "| Indicator | Value and 95% interval | All areas | Against targets and benchmarks | Trend |",
+        "|---|---|---|---|---|",
     ]
     judged = []
     for ind, bv, _short in ctx.key_indicators:
@@ -57,18 +63,23 @@ def _key_table(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Row], 
         r = idx.get((ind, bv, area, "", period))
         link = f"[{esc(title)}](../indicators/{slug(ind)}.md)"
         if r is None:
-            lines.append(f"| {link} | no data | | | | no return for {esc(period)} |")
+            lines.append(
+                f"| {link}<br><small>{esc(period)}</small> | no data: no return for {esc(period)} | | | |"
+            )
             continue
-        trend = esc(trend_text(r))
         notes = row_notes(r)
+        when = f"<small>{esc(period)}{'; ' + esc(notes) if notes else ''}</small>"
+        interval = row_interval(r, unit)
+        value = f"**{show(r.value, unit)}**" + (f"<br><small>{interval}</small>" if interval else "")
+        nat = all_areas_figure(r)
+        targets = target_verdicts(r, ctx.benchmark_labels(ind))
+        against = "<br>".join(f"{t.html()} <small>{esc(t.label)}</small>" for t in targets)
         lines.append(
-            f"| {link} | {show(r.value, unit)} | {row_interval(r, unit)} | "
-            f"{verdict(r)} | {trend} | "
-            f"{esc(period)}{'; ' + esc(notes) if notes else ''} |"
+            f"| {link}<br>{when} | {value} | {esc(nat)} {verdict(r)} | {against} | {esc(trend_text(r))} |"
         )
-        if r.comparison_target:
+        if targets:
             judged.append(f"- **{esc(title)}** ({show(r.value, unit)}):")
-            judged += [f"    - {esc(v)}" for v in str(r.comparison_target or "").split("; ") if v]
+            judged += [f"    - {esc(t.label)}: {t.html()}" for t in targets]
     lines += ["", STACK_CLOSE, "", *FOOTNOTES]
     if judged:
         lines += [
@@ -126,11 +137,12 @@ def _section_tables(ctx: Context, area: str, letters: Sequence[str]) -> list[str
                         f'<a href="{TO_GENERATED}indicators/{slug(ind)}/">{hesc(r.indicator_title)}</a>',
                         hesc(value),
                         hesc(row_interval(r, unit, plain=True)),
+                        hesc(all_areas_figure(r)),
                         verdict_html(r),
                         hesc(row_notes(r)),
                     )
                 )
-            head = ("Indicator", "Value", "95% interval", "Compared with all areas", "Notes")
+            head = ("Indicator", "Value", "95% interval", "All areas", "Compared with all areas", "Notes")
             lines += html_block(
                 f"area-{slug(area)}-{letter.lower()}",
                 f'<div class="kpi-stack" data-search-exclude>{cells_table(head, cells)}</div>',
@@ -175,7 +187,7 @@ def _spine_and_trend(
         )
     lines: list[str] = []
     if spines:
-        c = charts.spine_chart(name, spines)
+        c = spine_chart(name, spines)
         key = f"area-{slug(area)}-spine"
         chart_out[key] = c
         lines += ["### Where the area stands among all areas", "", *chart_block(c, key)]

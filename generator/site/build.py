@@ -6,6 +6,7 @@ A thin orchestration of the pure stages; the MkDocs build runs as a subprocess w
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -33,6 +34,8 @@ from generator.publish.periods import latest_rows
 from generator.site.context import Context
 from generator.site.folder import build_into, check_site_folder, locked
 from generator.site.front import site_downloads
+from generator.site.glossary import GlossaryError
+from generator.site.glossary import load as load_glossary
 from generator.site.markup import GENERATED, Page
 from generator.site.pages import build_pages, write_pages
 from generator.site.presentation import PresentationError
@@ -111,14 +114,15 @@ def build_site(
 
 
 def check_questions(catalogue: Catalogue) -> None:
-    """data/questions.yaml and data/presentation.yaml, checked before anything is computed or
-    written: a wrong verdict code or indicator in them is a one-line error, not a traceback
-    after the dataset is written."""
+    """data/questions.yaml, data/presentation.yaml and data/glossary.yaml, checked before
+    anything is computed or written: a wrong verdict code or indicator in them is a one-line
+    error, not a traceback after the dataset is written."""
     all_specs = specs(catalogue)
     try:
         load_questions({s.indicator_id for s in all_specs})
         load_presentation(all_specs)
-    except (QuestionsError, PresentationError) as e:
+        load_glossary()
+    except (QuestionsError, PresentationError, GlossaryError) as e:
         raise BuildError(str(e)) from None
 
 
@@ -252,7 +256,12 @@ def mkdocs(
     absolute here: MkDocs runs in the configuration's folder."""
     config = (config or site_project(find("mkdocs.yml"))).absolute()
     check_site_folder(site_dir, _with_config(protected or {}, config))
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KPI_DATA_AS_AT": data_as_at}
+    env = {
+        **os.environ,
+        "NO_MKDOCS_2_WARNING": "1",
+        "KPI_DATA_AS_AT": data_as_at,
+        "KPI_PUBLISHED": os.environ.get("KPI_PUBLISHED") or dt.date.today().isoformat(),
+    }
 
     def run(into: Path) -> None:
         r = subprocess.run(
@@ -267,6 +276,21 @@ def mkdocs(
             raise BuildError("mkdocs build --strict failed:\n" + r.stderr[-4000:])
 
     build_into(site_dir, run, source)
+
+
+# what every page says about its publisher (mkdocs.yml, extra), from the environment
+PUBLISHER_DETAILS = {
+    "KPI_PUBLISHER": "the publishing organisation's name",
+    "KPI_CONTACT": "a contact for reporting an error",
+    "KPI_LICENCE": "the data's licence",
+}
+
+
+def publisher_gaps(environ: Mapping[str, str] | None = None) -> list[str]:
+    """The details a publisher owes its readers that the environment does not give (each page
+    then says so rather than inventing them), as "what (VARIABLE)"."""
+    env = os.environ if environ is None else environ
+    return [f"{what} ({var})" for var, what in PUBLISHER_DETAILS.items() if not env.get(var, "").strip()]
 
 
 def _with_config(protected: Mapping[str, Path], config: Path) -> dict[str, Path]:

@@ -15,6 +15,8 @@ from generator.calc.row import Row
 from generator.calc.specs import Spec, specs
 from generator.catalogue.registry import Registry
 from generator.catalogue.sections import Catalogue
+from generator.site.glossary import Glossary
+from generator.site.glossary import load as load_glossary
 from generator.site.markup import num
 from generator.site.presentation import Presentation
 from generator.site.presentation import load as load_presentation
@@ -29,6 +31,7 @@ class Context:
     data_as_at: str  # the latest period in the data
     published: int = 0  # rows in the published table (``rows`` may hold only those shown)
     presentation_file: Path | None = None  # data/presentation.yaml unless given
+    glossary_file: Path | None = None  # data/glossary.yaml unless given
 
     @property
     def table_rows(self) -> int:
@@ -39,6 +42,11 @@ class Context:
         return specs(self.catalogue)
 
     @cached_property
+    def glossary(self) -> Glossary:
+        """data/glossary.yaml: the abbreviations the pages explain."""
+        return load_glossary(self.glossary_file)
+
+    @cached_property
     def presentation(self) -> Presentation:
         """data/presentation.yaml: the key indicators, the trend, the profiles."""
         return load_presentation(self.specs, self.presentation_file)
@@ -47,6 +55,10 @@ class Context:
     def key_indicators(self) -> list[tuple[str, str, str]]:
         """(indicator, breakdown value, short label), in the presentation's order."""
         return [(k.indicator, k.breakdown_value, k.short) for k in self.presentation.key_indicators]
+
+    def benchmark_labels(self, indicator: str) -> dict[str, str]:
+        """The labels of an indicator's benchmarks in the catalogue, by benchmark id."""
+        return {b.id: b.label for s in self.specs if s.indicator_id == indicator for b in s.benchmarks}
 
     @cached_property
     def by_indicator(self) -> dict[str, list[Row]]:

@@ -9,7 +9,16 @@ from generator.base.names import slug
 from generator.calc.columns import COLUMN_TEXT, COLUMNS
 from generator.calc.row import Row
 from generator.site.context import Context
-from generator.site.markup import GENERATED, STACK_CLOSE, STACK_OPEN, Page, esc, show, verdict
+from generator.site.markup import (
+    GENERATED,
+    STACK_CLOSE,
+    STACK_OPEN,
+    Page,
+    all_areas_figure,
+    esc,
+    show,
+    verdict,
+)
 from generator.site.parts import footer, synthetic_note
 
 
@@ -58,6 +67,11 @@ def home_page(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Row]) -
     ]
     header = ["Area"] + [esc(short) for _, _, short in ctx.key_indicators]
     lines += [STACK_OPEN, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    nation = ["**All areas** (what each shape compares with)"]
+    for ind, bv, _short in ctx.key_indicators:
+        r = idx.get((ind, bv, "ALL", "", ctx.latest(ind[0])))
+        nation.append(f"**{show(r.value, units[ind])}**" if r is not None else "no data")
+    lines.append("| " + " | ".join(nation) + " |")
     for area, name in sorted(ctx.registry.areas.items()):
         cells = [f"[{esc(name)}]({GENERATED}/areas/{slug(area)}.md)"]
         for ind, bv, _short in ctx.key_indicators:
@@ -67,7 +81,9 @@ def home_page(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Row]) -
                 cells.append("no data")
             else:
                 shape = verdict(r, short=True)
-                cells.append(f"{show(r.value, units[ind])} {shape}".strip())
+                nat = all_areas_figure(r) if shape else ""  # what the shape compares with, beside it
+                against = f" <small>vs {esc(nat)}</small>" if nat else ""
+                cells.append(f"{show(r.value, units[ind])} {shape}{against}".strip())
         lines.append("| " + " | ".join(cells) + " |")
     lines += [
         "",
@@ -131,7 +147,7 @@ def dictionary(ctx: Context) -> Page:
             "|---|---|---|---|",
         ]
         for i in sec.items:
-            title = f"[{esc(i.title)}](indicators/{slug(i.id)}.md)" if i.id in pages else esc(i.title)
+            title = f"[{esc(i.name)}](indicators/{slug(i.id)}.md)" if i.id in pages else esc(i.name)
             lines.append(
                 f"| {title} | {esc(i.id)} | {esc(i.value_type)} | [{i.source.document}] "
                 f"{esc(i.source.section)} |"

@@ -22,11 +22,13 @@ from generator.site.markup import (
     GENERATED,
     Page,
     all_areas_code,
+    all_areas_figure,
     esc,
+    hesc,
     html_table,
     num,
     show_text,
-    verdict_text,
+    verdict_html,
 )
 from generator.site.method_text import (
     UNIT_TEXT,
@@ -37,7 +39,7 @@ from generator.site.method_text import (
     inputs,
     scale_text,
 )
-from generator.site.parts import chart_block, footer, interval_text
+from generator.site.parts import ROUNDING, chart_block, footer, interval_text
 
 
 def indicator_page(
@@ -150,10 +152,7 @@ def indicator_page(
         "",
         f"## Data ({esc(period)}) {{#data}}",
         "",
-        "Where an area has a single provider, the provider's figures are the area's, shown once. "
-        "Below national level, counts are rounded to the nearest 5 and percentages are worked out "
-        "from the exact counts, so a percentage may differ a little from the rounded counts "
-        "([disclosure control](../../methods.md#disclosure-control)).",
+        "Where an area has a single provider, the provider's figures are the area's, shown once. " + ROUNDING,
     ]
     if len(sp) > 1:
         lines += [
@@ -181,17 +180,25 @@ def indicator_page(
         ),
     ):
         lo, hi = num(r.lower_95), num(r.upper_95)
+        compared = verdict_html(r)
+        if compared and (nat_figure := all_areas_figure(r)):  # the verdict beside what it compares with
+            compared += f" <small>(all areas {hesc(nat_figure)})</small>"
         table.append(
             (
-                r.area_name,
-                r.provider_name or "",
-                r.breakdown_label or r.breakdown_value,
-                show_text(r.numerator, "count") if r.numerator is not None else "",
-                show_text(r.denominator, "count") if r.denominator is not None else "",
-                show_text(r.value, s0.unit),
-                interval_text(lo, hi, s0.unit, plain=True),
-                verdict_text(r),
-                str(r.flags or "").replace(";", ", "),
+                *(
+                    hesc(x)
+                    for x in (
+                        r.area_name,
+                        r.provider_name or "",
+                        r.breakdown_label or r.breakdown_value,
+                        show_text(r.numerator, "count") if r.numerator is not None else "",
+                        show_text(r.denominator, "count") if r.denominator is not None else "",
+                        show_text(r.value, s0.unit),
+                        interval_text(lo, hi, s0.unit, plain=True),
+                    )
+                ),
+                compared,
+                hesc(str(r.flags or "").replace(";", ", ")),
             )
         )
     header = (
@@ -211,7 +218,12 @@ def indicator_page(
     lines += html_block(
         f"data-{slug(ind)}",
         "\n".join(
-            html_table([header[i] for i in keep], [[row[i] for i in keep] for row in table], stack=True)
+            html_table(
+                [header[i] for i in keep],
+                [[row[i] for i in keep] for row in table],
+                stack=True,
+                html_cells=True,
+            )
         ),
     )
     return Page(

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from generator.calc import verdicts
+from generator.calc import stats, verdicts
 from generator.calc.row import Row
 from generator.calc.verdicts import Basis, Verdict
 from generator.charts import marks
@@ -36,13 +36,17 @@ def hesc(text: Any) -> str:
     return s.replace("{{", "{\u200b{").replace("{%", "{\u200b%").replace("\n", " ")
 
 
-def html_table(header: Sequence[str], rows: Sequence[Sequence[Any]], *, stack: bool = False) -> list[str]:
+def html_table(
+    header: Sequence[str], rows: Sequence[Sequence[Any]], *, stack: bool = False, html_cells: bool = False
+) -> list[str]:
     """A data table as one raw HTML block: Markdown passes it through rather than parsing each
     cell (a national indicator page has thousands), and it is left out of the search index
     (``data-search-exclude``), where every area's name on every indicator page would drown the
-    pages about that area. ``stack``: one card per row on a phone (see extra.css)."""
+    pages about that area. ``stack``: one card per row on a phone (see extra.css);
+    ``html_cells``: the cells are HTML already (escaped by the caller)."""
     cls = ' class="kpi-stack"' if stack else ""
-    return ["", f"<div{cls} data-search-exclude>{escaped_table(header, rows)}</div>", ""]
+    table = cells_table(header, rows) if html_cells else escaped_table(header, rows)
+    return ["", f"<div{cls} data-search-exclude>{table}</div>", ""]
 
 
 def escaped_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -119,7 +123,57 @@ def _verdict(r: Row | None, escape: Any, short: bool) -> str:
         shown = shown.replace(" (no interval)", "\u2020")
     code = all_areas_code(r)
     cls = verdicts.CSS_CLASS.get(code) if code is not None else None
-    return f'<span class="kpi-v {cls}">{escape(shown)}</span>' if cls and shown else str(escape(shown))
+    if not (cls and shown and r is not None):
+        return str(escape(shown))
+    return f'<span class="kpi-v {cls}"{_marked(code, all_areas_figure(r))}>{escape(shown)}</span>'
+
+
+def all_areas_figure(r: Row) -> str:
+    """The all-areas value a row was compared with, as shown ("37.6%"); none for an answer (a
+    category's code, "mixed"), which is not compared."""
+    return show_text(r.all_areas_value, r.unit) if num(r.all_areas_value) is not None else ""
+
+
+def _marked(code: Verdict | None, against: str) -> str:
+    """A verdict's code and the figure it compares with, as attributes a machine can read
+    (``data-verdict``, ``data-against``) beside the words a reader sees."""
+    attrs = f' data-verdict="{html.escape(code or "")}"'
+    return attrs + (f' data-against="{html.escape(against)}"' if against else "")
+
+
+@dataclass(frozen=True)
+class TargetVerdict:
+    """One verdict of a row against a target, benchmark, the local population or a scale's
+    middle, with what it compared with: the published codes, ids and figures, in order."""
+
+    code: Verdict
+    against: str  # a benchmark's id, local_population or scale_middle
+    figure: str  # "43%", "£2,818 to £4,024"
+    label: str  # the benchmark's label ("Best practice sites: overall job outcome rate")
+
+    def html(self) -> str:
+        """The verdict with its figure in the same words, marked up: "below the reference (43%)"."""
+        low, _, high = self.figure.partition(" to ")
+        edge = {"low": low, "high": high}.get(stats.LOOK_AT_EDGE.get(self.code, ""), self.figure)
+        words = html.escape(f"{verdicts.say(self.code, edge=edge)} ({self.figure})")
+        return f'<span class="kpi-t"{_marked(self.code, self.figure)}>{words}</span>'
+
+
+def target_verdicts(r: Row, labels: Mapping[str, str]) -> list[TargetVerdict]:
+    """A row's verdicts against targets, each with its figure and label (``labels``: benchmark id
+    -> label, from the catalogue)."""
+    codes = verdicts.parse(r.comparison_target_code)
+    against = r.comparison_target_against.split(";") if r.comparison_target_against else []
+    figures = r.comparison_target_values.split(";") if r.comparison_target_values else []
+    if not (len(codes) == len(against) == len(figures)):
+        raise ValueError(
+            f"{r.indicator_id} {r.area_code} {r.period}: target codes, ids and figures differ in number"
+        )
+    fixed = {"local_population": "local population", "scale_middle": "middle of the scale"}
+    return [
+        TargetVerdict(c, a, f, fixed.get(a) or labels.get(a, a))
+        for c, a, f in zip(codes, against, figures, strict=True)
+    ]
 
 
 def verdict_text(r: Row | None) -> str:

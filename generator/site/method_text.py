@@ -34,7 +34,7 @@ def inputs(cat: Catalogue, keys: Sequence[str]) -> str:
             out[k] = None
             continue
         label = {"numerator": it.numerator, "denominator": it.denominator}.get(part)
-        text = f"{it.title} ({item_id})"
+        text = f"{it.name} ({item_id})"
         if part and label is not None and label.label:
             text = f"{label.label} ({item_id}, {part})"
         out[text if not category else f"{text}, by category"] = None

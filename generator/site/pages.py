@@ -19,6 +19,7 @@ from generator.publish.safe_csv import neutralise
 from generator.site.area import area_page
 from generator.site.context import Context, rows_by_key
 from generator.site.front import areas_index, dictionary, downloads, home_page, indicators_index
+from generator.site.glossary import abbreviations, glossary_page
 from generator.site.indicator import indicator_page
 from generator.site.markup import GENERATED, Page
 from generator.site.questions import load as load_questions
@@ -29,6 +30,7 @@ def build_pages(ctx: Context) -> tuple[list[Page], dict[str, charts.Chart]]:
     idx = rows_by_key(ctx.rows)
     chart_out: dict[str, charts.Chart] = {}
     pages = [home_page(ctx, idx), areas_index(ctx), indicators_index(ctx), dictionary(ctx), downloads(ctx)]
+    pages += [glossary_page(ctx.glossary), abbreviations(ctx.glossary)]
     questions = load_questions({s.indicator_id for s in ctx.specs})
     for area, name in sorted(ctx.registry.areas.items()):
         pages.append(area_page(ctx, idx, area, name, questions, chart_out))

@@ -49,14 +49,19 @@ def synthetic_note(ctx: Context) -> list[str]:
     return ['!!! note "Synthetic demonstration data"', f"    {body}", ""]
 
 
+# what rounding does to the figures, said the same way wherever counts are shown
+ROUNDING = (
+    "Counts of people below the level of all areas are rounded to 5, and rates, intervals and "
+    "comparisons are worked out from the rounded counts, allowing for the rounding "
+    "([the rule](../../methods.md#disclosure-control))."
+)
+
 FOOTNOTES = (  # what the notes and blanks in an area's tables mean (methods.md says more)
     '<div class="kpi-notes" markdown>',
     "",
     "**provisional**: the latest period; a late or corrected return can still change it. "
     "**partial**: some expected returns were missing, so the value covers fewer providers or "
-    "quarters than it should. Counts of people below the level of all areas are rounded to 5, "
-    "and rates, intervals and comparisons are worked out from the rounded counts, allowing "
-    "for the rounding ([the rule](../../methods.md#disclosure-control)). **suppressed**: 1 to "
+    "quarters than it should. " + ROUNDING + " **suppressed**: 1 to "
     "4 people. **withheld**: not shown so that another figure cannot be worked out from it. "
     f"**under {disclosure.MIN_SHOWN}**: a value resting on fewer than {disclosure.MIN_SHOWN} "
     f"people is not shown; below {disclosure.MIN_JUDGED}, it is not compared or ranked. "

@@ -75,7 +75,7 @@ def _not_collected(ctx: Context, q: Sequence[Mapping[str, Any]]) -> list[str]:
     out = ["**Not collected** (shown as not collected, never as zero):", ""]
     for (letter, item_id), when in sorted(periods_of.items()):
         item = ctx.catalogue.item_index[item_id]
-        out.append(f"- {esc(item.title)} ({esc(item_id)}, Section {letter}): {esc(', '.join(when))}")
+        out.append(f"- {esc(item.name)} ({esc(item_id)}, Section {letter}): {esc(', '.join(when))}")
     return [*out, ""]
 
 

@@ -1,0 +1,60 @@
+"""generator/site/glossary.py: the site's abbreviations, from data/glossary.yaml."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.site import glossary
+
+from .conftest import ROOT
+
+
+def test_the_projects_glossary_reads_and_names_the_terms_the_pages_use():
+    """The terms a commissioner met unexplained (issue 22) are all there."""
+    g = glossary.load(ROOT / "data" / "glossary.yaml")
+    terms = {t.term for t in g.terms}
+    assert {"PSA 16", "SMI", "SEQF", "NDTi", "SWEMWBS", "phi", "IPS", "FTE"} <= terms
+
+
+def test_a_term_listed_twice_or_malformed_is_refused_naming_the_file(tmp_path):
+    path = tmp_path / "glossary.yaml"
+    path.write_text(
+        "terms:\n"
+        "  - {term: IPS, expansion: Individual Placement and Support, meaning: 'Ordinary jobs, quickly.'}\n"
+        "  - {term: IPS, expansion: Something else, meaning: A second meaning for it.}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(glossary.GlossaryError, match="terms listed twice: IPS") as e:
+        glossary.load(path)
+    assert str(path) in str(e.value)
+    path.write_text("terms:\n  - {term: '<b>', expansion: bold text here, meaning: markup as a term}\n")
+    with pytest.raises(glossary.GlossaryError, match="cannot be read"):
+        glossary.load(path)
+
+
+def test_the_abbreviations_file_and_the_page_say_the_same_of_each_term():
+    g = glossary.Glossary.model_validate(
+        {
+            "terms": [
+                {
+                    "term": "SEQF",
+                    "expansion": "Supported Employment [Quality] Framework",
+                    "meaning": "A fidelity model.",
+                },
+                {
+                    "term": "PSA 16",
+                    "expansion": "Public Service Agreement 16",
+                    "meaning": "A target of its day.",
+                },
+            ]
+        }
+    )
+    abbr = glossary.abbreviations(g)
+    assert abbr.path == glossary.ABBREVIATIONS
+    assert abbr.text.splitlines() == [
+        "*[SEQF]: Supported Employment Quality Framework",  # no markup in a title attribute
+        "*[PSA 16]: Public Service Agreement 16",
+    ]
+    page = glossary.glossary_page(g).text
+    assert page.index("**PSA 16**") < page.index("**SEQF**")  # alphabetical
+    assert "| this site |" in page  # no source: a term of the site's own

@@ -1,0 +1,40 @@
+"""generator/charts/spine.py: the spine chart, its plan and its drawing."""
+
+from __future__ import annotations
+
+from generator.calc.verdicts import Verdict as V
+from generator.charts import marks
+from generator.charts.spine import spine_chart
+
+
+def test_spine_chart_puts_better_to_the_right_whatever_the_direction():
+    s = [
+        marks.Spine("Job outcomes", 20.0, 35.0, 15.0, 30.0, 40.0, 64.0, "higher_better", V.WORSE, "percent"),
+        marks.Spine(
+            "Cost per job", 9967.0, 4000.0, 1500.0, 3000.0, 5000.0, 17000.0, "lower_better", V.WORSE, "gbp"
+        ),
+    ]
+    c = spine_chart("Humber", s)
+    assert c.title == "Humber: 0 of 2 key indicators better than all areas, 2 worse"
+    assert "better always to the right" in c.alt
+    assert c.rows[1] == ("Cost per job", "£9,967", "£4,000", "£1,500 to £17,000", "worse")
+
+
+def test_the_spine_chart_has_a_legend_of_what_its_bands_line_and_shapes_mean():
+    """Issue 22: a reader needs no other page to read it: the bands are the range of areas and
+    their middle half, the line all areas, each shape on it said once."""
+    s = [
+        marks.Spine("Job outcomes", 20.0, 35.0, 15.0, 30.0, 40.0, 64.0, "higher_better", V.WORSE, "percent"),
+        marks.Spine("Access", 70.0, 70.0, 50.0, 60.0, 80.0, 90.0, "higher_better", V.SIMILAR, "percent"),
+        marks.Spine("Starters", 71.0, 70.0, 50.0, 60.0, 80.0, 90.0, "higher_better", V.SIMILAR, "percent"),
+    ]
+    svg = spine_chart("Humber", s).svg
+    for words in (
+        "Worst to best area",
+        "25th to 75th percentile",
+        "All areas",
+        "Worse",
+        "Not significantly different",
+    ):
+        assert svg.count(f">{words}<") == 1, words
+    assert ">Better<" not in svg  # no shape on the chart means it
