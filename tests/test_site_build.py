@@ -351,6 +351,47 @@ def test_the_first_screen_of_an_area_page_shows_the_job_outcome_rate_with_its_co
     assert mine["all_areas_value"] == nation["value"]
 
 
+@pytest.mark.browser
+def test_an_area_page_prints_on_at_most_eight_sides_of_a4_with_nothing_cut_off(page, served, built):
+    """Issue 22: printed by Chromium to A4, an area page is at most 8 pages; no table, chart or
+    image reaches past the printable width; every key value the screen shows is in the PDF's
+    text; each sheet names the page and the data's date."""
+    import io
+
+    from pypdf import PdfReader
+
+    site = built[0]
+    with (site / "generated" / "downloads" / "indicators.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    areas = sorted({r["area_code"] for r in rows if r["level"] == "area"})
+    for area in areas:
+        page.set_viewport_size({"width": 1366, "height": 768})
+        page.goto(f"{served}/generated/areas/{slug(area)}/")
+        page.wait_for_load_state("networkidle")
+        # on screen: the key table's values, as the reader sees them
+        shown = page.locator("h2#key-indicators ~ .kpi-stack table tbody tr").all_inner_texts()
+        page.emulate_media(media="print")
+        # the printable width of A4 less the page margins (extra.css: 10 mm each side), in CSS px
+        page.set_viewport_size({"width": round((210 - 20) / 25.4 * 96), "height": 1000})
+        wide = page.evaluate(
+            """() => [...document.querySelectorAll('table, img, svg, .kpi-chart, pre')]
+                .filter(e => e.getClientRects().length && e.getBoundingClientRect().right
+                             > document.documentElement.clientWidth + 1)
+                .map(e => e.tagName + ' ' + (e.getAttribute('alt') || e.className || '').slice(0, 60))"""
+        )
+        pdf = PdfReader(io.BytesIO(page.pdf(format="A4", print_background=True)))
+        page.emulate_media(media="screen")
+        text = " ".join((p.extract_text() or "") for p in pdf.pages)
+        flat = re.sub(r"\s+", " ", text)
+        assert len(pdf.pages) <= 8, (area, len(pdf.pages))
+        assert not wide, (area, wide[:5])
+        figures = {x for row in shown for x in re.findall(r"£?\d[\d,]*(?:\.\d+)?%?", row)}
+        missing = sorted(x for x in figures if x not in flat)
+        assert shown and not missing, (area, missing[:10])
+        first = pdf.pages[0].extract_text() or ""
+        assert "data as at 2025-26 Q4" in first and "Page 1 of" in flat, area
+
+
 def test_a_working_404_page(built):
     """The 404 page helps the reader on, and `kpi serve` answers a missing page with it (status
     404), as GitHub Pages does."""
