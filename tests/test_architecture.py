@@ -52,7 +52,6 @@ WITHOUT_MIRROR = {
     "generator.catalogue.checks",
     "generator.catalogue.load",
     "generator.catalogue.model",
-    "generator.catalogue.registry",
     "generator.catalogue.sections",
     "generator.charts.drawing",
     "generator.charts.marks",

@@ -51,7 +51,11 @@ KEEP = {
 def hostile_registry() -> Registry:
     reg = load_registry()
     orgs = {
-        code: (replace(o, area_name=HOSTILE) if o.area_code == "PS04" else o)
+        code: (
+            replace(o, area_name=HOSTILE, area_other_names=("West <b>Yorkshire</b>", "Leeds & district"))
+            if o.area_code == "PS04"
+            else o
+        )
         for code, o in reg.organisations.items()
     }
     return Registry(orgs)
@@ -817,3 +821,26 @@ def test_abbreviations_are_explained_where_they_are_used_and_on_the_glossary_pag
     assert {"IPS", "SEQF", "PSA 16", "SWEMWBS", "NDTi"} <= {t for t, n in marked.items() if n}, marked
     assert not (site / "generated" / "abbreviations").exists()
     assert "*[IPS]:" not in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_search_finds_an_area_by_another_name_and_indexes_no_table_of_figures(built):
+    """Issue 22, item 6: the registry's other names for an area (a county, a city) are on its
+    page, so search finds "Gloucestershire" for Gloucester; tables of figures, the notes every
+    area page repeats and the targets list stay out of the index, which is the size below."""
+    import json
+
+    site = built[0]
+    index_file = site / "search" / "search_index.json"
+    docs = json.loads(index_file.read_text(encoding="utf-8"))["docs"]
+    text = {d["location"]: d["text"] for d in docs}
+    assert "Also known as: Gloucestershire." in text["generated/areas/ps03/"]
+    assert "Kent; Medway" in text["generated/areas/ps12/"]
+    assert "West &lt;b&gt;Yorkshire&lt;/b&gt;; Leeds &amp; district" in text["generated/areas/ps04/"]
+    key = [
+        d for d in docs if d["location"].startswith("generated/areas/") and "#key-indicators" in d["location"]
+    ]
+    assert len(key) == 17 and all(d["text"] == "" for d in key)
+    noted = [d["location"] for d in docs if "provisional</strong>: the latest period" in d["text"]]
+    assert not noted, noted[:3]
+    areas = sum(len(d["text"]) for d in docs if d["location"].startswith("generated/areas/"))
+    assert areas < 17 * 4000, areas  # the full demo: 86 KB for its 17 area pages, was 179 KB

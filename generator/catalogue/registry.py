@@ -30,6 +30,9 @@ class Organisation:
     # who may send its returns: addresses (name@example.org) or domains (example.org); none
     # listed, anyone (a consistency check on what the analyst says, not authentication)
     senders: tuple[str, ...] = ()
+    # other names a reader may look the area up by (a county, a city, a former name): the site
+    # prints them on the area's page, so its search finds the area by any of them
+    area_other_names: tuple[str, ...] = ()
 
     def may_send(self, address: str) -> bool:
         """Whether a return from ``address`` (as pasted from a mail client: ``Name <a@b.org>``
@@ -50,6 +53,11 @@ class Registry:
     @functools.cached_property  # looked up for every return read
     def areas(self) -> dict[str, str]:
         return {o.area_code: o.area_name for o in self.organisations.values()}
+
+    @functools.cached_property
+    def other_names(self) -> dict[str, tuple[str, ...]]:
+        """Each area's other names (optional column ``area_other_names``, separated by ';')."""
+        return {o.area_code: o.area_other_names for o in self.organisations.values() if o.area_other_names}
 
     def in_area(self, area_code: str) -> list[Organisation]:
         return [o for o in self.organisations.values() if o.area_code == area_code]
@@ -86,6 +94,7 @@ def load_registry(path: Path | None = None) -> Registry:
                 role=row["role"],
                 synthetic=row.get("synthetic", "") == "yes",
                 senders=tuple(x.casefold() for x in (row.get("senders") or "").replace(";", " ").split()),
+                area_other_names=other_names(row),
             )
             for row in rows
         }
@@ -101,6 +110,7 @@ def check_rows(rows: Sequence[Mapping[str, str | None]]) -> list[str]:
     problems: list[str] = []
     orgs: dict[str, int] = {}
     area_names: dict[str, str] = {}
+    also: dict[str, tuple[str, ...]] = {}
     folders: dict[tuple[str, str], str] = {}
     for line, row in enumerate(rows, start=2):  # line 1 is the header
         code, area = (row.get("organisation_code") or "").strip(), (row.get("area_code") or "").strip()
@@ -130,6 +140,11 @@ def check_rows(rows: Sequence[Mapping[str, str | None]]) -> list[str]:
             problems.append(
                 f"line {line}: area {area} is named {name!r} here and {area_names[area]!r} before"
             )
+        if (names := other_names(row)) and also.setdefault(area, names) != names:
+            problems.append(
+                f"line {line}: area {area}'s other names are {'; '.join(names)!r} here and "
+                f"{'; '.join(also[area])!r} before (give the same names wherever they are given)"
+            )
         for kind, value in (("area", area), ("organisation", code)):
             folder = (kind, safe_name(value).casefold())
             other = folders.setdefault(folder, value)
@@ -153,6 +168,11 @@ def check_rows(rows: Sequence[Mapping[str, str | None]]) -> list[str]:
     return problems
 
 
+def other_names(row: Mapping[str, str | None]) -> tuple[str, ...]:
+    """A row's ``area_other_names``: names separated by ';', blanks dropped."""
+    return tuple(x.strip() for x in (row.get("area_other_names") or "").split(";") if x.strip())
+
+
 def role_for(completed_by: str) -> str:
     """The registry role that may send a section completed by ``completed_by``."""
     return "commissioner" if completed_by == "commissioner" else "provider"
@@ -161,7 +181,7 @@ def role_for(completed_by: str) -> str:
 def registry_fingerprint(registry: Registry) -> str:
     """A digest of every organisation: cached results that depend on the registry key on it."""
     rows = sorted(
-        (o.code, o.name, o.area_code, o.area_name, o.role, str(o.synthetic))
+        (o.code, o.name, o.area_code, o.area_name, o.role, str(o.synthetic), ";".join(o.area_other_names))
         for o in registry.organisations.values()
     )
     return hashlib.sha256(json.dumps(rows).encode()).hexdigest()

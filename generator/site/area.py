@@ -16,9 +16,9 @@ from generator.charts.spine import spine_chart
 from generator.site.context import Context
 from generator.site.hooks import html_block
 from generator.site.markup import (
+    FIGURES_OPEN,
     GENERATED,
     STACK_CLOSE,
-    STACK_OPEN,
     TO_GENERATED,
     Page,
     all_areas_code,
@@ -31,10 +31,19 @@ from generator.site.markup import (
     show,
     show_text,
     target_verdicts,
+    unindexed,
     verdict,
     verdict_html,
 )
-from generator.site.parts import FOOTNOTES, chart_block, footer, row_interval, row_notes, trend_text
+from generator.site.parts import (
+    FOOTNOTES,
+    also_known_as,
+    chart_block,
+    footer,
+    row_interval,
+    row_notes,
+    trend_text,
+)
 from generator.site.quality import corroboration, quality_table
 from generator.site.questions import Question
 
@@ -46,7 +55,7 @@ def _key_table(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Row], 
     labels."""
     titles = {s.indicator_id: (s.title, s.unit) for s in ctx.specs}
     lines = [
-        STACK_OPEN,
+        FIGURES_OPEN,
         "",
         "| Indicator | Value and 95% interval | All areas | Against targets and benchmarks | Trend |",
         "|---|---|---|---|---|",
@@ -88,7 +97,7 @@ def _key_table(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Row], 
             "",
             "Each indicator's page gives the source of every target.",
             "",
-            *judged,
+            *unindexed(*judged),
         ]
     return lines
 
@@ -275,7 +284,8 @@ def area_page(
         "",
         f"Area code {esc(area)}. Providers: "
         + (esc(", ".join(o.name for o in ctx.registry.in_area(area) if o.role == "provider")) or "none")
-        + ".",
+        + "."
+        + also_known_as(ctx, area),
         "",
         "## Key indicators",
         "",
@@ -324,7 +334,7 @@ def area_page(
         key = f"area-{slug(area)}-ratings"
         chart_out[key] = c
         lines += chart_block(c, key)
-        lines += [STACK_OPEN, "", "| Rating | Score | What the score means |", "|---|---|---|"]
+        lines += [FIGURES_OPEN, "", "| Rating | Score | What the score means |", "|---|---|---|"]
         for _, r in items:
             lines.append(f"| {esc(r.indicator_title)} | {show(r.value, 'score')} | {esc(r.value_label)} |")
         lines += ["", STACK_CLOSE, "", *corroboration(ctx, area, str(items[0][1].period))]

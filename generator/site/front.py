@@ -10,6 +10,7 @@ from generator.calc.columns import COLUMN_TEXT, COLUMNS
 from generator.calc.row import Row
 from generator.site.context import Context
 from generator.site.markup import (
+    FIGURES_OPEN,
     GENERATED,
     STACK_CLOSE,
     STACK_OPEN,
@@ -19,7 +20,7 @@ from generator.site.markup import (
     show,
     verdict,
 )
-from generator.site.parts import footer, synthetic_note
+from generator.site.parts import also_known_as, footer, synthetic_note
 
 
 def home_page(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Row]) -> Page:
@@ -66,7 +67,7 @@ def home_page(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Row]) -
         "",
     ]
     header = ["Area"] + [esc(short) for _, _, short in ctx.key_indicators]
-    lines += [STACK_OPEN, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += [FIGURES_OPEN, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     nation = ["**All areas** (what each shape compares with)"]
     for ind, bv, _short in ctx.key_indicators:
         r = idx.get((ind, bv, "ALL", "", ctx.latest(ind[0])))
@@ -107,7 +108,8 @@ def home_page(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Row]) -
 
 def areas_index(ctx: Context) -> Page:
     lines = ["# Areas", ""] + [
-        f"- [{esc(name)}]({slug(a)}.md)" for a, name in sorted(ctx.registry.areas.items())
+        f"- [{esc(name)}]({slug(a)}.md)" + also_known_as(ctx, a)
+        for a, name in sorted(ctx.registry.areas.items())
     ]
     return Page(f"{GENERATED}/areas/index.md", "\n".join(lines) + footer(ctx).replace("../", "../../"))
 

@@ -22,13 +22,13 @@ from generator.site.markup import (
     GENERATED,
     Page,
     all_areas_code,
-    all_areas_figure,
     esc,
     hesc,
     html_table,
     num,
     show_text,
-    verdict_html,
+    unindexed,
+    verdict_beside,
 )
 from generator.site.method_text import (
     UNIT_TEXT,
@@ -152,7 +152,10 @@ def indicator_page(
         "",
         f"## Data ({esc(period)}) {{#data}}",
         "",
-        "Where an area has a single provider, the provider's figures are the area's, shown once. " + ROUNDING,
+        *unindexed(
+            "Where an area has a single provider, the provider's figures are the area's, shown once. "
+            + ROUNDING
+        ),
     ]
     if len(sp) > 1:
         lines += [
@@ -180,9 +183,6 @@ def indicator_page(
         ),
     ):
         lo, hi = num(r.lower_95), num(r.upper_95)
-        compared = verdict_html(r)
-        if compared and (nat_figure := all_areas_figure(r)):  # the verdict beside what it compares with
-            compared += f" <small>(all areas {hesc(nat_figure)})</small>"
         table.append(
             (
                 *(
@@ -197,7 +197,7 @@ def indicator_page(
                         interval_text(lo, hi, s0.unit, plain=True),
                     )
                 ),
-                compared,
+                verdict_beside(r),
                 hesc(str(r.flags or "").replace(";", ", ")),
             )
         )

@@ -18,6 +18,17 @@ from generator.charts import marks
 GENERATED = "generated"
 # Tables that become one card per row on a phone (CSS in assets/extra.css; labels from extra.js).
 STACK_OPEN, STACK_CLOSE = '<div class="kpi-stack" markdown>', "</div>"
+# the same for a table of figures, kept out of the search index: every area's numbers in it
+# would bury the pages a reader searches for (and make the index a download of its own)
+FIGURES_OPEN = '<div class="kpi-stack" data-search-exclude markdown>'
+
+
+def unindexed(*lines: str) -> list[str]:
+    """Markdown kept out of the search index (words every page of a kind repeats, lists of
+    figures), still on the page."""
+    return ["<div data-search-exclude markdown>", "", *lines, "", "</div>"]
+
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
 
 
@@ -126,6 +137,13 @@ def _verdict(r: Row | None, escape: Any, short: bool) -> str:
     if not (cls and shown and r is not None):
         return str(escape(shown))
     return f'<span class="kpi-v {cls}"{_marked(code, all_areas_figure(r))}>{escape(shown)}</span>'
+
+
+def verdict_beside(r: Row) -> str:
+    """:func:`verdict_html` with the all-areas value it compares with, for a table that has no
+    column of its own for that value."""
+    shown, nat = verdict_html(r), all_areas_figure(r)
+    return f"{shown} <small>(all areas {hesc(nat)})</small>" if shown and nat else shown
 
 
 def all_areas_figure(r: Row) -> str:

@@ -57,7 +57,7 @@ ROUNDING = (
 )
 
 FOOTNOTES = (  # what the notes and blanks in an area's tables mean (methods.md says more)
-    '<div class="kpi-notes" markdown>',
+    '<div class="kpi-notes" data-search-exclude markdown>',
     "",
     "**provisional**: the latest period; a late or corrected return can still change it. "
     "**partial**: some expected returns were missing, so the value covers fewer providers or "
@@ -123,3 +123,10 @@ def interval_text(lo: float | None, hi: float | None, unit: str, plain: bool = F
         return ""
     text = f"{show_text(lo, unit)} to {show_text(hi, unit)}"
     return text if plain else esc(text)
+
+
+def also_known_as(ctx: Context, area: str) -> str:
+    """ " Also known as: ..." for an area the registry gives other names, so that the site's
+    search finds it by a county, a city or a former name; else nothing."""
+    names = ctx.registry.other_names.get(area, ())
+    return f" Also known as: {esc('; '.join(names))}." if names else ""

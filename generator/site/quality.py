@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from generator.site.context import Context
-from generator.site.markup import STACK_CLOSE, STACK_OPEN, esc
+from generator.site.markup import FIGURES_OPEN, STACK_CLOSE, esc
 
 
 def quality_table(ctx: Context, area: str) -> list[str]:
@@ -18,7 +18,7 @@ def quality_table(ctx: Context, area: str) -> list[str]:
     for x in q:
         by[(x["section"])].append(x)
     lines = [
-        STACK_OPEN,
+        FIGURES_OPEN,
         "",
         "| Section | Returns received | Missing | Arrived after the due date | Resubmitted | Warnings |",
         "|---|---|---|---|---|---|",
