@@ -2060,7 +2060,8 @@ def solve_piece(p: Piece) -> PieceOutcome:
     witness is the hint itself, found at once, where HiGHS may search for hours for a first point
     of a national family. A hint changes where the search starts, never what it proves: a witness
     is checked as every other, and an end is proved only by HiGHS finding nothing beyond it. If the
-    whole program does not give a point within LOCAL_AFTER seconds as well, it is searched locally.
+    whole program does not give a point within LOCAL_AFTER seconds as well, or has more than
+    LOCAL_VARS variables, it is searched locally.
     A hint outside the piece's bounds (the attacker's model would then be wrong) is not used."""
     t0 = time.perf_counter()
     rng = np.random.default_rng(p.seed)
@@ -2122,7 +2123,9 @@ def solve_piece(p: Piece) -> PieceOutcome:
         solves["hint"] += 1  # a start; then is the whole program quick to solve?
         r = _solve(p, np.zeros(p.n_vars), None, True, LOCAL_AFTER)
         solves["witness"] += 1
-        slow = not witness(r.x)
+        # a large piece is searched locally even when HiGHS finds a point of it at once: each
+        # question over the whole of it (a national family) can take many minutes
+        slow = not witness(r.x) or p.n_vars > LOCAL_VARS
     else:
         r = _solve(p, np.zeros(p.n_vars), None, True, FIRST_SOLVE_FACTOR * p.time_limit)
         solves["witness"] += 1
@@ -2257,6 +2260,7 @@ def _at_hint(p: Piece) -> tuple[np.ndarray, np.ndarray] | None:
 FIRST_SOLVE_FACTOR = 5.0  # the first feasible point of a piece may take longer than a question
 LONGER = 4.0  # a question HiGHS cannot settle alone in the time limit is asked again with this much more
 LOCAL_AFTER = 2.0  # seconds: a piece whose first solve took longer is searched locally first
+LOCAL_VARS = 5000  # variables: a piece with more (started from a hint) is searched locally first
 LOCAL_TRIES = 2  # neighbourhoods tried for one question before the whole program is asked
 LOCAL_LIMIT = 5.0  # seconds for one local solve
 LOCAL_RANDOM = 2  # units added at random to a neighbourhood (to take up national totals)
@@ -2350,7 +2354,7 @@ class _Local:
 SOLVER = repr(
     (
         [inspect.getsource(code) for code in (_solve, solve_piece, _at_hint, _Local)],
-        (FIRST_SOLVE_FACTOR, LONGER, LOCAL_AFTER, LOCAL_TRIES, LOCAL_LIMIT, LOCAL_RANDOM),
+        (FIRST_SOLVE_FACTOR, LONGER, LOCAL_AFTER, LOCAL_VARS, LOCAL_TRIES, LOCAL_LIMIT, LOCAL_RANDOM),
         scipy.__version__,
     )
 )

@@ -6,6 +6,7 @@ import io
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -302,16 +303,21 @@ def test_build_from_the_project_folder_into_its_data_folder_is_refused(
 def test_the_demo_will_not_put_synthetic_figures_in_place_of_a_real_site(tmp_path, monkeypatch, capsys):
     """A site built from real returns (its marker says from which store) is refused by
     `kpi demo`, before anything is written."""
-    from generator.site.folder import MARKER
+    from generator.site.folder import MARKER, source_id
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "site").mkdir()
-    (tmp_path / "site" / MARKER).write_text("built by kpi build\nfrom: /srv/kpi/returns\n")
     (tmp_path / "site" / "index.html").write_text("the real site")
-    before = _tree(tmp_path)
-    assert main(["demo"]) == 2
-    assert "is a site built from the returns in /srv/kpi/returns" in capsys.readouterr().err
-    assert _tree(tmp_path) == before
+    # the marker names its store by a digest (it is published); one written before, by its path
+    for made_from in (source_id(Path("/srv/kpi/returns")), "/srv/kpi/returns"):
+        (tmp_path / "site" / MARKER).write_text(f"built by kpi build\nfrom: {made_from}\n")
+        before = _tree(tmp_path)
+        assert main(["demo"]) == 2
+        assert "is a site built from other returns than the demo's" in capsys.readouterr().err
+        assert _tree(tmp_path) == before
+    assert source_id(Path("/srv/kpi/returns")).startswith("sha256:") and "srv" not in source_id(
+        Path("/srv/kpi/returns")
+    )
 
 
 def test_a_demo_whose_build_fails_still_says_what_it_made(tmp_path, monkeypatch, capsys):

@@ -584,12 +584,18 @@ def test_a_start_from_the_true_counts_changes_the_time_not_the_answer():
         ("PS01", "2024-25", f"D01_placements:{k}"): v for k, v in zip("abcd", (20, 15, 15, 10), strict=True)
     }
     wrong = {**truth, ("PS01", "2024-25", "D01_placements:a"): 40.0}  # published as 20: 18-22
+    # within every bound, but adding up to 32 where the total is published as 60 (58-62)
+    short = {
+        **truth,
+        ("PS01", "2024-25", "D01_placements:b"): 1.0,
+        ("PS01", "2024-25", "D01_placements:c"): 1.0,
+    }
     runs = {}
-    for name, start in (("truth", truth), ("wrong", wrong)):
+    for name, start in (("truth", truth), ("wrong", wrong), ("short", short)):
         runs[name] = da.run_all(
             pd.DataFrame(rows), CATALOGUE, da.Rule(), workers=1, time_limit=20, start=start
         )
-    for res, started in ((runs["truth"], 1), (runs["wrong"], 0)):
+    for res, started in ((runs["truth"], 1), (runs["wrong"], 0), (runs["short"], 0)):
         assert res.milp is not None and plain.milp is not None and not res.milp.failures
         assert (res.milp.values, res.milp.lo, res.milp.hi) == (
             plain.milp.values,

@@ -31,7 +31,7 @@ def _edited(tmp_path: Path, change) -> Path:
 
 
 def test_a_key_indicator_added_in_yaml_alone_reaches_the_area_page(small_demo, catalogue, tmp_path):
-    added = {"indicator": "EX05_cost_per_participant", "short": "Cost per person"}
+    added = {"indicator": "EX05_cost_per_participant", "short": "Cost per participant"}
     path = _edited(tmp_path, lambda d: d["key_indicators"].append(added))
     registry = load_registry()
     returns = small_demo.current_returns()
@@ -54,8 +54,9 @@ def test_a_key_indicator_added_in_yaml_alone_reaches_the_area_page(small_demo, c
         return home + area
 
     before, after = area_page(None), area_page(path)
-    assert "Cost per person" not in before and "cost-per-participant" not in before.split("## Questions")[0]
-    assert "Cost per person" in after  # the overview's column
+    assert "| Cost per participant |" not in before
+    assert "cost-per-participant" not in before.split("## Questions")[0]
+    assert "| Cost per participant |" in after  # the overview's column
     assert "(../indicators/ex05-cost-per-participant.md)" in after.split("## Questions")[0]  # the key table
 
 
@@ -100,6 +101,10 @@ def test_the_project_presentation_names_only_what_the_catalogue_has(catalogue):
             "does not compare intake",
         ),
         (lambda d: d.update(ratings_corroboration="EX02_job_outcome_rate"), "is not a choice item"),
+        (  # issue 22: "Starters into work" on one page, "Paid work entry rate" on the next
+            lambda d: d["key_indicators"][2].update(short="Starters into work"),
+            "short 'Starters into work' has words its title 'Paid work entry rate' does not",
+        ),
     ],
 )
 def test_each_entry_is_checked_for_the_part_it_plays(catalogue, tmp_path, change, says):

@@ -20,6 +20,7 @@ import pytest
 from generator.base.cache import NO_CACHE
 from generator.base.inputs import config_elsewhere
 from generator.base.names import slug
+from generator.calc import verdicts
 from generator.calc.row import Row
 from generator.calc.specs import specs
 from generator.catalogue.load import load_catalogue
@@ -721,15 +722,19 @@ def test_every_verdict_sits_beside_the_figure_it_compares_with(built):
     site = built[0]
     seen = Counter()
     bad = []
+    unjudged = 0
     for path in [*sorted((site / "generated").rglob("index.html")), site / "index.html"]:
         scan = _VerdictScan()
         scan.feed(path.read_text(encoding="utf-8"))
         for attrs, text in scan.found:
             seen[attrs["class"].split()[0]] += 1
-            against = attrs.get("data-against", "")
-            if not attrs.get("data-verdict") or not against or against not in text:
+            against, code = attrs.get("data-against", ""), attrs.get("data-verdict", "")
+            if code in verdicts.UNJUDGED:  # "not assessed" compares with nothing
+                unjudged += 1
+                continue
+            if not code or not against or against not in text:
                 bad.append((path.relative_to(site).as_posix(), attrs, text[:120]))
-    assert seen["kpi-v"] > 50 and seen["kpi-t"] > 20, seen  # the scan sees them
+    assert seen["kpi-v"] > 50 and seen["kpi-t"] > 20 and unjudged, (seen, unjudged)  # the scan sees them
     assert not bad, bad[:5]
 
 
@@ -777,6 +782,7 @@ def test_every_page_says_who_published_it_under_what_licence_and_how_to_report_a
         text = page.read_text(encoding="utf-8")
         assert "Licence: not stated by the publisher." in text, page
         assert "To report an error: the publisher has not given a contact." in text, page
+        assert "(the publisher has not given its name)." in text, page
         assert re.search(r"published \d{4}-\d{2}-\d{2}", text), page
     given = {
         "KPI_PUBLISHER": "Example Council",
@@ -795,6 +801,28 @@ def test_every_page_says_who_published_it_under_what_licence_and_how_to_report_a
         assert "published 2026-12-01 by Example Council." in text
         assert "Licence: Open Government Licence v3.0." in text
         assert '<a href="mailto:data@example.org">data@example.org</a>' in text
+    # a contact is a link only when it is plainly an address or a web page; blanks are missing
+    for contact, shown in (
+        (
+            "https://forms.example.org/report?from=data@example.org",
+            '<a href="https://forms.example.org/report?from=data@example.org">',
+        ),
+        (
+            "Call 0300 123 4567 or write to data@example.org",
+            "Call 0300 123 4567 or write to data@example.org.",
+        ),
+        ("httpfoo <script>", "httpfoo &lt;script&gt;."),
+        ("   ", "the publisher has not given a contact."),
+    ):
+        monkeypatch.setenv("KPI_CONTACT", contact)
+        monkeypatch.setenv("KPI_PUBLISHER", " ")
+        mkdocs(tmp_path / "site", "2025-26 Q4", site.parent / "mkdocs.yml")
+        page = (tmp_path / "site" / "404.html").read_text(encoding="utf-8")
+        about = re.search(r'<p class="kpi-data-as-at">.*?</p>', page, re.S)
+        assert about, contact
+        text = about.group(0)
+        assert shown in text and "(the publisher has not given its name)" in text, (contact, text)
+        assert "mailto:http" not in text and "<script>" not in text
 
 
 def test_abbreviations_are_explained_where_they_are_used_and_on_the_glossary_page(built):

@@ -62,7 +62,7 @@ def target_columns(
     unjudged = Verdict.PARTIAL_WINDOW if partial else Verdict.TOO_FEW_PEOPLE if not enough else None
     tv = f.target_value[i]
     if spec.method == "profile" and tv is not None:
-        targets.append(f"local population {tv:g}%")
+        targets.append(f"local population {tv:.1f}%")
         word = stats.compare_interval(lo, hi, tv, "no_judgement")
         code = unjudged or {
             stats.HIGHER: Verdict.OVER_REPRESENTED,
@@ -70,7 +70,7 @@ def target_columns(
             Verdict.NOT_ASSESSED: Verdict.NOT_ASSESSED,
         }.get(word, Verdict.SIMILAR_TO_POPULATION)
         judged.append(("", code, {}))
-        against.append(("local_population", f"{tv:g}%"))
+        against.append(("local_population", f"{tv:.1f}%"))
     if spec.scale_range is not None and numeric:
         bottom, top = spec.scale_range
         middle = (bottom + top) / 2

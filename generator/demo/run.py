@@ -19,7 +19,7 @@ from generator.catalogue.registry import Registry
 from generator.catalogue.sections import Catalogue
 from generator.demo.returns import DemoReturn, approve_demo_comments, write_demo_returns
 from generator.site.build import BuildResult, build_site, check_questions
-from generator.site.folder import built_from, check_site_folder
+from generator.site.folder import built_from_store, check_site_folder
 from generator.store.returns import IngestOutcome, Store
 from generator.workbook.files import write_templates
 
@@ -57,11 +57,10 @@ def check_folders(demo_dir: Path, site_dir: Path, protected: dict[str, Path]) ->
     store folder must be the demo's."""
     store_dir = demo_dir / "store"
     check_site_folder(site_dir, {**protected, "the demo's folder": demo_dir})
-    made_from = built_from(site_dir)
-    if made_from and Path(made_from) != store_dir.resolve():
+    if built_from_store(site_dir, store_dir) is False:
         raise DemoRefused(
-            f"{from_here(site_dir)} is a site built from the returns in {made_from}; the demo will not put "
-            "synthetic figures in its place. Run the demo in another folder, or move that site"
+            f"{from_here(site_dir)} is a site built from other returns than the demo's; the demo will not "
+            "put synthetic figures in its place. Run the demo in another folder, or move that site"
         )
     if store_dir.exists() and any(store_dir.iterdir()) and not Store(store_dir).ledger.exists():
         raise DemoRefused(

@@ -88,7 +88,7 @@ def _key_table(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Row], 
         )
         if targets:
             judged.append(f"- **{esc(title)}** ({show(r.value, unit)}):")
-            judged += [f"    - {esc(t.label)}: {t.html()}" for t in targets]
+            judged += [f"    - {t.labelled()}" for t in targets]
     lines += ["", STACK_CLOSE, "", *FOOTNOTES]
     if judged:
         lines += [
@@ -260,10 +260,11 @@ def _questions(
             )
             cited = list(dict.fromkeys(p["document"] for p in q.passages))  # in order, once each
             src = "; ".join(f"[{c}] {esc(docs[c].title)}" for c in cited)
+            said = target_verdicts(r, ctx.benchmark_labels(r.indicator_id))  # each with its figure
             raised.append(
                 f"### {esc(q.question, quote=False)}\n\n**Raised by:** {what}: "
-                f"{esc(r.comparison_target)}"
-                f"\n\n**Why it matters:** {esc(q.why)}\n\n**What good looks like:** {esc(q.good)}\n\n"
+                + "; ".join(t.labelled() for t in said)
+                + f"\n\n**Why it matters:** {esc(q.why)}\n\n**What good looks like:** {esc(q.good)}\n\n"
                 f"*Source: {src}.*\n"
             )
     if not raised:

@@ -32,7 +32,7 @@ from generator.publish.dataset import Dataset, NoReturns, compute_store
 from generator.publish.files import publishing, remember_written, workbook_to_write, write_workbook
 from generator.publish.periods import latest_rows
 from generator.site.context import Context
-from generator.site.folder import build_into, check_site_folder, locked
+from generator.site.folder import build_into, check_site_folder, locked, source_id
 from generator.site.front import site_downloads
 from generator.site.glossary import GlossaryError
 from generator.site.glossary import load as load_glossary
@@ -160,7 +160,7 @@ def _build(
         _downloads(site_src, offered, files, catalogue)
         clock.lap("write")
         if run_mkdocs:
-            mkdocs(site_dir, data_as_at, config, keep, source=str(store_dir.resolve()))
+            mkdocs(site_dir, data_as_at, config, keep, source=source_id(store_dir))
             clock.lap("mkdocs")
     return BuildResult(
         data.count, len(pages), len(charts), changed, data_as_at, site_dir, dataset_dir, clock.laps

@@ -91,6 +91,16 @@ class Context:
     def latest(self, section: str) -> str:
         return self._latest.get(section, "")
 
+    def latest_of(self, indicator: str) -> str:
+        """The latest period an indicator is published for: its section's, or, for one never
+        added over 12 months (a caseload at a quarter's end), its latest quarter."""
+        ps = {r.period for r in self.by_indicator.get(indicator, [])}
+        if not ps:
+            return ""
+        section = self.latest(next(iter(self.by_indicator[indicator])).section)
+        quarters = [p for p in ps if not p.startswith("12 months")]
+        return section if section in ps else max(quarters or ps)
+
     @cached_property
     def area_latest(self) -> dict[str, dict[str, list[Row]]]:
         """Each area's rows in their section's latest period, by indicator (in table order).

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping
@@ -73,6 +74,22 @@ def check_site_folder(site: Path, protected: Mapping[str, Path]) -> None:
         if found:
             where = _shown(Path(folder) / found[0])
             raise _refused(site, f"holds {where}, which is not part of a site", "move it out, then build")
+
+
+def source_id(store: Path) -> str:
+    """What a site's marker records of the store it was built from: a digest of the store's
+    full path, not the path (the marker is published with the site, and a path names the
+    machine and the user who built it)."""
+    return "sha256:" + hashlib.sha256(str(store.resolve()).encode()).hexdigest()[:16]
+
+
+def built_from_store(site: Path, store: Path) -> bool | None:
+    """Whether the marked site at ``site`` was built from ``store`` (None: the marker does not
+    say; a marker written before digests holds the path itself)."""
+    made = built_from(site)
+    if not made:
+        return None
+    return made == source_id(store) if made.startswith("sha256:") else Path(made) == store.resolve()
 
 
 def built_from(site: Path) -> str:

@@ -53,8 +53,9 @@ def home_page(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Row]) -
         "services have wide intervals.",
         "- **▲ better**, **▼ worse** and **● similar** compare an area with all areas (on a green, pink "
         "or grey tint; the shape and the word say the same). Better or worse means the interval does "
-        "not include the all-areas value: the difference is unlikely to be chance. Money, ratios and "
-        "ratings have no interval and are compared as plain values, marked *(no interval)*.",
+        "not include the all-areas value: the difference is unlikely to be chance. Total costs, ratios "
+        "and ratings have no interval and are compared as plain values, marked *(no interval)*; a cost "
+        "per job outcome has an interval from its job outcomes.",
         "- Each area's page ends with **questions to ask** its provider, raised by its figures.",
         "- Targets and benchmarks come from the source documents; each indicator's page says which.",
         "- **suppressed** means a number was too small to publish without risk of identifying someone.",
@@ -86,12 +87,16 @@ def home_page(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Row]) -
                 against = f" <small>vs {esc(nat)}</small>" if nat else ""
                 cells.append(f"{show(r.value, units[ind])} {shape}{against}".strip())
         lines.append("| " + " | ".join(cells) + " |")
+    dagger = any("\u2020" in line for line in lines)  # the note only where a cell has the mark
     lines += [
         "",
         STACK_CLOSE,
         "",
-        "\u2020 No interval: money is compared with all areas as a plain value, not tested for chance.",
-        "",
+        *(
+            ["\u2020 No interval: compared with all areas as a plain value, not tested for chance.", ""]
+            if dagger
+            else []
+        ),
         "## Areas",
         "",
         "| Code | Area | Providers |",

@@ -107,7 +107,7 @@ def indicator_page(
     if bms:
         lines += ["", "## Targets and benchmarks", "", *[f"- {esc(b)}" for b in bms]]
     # compare areas for the first breakdown value (or the only one)
-    period = ctx.latest(s0.section)
+    period = ctx.latest_of(ind)
     by_category = _all_areas_by_category(ctx, ind, period)
     main = _main_spec(sp, by_category)
     area_rows = [

@@ -133,10 +133,11 @@ def _verdict(r: Row | None, escape: Any, short: bool) -> str:
     if short:
         shown = shown.replace(" (no interval)", "\u2020")
     code = all_areas_code(r)
-    cls = verdicts.CSS_CLASS.get(code) if code is not None else None
-    if not (cls and shown and r is not None):
+    if code is None or not shown or r is None:
         return str(escape(shown))
-    return f'<span class="kpi-v {cls}"{_marked(code, all_areas_figure(r))}>{escape(shown)}</span>'
+    cls = " ".join(["kpi-v", *([verdicts.CSS_CLASS[code]] if code in verdicts.CSS_CLASS else [])])
+    against = "" if code in verdicts.UNJUDGED else all_areas_figure(r)  # "not assessed" compares nothing
+    return f'<span class="{cls}"{_marked(code, against)}>{escape(shown)}</span>'
 
 
 def verdict_beside(r: Row) -> str:
@@ -167,13 +168,20 @@ class TargetVerdict:
     code: Verdict
     against: str  # a benchmark's id, local_population or scale_middle
     figure: str  # "43%", "£2,818 to £4,024"
-    label: str  # the benchmark's label ("Best practice sites: overall job outcome rate")
+    label: str  # the benchmark's ("Best practice sites: overall job outcome rate"); "" where the words say it
+
+    def labelled(self) -> str:
+        """ "Label: verdict (figure)", or the verdict alone where it has no label."""
+        return f"{esc(self.label)}: {self.html()}" if self.label else self.html()
 
     def html(self) -> str:
         """The verdict with its figure in the same words, marked up: "below the reference (43%)"."""
         low, _, high = self.figure.partition(" to ")
         edge = {"low": low, "high": high}.get(stats.LOOK_AT_EDGE.get(self.code, ""), self.figure)
-        words = html.escape(f"{verdicts.say(self.code, edge=edge)} ({self.figure})")
+        said = verdicts.say(self.code, edge=edge)
+        words = html.escape(
+            f"{self.figure}: {said}" if self.code in verdicts.UNJUDGED else f"{said} ({self.figure})"
+        )
         return f'<span class="kpi-t"{_marked(self.code, self.figure)}>{words}</span>'
 
 
@@ -187,9 +195,9 @@ def target_verdicts(r: Row, labels: Mapping[str, str]) -> list[TargetVerdict]:
         raise ValueError(
             f"{r.indicator_id} {r.area_code} {r.period}: target codes, ids and figures differ in number"
         )
-    fixed = {"local_population": "local population", "scale_middle": "middle of the scale"}
+    fixed = {"local_population", "scale_middle"}  # the verdict's own words name them
     return [
-        TargetVerdict(c, a, f, fixed.get(a) or labels.get(a, a))
+        TargetVerdict(c, a, f, "" if a in fixed else labels.get(a, a))
         for c, a, f in zip(codes, against, figures, strict=True)
     ]
 

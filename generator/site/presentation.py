@@ -8,6 +8,7 @@ putting an indicator on the area pages touches no code.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -81,6 +82,13 @@ def _problems(p: Presentation, specs: Sequence[Spec]) -> list[str]:
             out.append(f"key indicator {k.indicator} {k.breakdown_value} is listed twice".replace("  ", " "))
         seen.add((k.indicator, k.breakdown_value))
         values = {s.breakdown_value for s in by_id[k.indicator]}
+        title = by_id[k.indicator][0].title
+        if other := sorted(set(_words(k.short)) - set(_words(title))):
+            # one name for a measure everywhere: the short label shortens its title
+            out.append(
+                f"key indicator {k.indicator}: short {k.short!r} has words its title {title!r} does not "
+                f"({', '.join(other)}); use the title's own words"
+            )
         if k.breakdown_value not in values:
             shown = ", ".join(sorted(v for v in values if v)) or "none: leave it out"
             out.append(f"key indicator {k.indicator} has no category {k.breakdown_value!r} ({shown})")
@@ -94,3 +102,7 @@ def _problems(p: Presentation, specs: Sequence[Spec]) -> list[str]:
     if c and any(s.unit != "category" for s in by_id[c]):
         out.append(f"ratings_corroboration {c} is not a choice item")
     return out
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
