@@ -270,7 +270,12 @@ def test_intake_compared_with_the_local_population(catalogue, registry):
     )
     women = find(rows, "BX02_intake_gender_vs_population", "area", YEAR, breakdown_value="female")
     assert women["value"] == pytest.approx(100 * 160 / 760, abs=0.05)  # of those whose gender is recorded
-    assert "under-represented" in women["comparison_target"] and "50%" in women["target"]
+    assert "under-represented" in women["comparison_target"] and "local population 50.0%" in women["target"]
+    # each verdict with what it compared with, for the site to show beside it (issue 22)
+    assert (women["comparison_target_against"], women["comparison_target_values"]) == (
+        "local_population",
+        "50.0%",
+    )
     # for all areas there is no population share to set the intake against: populations are not
     # collected, so the areas' shares cannot be weighted, and their mean or median is no national share
     nation = find(
