@@ -505,16 +505,22 @@ def test_a_partial_rolling_year_gives_back_its_first_quarter():
     assert res.propagation.route[quantity(res, 0, "value")] == "partial year"
 
 
-def test_the_attacker_claims_nothing_where_the_counts_are_open():
-    """Pins soundness the other way: two blanks in a rounded breakdown are only known to add up to
-    28-42 minus the rest; the integer program leaves each with many values and narrows nothing."""
-    rows = [
+def open_breakdown() -> list[dict[str, Any]]:
+    """Four categories, two of them suppressed, and their total: the blanks are only known to add
+    up to 28-42 minus the rest (the same rows serve the tests below)."""
+    return [
         row("D01_placements", "a", value=20),
         suppressed("D01_placements", "b"),
         suppressed("D01_placements", "c"),
         row("D01_placements", "d", value=10),
         row("D01_placements", "total", value=60),
     ]
+
+
+def test_the_attacker_claims_nothing_where_the_counts_are_open():
+    """Pins soundness the other way: two blanks in a rounded breakdown are only known to add up to
+    28-42 minus the rest; the integer program leaves each with many values and narrows nothing."""
+    rows = open_breakdown()
     res = attack(rows, milp=True)
     assert res.milp is not None and not res.milp.failures
     assert res.narrowed() == []
@@ -525,13 +531,7 @@ def test_a_stopped_integer_program_resumes_from_the_pieces_it_kept(tmp_path, mon
     """A national run takes hours; each piece's outcome is kept as it ends, and a second run asks
     nothing of a piece already kept (same program, same settings, same code), with the same answer.
     A piece whose settings change is solved again."""
-    rows = [
-        row("D01_placements", "a", value=20),
-        suppressed("D01_placements", "b"),
-        suppressed("D01_placements", "c"),
-        row("D01_placements", "d", value=10),
-        row("D01_placements", "total", value=60),
-    ]
+    rows = open_breakdown()
     first = attack(rows, milp=True)
     res = da.run_all(pd.DataFrame(rows), CATALOGUE, da.Rule(), workers=1, time_limit=20, keep=tmp_path)
     assert res.milp is not None and first.milp is not None
@@ -572,13 +572,7 @@ def test_a_start_from_the_true_counts_changes_the_time_not_the_answer():
     piece there (a first point of a national family can take HiGHS hours). The answers are the
     ones found without it; a start that breaks the published figures (a wrong model, or a wrong
     truth) is not used, and the search finds its own first point as before."""
-    rows = [
-        row("D01_placements", "a", value=20),
-        suppressed("D01_placements", "b"),
-        suppressed("D01_placements", "c"),
-        row("D01_placements", "d", value=10),
-        row("D01_placements", "total", value=60),
-    ]
+    rows = open_breakdown()
     plain = attack(rows, milp=True)
     truth = {
         ("PS01", "2024-25", f"D01_placements:{k}"): v for k, v in zip("abcd", (20, 15, 15, 10), strict=True)

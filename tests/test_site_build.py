@@ -309,6 +309,7 @@ def test_a_commissioner_can_find_their_area_an_indicator_and_search(page, served
         "/generated/areas/ps05/",
         "/generated/indicators/ex02-job-outcome-rate/",
         "/guidance/questions-to-ask/",
+        "/generated/glossary/",
     ],
 )
 def test_no_serious_or_critical_accessibility_violations(page, served, path):
