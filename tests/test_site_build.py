@@ -398,6 +398,34 @@ def test_an_area_page_prints_on_at_most_eight_sides_of_a4_with_nothing_cut_off(p
         assert "data as at 2025-26 Q4" in first and "Page 1 of" in flat, area
 
 
+@pytest.mark.browser
+def test_on_a_phone_the_key_charts_fit_without_scrolling_sideways(page, served):
+    """Issue 22, item 5: at 390 px the area page's spine and trend charts are drawn for the width
+    (a narrow picture the page offers to small screens), so they need no sideways scrolling and
+    their text keeps its size; wide charts still scroll inside their own box, not the page."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{served}/generated/areas/ps04/")
+    page.wait_for_load_state("networkidle")
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('.kpi-chart')].map(e => ({
+            fits: e.classList.contains('kpi-fits'), scroll: e.scrollWidth, box: e.clientWidth,
+            src: e.querySelector('img').currentSrc,
+            shown: e.querySelector('img').getBoundingClientRect().width}))"""
+    )
+    key = [b for b in boxes if b["fits"]]
+    assert len(key) == 2 and all(b["src"].endswith("-narrow.svg") for b in key), boxes
+    assert all(b["scroll"] <= b["box"] for b in key), key
+    # drawn for about this width: shown at 80% of its size or more, so 8-point text stays readable
+    assert all(b["shown"] >= 0.8 * 3.9 * 96 for b in key), key
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{served}/generated/areas/ps04/")
+    assert all(
+        not src.endswith("-narrow.svg")
+        for src in page.evaluate("[...document.querySelectorAll('.kpi-chart img')].map(i => i.currentSrc)")
+    )
+
+
 def test_a_working_404_page(built):
     """The 404 page helps the reader on, and `kpi serve` answers a missing page with it (status
     404), as GitHub Pages does."""

@@ -212,6 +212,7 @@ def draw_trend_line(
     title: str,
     lower: Sequence[float | None] | None,
     upper: Sequence[float | None] | None,
+    width: float = measure.FIG_WIDTH,
 ) -> str:
     values, national = [num(v) for v in values], [num(v) for v in national]
     lower = [num(v) for v in lower] if lower else None
@@ -222,7 +223,8 @@ def draw_trend_line(
         ylabels=number_labels(*values, *national, *(upper or ())),
         axis_title_left=True,
         xlabels_rotated=periods,
-        below=0.3,
+        below=0.3 + (svgplot.LEGEND_ROW if width < measure.FIG_WIDTH else 0.0),
+        width=width,
     )
     xs = list(range(len(periods)))
     pts = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]

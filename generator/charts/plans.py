@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ import matplotlib
 
 from generator.base.cache import code_fingerprint, digest
 from generator.calc.verdicts import Verdict
-from generator.charts import drawing
+from generator.charts import drawing, svgplot
 from generator.charts.marks import Bar, fmt, interval, num, outside_limits, said
 
 
@@ -49,6 +49,12 @@ class Chart:
     @property
     def svg(self) -> str:
         return draw(self)
+
+    def narrow(self) -> Chart:
+        """The same chart drawn for a phone's width (its drawing takes a ``width``): the page
+        offers it to narrow screens, so the chart fits without scrolling sideways."""
+        name, args = self.plot
+        return replace(self, plot=(name, (*args, svgplot.NARROW)))
 
     @property
     def key(self) -> str:

@@ -52,7 +52,7 @@ def spine_chart(area: str, spines: Sequence[Spine]) -> Chart:
     )
 
 
-def draw_spine_chart(spines: Sequence[Spine], title: str) -> str:
+def draw_spine_chart(spines: Sequence[Spine], title: str, width: float = measure.FIG_WIDTH) -> str:
     n = len(spines)
     # each row's value is written in a column at the right, as wide as the widest of them
     texts = [fmt(num(s.value), s.unit) for s in spines]
@@ -63,7 +63,8 @@ def draw_spine_chart(spines: Sequence[Spine], title: str) -> str:
         ylabels=[s.label for s in spines],
         ylabel_size=9,
         right=column,
-        below=0.3 + svgplot.LEGEND_ROW,
+        below=0.3 + svgplot.LEGEND_ROW * (2 if width < measure.FIG_WIDTH else 1),
+        width=width,
     )
     fig.scales((-0.05, 1.05), (-0.6, max(n, 3) - 0.4))
     for y, (s, text) in enumerate(zip(reversed(spines), reversed(texts), strict=True)):

@@ -33,6 +33,7 @@ from generator.charts.measure import (
 )
 
 LEGEND_ROW = 0.2  # inches from one row of a legend to the next
+NARROW = 3.9  # inches: a chart drawn for a phone's width (390 px), its text still 8 points
 
 
 def _n(x: float) -> str:
@@ -73,12 +74,14 @@ class Figure:
         xlabels_rotated: Sequence[str] = (),
         right: float = 0.25,
         below: float = 0.0,
+        width: float = FIG_WIDTH,
     ) -> None:
         """Room for the headline title above (wrapped to the width, left-aligned), the y tick
         labels (``ylabels``: the widest that can occur) and an axis title on the left, the x tick
         labels and axis title below (``xlabels_rotated``: tick labels turned 30 degrees, which
-        need more depth), and ``below`` inches more at the foot (for a legend there)."""
-        self.title = fit(title, FIG_WIDTH - 2 * PAD, TITLE_SIZE, "bold")
+        need more depth), and ``below`` inches more at the foot (for a legend there); ``width``:
+        a narrower picture for a phone (NARROW), text the same size."""
+        self.title = fit(title, width - 2 * PAD, TITLE_SIZE, "bold")
         line = TITLE_SIZE * 1.25 / 72
         top = PAD + line * (self.title.count("\n") + 1) + 0.12
         left = PAD + max((text_width(t, ylabel_size) for t in ylabels), default=0.0) + 0.12
@@ -86,10 +89,12 @@ class Figure:
         ticks = max((text_width(t, 8) for t in xlabels_rotated), default=0.0) * 0.5 + 0.15
         # a label turned 30 degrees and aligned right of the first tick reaches 0.87 of its width left
         left = max(left, PAD + max((text_width(t, 8) for t in xlabels_rotated[:1]), default=0.0) * 0.87)
-        left = min(left, FIG_WIDTH / 2 - right)  # a very long label is cut, not the plot reversed
+        # a very long label is cut, not the plot reversed; a narrow chart gives labels more of its
+        # width, keeping an inch and a bit for the plot
+        left = min(left, width / 2 - right if width >= FIG_WIDTH else width - right - 1.2)
         bottom = PAD + 0.28 + (ticks if xlabels_rotated else 0.22) + below
-        self.width, self.height = FIG_WIDTH * 72, (body + top + bottom) * 72
-        self.left, self.right = left * 72, (FIG_WIDTH - right) * 72
+        self.width, self.height = width * 72, (body + top + bottom) * 72
+        self.left, self.right = left * 72, (width - right) * 72
         self.top, self.bottom = top * 72, (top + body) * 72
         self.below = below * 72
         self.x = Scale(0, 1, self.left, self.right)

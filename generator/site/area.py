@@ -37,6 +37,7 @@ from generator.site.markup import (
 )
 from generator.site.parts import (
     FOOTNOTES,
+    NARROW,
     also_known_as,
     chart_block,
     footer,
@@ -198,8 +199,8 @@ def _spine_and_trend(
     if spines:
         c = spine_chart(name, spines)
         key = f"area-{slug(area)}-spine"
-        chart_out[key] = c
-        lines += ["### Where the area stands among all areas", "", *chart_block(c, key)]
+        chart_out[key], chart_out[f"{key}{NARROW}"] = c, c.narrow()  # and one drawn for a phone
+        lines += ["### Where the area stands among all areas", "", *chart_block(c, key, narrow=True)]
     ind = ctx.presentation.trend.indicator
     # rolling years: quarters are not published below the level of all areas
     series = [
@@ -228,14 +229,14 @@ def _spine_and_trend(
             [num(own[p].upper_95) if p in own else None for p in periods_seen],
         )
         key = f"area-{slug(area)}-trend"
-        chart_out[key] = c
+        chart_out[key], chart_out[f"{key}{NARROW}"] = c, c.narrow()
         lines += [
             f"### {esc(words[:1].upper() + words[1:])}, 12 months at a time",
             "",
             "The 12 months to each quarter, against all areas. The years overlap, so neighbouring "
             "points share nine months; quarters on their own are published for all areas only.",
             "",
-            *chart_block(c, key),
+            *chart_block(c, key, narrow=True),
         ]
     return lines
 

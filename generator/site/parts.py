@@ -94,14 +94,22 @@ def row_interval(r: Row, unit: str, plain: bool = False) -> str:
     return "no interval" if num(r.value) is not None else ""
 
 
-def chart_block(c: charts.Chart, key: str, table_below: bool = False) -> list[str]:
+NARROW = "-narrow"  # the name of a chart drawn for a phone: its key and this
+
+
+def chart_block(c: charts.Chart, key: str, table_below: bool = False, narrow: bool = False) -> list[str]:
     """The chart, its alt text, and its data in a collapsed table beside it; with
     ``table_below``, a chart of many areas points to the page's data table instead of
-    repeating all of it."""
+    repeating all of it; with ``narrow``, a phone gets the picture drawn for its width
+    (``key`` + NARROW, :meth:`generator.charts.plans.Chart.narrow`), which needs no scrolling."""
     charts_dir = f"{TO_GENERATED}charts"
+    img = f'<img alt="{hesc(c.alt)}" src="{charts_dir}/{key}.svg">'
+    if narrow:
+        small = f'<source media="(max-width: 44.9375em)" srcset="{charts_dir}/{key}{NARROW}.svg">'
+        img = f"<picture>{small}{img}</picture>"
     lines = html_block(
         f"chart-{key}",
-        f'<div class="kpi-chart"><img alt="{hesc(c.alt)}" src="{charts_dir}/{key}.svg"></div>\n\n'
+        f'<div class="kpi-chart{" kpi-fits" if narrow else ""}">{img}</div>\n\n'
         f'<p class="kpi-csv"><a href="{charts_dir}/{key}.csv">This chart\'s data (CSV)</a></p>',
     )
     if table_below and len(c.rows) > marks.MANY_AREAS:
