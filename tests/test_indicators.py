@@ -552,7 +552,9 @@ def _question_cases() -> dict[str, tuple[list[dict], str]]:
 def test_every_question_fires_on_what_the_calculation_says(catalogue, registry):
     """data/questions.yaml triggers on verdict codes of the published comparison: each question
     fires on the rows of returns made to raise it."""
-    questions = {q.id: q for q in parse_questions((ROOT / QUESTIONS_YAML).read_text(encoding="utf-8"))}
+    questions = {  # raised by verdicts (the others by a missing return: tests/test_site_build.py)
+        q.id: q for q in parse_questions((ROOT / QUESTIONS_YAML).read_text(encoding="utf-8")) if not q.on
+    }
     cases = _question_cases()
     ratings = {
         k: 1

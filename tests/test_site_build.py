@@ -901,3 +901,23 @@ def test_search_finds_an_area_by_another_name_and_indexes_no_table_of_figures(bu
     assert not noted, noted[:3]
     areas = sum(len(d["text"]) for d in docs if d["location"].startswith("generated/areas/"))
     assert areas < 17 * 4000, areas  # the full demo: 86 KB for its 17 area pages, was 179 KB
+
+
+def test_an_area_with_a_missing_return_is_asked_about_it(built):
+    """Issue 22: an area whose provider sent no Section D return read "No flags were raised";
+    a missing return now raises its own question, naming the section, period and organisation,
+    with the source passages (an area with every return has none)."""
+    site = built[0]
+    quality = site / "generated" / "downloads" / "data_quality.csv"
+    with quality.open(encoding="utf-8", newline="") as f:
+        gone = [r for r in csv.DictReader(f) if r["status"] == "missing"]
+    areas = {r["area_code"] for r in gone}
+    assert areas, "the test site has no missing return to ask about"
+    for area in sorted(areas):
+        page = (site / "generated" / "areas" / slug(area) / "index.html").read_text(encoding="utf-8")
+        assert "Which returns have not been sent" in page, area
+        for r in (r for r in gone if r["area_code"] == area):
+            assert f"Section {r['section']} for {r['period']} ({r['organisation_code']})" in page
+    full = next(a for a in ("PS04", "PS05", "PS11") if a not in areas)
+    page = (site / "generated" / "areas" / slug(full) / "index.html").read_text(encoding="utf-8")
+    assert "Which returns have not been sent" not in page

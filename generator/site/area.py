@@ -249,7 +249,20 @@ def _questions(
     docs = ctx.catalogue.documents
     raised = []
     latest = ctx.area_latest[area]
+    missing = [x for x in ctx.quality if x["area_code"] == area and x["status"] == "missing"]
     for q in questions:
+        if q.on == "missing_return" and missing:
+            cited = list(dict.fromkeys(p["document"] for p in q.passages))
+            gone = ", ".join(
+                f"Section {x['section']} for {x['period']} ({x['organisation_code']})" for x in missing
+            )
+            src = "; ".join(f"[{c}] {esc(docs[c].title)}" for c in cited)
+            raised.append(
+                f"### {esc(q.question, quote=False)}\n\n**Raised by:** no return of {esc(gone)}."
+                f"\n\n**Why it matters:** {esc(q.why)}\n\n**What good looks like:** {esc(q.good)}\n\n"
+                f"*Source: {src}.*\n"
+            )
+            continue
         hits = [r for ind, rows in latest.items() if q.about(ind) for r in rows if q.fires(r)]
         if hits:
             r = hits[0]

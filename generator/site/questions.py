@@ -30,6 +30,7 @@ class Question:
     indicator: str = ""
     indicator_prefix: str = ""
     excepted: frozenset[str] = frozenset()
+    on: str = ""  # "missing_return": raised by a return the area did not send, not by a verdict
 
     def about(self, indicator_id: str) -> bool:
         """Whether the question is about this indicator."""
@@ -63,6 +64,24 @@ def parse(text: str, where: str = "questions.yaml", indicators: Collection[str] 
 
         if not isinstance(entry, dict):
             raise bad("each question is a mapping (id, indicator, when, question, why, good, passages)")
+        if "raised_by" in entry:  # what is missing from the returns, not a published row
+            if entry["raised_by"] not in ON:
+                raise bad(f"'raised_by' must be one of: {', '.join(ON)}")
+            missing = [k for k in ("question", "why", "good", "passages") if not entry.get(k)]
+            if missing or "when" in entry or "indicator" in entry:
+                raise bad(f"with 'raised_by', give {', '.join(missing) or 'no when or indicator'}")
+            out.append(
+                Question(
+                    id=qid,
+                    when=frozenset(),
+                    question=entry["question"],
+                    why=entry["why"],
+                    good=entry["good"],
+                    passages=tuple(entry["passages"]),
+                    on=entry["raised_by"],
+                )
+            )
+            continue
         when = entry.get("when")
         codes = [when] if isinstance(when, str) else when if isinstance(when, list) else None
         if not codes:
@@ -106,6 +125,7 @@ def load(indicators: Collection[str], path: Path | None = None) -> list[Question
 
 
 _TARGET = frozenset(verdicts.TARGET)
+ON = ("missing_return",)  # what else may raise a question
 
 
 __all__ = ["QUESTIONS_YAML", "Question", "QuestionsError", "load", "parse"]
