@@ -27,6 +27,7 @@ from generator.site.markup import (
     html_table,
     num,
     show_text,
+    target_verdicts,
     unindexed,
     verdict_beside,
 )
@@ -166,6 +167,7 @@ def indicator_page(
         ]
     single = ctx.single_provider_areas
     order = {s.breakdown_value: i for i, s in enumerate(sp)}  # the catalogue's order of categories
+    labels = ctx.benchmark_labels(ind)
     table = []
     for r in sorted(
         (
@@ -198,20 +200,12 @@ def indicator_page(
                     )
                 ),
                 verdict_beside(r),
+                "<br>".join(t.labelled() for t in target_verdicts(r, labels)),  # each with its figure
                 hesc(str(r.flags or "").replace(";", ", ")),
             )
         )
-    header = (
-        "Area",
-        "Provider",
-        "Breakdown",
-        "Numerator",
-        "Denominator",
-        "Value",
-        "95% interval",
-        "Compared with all areas",
-        "Flags",
-    )
+    header: tuple[str, ...] = ("Area", "Provider", "Breakdown", "Numerator", "Denominator", "Value")
+    header += ("95% interval", "Compared with all areas", "Against targets and benchmarks", "Flags")
     # a column empty in every row (no providers, no breakdown, a rating with no counts) only
     # pushes the others off the side of the page
     keep = [i for i in range(len(header)) if i < 1 or any(row[i] for row in table)]
