@@ -149,3 +149,20 @@ def test_a_new_kind_of_chart_is_one_module_with_no_registry_to_edit(tmp_path, mo
     assert '<circle cx="1" r="3"/>' in render({"dot": chart}, cache)["dot"]
     monkeypatch.delitem(sys.modules, "dot_chart_kind")
     charts.drawing_code.cache_clear()
+
+
+def test_the_areas_chart_draws_the_sources_targets_as_named_dotted_lines():
+    """Issue 22: the ranked chart shows the targets beside the all-areas line (a reader need not
+    work out that 38% and 43% are NDTi's references), for a few areas named at the foot, for many
+    in the legend; a target beyond every value stretches the axis to reach it."""
+    few = [marks.Bar(f"Area {i}", 20.0 + i, 15.0 + i, 25.0 + i, V.SIMILAR) for i in range(5)]
+    targets = (("reference 38%", 38.0), ("reference 43%", 43.0), ("at least 70%", 70.0))
+    c = charts.compare_areas("Job outcome rate", "percent", few, 22.0, "2025-26", targets)
+    assert all(f">{label}<" in c.svg for label, _ in targets)
+    assert "Dotted lines mark the sources' reference 38%, reference 43%, at least 70%" in c.alt
+    assert ">70<" in c.svg  # the axis reaches the 70% target (the values stop at 29)
+    many = [marks.Bar(f"Area {i}", 1.0 + i % 40, None, None, V.SIMILAR) for i in range(60)]
+    ranked = charts.compare_areas("Job outcome rate", "percent", many, 20.0, "2025-26", targets[:2]).svg
+    assert ">reference 38%; reference 43%<" in ranked
+    plain = charts.compare_areas("Job outcome rate", "percent", few, 22.0, "2025-26")
+    assert "reference" not in plain.svg and "Dotted" not in plain.alt

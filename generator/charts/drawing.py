@@ -32,15 +32,21 @@ from generator.charts.marks import (
 from generator.charts.measure import Key, nice_ticks
 
 
-def draw_compare_areas(unit: str, shown: Sequence[Bar], national: float | None, title: str) -> str:
+def draw_compare_areas(
+    unit: str,
+    shown: Sequence[Bar],
+    national: float | None,
+    title: str,
+    targets: Sequence[tuple[str, float]] = (),
+) -> str:
     order = sorted((b for b in clean(shown) if b.value is not None), key=lambda b: b.value or 0)
     national = num(national)
     if len(order) > MANY_AREAS:
-        return _draw_ranked_areas(unit, order, national, title)
+        return _draw_ranked_areas(unit, order, national, title, targets)
     n = len(order)
     names = [wrap(b.label, 36) for b in order]
     fig = svgplot.Figure(title, 0.32 * max(n, 3) + 0.2, ylabels=names)
-    ticks = value_ticks(order, national)
+    ticks = value_ticks(order, national, *(v for _, v in targets))
     fig.scales((ticks[0], ticks[-1]), (-0.6, max(n, 3) - 0.4 + 0.5))
     colours = [COLOURS.get(b.verdict, DARK_BLUE) if b.verdict else DARK_BLUE for b in order]
     for i, (b, c) in enumerate(zip(order, colours, strict=True)):
@@ -79,6 +85,18 @@ def draw_compare_areas(unit: str, shown: Sequence[Bar], national: float | None, 
             anchor="end" if near_right else "start",
             dx=-4 if near_right else 4,
         )
+    for k, (label, value) in enumerate(targets):  # dotted, named at the foot, staggered
+        fig.vline(value, GREY, 1.2, DOTTED)
+        right = value > ticks[0] + 0.6 * (ticks[-1] - ticks[0])
+        fig.text(
+            value,
+            -0.45 + 0.35 * k,
+            label,
+            size=8,
+            colour="#3d3d3d",
+            anchor="end" if right else "start",
+            dx=-3 if right else 3,
+        )
     fig.axes(
         xticks=ticks,
         yticks=range(n),
@@ -88,7 +106,9 @@ def draw_compare_areas(unit: str, shown: Sequence[Bar], national: float | None, 
     return fig.svg()
 
 
-def _draw_ranked_areas(unit: str, order: Sequence[Bar], national: float | None, title: str) -> str:
+def _draw_ranked_areas(
+    unit: str, order: Sequence[Bar], national: float | None, title: str, targets: Sequence[tuple[str, float]]
+) -> str:
     """Many areas: ranked left to right, lowest first, with intervals and the comparison's shape.
 
     A national chart has 150 areas; named one per row it would be fifty inches tall, unreadable
@@ -101,7 +121,7 @@ def _draw_ranked_areas(unit: str, order: Sequence[Bar], national: float | None, 
         axis_title_left=True,
         below=0.3,
     )
-    ticks = value_ticks(order, national)
+    ticks = value_ticks(order, national, *(v for _, v in targets))
     fig.scales((-1, len(order)), (ticks[0], ticks[-1]))
     fig.rects([(i - 0.4, 0.0, i + 0.4, b.value or 0.0) for i, b in enumerate(order)], "#BFD0E0")
     for i, b in enumerate(order):  # under its interval and marker, which keep their shape
@@ -134,6 +154,10 @@ def _draw_ranked_areas(unit: str, order: Sequence[Bar], national: float | None, 
     if national is not None:
         fig.hline(national, ORANGE, 1.5, DASHED)
         keys.append(Key(f"All areas {fmt(national, unit)}", ORANGE, line=1.5, dash=DASHED))
+    for _, value in targets:
+        fig.hline(value, GREY, 1.2, DOTTED)
+    if targets:
+        keys.append(Key("; ".join(label for label, _ in targets), GREY, line=1.2, dash=DOTTED))
     fig.axes(
         yticks=ticks,
         xlabel=f"{len(order)} areas, lowest to highest (the table names each one)",

@@ -85,9 +85,15 @@ def drawing_code(module: str) -> str:
 
 
 def compare_areas(
-    indicator: str, unit: str, bars: Sequence[Bar], national: float | None, period: str
+    indicator: str,
+    unit: str,
+    bars: Sequence[Bar],
+    national: float | None,
+    period: str,
+    targets: Sequence[tuple[str, float]] = (),
 ) -> Chart:
-    """Horizontal bars (areas) with 95% interval whiskers and the all-areas value as a line.
+    """Horizontal bars (areas) with 95% interval whiskers and the all-areas value as a line;
+    ``targets``: the sources' targets and references as dotted lines, each named ("reference 38%").
 
     The marker at the end of each bar shows the comparison with all areas by shape as well as
     colour: triangle up = better, triangle down = worse, circle = not significantly different.
@@ -108,10 +114,11 @@ def compare_areas(
         + f"and the all-areas value of {fmt(national, unit)}. {better} areas are {sig}better and "
         f"{worse} {sig}worse than all areas"
         + ("" if tested else " (plain values: no interval, so not tested for chance)")
+        + (f". Dotted lines mark the sources' {', '.join(label for label, _ in targets)}" if targets else "")
         + ". The table below gives every value."
     )
     rows = tuple((b.label, fmt(b.value, unit), interval(b, unit), said(b.verdict)) for b in bars)
-    plan = (f"{DRAWING}:draw_compare_areas", (unit, tuple(shown), national, title))
+    plan = (f"{DRAWING}:draw_compare_areas", (unit, tuple(shown), national, title, tuple(targets)))
     return Chart(plan, title, alt, ("Area", "Value", "95% interval", "Compared with all areas"), rows)
 
 

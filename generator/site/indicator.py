@@ -40,7 +40,7 @@ from generator.site.method_text import (
     inputs,
     scale_text,
 )
-from generator.site.parts import ROUNDING, chart_block, footer, interval_text
+from generator.site.parts import ROUNDING, chart_block, chart_targets, footer, interval_text
 
 
 def indicator_page(
@@ -143,6 +143,7 @@ def indicator_page(
                 bars,
                 num(nat.value) if nat else None,
                 period,
+                chart_targets(main, period),
             )
             key = f"ind-{slug(ind)}-compare"
             chart_out[key] = c

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from generator.calc import disclosure, trends
 from generator.calc.row import Row
+from generator.calc.specs import Spec
 from generator.charts import marks
 from generator.charts import plans as charts
 from generator.site.context import Context
@@ -138,3 +139,21 @@ def also_known_as(ctx: Context, area: str) -> str:
     search finds it by a county, a city or a former name; else nothing."""
     names = ctx.registry.other_names.get(area, ())
     return f" Also known as: {esc('; '.join(names))}." if names else ""
+
+
+def chart_targets(spec: Spec, period: str) -> tuple[tuple[str, float], ...]:
+    """The sources' single-figure targets and references that apply to every area's value of
+    ``spec`` in ``period``, as a chart draws them: ("reference 38%", 38.0). Left out: ranges,
+    figures for one kind of service or one provider, and a quarter's figure on a 12-month value."""
+    unit = {"percent": "percent", "gbp": "gbp"}.get(spec.unit)
+    return tuple(
+        (b.words(reference="reference"), float(b.value))
+        for b in spec.benchmarks
+        if b.kind in ("minimum", "maximum", "reference")
+        and b.value is not None
+        and b.unit == unit
+        and b.applies_to == "all"
+        and b.category in (None, spec.breakdown_value or None)
+        and not b.per_site
+        and not (b.per == "quarter" and period.startswith("12 months"))
+    )
