@@ -159,7 +159,7 @@ def test_the_areas_chart_draws_the_sources_targets_as_named_dotted_lines():
     targets = (("reference 38%", 38.0), ("reference 43%", 43.0), ("at least 70%", 70.0))
     c = charts.compare_areas("Job outcome rate", "percent", few, 22.0, "2025-26", targets)
     assert all(f">{label}<" in c.svg for label, _ in targets)
-    assert "Dotted lines mark the sources' reference 38%, reference 43%, at least 70%" in c.alt
+    assert "Dotted lines mark the sources' reference 38%; reference 43%; at least 70%" in c.alt
     assert ">70<" in c.svg  # the axis reaches the 70% target (the values stop at 29)
     many = [marks.Bar(f"Area {i}", 1.0 + i % 40, None, None, V.SIMILAR) for i in range(60)]
     ranked = charts.compare_areas("Job outcome rate", "percent", many, 20.0, "2025-26", targets[:2]).svg

@@ -917,7 +917,24 @@ def test_an_area_with_a_missing_return_is_asked_about_it(built):
         page = (site / "generated" / "areas" / slug(area) / "index.html").read_text(encoding="utf-8")
         assert "Which returns have not been sent" in page, area
         for r in (r for r in gone if r["area_code"] == area):
-            assert f"Section {r['section']} for {r['period']} ({r['organisation_code']})" in page
+            said = f"for {r['period']} from {r['organisation_name']} ({r['organisation_code']})"
+            assert f"Section {r['section']} (" in page and html.escape(said, quote=False) in page
     full = next(a for a in ("PS04", "PS05", "PS11") if a not in areas)
     page = (site / "generated" / "areas" / slug(full) / "index.html").read_text(encoding="utf-8")
     assert "Which returns have not been sent" not in page
+
+
+def test_the_areas_chart_draws_the_targets_that_apply_to_every_area_named_by_their_source(built):
+    """Issue 22 and its review: EX02's chart names NDTi's 38% and 43% by whose figures they are;
+    EX04's draws the best-practice band its verdicts use, not only the all-services average; a
+    target for one kind of service (EX01's 70%, IPS beyond SMI only) is not drawn for all."""
+    charts_dir = built[0] / "generated" / "charts"
+    ex02 = (charts_dir / "ind-ex02-job-outcome-rate-compare.svg").read_text(encoding="utf-8")
+    assert (
+        ">reference 43%: Best practice sites<" in ex02
+        and ">reference 38%: Average, all LA/NHS-commissioned services<" in ex02
+    )
+    ex04 = (charts_dir / "ind-ex04-cost-per-job-outcome-compare.svg").read_text(encoding="utf-8")
+    assert "£2,818 to £4,024: NDTi best-practice band" in ex04 and "reference £8,217" in ex04
+    ex01 = (charts_dir / "ind-ex01-access-rate-compare.svg").read_text(encoding="utf-8")
+    assert "at least 70%" not in ex01

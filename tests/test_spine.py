@@ -38,3 +38,48 @@ def test_the_spine_chart_has_a_legend_of_what_its_bands_line_and_shapes_mean():
     ):
         assert svg.count(f">{words}<") == 1, words
     assert ">Better<" not in svg  # no shape on the chart means it
+
+
+def test_on_a_phone_every_label_keeps_its_room_even_beside_a_missing_value():
+    """Review: the narrow picture's value column said "suppressed or not available" and pushed
+    the labels off its left edge; it says "n/a" there (the data table says why), and every label
+    starts inside the picture."""
+    import re
+
+    from generator.charts import measure, svgplot
+
+    s = [
+        marks.Spine(
+            "Care plans with work actions",
+            None,
+            35.0,
+            15.0,
+            30.0,
+            40.0,
+            64.0,
+            "higher_better",
+            None,
+            "percent",
+        ),
+        marks.Spine(
+            "In paid employment (PSA 16)",
+            20.0,
+            35.0,
+            15.0,
+            30.0,
+            40.0,
+            64.0,
+            "higher_better",
+            V.WORSE,
+            "percent",
+        ),
+    ]
+    narrow = spine_chart("Kent & Medway", s).narrow().svg
+    assert ">n/a<" in narrow and "suppressed or not available" not in narrow
+    assert "suppressed or not available" in spine_chart("Kent & Medway", s).svg  # the wide one has room
+    for label in ("Care plans with work actions", "In paid employment (PSA 16)"):
+        x = float(
+            re.search(rf'<text x="([\d.]+)"[^>]*text-anchor="end"[^>]*>{re.escape(label)}<', narrow).group(1)
+        )
+        assert x - measure.text_width(label, 9) * 72 >= 0, label
+    assert 'width="' + f"{svgplot.NARROW * 72:g}pt" + '"' in narrow

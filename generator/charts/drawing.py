@@ -88,6 +88,8 @@ def draw_compare_areas(
     for k, (label, value) in enumerate(targets):  # dotted, named at the foot, staggered
         fig.vline(value, GREY, 1.2, DOTTED)
         right = value > ticks[0] + 0.6 * (ticks[-1] - ticks[0])
+        if not label:  # the far end of a band, named at its near end
+            continue
         fig.text(
             value,
             -0.45 + 0.35 * k,
@@ -157,7 +159,7 @@ def _draw_ranked_areas(
     for _, value in targets:
         fig.hline(value, GREY, 1.2, DOTTED)
     if targets:
-        keys.append(Key("; ".join(label for label, _ in targets), GREY, line=1.2, dash=DOTTED))
+        keys.append(Key("; ".join(label for label, _ in targets if label), GREY, line=1.2, dash=DOTTED))
     fig.axes(
         yticks=ticks,
         xlabel=f"{len(order)} areas, lowest to highest (the table names each one)",

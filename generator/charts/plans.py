@@ -114,7 +114,11 @@ def compare_areas(
         + f"and the all-areas value of {fmt(national, unit)}. {better} areas are {sig}better and "
         f"{worse} {sig}worse than all areas"
         + ("" if tested else " (plain values: no interval, so not tested for chance)")
-        + (f". Dotted lines mark the sources' {', '.join(label for label, _ in targets)}" if targets else "")
+        + (
+            f". Dotted lines mark the sources' {'; '.join(label for label, _ in targets if label)}"
+            if targets
+            else ""
+        )
         + ". The table below gives every value."
     )
     rows = tuple((b.label, fmt(b.value, unit), interval(b, unit), said(b.verdict)) for b in bars)

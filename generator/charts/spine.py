@@ -56,6 +56,8 @@ def draw_spine_chart(spines: Sequence[Spine], title: str, width: float = measure
     n = len(spines)
     # each row's value is written in a column at the right, as wide as the widest of them
     texts = [fmt(num(s.value), s.unit) for s in spines]
+    if width < measure.FIG_WIDTH:  # on a phone the labels need the room; the table says why
+        texts = [t if num(s.value) is not None else "n/a" for s, t in zip(spines, texts, strict=True)]
     column = max((measure.text_width(t, 8) for t in texts), default=0.0) + measure.PAD + 0.12
     fig = svgplot.Figure(
         title,

@@ -254,7 +254,9 @@ def _questions(
         if q.on == "missing_return" and missing:
             cited = list(dict.fromkeys(p["document"] for p in q.passages))
             gone = ", ".join(
-                f"Section {x['section']} for {x['period']} ({x['organisation_code']})" for x in missing
+                f"Section {x['section']} ({ctx.catalogue.sections[x['section']].title}) for {x['period']} "
+                f"from {x['organisation_name']} ({x['organisation_code']})"
+                for x in missing
             )
             src = "; ".join(f"[{c}] {esc(docs[c].title)}" for c in cited)
             raised.append(

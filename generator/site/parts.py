@@ -146,14 +146,19 @@ def chart_targets(spec: Spec, period: str) -> tuple[tuple[str, float], ...]:
     ``spec`` in ``period``, as a chart draws them: ("reference 38%", 38.0). Left out: ranges,
     figures for one kind of service or one provider, and a quarter's figure on a 12-month value."""
     unit = {"percent": "percent", "gbp": "gbp"}.get(spec.unit)
-    return tuple(
-        (b.words(reference="reference"), float(b.value))
-        for b in spec.benchmarks
-        if b.kind in ("minimum", "maximum", "reference")
-        and b.value is not None
-        and b.unit == unit
-        and b.applies_to == "all"
-        and b.category in (None, spec.breakdown_value or None)
-        and not b.per_site
-        and not (b.per == "quarter" and period.startswith("12 months"))
-    )
+    out: list[tuple[str, float]] = []
+    for b in spec.benchmarks:
+        if not (
+            b.unit == unit
+            and b.applies_to == "all"
+            and b.category in (None, spec.breakdown_value or None)
+            and not b.per_site
+            and not (b.per == "quarter" and period.startswith("12 months"))
+        ):
+            continue
+        who = b.label.split(":")[0]  # whose figure it is: "Best practice sites"
+        if b.kind in ("minimum", "maximum", "reference") and b.value is not None:
+            out.append((f"{b.words(reference='reference')}: {who}", float(b.value)))
+        elif b.kind == "band" and b.low is not None and b.high is not None:  # both ends, named once
+            out += [(f"{b.words()}: {who}", float(b.low)), ("", float(b.high))]
+    return tuple(out)
