@@ -491,8 +491,15 @@ def test_every_chart_offers_its_data_as_csv(built):
     """The downloads page promises every chart's data: each chart links a CSV with its table."""
     import csv
 
+    from generator.site.parts import NARROW
+
     site, _, _, charts = built
     for key, chart in charts.items():
+        if key.endswith(NARROW):  # a phone's picture of a chart: its data is the chart's own CSV
+            wide = charts[key.removesuffix(NARROW)]
+            assert (chart.header, chart.rows) == (wide.header, wide.rows), key
+            assert not (site / GENERATED / "charts" / f"{key}.csv").exists(), key
+            continue
         path = site / GENERATED / "charts" / f"{key}.csv"
         with path.open(encoding="utf-8", newline="") as f:
             rows = list(csv.reader(f))
@@ -663,6 +670,18 @@ def test_the_demonstration_warning_follows_the_registry(small_demo, synthetic):
     else:
         assert f"The figures for 2 of the {len(base.areas)} areas are invented" in home
         assert f"2 of {len(base.areas)} areas hold synthetic demonstration data" in area
+
+
+def test_a_target_verdict_label_is_escaped_for_where_it_stands():
+    """Review of the change: a benchmark's label in an indicator page's raw HTML table was escaped
+    for Markdown and showed its backslashes ("referrals \\(the &\\#x27;Yes&\\#x27; category\\)")."""
+    from generator.calc.verdicts import Verdict
+    from generator.site.markup import TargetVerdict, esc, hesc
+
+    t = TargetVerdict(Verdict.SIMILAR_TO_REFERENCE, "pilot", "75%", "Pilot sites (the 'Yes' category)")
+    cell = t.labelled(hesc)
+    assert cell.startswith("Pilot sites (the &#x27;Yes&#x27; category): <span") and "\\" not in cell
+    assert t.labelled().startswith(esc("Pilot sites (the 'Yes' category)") + ": ")  # Markdown
 
 
 def test_no_text_is_escaped_twice(built):

@@ -7,9 +7,14 @@ from generator.charts import marks
 from generator.charts.spine import spine_chart
 
 
+def job_outcomes_spread(label: str, value: float | None, verdict: V | None) -> marks.Spine:
+    """A percentage among areas spread from 15% to 64% (middle half 30-40%, all areas 35%)."""
+    return marks.Spine(label, value, 35.0, 15.0, 30.0, 40.0, 64.0, "higher_better", verdict, "percent")
+
+
 def test_spine_chart_puts_better_to_the_right_whatever_the_direction():
     s = [
-        marks.Spine("Job outcomes", 20.0, 35.0, 15.0, 30.0, 40.0, 64.0, "higher_better", V.WORSE, "percent"),
+        job_outcomes_spread("Job outcomes", 20.0, V.WORSE),
         marks.Spine(
             "Cost per job", 9967.0, 4000.0, 1500.0, 3000.0, 5000.0, 17000.0, "lower_better", V.WORSE, "gbp"
         ),
@@ -24,7 +29,7 @@ def test_the_spine_chart_has_a_legend_of_what_its_bands_line_and_shapes_mean():
     """Issue 22: a reader needs no other page to read it: the bands are the range of areas and
     their middle half, the line all areas, each shape on it said once."""
     s = [
-        marks.Spine("Job outcomes", 20.0, 35.0, 15.0, 30.0, 40.0, 64.0, "higher_better", V.WORSE, "percent"),
+        job_outcomes_spread("Job outcomes", 20.0, V.WORSE),
         marks.Spine("Access", 70.0, 70.0, 50.0, 60.0, 80.0, 90.0, "higher_better", V.SIMILAR, "percent"),
         marks.Spine("Starters", 71.0, 70.0, 50.0, 60.0, 80.0, 90.0, "higher_better", V.SIMILAR, "percent"),
     ]
@@ -49,30 +54,8 @@ def test_on_a_phone_every_label_keeps_its_room_even_beside_a_missing_value():
     from generator.charts import measure, svgplot
 
     s = [
-        marks.Spine(
-            "Care plans with work actions",
-            None,
-            35.0,
-            15.0,
-            30.0,
-            40.0,
-            64.0,
-            "higher_better",
-            None,
-            "percent",
-        ),
-        marks.Spine(
-            "In paid employment (PSA 16)",
-            20.0,
-            35.0,
-            15.0,
-            30.0,
-            40.0,
-            64.0,
-            "higher_better",
-            V.WORSE,
-            "percent",
-        ),
+        job_outcomes_spread("Care plans with work actions", None, None),
+        job_outcomes_spread("In paid employment (PSA 16)", 20.0, V.WORSE),
     ]
     narrow = spine_chart("Kent & Medway", s).narrow().svg
     assert ">n/a<" in narrow and "suppressed or not available" not in narrow

@@ -246,24 +246,17 @@ def _questions(
     area: str,
     questions: Sequence[Question],
 ) -> list[str]:
-    docs = ctx.catalogue.documents
     raised = []
     latest = ctx.area_latest[area]
     missing = [x for x in ctx.quality if x["area_code"] == area and x["status"] == "missing"]
     for q in questions:
         if q.on == "missing_return" and missing:
-            cited = list(dict.fromkeys(p["document"] for p in q.passages))
             gone = ", ".join(
                 f"Section {x['section']} ({ctx.catalogue.sections[x['section']].title}) for {x['period']} "
                 f"from {x['organisation_name']} ({x['organisation_code']})"
                 for x in missing
             )
-            src = "; ".join(f"[{c}] {esc(docs[c].title)}" for c in cited)
-            raised.append(
-                f"### {esc(q.question, quote=False)}\n\n**Raised by:** no return of {esc(gone)}."
-                f"\n\n**Why it matters:** {esc(q.why)}\n\n**What good looks like:** {esc(q.good)}\n\n"
-                f"*Source: {src}.*\n"
-            )
+            raised.append(_raised(ctx, q, f"no return of {esc(gone)}."))
             continue
         hits = [r for ind, rows in latest.items() if q.about(ind) for r in rows if q.fires(r)]
         if hits:
@@ -274,18 +267,24 @@ def _questions(
                 + (f" ({esc(r.breakdown_label or r.breakdown_value)})" if r.breakdown_value else "")
                 + f", {show(r.value, unit)} in {esc(r.period)}"
             )
-            cited = list(dict.fromkeys(p["document"] for p in q.passages))  # in order, once each
-            src = "; ".join(f"[{c}] {esc(docs[c].title)}" for c in cited)
             said = target_verdicts(r, ctx.benchmark_labels(r.indicator_id))  # each with its figure
-            raised.append(
-                f"### {esc(q.question, quote=False)}\n\n**Raised by:** {what}: "
-                + "; ".join(t.labelled() for t in said)
-                + f"\n\n**Why it matters:** {esc(q.why)}\n\n**What good looks like:** {esc(q.good)}\n\n"
-                f"*Source: {src}.*\n"
-            )
+            raised.append(_raised(ctx, q, f"{what}: " + "; ".join(t.labelled() for t in said)))
     if not raised:
         return ["No flags were raised for this area in the latest period."]
     return raised
+
+
+def _raised(ctx: Context, q: Question, by: str) -> str:
+    """A question as the page asks it: what raised it (Markdown), why it matters, what good
+    looks like and the documents its why rests on (in order, once each)."""
+    docs = ctx.catalogue.documents
+    cited = dict.fromkeys(p["document"] for p in q.passages)
+    src = "; ".join(f"[{c}] {esc(docs[c].title)}" for c in cited)
+    return (
+        f"### {esc(q.question, quote=False)}\n\n**Raised by:** {by}"
+        f"\n\n**Why it matters:** {esc(q.why)}\n\n**What good looks like:** {esc(q.good)}\n\n"
+        f"*Source: {src}.*\n"
+    )
 
 
 def area_page(

@@ -201,7 +201,7 @@ def indicator_page(
                     )
                 ),
                 verdict_beside(r),
-                "<br>".join(t.labelled() for t in target_verdicts(r, labels)),  # each with its figure
+                "<br>".join(t.labelled(hesc) for t in target_verdicts(r, labels)),  # each with its figure
                 hesc(str(r.flags or "").replace(";", ", ")),
             )
         )

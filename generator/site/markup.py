@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,7 +135,7 @@ def _verdict(r: Row | None, escape: Any, short: bool) -> str:
     code = all_areas_code(r)
     if code is None or not shown or r is None:
         return str(escape(shown))
-    cls = " ".join(["kpi-v", *([verdicts.CSS_CLASS[code]] if code in verdicts.CSS_CLASS else [])])
+    cls = f"kpi-v {verdicts.CSS_CLASS[code]}" if code in verdicts.CSS_CLASS else "kpi-v"
     against = "" if code in verdicts.UNJUDGED else all_areas_figure(r)  # "not assessed" compares nothing
     return f'<span class="{cls}"{_marked(code, against)}>{escape(shown)}</span>'
 
@@ -170,9 +170,10 @@ class TargetVerdict:
     figure: str  # "43%", "£2,818 to £4,024"
     label: str  # the benchmark's ("Best practice sites: overall job outcome rate"); "" where the words say it
 
-    def labelled(self) -> str:
-        """ "Label: verdict (figure)", or the verdict alone where it has no label."""
-        return f"{esc(self.label)}: {self.html()}" if self.label else self.html()
+    def labelled(self, escape: Callable[[Any], str] = esc) -> str:
+        """ "Label: verdict (figure)", or the verdict alone where it has no label; ``escape``:
+        the label's, for Markdown (:func:`esc`) or a raw HTML cell (:func:`hesc`)."""
+        return f"{escape(self.label)}: {self.html()}" if self.label else self.html()
 
     def html(self) -> str:
         """The verdict with its figure in the same words, marked up: "below the reference (43%)"."""

@@ -22,6 +22,7 @@ from generator.site.front import areas_index, dictionary, downloads, home_page, 
 from generator.site.glossary import abbreviations, glossary_page
 from generator.site.indicator import indicator_page
 from generator.site.markup import GENERATED, Page
+from generator.site.parts import NARROW
 from generator.site.questions import load as load_questions
 
 
@@ -66,7 +67,11 @@ def write_pages(
     wanted = {site_src / p.path: p.text.encode() for p in pages}
     wanted.update({site_src / GENERATED / "charts" / f"{k}.svg": svg.encode() for k, svg in svgs.items()})
     wanted.update(
-        {site_src / GENERATED / "charts" / f"{k}.csv": chart_csv(c) for k, c in (tables or {}).items()}
+        {
+            site_src / GENERATED / "charts" / f"{k}.csv": chart_csv(c)
+            for k, c in (tables or {}).items()
+            if not k.endswith(NARROW)  # a phone's picture of a chart: the page links the chart's own
+        }
     )
     for path, data in wanted.items():
         if not path.exists() or path.read_bytes() != data:

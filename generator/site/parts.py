@@ -150,8 +150,7 @@ def chart_targets(spec: Spec, period: str) -> tuple[tuple[str, float], ...]:
     for b in spec.benchmarks:
         if not (
             b.unit == unit
-            and b.applies_to == "all"
-            and b.category in (None, spec.breakdown_value or None)
+            and b.applies_to == "all"  # (a spec's benchmarks are its category's already)
             and not b.per_site
             and not (b.per == "quarter" and period.startswith("12 months"))
         ):
