@@ -919,7 +919,7 @@ def test_search_finds_an_area_by_another_name_and_indexes_no_table_of_figures(bu
     noted = [d["location"] for d in docs if "provisional</strong>: the latest period" in d["text"]]
     assert not noted, noted[:3]
     areas = sum(len(d["text"]) for d in docs if d["location"].startswith("generated/areas/"))
-    assert areas < 17 * 6000, areas  # the full demo: 78 KB for its 17 area pages, was 179 KB
+    assert areas < 17 * 6000, areas  # a few KB an area page: its words, not its tables of figures
 
 
 def test_an_area_with_a_missing_return_is_asked_about_it(built):
