@@ -2031,7 +2031,7 @@ def _solve(
     )
 
 
-def solve_piece(p: Piece) -> PieceOutcome:
+def solve_piece(p: Piece, progress: Path | None = None) -> PieceOutcome:
     """Each reported quantity's minimum and maximum over the piece's integer program, and whether
     anything lies between them, by feasibility questions alone.
 
@@ -2062,7 +2062,18 @@ def solve_piece(p: Piece) -> PieceOutcome:
     is checked as every other, and an end is proved only by HiGHS finding nothing beyond it. If the
     whole program does not give a point within LOCAL_AFTER seconds as well, or has more than
     LOCAL_VARS variables, it is searched locally.
-    A hint outside the piece's bounds (the attacker's model would then be wrong) is not used."""
+    A hint outside the piece's bounds (the attacker's model would then be wrong) is not used.
+
+    Before a question left by the local search goes to the whole program, it is tried on a
+    relaxation around the quantity's units (:meth:`_Local.impossible`): most ends are held by a
+    few areas' published figures, and a relaxation of a few units proves them in a second where
+    the whole program of a national family takes many minutes for each.
+
+    ``progress``: a file where what is known so far (values seen, ends proved, the last point) is
+    saved every CHECKPOINT seconds and read back when the piece is solved again, so a piece that
+    takes longer than one sitting is finished over several. The facts are about the piece's
+    program alone (:func:`program_digest` names the file), whichever code found them, and the
+    saved point is checked again before it is used."""
     t0 = time.perf_counter()
     rng = np.random.default_rng(p.seed)
     nq = len(p.qids)
@@ -2136,6 +2147,46 @@ def solve_piece(p: Piece) -> PieceOutcome:
             )
         slow = time.perf_counter() - t_first > LOCAL_AFTER
     local = _Local(p, rng) if slow and len(np.unique(p.groups)) > 2 else None
+    rounds_done = 0
+    saved_at = time.perf_counter()
+
+    def save(force: bool = False) -> None:
+        nonlocal saved_at
+        if progress is None or not (force or time.perf_counter() - saved_at > CHECKPOINT):
+            return
+        seen_arr = np.full((nq, 3), np.nan)
+        for j, vs in enumerate(seen):
+            seen_arr[j, : len(vs)] = sorted(vs)
+        tmp = progress.with_name(progress.name + f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            np.savez(
+                fh,
+                seen=seen_arr,
+                lo=lo,
+                hi=hi,
+                done_lo=done_lo,
+                done_hi=done_hi,
+                two=np.isin(np.arange(nq), sorted(two)),
+                point=best[0],
+                rounds=rounds_done,
+            )
+        tmp.replace(progress)
+        saved_at = time.perf_counter()
+
+    if progress is not None and progress.exists():
+        with np.load(progress) as z:
+            if witness(z["point"]):  # checked as any point; then the facts found before
+                for j, row in enumerate(z["seen"]):
+                    for v in row[~np.isnan(row)]:
+                        if len(seen[j]) < 3:
+                            seen[j].add(int(v))
+                np.maximum(lo, z["lo"], out=lo)
+                np.minimum(hi, z["hi"], out=hi)
+                done_lo |= z["done_lo"]
+                done_hi |= z["done_hi"]
+                two.update(np.flatnonzero(z["two"]).tolist())
+                rounds_done = int(z["rounds"])
+                solves["resumed"] += 1
 
     def directions(js: Sequence[int]) -> np.ndarray:
         w = np.zeros(nq)
@@ -2144,7 +2195,8 @@ def solve_piece(p: Piece) -> PieceOutcome:
             w[j] = (1.0 if down else -1.0) * (0.5 + rng.random())
         return w
 
-    for _ in range(p.witnesses):
+    for _ in range(p.witnesses - rounds_done):
+        rounds_done += 1
         ends = [j for j in range(nq) if not settled(j) and not (done_lo[j] and done_hi[j])]
         if not ends:
             break
@@ -2155,6 +2207,7 @@ def solve_piece(p: Piece) -> PieceOutcome:
                     c = np.asarray(p.qmat.T @ directions(js)).ravel()
                     solves["local"] += 1
                     witness(local.solve(best[0], local.around([g]), c=c))
+                    save()
             continue
         r = _solve(p, np.asarray(p.qmat.T @ directions(ends)).ravel(), None, True, min(p.time_limit, 5.0))
         solves["witness"] += 1
@@ -2187,9 +2240,31 @@ def solve_piece(p: Piece) -> PieceOutcome:
                 if witness(x):
                     found = True
                     break
-            if not found and not settled(j):
+            if not found and not settled(j) and not prove_locally(j):
                 left.append(j)
+            save()
         return left
+
+    def prove_locally(j: int) -> bool:
+        """Settle quantity j's question as having no answer, on a relaxation around its units
+        (:meth:`_Local.impossible`), widening it ring by ring."""
+        assert local is not None
+        kind, q_lo, q_hi = question(j)
+        for rings in range(1, LOCAL_RINGS + 1):
+            solves["relaxed"] += 1
+            if local.impossible(local.ring(local.of(j), rings), (p.qmat[[j]], q_lo, q_hi)):
+                answered(j, kind)
+                return True
+        return False
+
+    def answered(j: int, kind: str) -> None:
+        """Quantity j's question has no answer: its end is the value seen, or nothing lies between."""
+        if kind == "below":
+            lo[j], done_lo[j] = min(seen[j]), True
+        elif kind == "above":
+            hi[j], done_hi[j] = max(seen[j]), True
+        else:
+            two.add(j)
 
     def ask(group: list[int], limit: float | None = None) -> None:
         group = [j for j in group if not settled(j)]
@@ -2209,13 +2284,8 @@ def solve_piece(p: Piece) -> PieceOutcome:
             failed.add(j)
             failures.append(f"{p.family} quantity {p.qids[j]}: value {kind} not settled ({r.message})")
         elif len(group) == 1:
-            j, kind = group[0], qs[0][0]
-            if kind == "below":
-                lo[j], done_lo[j] = min(seen[j]), True
-            elif kind == "above":
-                hi[j], done_hi[j] = max(seen[j]), True
-            else:
-                two.add(j)
+            answered(group[0], qs[0][0])
+            save()
         else:
             ask(group[: len(group) // 2])
             ask(group[len(group) // 2 :])
@@ -2264,6 +2334,8 @@ LOCAL_VARS = 5000  # variables: a piece with more (started from a hint) is searc
 LOCAL_TRIES = 2  # neighbourhoods tried for one question before the whole program is asked
 LOCAL_LIMIT = 5.0  # seconds for one local solve
 LOCAL_RANDOM = 2  # units added at random to a neighbourhood (to take up national totals)
+LOCAL_RINGS = 2  # rings of neighbours in a relaxation that may prove a question has no answer
+CHECKPOINT = 60.0  # seconds between saves of a piece's progress
 
 
 class _Local:
@@ -2314,6 +2386,57 @@ class _Local:
             chosen |= {int(g) for g in self.rng.choice(rest, size=k, replace=False)}
         return np.concatenate([self.members[g] for g in sorted(chosen)])
 
+    def ring(self, units: Sequence[int], rings: int) -> list[int]:
+        """The units and their neighbours, ``rings`` steps out (no random ones)."""
+        chosen = {int(g) for g in units}
+        for _ in range(rings):
+            chosen |= {h for g in list(chosen) for h in self.near.get(g, set())}
+        return sorted(chosen)
+
+    def impossible(self, units: Sequence[int], rows: tuple[Any, float, float]) -> bool:
+        """Whether no point of the whole program meets ``rows`` (a quantity row over the units'
+        variables, and its bounds), proved on a relaxation: the rows that touch the units, with
+        every other variable's part replaced by the range its bounds allow. Every point of the
+        whole program is a point of the relaxation, so a relaxation with none proves the whole
+        has none, in a program of a few units rather than of the whole nation."""
+        p = self.p
+        inside = np.concatenate([self.members[g] for g in units])
+        mask = np.zeros(p.n_vars, dtype=bool)
+        mask[inside] = True
+        sub = self.csc[:, inside].tocsr()
+        keep = np.flatnonzero(np.diff(sub.indptr) > 0)
+        out_lo, out_hi = self._outside_range(keep, mask)
+        slack = 1e-6 * np.maximum(
+            1.0, np.abs(p.lb[keep]) + np.abs(p.ub[keep])
+        )  # rounding: widen, never narrow
+        cons = [LinearConstraint(sub[keep], p.lb[keep] - out_hi - slack, p.ub[keep] - out_lo + slack)]
+        q, q_lo, q_hi = rows
+        q = q.tocsc()
+        cons.append(LinearConstraint(q[:, inside], q_lo, q_hi))
+        r = milp(
+            np.zeros(len(inside)),
+            integrality=p.integrality[inside],
+            bounds=Bounds(p.var_lb[inside], p.var_ub[inside]),
+            constraints=cons,
+            options={"time_limit": LOCAL_LIMIT, "presolve": True},
+        )
+        return bool(r.status == 2)  # 2: infeasible, proved; anything else proves nothing
+
+    def _outside_range(self, rows: np.ndarray, inside: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's smallest and largest part from the variables not ``inside`` (a mask), given
+        their bounds (infinite when one of them is unbounded that way)."""
+        sub = self.p.a[rows].tocoo()
+        out = ~inside[sub.col] & (sub.data != 0)
+        a, lb, ub = sub.data[out], self.p.var_lb[sub.col[out]], self.p.var_ub[sub.col[out]]
+        with np.errstate(invalid="ignore"):
+            lo_part = np.where(a > 0, a * lb, a * ub)
+            hi_part = np.where(a > 0, a * ub, a * lb)
+        lo = np.zeros(len(rows))
+        hi = np.zeros(len(rows))
+        np.add.at(lo, sub.row[out], lo_part)
+        np.add.at(hi, sub.row[out], hi_part)
+        return lo, hi
+
     def solve(
         self,
         x0: np.ndarray,
@@ -2354,15 +2477,24 @@ class _Local:
 SOLVER = repr(
     (
         [inspect.getsource(code) for code in (_solve, solve_piece, _at_hint, _Local)],
-        (FIRST_SOLVE_FACTOR, LONGER, LOCAL_AFTER, LOCAL_VARS, LOCAL_TRIES, LOCAL_LIMIT, LOCAL_RANDOM),
+        (
+            FIRST_SOLVE_FACTOR,
+            LONGER,
+            LOCAL_AFTER,
+            LOCAL_VARS,
+            LOCAL_TRIES,
+            LOCAL_LIMIT,
+            LOCAL_RANDOM,
+            LOCAL_RINGS,
+        ),
         scipy.__version__,
     )
 )
 
 
-def piece_digest(p: Piece) -> str:
-    """What a piece's outcome depends on: its program, its settings, the code that solves it and
-    the solver's version. Two pieces with one digest get the same questions asked the same way."""
+def program_digest(p: Piece) -> str:
+    """The piece's integer program and the quantities asked about: what a fact about its points
+    (a value seen, an end proved) depends on, whatever code or settings found it."""
     h = hashlib.sha256()
     for m in (p.a, p.qmat):
         m = m.tocsr(copy=True)
@@ -2373,7 +2505,15 @@ def piece_digest(p: Piece) -> str:
     arrays = (p.lb, p.ub, p.var_lb, p.var_ub, p.integrality, p.offset, p.known_lo, p.known_hi, p.groups)
     for arr in arrays:
         h.update(np.ascontiguousarray(arr).tobytes())
-    h.update(repr((p.family, p.n_atoms, p.n_vars, p.qids, p.time_limit, p.witnesses, p.seed)).encode())
+    h.update(repr((p.family, p.n_atoms, p.n_vars, p.qids)).encode())
+    return h.hexdigest()
+
+
+def piece_digest(p: Piece) -> str:
+    """What a piece's outcome depends on: its program, its settings, the code that solves it and
+    the solver's version. Two pieces with one digest get the same questions asked the same way."""
+    h = hashlib.sha256(program_digest(p).encode())
+    h.update(repr((p.time_limit, p.witnesses, p.seed)).encode())
     h.update(b"no hint" if p.hint is None else np.ascontiguousarray(p.hint).tobytes())
     h.update(SOLVER.encode())
     return h.hexdigest()
@@ -2393,12 +2533,13 @@ def solve_kept(p: Piece, keep: Path | None, retry_failed: bool = False) -> Piece
         data["solves"] = Counter(data["solves"])
         if not (retry_failed and data["failures"]):
             return PieceOutcome(**data, kept=True)
-    out = solve_piece(p)
     keep.mkdir(parents=True, exist_ok=True)
+    out = solve_piece(p, keep / f"{program_digest(p)}.progress.npz")
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     record = {k: v for k, v in asdict(out).items() if k != "kept"}
     tmp.write_text(json.dumps({**record, "solves": dict(out.solves)}), encoding="utf-8")
     tmp.replace(path)
+    (keep / f"{program_digest(p)}.progress.npz").unlink(missing_ok=True)
     return out
 
 

@@ -538,7 +538,7 @@ def test_a_stopped_integer_program_resumes_from_the_pieces_it_kept(tmp_path, mon
     kept = sorted(tmp_path.glob("*.json"))
     assert len(kept) >= 1
 
-    def no_solving(p: da.Piece) -> da.PieceOutcome:
+    def no_solving(p: da.Piece, progress: Path | None = None) -> da.PieceOutcome:
         raise AssertionError("a kept piece was solved again")
 
     monkeypatch.setattr(da, "solve_piece", no_solving)
@@ -597,6 +597,125 @@ def test_a_start_from_the_true_counts_changes_the_time_not_the_answer():
             plain.milp.hi,
         )
         assert sum(f["solves"].get("hint", 0) for f in res.milp.families) == started
+
+
+def six_areas(national: float, hint: bool = True) -> da.Piece:
+    """A piece of six areas, each with two open counts: the pair's total is published as 10 (so
+    8-12), the first count between 3 and 4, and the nation's total of all twelve is ``national``. The
+    quantities asked about are each area's first count and each area's total."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    units = 6
+    rows, lbs, ubs = [], [], []
+    for g in range(units):
+        for cols, lo, hi in (((2 * g, 2 * g + 1), 8, 12), ((2 * g,), 3, 4)):
+            row = np.zeros(2 * units)
+            row[list(cols)] = 1
+            rows.append(row)
+            lbs.append(lo)
+            ubs.append(hi)
+    rows.append(np.ones(2 * units))
+    lbs.append(national)
+    ubs.append(national)
+    q = []
+    for g in range(units):
+        q.append(np.eye(2 * units)[2 * g])
+        q.append(np.eye(2 * units)[2 * g] + np.eye(2 * units)[2 * g + 1])
+    n = 2 * units
+    truth = np.array([4.0, 8.0] * units) if national == 72 else np.array([4.0, 6.0] * units)
+    return da.Piece(
+        family="T01",
+        n_atoms=n,
+        n_vars=n,
+        a=csr_matrix(np.array(rows)),
+        lb=np.array(lbs, dtype=float),
+        ub=np.array(ubs, dtype=float),
+        var_lb=np.zeros(n),
+        var_ub=np.full(n, 100.0),
+        integrality=np.ones(n),
+        qmat=csr_matrix(np.array(q)),
+        offset=np.zeros(len(q)),
+        qids=list(range(len(q))),
+        known_lo=np.zeros(len(q)),
+        known_hi=np.full(len(q), 100.0),
+        time_limit=20,
+        groups=np.repeat(np.arange(units), 2),
+        hint=truth if hint else None,
+    )
+
+
+def whole_program_allows(p: da.Piece, j: int, lo: float, hi: float) -> bool:
+    import numpy as np
+
+    r = da._solve(p, np.zeros(p.n_vars), (p.qmat[[j]].toarray().ravel(), lo, hi), True)
+    return r.x is not None
+
+
+def test_a_relaxation_around_a_few_areas_proves_an_end_and_never_more_than_the_whole():
+    """A national family's questions are proved on a relaxation of a few units (the others' parts
+    of each shared row replaced by the range their bounds allow). It proves what the area's own
+    figures hold (its first count is 3 or 4), and claims nothing that the whole program allows
+    or that only the nation's exact total holds (with the nation at 72, each area's total is 12,
+    which no relaxation of a few areas can see)."""
+    import numpy as np
+
+    for national in (60.0, 72.0):
+        p = six_areas(national)
+        local = da._Local(p, np.random.default_rng(0))
+        for j in range(len(p.qids)):
+            for lo, hi in (
+                (-np.inf, 2.0),
+                (-np.inf, 3.0),
+                (5.0, np.inf),
+                (13.0, np.inf),
+                (-np.inf, 11.0),
+                (8.0, 8.0),
+            ):
+                claimed = local.impossible(local.ring(local.of(j), 1), (p.qmat[[j]], lo, hi))
+                if claimed:  # sound: the whole program has no such point
+                    assert not whole_program_allows(p, j, lo, hi), (national, j, lo, hi)
+        first, total = 0, 1
+        assert local.impossible(local.of(first), (p.qmat[[first]], -np.inf, 2.0))
+        assert local.impossible(local.of(total), (p.qmat[[total]], 13.0, np.inf))
+        assert local.impossible(local.of(first), (p.qmat[[first]], 5.0, np.inf))
+        assert not local.impossible(local.of(first), (p.qmat[[first]], -np.inf, 3.0))
+    p = six_areas(72.0)
+    local = da._Local(p, np.random.default_rng(0))
+    assert not whole_program_allows(p, 1, -np.inf, 11.0)  # the nation holds each total at 12
+    assert not local.impossible(local.ring(local.of(1), 2), (p.qmat[[1]], -np.inf, 11.0))
+
+
+def test_a_piece_solved_over_several_sittings_gives_the_answer_of_one(tmp_path, monkeypatch):
+    """A national piece can take longer than a sitting: what is known (values seen, ends proved,
+    the last point) is saved as it goes and read back, so a second sitting starts where the first
+    stopped and ends with the same answer. A saved point that breaks the program is not used, and
+    nothing saved is then believed."""
+    import numpy as np
+
+    monkeypatch.setattr(da, "LOCAL_VARS", 0)  # searched locally, as a national piece is
+    monkeypatch.setattr(da, "CHECKPOINT", 0.0)  # saved after every step
+    for national in (60.0, 72.0):
+        p = six_areas(national)
+        whole = da.solve_piece(p)
+        saved = tmp_path / f"{national}.npz"
+        first = da.solve_piece(p, saved)
+        assert saved.exists() and first.solves["relaxed"] > 0  # the first count's ends
+        again = da.solve_piece(p, saved)
+        assert again.solves["resumed"] == 1
+        assert sum(again.solves.values()) < sum(first.solves.values())
+        for out in (first, again):
+            assert (out.values, out.lo, out.hi) == (whole.values, whole.lo, whole.hi)
+        with np.load(saved) as z:
+            bad = {k: z[k] for k in z.files}
+        bad["point"] = bad["point"] + 50  # outside the published figures
+        bad["done_lo"] = np.ones_like(bad["done_lo"])
+        with saved.open("wb") as fh:
+            np.savez(fh, **bad)
+        broken = da.solve_piece(p, saved)
+        assert broken.solves["resumed"] == 0
+        assert (broken.values, broken.lo, broken.hi) == (whole.values, whole.lo, whole.hi)
+    assert whole.values == [2, 1] * 6  # nation 72: each total exactly 12
 
 
 # -- the whole attacker on a published demo ------------------------------------------------------
