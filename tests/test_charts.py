@@ -166,3 +166,51 @@ def test_the_areas_chart_draws_the_sources_targets_as_named_dotted_lines():
     assert ">reference 38%; reference 43%<" in ranked
     plain = charts.compare_areas("Job outcome rate", "percent", few, 22.0, "2025-26")
     assert "reference" not in plain.svg and "Dotted" not in plain.alt
+
+
+def test_a_trend_draws_the_sources_targets_and_says_why_a_point_is_missing():
+    """A break in an area's line must not read as a fall to zero, nor a target as an all-areas
+    value: each period without a value is marked on the axis and named with its reason in the
+    alt text and table, and each target is a dotted line with its own key, also at phone width,
+    where the legend's rows are planned into the picture's height so no key is cut off."""
+    targets = (("reference 38%: Average, all services", 38.0), ("reference 43%: Best practice sites", 43.0))
+    args = (
+        "job outcome rate",
+        "percent",
+        ["to Q1", "to Q2", "to Q3"],
+        [40.0, None, 50.0],
+        [36.0, 37.0, 37.0],
+        "Dorset",
+        "no change",
+        None,
+        None,
+        targets,
+        ["", "suppressed", ""],
+    )
+    t = charts.trend_line(*args)
+    assert t.rows[1] == ("to Q2", "no value: suppressed", "37.0%")
+    assert "No value for to Q2 (suppressed)" in t.alt and "reference 43%: Best practice sites" in t.alt
+    plain = charts.trend_line(*args[:9])
+    for chart in (t, t.narrow()):
+        svg = chart.svg
+        assert "reference 38%: Average, all services" in svg and "No value for Dorset" in svg
+        assert svg.count('stroke-dasharray="1.4 2.3"') >= 4  # two target lines and their keys
+    assert "No value for" not in plain.svg and "reference" not in plain.svg
+    # every legend row fits its picture: the narrow one needs more rows, and more height
+    from generator.charts import svgplot
+
+    keys = [measure.Key(label, "#000") for label, _ in targets] + [measure.Key("Dorset", "#000")]
+    rows = svgplot.legend_rows(keys, svgplot.NARROW)
+    room = (svgplot.NARROW - 2 * measure.PAD) * 72
+    for row in rows:
+        used = sum(25 + measure.text_width(keys[i].label, 8.0) * 72 for i in row) + 14 * (len(row) - 1)
+        assert used <= room or len(row) == 1
+    assert len(rows) > len(svgplot.legend_rows(keys))
+    assert _svg_height_inches(t.narrow().svg) > _svg_height_inches(plain.narrow().svg)
+
+
+def test_an_area_without_a_value_says_why_in_the_chart_table():
+    bars = [*_bars()[:2], marks.Bar("Area three", None, why="under 10"), marks.Bar("Area four", None)]
+    c = charts.compare_areas("Job outcome rate", "percent", bars, 31.0, "2025-26")
+    assert ("Area three", "no value: under 10", "", "") in c.rows
+    assert ("Area four", "suppressed or not available", "", "") in c.rows  # no reason known

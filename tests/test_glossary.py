@@ -58,3 +58,25 @@ def test_the_abbreviations_file_and_the_page_say_the_same_of_each_term():
     page = glossary.glossary_page(g).text
     assert page.index("**PSA 16**") < page.index("**SEQF**")  # alphabetical
     assert "| this site |" in page  # no source: a term of the site's own
+
+
+def test_terms_in_raw_html_are_marked_as_markdown_marks_them_and_nothing_else_changes():
+    """The abbr extension leaves raw HTML alone, so a term met first in a table of figures would go
+    unexplained: the page's HTML lines get the same <abbr>, in text only, never in an attribute,
+    never twice, never inside a longer word; Markdown lines are left to the extension."""
+    g = glossary.load(ROOT / "data" / "glossary.yaml")
+    smi = next(t for t in g.terms if t.term == "SMI")
+    page = "\n".join(
+        [
+            "IPS in Markdown stays as it is",
+            '<div><img alt="IPS beyond SMI"><table><tr><td>IPS beyond SMI: at least 65%</td>'
+            '<td><abbr title="x">SMI</abbr> already</td><td>SMILE and NHSX</td></tr></table></div>',
+        ]
+    )
+    out = glossary.mark_terms(page, g).split("\n")
+    assert out[0] == "IPS in Markdown stays as it is"
+    assert 'alt="IPS beyond SMI"' in out[1]  # an attribute is untouched
+    assert f'<abbr title="{smi.expansion}">SMI</abbr>: at least 65%' in out[1]
+    assert '<abbr title="x">SMI</abbr> already' in out[1] and out[1].count("<abbr") == 3
+    assert "SMILE and NHSX" in out[1]
+    assert glossary.mark_terms(out[1], g) == out[1]  # marking twice changes nothing

@@ -895,6 +895,20 @@ def test_abbreviations_are_explained_where_they_are_used_and_on_the_glossary_pag
                 f'<abbr title="{html.escape(t.expansion)}">{html.escape(t.term)}</abbr>'
             )
     assert {"IPS", "SEQF", "PSA 16", "SWEMWBS", "NDTi"} <= {t for t, n in marked.items() if n}, marked
+    # and on every page, a term a reader sees (in Markdown or in a table's raw HTML) is explained
+    unexplained = []
+    for path in site.rglob("index.html"):
+        article = re.search(r"<article.*?</article>", path.read_text(encoding="utf-8"), re.S)
+        if article is None:
+            continue
+        seen = re.sub(r"<[^>]+>", " ", re.sub(r"<abbr[^>]*>.*?</abbr>", "", article.group(0)))
+        for t in terms:
+            term = html.escape(t.term)
+            if re.search(
+                rf"(?<![\w&#]){re.escape(term)}(?!\w)", seen
+            ) and f">{term}</abbr>" not in article.group(0):
+                unexplained.append((path.relative_to(site).as_posix(), t.term))
+    assert not unexplained, unexplained[:5]
     assert not (site / "generated" / "abbreviations").exists()
     assert "*[IPS]:" not in (site / "index.html").read_text(encoding="utf-8")
 

@@ -238,20 +238,15 @@ def draw_trend_line(
     title: str,
     lower: Sequence[float | None] | None,
     upper: Sequence[float | None] | None,
+    targets: Sequence[tuple[str, float]] = (),
+    gaps: Sequence[str] = (),
     width: float = measure.FIG_WIDTH,
 ) -> str:
+    """``targets``: the sources' figures, as dotted lines; ``gaps``: why each period has no value
+    ("" where it has one), marked on the axis so that a break in the line is not read as a fall."""
     values, national = [num(v) for v in values], [num(v) for v in national]
     lower = [num(v) for v in lower] if lower else None
     upper = [num(v) for v in upper] if upper else None
-    fig = svgplot.Figure(
-        title,
-        2.2,
-        ylabels=number_labels(*values, *national, *(upper or ())),
-        axis_title_left=True,
-        xlabels_rotated=periods,
-        below=0.3 + (svgplot.LEGEND_ROW if width < measure.FIG_WIDTH else 0.0),
-        width=width,
-    )
     xs = list(range(len(periods)))
     pts = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
     nat = [(x, v) for x, v in zip(xs, national, strict=True) if v is not None and area != "All areas"]
@@ -260,23 +255,39 @@ def draw_trend_line(
         for x, lo, hi in zip(xs, lower or [None] * len(xs), upper or [None] * len(xs), strict=True)
         if lo is not None and hi is not None
     ]
-    ends = [v for _, v in pts + nat] + [b for _, lo, hi in band for b in (lo, hi)]
+    missing = [x for x, why in zip(xs, gaps, strict=False) if why]
+    keys = [  # known before drawing: the legend's rows are planned into the picture's height
+        *([Key("95% interval", DARK_BLUE, patch=DARK_BLUE, opacity=0.12)] if band else []),
+        *([Key(area, DARK_BLUE, line=2, marker="o")] if pts else []),
+        *([Key("All areas", ORANGE, line=1.5, dash=DASHED, marker="s")] if nat else []),
+        *(Key(label, GREY, line=1.2, dash=DOTTED) for label, _ in targets if label),
+        *([Key(f"No value for {area} (the table says why)", GREY, marker="D")] if missing else []),
+    ]
+    fig = svgplot.Figure(
+        title,
+        2.2,
+        ylabels=number_labels(*values, *national, *(upper or ()), *(v for _, v in targets)),
+        axis_title_left=True,
+        xlabels_rotated=periods,
+        below=0.3 + svgplot.LEGEND_ROW * (len(svgplot.legend_rows(keys, width)) - 1),
+        width=width,
+    )
+    ends = [v for _, v in pts + nat] + [b for _, lo, hi in band for b in (lo, hi)] + [v for _, v in targets]
     # from 0 (a truncated axis would exaggerate change), with headroom so that the highest
     # point and its band clear the top of the chart
     ticks = nice_ticks(min(0.0, *ends), max(0.0, *ends) * 1.08) if ends else nice_ticks(0, 100)
     fig.scales((-0.35, max(len(xs) - 1, 0) + 0.35), (ticks[0], ticks[-1]))
-    keys = []
     if band:
         fig.band([b[0] for b in band], [b[1] for b in band], [b[2] for b in band], DARK_BLUE, 0.12)
-        keys.append(Key("95% interval", DARK_BLUE, patch=DARK_BLUE, opacity=0.12))
     if pts:
         fig.polyline(pts, DARK_BLUE, 2)
         fig.markers(pts, "o", 6, DARK_BLUE)
-        keys.append(Key(area, DARK_BLUE, line=2, marker="o"))
     if nat:
         fig.polyline(nat, ORANGE, 1.5, DASHED)
         fig.markers(nat, "s", 6, ORANGE)
-        keys.append(Key("All areas", ORANGE, line=1.5, dash=DASHED, marker="s"))
+    for _, value in targets:
+        fig.hline(value, GREY, 1.2, DOTTED)
+    fig.markers([(x, ticks[0]) for x in missing], "D", 7, GREY)
     fig.axes(
         xticks=xs,
         xlabels=list(periods),

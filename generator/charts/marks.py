@@ -27,6 +27,7 @@ class Bar:
     upper: float | None = None
     verdict: Verdict | None = None  # the comparison with all areas (better, worse, similar)
     highlight: bool = False
+    why: str = ""  # why there is no value ("suppressed", "no return" ...), said in the table
 
 
 def num(x: float | None) -> float | None:
@@ -43,6 +44,11 @@ def number_labels(*values: float | None) -> tuple[str, ...]:
     """The widest tick label a numeric axis reaching these values might carry."""
     top = max((abs(v) for v in values if v is not None and math.isfinite(v)), default=100.0)
     return (f"{top * 1.1:,.1f}",)
+
+
+def value_or_why(b: Bar, unit: str) -> str:
+    """A bar's value as its chart's table gives it, or why it has none."""
+    return f"no value: {b.why}" if b.value is None and b.why else fmt(b.value, unit)
 
 
 def fmt(v: float | None, unit: str) -> str:

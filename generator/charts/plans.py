@@ -28,7 +28,7 @@ import matplotlib
 from generator.base.cache import code_fingerprint, digest
 from generator.calc.verdicts import Verdict
 from generator.charts import drawing, svgplot
-from generator.charts.marks import Bar, fmt, interval, num, outside_limits, said
+from generator.charts.marks import Bar, fmt, interval, num, outside_limits, said, value_or_why
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ def compare_areas(
         )
         + ". The table below gives every value."
     )
-    rows = tuple((b.label, fmt(b.value, unit), interval(b, unit), said(b.verdict)) for b in bars)
+    rows = tuple((b.label, value_or_why(b, unit), interval(b, unit), said(b.verdict)) for b in bars)
     plan = (f"{DRAWING}:draw_compare_areas", (unit, tuple(shown), national, title, tuple(targets)))
     return Chart(plan, title, alt, ("Area", "Value", "95% interval", "Compared with all areas"), rows)
 
@@ -165,23 +165,38 @@ def trend_line(
     trend: str,
     lower: Sequence[float | None] | None = None,
     upper: Sequence[float | None] | None = None,
+    targets: Sequence[tuple[str, float]] = (),
+    gaps: Sequence[str] = (),
 ) -> Chart:
-    """The area's value over time against all areas, with a 95% band where there is one."""
+    """The area's value over time against all areas, with a 95% band where there is one, the
+    sources' targets (``targets``, as :func:`areas_chart` takes them) and, for each period
+    without a value, why (``gaps``: "suppressed", "no return" ...; "" where there is a value)."""
     title = f"{area}, {indicator}: {trend}"
+    named = [label for label, _ in targets if label]
+    missing = [(p, why) for p, why in zip(periods, gaps, strict=False) if why]
     alt = (
-        f"Line chart of {indicator} for {area} over {len(periods)} periods, with the all-areas value. "
-        f"Trend: {trend}. The table below gives every value."
+        f"Line chart of {indicator} for {area} over {len(periods)} periods, with the all-areas value"
+        + (f" and {'; '.join(named)}" if named else "")
+        + f". Trend: {trend}. "
+        + ("No value for " + "; ".join(f"{p} ({why})" for p, why in missing) + ". " if missing else "")
+        + "The table below gives every value."
     )
+
+    def cell(v: float | None, k: int) -> str:
+        why = gaps[k] if k < len(gaps) else ""
+        return f"no value: {why}" if v is None and why else fmt(v, unit)
+
     if area == "All areas":  # the all-areas series itself: one column, not the same one twice
         alt = alt.replace(", with the all-areas value", "")
         header: tuple[str, ...] = ("Period", area)
         rows: tuple[tuple[str, ...], ...] = tuple(
-            (p, fmt(v, unit)) for p, v in zip(periods, values, strict=True)
+            (p, cell(v, k)) for k, (p, v) in enumerate(zip(periods, values, strict=True))
         )
     else:
         header = ("Period", area, "All areas")
         rows = tuple(
-            (p, fmt(v, unit), fmt(n, unit)) for p, v, n in zip(periods, values, national, strict=True)
+            (p, cell(v, k), fmt(n, unit))
+            for k, (p, v, n) in enumerate(zip(periods, values, national, strict=True))
         )
     plan = (
         f"{DRAWING}:draw_trend_line",
@@ -194,6 +209,8 @@ def trend_line(
             title,
             tuple(lower) if lower else None,
             tuple(upper) if upper else None,
+            tuple(targets),
+            tuple(gaps),
         ),
     )
     return Chart(plan, title, alt, header, rows)
@@ -263,6 +280,6 @@ def category_bars(indicator: str, unit: str, bars: Sequence[Bar], period: str, w
         f"Bar chart of {indicator} for {where} in {period}, one bar per category ({len(bars)}); "
         f"{msg}. The table below gives every value."
     )
-    rows = tuple((b.label, fmt(b.value, unit), interval(b, unit)) for b in bars)
+    rows = tuple((b.label, value_or_why(b, unit), interval(b, unit)) for b in bars)
     plan = (f"{DRAWING}:draw_category_bars", (unit, tuple(bars), title))
     return Chart(plan, title, alt, ("Category", "Value", "95% interval"), rows)

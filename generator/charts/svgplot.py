@@ -36,6 +36,22 @@ LEGEND_ROW = 0.2  # inches from one row of a legend to the next
 NARROW = 3.9  # inches: a chart drawn for a phone's width (390 px), its text still 8 points
 
 
+def legend_rows(keys: Sequence[Key], width: float = FIG_WIDTH) -> list[list[int]]:
+    """The keys (by position) on each row of a legend in a picture ``width`` inches wide: in
+    order, a new row when the next key does not fit. A drawing asks for room for the rows
+    (LEGEND_ROW each after the first) before it draws."""
+    size, gap, swatch = 8.0, 14.0, 20.0
+    widths = [swatch + 5 + text_width(k.label, size) * 72 for k in keys]
+    room = (width - 2 * PAD) * 72
+    rows: list[list[int]] = [[]]
+    for i, w in enumerate(widths):
+        used = sum(widths[j] for j in rows[-1]) + gap * len(rows[-1])
+        if rows[-1] and used + w > room:
+            rows.append([])
+        rows[-1].append(i)
+    return rows
+
+
 def _n(x: float) -> str:
     if not math.isfinite(x):  # the charts drop values that are not numbers before drawing
         raise ValueError(f"cannot place {x} in a picture")
@@ -341,15 +357,8 @@ class Figure:
     def legend(self, keys: Sequence[Key]) -> None:
         """The keys in a row, centred in the room left at the foot (``below``); keys that do not
         fit the width go on a second row below (ask for room for it: LEGEND_ROW more)."""
-        size, gap, swatch = 8.0, 14.0, 20.0
-        widths = [swatch + 5 + text_width(k.label, size) * 72 for k in keys]
-        room = self.width - 2 * PAD * 72
-        rows: list[list[int]] = [[]]
-        for i, w in enumerate(widths):
-            used = sum(widths[j] for j in rows[-1]) + gap * len(rows[-1])
-            if rows[-1] and used + w > room:
-                rows.append([])
-            rows[-1].append(i)
+        widths = [20.0 + 5 + text_width(k.label, 8.0) * 72 for k in keys]
+        rows = legend_rows(keys, self.width / 72)
         step = LEGEND_ROW * 72
         top = self.height - PAD * 72 - self.below / 2 - step * (len(rows) - 1) / 2
         for r, row in enumerate(rows):

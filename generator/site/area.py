@@ -40,7 +40,9 @@ from generator.site.parts import (
     NARROW,
     also_known_as,
     chart_block,
+    chart_targets,
     footer,
+    gap_reason,
     row_interval,
     row_notes,
     trend_text,
@@ -203,14 +205,17 @@ def _spine_and_trend(
         lines += ["### Where the area stands among all areas", "", *chart_block(c, key, narrow=True)]
     ind = ctx.presentation.trend.indicator
     # rolling years: quarters are not published below the level of all areas
-    series = [
+    rolling = [
         (str(r.period), r)
         for r in ctx.by_indicator[ind]
         if r.area_code in (area, "ALL")
         and not r.provider_code
+        and not r.breakdown_value
         and str(r.period).startswith("12 months")
-        and "partial" not in str(r.flags or "")  # a window short of a quarter is not 12 months
     ]
+    # a window short of a quarter is not 12 months: no point, but a reason for the gap
+    series = [(p, r) for p, r in rolling if "partial" not in str(r.flags or "")]
+    partial = {p: r for p, r in rolling if r.area_code == area and "partial" in str(r.flags or "")}
     periods_seen = sorted({p for p, _ in series})
     if len(periods_seen) >= 2:
         own = {p: r for p, r in series if r.area_code == area}
@@ -227,6 +232,8 @@ def _spine_and_trend(
             str(latest_own.trend) if latest_own and latest_own.trend else "trend not available",
             [num(own[p].lower_95) if p in own else None for p in periods_seen],
             [num(own[p].upper_95) if p in own else None for p in periods_seen],
+            chart_targets(spec_of[ind], periods_seen[-1]),
+            [gap_reason(own.get(p) or partial.get(p)) for p in periods_seen],
         )
         key = f"area-{slug(area)}-trend"
         chart_out[key], chart_out[f"{key}{NARROW}"] = c, c.narrow()

@@ -9,6 +9,7 @@ extensions).
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -85,3 +86,34 @@ def abbreviations(g: Glossary) -> Page:
 def _plain(text: str) -> str:
     """An expansion as the extension puts it in a title attribute: one line, no markup."""
     return re.sub(r"\s+", " ", re.sub(r"[<>\[\]*_`]", "", text)).strip()
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def mark_terms(page_text: str, g: Glossary) -> str:
+    """A page with every term in its raw HTML lines (tables of figures, chart blocks) marked as
+    the ``abbr`` extension marks them in Markdown, which leaves raw HTML untouched: so a term
+    first met in a table is explained there too. Only text between tags changes (never an
+    attribute, never text already inside an ``<abbr>``)."""
+    pattern = re.compile(
+        r"(?<![\w&#])("
+        + "|".join(re.escape(html.escape(t.term)) for t in sorted(g.terms, key=lambda t: -len(t.term)))
+        + r")(?![\w])"
+    )
+    title = {html.escape(t.term): html.escape(_plain(t.expansion)) for t in g.terms}
+
+    def mark(line: str) -> str:
+        out, inside = [], 0
+        for part in _TAG.split(line):
+            if part.startswith("<"):
+                low = part.lower()
+                inside += 1 if low.startswith("<abbr") else -1 if low.startswith("</abbr") else 0
+                out.append(part)
+            elif inside or not part:
+                out.append(part)
+            else:
+                out.append(pattern.sub(lambda m: f'<abbr title="{title[m[1]]}">{m[1]}</abbr>', part))
+        return "".join(out)
+
+    return "\n".join(mark(line) if line.startswith("<") else line for line in page_text.split("\n"))

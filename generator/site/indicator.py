@@ -40,7 +40,7 @@ from generator.site.method_text import (
     inputs,
     scale_text,
 )
-from generator.site.parts import ROUNDING, chart_block, chart_targets, footer, interval_text
+from generator.site.parts import ROUNDING, chart_block, chart_targets, footer, gap_reason, interval_text
 
 
 def indicator_page(
@@ -65,24 +65,37 @@ def indicator_page(
         "## Definition",
         "",
     ]
+    frequency = cat.sections[s0.section].frequency
+    # a quarterly count is published below the level of all areas as 12-month sums, so the
+    # definition's "in the quarter" is said to be about each return, not the figures shown
+    rolling = frequency == "quarterly" and any(
+        str(r.period).startswith("12 months") for r in ctx.by_indicator[ind]
+    )
+    each = " (each quarter's return)" if rolling else ""
     rows_def = [
         ("Definition", item.definition if item else derived.definition if derived else ""),
         ("Question (source wording)", item.question if item else ""),
         (
-            "Numerator",  # a value with no denominator (a count, a rating) is simply the value
+            f"Numerator{each}",  # a value with no denominator (a count, a rating) is simply the value
             ((item.numerator.label if item and item.numerator else "") or inputs(cat, s0.numerator))
             if s0.denominator or (item and item.denominator)
             else "",
         ),
         (
-            "Denominator",
+            f"Denominator{each}",
             (item.denominator.label or inputs(cat, (item.denominator.item or "",)))
             if item and item.denominator
             else inputs(cat, s0.denominator),
         ),
         ("Data source", item.data_source if item else "calculated from the items named above"),
         ("Who collects it", cat.sections[s0.section].completed_by_text),
-        ("How often", cat.sections[s0.section].frequency),
+        (
+            "How often",
+            f"{frequency} returns; published as the 12 months to each quarter (four quarters' "
+            "counts added), and quarter by quarter for all areas only"
+            if rolling
+            else frequency,
+        ),
         ("Unit", UNIT_TEXT.get(s0.unit, s0.unit)),
         ("Better if", {"higher_better": "higher", "lower_better": "lower"}.get(s0.polarity, "no judgement")),
         ("Method", METHODS[s0.method].words if s0.method in METHODS else s0.method),
@@ -132,6 +145,7 @@ def indicator_page(
                 num(r.lower_95),
                 num(r.upper_95),
                 all_areas_code(r),
+                why=gap_reason(r),
             )
             for r in area_rows
         ]

@@ -12,6 +12,7 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from generator.charts import plans as charts
@@ -19,7 +20,7 @@ from generator.publish.safe_csv import neutralise
 from generator.site.area import area_page
 from generator.site.context import Context, rows_by_key
 from generator.site.front import areas_index, dictionary, downloads, home_page, indicators_index
-from generator.site.glossary import abbreviations, glossary_page
+from generator.site.glossary import abbreviations, glossary_page, mark_terms
 from generator.site.indicator import indicator_page
 from generator.site.markup import GENERATED, Page
 from generator.site.parts import NARROW
@@ -37,6 +38,7 @@ def build_pages(ctx: Context) -> tuple[list[Page], dict[str, charts.Chart]]:
         pages.append(area_page(ctx, idx, area, name, questions, chart_out))
     for ind_id in sorted({s.indicator_id for s in ctx.specs}):
         pages.append(indicator_page(ctx, idx, ind_id, chart_out))
+    pages = [replace(p, text=mark_terms(p.text, ctx.glossary)) for p in pages]
     paths = Counter(p.path for p in pages)
     if twice := sorted(path for path, n in paths.items() if n > 1):
         # one page would be written over another (an area code named like a page of the site)

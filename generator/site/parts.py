@@ -81,6 +81,20 @@ def row_notes(r: Row) -> str:
     return ", ".join(f for f in str(r.flags or "").split(";") if f)
 
 
+def gap_reason(r: Row | None) -> str:
+    """Why a period has no value to plot, in the words of the notes (FOOTNOTES): "" where it has
+    one. No row at all is a period with no return from the area."""
+    if r is None:
+        return "no return"
+    if num(r.value) is not None:
+        return ""
+    flags = set(str(r.flags or "").split(";"))
+    for flag in ("suppressed", "withheld", "partial", *sorted(f for f in flags if f.startswith("under "))):
+        if flag in flags:
+            return flag
+    return "not available"
+
+
 def trend_text(r: Row | None) -> str:
     if r is None:
         return ""
