@@ -393,6 +393,7 @@ def _funnel_and_trend(
             values,
             "All areas",
             (tested[0] if tested else "") or "trend not available",
+            targets=chart_targets(main, series[-1][0]),
         )
         key = f"ind-{slug(ind)}-trend"
         chart_out[key] = c
