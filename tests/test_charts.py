@@ -200,12 +200,12 @@ def test_a_trend_draws_the_sources_targets_and_says_why_a_point_is_missing():
     from generator.charts import svgplot
 
     keys = [measure.Key(label, "#000") for label, _ in targets] + [measure.Key("Dorset", "#000")]
-    rows = svgplot.legend_rows(keys, svgplot.NARROW)
+    rows = measure.legend_rows(keys, svgplot.NARROW)
     room = (svgplot.NARROW - 2 * measure.PAD) * 72
     for row in rows:
         used = sum(25 + measure.text_width(keys[i].label, 8.0) * 72 for i in row) + 14 * (len(row) - 1)
         assert used <= room or len(row) == 1
-    assert len(rows) > len(svgplot.legend_rows(keys))
+    assert len(rows) > len(measure.legend_rows(keys))
     assert _svg_height_inches(t.narrow().svg) > _svg_height_inches(plain.narrow().svg)
 
 

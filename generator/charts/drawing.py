@@ -269,7 +269,7 @@ def draw_trend_line(
         ylabels=number_labels(*values, *national, *(upper or ()), *(v for _, v in targets)),
         axis_title_left=True,
         xlabels_rotated=periods,
-        below=0.3 + svgplot.LEGEND_ROW * (len(svgplot.legend_rows(keys, width)) - 1),
+        below=0.3 + svgplot.LEGEND_ROW * (len(measure.legend_rows(keys, width)) - 1),
         width=width,
     )
     ends = [v for _, v in pts + nat] + [b for _, lo, hi in band for b in (lo, hi)] + [v for _, v in targets]

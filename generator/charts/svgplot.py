@@ -28,28 +28,13 @@ from generator.charts.measure import (
     Scale,
     esc,
     fit,
+    legend_rows,
     text_width,
     tick_text,
 )
 
 LEGEND_ROW = 0.2  # inches from one row of a legend to the next
 NARROW = 3.9  # inches: a chart drawn for a phone's width (390 px), its text still 8 points
-
-
-def legend_rows(keys: Sequence[Key], width: float = FIG_WIDTH) -> list[list[int]]:
-    """The keys (by position) on each row of a legend in a picture ``width`` inches wide: in
-    order, a new row when the next key does not fit. A drawing asks for room for the rows
-    (LEGEND_ROW each after the first) before it draws."""
-    size, gap, swatch = 8.0, 14.0, 20.0
-    widths = [swatch + 5 + text_width(k.label, size) * 72 for k in keys]
-    room = (width - 2 * PAD) * 72
-    rows: list[list[int]] = [[]]
-    for i, w in enumerate(widths):
-        used = sum(widths[j] for j in rows[-1]) + gap * len(rows[-1])
-        if rows[-1] and used + w > room:
-            rows.append([])
-        rows[-1].append(i)
-    return rows
 
 
 def _n(x: float) -> str:

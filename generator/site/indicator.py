@@ -10,13 +10,12 @@ import numpy as np
 
 from generator.base.names import slug
 from generator.calc import funnels, verdicts
-from generator.calc.evaluate import METHODS
-from generator.calc.judgements import target_text
 from generator.calc.row import Row
 from generator.calc.specs import Spec
 from generator.charts import marks
 from generator.charts import plans as charts
 from generator.site.context import Context
+from generator.site.definition import definition
 from generator.site.hooks import html_block
 from generator.site.markup import (
     GENERATED,
@@ -31,15 +30,7 @@ from generator.site.markup import (
     unindexed,
     verdict_beside,
 )
-from generator.site.method_text import (
-    UNIT_TEXT,
-    caveat,
-    ci_text,
-    comparison_text,
-    disclosure_text,
-    inputs,
-    scale_text,
-)
+from generator.site.method_text import UNIT_TEXT
 from generator.site.parts import ROUNDING, chart_block, chart_targets, footer, gap_reason, interval_text
 
 
@@ -53,73 +44,13 @@ def indicator_page(
     # the part the indicator is judged on describes it: for a change in wellbeing, the change
     # (its start and end are shown without a judgement); otherwise every part is alike
     s0 = next((s for s in sp if s.polarity != "no_judgement"), sp[0])
-    cat = ctx.catalogue
-    item = cat.item_index.get(ind)
-    derived = next((d for sec in cat.sections.values() for d in sec.derived if d.id == ind), None)
-    src = item.source if item else derived.source if derived else None
     lines = [
         f"# {esc(s0.title, quote=False)}",
         "",
-        f"Indicator {esc(ind)}, Section {s0.section}: {esc(cat.sections[s0.section].title)}.",
+        f"Indicator {esc(ind)}, Section {s0.section}: {esc(ctx.catalogue.sections[s0.section].title)}.",
         "",
-        "## Definition",
-        "",
+        *definition(ctx, ind, sp, s0),
     ]
-    frequency = cat.sections[s0.section].frequency
-    # a quarterly count is published below the level of all areas as 12-month sums, so the
-    # definition's "in the quarter" is said to be about each return, not the figures shown
-    rolling = frequency == "quarterly" and any(
-        str(r.period).startswith("12 months") for r in ctx.by_indicator[ind]
-    )
-    each = " (each quarter's return)" if rolling else ""
-    rows_def = [
-        ("Definition", item.definition if item else derived.definition if derived else ""),
-        ("Question (source wording)", item.question if item else ""),
-        (
-            f"Numerator{each}",  # a value with no denominator (a count, a rating) is simply the value
-            ((item.numerator.label if item and item.numerator else "") or inputs(cat, s0.numerator))
-            if s0.denominator or (item and item.denominator)
-            else "",
-        ),
-        (
-            f"Denominator{each}",
-            (item.denominator.label or inputs(cat, (item.denominator.item or "",)))
-            if item and item.denominator
-            else inputs(cat, s0.denominator),
-        ),
-        ("Data source", item.data_source if item else "calculated from the items named above"),
-        ("Who collects it", cat.sections[s0.section].completed_by_text),
-        (
-            "How often",
-            f"{frequency} returns; published as the 12 months to each quarter (four quarters' "
-            "counts added), and quarter by quarter for all areas only"
-            if rolling
-            else frequency,
-        ),
-        ("Unit", UNIT_TEXT.get(s0.unit, s0.unit)),
-        ("Better if", {"higher_better": "higher", "lower_better": "lower"}.get(s0.polarity, "no judgement")),
-        ("Method", METHODS[s0.method].words if s0.method in METHODS else s0.method),
-        ("Rating scale", scale_text(cat, item)),
-        ("Confidence interval", ci_text(s0)),
-        ("Comparison", comparison_text(s0, any(r.comparison_target_code for r in ctx.by_indicator[ind]))),
-        ("Disclosure rule", disclosure_text(s0)),
-        (
-            "Caveats",
-            " ".join(x for x in (item.note if item else derived.note if derived else "", caveat(s0)) if x),
-        ),
-        (
-            "Source",
-            f"[{src.document}] {cat.documents[src.document].title}, {src.section}: \u201c{src.passage}\u201d"
-            if src
-            else "",
-        ),
-    ]
-    lines += ["| About this indicator | |", "|---|---|"] + [
-        f"| {esc(k)} | {esc(v)} |" for k, v in rows_def if v
-    ]
-    bms = sorted({target_text(b) for s in sp for b in s.benchmarks})
-    if bms:
-        lines += ["", "## Targets and benchmarks", "", *[f"- {esc(b)}" for b in bms]]
     # compare areas for the first breakdown value (or the only one)
     period = ctx.latest_of(ind)
     by_category = _all_areas_by_category(ctx, ind, period)
