@@ -971,3 +971,39 @@ def test_the_areas_chart_draws_the_targets_that_apply_to_every_area_named_by_the
     assert "£2,818 to £4,024: NDTi best-practice band" in ex04 and "reference £8,217" in ex04
     ex01 = (charts_dir / "ind-ex01-access-rate-compare.svg").read_text(encoding="utf-8")
     assert "at least 70%" not in ex01
+
+
+@pytest.mark.browser
+def test_a_reader_sorts_the_ranked_areas_by_any_column(page, served):
+    """Issue 23, item 1: the ranked table is best first as served (cheapest cost first); choosing
+    a heading's sort button orders the rows by that column, says so (aria-sort), and again the
+    other way, with areas without a value last both times."""
+    page.goto(served + "/generated/indicators/ex04-cost-per-job-outcome/")
+    block = page.locator(".kpi-sortable").first
+    assert block.locator(".kpi-sort-hint").is_visible()
+
+    def column(k: int) -> list[str]:
+        return [t.strip() for t in block.locator(f"tbody tr td:nth-child({k})").all_inner_texts()]
+
+    def money(v: str) -> float:
+        return float(v.replace("£", "").replace(",", ""))
+
+    heads = [t.strip() for t in block.locator("thead th").all_inner_texts()]
+    at = heads.index("Value") + 1
+    first = [money(v) for v in column(at) if v]
+    assert first == sorted(first)  # served best first: the cheapest
+    if "Rank" in heads:
+        ranks = [int(r) for r in column(heads.index("Rank") + 1) if r]
+        assert ranks == sorted(ranks) and ranks[0] == 1
+    value = block.get_by_role("button", name="Sort by Value")
+    value.click()
+    value.click()  # from the most expensive
+    shown = column(at)
+    numbers = [money(v) for v in shown if v]
+    assert numbers == sorted(numbers, reverse=True) and shown[: len(numbers)] == [v for v in shown if v]
+    assert block.locator("th[aria-sort='descending']").inner_text().startswith("Value")
+    value.click()
+    shown = column(at)
+    numbers = [money(v) for v in shown if v]
+    assert numbers == sorted(numbers) and all(shown[: len(numbers)])
+    assert block.locator("th[aria-sort='ascending']").count() == 1

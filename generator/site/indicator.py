@@ -14,6 +14,7 @@ from generator.calc.row import Row
 from generator.calc.specs import Spec
 from generator.charts import marks
 from generator.charts import plans as charts
+from generator.site.compare import compare_table
 from generator.site.context import Context
 from generator.site.definition import definition
 from generator.site.hooks import html_block
@@ -93,6 +94,7 @@ def indicator_page(
             key = f"ind-{slug(ind)}-compare"
             chart_out[key] = c
             lines += chart_block(c, key, table_below=True)
+    lines += compare_table(ctx, ind, main, period, area_rows)
     lines += _categories(ind, sp, by_category, period, chart_out)
     lines += _funnel_and_trend(ctx, ind, s0, main, area_rows, period, chart_out)
     lines += [

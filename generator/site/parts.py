@@ -89,7 +89,8 @@ def gap_reason(r: Row | None) -> str:
     if num(r.value) is not None:
         return ""
     flags = set(str(r.flags or "").split(";"))
-    for flag in ("suppressed", "withheld", "partial", *sorted(f for f in flags if f.startswith("under "))):
+    order = ("suppressed", "withheld", "denominator suppressed", "denominator withheld", "partial")
+    for flag in (*order, *sorted(f for f in flags if f.startswith("under "))):
         if flag in flags:
             return flag
     return "not available"

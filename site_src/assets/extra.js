@@ -39,3 +39,45 @@ function kpiLabelCharts() {
 function kpiOnPage() { kpiStackTables(); kpiLabelScrollAreas(); kpiLabelCharts(); }
 if (typeof document$ !== "undefined") { document$.subscribe(kpiOnPage); }
 else { document.addEventListener("DOMContentLoaded", kpiOnPage); }
+// A table in a .kpi-sortable block (an indicator's areas, in rank order in the HTML) sorts by a
+// column when its heading is chosen: numbers as numbers ("45.0%", "£3,200", a rank), words as
+// words, blanks last; chosen again, the other way. The heading says how it is sorted (aria-sort).
+function kpiSortValue(td) {
+  var text = td.textContent.trim();
+  var m = text.replace(/,/g, "").match(/^[£]?(-?\d+(\.\d+)?)/);
+  return m ? { n: parseFloat(m[1]), t: text } : { n: null, t: text.toLowerCase() };
+}
+function kpiSortTables() {
+  document.querySelectorAll(".kpi-sortable").forEach(function (block) {
+    var table = block.querySelector("table");
+    if (!table || table.getAttribute("data-kpi-sorted") === "ready") return;
+    table.setAttribute("data-kpi-sorted", "ready");
+    var hint = block.querySelector(".kpi-sort-hint");
+    if (hint) hint.hidden = false;
+    var heads = table.querySelectorAll("thead th");
+    heads.forEach(function (th, col) {
+      var button = document.createElement("button");  // after the heading, which still wraps
+      button.type = "button";
+      button.className = "kpi-sort";
+      button.setAttribute("aria-label", "Sort by " + th.textContent.trim());
+      th.appendChild(document.createTextNode(" "));
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var up = th.getAttribute("aria-sort") !== "ascending";
+        heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", up ? "ascending" : "descending");
+        var body = table.querySelector("tbody");
+        var rows = Array.prototype.slice.call(body.querySelectorAll("tr"));
+        rows.sort(function (a, b) {
+          var x = kpiSortValue(a.children[col]), y = kpiSortValue(b.children[col]);
+          if (!x.t !== !y.t) return x.t ? -1 : 1;  // blanks last, either way
+          var d = (x.n !== null && y.n !== null) ? x.n - y.n : x.t.localeCompare(y.t);
+          return up ? d : -d;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  });
+}
+if (typeof document$ !== "undefined") { document$.subscribe(kpiSortTables); }
+else { document.addEventListener("DOMContentLoaded", kpiSortTables); }
