@@ -116,3 +116,20 @@ def small_demo(catalogue, tmp_path_factory):
 def funnel_demo(catalogue, tmp_path_factory):
     """The same on ten demo sites, enough for funnel plots."""
     return _demo_store(catalogue, tmp_path_factory, "funnel_demo", FUNNEL_AREAS)
+
+
+@pytest.fixture(scope="session")
+def published(catalogue, small_demo, tmp_path_factory):
+    """The five-site demo store, computed and written as the published files: (the files by
+    name, the rows, the data quality rows)."""
+    from generator.catalogue.registry import load_registry
+    from generator.publish.dataset import build_dataset
+    from generator.publish.files import write_dataset
+    from generator.publish.quality import data_quality
+
+    registry = load_registry()
+    returns = small_demo.current_returns()
+    rows = build_dataset(returns, catalogue, registry)
+    quality = data_quality(returns, catalogue, registry, small_demo.ledger_rows())
+    paths = write_dataset(rows, quality, tmp_path_factory.mktemp("pub") / "dataset")
+    return {p.name: p for p in paths}, rows, quality
