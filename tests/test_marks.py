@@ -53,6 +53,7 @@ def test_a_point_is_outside_a_funnel_by_the_limits_nearest_its_size():
     # (people, lower 95%, upper 95%, lower 99.8%, upper 99.8%)
     limits = [(20.0, 10.0, 60.0, 5.0, 70.0), (200.0, 30.0, 40.0, 25.0, 45.0)]
     assert marks.outside_limits(limits, 190.0, 50.0)  # beyond 45 at about 200 people
+    assert not marks.outside_limits(limits, 190.0, 42.0)  # beyond the 95% limit only: not outside
     assert not marks.outside_limits(limits, 25.0, 50.0)  # within 5-70 at about 20
     assert not marks.outside_limits([], 25.0, 50.0)  # no funnel drawn
 
