@@ -1,5 +1,5 @@
-"""Build returns for the tests: valid and hostile workbooks for the reader's tests, and stored
-returns (with a small registry) for the calculation's."""
+"""Build inputs for the tests: valid and hostile workbooks for the reader's tests, stored returns
+(with a small registry) for the calculation's, and published rows for the site's."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import zipfile
 
 import openpyxl
 
+from generator.calc.row import NAMES, Row
 from generator.catalogue.registry import Organisation, Registry, role_for
 from generator.catalogue.sections import Catalogue
 from generator.demo.sites import sites
@@ -150,3 +151,10 @@ def year_of(section, org, area, values):
     """The same return for each quarter of a year: a complete rolling year below national level,
     where quarters are not published (generator.calc.disclosure, rule 1)."""
     return [ret(section, org, area, q, values) for q in QUARTERS]
+
+
+def published_row(**given: object) -> Row:
+    """A published row of area A1 with only what a test reads filled in."""
+    base: dict[str, object] = dict.fromkeys(NAMES, "")
+    base.update({"area_code": "A1", "level": "area", "value": None}, **given)
+    return Row.of(base)

@@ -1,20 +1,14 @@
 """Indicators calculated from stored returns: what the steps give together (one area, ranks
-with a scale's wording, stocks and maxima over a year), and every question to ask firing on what
-the calculation says."""
+with a scale's wording, stocks and maxima over a year)."""
 
 from __future__ import annotations
 
 import pytest
 
 from generator.calc.indicators import calculate
-from generator.calc.row import Row
-from generator.calc.specs import specs
 from generator.catalogue.registry import Organisation, Registry
-from generator.site.questions import QUESTIONS_YAML
-from generator.site.questions import parse as parse_questions
 
 from .builders import YEAR, calc_registry, find, ret, section_e, year_of
-from .conftest import ROOT
 
 
 @pytest.fixture
@@ -101,80 +95,3 @@ def test_stocks_and_maxima_are_not_added_up_over_a_year(catalogue, registry):
     assert largest["value"] == 25 and "above the maximum" not in largest["comparison_target"]
     caseload = find(rows, "E09_active_caseload", "area", "2025-26 Q4")
     assert caseload["value"] == 150  # summed over providers in one quarter
-
-
-# -- each question on an area page fires on what the calculation says --------------------------
-def _question_cases() -> dict[str, tuple[list[dict], str]]:
-    """For each question in data/questions.yaml: returns that should raise it, and the indicator
-    row (level) to look at. Figures are chosen far enough from the line that the verdict is sure."""
-    ips = {"E01_support_model": "ips_beyond_smi"}
-
-    def e(**values: float) -> list[dict]:
-        return year_of("E", "A1-P1", "A1", {**ips, **values})
-
-    nvq = {"B01_new_referrals": 200, "B05_nvq2.numerator:nvq2_plus": 180, "B05_nvq2.numerator:below_nvq2": 20}
-    women = {
-        "B01_new_referrals": 200,
-        "B03_gender.numerator:female": 40,
-        "B03_gender.numerator:male": 160,
-    }
-    context = {
-        "A04_nvq2_rate": 50.0,
-        "A08_population_gender:female": 50.0,
-        "A08_population_gender:male": 50.0,
-    }
-    return {
-        "job_outcomes_low": (e(E04_starters=100, E05_job_outcomes=10), "EX02_job_outcome_rate"),
-        "job_outcomes_high": (e(E04_starters=100, E05_job_outcomes=80), "EX02_job_outcome_rate"),
-        "cost_high": (
-            e(E04_starters=200, E05_job_outcomes=100, E02_total_cost=800_000.0),  # £8,000 per outcome
-            "EX04_cost_per_job_outcome",
-        ),
-        "access_low": (e(E03_referrals=100, E04_starters=30), "EX01_access_rate"),
-        "work_entry_low": (e(E04_starters=100, E12_job_entries=10), "EX09_paid_work_entry_rate"),
-        "caseload_high": (e(E09_active_caseload=200, E10_specialist_fte=4.0), "EX06_caseload_per_specialist"),
-        "intake_unlike_population": (
-            [ret("A", "A1-COM", "A1", "2025-26", context), *year_of("B", "A1-P1", "A1", women)],
-            "BX02_intake_gender_vs_population",
-        ),
-        "intake_more_qualified": (
-            [ret("A", "A1-COM", "A1", "2025-26", context), *year_of("B", "A1-P1", "A1", nvq)],
-            "BX04_intake_nvq2_vs_population",
-        ),
-        "care_plans_low": (
-            [
-                ret(
-                    "D",
-                    "A1-P1",
-                    "A1",
-                    "2025-26",
-                    {"D02_audited_caseload": 400, "D06_care_plan_employment.numerator": 20},
-                )
-            ],
-            "D06_care_plan_employment",
-        ),
-    }
-
-
-def test_every_question_fires_on_what_the_calculation_says(catalogue, registry):
-    """data/questions.yaml triggers on verdict codes of the published comparison: each question
-    fires on the rows of returns made to raise it."""
-    questions = {  # raised by verdicts (the others by a missing return: tests/test_site_build.py)
-        q.id: q for q in parse_questions((ROOT / QUESTIONS_YAML).read_text(encoding="utf-8")) if not q.on
-    }
-    cases = _question_cases()
-    ratings = {
-        k: 1
-        for s in specs(catalogue)
-        if s.indicator_id == "CX01_fidelity_rating_profile"
-        for k in s.numerator
-    }
-    cases["fidelity_low"] = ([ret("C", "A1-P1", "A1", "2025-26", ratings)], "CX01_fidelity_rating_profile")
-    assert set(cases) == set(questions), "a question without a case here, or a case without its question"
-    for qid, (returns, indicator) in cases.items():
-        q = questions[qid]
-        assert q.about(indicator), qid
-        rows = [r for r in calculate(returns, catalogue, registry) if r["indicator_id"] == indicator]
-        areas = [r for r in rows if r["level"] != "all areas"]
-        said = sorted({str(r["comparison_target_code"]) for r in areas})
-        assert any(q.fires(Row.of(r)) for r in areas), f"{qid}: {sorted(q.when)} not in {said[:6]}"

@@ -110,14 +110,6 @@ def test_compute_cli(published, tmp_path, capsys):
     assert "no returns stored" in capsys.readouterr().err
 
 
-def test_the_site_offers_a_large_table_zipped_only():
-    from generator.site.front import PLAIN_CSV_ROWS, site_downloads
-
-    assert "indicators.csv" in site_downloads(PLAIN_CSV_ROWS)
-    big = site_downloads(PLAIN_CSV_ROWS + 1)
-    assert "indicators.csv" not in big and "indicators.csv.zip" in big and "dataset.xlsx" in big
-
-
 def test_ctrl_c_is_a_line_and_exit_status_130_not_a_traceback(monkeypatch, capsys):
     from generator import cli
 
