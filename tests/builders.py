@@ -1,4 +1,5 @@
-"""Build valid and hostile returns for the reader's tests."""
+"""Build inputs for the tests: valid and hostile workbooks for the reader's tests, stored returns
+(with a small registry) for the calculation's, and published rows for the site's."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import zipfile
 
 import openpyxl
 
-from generator.catalogue.registry import Registry, role_for
+from generator.calc.row import NAMES, Row
+from generator.catalogue.registry import Organisation, Registry, role_for
 from generator.catalogue.sections import Catalogue
 from generator.demo.sites import sites
 from generator.demo.synthetic import answers_for
@@ -89,3 +91,70 @@ def edit_with_openpyxl(data: bytes, fn) -> bytes:
 def input_ref(catalogue: Catalogue, letter: str, key: str) -> str:
     lay = build_layout(catalogue.section(letter), catalogue)
     return next(c.ref for c in lay.input_cells if c.key == key)
+
+
+# -- stored returns for the calculation's tests ---------------------------------------------------
+def calc_registry() -> Registry:
+    """Area A1: a commissioner and two providers; area A2: one provider."""
+    orgs = [
+        Organisation("A1-COM", "A1 commissioners", "A1", "Area one", "commissioner", True),
+        Organisation("A1-P1", "A1 first provider", "A1", "Area one", "provider", True),
+        Organisation("A1-P2", "A1 second provider", "A1", "Area one", "provider", True),
+        Organisation("A2-P1", "A2 provider", "A2", "Area two", "provider", True),
+    ]
+    return Registry({o.code: o for o in orgs})
+
+
+def ret(section, org, area, period, values):
+    """A stored return as the calculation reads it."""
+    return {
+        "section": section,
+        "identity": {"organisation_code": org, "area_code": area, "period": period},
+        "values": values,
+        "sha256": "x",
+        "template_version": "1.0",
+        "warnings": [],
+    }
+
+
+def find(rows, indicator, level, period, area="A1", provider="", breakdown_value=""):
+    """The one calculated row of an indicator for a level, period, area, provider and category."""
+    (r,) = [
+        x
+        for x in rows
+        if x["indicator_id"] == indicator
+        and x["level"] == level
+        and x["period"] == period
+        and x["area_code"] == area
+        and x["provider_code"] == provider
+        and x["breakdown_value"] == breakdown_value
+    ]
+    return r
+
+
+def section_e(starters, outcomes, referrals=100, cost=50_000.0):
+    """Section E's values for an IPS (SMI) service."""
+    return {
+        "E03_referrals": referrals,
+        "E04_starters": starters,
+        "E05_job_outcomes": outcomes,
+        "E02_total_cost": cost,
+        "E01_support_model": "ips_smi",
+    }
+
+
+QUARTERS = ["2025-26 Q1", "2025-26 Q2", "2025-26 Q3", "2025-26 Q4"]
+YEAR = "12 months to 2025-26 Q4"
+
+
+def year_of(section, org, area, values):
+    """The same return for each quarter of a year: a complete rolling year below national level,
+    where quarters are not published (generator.calc.disclosure, rule 1)."""
+    return [ret(section, org, area, q, values) for q in QUARTERS]
+
+
+def published_row(**given: object) -> Row:
+    """A published row of area A1 with only what a test reads filled in."""
+    base: dict[str, object] = dict.fromkeys(NAMES, "")
+    base.update({"area_code": "A1", "level": "area", "value": None}, **given)
+    return Row.of(base)

@@ -116,3 +116,117 @@ def small_demo(catalogue, tmp_path_factory):
 def funnel_demo(catalogue, tmp_path_factory):
     """The same on ten demo sites, enough for funnel plots."""
     return _demo_store(catalogue, tmp_path_factory, "funnel_demo", FUNNEL_AREAS)
+
+
+@pytest.fixture(scope="session")
+def published(catalogue, small_demo, tmp_path_factory):
+    """The five-site demo store, computed and written as the published files: (the files by
+    name, the rows, the data quality rows)."""
+    from generator.catalogue.registry import load_registry
+    from generator.publish.dataset import build_dataset
+    from generator.publish.files import write_dataset
+    from generator.publish.quality import data_quality
+
+    registry = load_registry()
+    returns = small_demo.current_returns()
+    rows = build_dataset(returns, catalogue, registry)
+    quality = data_quality(returns, catalogue, registry, small_demo.ledger_rows())
+    paths = write_dataset(rows, quality, tmp_path_factory.mktemp("pub") / "dataset")
+    return {p.name: p for p in paths}, rows, quality
+
+
+def need_zensical() -> Path:
+    """Zensical from this environment (`make test` installs it); skipped locally without it."""
+    import sys
+
+    return Path(need_tool("zensical", "pip install zensical==0.0.73", where=str(Path(sys.executable).parent)))
+
+
+# -- the website, built for real ------------------------------------------------------------------
+HOSTILE = "<script>alert(1)</script> {{ 7*7 }} [x](javascript:alert(1))"
+KEEP = {
+    "EX02_job_outcome_rate",
+    "EX01_access_rate",
+    "EX04_cost_per_job_outcome",
+    "B02_age",
+    "BX01_intake_age_vs_population",
+    "C03_rapid_job_search",
+    "CX01_fidelity_rating_profile",
+    "D06_care_plan_employment",
+}
+
+
+def hostile_registry():
+    """The project's registry with a hostile name (and other names) for area PS04."""
+    from dataclasses import replace
+
+    from generator.catalogue.registry import Registry, load_registry
+
+    reg = load_registry()
+    orgs = {
+        code: (
+            replace(o, area_name=HOSTILE, area_other_names=("West <b>Yorkshire</b>", "Leeds & district"))
+            if o.area_code == "PS04"
+            else o
+        )
+        for code, o in reg.organisations.items()
+    }
+    return Registry(orgs)
+
+
+@pytest.fixture(scope="session")
+def built(small_demo, tmp_path_factory):
+    """The website built for real (mkdocs build --strict) from the five-site demo, once a session:
+    (the site's folder, the catalogue, the registry, the charts by name).
+
+    To keep the suite fast, pages are made for every area and indicator but the published rows are
+    limited to a handful of indicators (charts take about a third of a second each; the full build
+    is measured by the benchmark, not here). One area gets a hostile name."""
+    from generator.base.cache import NO_CACHE
+    from generator.base.inputs import config_elsewhere
+    from generator.calc.row import Row
+    from generator.charts.render import render
+    from generator.publish.dataset import build_dataset
+    from generator.publish.files import write_dataset
+    from generator.publish.quality import data_quality
+    from generator.site.build import mkdocs
+    from generator.site.context import Context
+    from generator.site.markup import GENERATED
+    from generator.site.pages import build_pages, write_pages
+
+    catalogue = load_catalogue()
+    registry = hostile_registry()
+    tmp = tmp_path_factory.mktemp("site_project")
+    src = tmp / "site_src"
+    top = ROOT / "site_src"
+    shutil.copytree(
+        top,
+        src,
+        ignore=lambda d, names: [n for n in names if Path(d) == top and n in (GENERATED, "index.md")],
+    )
+    (tmp / "mkdocs.yml").write_text(config_elsewhere((ROOT / "mkdocs.yml").read_text()))
+    returns = small_demo.current_returns()
+    rows = [r for r in build_dataset(returns, catalogue, registry) if r["indicator_id"] in KEEP]
+    quality = data_quality(returns, catalogue, registry, small_demo.ledger_rows())
+    files = write_dataset(rows, quality, src / GENERATED / "downloads")
+    for sec in catalogue.sections.values():
+        shutil.copyfile(
+            ROOT / "templates_xlsx" / f"{sec.template_id}.xlsx",
+            src / GENERATED / "downloads" / f"{sec.template_id}.xlsx",
+        )
+    assert files
+    pages, charts = build_pages(
+        Context([Row.of(r) for r in rows], quality, catalogue, registry, "2025-26 Q4")
+    )
+    write_pages(src, pages, render(charts, NO_CACHE), charts)
+    mkdocs(tmp / "site", "2025-26 Q4", tmp / "mkdocs.yml")  # --strict: raises on any warning
+    return tmp / "site", catalogue, registry, charts
+
+
+@pytest.fixture(scope="session")
+def demo_rows(funnel_demo) -> list[dict]:
+    """The published rows of the ten-site demo (enough areas for funnels)."""
+    from generator.catalogue.registry import load_registry
+    from generator.publish.dataset import build_dataset
+
+    return build_dataset(funnel_demo.current_returns(), load_catalogue(), load_registry(), workers=2)

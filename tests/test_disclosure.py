@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.calc import disclosure, disclosure_arithmetic
+from generator.calc import disclosure
 from generator.calc.disclosure import (
     EXACT,
     INF,
@@ -23,10 +23,9 @@ from generator.calc.disclosure import (
     published,
     stands_for,
 )
-from generator.calc.disclosure_arithmetic import Counts, withhold_narrowed
 from generator.calc.indicators import calculate
 
-from .test_indicators import QUARTERS, YEAR, _e, find, ret, year_of
+from .builders import QUARTERS, YEAR, find, section_e, year_of
 
 
 def test_zero_is_exact_one_to_four_suppressed_others_rounded_to_five():
@@ -48,52 +47,9 @@ def test_every_count_is_in_what_its_published_figure_stands_for_and_that_is_thre
     assert v == 0 or c.hi - c.lo + 1 >= disclosure.MIN_VALUES
 
 
-def test_four_categories_of_seven_and_their_total_would_all_be_exact_so_they_are_withheld():
-    """The review's example: 7, 7, 7, 7 published as 5, 5, 5, 5 (each at most 7) and 28 as 30
-    (at least 28) leaves one possibility for all five."""
-    total = published(28)
-    parts = [[published(7)] * 4]
-    assert disclosure_arithmetic.narrowed(total, parts) == [0]
-    assert withhold_narrowed(total, parts) == {0}
-    assert parts == [[disclosure.WITHHELD_COUNT] * 4]
-    # 8, 7, 7, 6 (28) publish as 10, 5, 5, 5: the parts can still move
-    assert disclosure_arithmetic.narrowed(total, [[published(v) for v in (8, 7, 7, 6)]]) == []
-
-
-def test_breakdowns_of_one_total_are_checked_together():
-    """Two breakdowns of the same total narrow it between them even where neither does alone."""
-    total = published(40)  # 38 to 42
-    low = [published(v) for v in (12, 12, 12)]  # 10, 10, 10: at most 36 together... with 2 each
-    assert disclosure_arithmetic.narrowed(total, [low]) == [0]  # 36 < 38: already inconsistent alone
-    a = [published(v) for v in (20, 20)]  # 18-22 each: 36 to 44
-    b = [published(v) for v in (13, 13, 14)]  # 15, 15, 15: 39 to 51
-    assert disclosure_arithmetic.narrowed(total, [a, b]) == []
-
-
-def test_derived_counts_are_worked_out_from_published_ones():
-    """A recorded subtotal is the total less 'not recorded'; a suppressed count enters it as the
-    middle of 1 to 4 and its range allows for all four; a withheld one leaves nothing to work out."""
-    base = {("T",): published(60), ("a",): published(31), ("b",): published(27), ("nr",): published(2)}
-    counts = Counts(base, {frozenset({"a", "b", "nr"}): ("T",)}, frozenset({"T", "a", "b", "nr"}))
-    recorded = counts.get(("a", "b"))
-    assert recorded is not None and recorded.point == 60 - 2.5
-    assert (recorded.lo, recorded.hi) == (58 - 4, 62 - 1)  # tighter than 30 + 25 with 4 either side
-    assert counts.get(("a", "b", "nr")) == base[("T",)]
-    base[("nr",)] = disclosure.WITHHELD_COUNT
-    counts = Counts(base, {frozenset({"a", "b", "nr"}): ("T",)}, frozenset({"T", "a", "b", "nr"}))
-    summed = counts.get(("a", "b"))  # the sum of the parts, 30 + 25, is still a count
-    assert summed is not None and (summed.point, summed.lo, summed.hi) == (55, 51, 59)
-    assert counts.get(("x",)) is None  # not a count of people
-
-
-def test_a_count_worked_out_to_under_five_is_not_shown():
-    c = disclosure_arithmetic.minus(published(6), [published(3)])  # 5 less a suppressed count
-    assert c is not None and c.state == WITHHELD and c.point is None and (c.lo, c.hi) == (1, 6)
-
-
 def test_quarters_below_national_level_are_not_published_but_stocks_and_all_areas_are(catalogue, registry):
-    rets = year_of("E", "A1-P1", "A1", {**_e(40, 20), "E09_active_caseload": 61}) + year_of(
-        "E", "A2-P1", "A2", {**_e(40, 10), "E09_active_caseload": 33}
+    rets = year_of("E", "A1-P1", "A1", {**section_e(40, 20), "E09_active_caseload": 61}) + year_of(
+        "E", "A2-P1", "A2", {**section_e(40, 10), "E09_active_caseload": 33}
     )
     rows = calculate(rets, catalogue, registry)
     quarter = [r for r in rows if r["period"] == QUARTERS[0] and r["level"] != "all areas"]
@@ -102,32 +58,6 @@ def test_quarters_below_national_level_are_not_published_but_stocks_and_all_area
     assert find(rows, "E09_active_caseload", "area", QUARTERS[0])["value"] == 60
     assert find(rows, "E05_job_outcomes", "all areas", QUARTERS[0], area="ALL")["value"] == 30  # exact
     assert find(rows, "E05_job_outcomes", "area", YEAR)["value"] == 80
-
-
-def test_a_national_count_one_area_makes_up_is_withheld_with_its_breakdown(catalogue, registry):
-    b = {
-        "B01_new_referrals": 40,
-        "B03_gender.numerator:female": 20,
-        "B03_gender.numerator:male": 17,
-        "B03_gender.numerator:another": 3,
-        "B03_gender.numerator:not_recorded": 0,
-    }
-    b2 = {**b, "B03_gender.numerator:another": 0, "B03_gender.numerator:male": 20}
-    rows = calculate(
-        [ret("B", "A1-P1", "A1", "2025-26 Q1", b), ret("B", "A2-P1", "A2", "2025-26 Q1", b2)],
-        catalogue,
-        registry,
-        indicators={"B01_new_referrals", "B03_gender"},
-    )
-    nation = {
-        r["breakdown_value"]: r
-        for r in rows
-        if r["indicator_id"] == "B03_gender" and r["level"] == "all areas" and r["period"] == "2025-26 Q1"
-    }
-    assert "withheld" in nation["another"]["flags"] and nation["another"]["numerator"] is None
-    assert all(nation[c]["numerator"] is None for c in ("female", "male", "not_recorded"))  # with it
-    total = find(rows, "B01_new_referrals", "all areas", "2025-26 Q1", area="ALL")
-    assert total["value"] == 80
 
 
 def test_an_indicator_whose_treatment_cannot_be_told_stops_the_build(catalogue, monkeypatch):

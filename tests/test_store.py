@@ -722,21 +722,6 @@ def test_a_recovered_row_names_the_file_as_it_was_recorded_not_escaped_twice(tmp
     assert [r["file"] for r in store.current_returns() if r["section"] == "B"] == [recovered["file"]]
 
 
-def test_data_quality_counts_a_stored_return_as_received_once_when_the_ledger_lost_it(catalogue, registry):
-    """Whatever the ledger has kept, a stored return was received: returns_received is the
-    number 1 (not True, which is what reached the CSV and the workbook)."""
-    from generator.publish.quality import data_quality
-
-    ret = {
-        "identity": {"organisation_code": "PS04-EMP", "period": "2025-26 Q1", "area_code": "PS04"},
-        "section": "B",
-        "values": {},
-        "warnings": [],
-    }
-    (row,) = [q for q in data_quality([ret], catalogue, registry, []) if q["status"] != "missing"]
-    assert row["returns_received"] == 1 and type(row["returns_received"]) is int
-
-
 HOSTILE_TEXT = [
     '=HYPERLINK("http://evil.example","x")',
     "\uff1dSUM(1,2)",

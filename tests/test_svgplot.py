@@ -1,9 +1,8 @@
 """Charts written straight as SVG: well-formed whatever the labels say, every mark inside the
-picture, round-number axes that cover the data, and rows in the table's order."""
+picture, deterministic, with no value that is not a number drawn and no colour lost."""
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 import xml.etree.ElementTree as ET
@@ -157,51 +156,6 @@ def test_every_mark_lies_inside_the_picture(chart: charts.Chart) -> None:
                     width,
                     height,
                 )
-
-
-def test_round_number_ticks_cover_the_data() -> None:
-    for lo, hi in [
-        (0, 1),
-        (0, 48.3),
-        (0, 61.2),
-        (-3.5, 1.0),
-        (0, 17000),
-        (0, 0),
-        (0, 5),
-        (0.2, 0.9),
-        (0, 1e-7),
-    ]:
-        ticks = measure.nice_ticks(lo, hi)
-        assert ticks[0] <= lo and ticks[-1] >= hi and 2 <= len(ticks) <= 8, (lo, hi, ticks)
-        steps = {round(b - a, 12) for a, b in itertools.pairwise(ticks)}
-        assert len(steps) == 1, ticks
-        mantissa = f"{steps.pop():e}".split("e")[0]
-        assert float(mantissa) in (1.0, 2.0, 2.5, 5.0), ticks
-    assert measure.tick_text([0, 2.5, 5.0, 7.5]) == ["0", "2.5", "5.0", "7.5"]
-    assert measure.tick_text([0, 5000, 10000]) == ["0", "5,000", "10,000"]
-    assert measure.tick_text([0.0, 0.25, 0.5]) == ["0", "0.25", "0.50"]
-
-
-def _row_labels(svg: str, wanted: list[str]) -> list[str]:
-    """The wanted labels in the order they appear from the top of the picture down."""
-    root = ET.fromstring(svg)
-    found = []
-    for t in root.iter(f"{NS}text"):
-        text = " ".join("".join(t.itertext()).split())
-        y = t.get("y") or next(t.iter(f"{NS}tspan")).get("y")
-        if text in wanted:
-            found.append((float(y or 0), text))
-    return [text for _, text in sorted(found)]
-
-
-def test_rows_read_top_down_in_the_tables_order() -> None:
-    """A chart and its table list categories in the same order, first at the top."""
-    cats = ["Under 18", "18-35", "36-50", "Over 65"]
-    p = charts.profile_bars("age", cats, [1.0, 30.0, 50.0, 2.0], [5.0, 40.0, 30.0, 25.0], "Area one")
-    assert _row_labels(p.svg, cats) == cats == [r[0] for r in p.rows]
-    labels = ["Focus on finding paid employment", "Speed of contact", "Benefits advice"]
-    r = charts.rating_profile("Area one", labels, [3.0, 4.5, 2.0], [(1, 5), (1, 5), (0, 3)])
-    assert _row_labels(r.svg, labels) == labels == [row[0] for row in r.rows]
 
 
 def test_charts_skip_matplotlib_and_are_deterministic() -> None:

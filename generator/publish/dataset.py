@@ -97,7 +97,7 @@ def shard_table(
     :func:`shard_part`.
 
     ``returns`` must hold the section's returns and Section A's (the local population, which the
-    intake comparisons need). tests/test_incremental.py checks the parts against the whole.
+    intake comparisons need). tests/test_dataset.py checks the parts against the whole.
     """
     return calculate_table(returns, catalogue, registry, sections={letter}, indicators=indicators)
 

@@ -1,4 +1,5 @@
-"""The methods page and the code agree (issue 18, item 9).
+"""The methods page, rendered with the values generator/site/macros.py gives it, and the code
+agree (issue 18, item 9).
 
 Every method the code registers is named and described on the page (one table, rendered from the
 code's own words); every number the page states is either rendered from the code's constant or

@@ -1,0 +1,47 @@
+"""The publication rule applied to a section's bags: national counts are exact unless one area
+makes them up, and then they are withheld with their breakdown."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.calc.indicators import calculate
+
+from .builders import find, ret
+
+
+@pytest.fixture
+def registry():
+    from generator.catalogue.registry import Organisation, Registry
+
+    orgs = [
+        Organisation("A1-P1", "A1 provider", "A1", "Area one", "provider", True),
+        Organisation("A2-P1", "A2 provider", "A2", "Area two", "provider", True),
+    ]
+    return Registry({o.code: o for o in orgs})
+
+
+def test_a_national_count_one_area_makes_up_is_withheld_with_its_breakdown(catalogue, registry):
+    b = {
+        "B01_new_referrals": 40,
+        "B03_gender.numerator:female": 20,
+        "B03_gender.numerator:male": 17,
+        "B03_gender.numerator:another": 3,
+        "B03_gender.numerator:not_recorded": 0,
+    }
+    b2 = {**b, "B03_gender.numerator:another": 0, "B03_gender.numerator:male": 20}
+    rows = calculate(
+        [ret("B", "A1-P1", "A1", "2025-26 Q1", b), ret("B", "A2-P1", "A2", "2025-26 Q1", b2)],
+        catalogue,
+        registry,
+        indicators={"B01_new_referrals", "B03_gender"},
+    )
+    nation = {
+        r["breakdown_value"]: r
+        for r in rows
+        if r["indicator_id"] == "B03_gender" and r["level"] == "all areas" and r["period"] == "2025-26 Q1"
+    }
+    assert "withheld" in nation["another"]["flags"] and nation["another"]["numerator"] is None
+    assert all(nation[c]["numerator"] is None for c in ("female", "male", "not_recorded"))  # with it
+    total = find(rows, "B01_new_referrals", "all areas", "2025-26 Q1", area="ALL")
+    assert total["value"] == 80
