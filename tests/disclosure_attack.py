@@ -2240,7 +2240,7 @@ def solve_piece(p: Piece, progress: Path | None = None) -> PieceOutcome:
                 if witness(x):
                     found = True
                     break
-            if not found and not settled(j) and not prove_locally(j):
+            if not found and not settled(j) and not prove_locally(j) and not search_wider(j):
                 left.append(j)
             save()
         return left
@@ -2256,6 +2256,18 @@ def solve_piece(p: Piece, progress: Path | None = None) -> PieceOutcome:
                 answered(j, kind)
                 return True
         return False
+
+    def search_wider(j: int) -> bool:
+        """Quantity j's question, asked of wider neighbourhoods (more units at random, to take up
+        the national totals a value may need moved elsewhere) before the whole program is."""
+        assert local is not None
+        _, q_lo, q_hi = question(j)
+        for units in LOCAL_WIDER:
+            solves["wider"] += 1
+            free = local.around(local.of(j), extra=max(0, (units - LOCAL_RANDOM) // 2))
+            if witness(local.solve(best[0], free, rows=(p.qmat[[j]], q_lo, q_hi), limit=4 * LOCAL_LIMIT)):
+                return True
+        return settled(j)
 
     def answered(j: int, kind: str) -> None:
         """Quantity j's question has no answer: its end is the value seen, or nothing lies between."""
@@ -2336,6 +2348,7 @@ LOCAL_LIMIT = 5.0  # seconds for one local solve
 LOCAL_RANDOM = 2  # units added at random to a neighbourhood (to take up national totals)
 LOCAL_RINGS = 2  # rings of neighbours in a relaxation that may prove a question has no answer
 CHECKPOINT = 60.0  # seconds between saves of a piece's progress
+LOCAL_WIDER = (8, 32)  # units at random in the wider neighbourhoods tried before the whole program
 
 
 class _Local:
@@ -2443,9 +2456,10 @@ class _Local:
         free: np.ndarray,
         c: np.ndarray | None = None,
         rows: tuple[Any, float, float] | None = None,
+        limit: float = LOCAL_LIMIT,
     ) -> np.ndarray | None:
         """A point equal to x0 outside ``free`` (variable indices), or None if none was found in
-        the time allowed. ``rows``: a quantity row and its bounds that the point must meet."""
+        ``limit`` seconds. ``rows``: a quantity row and its bounds that the point must meet."""
         p = self.p
         fixed = x0.copy()
         fixed[free] = 0.0
@@ -2463,7 +2477,7 @@ class _Local:
             integrality=p.integrality[free],
             bounds=Bounds(p.var_lb[free], p.var_ub[free]),
             constraints=cons,
-            options={"time_limit": LOCAL_LIMIT, "presolve": True},
+            options={"time_limit": limit, "presolve": True},
         )
         if r.x is None:
             return None
@@ -2486,6 +2500,7 @@ SOLVER = repr(
             LOCAL_LIMIT,
             LOCAL_RANDOM,
             LOCAL_RINGS,
+            LOCAL_WIDER,
         ),
         scipy.__version__,
     )
@@ -2539,7 +2554,8 @@ def solve_kept(p: Piece, keep: Path | None, retry_failed: bool = False) -> Piece
     record = {k: v for k, v in asdict(out).items() if k != "kept"}
     tmp.write_text(json.dumps({**record, "solves": dict(out.solves)}), encoding="utf-8")
     tmp.replace(path)
-    (keep / f"{program_digest(p)}.progress.npz").unlink(missing_ok=True)
+    # the progress stays: if the code that solves pieces changes, this piece is solved again
+    # from what is known of its program, in moments
     return out
 
 
