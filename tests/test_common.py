@@ -35,3 +35,20 @@ def test_hints_name_the_command_as_it_was_run(monkeypatch):
     assert command_name() == "/opt/project/.venv/bin/kpi"
     monkeypatch.setattr(sys, "argv", ["/opt/project/generator/__main__.py", "demo"])
     assert command_name().endswith(" -m generator")
+
+
+def test_a_folder_given_stands_for_the_returns_under_it_in_name_order(tmp_path):
+    from generator.cli.common import expand
+
+    inbox = tmp_path / "inbox"
+    (inbox / "late").mkdir(parents=True)
+    for name in ("b.xlsx", "a.xlsx", "notes.txt", "late/c.ODS"):
+        (inbox / name).write_bytes(b"")
+    (inbox / "folder.xlsx").mkdir()  # a folder, whatever its name
+    given = tmp_path / "sent-alone.csv"  # a file named on its own is taken as it is
+    assert expand([str(inbox), str(given)]) == [
+        inbox / "a.xlsx",
+        inbox / "b.xlsx",
+        inbox / "late" / "c.ODS",
+        given,
+    ]

@@ -17,3 +17,15 @@ def test_stored_json_keeps_every_value_whichever_encoder_writes_it():
     odd = {"values": {"E02_total_cost": math.inf}}
     assert json.loads(dump_json(odd))["values"]["E02_total_cost"] == math.inf
     assert json.loads(dump_json({"values": {"x": 10**30}}))["values"]["x"] == 10**30
+
+
+def test_the_digest_covers_the_whole_record_but_itself():
+    from generator.store.records import DIGEST, record_digest
+
+    rec = {"file": "b.xlsx", "sha256": "ab", "identity": {"period": "2025-26 Q1"}, "values": {"B01": 12}}
+    d = record_digest(rec)
+    assert record_digest({**rec, DIGEST: d}) == d  # recorded beside what it covers
+    assert record_digest(dict(reversed(rec.items()))) == d  # in one canonical form
+    assert record_digest({**rec, "values": {"B01": 13}}) != d
+    assert record_digest({**rec, "identity": {"period": "2025-26 Q2"}}) != d
+    assert record_digest({**rec, "file": "other.xlsx"}) != d

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from generator.cli import main
 
 from .builders import tree
@@ -28,3 +30,16 @@ def test_the_demo_will_not_put_synthetic_figures_in_place_of_a_real_site(tmp_pat
     assert source_id(Path("/srv/kpi/returns")).startswith("sha256:") and "srv" not in source_id(
         Path("/srv/kpi/returns")
     )
+
+
+def test_a_store_folder_the_demo_did_not_make_is_refused_before_anything_is_written(tmp_path, monkeypatch):
+    from generator.demo.run import DemoRefused, check_folders
+
+    monkeypatch.chdir(tmp_path)
+    demo = tmp_path / "build" / "demo"
+    (demo / "store").mkdir(parents=True)
+    (demo / "store" / "notes.txt").write_text("someone's files, no ledger")
+    before = tree(tmp_path)
+    with pytest.raises(DemoRefused, match="is not a returns store the demo made"):
+        check_folders(demo, tmp_path / "site", {})
+    assert tree(tmp_path) == before
