@@ -24,12 +24,7 @@ from generator.publish.quality import data_quality
 from generator.store.files import LEDGER_FIELDS, STORED_STATUSES
 from generator.store.returns import Store
 
-from .builders import (
-    inbox_with_a_name_that_is_not_utf8,
-    ingested,
-    ledger,
-    valid_return,
-)
+from .builders import inbox_with_a_name_that_is_not_utf8, ingested, ledger, valid_return
 
 
 def test_an_ingest_stopped_between_a_file_and_its_values_is_repaired_by_the_next(

@@ -190,3 +190,10 @@ def test_who_decides_is_recorded_as_text_never_a_formula(tmp_path, catalogue):
     assert main(["comments", "--store", str(store.root), "--approve", key, "--by", "=cmd|' /C calc'!A0"]) == 0
     (row,) = store.approval_rows()
     assert not row["by"].startswith("=") and row["by"].endswith("cmd|' /C calc'!A0")
+
+
+def test_a_received_date_before_the_period_ended_is_questioned(tmp_path, catalogue, capsys):
+    path = tmp_path / "e.xlsx"
+    path.write_bytes(valid_return(catalogue, load_registry(), "E"))
+    assert main(["ingest", "--store", str(tmp_path / "s"), "--received", "2015-07-01", str(path)]) == 0
+    assert "before its period ended (2025-06-30)" in capsys.readouterr().err

@@ -1,9 +1,11 @@
 """The returns store's ingest (generator.store.returns): byte for byte, all or nothing, a ledger row
-for every attempt, duplicates refused without --replace, quarantine for unknown senders."""
+for every attempt (with when it arrived and whether it was late), duplicates refused without
+--replace, quarantine for unknown senders."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import json
 import os
@@ -14,11 +16,12 @@ import pytest
 from generator.base.names import original
 from generator.catalogue.registry import load_registry
 from generator.cli import main
+from generator.publish.quality import data_quality
 from generator.store import durability
 from generator.store.files import LEDGER_FIELDS
 from generator.store.returns import Store
 
-from .builders import inbox_with_a_name_that_is_not_utf8, ledger, valid_return
+from .builders import inbox_with_a_name_that_is_not_utf8, ingested, ledger, valid_return
 from .conftest import ROOT
 from .hostile import CASES
 
@@ -330,3 +333,24 @@ def test_sender_addresses_as_pasted_and_a_long_name_in_quarantine(tmp_path, cata
     store = Store(tmp_path / "store")
     (out,) = store.ingest_many([long_name], catalogue, load_registry(reg), sender="evil@evil.example")
     assert out.status == "quarantined" and len(Path(out.stored_as).name) < 120
+
+
+def test_the_ledger_records_when_a_return_arrived_and_whether_it_was_late(tmp_path, catalogue):
+    store = ingested(tmp_path, catalogue, "E", dt.date(2025, 7, 30))
+    (row,) = ledger(store)
+    assert (row["received"], row["due"], row["late"]) == ("2025-07-30", "2025-07-30", "no")
+    store2 = ingested(tmp_path / "b", catalogue, "E", dt.date(2025, 7, 31))
+    (row,) = ledger(store2)
+    assert row["late"] == "yes"
+    (q,) = [
+        x
+        for x in data_quality(store2.current_returns(), catalogue, load_registry(), ledger(store2))
+        if x["status"] != "missing"
+    ]
+    assert (q["due"], q["received"], q["late"]) == ("2025-07-30", "2025-07-31", "yes")
+    missing = [
+        x
+        for x in data_quality(store2.current_returns(), catalogue, load_registry(), [])
+        if x["status"] == "missing"
+    ]
+    assert missing and all(x["late"] == "yes" and x["received"] == "" for x in missing)  # long overdue
