@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 from generator.catalogue.load import load_catalogue
+from generator.catalogue.registry import Registry, load_registry
 from generator.catalogue.sections import Catalogue
 from generator.workbook.identity import template_filename
 from generator.workbook.templates import render_template
@@ -36,6 +37,19 @@ def need_tool(name: str, install: str, where: str | None = None) -> str:
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
     return load_catalogue()
+
+
+@pytest.fixture(scope="session")
+def registry() -> Registry:
+    return load_registry()
+
+
+@pytest.fixture
+def cat_copy(tmp_path: Path) -> Path:
+    """A copy of the catalogue's YAML to edit (with :func:`tests.builders.edit_yaml`)."""
+    dst = tmp_path / "catalogue"
+    shutil.copytree(ROOT / "data" / "catalogue", dst)
+    return dst
 
 
 @pytest.fixture(scope="session")
@@ -230,3 +244,33 @@ def demo_rows(funnel_demo) -> list[dict]:
     from generator.publish.dataset import build_dataset
 
     return build_dataset(funnel_demo.current_returns(), load_catalogue(), load_registry(), workers=2)
+
+
+@pytest.fixture
+def stored(tmp_path, catalogue, registry):
+    """A store holding one accepted Section B return, and the file it came from."""
+    from generator.store.returns import Store
+
+    from .builders import valid_return
+
+    store = Store(tmp_path / "store")
+    f = tmp_path / "b.xlsx"
+    f.write_bytes(valid_return(catalogue, registry, "B"))
+    assert store.ingest(f, catalogue, registry).status == "accepted"
+    return store, f
+
+
+@pytest.fixture(scope="session")
+def demo(catalogue, registry, tmp_path_factory):
+    """Every demo return, written once per session (the full plan: 17 sites, eight quarters)."""
+    from generator.demo.returns import write_demo_returns
+
+    return write_demo_returns(catalogue, registry, tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="session")
+def demo_read(demo, catalogue, registry):
+    """Every demo return read back, by path."""
+    from generator.intake.reader import read_return
+
+    return {d.path: read_return(d.path, catalogue, registry) for d in demo}

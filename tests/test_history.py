@@ -1,16 +1,23 @@
-"""`kpi validate --store` (issue 20, item 3): a value far from the organisation's earlier
-returns is a warning, with the thresholds the catalogue declares (`history:` on an item)."""
+"""`kpi validate --store` (generator.intake.history; issue 20, items 3 and 8): a value far from the
+organisation's earlier returns is a warning, with the thresholds the catalogue declares
+(`history:` on an item), and so is a count at odds with its return of another section for the
+same period."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from pathlib import Path
+
+import pytest
 
 from generator.catalogue.registry import load_registry
 from generator.cli import main
 from generator.demo.sites import LATE_RESUBMISSION
-from generator.intake.history import history_warnings
-from generator.intake.reader import ReadResult, read_return
+from generator.intake.history import across_returns_warnings, history_warnings
+from generator.intake.reader import ReadResult, read_return, read_return_bytes
+
+from .builders import ingested, valid_return
 
 
 def _late_pair(store_root: Path) -> tuple[Path, Path]:
@@ -110,3 +117,56 @@ def test_a_store_that_fails_its_audit_still_validates_the_returns_and_says_no_hi
     assert main(["validate", "--store", str(store), str(resub)]) == 0  # the return itself is valid
     out, err = capsys.readouterr()
     assert "valid" in out and "NOT compared with earlier returns" in err and "kpi verify" in err
+
+
+# -- across returns (issue 20, item 8): a count at odds with the same organisation's return of
+# another section for the same period is a warning with --store
+def _read(catalogue, letter: str, values=None):
+    data = valid_return(catalogue, load_registry(), letter, values or {})
+    return read_return_bytes(data, f"{letter}.xlsx", catalogue, load_registry())
+
+
+def _referrals(result) -> int:
+    return int(result.values["E03_referrals" if result.section == "E" else "B01_new_referrals"])
+
+
+@pytest.mark.parametrize("shift, warned", [(0, False), (5, False), (30, True)])
+def test_referrals_in_e_against_section_b_for_the_same_quarter(catalogue, shift, warned):
+    b = _read(catalogue, "B")
+    e = _read(catalogue, "E", {"E03_referrals": _referrals(b) + shift})
+    stored = [{"identity": b.identity, "section": "B", "values": b.values}]
+    across_returns_warnings([e], stored, catalogue)
+    found = [p for p in e.problems if p.code == "across-returns"]
+    assert bool(found) == warned
+    if warned:
+        (p,) = found
+        assert p.item_id == "E03_referrals" and p.severity == "warning" and "item B01" in p.message
+        assert p.cell == next(c.ref for c in _layout_cells(catalogue, "E") if c.key == "E03_referrals")
+
+
+def _layout_cells(catalogue, letter):
+    from generator.workbook.layout import build_layout
+
+    return build_layout(catalogue.section(letter), catalogue).input_cells
+
+
+def test_the_check_runs_from_either_side_and_within_one_batch(catalogue):
+    b = _read(catalogue, "B")
+    e = _read(catalogue, "E", {"E03_referrals": _referrals(b) + 40})
+    across_returns_warnings([b, e], [], catalogue)  # both in one validate, nothing stored
+    assert [p.item_id for p in b.problems if p.code == "across-returns"] == ["B01_new_referrals"]
+    assert [p.item_id for p in e.problems if p.code == "across-returns"] == ["E03_referrals"]
+
+
+def test_validate_with_a_store_compares_with_the_other_section(tmp_path, catalogue, capsys):
+    store = ingested(tmp_path, catalogue, "B", dt.date(2025, 7, 2))
+    b = store.current_returns()[0]
+    e_path = tmp_path / "e.xlsx"
+    e_path.write_bytes(
+        valid_return(
+            catalogue, load_registry(), "E", {"E03_referrals": int(b["values"]["B01_new_referrals"]) + 40}
+        )
+    )
+    capsys.readouterr()
+    main(["validate", "--store", str(store.root), str(e_path)])
+    assert "across-returns" in capsys.readouterr().out

@@ -1,5 +1,6 @@
 """Incremental builds (through the cache, after one new return) give exactly what a full build
-from nothing gives; the cache can be deleted or damaged at any time without losing anything.
+from nothing gives (the cache itself, which can be deleted or damaged at any time without losing
+anything: test_cache.py).
 
 Pictures are not drawn here: the drawing function is replaced by one that writes the chart's
 cache key, a digest of its complete plan, so that the tests count what was drawn. Identical keys
@@ -17,7 +18,6 @@ from generator.base.cache import NO_CACHE, Cache
 from generator.catalogue.load import load_catalogue
 from generator.catalogue.registry import load_registry
 from generator.charts import plans as charts
-from generator.intake.readmany import from_json, read_many, to_json
 from generator.site.build import build_site
 from generator.store.returns import Store
 
@@ -147,35 +147,6 @@ def test_a_rebuild_with_nothing_new_writes_no_dataset_file_again(
     assert build_again() == []
 
 
-def test_the_cache_can_be_deleted_or_damaged_without_losing_anything(small_demo, tmp_path):
-    catalogue, registry = load_catalogue(), load_registry()
-    files = _returns(small_demo)[:30]
-    path = tmp_path / "cache.sqlite"
-    cold = read_many(files, catalogue, registry, cache=Cache(path), workers=1)
-    warm_cache = Cache(path)
-    warm = read_many(files, catalogue, registry, cache=warm_cache, workers=1)
-    assert warm_cache.hits == len(files) and warm_cache.misses == 0
-    assert [r.as_dict() for r in warm] == [r.as_dict() for r in cold]
-    assert [r.values for r in warm] == [r.values for r in cold]
-    path.write_bytes(b"this is not a database")  # damaged: treated as empty, then rebuilt
-    again = read_many(files, catalogue, registry, cache=Cache(path), workers=1)
-    assert [r.as_dict() for r in again] == [r.as_dict() for r in cold]
-    path.unlink()
-    assert [r.values for r in read_many(files, catalogue, registry, cache=Cache(path), workers=1)] == [
-        r.values for r in cold
-    ]
-
-
-def test_a_cached_read_keeps_dates_and_problems_and_takes_the_new_file_name(small_demo, tmp_path):
-    catalogue, registry = load_catalogue(), load_registry()
-    src = next(f for f in _returns(small_demo) if f.name.startswith("kpi-c-"))
-    (r,) = read_many([src], catalogue, registry, workers=1)
-    back = from_json(to_json(r), "renamed.xlsx")
-    assert back.values == r.values and back.identity == r.identity and back.sha256 == r.sha256
-    assert [p.code for p in back.problems] == [p.code for p in r.problems]
-    assert back.file == "renamed.xlsx" and all(p.file in ("", "renamed.xlsx") for p in back.problems)
-
-
 def test_the_site_build_names_its_stages_on_a_terminal(small_demo, tmp_path, fake_drawing, monkeypatch):
     """After the computing bar, a national build spends some ten seconds more on pages, files
     and MkDocs: a bar names each stage (only on a terminal, as every bar here)."""
@@ -204,52 +175,3 @@ def test_the_site_build_names_its_stages_on_a_terminal(small_demo, tmp_path, fak
     assert "Building the site" in shown
     assert all(s in shown for s in ("making pages", "drawing charts", "writing files")), shown[-500:]
     assert "MkDocs" not in shown  # not run here, so not named
-
-
-def test_a_quick_step_shows_no_bar_even_when_it_names_its_stage(monkeypatch):
-    import io
-    import sys
-
-    from generator.base.progress import Progress
-
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
-    term = Terminal()
-    monkeypatch.setattr(sys, "stderr", term)
-    with Progress("Building the site", 2) as bar:
-        bar.stage("making pages")
-        bar.advance()
-        bar.stage("writing files")
-        bar.advance()
-    assert term.getvalue() == ""
-
-
-@pytest.mark.parametrize(
-    "extra",
-    [{}, {"inf": float("inf")}, {"huge": 2**70}],
-    ids=["orjson", "json-for-infinity", "json-for-a-huge-integer"],
-)
-def test_a_cached_read_gives_back_every_value_as_the_type_it_was(extra):
-    """Dates stay dates and datetimes datetimes, whichever encoder wrote the cache entry."""
-    import datetime as dt
-
-    from generator.intake.reader import ReadResult
-
-    values = {
-        "d": dt.date(2025, 6, 30),
-        "t": dt.datetime(2025, 6, 30, 12, 5, 1),
-        "n": 12,
-        "x": 0.1 + 0.2,
-        "b": True,
-        "s": "Team 'A' \u00e9",
-        "none": None,
-        **extra,
-    }
-    r = ReadResult("a.xlsx", sha256="0" * 64, kind="xlsx", section="B", values=values)
-    # orjson's compact form unless a value is one only json keeps
-    assert to_json(r).startswith(b'{"sha256":"') == (not extra)
-    back = from_json(to_json(r), "b.xlsx").values
-    assert back == values
-    assert {k: type(v) for k, v in back.items()} == {k: type(v) for k, v in values.items()}

@@ -7,30 +7,16 @@ import io
 import zipfile
 
 import openpyxl
-import pytest
 from defusedxml import ElementTree
 
-from generator.workbook.crosschecks import VALID_PREFIXES, on_row
-from generator.workbook.formulas import CHECK_FAILED
-from generator.workbook.identity import Identity, template_filename
-from generator.workbook.layout import (
-    ANSWER_COL,
-    CHECK_COL,
-    DETAILS_SHEET,
-    HEADER_ROW,
-    META_SHEET,
-    RETURN_COLUMNS,
-    RETURN_SHEET,
-    InputCell,
-    build_layout,
-)
+from generator.workbook.identity import template_filename
+from generator.workbook.layout import DETAILS_SHEET, META_SHEET, RETURN_SHEET, build_layout
 from generator.workbook.rules import MAX_TEXT
 from generator.workbook.templates import render_template
 
+from .builders import SHEETS
 from .conftest import ROOT
 from .dv_eval import accepts, validation_for
-
-SHEETS = ["Cover", "Your details", "Return", "Guidance", "Lists", "_meta"]
 
 
 def test_rendering_is_byte_identical(catalogue, rendered):
@@ -55,49 +41,6 @@ def test_sheets_titles_and_no_merged_cells(workbooks):
         for ws in wb.worksheets:
             assert isinstance(ws["A1"].value, str) and len(ws["A1"].value) > 10, (letter, ws.title)
             assert not ws.merged_cells.ranges, (letter, ws.title)
-
-
-def test_return_table_has_one_header_row_and_no_blank_rows(workbooks, catalogue):
-    for letter, wb in workbooks.items():
-        ws = wb[RETURN_SHEET]
-        header = [c.value for c in ws[HEADER_ROW]][: len(RETURN_COLUMNS)]
-        assert tuple(header) == RETURN_COLUMNS
-        last = build_layout(catalogue.sections[letter], catalogue).last_row
-        for r in range(HEADER_ROW + 1, last + 1):
-            assert ws.cell(r, 1).value, f"{letter}: blank row {r} inside the table"
-        assert ws.cell(last + 1, 1).value is None
-
-
-def test_every_input_is_unlocked_marked_and_everything_else_locked(workbooks, catalogue):
-    """Input cells: unlocked, filled yellow, under a header that says 'enter here'; sheets protected."""
-    for letter, wb in workbooks.items():
-        lay = build_layout(catalogue.sections[letter], catalogue)
-        inputs = {c.ref for c in lay.input_cells}
-        ws = wb[RETURN_SHEET]
-        assert ws.protection.sheet
-        for row in ws.iter_rows(min_row=1, max_row=lay.last_row + 2, max_col=8):
-            for cell in row:
-                unlocked = cell.protection.locked is False
-                assert unlocked == (cell.coordinate in inputs), (letter, cell.coordinate)
-        for ref in inputs:
-            assert ws[ref].fill.fgColor.rgb.endswith("FFF2CC")
-        assert "enter here" in ws[f"{ANSWER_COL}{HEADER_ROW}"].value
-        for name in SHEETS:
-            assert wb[name].protection.sheet, (letter, name)
-
-
-def test_every_input_has_a_stop_validation_with_a_prompt(workbooks, catalogue):
-    for letter, wb in workbooks.items():
-        lay = build_layout(catalogue.sections[letter], catalogue)
-        ws = wb[RETURN_SHEET]
-        for c in lay.input_cells:
-            dv = validation_for(ws, c.ref)
-            assert dv is not None, (letter, c.key)
-            assert dv.showErrorMessage and dv.errorStyle in (None, "stop"), (letter, c.key)
-            assert dv.showInputMessage and dv.prompt, (letter, c.key)
-            assert len(dv.prompt) <= 255 and len(dv.promptTitle or "") <= 32
-            if dv.type == "list":
-                assert not dv.formula1.startswith('"'), "lists come from named ranges, not inline"
 
 
 def _valid_values(rule):
@@ -170,51 +113,6 @@ def test_percentages_are_0_to_100_and_counts_whole(workbooks, catalogue):
     assert (dv.type, float(dv.formula1)) == ("whole", 0)
 
 
-def test_rating_dropdowns_show_the_scale_wording(workbooks, catalogue):
-    """The drop-down for a rating lists each point with its full wording, from the Lists sheet."""
-    wb = workbooks["C"]
-    lay = build_layout(catalogue.section("C"), catalogue)
-    cell = next(c for c in lay.input_cells if c.item.id == "C05_health_social_care_integration")
-    dv = validation_for(wb[RETURN_SHEET], cell.ref)
-    ((sheet, rng),) = list(wb.defined_names[dv.formula1].destinations)
-    texts = [r[0].value for r in wb[sheet][rng.replace("$", "")]]
-    scale = catalogue.scales["c_health_social_care_integration"]
-    assert texts == [f"{p.value} = {p.label}" for p in scale.points]
-
-
-def test_check_column_has_a_formula_on_every_row(workbooks, catalogue):
-    for letter, wb in workbooks.items():
-        lay = build_layout(catalogue.sections[letter], catalogue)
-        ws = wb[RETURN_SHEET]
-        for r in lay.rows:
-            f = ws[f"{CHECK_COL}{r.row}"].value
-            assert isinstance(f, str) and f.startswith("=IFERROR("), (letter, r.row)  # never an error value
-            can_disagree = (
-                isinstance(r, InputCell)
-                or r.total_row is not None
-                or r.total_value is not None
-                or bool(on_row(lay, r.row))  # a rule across items shown on the row
-            )
-            words = f.replace(CHECK_FAILED, "")
-            for prefix in VALID_PREFIXES:  # read from other checks, not said by this one
-                words = words.replace(f'="{prefix}"', "")
-            assert ("Problem" in words) == can_disagree, (letter, r.row)
-
-
-def test_meta_sheet_is_plain_hidden_and_maps_every_input(workbooks, catalogue):
-    for letter, wb in workbooks.items():
-        sec = catalogue.sections[letter]
-        ws = wb[META_SHEET]
-        assert ws.sheet_state == "hidden"  # not veryHidden: LibreOffice would change that anyway
-        pairs = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(3, 8)}
-        assert pairs["kpi_template_id"] == sec.template_id
-        assert pairs["kpi_section"] == letter and pairs["kpi_template_version"] == sec.version
-        lay = build_layout(sec, catalogue)
-        mapped = {(ws.cell(r, 5).value, ws.cell(r, 6).value) for r in range(3, ws.max_row + 1)}
-        for c in lay.input_cells:
-            assert (c.ref, c.key) in mapped
-
-
 def _custom_props(data: bytes) -> dict[str, str]:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         root = ElementTree.fromstring(z.read("docProps/custom.xml"))
@@ -252,37 +150,10 @@ def test_every_catalogue_item_is_in_exactly_one_template(rendered, catalogue):
         assert letters == {all_items[item_id]}, f"{item_id} appears in {letters}"
 
 
-def test_prefill_writes_identity_into_details(catalogue):
-    ident = Identity("PS04", "Leeds", "PS04-EMP", "Leeds employment service", "2025-26 Q1")
-    data = render_template(catalogue.section("B"), catalogue, ident)
-    ws = openpyxl.load_workbook(io.BytesIO(data))[DETAILS_SHEET]
-    lay = build_layout(catalogue.section("B"), catalogue)
-    got = {f.key: ws[f.ref].value for f in lay.details}
-    assert got["area_code"] == "PS04" and got["organisation_name"] == "Leeds employment service"
-    assert got["period"] == "2025-26 Q1" and got["contact_name"] is None
-
-
 def test_text_inputs_are_capped(catalogue):
     lay = build_layout(catalogue.section("C"), catalogue)
     text = [c for c in lay.input_cells if c.item.value_type == "text"]
     assert text and all(c.rule.maximum == MAX_TEXT for c in text)
-
-
-@pytest.mark.parametrize("letter", list("ABCDEFG"))
-def test_cover_explains_who_when_and_how(workbooks, catalogue, letter):
-    """The workbook explains itself: purpose, who completes it, period, how to submit, template id."""
-    sec = catalogue.sections[letter]
-    text = "\n".join(str(r[0]) for r in workbooks[letter]["Cover"].iter_rows(values_only=True) if r[0])
-    for needed in (
-        "What this return is",
-        "Who completes it",
-        "Reporting period",
-        "How to submit",
-        sec.template_id,
-        f"version {sec.version}",
-        "identify a person",
-    ):
-        assert needed in text, (letter, needed)
 
 
 def test_the_workbook_structure_is_locked_without_a_password(rendered):
