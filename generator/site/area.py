@@ -13,6 +13,7 @@ from generator.calc.specs import scale_range
 from generator.charts import marks
 from generator.charts import plans as charts
 from generator.charts.spine import spine_chart
+from generator.site.area_trends import area_trends
 from generator.site.context import Context
 from generator.site.hooks import html_block
 from generator.site.markup import (
@@ -40,9 +41,7 @@ from generator.site.parts import (
     NARROW,
     also_known_as,
     chart_block,
-    chart_targets,
     footer,
-    gap_reason,
     row_interval,
     row_notes,
     trend_text,
@@ -203,48 +202,7 @@ def _spine_and_trend(
         key = f"area-{slug(area)}-spine"
         chart_out[key], chart_out[f"{key}{NARROW}"] = c, c.narrow()  # and one drawn for a phone
         lines += ["### Where the area stands among all areas", "", *chart_block(c, key, narrow=True)]
-    ind = ctx.presentation.trend.indicator
-    # rolling years: quarters are not published below the level of all areas
-    rolling = [
-        (str(r.period), r)
-        for r in ctx.by_indicator[ind]
-        if r.area_code in (area, "ALL")
-        and not r.provider_code
-        and not r.breakdown_value
-        and str(r.period).startswith("12 months")
-    ]
-    # a window short of a quarter is not 12 months: no point, but a reason for the gap
-    series = [(p, r) for p, r in rolling if "partial" not in str(r.flags or "")]
-    partial = {p: r for p, r in rolling if r.area_code == area and "partial" in str(r.flags or "")}
-    periods_seen = sorted({p for p, _ in series})
-    if len(periods_seen) >= 2:
-        own = {p: r for p, r in series if r.area_code == area}
-        allv = {p: r for p, r in series if r.area_code == "ALL"}
-        latest_own = own.get(periods_seen[-1])
-        words = ctx.presentation.trend.words
-        c = charts.trend_line(
-            words,
-            spec_of[ind].unit,
-            [p.replace("12 months to ", "to ") for p in periods_seen],
-            [num(own[p].value) if p in own else None for p in periods_seen],
-            [num(allv[p].value) if p in allv else None for p in periods_seen],
-            name,
-            str(latest_own.trend) if latest_own and latest_own.trend else "trend not available",
-            [num(own[p].lower_95) if p in own else None for p in periods_seen],
-            [num(own[p].upper_95) if p in own else None for p in periods_seen],
-            chart_targets(spec_of[ind], periods_seen[-1]),
-            [gap_reason(own.get(p) or partial.get(p)) for p in periods_seen],
-        )
-        key = f"area-{slug(area)}-trend"
-        chart_out[key], chart_out[f"{key}{NARROW}"] = c, c.narrow()
-        lines += [
-            f"### {esc(words[:1].upper() + words[1:])}, 12 months at a time",
-            "",
-            "The 12 months to each quarter, against all areas. The years overlap, so neighbouring "
-            "points share nine months; quarters on their own are published for all areas only.",
-            "",
-            *chart_block(c, key, narrow=True),
-        ]
+    lines += area_trends(ctx, area, name, chart_out)
     return lines
 
 
