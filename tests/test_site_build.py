@@ -334,7 +334,11 @@ def test_on_a_phone_the_key_charts_fit_without_scrolling_sideways(page, served):
             shown: e.querySelector('img').getBoundingClientRect().width}))"""
     )
     key = [b for b in boxes if b["fits"]]
-    assert len(key) == 2 and all(b["src"].endswith("-narrow.svg") for b in key), boxes
+    # the spine and main trend offer a picture for a phone; the other key indicators' small
+    # trend charts (issue 23) are drawn narrow in the first place
+    offered = [b for b in key if b["src"].endswith("-narrow.svg")]
+    small = [b for b in key if "-trend-" in b["src"] and not b["src"].endswith("-narrow.svg")]
+    assert len(offered) == 2 and len(small) >= 1 and len(key) == len(offered) + len(small), boxes
     assert all(b["scroll"] <= b["box"] for b in key), key
     # drawn for about this width: shown at 80% of its size or more, so 8-point text stays readable
     assert all(b["shown"] >= 0.8 * 3.9 * 96 for b in key), key
@@ -619,6 +623,7 @@ def test_a_reader_sorts_the_ranked_areas_by_any_column(page, served):
     """Issue 23, item 1: the ranked table is best first as served (cheapest cost first); choosing
     a heading's sort button orders the rows by that column, says so (aria-sort), and again the
     other way, with areas without a value last both times."""
+    page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(served + "/generated/indicators/ex04-cost-per-job-outcome/")
     block = page.locator(".kpi-sortable").first
     assert block.locator(".kpi-sort-hint").is_visible()
