@@ -60,6 +60,10 @@ def test_trend_axis_starts_at_zero_and_profile_reports_the_biggest_gap():
         "Rate", "percent", ["Q1", "Q2"], [33.0, 35.0], [30.0, 31.0], "Area one", "no change"
     )
     assert t.rows == (("Q1", "33.0%", "30.0%"), ("Q2", "35.0%", "31.0%"))
+    # values of 30-35 on an axis from 0 (a cut axis would make a 2-point change look steep): its
+    # lowest tick is 0, which an axis fitted to the values would not show
+    ticks = [float(x) for x in re.findall(r">(\d+(?:\.\d+)?)</text>", t.svg)]
+    assert 0.0 in ticks and max(ticks) >= 35.0
     p = charts.profile_bars("age", ["18-35", "36-50"], [20.0, 60.0], [40.0, 30.0], "Area one")
     assert "largest gap: 36-50 (+30 points)" in p.title  # 60% against 30%, not 18-35's 20% against 40%
 

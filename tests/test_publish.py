@@ -105,7 +105,7 @@ def test_required_columns_are_published(published):
     assert header[:24] == required.split(", ")
 
 
-def test_compute_cli(published, tmp_path, capsys):
+def test_compute_cli(tmp_path, capsys):
     assert main(["compute", "--store", str(tmp_path / "empty"), "--out", str(tmp_path / "o")]) == 1
     assert "no returns stored" in capsys.readouterr().err
 
