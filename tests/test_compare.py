@@ -101,4 +101,7 @@ def test_each_target_gets_a_column_named_once_with_the_figure_beside_each_verdic
     col = heads.index(against[0])
     shown = [r[col] for r in body if r[col]]
     assert shown and all(re.search(r"£[\d,]+", v) for v in shown), shown[:3]
-    assert heads[4].startswith("Compared with all areas (£")
+    # the comparison with all areas carries the all-areas figure it used, in its own row
+    assert heads[4] == "Compared with all areas"
+    judged = [r[4] for r in body if r[4] and "not assessed" not in r[4]]
+    assert judged and all(re.search(r"\(all areas £[\d,]+\)", v) for v in judged), judged[:3]

@@ -21,7 +21,7 @@ from generator.site.markup import (
     num,
     show_text,
     target_verdicts,
-    verdict_html,
+    verdict_beside,
 )
 from generator.site.parts import gap_reason, interval_text
 
@@ -68,9 +68,6 @@ def compare_table(ctx: Context, ind: str, main: Spec, period: str, rows: Sequenc
     order = ranked(rows, main.polarity)
     any_rank = any(r.rank is not None for r in order)
     labels = ctx.benchmark_labels(ind)
-    nat = next(
-        (show_text(r.all_areas_value, r.unit) for r in order if num(r.all_areas_value) is not None), ""
-    )
     # a column for each target or benchmark, named once in its heading; each cell its verdict
     # with the figure it used (the local population's differs from area to area)
     verdicts_of = [{t.against: t for t in target_verdicts(r, labels)} for r in order]
@@ -82,13 +79,13 @@ def compare_table(ctx: Context, ind: str, main: Spec, period: str, rows: Sequenc
             f'<a href="{TO_GENERATED}areas/{slug(str(r.area_code))}/">{hesc(r.area_name)}</a>',
             hesc(show_text(r.value, main.unit)) if num(r.value) is not None else "",
             hesc(interval_text(num(r.lower_95), num(r.upper_95), main.unit, plain=True)),
-            verdict_html(r),
+            verdict_beside(r),  # with the all-areas figure it used, in the same row
             *(mine[a].html() if a in mine else "" for a in against),
             hesc(why_unranked(r) if any_rank and r.rank is None else str(r.flags or "").replace(";", ", ")),
         ]
         body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     header = (["Rank"] if any_rank else []) + ["Area", "Value", "95% interval"]
-    header += [f"Compared with all areas ({nat})" if nat else "Compared with all areas"]
+    header += ["Compared with all areas"]
     # a label's words before its colon name whose figure it is ("Best practice sites")
     header += [f"Against {TARGET_HEADS.get(a) or labels.get(a, a).split(':')[0]}" for a in against]
     header += ["Notes"]
