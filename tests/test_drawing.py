@@ -68,3 +68,27 @@ def test_rows_read_top_down_in_the_tables_order() -> None:
     labels = ["Focus on finding paid employment", "Speed of contact", "Benefits advice"]
     r = charts.rating_profile("Area one", labels, [3.0, 4.5, 2.0], [(1, 5), (1, 5), (0, 3)])
     assert _row_labels(r.svg, labels) == labels == [row[0] for row in r.rows]
+
+
+def test_a_long_target_name_stays_inside_the_picture_on_its_own_row():
+    """The review found "reference 38%: Average, all LA/NHS-commissioned services" running off the
+    right edge and over the 43% label: each name is written towards the side with room for it,
+    on a row of its own below the bars."""
+    from generator.charts import measure
+
+    bars = [marks.Bar(f"Area {i}", 30.0 + 5 * i, 25.0 + 5 * i, 36.0 + 5 * i, V.SIMILAR) for i in range(8)]
+    names = ("reference 38%: Average, all LA/NHS-commissioned services", "reference 43%: Best practice sites")
+    c = charts.compare_areas(
+        "Job outcome rate", "percent", bars, 37.6, "2025-26", ((names[0], 38.0), (names[1], 43.0))
+    )
+    root = ET.fromstring(c.svg)
+    width = float(root.get("viewBox").split()[2])
+    ys = []
+    for t in root.iter(f"{NS}text"):
+        if t.text in names:
+            x, size = float(t.get("x")), float(t.get("font-size", "8"))
+            span = measure.text_width(t.text, size) * 72
+            left = x - span if t.get("text-anchor") == "end" else x
+            assert left >= 0 and left + span <= width, (t.text, left, span, width)
+            ys.append(float(t.get("y")))
+    assert len(ys) == 2 and abs(ys[0] - ys[1]) >= 8  # a row each, not one over the other

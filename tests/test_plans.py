@@ -126,3 +126,14 @@ def test_an_area_without_a_value_says_why_in_the_chart_table():
     c = charts.compare_areas("Job outcome rate", "percent", bars, 31.0, "2025-26")
     assert ("Area three", "no value: under 10", "", "") in c.rows
     assert ("Area four", "suppressed or not available", "", "") in c.rows  # no reason known
+
+
+def test_a_profile_headline_names_only_a_gap_the_dataset_compared():
+    """The review found "largest gap: 36-50 (+36 points)" resting on 10 of 15 referrals, which the
+    dataset marks not assessed: a gap without enough people is in the table, not the headline."""
+    cats, intake, pop = ["18-35", "36-50"], [30.0, 70.0], [35.0, 34.0]
+    p = charts.profile_bars("age", cats, intake, pop, "Area one", [True, False])
+    assert "largest gap: 18-35 (-5 points)" in p.title and "36-50 (+36" not in p.title + p.alt
+    none = charts.profile_bars("age", cats, intake, pop, "Area one", [False, False])
+    assert "no gap compared: too few people" in none.title
+    assert ("36-50", "70.0%", "34.0%") in none.rows  # still in the table

@@ -485,15 +485,16 @@ def test_no_twelve_month_figure_says_quarter(built):
 
 def test_no_published_file_names_a_local_address(built):
     """Canonical links and the sitemap came from a default site_url of http://127.0.0.1:8000/;
-    now site_url is given by the publisher (KPI_SITE_URL) or left out. Source maps of the theme's
-    scripts (a comment in its code) are not pages."""
+    now site_url is given by the publisher (KPI_SITE_URL) or left out. The theme's source maps
+    (which name the address its scripts were built at) are not published at all."""
     site = built[0]
     local = re.compile(rb"127\.0\.0\.1|localhost|0\.0\.0\.0")
     named = [
         p.relative_to(site).as_posix()
         for p in site.rglob("*")
-        if p.is_file() and p.suffix != ".map" and local.search(p.read_bytes())
+        if p.is_file() and local.search(p.read_bytes())
     ]
+    assert not list(site.rglob("*.map"))
     assert not named, named[:5]
 
 

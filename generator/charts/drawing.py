@@ -47,7 +47,9 @@ def draw_compare_areas(
     names = [wrap(b.label, 36) for b in order]
     fig = svgplot.Figure(title, 0.32 * max(n, 3) + 0.2, ylabels=names)
     ticks = value_ticks(order, national, *(v for _, v in targets))
-    fig.scales((ticks[0], ticks[-1]), (-0.6, max(n, 3) - 0.4 + 0.5))
+    named = [t for t in targets if t[0]]
+    # below the lowest bar, a row for each target's name, so that none lies on a bar or another
+    fig.scales((ticks[0], ticks[-1]), (-0.6 - 0.45 * len(named), max(n, 3) - 0.4 + 0.5))
     colours = [COLOURS.get(b.verdict, DARK_BLUE) if b.verdict else DARK_BLUE for b in order]
     for i, (b, c) in enumerate(zip(order, colours, strict=True)):
         if b.highlight:
@@ -85,14 +87,15 @@ def draw_compare_areas(
             anchor="end" if near_right else "start",
             dx=-4 if near_right else 4,
         )
-    for k, (label, value) in enumerate(targets):  # dotted, named at the foot, staggered
+    for _, value in targets:
         fig.vline(value, GREY, 1.2, DOTTED)
-        right = value > ticks[0] + 0.6 * (ticks[-1] - ticks[0])
-        if not label:  # the far end of a band, named at its near end
-            continue
+    for k, (label, value) in enumerate(named):  # named at the foot, one row each, kept inside
+        # written towards the side with room for the whole name (a long one runs left of its line)
+        room_right = fig.right - fig.x(value)
+        right = measure.text_width(label, 8) * 72 + 6 > room_right and fig.x(value) - fig.left > room_right
         fig.text(
             value,
-            -0.45 + 0.35 * k,
+            -0.62 - 0.45 * k,
             label,
             size=8,
             colour="#3d3d3d",

@@ -222,15 +222,26 @@ def profile_bars(
     intake: Sequence[float | None],
     population: Sequence[float | None],
     area: str,
+    judged: Sequence[bool] | None = None,
 ) -> Chart:
-    """Intake shares next to the local population's shares, category by category."""
-    gaps = [
-        (c, (i or 0) - (p or 0))
-        for c, i, p in zip(categories, intake, population, strict=True)
+    """Intake shares next to the local population's shares, category by category. ``judged``:
+    which categories the dataset compared with the population (enough people); the headline
+    names the largest gap among those alone, never one resting on a handful of people."""
+    ok = list(judged) if judged is not None else [True] * len(categories)
+    pairs = [
+        (c, i, p, j)
+        for c, i, p, j in zip(categories, intake, population, ok, strict=True)
         if i is not None and p is not None
     ]
+    gaps = [(c, i - p) for c, i, p, j in pairs if j]
     big = max(gaps, key=lambda g: abs(g[1]), default=None)
-    msg = f"largest gap: {big[0]} ({big[1]:+.0f} points)" if big else "no comparison available"
+    msg = (
+        f"largest gap: {big[0]} ({big[1]:+.0f} points)"
+        if big
+        else "no gap compared: too few people"
+        if pairs
+        else "no comparison available"
+    )
     title = f"{area}: who is referred compared with the local population, {title_subject} ({msg})"
     alt = (
         f"Paired bar chart for {area} comparing the {title_subject} of new referrals with the local "

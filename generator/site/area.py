@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from generator.base.names import slug
-from generator.calc import stats
+from generator.calc import stats, verdicts
 from generator.calc.row import Row
 from generator.calc.specs import scale_range
 from generator.charts import marks
@@ -293,6 +293,14 @@ def area_page(
             [num(r.value) for r in rs],
             pop,
             name,
+            # a gap named in the headline is one the dataset compared (enough people)
+            [
+                any(
+                    t.against == "local_population" and t.code not in verdicts.UNJUDGED
+                    for t in target_verdicts(r, {})
+                )
+                for r in rs
+            ],
         )
         key = f"area-{slug(area)}-{slug(ind)}"
         chart_out[key] = c

@@ -274,6 +274,10 @@ def mkdocs(
         )
         if r.returncode != 0:
             raise BuildError("mkdocs build --strict failed:\n" + r.stderr[-4000:])
+        # the theme's source maps are for its developers, and name the address they were built
+        # at: nothing published names a local address
+        for source_map in into.rglob("*.map"):
+            source_map.unlink()
 
     build_into(site_dir, run, source)
 

@@ -157,22 +157,26 @@ def also_known_as(ctx: Context, area: str) -> str:
 
 
 def chart_targets(spec: Spec, period: str) -> tuple[tuple[str, float], ...]:
-    """The sources' single-figure targets and references that apply to every area's value of
-    ``spec`` in ``period``, as a chart draws them: ("reference 38%", 38.0). Left out: ranges,
-    figures for one kind of service or one provider, and a quarter's figure on a 12-month value."""
+    """The sources' single-figure targets and references for the values of ``spec`` in
+    ``period``, as a chart draws them: ("reference 38%: Average, all services", 38.0). A target
+    for some kinds of service only (IPS beyond SMI, SEQF) is drawn too, named for whom it is
+    (one line for one figure, its services named together). Left out: ranges, figures for one
+    provider, and a quarter's figure on a 12-month value."""
     unit = {"percent": "percent", "gbp": "gbp"}.get(spec.unit)
-    out: list[tuple[str, float]] = []
+    lines: dict[tuple[str, float], list[str]] = {}
     for b in spec.benchmarks:
         if not (
-            b.unit == unit
-            and b.applies_to == "all"  # (a spec's benchmarks are its category's already)
-            and not b.per_site
-            and not (b.per == "quarter" and period.startswith("12 months"))
+            b.unit == unit and not b.per_site and not (b.per == "quarter" and period.startswith("12 months"))
         ):
             continue
-        who = b.label.split(":")[0]  # whose figure it is: "Best practice sites"
+        who = b.label.split(":")[0]  # whose figure it is: "Best practice sites", "IPS beyond SMI"
         if b.kind in ("minimum", "maximum", "reference") and b.value is not None:
-            out.append((f"{b.words(reference='reference')}: {who}", float(b.value)))
+            lines.setdefault((b.words(reference="reference"), float(b.value)), []).append(who)
         elif b.kind == "band" and b.low is not None and b.high is not None:  # both ends, named once
-            out += [(f"{b.words()}: {who}", float(b.low)), ("", float(b.high))]
+            lines.setdefault((b.words(), float(b.low)), []).append(who)
+            lines.setdefault(("", float(b.high)), [])
+    out = []
+    for (words, value), whom in lines.items():
+        named = "; ".join(dict.fromkeys(whom))
+        out.append((f"{words}: {named}" if words else "", value))
     return tuple(out)
