@@ -66,3 +66,24 @@ def test_on_a_phone_every_label_keeps_its_room_even_beside_a_missing_value():
         )
         assert x - measure.text_width(label, 9) * 72 >= 0, label
     assert 'width="' + f"{svgplot.NARROW * 72:g}pt" + '"' in narrow
+
+
+def test_a_value_not_compared_has_its_own_shape_not_the_circle_of_similar():
+    """The review read Dorset's 100.0% (too few people, not assessed) as "similar": both were a
+    dark-blue circle. A value not compared is a grey diamond, in the chart and in its legend."""
+    from generator.charts import measure
+    from generator.charts.svgplot import marker_path
+
+    s = [
+        job_outcomes_spread("Job outcomes", 36.0, V.SIMILAR),
+        job_outcomes_spread("Access", 60.0, V.TOO_FEW_PEOPLE),
+    ]
+    svg = spine_chart("Dorset", s).svg
+    circles = [p for p in svg.split("<path ") if f'fill="{marks.DARK_BLUE}"' in p and "a4.5 4.5" in p]
+    diamonds = [
+        p
+        for p in svg.split("<path ")
+        if f'fill="{measure.GREY}"' in p and "L" in p and "a" not in p.split('"')[1]
+    ]
+    assert circles and diamonds
+    assert marker_path("D", 0, 0, 9).startswith("M0 -4.5L4.5 0")  # the diamond drawn above

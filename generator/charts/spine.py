@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from generator.calc.verdicts import Verdict
 from generator.charts import measure, svgplot
-from generator.charts.marks import COLOURS, DARK_BLUE, DASHED, MARKERS, ORANGE, Spine, fmt, num, said
+from generator.charts.marks import COLOURS, DARK_BLUE, DASHED, GREY, MARKERS, ORANGE, Spine, fmt, num, said
 from generator.charts.measure import Key
 from generator.charts.plans import Chart
 
@@ -84,12 +84,7 @@ def draw_spine_chart(spines: Sequence[Spine], title: str, width: float = measure
         fig.hbar(y, pos(s.q1), pos(s.q3), 0.5, "#8FA9C4")
         value = num(s.value)
         if value is not None:
-            fig.markers(
-                [(pos(value), y)],
-                MARKERS.get(s.verdict, "o") if s.verdict else "o",
-                9,
-                COLOURS.get(s.verdict, DARK_BLUE) if s.verdict else DARK_BLUE,
-            )
+            fig.markers([(pos(value), y)], _shape(s.verdict), 9, _colour(s.verdict))
     fig.vline(0.5, ORANGE, 1.5, DASHED)
     fig.axes(
         xticks=[0.0, 0.5, 1.0],
@@ -105,13 +100,16 @@ def draw_spine_chart(spines: Sequence[Spine], title: str, width: float = measure
     ]
     shown = dict.fromkeys(s.verdict for s in spines if num(s.value) is not None)
     for v in shown:  # the shapes on the chart, each said once
-        marker = MARKERS.get(v, "o") if v else "o"
-        keys.append(
-            Key(
-                said(v).capitalize() or "Not compared",
-                COLOURS.get(v, DARK_BLUE) if v else DARK_BLUE,
-                marker=marker,
-            )
-        )
+        keys.append(Key(said(v).capitalize() or "Not compared", _colour(v), marker=_shape(v)))
     fig.legend(keys)
     return fig.svg()
+
+
+def _shape(v: Verdict | None) -> str:
+    """A compared value's shape (up, down, circle); one not compared (too few people, no
+    comparison) a grey diamond, never the circle of "not significantly different"."""
+    return MARKERS.get(v, "D") if v else "D"
+
+
+def _colour(v: Verdict | None) -> str:
+    return COLOURS.get(v, GREY) if v else GREY
