@@ -107,6 +107,15 @@ def input_ref(catalogue: Catalogue, letter: str, key: str) -> str:
 
 
 # -- stored returns for the calculation's tests ---------------------------------------------------
+def two_area_registry() -> Registry:
+    """Two areas, one provider each (A1-P1, A2-P1): the smallest national table with areas."""
+    orgs = [
+        Organisation("A1-P1", "A1 provider", "A1", "Area one", "provider", True),
+        Organisation("A2-P1", "A2 provider", "A2", "Area two", "provider", True),
+    ]
+    return Registry({o.code: o for o in orgs})
+
+
 def calc_registry() -> Registry:
     """Area A1: a commissioner and two providers; area A2: one provider."""
     orgs = [

@@ -25,7 +25,7 @@ from generator.calc.disclosure import (
 )
 from generator.calc.indicators import calculate
 
-from .builders import QUARTERS, YEAR, find, section_e, year_of
+from .builders import QUARTERS, YEAR, find, section_e, two_area_registry, year_of
 
 
 def test_zero_is_exact_one_to_four_suppressed_others_rounded_to_five():
@@ -141,10 +141,4 @@ def _key(r):
 
 @pytest.fixture
 def registry():
-    from generator.catalogue.registry import Organisation, Registry
-
-    orgs = [
-        Organisation("A1-P1", "A1 provider", "A1", "Area one", "provider", True),
-        Organisation("A2-P1", "A2 provider", "A2", "Area two", "provider", True),
-    ]
-    return Registry({o.code: o for o in orgs})
+    return two_area_registry()

@@ -7,18 +7,12 @@ import pytest
 
 from generator.calc.indicators import calculate
 
-from .builders import find, ret
+from .builders import find, ret, two_area_registry
 
 
 @pytest.fixture
 def registry():
-    from generator.catalogue.registry import Organisation, Registry
-
-    orgs = [
-        Organisation("A1-P1", "A1 provider", "A1", "Area one", "provider", True),
-        Organisation("A2-P1", "A2 provider", "A2", "Area two", "provider", True),
-    ]
-    return Registry({o.code: o for o in orgs})
+    return two_area_registry()
 
 
 def test_a_national_count_one_area_makes_up_is_withheld_with_its_breakdown(catalogue, registry):
