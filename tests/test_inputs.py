@@ -21,6 +21,10 @@ def test_the_current_folder_comes_first_then_the_package(tmp_path, monkeypatch):
     packaged = inputs.find("data/catalogue")
     assert inputs.packaged(packaged) and (packaged / "sections").is_dir()
     assert inputs.shown(packaged) == "data/catalogue (the copy in the package)"
+    # however it is spelt: through a parent folder and back (a review found it missed so)
+    roundabout = inputs.PACKAGED / "data" / ".." / "data" / "catalogue"
+    assert inputs.packaged(roundabout) and inputs.shown(roundabout) == inputs.shown(packaged)
+    assert not inputs.packaged(inputs.PACKAGED / ".." / "site")  # beside it, not in it
     (tmp_path / "data" / "catalogue").mkdir(parents=True)
     assert inputs.find("data/catalogue") == tmp_path / "data" / "catalogue"  # an analyst's own
 

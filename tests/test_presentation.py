@@ -4,6 +4,7 @@ an id the catalogue does not have stops the build with one line naming it."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,14 @@ def test_a_key_indicator_added_in_yaml_alone_reaches_the_area_page(small_demo, c
     assert "cost-per-participant" not in before.split("## Questions")[0]
     assert "| Cost per participant |" in after  # the overview's column
     assert "(../indicators/ex05-cost-per-participant.md)" in after.split("## Questions")[0]  # the key table
+    # the spine chart: its data table has a row for it, and it counts one key indicator more
+    spine = [line for line in after.splitlines() if "key indicators better than all areas" in line]
+    assert spine and "<td>Cost per participant</td>" in spine[0], spine[:1]
+    counted = [
+        int(re.search(r"of (\d+) key indicators better", text).group(1))  # type: ignore[union-attr]
+        for text in (before, spine[0])
+    ]
+    assert counted[1] == counted[0] + 1, counted
 
 
 def test_an_unknown_indicator_is_named_and_stops_the_build(catalogue, tmp_path, monkeypatch):

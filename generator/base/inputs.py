@@ -11,6 +11,7 @@ folder made in the current one (:func:`site_project`).
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -33,10 +34,16 @@ def find(rel: str) -> Path:
     return here.absolute() if here.exists() else PACKAGED / rel
 
 
+def _plain(path: Path) -> Path:
+    return Path(os.path.normpath(path.absolute()))
+
+
 def packaged(path: Path) -> bool:
-    """Whether ``path`` is the package's own copy (never to be written into)."""
+    """Whether ``path`` is the package's own copy (never to be written into), however it is
+    spelt: ``..`` is taken out first (by the path's words, not by following links, as in a
+    checkout the package's copy links to the repository's own files)."""
     try:
-        path.absolute().relative_to(PACKAGED)
+        _plain(path).relative_to(PACKAGED)
     except ValueError:
         return False
     return True
@@ -45,7 +52,7 @@ def packaged(path: Path) -> bool:
 def shown(path: Path) -> str:
     """A path as a command reports it: the package's copy says so."""
     if packaged(path):
-        return f"{path.absolute().relative_to(PACKAGED)} (the copy in the package)"
+        return f"{_plain(path).relative_to(PACKAGED)} (the copy in the package)"
     try:
         return str(path.absolute().relative_to(Path.cwd()))
     except ValueError:
