@@ -1,7 +1,7 @@
 """Where the commands write by default: folders relative to the current directory.
 
 An output named by an option, or by its default here, goes where the user stands, not beside
-the package: run from another folder, ``kpi build --site data`` once emptied the checkout's
+the package: run from another folder, ``kpi build --site data`` must not touch a checkout's
 ``data/``. Relative paths are made absolute where they are used (MkDocs runs in its
 configuration's folder, so a relative site folder given to it is taken against that folder).
 What is still read from the checkout (the catalogue, the registry, ``mkdocs.yml``) and the

@@ -16,7 +16,7 @@ from generator.catalogue.sections import Catalogue
 from generator.workbook.layout import periods
 
 NATIONAL = "ALL"
-NUMBER = (int, float)  # isinstance with a tuple: twice as quick as with `int | float`, built per call
+NUMBER = (int, float)  # isinstance with a tuple: quicker than with `int | float`, which is built per call
 
 
 # -- pooling returns -----------------------------------------------------------------------

@@ -6,9 +6,9 @@ the message, alt text, and the data table the chart shows (the site puts the
 table next to the image, so nothing is only in the picture). The same inputs give the same
 bytes, and text stays text (selectable, readable by tools).
 
-The pictures are written straight as SVG by :mod:`generator.charts.svgplot`: a hundred times quicker
-than through matplotlib, which made drawing a third of a national build, and a quarter of the
-size. Margins are still planned from matplotlib's metrics for the font the charts name.
+The pictures are written straight as SVG by :mod:`generator.charts.svgplot`, much quicker and
+smaller than through matplotlib (the figures are in CHANGELOG.md). Margins are still planned
+from matplotlib's metrics for the font the charts name.
 
 Colours are the Analysis Function's accessible categorical palette; shapes and labels carry the
 meaning as well, never colour alone.

@@ -69,7 +69,8 @@ def cmd_build(args: argparse.Namespace) -> int:
       kpi build
       kpi build --store build/demo/store
     """
-    # here, not at the top: the site and charts modules take a third of a second to load
+    # here, not at the top: the site and charts modules are slow to load, and most commands
+    # never need them
     from generator.site.build import BuildError, build_site, publisher_gaps
 
     catalogue, registry = load_catalogue(args.catalogue), load_registry(Path(args.registry))

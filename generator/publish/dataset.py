@@ -59,7 +59,7 @@ def shards(letter: str, catalogue: Catalogue) -> list[frozenset[str]]:
     providers, all areas, a rolling year's quarters); the only checks across indicators join
     those built from the same counts. So indicators joined by shared counts stay together, and
     the groups are packed, largest first, into parts of about ``SHARD_SPECS`` specifications:
-    Sections B and E (69 and 130 specifications, three quarters of the work at national scale)
+    Sections B and E (69 and 130 specifications, most of the work at national scale)
     then spread over the cores instead of each holding one, and one new return recomputes a
     few parts at a time on every core.
     """

@@ -89,7 +89,7 @@ def publishing(
 ) -> Iterator[list[Path]]:
     """The dataset's CSV files written on a thread while the caller's block runs, and in place
     when it ends. A national table is half a gigabyte, streamed from its compressed blocks, and
-    zipping it takes two seconds; zlib and file writes let go of the interpreter, so that time
+    zipping it takes a while; zlib and file writes let go of the interpreter, so that time
     is spent beside the workbook, the pages and the charts rather than before them. Files the
     cache says were written from this very content, and are as they were left, are not written
     again. The workbook is the caller's to write (:func:`write_workbook`)."""

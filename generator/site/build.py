@@ -149,7 +149,7 @@ def _build(
     data_as_at = max((r.period.removeprefix("12 months to ") for r in rows), default="")
     ctx = Context(rows, quality, catalogue, registry, data_as_at, data.count)
     clock.lap("compute")
-    # after the computing bar, one for the rest: at national scale some ten seconds more
+    # after the computing bar, one for the rest, which at national scale takes a while too
     stages = ["making pages", "drawing charts", "writing files", *(["MkDocs"] if run_mkdocs else [])]
     with Progress("Building the site", len(stages)) as bar:
         clock.show(bar, stages)
@@ -180,7 +180,7 @@ def _site(
     """Pages and charts made and written, beside the dataset files (see :func:`build_site`)."""
     rows = data.rows
     # three things at once: the dataset's CSVs and zip (on a thread: zlib lets go of the
-    # interpreter), the workbook (pure Python, five seconds at national scale: its own process,
+    # interpreter), the workbook (pure Python, slow at national scale: its own process,
     # or a thread with --jobs 1) and, here, the pages and charts
     with (
         publishing(data, quality, dataset_dir, cache) as files,

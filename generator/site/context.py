@@ -105,7 +105,7 @@ class Context:
     def area_latest(self) -> dict[str, dict[str, list[Row]]]:
         """Each area's rows in their section's latest period, by indicator (in table order).
         An area page reads only these; scanning all of an area's rows for each question and
-        section was half the time of a national page build."""
+        section was a large share of a national page build."""
         out: dict[str, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
         for area, rows in self.by_area.items():
             for r in rows:

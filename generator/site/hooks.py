@@ -5,7 +5,7 @@ addresses written relative to the page's Markdown file as Markdown links are. Ze
 runs no hooks, reads the page as it is: it parses the HTML and makes those addresses relative to
 the built page. MkDocs would parse it too, but an indicator page's data table has a row per area
 and provider (thousands of cells at national scale), and Python-Markdown's raw-HTML handling and
-the search plugin took two thirds of a national build over them. So here, before Markdown, each
+the search plugin spent most of a national build over them. So here, before Markdown, each
 block is lifted out and a marker left (:func:`on_page_markdown`); after the page is rendered it
 is put back, its addresses made relative to the built page as Zensical makes them
 (:func:`on_post_page`). The search index then holds the pages' words without the tables'

@@ -84,7 +84,7 @@ def dump_json(values: Mapping[str, Any]) -> bytes:
 
 
 def load_json(data: bytes) -> Any:
-    """orjson: three times quicker over thousands of returns; json for what only it accepts
+    """orjson: quicker over thousands of returns; json for what only it accepts
     (json.dumps writes an infinite number as Infinity, which orjson refuses)."""
     try:
         return orjson.loads(data)
