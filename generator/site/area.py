@@ -39,6 +39,7 @@ from generator.site.parts import (
     FOOTNOTES,
     NARROW,
     also_known_as,
+    area_downloads,
     chart_block,
     chart_targets,
     footer,
@@ -301,6 +302,7 @@ def area_page(
     name: str,
     questions: Sequence[Question],
     chart_out: dict[str, charts.Chart],
+    downloads: Mapping[str, int],
 ) -> Page:
     lines = [
         f"# {esc(name, quote=False)}",
@@ -364,9 +366,7 @@ def area_page(
     others = _section_tables(ctx, area, ("D", "E", "F", "G"))
     lines += [
         *others,
-        "Every value for this area, in every period and for each provider in the latest period, is "
-        "in the [published dataset](../downloads.md).",
-        "",
+        *area_downloads(area, downloads),
         "## Data quality",
         "",
         *quality_table(ctx, area),
