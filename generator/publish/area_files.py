@@ -192,12 +192,23 @@ def area_workbook(area: Area, table: str, quality: Sequence[Mapping[str, Any]]) 
             Sheet("Indicators", rows, styles={0: BOLD}, table=True, numbers=_NUMBERS),
             Sheet(
                 "Data quality",
-                [list(QUALITY_COLUMNS), *([cell(q.get(c)) for c in QUALITY_COLUMNS] for q in quality)],
+                [list(QUALITY_COLUMNS), *([_cell(q.get(c)) for c in QUALITY_COLUMNS] for q in quality)],
                 styles={0: BOLD},
                 table=True,
             ),
         ],
     )
+
+
+def _cell(v: Any) -> str | float | None:
+    """:func:`~generator.publish.workbook.cell`, each text once: the same names, periods and
+    statuses fill every area's data quality."""
+    return _text_cell(v) if isinstance(v, str) else cell(v)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _text_cell(v: str) -> str | float | None:
+    return cell(v)
 
 
 def _about(area: Area) -> str:

@@ -85,49 +85,55 @@ _BLANK = "<c/>"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
+class _Cells(dict[Cell, str]):
+    """Each value's cell, as XML in one style, made the first time the value is met: cells are
+    written in order, a blank as ``<c/>``, without the optional reference to their column
+    (Excel, LibreOffice, openpyxl and calamine place them by order), so a cell of text, or of a
+    CSV's number, is the same XML on every row and a row is a lookup per cell. Text goes to the
+    shared strings (a title or a method repeats on thousands of rows); in a number column
+    (``numbers``), text that is a number is a number."""
+
+    def __init__(self, style: int, numbers: bool, strings: dict[str, int]) -> None:
+        super().__init__()
+        self.s = f' s="{style}"' if style else ""
+        self.numbers = numbers
+        self.strings = strings
+
+    def __missing__(self, v: Cell) -> str:
+        if v is None or v == "":
+            x = self[v] = _BLANK
+        elif isinstance(v, str):
+            if self.numbers and _NUMBER(v):
+                x = self[v] = f"<c{self.s}><v>{v}</v></c>"
+            else:
+                i = self.strings.setdefault(v, len(self.strings))
+                x = self[v] = f'<c{self.s} t="s"><v>{i}</v></c>'
+        elif isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v):
+            x = f"<c{self.s}><v>{v!r}</v></c>"  # not kept: 1, 1.0 and True are one key
+        else:
+            raise TypeError(f"not a cell value: {v!r}")
+        return x
+
+
 def _sheet_xml(sheet: Sheet, index: int, strings: dict[str, int]) -> tuple[str, str]:
-    """The worksheet's XML and the range its cells use ("" if none). Text goes to the shared
-    strings (a title or a method repeats on thousands of rows), and each value's cell is made
-    once: cells are written in order, a blank as ``<c/>``, without the optional reference to
-    their column (Excel, LibreOffice, openpyxl and calamine place them by order), so a cell of
-    text or of a CSV's number is the same XML on every row."""
+    """The worksheet's XML and the range its cells use ("" if none)."""
     rows_xml: list[str] = []
     width = 0
     r = 0
-    numbers = sheet.numbers
-    made: dict[int, tuple[dict[str, str], dict[str, str]]] = {}  # style -> cells of text, of numbers
+    # style -> each column's cells (one set for text columns, one for number columns)
+    made: dict[int, list[_Cells]] = {}
     for r, row in enumerate(sheet.rows, start=1):
         style = sheet.styles.get(r - 1, sheet.body)
-        texts, nums = made.get(style) or made.setdefault(style, ({}, {}))
-        s = f' s="{style}"' if style else ""
-        cells: list[str] = []
-        put = cells.append
-        for c, v in enumerate(row):
-            if v is None or v == "":
-                put(_BLANK)
-            elif type(v) is str:
-                if c in numbers:
-                    x = nums.get(v)
-                    if x is None:
-                        x = nums[v] = f"<c{s}><v>{v}</v></c>" if _NUMBER(v) else ""
-                    if x:
-                        put(x)
-                        continue
-                x = texts.get(v)
-                if x is None:
-                    i = strings.get(v)
-                    if i is None:
-                        i = strings[v] = len(strings)
-                    x = texts[v] = f'<c{s} t="s"><v>{i}</v></c>'
-                put(x)
-            elif isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v):
-                put(f"<c{s}><v>{v!r}</v></c>")
-            else:
-                raise TypeError(f"not a cell value: {v!r} (row {r}, column {c + 1} of {sheet.name})")
-        while cells and cells[-1] == _BLANK:  # a row's blanks at its end need not be written
-            cells.pop()
+        columns = made.get(style)
+        if columns is None or len(columns) < len(row):
+            kinds = (_Cells(style, False, strings), _Cells(style, True, strings))
+            columns = made[style] = [kinds[c in sheet.numbers] for c in range(max(len(row), 64))]
+        end = len(row)
+        while end and row[end - 1] in (None, ""):  # a row's blanks at its end need not be written
+            end -= 1
+        xml = "".join([cells[v] for cells, v in zip(columns, row[:end], strict=False)])  # columns >= row
         width = max(width, len(row))
-        rows_xml.append(f'<row r="{r}">{"".join(cells)}</row>')
+        rows_xml.append(f'<row r="{r}">{xml}</row>')
     ref = f"A1:{column_letter(width - 1)}{r}" if r and width else ""
     pane = (
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'

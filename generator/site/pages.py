@@ -31,19 +31,22 @@ def build_pages(
     ctx: Context, area_downloads: Callable[[], Mapping[str, int]] = dict
 ) -> tuple[list[Page], dict[str, charts.Chart]]:
     """Every generated page and chart but the Downloads page (:func:`downloads_page`, made once
-    the files it offers are written); nothing is written here. The area pages come last: each
-    links its own files with their sizes, ``area_downloads()`` (by path under downloads/), which
-    may wait for those files while the other pages are made."""
+    the files it offers are written); nothing is written here. Each area page links its own
+    files with their sizes, ``area_downloads()`` (by path under downloads/), asked for last: the
+    build writes those files while the pages are made."""
     idx = rows_by_key(ctx.rows)
     chart_out: dict[str, charts.Chart] = {}
     pages = [home_page(ctx, idx), areas_index(ctx), indicators_index(ctx), dictionary(ctx)]
     pages += [glossary_page(ctx.glossary), abbreviations(ctx.glossary)]
+    questions = load_questions({s.indicator_id for s in ctx.specs})
+    areas = [
+        area_page(ctx, idx, area, name, questions, chart_out)
+        for area, name in sorted(ctx.registry.areas.items())
+    ]
     for ind_id in sorted({s.indicator_id for s in ctx.specs}):
         pages.append(indicator_page(ctx, idx, ind_id, chart_out))
-    questions = load_questions({s.indicator_id for s in ctx.specs})
     sizes = area_downloads()
-    for area, name in sorted(ctx.registry.areas.items()):
-        pages.append(area_page(ctx, idx, area, name, questions, chart_out, sizes))
+    pages += [finish(sizes) for finish in areas]
     pages = [_marked(p, ctx) for p in pages]
     paths = Counter(p.path for p in pages)
     if twice := sorted(path for path, n in paths.items() if n > 1):
