@@ -76,7 +76,7 @@ def area_files(
     remembers ``folder``'s files as written from this very content and they are as they were
     left. Returns what waits for them: their sizes by name, once they are written."""
     key = digest(
-        _CODE,
+        _code(),
         str(folder.resolve()),
         orjson.dumps([[a.code, a.name, *a.providers] for a in areas]),
         orjson.dumps(list(quality), option=orjson.OPT_SORT_KEYS),
@@ -101,7 +101,11 @@ def area_files(
     return written
 
 
-_CODE = code_fingerprint(__name__)  # what the files are made by (the workbook's notes included)
+@functools.cache
+def _code() -> str:
+    """What the files are made by (the workbook's notes included): worked out where the cache is
+    asked, not in every process that imports this module to write the files."""
+    return code_fingerprint(__name__)
 
 
 def write_area_files(
