@@ -180,9 +180,9 @@ def _site(
     downloads = site_src / GENERATED / "downloads"
     # four things at once: the dataset's CSVs and zip (on a thread: zlib lets go of the
     # interpreter), the workbook (pure Python, five seconds at national scale) and each area's
-    # files (some seconds more: the whole table again) in their own processes, or threads with
+    # files (seven seconds: the whole table again) in their own processes, or threads with
     # --jobs 1, and, here, the pages and charts; the area pages, which give their files' sizes,
-    # are made last
+    # are finished last
     with (
         publishing(data, quality, dataset_dir, cache) as files,
         process_pool(2) if workers != 1 else ThreadPoolExecutor(2) as background,
