@@ -177,3 +177,11 @@ def test_the_cache_spares_writing_the_same_files_again_until_one_is_touched(publ
         af.file_names("PS05")[0] not in af.area_files(blocks, quality, af.areas_of(renamed), folder, cache)()
     )
     assert calls == [1, 1]
+
+
+def test_two_areas_whose_files_would_share_a_name_are_refused(tmp_path):
+    """PS04 and ps04 would both be ps04.csv (their pages would clash too): nothing is written."""
+    areas = [af.Area("PS04", "One", ()), af.Area("ps04", "Two", ())]
+    with pytest.raises(ValueError, match=r"ps04\.csv"):
+        af.write_area_files([], [], areas, tmp_path / "areas")
+    assert not (tmp_path / "areas").exists()

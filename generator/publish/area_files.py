@@ -16,6 +16,7 @@ import csv
 import functools
 import io
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
@@ -115,6 +116,9 @@ def write_area_files(
     lines), each replaced only if its bytes change; any other file in ``folder`` is removed.
     Returns each file's size, by name. Each area's lines go to its own file as the blocks are
     read, so the whole table is never held at once."""
+    named = Counter(file_names(a.code)[0] for a in areas)
+    if twice := sorted(n for n, k in named.items() if k > 1):
+        raise ValueError(f"two areas' files would be {', '.join(twice)}")  # as their pages would
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob(".*.tmp"):  # left by a run that was stopped
         stale.unlink()
