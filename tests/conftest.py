@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,6 +21,21 @@ from generator.workbook.templates import render_template
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 IN_CI = bool(os.environ.get("CI"))
+
+
+_SIZE = re.compile(r"(\d+(?:\.\d)?) (KB|MB)\)$")
+
+
+def shown_size_matches(text: str, size: int) -> bool:
+    """Does a link's text end with the file's size, rounded as shown (KB are 1,024 bytes; at
+    least 1 KB; megabytes to one decimal place)?"""
+    m = _SIZE.search(text)
+    if m is None:
+        return False
+    figure, unit = float(m.group(1)), m.group(2)
+    if unit == "KB":
+        return abs(size / 1024 - figure) <= 0.5 or (figure == 1 and size < 1024)
+    return abs(size / 1024**2 - figure) <= 0.05
 
 
 def need_tool(name: str, install: str, where: str | None = None) -> str:
@@ -200,13 +216,15 @@ def built(small_demo, tmp_path_factory):
     from generator.base.inputs import config_elsewhere
     from generator.calc.row import Row
     from generator.charts.render import render
+    from generator.publish.area_files import FOLDER, areas_of, write_area_files
     from generator.publish.dataset import build_dataset
     from generator.publish.files import write_dataset
     from generator.publish.quality import data_quality
+    from generator.publish.safe_csv import csv_block
     from generator.site.build import mkdocs
     from generator.site.context import Context
     from generator.site.markup import GENERATED
-    from generator.site.pages import build_pages, write_pages
+    from generator.site.pages import build_pages, downloads_page, write_pages
 
     catalogue = load_catalogue()
     registry = hostile_registry()
@@ -229,9 +247,15 @@ def built(small_demo, tmp_path_factory):
             src / GENERATED / "downloads" / f"{sec.template_id}.xlsx",
         )
     assert files
-    pages, charts = build_pages(
-        Context([Row.of(r) for r in rows], quality, catalogue, registry, "2025-26 Q4")
-    )
+    # each area's files, then the pages that give their sizes, as `kpi build` makes them
+    downloads = src / GENERATED / "downloads"
+    by_area = write_area_files([csv_block(rows)], quality, areas_of(registry), downloads / FOLDER)
+    ctx = Context([Row.of(r) for r in rows], quality, catalogue, registry, "2025-26 Q4")
+    pages, charts = build_pages(ctx, lambda: {f"{FOLDER}/{n}": size for n, size in by_area.items()})
+    sizes = {
+        p.relative_to(downloads).as_posix(): p.stat().st_size for p in downloads.rglob("*") if p.is_file()
+    }
+    pages.append(downloads_page(ctx, sizes))
     write_pages(src, pages, render(charts, NO_CACHE), charts)
     mkdocs(tmp / "site", "2025-26 Q4", tmp / "mkdocs.yml")  # --strict: raises on any warning
     return tmp / "site", catalogue, registry, charts

@@ -10,6 +10,8 @@ import re
 from generator.base.names import slug
 from generator.site.markup import GENERATED
 
+from .conftest import shown_size_matches
+
 
 def test_area_pages_show_where_the_area_stands(built):
     html = (built[0] / GENERATED / "areas" / "ps05" / "index.html").read_text(encoding="utf-8")
@@ -50,3 +52,27 @@ def test_an_area_with_a_missing_return_is_asked_about_it(built):
     full = next(a for a in ("PS04", "PS05", "PS11") if a not in areas)
     page = (site / "generated" / "areas" / slug(full) / "index.html").read_text(encoding="utf-8")
     assert "Which returns have not been sent" not in page
+
+
+def test_an_area_page_links_its_own_files_with_their_sizes(built):
+    """Each area with published rows links its CSV and workbook (files of the built site), each
+    with its size, in a section of its own before its data quality (the first screen is the key
+    figures'); an area with no rows offers none."""
+    site, _, registry, _ = built
+    offered = site / GENERATED / "downloads" / "areas"
+    with_files = 0
+    for area in registry.areas:
+        page = site / GENERATED / "areas" / slug(area) / "index.html"
+        text = page.read_text(encoding="utf-8")
+        links = re.findall(r'<a href="([^"]*/downloads/areas/[^"]+)"[^>]*>([^<]*)</a>', text)
+        if not (offered / f"{slug(area)}.csv").exists():
+            assert links == [], area
+            continue
+        with_files += 1
+        assert [t.split(" ")[0] for _, t in links] == ["CSV", "Excel"], area
+        for href, label in links:
+            target = (page.parent / href).resolve()
+            assert target.parent == offered.resolve() and target.stem == slug(area), href
+            assert target.exists() and shown_size_matches(label, target.stat().st_size), (href, label)
+        assert text.index('id="download-this-areas-figures"') < text.index('id="data-quality"'), area
+    assert with_files == 5

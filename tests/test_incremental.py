@@ -107,9 +107,11 @@ def test_a_rebuild_with_nothing_new_writes_no_dataset_file_again(
     small_demo, tmp_path, fake_drawing, monkeypatch
 ):
     """A build after a guidance page is edited, say, has the same table: the half-gigabyte CSV,
-    its zip and the workbook are not written again. A file touched or removed since is."""
+    its zip, the workbook and each area's files are not written again. A file touched or removed
+    since is. Each area page links its own files, and the Downloads page every file, as built."""
     import os
 
+    from generator.publish import area_files
     from generator.publish import files as publish
     from generator.site import build
 
@@ -129,14 +131,25 @@ def test_a_rebuild_with_nothing_new_writes_no_dataset_file_again(
 
     monkeypatch.setattr(publish, "_write_tables", spy("tables", publish._write_tables))
     monkeypatch.setattr(build, "write_workbook", spy("workbook", build.write_workbook))
+    monkeypatch.setattr(area_files, "write_area_files", spy("areas", area_files.write_area_files))
 
     def build_again() -> list[str]:
         written.clear()
         build.build_site(store.root, catalogue, registry, out, src, run_mkdocs=False, cache=cache, workers=1)
         return sorted(written)
 
-    assert build_again() == ["tables", "workbook"]
+    assert build_again() == ["areas", "tables", "workbook"]
     first = _files(out)
+    offered = src / "generated" / "downloads"
+    areas = sorted((offered / "areas").iterdir())
+    assert len(areas) == 10
+    page = (src / "generated" / "areas" / "ps04.md").read_text(encoding="utf-8")
+    assert "](../downloads/areas/ps04.csv)" in page and "](../downloads/areas/ps04.xlsx)" in page
+    downloads = (src / "generated" / "downloads.md").read_text(encoding="utf-8")
+    assert all(f"](downloads/areas/{p.name})" in downloads for p in areas)
+    assert build_again() == []
+    os.utime(areas[0], ns=(areas[0].stat().st_atime_ns, areas[0].stat().st_mtime_ns - 10**9))
+    assert build_again() == ["areas"]
     assert build_again() == []
     book = out / "dataset.xlsx"
     os.utime(book, ns=(book.stat().st_atime_ns, book.stat().st_mtime_ns - 10**9))  # touched since

@@ -30,3 +30,21 @@ def test_text_from_data_is_shown_literally_never_as_markdown_html_or_a_template(
     assert "\\" not in raw and "&lt;b&gt;*bold*&lt;/b&gt;" in raw and "{{" not in raw and "{%" not in raw
     assert esc("it's") == "it&\\#x27;s" and esc("it's", quote=False) == "it's"  # a heading's text
     assert (num(""), num(None), num("n/a"), num("3.5")) == (None, None, None, 3.5)
+
+
+def test_a_size_is_shown_in_kilobytes_or_megabytes():
+    from generator.site.markup import file_size
+
+    from .conftest import shown_size_matches
+
+    assert [file_size(n) for n in (0, 300, 1024, 1536 + 1, 999 * 1024, 1000 * 1024, 37 * 1024**2 + 1)] == [
+        "1 KB",
+        "1 KB",
+        "1 KB",
+        "2 KB",
+        "999 KB",
+        "1.0 MB",
+        "37.0 MB",
+    ]
+    for n in (1, 1023, 1024, 5000, 511_000, 1_022_000, 1_025_000, 5_000_000, 123_456_789):
+        assert shown_size_matches(f"x ({file_size(n)})", n), n

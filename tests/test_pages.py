@@ -56,3 +56,45 @@ def test_every_chart_offers_its_data_as_csv(built):
         encoding="utf-8"
     )
     assert 'href="../../charts/ind-ex02-job-outcome-rate-compare.csv"' in page
+
+
+def test_writing_pages_leaves_the_offered_files_alone_and_removes_a_stale_page(tmp_path):
+    """The files under downloads/ (each area's among them, a folder down) are the build's to
+    write and remove; writing the pages removes what is stale elsewhere only."""
+    from generator.site.markup import Page
+    from generator.site.pages import write_pages
+
+    gen = tmp_path / GENERATED
+    kept = [gen / "downloads" / "indicators.csv", gen / "downloads" / "areas" / "ps04.xlsx"]
+    for p in [*kept, gen / "areas" / "gone.md"]:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("x")
+    assert write_pages(tmp_path, [Page(f"{GENERATED}/areas/ps04.md", "# Leeds")], {}) == 2
+    assert all(p.exists() for p in kept)
+    assert not (gen / "areas" / "gone.md").exists()
+
+
+def test_each_area_page_links_its_own_files_with_the_sizes_it_is_given(small_demo):
+    """build_pages asks once for the area files' sizes (the build writes the files meanwhile),
+    and an area page links its own files with them; one without files links none."""
+    catalogue, registry = load_catalogue(), load_registry()
+    rows = [
+        r
+        for r in build_dataset(small_demo.current_returns(), catalogue, registry)
+        if r["indicator_id"] == "EX02_job_outcome_rate"
+    ]
+    made: list[str] = []
+
+    def sizes() -> dict[str, int]:
+        made.append("asked")
+        return {"areas/ps04.csv": 12_000, "areas/ps04.xlsx": 2_000_000}
+
+    pages, _ = build_pages(Context([Row.of(r) for r in rows], [], catalogue, registry, "2025-26 Q4"), sizes)
+    assert made == ["asked"]
+    leeds = next(p.text for p in pages if p.path == f"{GENERATED}/areas/ps04.md")
+    assert (
+        "[CSV (12 KB)](../downloads/areas/ps04.csv), [Excel (1.9 MB)](../downloads/areas/ps04.xlsx)" in leeds
+    )
+    other = next(p.text for p in pages if p.path == f"{GENERATED}/areas/ps05.md")
+    assert "downloads/areas" not in other
+    assert f"{GENERATED}/downloads.md" not in {p.path for p in pages}  # made once the files are written

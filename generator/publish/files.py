@@ -156,6 +156,16 @@ def remember_written(cache: Cache, key: str, paths: Sequence[Path]) -> None:
     cache.put_many("written", {key: _stat(paths)})
 
 
+def written_sizes(cache: Cache, key: str, folder: Path) -> dict[str, int] | None:
+    """The files in ``folder`` remembered under ``key`` (:func:`remember_written`), by name with
+    their sizes, if every one is as it was left; None if any is not, or none are remembered."""
+    known = cache.get_many("written", [key]).get(key)
+    if known is None:
+        return None
+    now = _stat([folder / entry[0] for entry in json.loads(known)])
+    return {name: size for name, _, size, *_ in json.loads(now)} if now == known else None
+
+
 class _Stopped(Exception):
     """The dataset files were left as they were: the build was stopped (Ctrl-C)."""
 
@@ -180,14 +190,14 @@ def _write_tables(
                 crc, size = zlib.crc32(chunk, crc), size + len(chunk)
         if not _zip_holds(zipped, table.name, crc, size):
             _zip_file(tmp, tmp_zip, table.name, stop)
-            _put_in_place(tmp_zip, zipped)
+            put_in_place(tmp_zip, zipped)
     except _Stopped:
         tmp.unlink(missing_ok=True)
         tmp_zip.unlink(missing_ok=True)
         raise
-    _put_in_place(tmp, table)
+    put_in_place(tmp, table)
     write_csv(quality, QUALITY_COLUMNS, out / ".data_quality.csv.tmp", QUALITY_NUMERIC)
-    _put_in_place(out / ".data_quality.csv.tmp", out / "data_quality.csv")
+    put_in_place(out / ".data_quality.csv.tmp", out / "data_quality.csv")
 
 
 def write_workbook(
@@ -197,11 +207,11 @@ def write_workbook(
     so those alone may be passed)."""
     book = out / "dataset.xlsx"
     latest_workbook(latest_rows(rows), quality, out / ".dataset.xlsx.tmp")
-    _put_in_place(out / ".dataset.xlsx.tmp", book)
+    put_in_place(out / ".dataset.xlsx.tmp", book)
     return book
 
 
-def _put_in_place(tmp: Path, path: Path) -> bool:
+def put_in_place(tmp: Path, path: Path) -> bool:
     """Replace ``path`` with ``tmp`` if their bytes differ (compared in chunks); True if replaced."""
     if path.exists() and filecmp.cmp(tmp, path, shallow=False):
         tmp.unlink()

@@ -19,16 +19,14 @@ from generator.publish.safe_csv import neutralise
 REQUIRED_COLUMNS = COLUMNS[: COLUMNS.index("method") + 1]
 
 
-NOTES = [
-    (
-        "About this dataset",
-        "Key performance indicators for employment support for people with mental health "
-        "problems, calculated from the returns providers and commissioners sent, area by area and "
-        "provider by provider. This workbook holds each section's latest period for every area and "
-        "for all areas; every period, and each provider's own figures, are in indicators.csv. "
-        "Organisations marked synthetic in the registry (their names say so) are demonstration "
-        "data, not real services.",
-    ),
+SYNTHETIC = (
+    "Organisations marked synthetic in the registry (their names say so) are demonstration "
+    "data, not real services."
+)
+
+# what every workbook of the dataset says the same way (dataset.xlsx, each area's workbook):
+# the rules its figures were published under
+RULES = [
     (
         "Disclosure control",
         "No count of people below national level can be narrowed, by any combination of published "
@@ -86,17 +84,30 @@ NOTES = [
         "areas, a figure returned as a percentage (Section A) is the median of the areas' figures, "
         "not a national rate.",
     ),
+]
+
+FORMULA_SAFETY = (
+    "Formula safety",
+    "Text beginning with =, +, -, @, a tab or a carriage return starts with an "
+    "apostrophe so that spreadsheet programs treat it as text.",
+)
+
+NOTES = [
+    (
+        "About this dataset",
+        "Key performance indicators for employment support for people with mental health "
+        "problems, calculated from the returns providers and commissioners sent, area by area and "
+        "provider by provider. This workbook holds each section's latest period for every area and "
+        "for all areas; every period, and each provider's own figures, are in indicators.csv. " + SYNTHETIC,
+    ),
+    *RULES,
     (
         "Columns",
         "The Indicators sheet has the required columns; indicators.csv also has: "
         + ", ".join(COLUMNS[COLUMNS.index("method") + 1 :])
         + ".",
     ),
-    (
-        "Formula safety",
-        "Text beginning with =, +, -, @, a tab or a carriage return starts with an "
-        "apostrophe so that spreadsheet programs treat it as text.",
-    ),
+    FORMULA_SAFETY,
 ]
 
 
@@ -128,17 +139,30 @@ def latest_workbook(
     ):
         ws = wb.add_worksheet(name)
         ws.freeze_panes(1, 0)
+        # filters on the header over every row; the range is known before the rows are
+        # streamed, so the sheet is still written row by row
+        ws.autofilter(0, 0, len(table), len(columns) - 1)
         for c, col in enumerate(columns):
             ws.write_string(0, c, col, bold)
         for r, row in enumerate(table, start=1):
             for c, col in enumerate(columns):
-                v = row.get(col)
-                if v is None or v == "":
+                v = cell(row.get(col))
+                if v is None:
                     continue
-                if isinstance(v, bool):
-                    ws.write_string(r, c, "yes" if v else "no")
-                elif isinstance(v, int | float):
-                    ws.write_number(r, c, v)
+                if isinstance(v, str):
+                    ws.write_string(r, c, v)
                 else:
-                    ws.write_string(r, c, str(neutralise(v)))
+                    ws.write_number(r, c, v)
     wb.close()
+
+
+def cell(v: Any) -> str | float | None:
+    """A value as a workbook cell holds it: blank (None), a number, or text made safe to open
+    (yes or no for a flag)."""
+    if v is None or v == "":
+        return None
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int | float):
+        return v
+    return str(neutralise(v))

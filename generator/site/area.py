@@ -4,7 +4,7 @@ chart and trend, and the questions to ask its provider.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from generator.base.names import slug
 from generator.calc import stats, verdicts
@@ -40,6 +40,7 @@ from generator.site.parts import (
     FOOTNOTES,
     NARROW,
     also_known_as,
+    area_downloads,
     chart_block,
     footer,
     row_interval,
@@ -259,7 +260,9 @@ def area_page(
     name: str,
     questions: Sequence[Question],
     chart_out: dict[str, charts.Chart],
-) -> Page:
+) -> Callable[[Mapping[str, int]], Page]:
+    """The page, made but for the links to the area's files: given their sizes (by path under
+    downloads/), it is finished (they may still be being written while the pages are made)."""
     lines = [
         f"# {esc(name, quote=False)}",
         "",
@@ -327,19 +330,13 @@ def area_page(
         for _, r in items:
             lines.append(f"| {esc(r.indicator_title)} | {show(r.value, 'score')} | {esc(r.value_label)} |")
         lines += ["", STACK_CLOSE, "", *corroboration(ctx, area, str(items[0][1].period))]
-    others = _section_tables(ctx, area, ("D", "E", "F", "G"))
-    lines += [
-        *others,
-        "Every value for this area, in every period and for each provider in the latest period, is "
-        "in the [published dataset](../downloads.md).",
-        "",
-        "## Data quality",
-        "",
-        *quality_table(ctx, area),
-    ]
-    return Page(
+    lines += _section_tables(ctx, area, ("D", "E", "F", "G"))
+    end = ["## Data quality", "", *quality_table(ctx, area)]
+    return lambda sizes: Page(
         f"{GENERATED}/areas/{slug(area)}.md",
-        front(name) + "\n".join(lines) + footer(ctx).replace("../", "../../"),
+        front(name)
+        + "\n".join(lines + area_downloads(area, sizes) + end)
+        + footer(ctx).replace("../", "../../"),
     )
 
 

@@ -28,6 +28,7 @@ from generator.catalogue.registry import Registry
 from generator.catalogue.sections import Catalogue
 from generator.charts.plans import Chart
 from generator.charts.render import render
+from generator.publish.area_files import FOLDER, area_files, areas_of
 from generator.publish.dataset import Dataset, NoReturns, compute_store
 from generator.publish.files import publishing, remember_written, workbook_to_write, write_workbook
 from generator.publish.periods import latest_rows
@@ -37,7 +38,7 @@ from generator.site.front import site_downloads
 from generator.site.glossary import GlossaryError
 from generator.site.glossary import load as load_glossary
 from generator.site.markup import GENERATED, Page
-from generator.site.pages import build_pages, write_pages
+from generator.site.pages import build_pages, downloads_page, write_pages
 from generator.site.presentation import PresentationError
 from generator.site.presentation import load as load_presentation
 from generator.site.questions import QuestionsError
@@ -153,11 +154,7 @@ def _build(
     stages = ["making pages", "drawing charts", "writing files", *(["MkDocs"] if run_mkdocs else [])]
     with Progress("Building the site", len(stages)) as bar:
         clock.show(bar, stages)
-        changed, pages, charts, files = _site(
-            ctx, data, quality, cache, workers, site_src, dataset_dir, clock
-        )
-        offered = [f for f in files if f.name in site_downloads(data.count)]
-        _downloads(site_src, offered, files, catalogue)
+        changed, pages, charts = _site(ctx, data, quality, cache, workers, site_src, dataset_dir, clock)
         clock.lap("write")
         if run_mkdocs:
             mkdocs(site_dir, data_as_at, config, keep, source=source_id(store_dir))
@@ -176,22 +173,30 @@ def _site(
     site_src: Path,
     dataset_dir: Path,
     clock: _Clock,
-) -> tuple[int, list[Page], dict[str, Chart], list[Path]]:
-    """Pages and charts made and written, beside the dataset files (see :func:`build_site`)."""
+) -> tuple[int, list[Page], dict[str, Chart]]:
+    """Pages and charts made and written, beside the dataset files and each area's own files
+    (see :func:`build_site`); the Downloads page last, once the files it offers are written."""
     rows = data.rows
-    # three things at once: the dataset's CSVs and zip (on a thread: zlib lets go of the
-    # interpreter), the workbook (pure Python, slow at national scale: its own process,
-    # or a thread with --jobs 1) and, here, the pages and charts
+    downloads = site_src / GENERATED / "downloads"
+    # four things at once: the dataset's CSVs and zip (on a thread: zlib lets go of the
+    # interpreter), the workbook (pure Python, slow at national scale) and each area's files
+    # (the whole table again) in their own processes, or threads with --jobs 1, and, here, the
+    # pages and charts; the area pages, which give their files' sizes, are finished last
     with (
         publishing(data, quality, dataset_dir, cache) as files,
-        process_pool(1) if workers != 1 else ThreadPoolExecutor(1) as background,
+        process_pool(2) if workers != 1 else ThreadPoolExecutor(2) as background,
     ):
         book_key = workbook_to_write(cache, data, quality, dataset_dir)
         book = (
             background.submit(write_workbook, latest_rows(rows), quality, dataset_dir) if book_key else None
         )
+        by_area = area_files(data.csv, quality, areas_of(ctx.registry), downloads / FOLDER, cache, background)
+
+        def area_sizes() -> dict[str, int]:
+            return {f"{FOLDER}/{name}": size for name, size in by_area().items()}
+
         try:
-            pages, charts = build_pages(ctx)
+            pages, charts = build_pages(ctx, area_sizes)
         except ValueError as e:  # a page that would be written over another: nothing is
             raise BuildError(str(e)) from None
         clock.lap("pages")
@@ -200,14 +205,19 @@ def _site(
         if book is not None:
             book.result()
             remember_written(cache, book_key, files[3:])
-    return write_pages(site_src, pages, svgs, charts), pages, charts, files
+    offered = [f for f in files if f.name in site_downloads(data.count)]
+    sizes = _downloads(downloads, offered, files, ctx.catalogue) | area_sizes()
+    pages.append(downloads_page(ctx, sizes))
+    return write_pages(site_src, pages, svgs, charts), pages, charts
 
 
-def _downloads(site_src: Path, offered: list[Path], files: list[Path], catalogue: Catalogue) -> None:
+def _downloads(
+    downloads: Path, offered: list[Path], files: list[Path], catalogue: Catalogue
+) -> dict[str, int]:
     """The dataset files the site offers, and the blank templates of the catalogue the build
     used (made from it, a fifth of a second: copies from a folder could be of another catalogue),
-    beside the pages; a file is rewritten only when its bytes change."""
-    downloads = site_src / GENERATED / "downloads"
+    in ``downloads`` beside the pages; a file is rewritten only when its bytes change. Returns
+    their sizes, by name."""
     downloads.mkdir(parents=True, exist_ok=True)
     wanted = {f.name: f.read_bytes() for f in offered}
     wanted |= {template_filename(s): render_template(s, catalogue) for s in catalogue.sections.values()}
@@ -218,6 +228,7 @@ def _downloads(site_src: Path, offered: list[Path], files: list[Path], catalogue
     for f in files:  # a plain CSV left from a smaller dataset
         if f.name not in wanted:
             (downloads / f.name).unlink(missing_ok=True)
+    return {name: len(data) for name, data in wanted.items()}
 
 
 class _Clock:

@@ -17,10 +17,11 @@ from generator.site.markup import (
     Page,
     all_areas_figure,
     esc,
+    file_size,
     show,
     verdict,
 )
-from generator.site.parts import also_known_as, footer, synthetic_note
+from generator.site.parts import also_known_as, area_file_links, footer, synthetic_note
 
 
 def home_page(ctx: Context, idx: Mapping[tuple[str, str, str, str, str], Row]) -> Page:
@@ -184,10 +185,16 @@ def site_downloads(rows: int) -> tuple[str, ...]:
     return (*plain, "indicators.csv.zip", "dataset.xlsx", "data_quality.csv")
 
 
-def downloads(ctx: Context) -> Page:
+def downloads(ctx: Context, sizes: Mapping[str, int]) -> Page:
+    """The files the site offers, each with its size as written (``sizes``: bytes by path under
+    downloads/; a file offered but not in it is an error, never a guess)."""
+
+    def link(text: str, kind: str, path: str) -> str:
+        return f"[{text} ({kind}, {file_size(sizes[path])})](downloads/{path})"
+
     offered = site_downloads(ctx.table_rows)
     table = (
-        "- [All indicators, every period, every area and provider (CSV)](downloads/indicators.csv)"
+        "- " + link("All indicators, every period, every area and provider", "CSV", "indicators.csv")
         if "indicators.csv" in offered
         else f"- All indicators, every period, every area and provider: {ctx.table_rows:,} rows, "
         "offered zipped only (below), at about a twentieth of the size"
@@ -196,19 +203,22 @@ def downloads(ctx: Context) -> Page:
     lines = [
         "# Downloads",
         "",
+        "Each link gives the file's size (a kilobyte, KB, is 1,024 bytes).",
+        "",
         "## Published dataset",
         "",
         table,
-        "- [The same table, zipped (CSV in a zip archive)](downloads/indicators.csv.zip)",
-        "- [Latest period for every area, with notes (Excel workbook)](downloads/dataset.xlsx)",
-        "- [Data quality: which returns arrived (CSV)](downloads/data_quality.csv)",
+        "- " + link("The same table, zipped", "CSV in a zip archive", "indicators.csv.zip"),
+        "- " + link("Latest period for every area, with notes and filters", "Excel workbook", "dataset.xlsx"),
+        "- " + link("Data quality: which returns arrived", "CSV", "data_quality.csv"),
         "",
+        *_area_files(ctx, sizes),
         "## Blank collection templates",
         "",
     ]
     for letter, sec in ctx.catalogue.sections.items():
         lines.append(
-            f"- [Section {letter}: {esc(sec.title)} (Excel workbook)](downloads/{sec.template_id}.xlsx)"
+            "- " + link(f"Section {letter}: {esc(sec.title)}", "Excel workbook", f"{sec.template_id}.xlsx")
         )
     lines += [
         "",
@@ -216,3 +226,33 @@ def downloads(ctx: Context) -> Page:
         "page's data table), in a CSV file linked under each chart, and in the dataset above.",
     ]
     return Page(f"{GENERATED}/downloads.md", "\n".join(lines) + footer(ctx))
+
+
+def _area_files(ctx: Context, sizes: Mapping[str, int]) -> list[str]:
+    """A table of the areas with their own files (the files' sizes in the links)."""
+    rows, without = [], []
+    for area, name in sorted(ctx.registry.areas.items()):
+        links = area_file_links(area, sizes, "downloads")
+        if links is None:
+            without.append(esc(name))
+        else:
+            rows.append(f"| [{esc(name)}](areas/{slug(area)}.md) | {links[0]} | {links[1]} |")
+    if not rows:
+        return []
+    return [
+        "## Each area's figures",
+        "",
+        "An area's own rows and each of its providers', every period, with every column of the "
+        "table above: as CSV, and as an Excel workbook with notes, filters and the area's data "
+        "quality. Each area's page links its own.",
+        "",
+        STACK_OPEN,
+        "",
+        "| Area | CSV | Excel workbook |",
+        "|---|---|---|",
+        *rows,
+        "",
+        STACK_CLOSE,
+        "",
+        *([f"No figures are published yet for {', '.join(without)}.", ""] if without else []),
+    ]

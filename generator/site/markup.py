@@ -88,6 +88,13 @@ def front(title: Any) -> str:
     return f"---\ntitle: {plain_title(title)}\n---\n\n"
 
 
+def file_size(n: int) -> str:
+    """A file's size as a download link shows it: whole kilobytes (at least 1) below 1,000 KB,
+    else megabytes to one decimal place; a kilobyte is 1,024 bytes."""
+    kb = max(1, round(n / 1024))
+    return f"{kb} KB" if kb < 1000 else f"{n / 1024**2:.1f} MB"
+
+
 def num(v: Any) -> float | None:
     if v is None or v == "":
         return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,23 +27,42 @@ from generator.site.parts import NARROW
 from generator.site.questions import load as load_questions
 
 
-def build_pages(ctx: Context) -> tuple[list[Page], dict[str, charts.Chart]]:
-    """Every generated page and chart (pure: nothing is written here)."""
+def build_pages(
+    ctx: Context, area_downloads: Callable[[], Mapping[str, int]] = dict
+) -> tuple[list[Page], dict[str, charts.Chart]]:
+    """Every generated page and chart but the Downloads page (:func:`downloads_page`, made once
+    the files it offers are written); nothing is written here. Each area page links its own
+    files with their sizes, ``area_downloads()`` (by path under downloads/), asked for last: the
+    build writes those files while the pages are made."""
     idx = rows_by_key(ctx.rows)
     chart_out: dict[str, charts.Chart] = {}
-    pages = [home_page(ctx, idx), areas_index(ctx), indicators_index(ctx), dictionary(ctx), downloads(ctx)]
+    pages = [home_page(ctx, idx), areas_index(ctx), indicators_index(ctx), dictionary(ctx)]
     pages += [glossary_page(ctx.glossary), abbreviations(ctx.glossary)]
     questions = load_questions({s.indicator_id for s in ctx.specs})
-    for area, name in sorted(ctx.registry.areas.items()):
-        pages.append(area_page(ctx, idx, area, name, questions, chart_out))
+    areas = [
+        area_page(ctx, idx, area, name, questions, chart_out)
+        for area, name in sorted(ctx.registry.areas.items())
+    ]
     for ind_id in sorted({s.indicator_id for s in ctx.specs}):
         pages.append(indicator_page(ctx, idx, ind_id, chart_out))
-    pages = [replace(p, text=mark_terms(p.text, ctx.glossary)) for p in pages]
+    sizes = area_downloads()
+    pages += [finish(sizes) for finish in areas]
+    pages = [_marked(p, ctx) for p in pages]
     paths = Counter(p.path for p in pages)
     if twice := sorted(path for path, n in paths.items() if n > 1):
         # one page would be written over another (an area code named like a page of the site)
         raise ValueError(f"two pages of the site would be {', '.join(twice)}")
     return pages, chart_out
+
+
+def downloads_page(ctx: Context, sizes: Mapping[str, int]) -> Page:
+    """The Downloads page, with the size of every file it offers as written (``sizes``, by path
+    under downloads/)."""
+    return _marked(downloads(ctx, sizes), ctx)
+
+
+def _marked(page: Page, ctx: Context) -> Page:
+    return replace(page, text=mark_terms(page.text, ctx.glossary))
 
 
 def chart_csv(c: charts.Chart) -> bytes:
@@ -81,8 +100,9 @@ def write_pages(
             path.write_bytes(data)
             changed += 1
     gen = site_src / GENERATED
+    offered = gen / "downloads"  # the files the site offers: written by the build, each its own way
     for stale in [
-        p for p in gen.rglob("*") if p.is_file() and p not in wanted and p.parent.name != "downloads"
+        p for p in gen.rglob("*") if p.is_file() and p not in wanted and not p.is_relative_to(offered)
     ]:
         stale.unlink()
         changed += 1

@@ -4,14 +4,17 @@ intervals and trends in words, footnotes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from generator.calc import disclosure, trends
 from generator.calc.row import Row
 from generator.calc.specs import Spec
 from generator.charts import marks
 from generator.charts import plans as charts
+from generator.publish.area_files import FOLDER, file_names
 from generator.site.context import Context
 from generator.site.hooks import html_block
-from generator.site.markup import TO_GENERATED, esc, escaped_table, hesc, num, show_text
+from generator.site.markup import TO_GENERATED, esc, escaped_table, file_size, hesc, num, show_text
 
 
 def _synthetic_words(ctx: Context) -> str:
@@ -21,6 +24,38 @@ def _synthetic_words(ctx: Context) -> str:
     if invented == total:
         return "Synthetic demonstration data: not real services. "
     return f"{invented} of {total} areas hold synthetic demonstration data (marked so in their names). "
+
+
+def area_file_links(area: str, sizes: Mapping[str, int], downloads: str) -> tuple[str, str] | None:
+    """Markdown links to an area's CSV and workbook, each with its size as written (``sizes``: by
+    path under downloads/, which is at ``downloads`` from the page); None if it has no files."""
+    paths = [f"{FOLDER}/{n}" for n in file_names(area)]
+    if not all(p in sizes for p in paths):
+        return None
+    table, book = paths
+    return (
+        f"[CSV ({file_size(sizes[table])})]({downloads}/{table})",
+        f"[Excel ({file_size(sizes[book])})]({downloads}/{book})",
+    )
+
+
+def area_downloads(area: str, sizes: Mapping[str, int]) -> list[str]:
+    """Where an area page's reader gets its figures: a section linking the area's own files (by
+    its data quality: the top of the page is its key figures), or the published dataset."""
+    links = area_file_links(area, sizes, "../downloads")
+    if links is None:
+        return [
+            "Every value for this area, in every period and for each provider in the latest period, is "
+            "in the [published dataset](../downloads.md).",
+            "",
+        ]
+    return [
+        "## Download this area's figures",
+        "",
+        f"Every period, with each provider's figures: {links[0]}, {links[1]}. Every area's are in "
+        "the [published dataset](../downloads.md).",
+        "",
+    ]
 
 
 def footer(ctx: Context) -> str:
